@@ -1,0 +1,22 @@
+/**
+ * The one place that imports the CDK for Terraform framework. CDKTF is archived upstream; its fork
+ * renames the packages, so moving there is a change to this file and to `docker.ts`.
+ */
+export {
+  Annotations,
+  App,
+  Aspects,
+  Fn,
+  LocalBackend,
+  PgBackend,
+  S3Backend,
+  TerraformOutput,
+  TerraformResource,
+  TerraformStack,
+  TerraformVariable,
+  Testing,
+  Token,
+} from "cdktf";
+export type { IAspect, TerraformVariableConfig } from "cdktf";
+export { Construct } from "constructs";
+export type { IConstruct } from "constructs";

@@ -1,0 +1,48 @@
+import { Construct } from "./cdk";
+import { Image as DockerImage } from "./docker";
+
+export interface ImageBuild {
+  /** Build context: a directory on the machine running Terraform. */
+  readonly contextPath: string;
+  /** Dockerfile path, relative to the context. */
+  readonly dockerfile: string;
+  /** @default - the Dockerfile's last stage */
+  readonly target?: string;
+}
+
+export interface ContainerImageProps {
+  /**
+   * Image reference (`repo:tag` or `repo@sha256:…`), usually a Terraform variable whose default comes
+   * from the environment settings. With `build`, the tag the build produces.
+   */
+  readonly reference: string;
+  /** @default - pulled (or found locally) by reference, not built */
+  readonly build?: ImageBuild;
+}
+
+/**
+ * A `docker_image`. Containers reference it by `imageId`, never by name: a name in the container's
+ * `image` makes every plan replace the container (provider pitfall).
+ */
+export class ContainerImage extends Construct {
+  readonly resource: DockerImage;
+  readonly reference: string;
+
+  constructor(scope: Construct, id: string, props: ContainerImageProps) {
+    super(scope, id);
+    this.reference = props.reference;
+    this.resource = new DockerImage(this, "Resource", {
+      name: props.reference,
+      // Images are shared by stacks on one host and cheap to pull again; never delete them on destroy.
+      keepLocally: true,
+      buildAttribute: props.build
+        ? { context: props.build.contextPath, dockerfile: props.build.dockerfile, target: props.build.target, tag: [props.reference] }
+        : undefined,
+    });
+  }
+
+  /** The image id (`sha256:…`) to put in a container's `image`. */
+  get imageId(): string {
+    return this.resource.imageId;
+  }
+}

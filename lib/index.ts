@@ -1,0 +1,7 @@
+export * from "./image";
+export * from "./image-reference";
+export * from "./network";
+export * from "./secret";
+export * from "./service";
+export * from "./validation";
+export * from "./volume";

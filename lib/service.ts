@@ -1,0 +1,383 @@
+import { Construct, TerraformResource, Token } from "./cdk";
+import { Container, ContainerConfig } from "./docker";
+import { ContainerImage } from "./image";
+import { Network } from "./network";
+import { SecretFile } from "./secret";
+import { ProblemCollector, readableLogicalId } from "./validation";
+import { Volume, VolumeMount } from "./volume";
+
+/** Linux capabilities a service may add back after `cap_drop: ALL`. */
+export type Capability =
+  | "CHOWN"
+  | "DAC_OVERRIDE"
+  | "FOWNER"
+  | "FSETID"
+  | "KILL"
+  | "NET_BIND_SERVICE"
+  | "SETGID"
+  | "SETUID";
+
+export type RestartPolicy = "no" | "on-failure" | "always" | "unless-stopped";
+
+/** What a published port carries; policy rules refuse public database and RPC ports. */
+export type PortKind = "p2p" | "rpc" | "grpc" | "http" | "https" | "metrics" | "database" | "ui";
+
+export interface PortMapping {
+  readonly containerPort: number;
+  readonly hostPort: number;
+  readonly kind: PortKind;
+  /** @default "tcp" */
+  readonly protocol?: "tcp" | "udp";
+  /**
+   * Bind on every host interface instead of loopback.
+   * @default false - bound to 127.0.0.1
+   */
+  readonly public?: boolean;
+}
+
+export interface HealthCheck {
+  /** Docker healthcheck test, e.g. `["CMD", "curl", "-sf", "http://127.0.0.1:8080/ready"]` or `["CMD-SHELL", "…"]`. */
+  readonly test: readonly string[];
+  readonly intervalSeconds: number;
+  readonly timeoutSeconds: number;
+  readonly retries: number;
+  /** @default 0 */
+  readonly startPeriodSeconds?: number;
+  /** @default - Docker's default (5s) */
+  readonly startIntervalSeconds?: number;
+}
+
+export interface Logging {
+  /** json-file `max-size`, in MiB. */
+  readonly maxSizeMiB: number;
+  /** json-file `max-file`. */
+  readonly maxFiles: number;
+  /** @default false */
+  readonly compress?: boolean;
+}
+
+export interface Resources {
+  /** Memory limit in MiB. @default - no limit (environment settings require one in production) */
+  readonly memoryMiB?: number;
+  /** CPU limit in cores, e.g. 1.5. @default - no limit (environment settings require one in production) */
+  readonly cpus?: number;
+}
+
+export interface NetworkAttachment {
+  readonly network: Network;
+  /** @default - the service's `hostname` alias only */
+  readonly aliases?: readonly string[];
+}
+
+export interface BindMount {
+  /** Host path on the Docker host (not the machine running Terraform). */
+  readonly hostPath: string;
+  readonly containerPath: string;
+  /** @default true */
+  readonly readOnly?: boolean;
+}
+
+/** A non-secret file written into the container before it starts (configuration). */
+export interface ConfigFile {
+  readonly containerPath: string;
+  readonly content: string;
+  /** @default "0444" */
+  readonly mode?: string;
+}
+
+export interface ServiceProps {
+  /** Container name; also the DNS alias other services use on shared networks. */
+  readonly name: string;
+  readonly image: ContainerImage;
+  /**
+   * `user` (`uid:gid`) the main process runs as.
+   * @default - the image's user; then `rootReason` must say why the image needs root
+   */
+  readonly user?: string;
+  /**
+   * Required when `user` is not set: why this image must start as root (for example an entrypoint
+   * that chowns its data directory and drops privileges itself).
+   * @default - none: a service without `user` fails validation
+   */
+  readonly rootReason?: string;
+  /**
+   * The user an image's own entrypoint drops to after starting as root (e.g. with `setpriv`);
+   * secret files are made readable for it.
+   * @default - the process keeps the user it starts as
+   */
+  readonly dropsToUser?: string;
+  /** @default true */
+  readonly readOnlyRootFilesystem?: boolean;
+  /** tmpfs mounts, path → mount options. @default - none */
+  readonly tmpfs?: Readonly<Record<string, string>>;
+  /** Capabilities added back after dropping ALL. @default - none */
+  readonly capabilities?: readonly Capability[];
+  /** Lets setuid binaries raise privileges (`no-new-privileges` off). @default false */
+  readonly allowPrivilegeEscalation?: boolean;
+  /** @default "unless-stopped" (long-running) or "no" (one-shot) */
+  readonly restart?: RestartPolicy;
+  /** With restart "on-failure". @default 5 */
+  readonly maxRetryCount?: number;
+  /** json-file logging with rotation, always explicit (daemon defaults cause provider drift). @default 10 MiB × 3 files */
+  readonly logging?: Logging;
+  readonly resources?: Resources;
+  /** @default - no health check (long-running services should have one) */
+  readonly healthCheck?: HealthCheck;
+  /**
+   * Make Terraform wait until the container is healthy before creating what depends on it
+   * (provider `wait`; checked at creation only).
+   * @default - do not wait
+   */
+  readonly waitForHealthySeconds?: number;
+  /** @default - no host ports */
+  readonly ports?: readonly PortMapping[];
+  readonly networks: readonly NetworkAttachment[];
+  /** Plain (non-secret) environment. @default - none */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** @default - the image's command */
+  readonly command?: readonly string[];
+  /** @default - the image's entrypoint */
+  readonly entrypoint?: readonly string[];
+  /** @default - the image's working directory */
+  readonly workingDir?: string;
+  /** Seconds Docker waits after the stop signal before killing (compose `stop_grace_period`). @default 10 */
+  readonly stopTimeoutSeconds?: number;
+  /** @default - none */
+  readonly volumes?: readonly VolumeMount[];
+  /** Host bind mounts (dev only, e.g. source trees for hot reload). @default - none */
+  readonly bindMounts?: readonly BindMount[];
+  /** Secrets as files. @default - none */
+  readonly secretFiles?: readonly SecretFile[];
+  /** Non-secret files. @default - none */
+  readonly configFiles?: readonly ConfigFile[];
+  /** Created only after these exist (and, with `waitForHealthySeconds` on them, are healthy). @default - none */
+  readonly dependsOn?: readonly (Service | TerraformResource)[];
+  /** Runs once to completion instead of staying up (init, migrations, tests). @default false */
+  readonly oneShot?: boolean;
+  /**
+   * For one-shot services: Terraform waits for the container to exit (provider `attach`) and a
+   * postcondition fails the apply on a non-zero exit code, so dependants are never created after a
+   * failed run.
+   * @default true
+   */
+  readonly waitForExit?: boolean;
+  /** @default - only the standard `service` and `environment` labels */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Standard labels set on every container. */
+  readonly environmentName: string;
+  /**
+   * A Terraform boolean expression; the container exists only while it is true (`count`).
+   * @default - always deployed
+   */
+  readonly enabledWhen?: string;
+}
+
+const DEFAULT_LOGGING: Logging = { maxSizeMiB: 10, maxFiles: 3 };
+const DURATION = (s: number) => `${s}s`;
+const ROOT_USERS = new Set(["0", "root", "0:0", "root:root"]);
+
+/**
+ * A long-running (or one-shot) container with secure defaults: non-root, read-only root filesystem,
+ * all capabilities dropped, `no-new-privileges`, restart policy, rotated json-file logs, no host
+ * ports unless declared, declared ports on 127.0.0.1 unless declared public. Each default is
+ * loosened only by an explicit prop.
+ */
+export class Service extends Construct {
+  readonly resource: Container;
+  readonly name: string;
+  readonly ports: readonly PortMapping[];
+  readonly volumeMounts: readonly VolumeMount[];
+  readonly healthCheck?: HealthCheck;
+  readonly oneShot: boolean;
+  readonly runsAsRoot: boolean;
+  /** Volumes the service created to hold uploaded files when its root filesystem is read-only. */
+  readonly fileVolumes: readonly Volume[];
+
+  constructor(scope: Construct, id: string, props: ServiceProps) {
+    super(scope, id);
+    Service.validate(this, props);
+
+    this.name = props.name;
+    this.ports = [...(props.ports ?? [])];
+    this.healthCheck = props.healthCheck;
+    this.oneShot = props.oneShot ?? false;
+    this.runsAsRoot = props.user === undefined || ROOT_USERS.has(props.user);
+    const readerIsRoot = props.dropsToUser !== undefined ? ROOT_USERS.has(props.dropsToUser) : this.runsAsRoot;
+    const readOnly = props.readOnlyRootFilesystem ?? true;
+
+    // Uploads happen after create and before start; Docker refuses to copy into a read-only root
+    // filesystem (and tmpfs is not mounted yet), so each directory holding uploaded files is a volume.
+    const uploads = [
+      ...(props.secretFiles ?? []).map((f) => ({
+        file: f.containerPath,
+        content: f.secret.value,
+        // Provider 3.6.2 uploads files owned by root: a non-root user can only read a world-readable
+        // file. The file sits in a root-owned directory on a volume mounted into this container only.
+        permissions: readerIsRoot ? "0400" : "0444",
+      })),
+      ...(props.configFiles ?? []).map((f) => ({ file: f.containerPath, content: f.content, permissions: f.mode ?? "0444" })),
+    ];
+    const fileVolumes: Volume[] = [];
+    const mounts: VolumeMount[] = [...(props.volumes ?? [])];
+    if (readOnly) {
+      const dirs = [...new Set(uploads.map((u) => u.file.substring(0, u.file.lastIndexOf("/")) || "/"))].sort();
+      dirs.forEach((dir) => {
+        if (mounts.some((m) => dir === m.containerPath || dir.startsWith(m.containerPath + "/"))) return;
+        const slug = dir.replace(/[^a-zA-Z0-9]+/g, "-").replace(/^-|-$/g, "");
+        const volume = new Volume(this, `Files${fileVolumes.length === 0 ? "" : fileVolumes.length + 1}`, { name: `${props.name}-files-${slug}` });
+        fileVolumes.push(volume);
+        mounts.push(volume.mount(dir));
+      });
+    }
+    this.fileVolumes = fileVolumes;
+    this.volumeMounts = mounts;
+
+    const logging = props.logging ?? DEFAULT_LOGGING;
+    const labels: Record<string, string> = {
+      service: props.name,
+      environment: props.environmentName,
+      ...(props.labels ?? {}),
+    };
+    const hc = props.healthCheck;
+    if (hc) {
+      // Provider 3.6.2 plans healthcheck edits as in-place updates but never applies them; a label
+      // (ForceNew) carrying a digest of the health check turns an edit into a visible replacement.
+      labels["healthcheck-digest"] = digest(JSON.stringify(hc));
+    }
+    if (props.tmpfs) labels["tmpfs-digest"] = digest(JSON.stringify(props.tmpfs));
+
+    const oneShot = this.oneShot;
+    const waitForExit = oneShot && (props.waitForExit ?? true);
+    const config: ContainerConfig = {
+      name: props.name,
+      image: props.image.imageId,
+      hostname: props.name,
+      user: props.user,
+      command: props.command ? [...props.command] : undefined,
+      entrypoint: props.entrypoint ? [...props.entrypoint] : undefined,
+      workingDir: props.workingDir,
+      env: Object.entries(props.environment ?? {})
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => `${k}=${v}`),
+      readOnly,
+      tmpfs: props.tmpfs ? { ...props.tmpfs } : undefined,
+      capabilities: { drop: ["ALL"], add: [...new Set(props.capabilities ?? [])].sort() },
+      securityOpts: props.allowPrivilegeEscalation ? [] : ["no-new-privileges:true"],
+      privileged: false,
+      restart: props.restart ?? (oneShot ? "no" : "unless-stopped"),
+      maxRetryCount: (props.restart ?? "") === "on-failure" ? props.maxRetryCount ?? 5 : undefined,
+      logDriver: "json-file",
+      logOpts: {
+        "max-size": `${logging.maxSizeMiB}m`,
+        "max-file": String(logging.maxFiles),
+        ...(logging.compress ? { compress: "true" } : {}),
+      },
+      memory: props.resources?.memoryMiB,
+      cpus: props.resources?.cpus !== undefined ? String(props.resources.cpus) : undefined,
+      healthcheck: hc
+        ? {
+            test: [...hc.test],
+            interval: DURATION(hc.intervalSeconds),
+            timeout: DURATION(hc.timeoutSeconds),
+            retries: hc.retries,
+            startPeriod: DURATION(hc.startPeriodSeconds ?? 0),
+            startInterval: hc.startIntervalSeconds !== undefined ? DURATION(hc.startIntervalSeconds) : undefined,
+          }
+        : undefined,
+      wait: props.waitForHealthySeconds !== undefined ? true : undefined,
+      waitTimeout: props.waitForHealthySeconds,
+      // Set explicitly: the provider otherwise reads back the daemon's value and plans a replacement.
+      networkMode: "bridge",
+      networksAdvanced: props.networks.map((n) => ({ name: n.network.name, aliases: [...new Set([props.name, ...(n.aliases ?? [])])] })),
+      ports: this.ports.map((p) => ({
+        internal: p.containerPort,
+        external: p.hostPort,
+        protocol: p.protocol ?? "tcp",
+        ip: p.public ? "0.0.0.0" : "127.0.0.1",
+      })),
+      volumes: [
+        ...mounts.map((m) => ({ volumeName: m.volume.name, containerPath: m.containerPath, readOnly: m.readOnly })),
+        ...(props.bindMounts ?? []).map((b) => ({ hostPath: b.hostPath, containerPath: b.containerPath, readOnly: b.readOnly ?? true })),
+      ],
+      upload: uploads.length > 0 ? uploads : undefined,
+      stopTimeout: props.stopTimeoutSeconds ?? 10,
+      destroyGraceSeconds: props.stopTimeoutSeconds ?? 10,
+      labels: Object.entries(labels)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([label, value]) => ({ label, value })),
+      // One-shot containers exit by design: must_run=false keeps an exited container from planning a
+      // re-create, and attach makes Terraform wait for the exit (the provider does not check its code).
+      mustRun: !oneShot,
+      attach: waitForExit ? true : undefined,
+      lifecycle: waitForExit
+        ? { postcondition: [{ condition: "${self.exit_code == 0}", errorMessage: `One-shot container ${props.name} exited with a non-zero code; see docker logs ${props.name}.` }] }
+        : undefined,
+      rm: false,
+      count: props.enabledWhen !== undefined ? Token.asNumber(`\${${props.enabledWhen} ? 1 : 0}`) : undefined,
+      dependsOn: [
+        ...mounts.map((m) => m.volume.resource),
+        ...props.networks.map((n) => n.network.resource),
+        ...(props.dependsOn ?? []).map((d) => (d instanceof Service ? d.resource : d)),
+      ],
+    };
+    this.resource = new Container(this, "Resource", config);
+    this.resource.overrideLogicalId(readableLogicalId(this));
+  }
+
+  private static validate(scope: Service, props: ServiceProps): void {
+    const p = new ProblemCollector();
+    p.check(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(props.name), "name", props.name, "a Docker container name: letters, digits, '_', '.', '-'");
+    if (props.user === undefined || ROOT_USERS.has(props.user)) {
+      p.check((props.rootReason ?? "").trim().length >= 10, "rootReason", props.rootReason, "a reason of at least 10 characters when the service runs as root (no `user`, or user 0)");
+    } else {
+      p.check(/^[0-9]+(:[0-9]+)?$/.test(props.user), "user", props.user, "a numeric uid or uid:gid, e.g. \"1000:1000\"");
+    }
+    const ports = props.ports ?? [];
+    const seen = new Set<string>();
+    ports.forEach((port, i) => {
+      p.check(Number.isInteger(port.containerPort) && port.containerPort > 0 && port.containerPort < 65536, `ports[${i}].containerPort`, port.containerPort, "an integer from 1 to 65535");
+      p.check(Number.isInteger(port.hostPort) && port.hostPort > 0 && port.hostPort < 65536, `ports[${i}].hostPort`, port.hostPort, "an integer from 1 to 65535");
+      const key = `${port.hostPort}/${port.protocol ?? "tcp"}`;
+      p.check(!seen.has(key), `ports[${i}].hostPort`, port.hostPort, "a host port not already published by this service");
+      seen.add(key);
+    });
+    if (ports.length > 0) {
+      p.check(props.networks.some((n) => !n.network.internal), "ports", ports.map((x) => x.hostPort), "published ports need at least one non-internal network (Docker does not publish ports of containers on internal networks only)");
+    }
+    p.check(props.networks.length > 0, "networks", [], "at least one network");
+    const netNames = props.networks.map((n) => n.network.name);
+    p.check(new Set(netNames).size === netNames.length, "networks", netNames, "each network at most once");
+    const paths = [...(props.volumes ?? []).map((m) => m.containerPath), ...(props.bindMounts ?? []).map((b) => b.containerPath)];
+    const dup = paths.find((x, i) => paths.indexOf(x) !== i);
+    p.check(dup === undefined, "volumes", dup, "each container path mounted once");
+    [...paths, ...(props.secretFiles ?? []).map((s) => s.containerPath), ...(props.configFiles ?? []).map((c) => c.containerPath)].forEach((path) =>
+      p.check(path.startsWith("/"), "volumes", path, "absolute container paths"),
+    );
+    const r = props.resources;
+    if (r?.memoryMiB !== undefined) p.check(Number.isInteger(r.memoryMiB) && r.memoryMiB >= 6, "resources.memoryMiB", r.memoryMiB, "an integer of at least 6 (Docker's minimum)");
+    if (r?.cpus !== undefined) p.check(r.cpus > 0 && r.cpus <= 256, "resources.cpus", r.cpus, "a number of cores above 0");
+    const lg = props.logging;
+    if (lg) {
+      p.check(Number.isInteger(lg.maxSizeMiB) && lg.maxSizeMiB > 0, "logging.maxSizeMiB", lg.maxSizeMiB, "a positive integer");
+      p.check(Number.isInteger(lg.maxFiles) && lg.maxFiles > 0, "logging.maxFiles", lg.maxFiles, "a positive integer");
+    }
+    if (props.waitForHealthySeconds !== undefined) {
+      p.check(props.healthCheck !== undefined, "waitForHealthySeconds", props.waitForHealthySeconds, "only with a healthCheck (the provider errors otherwise)");
+    }
+    if (props.restart === "always" || props.restart === "unless-stopped") {
+      p.check(!props.oneShot, "restart", props.restart, "\"no\" or \"on-failure\" for one-shot services");
+    }
+    p.throwIfAny(scope);
+  }
+}
+
+/** Short, deterministic digest for labels (synthesis must not depend on the clock or randomness). */
+function digest(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, "0");
+}
+

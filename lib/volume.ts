@@ -1,0 +1,68 @@
+import { Construct } from "./cdk";
+import { Volume as DockerVolume } from "./docker";
+import { ProblemCollector, readableLogicalId } from "./validation";
+
+export interface VolumeProps {
+  /** Docker volume name. */
+  readonly name: string;
+  /**
+   * Holds data that cannot be recreated (chain state, wallet, database). Stateful volumes carry
+   * the `stateful` label that plan summaries and policy rules read.
+   * @default false
+   */
+  readonly stateful?: boolean;
+  /**
+   * Adds Terraform's `prevent_destroy`, so a plan that would delete the volume (or replace it) fails.
+   * @default false
+   */
+  readonly preventDestroy?: boolean;
+  /** @default - no extra labels */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+export interface MountOptions {
+  /** @default false */
+  readonly readOnly?: boolean;
+}
+
+/** A named volume mounted at a path: what a service receives from `volume.mount(...)`. */
+export interface VolumeMount {
+  readonly volume: Volume;
+  readonly containerPath: string;
+  readonly readOnly: boolean;
+}
+
+/**
+ * A named Docker volume. Its Terraform address is derived from its construct path, so it stays the
+ * same across container replacements; a test pins the addresses of every stateful volume.
+ */
+export class Volume extends Construct {
+  readonly resource: DockerVolume;
+  readonly name: string;
+  readonly stateful: boolean;
+  readonly preventDestroy: boolean;
+
+  constructor(scope: Construct, id: string, props: VolumeProps) {
+    super(scope, id);
+    const problems = new ProblemCollector();
+    problems.check(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(props.name), "name", props.name, "a Docker volume name: letters, digits, '_', '.', '-'");
+    problems.throwIfAny(this);
+
+    this.name = props.name;
+    this.stateful = props.stateful ?? false;
+    this.preventDestroy = props.preventDestroy ?? false;
+    const labels = { ...(props.labels ?? {}), ...(this.stateful ? { stateful: "true" } : {}) };
+    this.resource = new DockerVolume(this, "Resource", {
+      name: props.name,
+      driver: "local",
+      labels: Object.entries(labels).map(([label, value]) => ({ label, value })),
+      lifecycle: this.preventDestroy ? { preventDestroy: true } : undefined,
+    });
+    this.resource.overrideLogicalId(readableLogicalId(this));
+  }
+
+  /** Binds this volume to a path; pass the result in a service's `volumes`. */
+  mount(containerPath: string, options: MountOptions = {}): VolumeMount {
+    return { volume: this, containerPath, readOnly: options.readOnly ?? false };
+  }
+}

@@ -1,0 +1,461 @@
+#!/usr/bin/env bash
+# Toolchain bootstrap for the real-engine tests (Docker daemon + Terraform
+# provider kreuzwerker/docker 3.6.2 in a local filesystem mirror).
+#
+# Idempotent and fast when everything is already in place. Safe to run from CI
+# (CI=true, no stdin) on a fresh Debian 12 machine as root.
+#
+# Usage: scripts/bootstrap-engine.sh [--verify] [--skip-docker] [--skip-provider]
+#                                    [--provider-git-dir DIR]
+#
+#   --verify              prove the mirror works: terraform init + validate (and
+#                         plan, when the Docker daemon is up) on a throwaway
+#                         config that uses kreuzwerker/docker 3.6.2.
+#   --skip-docker         do not install/start dockerd or run the test container.
+#   --skip-provider       do not build the provider (an existing binary is still
+#                         used by --verify).
+#   --provider-git-dir D  a git repository (bare or not) that contains commit
+#                         2f20f8c3ce82 of kreuzwerker/terraform-provider-docker;
+#                         used as the provider source when the Go module proxy
+#                         does not serve that version. Also: DOCKER_PROVIDER_GIT_DIR.
+#
+# Environment:
+#   INFRA_CACHE_DIR   cache root (default: $HOME/.cache/z3-infra)
+#   DOCKERD_ARGS      extra flags for dockerd (default: none; none are needed on
+#                     the project's machines)
+#
+# Exit codes: 0 ok, 1 a step failed, 2 bad usage, 3 the provider binary is
+# missing and no source for v3.6.2 could be obtained (see the message).
+#
+# Outputs (all outside the repository):
+#   $CACHE/terraform-providers/registry.terraform.io/kreuzwerker/docker/3.6.2/<os>_<arch>/terraform-provider-docker_v3.6.2
+#   $CACHE/terraformrc          Terraform CLI config (use via TF_CLI_CONFIG_FILE)
+#   $CACHE/logs/                dockerd, apt and go build logs
+#   docker image z3-infra/busybox-test:local (FROM scratch + static busybox)
+set -euo pipefail
+
+# ---------------------------------------------------------------- constants --
+readonly PROVIDER_VERSION="3.6.2"
+readonly PROVIDER_COMMIT="2f20f8c3ce8290fcd03d96e69c7bc6338897a479"
+readonly PROVIDER_MODULE="github.com/terraform-providers/terraform-provider-docker"
+# The pseudo-version Go assigns to that commit (the v3.x tags are not valid
+# semver for a module path without a /v3 suffix), and the module hash
+# (go.sum "h1:" form) of its source tree, computed with golang.org/x/mod's
+# zip + dirhash from the tagged git commit. Used to check a proxy download,
+# since the checksum database (sum.golang.org) is not reachable here.
+readonly PROVIDER_PSEUDO_VERSION="v0.0.0-20250613214648-2f20f8c3ce82"
+readonly PROVIDER_MODULE_H1="h1:5isjAhQRV467jblnG90pkFQ43RGDI82RfppnBTBkQIE="
+readonly PROVIDER_ADDR="registry.terraform.io/kreuzwerker/docker"
+readonly TEST_IMAGE="z3-infra/busybox-test:local"
+
+CACHE="${INFRA_CACHE_DIR:-$HOME/.cache/z3-infra}"
+MIRROR_DIR="$CACHE/terraform-providers"
+TF_RC="$CACHE/terraformrc"
+LOG_DIR="$CACHE/logs"
+PROVIDER_GIT_DIR="${DOCKER_PROVIDER_GIT_DIR:-}"
+
+DO_DOCKER=1
+DO_PROVIDER=1
+DO_VERIFY=0
+
+usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --verify) DO_VERIFY=1 ;;
+    --skip-docker) DO_DOCKER=0 ;;
+    --skip-provider) DO_PROVIDER=0 ;;
+    --provider-git-dir)
+      [ $# -ge 2 ] || { echo "bootstrap-engine: --provider-git-dir needs a value" >&2; exit 2; }
+      PROVIDER_GIT_DIR="$2"; shift ;;
+    --provider-git-dir=*) PROVIDER_GIT_DIR="${1#*=}" ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "bootstrap-engine: unknown argument: $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+export DEBIAN_FRONTEND=noninteractive
+export CHECKPOINT_DISABLE=1   # no Terraform version-check calls home
+if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then
+  PATH="$PATH:/usr/local/go/bin"
+fi
+export PATH
+
+case "$(uname -m)" in
+  x86_64|amd64) TF_ARCH=amd64 ;;
+  aarch64|arm64) TF_ARCH=arm64 ;;
+  *) echo "bootstrap-engine: unsupported machine $(uname -m)" >&2; exit 1 ;;
+esac
+TF_PLATFORM="linux_${TF_ARCH}"
+PROVIDER_DIR="$MIRROR_DIR/$PROVIDER_ADDR/$PROVIDER_VERSION/$TF_PLATFORM"
+PROVIDER_BIN="$PROVIDER_DIR/terraform-provider-docker_v$PROVIDER_VERSION"
+
+mkdir -p "$CACHE" "$LOG_DIR"
+
+# ------------------------------------------------------------------ helpers --
+log() { printf '[bootstrap-engine] %s\n' "$*"; }
+warn() { printf '[bootstrap-engine] WARNING: %s\n' "$*" >&2; }
+
+TMP_DIRS=()
+cleanup() { local d; for d in "${TMP_DIRS[@]+"${TMP_DIRS[@]}"}"; do rm -rf "$d"; done; }
+trap cleanup EXIT
+mktmp() { local d; d="$(mktemp -d "${TMPDIR:-/tmp}/z3-bootstrap.$1.XXXXXX")"; TMP_DIRS+=("$d"); printf '%s' "$d"; }
+
+# Step bookkeeping: each step runs as a function; its time and result go into
+# the summary. A failing step stops the script with its exit code.
+SUMMARY=()
+CURRENT_STEP=""
+now_us() { local t="$EPOCHREALTIME"; printf '%s' "${t/./}"; }
+fmt_secs() { printf '%d.%01d' "$(($1 / 1000000))" "$((($1 % 1000000) / 100000))"; }
+SCRIPT_START="$(now_us)"
+
+print_summary() {
+  local total; total=$(( $(now_us) - SCRIPT_START ))
+  echo
+  echo "==== bootstrap-engine summary ===="
+  local line; for line in "${SUMMARY[@]+"${SUMMARY[@]}"}"; do echo "  $line"; done
+  echo "  total: $(fmt_secs "$total")s"
+}
+
+fail() {  # fail CODE MESSAGE...
+  local code="$1"; shift
+  printf '\n[bootstrap-engine] ERROR%s: %s\n' "${CURRENT_STEP:+ in step '$CURRENT_STEP'}" "$*" >&2
+  if [ -n "$CURRENT_STEP" ]; then
+    SUMMARY+=("$(printf '%-26s FAILED' "$CURRENT_STEP")")
+  fi
+  CURRENT_STEP=""
+  print_summary >&2
+  exit "$code"
+}
+
+on_err() {
+  local rc=$? line=$1
+  fail "$rc" "command failed (exit $rc) at line $line: $BASH_COMMAND"
+}
+trap 'on_err $LINENO' ERR
+set -o errtrace
+
+run_step() {  # run_step NAME FUNCTION
+  local name="$1" fn="$2" t0 dt
+  CURRENT_STEP="$name"
+  log "---- $name"
+  t0="$(now_us)"
+  STEP_NOTE=""
+  "$fn"
+  dt=$(( $(now_us) - t0 ))
+  SUMMARY+=("$(printf '%-26s ok %6ss  %s' "$name" "$(fmt_secs "$dt")" "$STEP_NOTE")")
+  log "     $name done in $(fmt_secs "$dt")s${STEP_NOTE:+ ($STEP_NOTE)}"
+  CURRENT_STEP=""
+}
+skip_step() { SUMMARY+=("$(printf '%-26s skipped  %s' "$1" "$2")"); log "---- $1: skipped ($2)"; }
+
+APT_UPDATED=0
+apt_install() {
+  [ "$(id -u)" = 0 ] || fail 1 "need root to apt-get install $*"
+  if [ "$APT_UPDATED" = 0 ]; then
+    log "apt-get update"
+    apt-get -o DPkg::Lock::Timeout=300 update >>"$LOG_DIR/apt.log" 2>&1 </dev/null \
+      || { tail -n 20 "$LOG_DIR/apt.log" >&2; fail 1 "apt-get update failed (log: $LOG_DIR/apt.log)"; }
+    APT_UPDATED=1
+  fi
+  log "apt-get install $*"
+  apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends "$@" \
+      >>"$LOG_DIR/apt.log" 2>&1 </dev/null \
+    || { tail -n 20 "$LOG_DIR/apt.log" >&2; fail 1 "apt-get install $* failed (log: $LOG_DIR/apt.log)"; }
+}
+dpkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+
+# One bootstrap at a time (parallel CI jobs, a developer and a test run...).
+exec 9>"$CACHE/.bootstrap.lock"
+if ! flock -n 9; then
+  log "another bootstrap holds $CACHE/.bootstrap.lock; waiting (max 30 min)"
+  flock -w 1800 9 || fail 1 "timed out waiting for $CACHE/.bootstrap.lock"
+fi
+
+# ------------------------------------------------------------------- docker --
+docker_up() { docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
+
+step_docker_packages() {
+  local pkgs=()
+  command -v dockerd >/dev/null 2>&1 || pkgs+=(docker.io)
+  dpkg_installed busybox-static || pkgs+=(busybox-static)
+  if [ ${#pkgs[@]} -eq 0 ]; then STEP_NOTE="already installed"; return 0; fi
+  apt_install "${pkgs[@]}"
+  command -v dockerd >/dev/null 2>&1 || fail 1 "dockerd still missing after installing docker.io"
+  command -v docker >/dev/null 2>&1 || fail 1 "docker CLI missing after installing docker.io"
+  STEP_NOTE="installed ${pkgs[*]}"
+}
+
+step_dockerd() {
+  if docker_up; then STEP_NOTE="already running"; return 0; fi
+  local pid=""
+  if [ -s /var/run/docker.pid ]; then pid="$(cat /var/run/docker.pid 2>/dev/null || true)"; fi
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    log "dockerd (pid $pid) is running but not answering yet; waiting"
+  else
+    local args=()
+    # shellcheck disable=SC2206  # DOCKERD_ARGS is a plain word list on purpose
+    [ -n "${DOCKERD_ARGS:-}" ] && args=(${DOCKERD_ARGS})
+    log "starting dockerd${args[*]+" ${args[*]}"} (log: $LOG_DIR/dockerd.log)"
+    # Detached (own session, no stdio tied to us) so it outlives this script.
+    setsid nohup dockerd "${args[@]+"${args[@]}"}" >>"$LOG_DIR/dockerd.log" 2>&1 </dev/null &
+    pid=$!
+  fi
+  local i
+  for i in $(seq 1 60); do
+    if docker_up; then
+      STEP_NOTE="started, pid $(cat /var/run/docker.pid 2>/dev/null || echo "$pid")"
+      return 0
+    fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      tail -n 30 "$LOG_DIR/dockerd.log" >&2 || true
+      fail 1 "dockerd exited during start-up (log: $LOG_DIR/dockerd.log)"
+    fi
+    sleep 1
+  done
+  tail -n 30 "$LOG_DIR/dockerd.log" >&2 || true
+  fail 1 "dockerd did not answer within 60s (log: $LOG_DIR/dockerd.log)"
+}
+
+step_test_container() {
+  local built="reused image"
+  if ! docker image inspect "$TEST_IMAGE" >/dev/null 2>&1; then
+    local ctx; ctx="$(mktmp image)"
+    cp /bin/busybox "$ctx/busybox"
+    # Exec-form RUN works without a shell in the image; it installs the applet
+    # symlinks, so /bin/sh, sleep, wget... exist for tests that need them.
+    cat >"$ctx/Dockerfile" <<'EOF'
+FROM scratch
+COPY busybox /bin/busybox
+RUN ["/bin/busybox", "--install", "-s", "/bin"]
+RUN ["/bin/busybox", "mkdir", "-p", "-m", "1777", "/tmp"]
+CMD ["/bin/sh"]
+EOF
+    # Legacy builder: there is no buildx plugin, and nothing is pulled.
+    DOCKER_BUILDKIT=0 docker build --pull=false -t "$TEST_IMAGE" "$ctx" \
+        >"$LOG_DIR/test-image-build.log" 2>&1 </dev/null \
+      || { tail -n 20 "$LOG_DIR/test-image-build.log" >&2; fail 1 "building $TEST_IMAGE failed"; }
+    built="built image"
+  fi
+  local out
+  out="$(docker run --rm --pull=never "$TEST_IMAGE" sh -c 'echo container-ok' 2>&1 </dev/null)" \
+    || fail 1 "docker run --rm $TEST_IMAGE failed: $out"
+  [ "$out" = "container-ok" ] || fail 1 "unexpected test container output: $out"
+  STEP_NOTE="$built $TEST_IMAGE, container ran"
+}
+
+# ----------------------------------------------------------------- provider --
+# Fill BUILD_SRC with the provider source at $PROVIDER_COMMIT and set SRC_OK=1;
+# SRC_OK=0 if no source can be had (reasons in SRC_FAILURES). Always returns 0
+# so that errexit stays in force inside (it is off in `if f` / `f ||`).
+SRC_FAILURES=""
+SRC_ORIGIN=""
+SRC_OK=0
+fetch_provider_source() {
+  local work; work="$(mktmp provider-src)"
+  BUILD_SRC="$work/src"
+
+  # 1. The Go module proxy, via go mod download. The checksum database is not
+  #    reachable here, so the module is exempted from it (GONOSUMDB) and its
+  #    reported hash is compared with the pinned one instead.
+  local json dir sum
+  json="$(cd "$work" && GOFLAGS=-mod=mod GONOSUMDB="$PROVIDER_MODULE" \
+            go mod download -json "$PROVIDER_MODULE@$PROVIDER_COMMIT" 2>>"$LOG_DIR/provider-build.log")" || true
+  dir="$(printf '%s\n' "$json" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
+  sum="$(printf '%s\n' "$json" | sed -n 's/^[[:space:]]*"Sum": "\(.*\)",\{0,1\}$/\1/p')"
+  if [ -n "$dir" ] && [ -d "$dir" ]; then
+    log "go mod download: $PROVIDER_MODULE@$PROVIDER_COMMIT -> $dir"
+    log "module hash reported by go: $sum"
+    if [ "$sum" != "$PROVIDER_MODULE_H1" ]; then
+      fail 1 "module hash mismatch: go reported '$sum', expected $PROVIDER_MODULE_H1"
+    fi
+    log "module hash matches the pinned $PROVIDER_MODULE_H1"
+    cp -r "$dir" "$BUILD_SRC"
+    chmod -R u+w "$BUILD_SRC"   # the module cache is read-only
+    SRC_ORIGIN="Go module proxy ($PROVIDER_MODULE@$PROVIDER_PSEUDO_VERSION, $sum)"
+    SRC_OK=1
+    return 0
+  fi
+  local err
+  err="$(printf '%s\n' "$json" | sed -n 's/^[[:space:]]*"Error": "\(.*\)",\{0,1\}$/\1/p' | sed 's/\\n.*//')"
+  SRC_FAILURES="Go module proxy: ${err:-go mod download failed, see $LOG_DIR/provider-build.log}"
+  log "${SRC_FAILURES}"
+
+  # 2. A local git repository holding the tagged commit (content-addressed: the
+  #    commit id pins the whole tree).
+  if [ -n "$PROVIDER_GIT_DIR" ]; then
+    local gd
+    gd="$(cd "$PROVIDER_GIT_DIR" 2>/dev/null && cd "$(git rev-parse --git-dir 2>/dev/null)" 2>/dev/null && pwd || true)"
+    if [ -n "$gd" ] && git --git-dir="$gd" cat-file -e "$PROVIDER_COMMIT^{commit}" 2>/dev/null; then
+      mkdir -p "$BUILD_SRC"
+      git --git-dir="$gd" archive "$PROVIDER_COMMIT" | tar -x -C "$BUILD_SRC"
+      local tag_commit
+      tag_commit="$(git --git-dir="$gd" rev-parse -q --verify "refs/tags/v$PROVIDER_VERSION^{commit}" 2>/dev/null || true)"
+      if [ -n "$tag_commit" ] && [ "$tag_commit" != "$PROVIDER_COMMIT" ]; then
+        warn "tag v$PROVIDER_VERSION in $gd points to $tag_commit, not $PROVIDER_COMMIT; building the pinned commit"
+      fi
+      SRC_ORIGIN="git repository $gd at $PROVIDER_COMMIT"
+      SRC_OK=1
+      return 0
+    fi
+    SRC_FAILURES="$SRC_FAILURES; git dir $PROVIDER_GIT_DIR: no commit $PROVIDER_COMMIT"
+  else
+    SRC_FAILURES="$SRC_FAILURES; no --provider-git-dir / DOCKER_PROVIDER_GIT_DIR given"
+  fi
+  return 0
+}
+
+step_provider() {
+  if [ -x "$PROVIDER_BIN" ] && [ -s "$PROVIDER_BIN" ]; then
+    STEP_NOTE="reused $PROVIDER_BIN"
+    return 0
+  fi
+  command -v go >/dev/null 2>&1 || fail 1 "go not found (looked on PATH and /usr/local/go/bin)"
+  export GOTOOLCHAIN=local      # never download a toolchain
+  export GOFLAGS="-buildvcs=false"
+  : >"$LOG_DIR/provider-build.log"
+  log "$(go version)"
+
+  fetch_provider_source
+  if [ "$SRC_OK" != 1 ]; then
+    fail 3 "no source for kreuzwerker/docker $PROVIDER_VERSION ($SRC_FAILURES).
+  The provider binary is not in $PROVIDER_DIR and cannot be built here.
+  Give a git repository of kreuzwerker/terraform-provider-docker that contains
+  commit $PROVIDER_COMMIT with --provider-git-dir DIR, or run with --skip-provider."
+  fi
+  log "provider source: $SRC_ORIGIN"
+
+  # Dependencies come from the Go module proxy and are checked against the
+  # provider's own go.sum (-mod=readonly: a missing entry is an error, no
+  # checksum-database lookup happens).
+  local tdl t0 t1
+  t0="$(now_us)"
+  (cd "$BUILD_SRC" && GOFLAGS="-mod=readonly -buildvcs=false" go mod download -x) \
+      >>"$LOG_DIR/provider-build.log" 2>&1 </dev/null \
+    || { tail -n 20 "$LOG_DIR/provider-build.log" >&2; fail 1 "go mod download of the provider's dependencies failed (log: $LOG_DIR/provider-build.log)"; }
+  (cd "$BUILD_SRC" && GOFLAGS="-mod=readonly -buildvcs=false" go mod verify) \
+      >>"$LOG_DIR/provider-build.log" 2>&1 </dev/null \
+    || { tail -n 20 "$LOG_DIR/provider-build.log" >&2; fail 1 "go mod verify failed (log: $LOG_DIR/provider-build.log)"; }
+  t1="$(now_us)"; tdl="$(fmt_secs $((t1 - t0)))"
+  log "dependencies downloaded and verified against go.sum in ${tdl}s; compiling (a few minutes)"
+
+  local out; out="$(mktmp provider-bin)/terraform-provider-docker_v$PROVIDER_VERSION"
+  (cd "$BUILD_SRC" && CGO_ENABLED=0 GOOS=linux GOARCH="$TF_ARCH" GOFLAGS="-mod=readonly -buildvcs=false" \
+      go build -trimpath \
+        -ldflags "-s -w -X main.version=$PROVIDER_VERSION -X main.commit=$PROVIDER_COMMIT" \
+        -o "$out" .) >>"$LOG_DIR/provider-build.log" 2>&1 </dev/null \
+    || { tail -n 30 "$LOG_DIR/provider-build.log" >&2; fail 1 "go build of the provider failed (log: $LOG_DIR/provider-build.log)"; }
+  local tbuild; tbuild="$(fmt_secs $(( $(now_us) - t1 )))"
+
+  mkdir -p "$PROVIDER_DIR"
+  install -m 0755 "$out" "$PROVIDER_BIN.tmp.$$"
+  mv -f "$PROVIDER_BIN.tmp.$$" "$PROVIDER_BIN"
+  {
+    echo "provider:   $PROVIDER_ADDR $PROVIDER_VERSION ($TF_PLATFORM)"
+    echo "source:     $SRC_ORIGIN"
+    echo "commit:     $PROVIDER_COMMIT"
+    echo "module h1:  $PROVIDER_MODULE_H1"
+    echo "go:         $(go version)"
+    echo "built:      $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "sha256:     $(sha256sum "$PROVIDER_BIN" | cut -d' ' -f1)"
+  } >"$CACHE/provider-build-info.txt"
+  STEP_NOTE="built in deps ${tdl}s + compile ${tbuild}s"
+}
+
+# --------------------------------------------------------------- terraformrc --
+step_terraformrc() {
+  local tmp="$TF_RC.tmp.$$"
+  cat >"$tmp" <<EOF
+# Written by scripts/bootstrap-engine.sh. kreuzwerker/docker comes only from
+# the local filesystem mirror (built from source); everything else would go
+# to its registry directly.
+disable_checkpoint = true
+
+provider_installation {
+  filesystem_mirror {
+    path    = "$MIRROR_DIR"
+    include = ["$PROVIDER_ADDR"]
+  }
+  direct {
+    exclude = ["$PROVIDER_ADDR"]
+  }
+}
+EOF
+  if [ -f "$TF_RC" ] && cmp -s "$tmp" "$TF_RC"; then
+    rm -f "$tmp"; STEP_NOTE="unchanged $TF_RC"
+  else
+    mv -f "$tmp" "$TF_RC"; STEP_NOTE="wrote $TF_RC"
+  fi
+}
+
+# ------------------------------------------------------------------- verify --
+step_verify() {
+  command -v terraform >/dev/null 2>&1 || fail 1 "terraform not found on PATH"
+  [ -x "$PROVIDER_BIN" ] || fail 1 "no provider binary at $PROVIDER_BIN (run without --skip-provider)"
+  local d; d="$(mktmp verify)"
+  cat >"$d/main.tf.json" <<EOF
+{
+  "terraform": {
+    "required_providers": {
+      "docker": { "source": "kreuzwerker/docker", "version": "$PROVIDER_VERSION" }
+    }
+  },
+  "provider": { "docker": [ { "host": "unix:///var/run/docker.sock" } ] },
+  "resource": {
+    "docker_network": {
+      "bootstrap_probe": { "name": "z3-bootstrap-verify" }
+    }
+  }
+}
+EOF
+  local vlog="$LOG_DIR/verify.log"
+  : >"$vlog"
+  (cd "$d" && TF_CLI_CONFIG_FILE="$TF_RC" TF_IN_AUTOMATION=1 terraform init -input=false -no-color) \
+      >>"$vlog" 2>&1 </dev/null \
+    || { cat "$vlog" >&2; fail 1 "terraform init against the filesystem mirror failed"; }
+  grep -q "Installed kreuzwerker/docker v$PROVIDER_VERSION" "$vlog" \
+    || { cat "$vlog" >&2; fail 1 "terraform init did not install kreuzwerker/docker v$PROVIDER_VERSION"; }
+  (cd "$d" && TF_CLI_CONFIG_FILE="$TF_RC" terraform validate -no-color) >>"$vlog" 2>&1 </dev/null \
+    || { cat "$vlog" >&2; fail 1 "terraform validate failed"; }
+  local what="init+validate"
+  if [ "$DO_DOCKER" = 1 ] && docker_up; then
+    # plan configures the provider against the live daemon (read-only).
+    (cd "$d" && TF_CLI_CONFIG_FILE="$TF_RC" TF_IN_AUTOMATION=1 terraform plan -input=false -no-color -lock=false) \
+        >>"$vlog" 2>&1 </dev/null \
+      || { cat "$vlog" >&2; fail 1 "terraform plan against the Docker daemon failed"; }
+    grep -q '1 to add' "$vlog" || { cat "$vlog" >&2; fail 1 "terraform plan did not plan the docker_network"; }
+    what="init+validate+plan"
+  fi
+  sed -n 's/^- Installed /  installed: /p; s/^Success! /  validate: /p; s/^Plan: /  plan: /p' "$vlog"
+  STEP_NOTE="$what ok (log: $vlog)"
+}
+
+# --------------------------------------------------------------------- main --
+log "cache: $CACHE${CI:+ (CI=$CI)}"
+if [ "$DO_DOCKER" = 1 ]; then
+  run_step "docker packages" step_docker_packages
+  run_step "dockerd" step_dockerd
+  run_step "test container" step_test_container
+else
+  skip_step "docker" "--skip-docker"
+fi
+if [ "$DO_PROVIDER" = 1 ]; then
+  run_step "provider $PROVIDER_VERSION" step_provider
+else
+  skip_step "provider $PROVIDER_VERSION" "--skip-provider"
+fi
+run_step "terraformrc" step_terraformrc
+if [ "$DO_VERIFY" = 1 ]; then
+  run_step "verify" step_verify
+else
+  skip_step "verify" "pass --verify"
+fi
+
+print_summary
+echo
+echo "provider binary: $PROVIDER_BIN$([ -x "$PROVIDER_BIN" ] || echo ' (missing)')"
+echo "# use the mirror with:"
+echo "export TF_CLI_CONFIG_FILE=$TF_RC"
+echo "export CHECKPOINT_DISABLE=1"
+echo "export INFRA_CACHE_DIR=$CACHE"

@@ -1,0 +1,62 @@
+import { Construct, TerraformOutput, TerraformVariable } from "../../lib/cdk";
+import { EnvironmentSettings, Z3_SERVICE_NAMES, Z3ServiceName } from "../../config/types";
+import { SystemStack } from "../system-stack";
+import { ZcashZ3 } from "./zcash-z3";
+
+const IMAGE_VARIABLE: Record<Z3ServiceName, string> = {
+  zebra: "zebra",
+  cookiePermissions: "cookie_permissions",
+  zaino: "zaino",
+  zallet: "zallet",
+  rpcRouter: "rpc_router",
+  prometheus: "prometheus",
+  grafana: "grafana",
+  alertmanager: "alertmanager",
+};
+
+/** `zcash-<env>`: the Z3 stack on the environment's Docker host. */
+export class ZcashStack extends SystemStack {
+  readonly z3: ZcashZ3;
+
+  constructor(scope: Construct, settings: EnvironmentSettings) {
+    super(scope, { system: "zcash", settings });
+    const z = settings.z3;
+    const deployed = (name: Z3ServiceName) =>
+      name === "rpcRouter" ? z.rpcRouter : ["prometheus", "grafana", "alertmanager"].includes(name) ? z.monitoring : true;
+    const images = Object.fromEntries(
+      Z3_SERVICE_NAMES.map((name) => [name, deployed(name) ? this.imageVariable(IMAGE_VARIABLE[name], z.images[name]) : z.images[name]]),
+    ) as Record<Z3ServiceName, string>;
+
+    // Two-phase boot (z3 README): a Mainnet or Testnet Zebra is not /ready for hours or days, and
+    // Terraform's depends_on only orders creation. Bootstrap with z3_consumers_enabled=false, wait for
+    // Zebra's /ready, then apply again with the default (true).
+    const consumers =
+      z.network === "Regtest"
+        ? undefined
+        : new TerraformVariable(this, "z3_consumers_enabled", {
+            type: "bool",
+            default: true,
+            nullable: false,
+            description: "Deploy Zaino and Zallet. Set false for the first apply of a new node; apply again once Zebra's /ready answers ok.",
+          });
+
+    this.z3 = new ZcashZ3(this, "Z3", {
+      environmentName: settings.name,
+      network: z.network,
+      images,
+      rpcRouter: z.rpcRouter,
+      monitoring: z.monitoring,
+      publishP2P: z.publishP2P,
+      resources: z.resources,
+      logging: settings.logging,
+      protectData: settings.protectData,
+      minerAddress: z.minerAddress,
+      zebraRustLog: z.zebraRustLog,
+      zebraWaitSeconds: z.zebraWaitSeconds,
+      consumersEnabledWhen: consumers ? `var.${consumers.friendlyUniqueId}` : undefined,
+    });
+
+    new TerraformOutput(this, "zebra_container", { value: this.z3.zebra.resource.name });
+    new TerraformOutput(this, "network", { value: this.z3.network.name });
+  }
+}
