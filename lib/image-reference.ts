@@ -3,9 +3,12 @@
  * Terraform variables' validation blocks (plan time), so both accept exactly the same strings.
  */
 
-/** `[registry[:port]/]path[:tag][@sha256:digest]`, lower-case path components as Docker requires. */
+/**
+ * `[registry[:port]/]path[:tag][@sha256:digest]`, lower-case path components as Docker requires; the
+ * first component is a registry only with a dot, a port or `localhost` (Docker's rule).
+ */
 export const IMAGE_REFERENCE_PATTERN =
-  "^([a-zA-Z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$";
+  "^(([a-zA-Z0-9-]+[.])+[a-zA-Z0-9-]+(:[0-9]+)?/|localhost(:[0-9]+)?/|[a-zA-Z0-9-]+:[0-9]+/)?[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$";
 
 /** A pinned reference has a digest, or a tag other than `latest`. */
 export const PINNED_IMAGE_PATTERN = "(@sha256:[a-f0-9]{64}$|:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$)";

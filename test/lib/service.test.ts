@@ -1,0 +1,215 @@
+import { Secret, Service, Volume, Network, ConstructValidationError } from "../../lib";
+import { container, envMap, labelMap, scratchStack, synthJson } from "../helpers";
+
+function minimal(extra: Record<string, unknown> = {}) {
+  const s = scratchStack();
+  new Service(s.stack, "App", { name: "app", image: s.image, user: "1000:1000", networks: [{ network: s.network }], environmentName: "dev", ...extra } as any);
+  return { ...s, json: synthJson(s.stack) };
+}
+
+describe("Service secure defaults", () => {
+  const { json } = minimal();
+  const c = container(json, "app");
+
+  test("runs as the declared non-root user", () => expect(c.user).toBe("1000:1000"));
+  test("root filesystem is read-only", () => expect(c.read_only).toBe(true));
+  test("drops every capability and adds none", () => expect(c.capabilities).toEqual({ drop: ["ALL"], add: [] }));
+  test("sets no-new-privileges", () => expect(c.security_opts).toEqual(["no-new-privileges:true"]));
+  test("is never privileged", () => expect(c.privileged).toBe(false));
+  test("restarts unless stopped", () => expect(c.restart).toBe("unless-stopped"));
+  test("logs to json-file with rotation set explicitly", () => {
+    expect(c.log_driver).toBe("json-file");
+    expect(c.log_opts).toEqual({ "max-size": "10m", "max-file": "3" });
+  });
+  test("publishes no host port", () => expect(c.ports).toEqual([]));
+  test("references the image by id, never by name", () => expect(c.image).toMatch(/^\$\{docker_image\.[A-Za-z0-9_]+\.image_id\}$/));
+  test("sets network_mode explicitly to avoid provider drift", () => expect(c.network_mode).toBe("bridge"));
+  test("joins its networks with its name as alias", () =>
+    expect(c.networks_advanced).toEqual([{ name: "test-net", aliases: ["app"] }]));
+  test("carries service and environment labels", () => expect(labelMap(c)).toEqual({ service: "app", environment: "dev" }));
+  test("has no limits unless given", () => {
+    expect(c.memory).toBeUndefined();
+    expect(c.cpus).toBeUndefined();
+  });
+  test("keeps running (must_run) and does not attach", () => {
+    expect(c.must_run).toBe(true);
+    expect(c.attach).toBeUndefined();
+  });
+  test("stop timeout defaults to 10 s", () => expect(c.stop_timeout).toBe(10));
+  test("terraform address is readable and stable", () => expect(Object.keys(json.resource.docker_container)).toEqual(["app"]));
+});
+
+describe("Service explicit settings", () => {
+  test("declared ports bind to 127.0.0.1 unless public", () => {
+    const { json } = minimal({
+      ports: [
+        { containerPort: 8080, hostPort: 18080, kind: "http" },
+        { containerPort: 8233, hostPort: 8233, kind: "p2p", public: true },
+      ],
+    });
+    expect(container(json, "app").ports).toEqual([
+      { internal: 8080, external: 18080, ip: "127.0.0.1", protocol: "tcp" },
+      { internal: 8233, external: 8233, ip: "0.0.0.0", protocol: "tcp" },
+    ]);
+  });
+
+  test("limits map to memory (MiB) and cpus", () => {
+    const c = container(minimal({ resources: { memoryMiB: 512, cpus: 1.5 } }).json, "app");
+    expect(c.memory).toBe(512);
+    expect(c.cpus).toBe("1.5");
+  });
+
+  test("capabilities are added back sorted and de-duplicated after dropping ALL", () => {
+    const c = container(minimal({ capabilities: ["SETUID", "CHOWN", "SETUID"] }).json, "app");
+    expect(c.capabilities).toEqual({ drop: ["ALL"], add: ["CHOWN", "SETUID"] });
+  });
+
+  test("health check durations are strings and a digest label forces replacement on edit", () => {
+    const hc = { test: ["CMD", "true"], intervalSeconds: 30, timeoutSeconds: 10, retries: 3, startPeriodSeconds: 90, startIntervalSeconds: 5 };
+    const a = container(minimal({ healthCheck: hc }).json, "app");
+    expect(a.healthcheck).toEqual({ test: ["CMD", "true"], interval: "30s", timeout: "10s", retries: 3, start_period: "90s", start_interval: "5s" });
+    const b = container(minimal({ healthCheck: { ...hc, retries: 4 } }).json, "app");
+    expect(labelMap(a)["healthcheck-digest"]).toMatch(/^[0-9a-f]{8}$/);
+    expect(labelMap(a)["healthcheck-digest"]).not.toEqual(labelMap(b)["healthcheck-digest"]);
+  });
+
+  test("waitForHealthySeconds sets the provider wait", () => {
+    const c = container(
+      minimal({ healthCheck: { test: ["CMD", "true"], intervalSeconds: 5, timeoutSeconds: 2, retries: 3 }, waitForHealthySeconds: 120 }).json,
+      "app",
+    );
+    expect(c.wait).toBe(true);
+    expect(c.wait_timeout).toBe(120);
+  });
+
+  test("rotation and compression come from logging", () => {
+    const c = container(minimal({ logging: { maxSizeMiB: 50, maxFiles: 5, compress: true } }).json, "app");
+    expect(c.log_opts).toEqual({ "max-size": "50m", "max-file": "5", compress: "true" });
+  });
+
+  test("environment is emitted sorted as KEY=value", () => {
+    const c = container(minimal({ environment: { B: "2", A: "1" } }).json, "app");
+    expect(c.env).toEqual(["A=1", "B=2"]);
+    expect(envMap(c)).toEqual({ A: "1", B: "2" });
+  });
+
+  test("volume mounts carry their mode and the volume is a dependency", () => {
+    const s = scratchStack();
+    const v = new Volume(s.stack, "Data", { name: "data" });
+    new Service(s.stack, "App", {
+      name: "app",
+      image: s.image,
+      user: "1000",
+      networks: [{ network: s.network }],
+      environmentName: "dev",
+      volumes: [v.mount("/data", { readOnly: true })],
+    });
+    const c = container(synthJson(s.stack), "app");
+    expect(c.volumes).toEqual([{ volume_name: "data", container_path: "/data", read_only: true }]);
+    expect(c.depends_on).toContain("docker_volume.data");
+  });
+
+  test("one-shot services do not restart, need not keep running, and fail the apply on a non-zero exit", () => {
+    const c = container(minimal({ oneShot: true }).json, "app");
+    expect(c.restart).toBe("no");
+    expect(c.must_run).toBe(false);
+    expect(c.attach).toBe(true);
+    expect(c.lifecycle.postcondition[0].condition).toBe("${self.exit_code == 0}");
+  });
+
+  test("enabledWhen makes the container conditional through count", () => {
+    const c = container(minimal({ enabledWhen: "var.enabled" }).json, "app");
+    expect(c.count).toBe("${var.enabled ? 1 : 0}");
+  });
+});
+
+describe("Service files", () => {
+  test("secret files come from the sensitive variable, on a files volume when the root is read-only", () => {
+    const s = scratchStack();
+    const secret = new Secret(s.stack, "Token", { variableName: "api_token", description: "token" });
+    new Service(s.stack, "App", {
+      name: "app",
+      image: s.image,
+      user: "1000:1000",
+      networks: [{ network: s.network }],
+      environmentName: "dev",
+      secretFiles: [secret.file("/run/secrets/api_token")],
+    });
+    const json = synthJson(s.stack);
+    const c = container(json, "app");
+    expect(c.upload).toEqual([{ file: "/run/secrets/api_token", content: "${var.api_token}", permissions: "0444" }]);
+    expect(c.volumes).toEqual([{ volume_name: "app-files-run-secrets", container_path: "/run/secrets", read_only: false }]);
+    expect(json.resource.docker_volume.app_files.name).toBe("app-files-run-secrets");
+  });
+
+  test("a secret file is 0400 when the reader is root", () => {
+    const s = scratchStack();
+    const secret = new Secret(s.stack, "Token", { variableName: "api_token", description: "token" });
+    new Service(s.stack, "App", {
+      name: "app",
+      image: s.image,
+      rootReason: "the image needs root for a good reason",
+      networks: [{ network: s.network }],
+      environmentName: "dev",
+      secretFiles: [secret.file("/run/secrets/api_token")],
+    });
+    expect(container(synthJson(s.stack), "app").upload[0].permissions).toBe("0400");
+  });
+
+  test("no files volume when the root filesystem is writable", () => {
+    const { json } = minimal({ readOnlyRootFilesystem: false, configFiles: [{ containerPath: "/etc/app/app.toml", content: "x=1" }] });
+    expect(json.resource.docker_volume).toBeUndefined();
+    expect(container(json, "app").read_only).toBe(false);
+  });
+});
+
+describe("Service validation", () => {
+  const expectInvalid = (extra: Record<string, unknown>, ...fragments: string[]) => {
+    let error: unknown;
+    try {
+      minimal(extra);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConstructValidationError);
+    for (const f of fragments) expect((error as Error).message).toContain(f);
+    expect((error as Error).message).toContain("test/App");
+  };
+
+  test("fails when a service runs as root without a reason", () => expectInvalid({ user: undefined }, "rootReason"));
+  test("fails when the root reason is too short", () => expectInvalid({ user: "0", rootReason: "because" }, "rootReason", '"because"'));
+  test("fails when user is not numeric", () => expectInvalid({ user: "app" }, "user", '"app"'));
+  test("fails when a port is out of range", () => expectInvalid({ ports: [{ containerPort: 0, hostPort: 70000, kind: "http" }] }, "ports[0].containerPort", "ports[0].hostPort"));
+  test("fails when a host port is published twice", () =>
+    expectInvalid(
+      {
+        ports: [
+          { containerPort: 1, hostPort: 9000, kind: "http" },
+          { containerPort: 2, hostPort: 9000, kind: "http" },
+        ],
+      },
+      "ports[1].hostPort",
+    ));
+  test("fails when ports are published from internal networks only", () => {
+    const s = scratchStack();
+    const internal = new Network(s.stack, "Internal", { name: "internal" });
+    expect(
+      () =>
+        new Service(s.stack, "App", {
+          name: "app",
+          image: s.image,
+          user: "1000",
+          networks: [{ network: internal }],
+          environmentName: "dev",
+          ports: [{ containerPort: 80, hostPort: 8080, kind: "http" }],
+        }),
+    ).toThrow(/non-internal network/);
+  });
+  test("fails without networks", () => expectInvalid({ networks: [] }, "networks"));
+  test("fails when memory is below Docker's minimum", () => expectInvalid({ resources: { memoryMiB: 2 } }, "resources.memoryMiB"));
+  test("fails when cpus is not positive", () => expectInvalid({ resources: { cpus: 0 } }, "resources.cpus"));
+  test("fails when waiting for health without a health check", () => expectInvalid({ waitForHealthySeconds: 30 }, "waitForHealthySeconds"));
+  test("fails when a one-shot service restarts always", () => expectInvalid({ oneShot: true, restart: "always" }, "restart"));
+  test("fails when a path is relative", () => expectInvalid({ configFiles: [{ containerPath: "etc/x", content: "" }] }, "absolute"));
+  test("lists every problem at once", () => expectInvalid({ user: "app", networks: [], resources: { cpus: -1 } }, "user", "networks", "resources.cpus"));
+});

@@ -1,0 +1,71 @@
+import { ConstructValidationError, ContainerImage, Network, Secret, Volume, isImageReference, isPinnedImageReference } from "../../lib";
+import { scratchStack, synthJson } from "../helpers";
+
+describe("Volume", () => {
+  test("a stateful volume is labelled, and prevent_destroy is set only when asked", () => {
+    const { stack } = scratchStack();
+    new Volume(stack, "Chain", { name: "chain", stateful: true, preventDestroy: true });
+    new Volume(stack, "Cache", { name: "cache" });
+    const v = synthJson(stack).resource.docker_volume;
+    expect(v.chain).toMatchObject({ name: "chain", driver: "local", labels: [{ label: "stateful", value: "true" }], lifecycle: { prevent_destroy: true } });
+    expect(v.cache.lifecycle).toBeUndefined();
+    expect(v.cache.labels).toEqual([]);
+  });
+  test("mount defaults to read-write", () => {
+    const { stack } = scratchStack();
+    const v = new Volume(stack, "Data", { name: "data" });
+    expect(v.mount("/data")).toEqual({ volume: v, containerPath: "/data", readOnly: false });
+    expect(v.mount("/data", { readOnly: true }).readOnly).toBe(true);
+  });
+  test("fails when the name is not a Docker volume name", () => {
+    const { stack } = scratchStack();
+    expect(() => new Volume(stack, "Bad", { name: "bad name" })).toThrow(ConstructValidationError);
+  });
+});
+
+describe("Network", () => {
+  test("is internal by default", () => {
+    const { stack } = scratchStack();
+    new Network(stack, "Backend", { name: "backend" });
+    expect(synthJson(stack).resource.docker_network.backend).toMatchObject({ name: "backend", driver: "bridge", internal: true });
+  });
+  test("fails when the name is not a Docker network name", () => {
+    const { stack } = scratchStack();
+    expect(() => new Network(stack, "Bad", { name: "-bad" })).toThrow(/Docker network name/);
+  });
+});
+
+describe("Secret", () => {
+  test("is a sensitive, non-nullable variable without default and with a length check", () => {
+    const { stack } = scratchStack();
+    new Secret(stack, "Pw", { variableName: "db_password", description: "Database password", minLength: 20 });
+    const v = synthJson(stack).variable!.db_password;
+    expect(v.sensitive).toBe(true);
+    expect(v.default).toBeUndefined();
+    expect(v.nullable).toBe(false);
+    expect(v.validation[0].condition).toBe("${length(var.db_password) >= 20}");
+  });
+});
+
+describe("ContainerImage", () => {
+  test("keeps images locally on destroy and builds when asked", () => {
+    const { stack } = scratchStack();
+    new ContainerImage(stack, "Built", { reference: "app:dev", build: { contextPath: "/src", dockerfile: "docker/Dockerfile", target: "development" } });
+    const images = Object.values(synthJson(stack).resource.docker_image) as any[];
+    const built = images.find((i) => i.name === "app:dev");
+    expect(built.keep_locally).toBe(true);
+    expect(built.build).toEqual({ context: "/src", dockerfile: "docker/Dockerfile", target: "development", tag: ["app:dev"] });
+  });
+  test.each([
+    ["zfnd/zebra:5.0.0", true, true],
+    ["alpine:3", true, true],
+    ["registry.example.com:5000/team/app@sha256:" + "a".repeat(64), true, true],
+    ["zfnd/zebra:latest", true, false],
+    ["zfnd/zebra", true, false],
+    ["ZFND/zebra:1", false, false],
+    ["zfnd/zebra:", false, false],
+  ])("reference %s: valid=%s pinned=%s", (ref, valid, pinned) => {
+    expect(isImageReference(ref)).toBe(valid);
+    expect(isPinnedImageReference(ref)).toBe(pinned);
+  });
+});

@@ -1,0 +1,315 @@
+import { Testing } from "../../../lib/cdk";
+import { ENVIRONMENTS } from "../../../config/environments";
+import { EnvironmentName } from "../../../config/types";
+import { ZcashStack } from "../../../stacks/z3/zcash-stack";
+import { container, envMap, labelMap, synthJson, TfJson } from "../../helpers";
+
+const synth = (env: EnvironmentName): TfJson => synthJson(new ZcashStack(Testing.app(), ENVIRONMENTS[env]));
+const dev = synth("dev");
+const staging = synth("staging");
+const prod = synth("production");
+const all: [EnvironmentName, TfJson][] = [
+  ["dev", dev],
+  ["staging", staging],
+  ["production", prod],
+];
+const ports = (c: any) => c.ports.map((p: any) => `${p.ip}:${p.external}->${p.internal}`);
+const mounts = (c: any) => Object.fromEntries(c.volumes.map((v: any) => [v.container_path, `${v.volume_name}${v.read_only ? ":ro" : ":rw"}`]));
+
+describe("stable Terraform addresses (renaming one destroys data)", () => {
+  test.each(all)("%s pins its stateful volume addresses", (env, json) => {
+    const net = { dev: "regtest", staging: "testnet", production: "mainnet" }[env];
+    const stateful = Object.entries(json.resource.docker_volume)
+      .filter(([, v]) => (v.labels ?? []).some((l: any) => l.label === "stateful"))
+      .map(([address, v]) => `${address}=${v.name}`)
+      .sort();
+    const expected = [`z3_chain_volume=z3-${net}-chain`, `z3_zaino_volume=z3-${net}-zaino`, `z3_zallet_volume=z3-${net}-zallet`];
+    if (env !== "dev") expected.push(`z3_alertmanager_volume=z3-${net}-alertmanager`, `z3_grafana_volume=z3-${net}-grafana`, `z3_prometheus_volume=z3-${net}-prometheus`);
+    expect(stateful).toEqual(expected.sort());
+  });
+  test("production data volumes carry prevent_destroy; dev and staging do not", () => {
+    for (const [address, v] of Object.entries(prod.resource.docker_volume)) {
+      const stateful = (v.labels ?? []).some((l: any) => l.label === "stateful");
+      expect([address, v.lifecycle?.prevent_destroy === true]).toEqual([address, stateful]);
+    }
+    for (const json of [dev, staging]) {
+      for (const v of Object.values(json.resource.docker_volume)) expect(v.lifecycle).toBeUndefined();
+    }
+  });
+  test("the cookie volume is not stateful (regenerated on every Zebra start)", () => {
+    expect(prod.resource.docker_volume.z3_cookie_volume.lifecycle).toBeUndefined();
+  });
+});
+
+describe("stack wiring", () => {
+  test("each stack pins the docker provider 3.6.2", () => {
+    for (const [, json] of all) expect(json.terraform.required_providers.docker).toEqual({ source: "kreuzwerker/docker", version: "3.6.2" });
+  });
+  test("dev uses a local backend and the local socket by default", () => {
+    expect(dev.terraform.backend).toEqual({ local: { path: "terraform.zcash-dev.tfstate" } });
+    expect(dev.variable!.docker_host.default).toBe("unix:///var/run/docker.sock");
+  });
+  test("staging and production use the pg backend with a per-stack schema and no connection string in code", () => {
+    expect(staging.terraform.backend).toEqual({ pg: { schema_name: "zcash_staging" } });
+    expect(prod.terraform.backend).toEqual({ pg: { schema_name: "zcash_production" } });
+  });
+  test("staging and production require docker_host (no default) and validate its scheme", () => {
+    for (const json of [staging, prod]) {
+      expect(json.variable!.docker_host.default).toBeUndefined();
+      expect(json.variable!.docker_host.validation[0].condition).toContain("^(unix|tcp|ssh)://");
+    }
+  });
+  test("image variables default to the settings and production rejects latest", () => {
+    expect(prod.variable!.zebra_image.default).toBe("zfnd/zebra:5.0.0");
+    expect(prod.variable!.zebra_image.validation[0].condition).toContain('!endswith(var.zebra_image, ":latest")');
+    expect(dev.variable!.zebra_image.validation[0].condition).not.toContain("latest");
+  });
+  test("every container references a docker_image by id", () => {
+    for (const [, json] of all)
+      for (const c of Object.values(json.resource.docker_container)) expect(c.image).toMatch(/^\$\{docker_image\.\w+\.image_id\}$/);
+  });
+  test("the network is z3-<net>, a plain bridge (Zebra needs egress to peers)", () => {
+    expect(prod.resource.docker_network.z3_network).toMatchObject({ name: "z3-mainnet", internal: false, driver: "bridge" });
+  });
+});
+
+describe("zebra", () => {
+  test("network settings per environment, never an empty ZEBRA_ variable", () => {
+    const d = envMap(container(dev, "z3_zebra"));
+    const s = envMap(container(staging, "z3_zebra"));
+    const p = envMap(container(prod, "z3_zebra"));
+    expect([d.ZEBRA_NETWORK__NETWORK, s.ZEBRA_NETWORK__NETWORK, p.ZEBRA_NETWORK__NETWORK]).toEqual(["Regtest", "Testnet", "Mainnet"]);
+    expect([d.ZEBRA_RPC__LISTEN_ADDR, s.ZEBRA_RPC__LISTEN_ADDR, p.ZEBRA_RPC__LISTEN_ADDR]).toEqual(["0.0.0.0:18232", "0.0.0.0:18232", "0.0.0.0:8232"]);
+    expect([d.ZEBRA_RPC__ENABLE_COOKIE_AUTH, s.ZEBRA_RPC__ENABLE_COOKIE_AUTH, p.ZEBRA_RPC__ENABLE_COOKIE_AUTH]).toEqual(["false", "true", "true"]);
+    expect([d.ZEBRA_HEALTH__MIN_CONNECTED_PEERS, p.ZEBRA_HEALTH__MIN_CONNECTED_PEERS]).toEqual(["0", "1"]);
+    expect([d.ZEBRA_HEALTH__ENFORCE_ON_TEST_NETWORKS, s.ZEBRA_HEALTH__ENFORCE_ON_TEST_NETWORKS, p.ZEBRA_HEALTH__ENFORCE_ON_TEST_NETWORKS]).toEqual(["false", "true", "false"]);
+    expect(d.ZEBRA_MINING__MINER_ADDRESS).toBe("tmSRd1r8gs77Ja67Fw1JcdoXytxsyrLTPJm");
+    expect(p.ZEBRA_MINING__MINER_ADDRESS).toBeUndefined();
+    expect(p).toMatchObject({
+      ZEBRA_RPC__COOKIE_DIR: "/var/run/auth",
+      ZEBRA_STATE__CACHE_DIR: "/home/zebra/.cache/zebra",
+      ZEBRA_HEALTH__LISTEN_ADDR: "0.0.0.0:8080",
+      ZEBRA_HEALTH__READY_MAX_BLOCKS_BEHIND: "2",
+      ZEBRA_METRICS__ENDPOINT_ADDR: "0.0.0.0:9999",
+      ZEBRA_TRACING__FILTER: "info",
+      RUST_LOG: "info",
+    });
+    for (const [, json] of all)
+      for (const [k, v] of Object.entries(envMap(container(json, "z3_zebra")))) {
+        expect([k, v.trim().length > 0]).toEqual([k, true]);
+        expect(k).not.toBe("ZEBRA_RPC_PORT");
+      }
+  });
+  test("ports per network: P2P public on Mainnet/Testnet, everything else on loopback, nothing P2P on Regtest", () => {
+    expect(ports(container(prod, "z3_zebra"))).toEqual(["127.0.0.1:8232->8232", "127.0.0.1:8080->8080", "0.0.0.0:8233->8233"]);
+    expect(ports(container(staging, "z3_zebra"))).toEqual(["127.0.0.1:18232->18232", "127.0.0.1:18080->8080", "0.0.0.0:18233->18233"]);
+    expect(ports(container(dev, "z3_zebra"))).toEqual(["127.0.0.1:29232->18232", "127.0.0.1:28080->8080"]);
+  });
+  test("starts as root for its setpriv entrypoint with exactly upstream's capabilities", () => {
+    const z = container(prod, "z3_zebra");
+    expect(z.user).toBeUndefined();
+    expect(z.capabilities).toEqual({ drop: ["ALL"], add: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"] });
+    expect(z.security_opts).toEqual(["no-new-privileges:true"]);
+    expect(z.read_only).toBe(true);
+  });
+  test("mounts chain and cookie volumes read-write", () => {
+    expect(mounts(container(prod, "z3_zebra"))).toEqual({ "/home/zebra/.cache/zebra": "z3-mainnet-chain:rw", "/var/run/auth": "z3-mainnet-cookie:rw" });
+  });
+  test("health check: /ready on Mainnet (upstream timings); getblockchaininfo on Regtest", () => {
+    expect(container(prod, "z3_zebra").healthcheck).toEqual({
+      test: ["CMD-SHELL", "curl -sf http://127.0.0.1:8080/ready || exit 1"],
+      interval: "30s",
+      timeout: "10s",
+      retries: 3,
+      start_period: "90s",
+      start_interval: "5s",
+    });
+    const d = container(dev, "z3_zebra").healthcheck;
+    expect(d.test[1]).toContain("getblockchaininfo");
+    expect(d.test[1]).toContain("http://127.0.0.1:18232");
+    expect([d.interval, d.timeout, d.retries, d.start_period]).toEqual(["10s", "5s", 10, "30s"]);
+  });
+  test("Terraform waits for Zebra only on Regtest (a Mainnet node is not ready for days)", () => {
+    expect(container(dev, "z3_zebra").wait).toBe(true);
+    expect(container(prod, "z3_zebra").wait).toBeUndefined();
+    expect(container(staging, "z3_zebra").wait).toBeUndefined();
+  });
+  test("stop grace period 30 s", () => expect(container(prod, "z3_zebra").stop_timeout).toBe(30));
+  test("Regtest gets the activation-heights zebrad.toml; Mainnet runs on env vars only", () => {
+    expect(container(dev, "z3_zebra").upload[0].file).toBe("/home/zebra/.config/zebrad.toml");
+    expect(container(dev, "z3_zebra").upload[0].content).toContain("NU5 = 2");
+    expect(container(prod, "z3_zebra").upload).toBeUndefined();
+  });
+  test("production limits come from the settings", () => {
+    expect([container(prod, "z3_zebra").memory, container(prod, "z3_zebra").cpus]).toEqual([16384, "4"]);
+  });
+});
+
+describe("cookie-permissions sidecar", () => {
+  const c = container(prod, "z3_cookie_permissions");
+  test("root with FOWNER only, cookie volume read-write, chmod loop", () => {
+    expect(c.capabilities).toEqual({ drop: ["ALL"], add: ["FOWNER"] });
+    expect(mounts(c)).toEqual({ "/var/run/auth": "z3-mainnet-cookie:rw" });
+    expect(c.command.join(" ")).toContain("chmod 0644 /var/run/auth/.cookie");
+    expect(c.depends_on).toContain("docker_container.z3_zebra");
+  });
+  test("health check is `test -r` on the cookie (5s/2s/12, start 5s) and Terraform waits for it", () => {
+    expect(c.healthcheck).toEqual({ test: ["CMD", "test", "-r", "/var/run/auth/.cookie"], interval: "5s", timeout: "2s", retries: 12, start_period: "5s" });
+    expect(c.wait).toBe(true);
+  });
+});
+
+describe("zaino", () => {
+  test("env per upstream, cookie path only with cookie auth", () => {
+    const p = envMap(container(prod, "z3_zaino"));
+    expect(p).toEqual({
+      ZAINO_NETWORK: "Mainnet",
+      ZAINO_VALIDATOR_SETTINGS__VALIDATOR_JSONRPC_LISTEN_ADDRESS: "zebra:8232",
+      ZAINO_VALIDATOR_SETTINGS__VALIDATOR_COOKIE_PATH: "/var/run/auth/.cookie",
+      ZAINO_GRPC_SETTINGS__LISTEN_ADDRESS: "0.0.0.0:8137",
+      ZAINO_JSON_SERVER_SETTINGS__JSON_RPC_LISTEN_ADDRESS: "0.0.0.0:8237",
+      RUST_LOG: "info,reqwest=warn,hyper_util=warn",
+      RUST_BACKTRACE: "full",
+    });
+    expect(envMap(container(dev, "z3_zaino")).ZAINO_VALIDATOR_SETTINGS__VALIDATOR_COOKIE_PATH).toBeUndefined();
+  });
+  test("no env var name contains 'password' (Zaino refuses them)", () => {
+    for (const [, json] of all) for (const k of Object.keys(envMap(container(json, "z3_zaino")))) expect(k.toLowerCase()).not.toContain("password");
+  });
+  test("mounts: data rw, cookie ro (not on Regtest), config dir", () => {
+    expect(mounts(container(prod, "z3_zaino"))).toEqual({
+      "/app/data": "z3-mainnet-zaino:rw",
+      "/var/run/auth": "z3-mainnet-cookie:ro",
+      "/etc/zaino": "z3-mainnet-zaino-files-etc-zaino:rw",
+    });
+    expect(mounts(container(dev, "z3_zaino"))["/var/run/auth"]).toBeUndefined();
+  });
+  test("ports per network on loopback", () => {
+    expect(ports(container(prod, "z3_zaino"))).toEqual(["127.0.0.1:8137->8137", "127.0.0.1:8237->8237"]);
+    expect(ports(container(staging, "z3_zaino"))).toEqual(["127.0.0.1:18137->8137", "127.0.0.1:18237->8237"]);
+    expect(ports(container(dev, "z3_zaino"))).toEqual(["127.0.0.1:28137->8137", "127.0.0.1:28237->8237"]);
+  });
+  test("command, capabilities, TCP health check, 15 s stop", () => {
+    const z = container(prod, "z3_zaino");
+    expect(z.command).toEqual(["start", "--config", "/etc/zaino/zindexer.toml"]);
+    expect(z.capabilities.add).toEqual(["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"]);
+    expect(z.healthcheck.test).toEqual(["CMD-SHELL", "bash -c 'echo > /dev/tcp/127.0.0.1/8137'"]);
+    expect(z.stop_timeout).toBe(15);
+    expect(z.depends_on).toEqual(expect.arrayContaining(["docker_container.z3_zebra", "docker_container.z3_cookie_permissions"]));
+  });
+  test("Mainnet config file is comments only; Regtest carries credentials by variable reference", () => {
+    expect(container(prod, "z3_zaino").upload[0].content).toMatch(/^#[^\n]*\n$/);
+    expect(container(dev, "z3_zaino").upload[0].content).toContain('validator_password = "${var.regtest_rpc_password}"');
+  });
+  test("consumers are gated by z3_consumers_enabled outside Regtest (two-phase boot)", () => {
+    expect(container(prod, "z3_zaino").count).toBe("${var.z3_consumers_enabled ? 1 : 0}");
+    expect(container(prod, "z3_zallet").count).toBe("${var.z3_consumers_enabled ? 1 : 0}");
+    expect(prod.variable!.z3_consumers_enabled).toMatchObject({ type: "bool", default: true });
+    expect(container(dev, "z3_zaino").count).toBeUndefined();
+    expect(container(prod, "z3_zebra").count).toBeUndefined();
+  });
+});
+
+describe("zallet", () => {
+  test("runs as 1000:1000 with no capabilities and upstream's command", () => {
+    const z = container(prod, "z3_zallet");
+    expect(z.user).toBe("1000:1000");
+    expect(z.capabilities).toEqual({ drop: ["ALL"], add: [] });
+    expect(z.command).toEqual(["--datadir", "/var/lib/zallet", "--config", "/etc/zallet/zallet.toml", "start"]);
+    expect(envMap(z)).toEqual({ RUST_LOG: "info,hyper_util=warn,reqwest=warn" });
+    expect(z.healthcheck).toBeUndefined();
+  });
+  test("config outside the data volume; identity from a sensitive variable", () => {
+    const z = container(prod, "z3_zallet");
+    expect(mounts(z)).toEqual({
+      "/var/lib/zallet": "z3-mainnet-zallet:rw",
+      "/var/run/auth": "z3-mainnet-cookie:ro",
+      "/etc/zallet": "z3-mainnet-zallet-files-etc-zallet:rw",
+    });
+    const byFile = Object.fromEntries(z.upload.map((u: any) => [u.file, u]));
+    expect(byFile["/etc/zallet/identity.txt"]).toEqual({ file: "/etc/zallet/identity.txt", content: "${var.zallet_identity}", permissions: "0444" });
+    expect(byFile["/etc/zallet/zallet.toml"].content).toContain('network = "main"');
+    expect(byFile["/etc/zallet/zallet.toml"].content).toContain('validator_address = "zebra:8232"');
+    expect(byFile["/etc/zallet/zallet.toml"].content).toContain('validator_cookie_path = "/var/run/auth/.cookie"');
+    expect(prod.variable!.zallet_identity).toMatchObject({ sensitive: true, type: "string" });
+  });
+  test("RPC port per network", () => {
+    expect(ports(container(prod, "z3_zallet"))).toEqual(["127.0.0.1:28232->28232"]);
+    expect(ports(container(staging, "z3_zallet"))).toEqual(["127.0.0.1:40232->28232"]);
+    expect(ports(container(dev, "z3_zallet"))).toEqual(["127.0.0.1:50232->28232"]);
+  });
+  test("Regtest config has the rpc.auth user with the pwhash by reference", () => {
+    const toml = container(dev, "z3_zallet").upload.find((u: any) => u.file === "/etc/zallet/zallet.toml").content;
+    expect(toml).toContain('network = "regtest"');
+    expect(toml).toContain('validator_address = "zebra:18232"');
+    expect(toml).toContain('pwhash = "${var.zallet_rpc_pwhash}"');
+  });
+});
+
+describe("rpc-router", () => {
+  test("runs on Regtest only, password from the sensitive variable", () => {
+    const r = container(dev, "z3_rpc_router");
+    expect(envMap(r)).toEqual({
+      ZEBRA_URL: "http://zebra:18232",
+      ZALLET_URL: "http://zallet:28232",
+      RPC_USER: "zebra",
+      RPC_PASSWORD: "${var.regtest_rpc_password}",
+      LISTEN_PORT: "8181",
+    });
+    expect(ports(r)).toEqual(["127.0.0.1:8181->8181"]);
+    expect(r.user).toBe("65532:65532");
+    expect(staging.resource.docker_container.z3_rpc_router).toBeUndefined();
+    expect(prod.resource.docker_container.z3_rpc_router).toBeUndefined();
+  });
+});
+
+describe("monitoring", () => {
+  test("off in dev, on in staging and production", () => {
+    expect(dev.resource.docker_container.z3_prometheus).toBeUndefined();
+    expect(container(prod, "z3_prometheus")).toBeDefined();
+    expect(container(staging, "z3_grafana")).toBeDefined();
+  });
+  test("prometheus scrapes the modelled metrics endpoint and alerts to alertmanager", () => {
+    const conf = container(prod, "z3_prometheus").upload.find((u: any) => u.file === "/etc/prometheus/prometheus.yml").content;
+    expect(conf).toContain('targets: ["zebra:9999"]');
+    expect(conf).toContain('targets: ["alertmanager:9093"]');
+  });
+  test("grafana reads its admin password from a file, never the environment", () => {
+    const g = container(prod, "z3_grafana");
+    expect(envMap(g).GF_SECURITY_ADMIN_PASSWORD).toBeUndefined();
+    expect(envMap(g).GF_SECURITY_ADMIN_PASSWORD__FILE).toBe("/run/secrets/grafana_admin_password");
+    expect(g.upload.find((u: any) => u.file === "/run/secrets/grafana_admin_password").content).toBe("${var.grafana_admin_password}");
+    expect(prod.variable!.grafana_admin_password.sensitive).toBe(true);
+  });
+  test("host ports per network on loopback", () => {
+    expect(ports(container(prod, "z3_prometheus"))).toEqual(["127.0.0.1:9094->9090"]);
+    expect(ports(container(staging, "z3_grafana"))).toEqual(["127.0.0.1:13000->3000"]);
+    expect(ports(container(prod, "z3_alertmanager"))).toEqual(["127.0.0.1:9093->9093"]);
+  });
+});
+
+describe("every Z3 container", () => {
+  test.each(all)("%s: hardened defaults, rotation, labels", (env, json) => {
+    const logging = env === "dev" ? { "max-size": "10m", "max-file": "3" } : { "max-size": "50m", "max-file": "5", compress: "true" };
+    for (const [address, c] of Object.entries(json.resource.docker_container)) {
+      expect([address, c.capabilities.drop]).toEqual([address, ["ALL"]]);
+      expect([address, c.security_opts]).toEqual([address, ["no-new-privileges:true"]]);
+      expect([address, c.read_only]).toEqual([address, true]);
+      expect([address, c.restart]).toEqual([address, "unless-stopped"]);
+      expect([address, c.log_driver, c.log_opts]).toEqual([address, "json-file", logging]);
+      expect([address, labelMap(c).environment]).toEqual([address, env]);
+      for (const p of c.ports) if (p.ip === "0.0.0.0") expect([address, p.internal]).toEqual([address, expect.any(Number)]);
+    }
+  });
+  test("production: every container has memory and CPU limits", () => {
+    for (const [address, c] of Object.entries(prod.resource.docker_container)) {
+      expect([address, typeof c.memory, typeof c.cpus]).toEqual([address, "number", "string"]);
+    }
+  });
+  test("only Zebra P2P is published on all interfaces", () => {
+    for (const [, json] of all) {
+      const publicPorts = Object.entries(json.resource.docker_container).flatMap(([a, c]) => c.ports.filter((p: any) => p.ip !== "127.0.0.1").map((p: any) => `${a}:${p.internal}`));
+      expect(publicPorts).toEqual(json === dev ? [] : [`z3_zebra:${json === prod ? 8233 : 18233}`]);
+    }
+  });
+});
