@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /*
- * Fast synth: bundles main.ts with esbuild (no type-check; `npm run typecheck` and the tests do that)
- * into .build/main.js, rebuilt only when a source file changed, then runs it in this process.
+ * Fast synth: bundles main.ts and its dependencies with esbuild (no type-check; `npm run typecheck`
+ * and the tests do that) into .build/main.js, rebuilt only when a source file changed, then runs it in this process.
  * `npm run synth` and cdktf.json's `app` (used by `cdktf deploy|diff`) both come through here.
  */
 "use strict";
@@ -13,7 +13,7 @@ const outFile = path.join(root, ".build", "main.js");
 const stampFile = path.join(root, ".build", "main.stamp");
 const SKIP = new Set(["node_modules", "cdktf.out", ".build", ".git", "test", "coverage", ".github"]);
 
-/** path:mtime:size of every TypeScript source the app can import. */
+/** path:mtime:size of every TypeScript source the app can import, plus the lockfile (dependency changes). */
 function sourceStamp() {
   const entries = [];
   const walk = (dir) => {
@@ -28,6 +28,8 @@ function sourceStamp() {
     }
   };
   walk(root);
+  const lock = path.join(root, "package-lock.json");
+  if (fs.existsSync(lock)) entries.push(`package-lock.json:${fs.statSync(lock).mtimeMs}`);
   return entries.sort().join("\n");
 }
 
@@ -43,9 +45,9 @@ function ensureBuilt() {
     platform: "node",
     target: "node20",
     format: "cjs",
-    sourcemap: "inline",
-    // The framework and provider bindings stay in node_modules (loaded by require, not re-bundled).
-    packages: "external",
+    // The framework and the provider bindings are bundled too: one file to compile instead of a few
+    // hundred modules to resolve and load is most of the start-up time saved.
+    sourcemap: false,
     logLevel: "error",
   });
   fs.writeFileSync(stampFile, stamp);

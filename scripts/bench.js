@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+/*
+ * Synth benchmark: the cdktf template default (`npx ts-node main.ts`) against `npm run synth`
+ * (esbuild bundle, rebuilt only on a source change), both after a source edit and in steady state.
+ * Prints medians, the ratio and peak memory (max RSS, from GNU time). Usage: npm run bench [-- runs]
+ */
+"use strict";
+const { spawnSync } = require("child_process");
+const fs = require("fs");
+const os = require("os");
+const path = require("path");
+
+const root = path.resolve(__dirname, "..");
+const runs = Number(process.argv[2] ?? 5);
+const timeBin = fs.existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
+const edited = path.join(root, "config", "environments.ts");
+
+function run(cmd, args, outdir) {
+  const env = { ...process.env, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: "1" };
+  const started = process.hrtime.bigint();
+  const r = timeBin
+    ? spawnSync(timeBin, ["-f", "__RSS__ %M", cmd, ...args], { cwd: root, env, encoding: "utf8" })
+    : spawnSync(cmd, args, { cwd: root, env, encoding: "utf8" });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed:\n${r.stdout}\n${r.stderr}`);
+  const rss = /__RSS__ (\d+)/.exec(r.stderr ?? "");
+  const stacks = fs.readdirSync(path.join(outdir, "stacks")).length;
+  return { seconds, rssMiB: rss ? Number(rss[1]) / 1024 : NaN, stacks };
+}
+
+function touch() {
+  const now = new Date();
+  fs.utimesSync(edited, now, now);
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function measure(label, cmd, args, { edit }) {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-"));
+  run(cmd, args, outdir); // warm the OS file cache and the build cache
+  const samples = [];
+  for (let i = 0; i < runs; i++) {
+    if (edit) touch();
+    samples.push(run(cmd, args, outdir));
+  }
+  fs.rmSync(outdir, { recursive: true, force: true });
+  return {
+    label,
+    seconds: median(samples.map((s) => s.seconds)),
+    rssMiB: Math.max(...samples.map((s) => s.rssMiB)),
+    stacks: samples[0].stacks,
+  };
+}
+
+const results = [
+  measure("template default: npx ts-node main.ts, after a source edit", "npx", ["ts-node", "main.ts"], { edit: true }),
+  measure("template default: npx ts-node main.ts, steady state", "npx", ["ts-node", "main.ts"], { edit: false }),
+  measure("npm run synth, after a source edit", "npm", ["run", "--silent", "synth"], { edit: true }),
+  measure("npm run synth, steady state", "npm", ["run", "--silent", "synth"], { edit: false }),
+  measure("node scripts/synth.js (what cdktf.json's app runs), steady state", "node", ["scripts/synth.js"], { edit: false }),
+];
+
+const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+console.log(`synth benchmark: ${runs} runs each, median wall time; ${os.cpus().length} cores (${cpu}), Node ${process.version}`);
+console.log(`stacks synthesized per run: ${results[0].stacks}`);
+console.log("");
+console.log("| command | median s | peak RSS MiB |");
+console.log("|---|---:|---:|");
+for (const r of results) console.log(`| ${r.label} | ${r.seconds.toFixed(3)} | ${Number.isNaN(r.rssMiB) ? "n/a (no /usr/bin/time)" : r.rssMiB.toFixed(0)} |`);
+console.log("");
+console.log(`ratio after a source edit (ts-node / npm run synth): ${(results[0].seconds / results[2].seconds).toFixed(1)}x`);
+console.log(`ratio steady state (ts-node / npm run synth): ${(results[1].seconds / results[3].seconds).toFixed(1)}x`);
+console.log(`all stacks steady state via npm run synth: ${results[3].seconds.toFixed(3)} s (target < 0.5 s)`);
