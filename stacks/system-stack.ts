@@ -53,7 +53,9 @@ export class SystemStack extends TerraformStack {
 
     const backend = props.settings.backend;
     if (backend.kind === "local") {
-      new LocalBackend(this, { path: `terraform.${id}.tfstate` });
+      // Relative to the stack's working directory (cdktf.out/stacks/<stack>): the state lives at the
+      // project root, outside the synth output, and the JSON stays machine-independent.
+      new LocalBackend(this, { path: `../../../terraform.${id}.tfstate` });
     } else {
       // The connection string is read from PG_CONN_STR at `terraform init`; it is never in code.
       new PgBackend(this, { connStr: "", schemaName: `${props.system.replace(/-/g, "_")}_${backend.schemaName}` });

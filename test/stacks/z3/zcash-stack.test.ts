@@ -46,7 +46,7 @@ describe("stack wiring", () => {
     for (const [, json] of all) expect(json.terraform.required_providers.docker).toEqual({ source: "kreuzwerker/docker", version: "3.6.2" });
   });
   test("dev uses a local backend and the local socket by default", () => {
-    expect(dev.terraform.backend).toEqual({ local: { path: "terraform.zcash-dev.tfstate" } });
+    expect(dev.terraform.backend).toEqual({ local: { path: "../../../terraform.zcash-dev.tfstate" } });
     expect(dev.variable!.docker_host.default).toBe("unix:///var/run/docker.sock");
   });
   test("staging and production use the pg backend with a per-stack schema and no connection string in code", () => {
