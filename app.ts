@@ -4,10 +4,12 @@ import { SettingsError, validateSettings } from "./config/validate";
 import { ConstructValidationError } from "./lib/validation";
 import { SystemStack } from "./stacks/system-stack";
 import { ZcashStack } from "./stacks/z3/zcash-stack";
+import { JessyStack } from "./stacks/jessy/jessy-stack";
 
 /** Every system's stack factory; one stack per system and environment. */
 export const SYSTEMS: readonly ((app: App, settings: EnvironmentSettings) => SystemStack)[] = [
   (app, settings) => new ZcashStack(app, settings),
+  (app, settings) => new JessyStack(app, settings),
 ];
 
 /**

@@ -1,4 +1,5 @@
 import { EnvironmentName, EnvironmentSettings, Z3Settings } from "./types";
+import { JESSY_SETTINGS } from "./jessy";
 
 /** Upstream z3 image pins (z3 docker-compose.yml @7c5a4bc); monitoring pins as upstream's monitoring profile. */
 const Z3_IMAGES: Z3Settings["images"] = {
@@ -18,6 +19,7 @@ const Z3_IMAGES: Z3Settings["images"] = {
 export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentSettings>> = {
   dev: {
     name: "dev",
+    jessy: JESSY_SETTINGS.dev,
     defaultDockerHost: "unix:///var/run/docker.sock",
     backend: { kind: "local" },
     policyPack: "baseline",
@@ -40,6 +42,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentSettings>
   },
   staging: {
     name: "staging",
+    jessy: JESSY_SETTINGS.staging,
     backend: { kind: "pg", schemaName: "staging" },
     policyPack: "baseline",
     requireResourceLimits: false,
@@ -66,6 +69,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentSettings>
   },
   production: {
     name: "production",
+    jessy: JESSY_SETTINGS.production,
     backend: { kind: "pg", schemaName: "production" },
     policyPack: "production",
     requireResourceLimits: true,

@@ -1,5 +1,7 @@
 /** Typed per-environment settings: the only place environments differ. Read by main.ts, passed down as props. */
 
+import type { JessySettings } from "./jessy";
+
 export type EnvironmentName = "dev" | "staging" | "production";
 export const ENVIRONMENT_NAMES: readonly EnvironmentName[] = ["dev", "staging", "production"];
 
@@ -88,4 +90,5 @@ export interface EnvironmentSettings {
   readonly requirePinnedImages: boolean;
   readonly logging: LoggingSettings;
   readonly z3: Z3Settings;
+  readonly jessy: JessySettings;
 }

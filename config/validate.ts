@@ -1,5 +1,6 @@
 import { isImageReference, isPinnedImageReference } from "../lib/image-reference";
 import { ENVIRONMENT_NAMES, EnvironmentName, EnvironmentSettings, ResourceLimits, Z3_SERVICE_NAMES } from "./types";
+import { validateJessy } from "./jessy";
 
 /** One invalid setting: the environment, the setting's path, the bad value and what is allowed. */
 export interface SettingsProblem {
@@ -126,7 +127,7 @@ function validateZ3(s: EnvironmentSettings, c: SettingsChecker): void {
 }
 
 /** Validators run for every environment; each system adds its own. */
-export const SYSTEM_VALIDATORS: SystemValidator[] = [validateCommon, validateZ3];
+export const SYSTEM_VALIDATORS: SystemValidator[] = [validateCommon, validateZ3, validateJessy];
 
 /** Every problem of one environment's settings. */
 export function settingsProblems(settings: EnvironmentSettings): SettingsProblem[] {

@@ -1,4 +1,4 @@
-import { Construct } from "./cdk";
+import { Construct, Token } from "./cdk";
 import { Image as DockerImage } from "./docker";
 
 export interface ImageBuild {
@@ -18,6 +18,12 @@ export interface ContainerImageProps {
   readonly reference: string;
   /** @default - pulled (or found locally) by reference, not built */
   readonly build?: ImageBuild;
+  /**
+   * A Terraform boolean expression; the image is pulled or built only while it is true (`count`).
+   * Give every service that uses the image the same `enabledWhen`.
+   * @default - always pulled or built
+   */
+  readonly enabledWhen?: string;
 }
 
 /**
@@ -27,10 +33,12 @@ export interface ContainerImageProps {
 export class ContainerImage extends Construct {
   readonly resource: DockerImage;
   readonly reference: string;
+  private readonly counted: boolean;
 
   constructor(scope: Construct, id: string, props: ContainerImageProps) {
     super(scope, id);
     this.reference = props.reference;
+    this.counted = props.enabledWhen !== undefined;
     this.resource = new DockerImage(this, "Resource", {
       name: props.reference,
       // Images are shared by stacks on one host and cheap to pull again; never delete them on destroy.
@@ -38,11 +46,13 @@ export class ContainerImage extends Construct {
       buildAttribute: props.build
         ? { context: props.build.contextPath, dockerfile: props.build.dockerfile, target: props.build.target, tag: [props.reference] }
         : undefined,
+      count: props.enabledWhen !== undefined ? Token.asNumber(`\${${props.enabledWhen} ? 1 : 0}`) : undefined,
     });
   }
 
   /** The image id (`sha256:…`) to put in a container's `image`. */
   get imageId(): string {
-    return this.resource.imageId;
+    // A counted resource is addressed by instance; only containers with the same condition read it.
+    return this.counted ? `\${${this.resource.terraformResourceType}.${this.resource.friendlyUniqueId}[0].image_id}` : this.resource.imageId;
   }
 }

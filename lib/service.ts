@@ -54,6 +54,12 @@ export interface Logging {
   readonly maxFiles: number;
   /** @default false */
   readonly compress?: boolean;
+  /**
+   * Container labels json-file copies into every log record (`labels` log option), e.g.
+   * `["service", "environment"]` as compose files write `labels: service,environment`.
+   * @default - none: records carry no labels
+   */
+  readonly labels?: readonly string[];
 }
 
 export interface Resources {
@@ -271,6 +277,7 @@ export class Service extends Construct {
         "max-size": `${logging.maxSizeMiB}m`,
         "max-file": String(logging.maxFiles),
         ...(logging.compress ? { compress: "true" } : {}),
+        ...(logging.labels && logging.labels.length > 0 ? { labels: logging.labels.join(",") } : {}),
       },
       memory: props.resources?.memoryMiB,
       cpus: props.resources?.cpus !== undefined ? String(props.resources.cpus) : undefined,
@@ -360,6 +367,7 @@ export class Service extends Construct {
     if (lg) {
       p.check(Number.isInteger(lg.maxSizeMiB) && lg.maxSizeMiB > 0, "logging.maxSizeMiB", lg.maxSizeMiB, "a positive integer");
       p.check(Number.isInteger(lg.maxFiles) && lg.maxFiles > 0, "logging.maxFiles", lg.maxFiles, "a positive integer");
+      (lg.labels ?? []).forEach((l, i) => p.check(/^[A-Za-z0-9_.-]+$/.test(l), `logging.labels[${i}]`, l, "a label key: letters, digits, '_', '.', '-' (no commas)"));
     }
     if (props.waitForHealthySeconds !== undefined) {
       p.check(props.healthCheck !== undefined, "waitForHealthySeconds", props.waitForHealthySeconds, "only with a healthCheck (the provider errors otherwise)");

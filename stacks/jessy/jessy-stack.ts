@@ -1,0 +1,70 @@
+import { Construct, TerraformOutput, TerraformVariable } from "../../lib/cdk";
+import { EnvironmentSettings } from "../../config/types";
+import { SystemStack } from "../system-stack";
+import { Jessy } from "./jessy";
+
+/** `jessy-<env>`: jessy-core and jessy-api (and, where the settings model it, the test profile). */
+export class JessyStack extends SystemStack {
+  readonly jessy: Jessy;
+
+  constructor(scope: Construct, settings: EnvironmentSettings) {
+    super(scope, { system: "jessy", settings });
+    const j = settings.jessy;
+
+    // Built images are named by the settings' tags; only pulled images are a deploy-time choice.
+    const images = j.source
+      ? j.images
+      : { core: this.imageVariable("jessy_core", j.images.core), api: this.imageVariable("jessy_api", j.images.api) };
+
+    const sourcePath = j.source
+      ? new TerraformVariable(this, "jessy_source_path", {
+          type: "string",
+          default: j.source.path,
+          nullable: false,
+          description: "Absolute path of the Jessy checkout: image build context, and bind-mount source for hot reload and tests on the Docker host.",
+          validation: [{ condition: '${startswith(var.jessy_source_path, "/")}', errorMessage: "jessy_source_path must be an absolute path." }],
+        })
+      : undefined;
+
+    // Compose starts the `test` profile only on request (`--profile test`); so does this variable.
+    const testProfile = j.testProfile
+      ? new TerraformVariable(this, "jessy_test_profile", {
+          type: "bool",
+          default: false,
+          nullable: false,
+          description: "Run upstream's test profile (jessy-test, unit, integration, BDD, coverage) as one-shot containers. Set false again to remove them.",
+        })
+      : undefined;
+
+    this.jessy = new Jessy(this, "Jessy", {
+      environmentName: settings.name,
+      namePrefix: `jessy-${settings.name}`,
+      images,
+      source: j.source && sourcePath ? { path: sourcePath.stringValue, target: j.source.target } : undefined,
+      hotReload: j.hotReload,
+      testProfile:
+        j.testProfile && testProfile
+          ? {
+              testImage: j.testProfile.testImage,
+              coverageImage: this.imageVariable("jessy_coverage", j.testProfile.coverageImage),
+              waitForExit: j.testProfile.waitForExit,
+              enabledWhen: `var.${testProfile.friendlyUniqueId}`,
+            }
+          : undefined,
+      apiSecrets: j.apiSecrets,
+      rustEnv: j.rustEnv,
+      goEnv: j.goEnv,
+      rustLog: j.rustLog,
+      logLevel: j.logLevel,
+      hostPorts: j.hostPorts,
+      healthyWaitSeconds: j.healthyWaitSeconds,
+      logging: j.logging,
+      resources: j.resources,
+      protectData: settings.protectData,
+    });
+
+    new TerraformOutput(this, "core_container", { value: this.jessy.core.resource.name });
+    new TerraformOutput(this, "api_url", { value: `http://127.0.0.1:${j.hostPorts.api}` });
+    new TerraformOutput(this, "mmap_volume", { value: this.jessy.mmapVolume.name });
+  }
+}
