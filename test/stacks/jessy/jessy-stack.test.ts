@@ -26,6 +26,9 @@ const ports = (c: any) => c.ports.map((p: any) => `${p.ip}:${p.external}->${p.in
 const containerNames = (json: TfJson) => Object.values<any>(json.resource.docker_container).map((c) => c.name);
 
 describe("stacks and addresses", () => {
+  test.each(["dev", "staging", "production"] as const)("%s synthesizes with construct validations run", (env) => {
+    expect(() => Testing.synth(new JessyStack(Testing.app(), ENVIRONMENTS[env]), true)).not.toThrow();
+  });
   test("one jessy-<env> stack per environment, pinned to the docker provider 3.6.2", () => {
     for (const [, json] of all) expect(json.terraform.required_providers.docker).toEqual({ source: "kreuzwerker/docker", version: "3.6.2" });
     expect(dev.terraform.backend).toEqual({ local: { path: expect.stringContaining("terraform.jessy-dev.tfstate") } });
