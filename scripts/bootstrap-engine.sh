@@ -6,7 +6,7 @@
 # (CI=true, no stdin) on a fresh Debian 12 machine as root.
 #
 # Usage: scripts/bootstrap-engine.sh [--verify] [--skip-docker] [--skip-provider]
-#                                    [--provider-git-dir DIR]
+#                                    [--provider-mirror DIR]
 #
 #   --verify              prove the mirror works: terraform init + validate (and
 #                         plan, when the Docker daemon is up) on a throwaway
@@ -14,10 +14,11 @@
 #   --skip-docker         do not install/start dockerd or run the test container.
 #   --skip-provider       do not build the provider (an existing binary is still
 #                         used by --verify).
-#   --provider-git-dir D  a git repository (bare or not) that contains commit
-#                         2f20f8c3ce82 of kreuzwerker/terraform-provider-docker;
-#                         used as the provider source when the Go module proxy
-#                         does not serve that version. Also: DOCKER_PROVIDER_GIT_DIR.
+#   --provider-mirror D   a provider mirror made on a machine that reaches the
+#                         Terraform registry (`terraform providers mirror D`,
+#                         packed .zip or unpacked layout); installs kreuzwerker/docker
+#                         3.6.2 from it when the Go module proxy does not serve
+#                         that version. Also: DOCKER_PROVIDER_MIRROR.
 #
 # Environment:
 #   INFRA_CACHE_DIR   cache root (default: $HOME/.cache/z3-infra)
@@ -25,7 +26,8 @@
 #                     the project's machines)
 #
 # Exit codes: 0 ok, 1 a step failed, 2 bad usage, 3 the provider binary is
-# missing and no source for v3.6.2 could be obtained (see the message).
+# missing and could neither be built from the Go module proxy nor installed
+# from a provider mirror (see the message).
 #
 # Outputs (all outside the repository):
 #   $CACHE/terraform-providers/registry.terraform.io/kreuzwerker/docker/3.6.2/<os>_<arch>/terraform-provider-docker_v3.6.2
@@ -52,7 +54,7 @@ CACHE="${INFRA_CACHE_DIR:-$HOME/.cache/z3-infra}"
 MIRROR_DIR="$CACHE/terraform-providers"
 TF_RC="$CACHE/terraformrc"
 LOG_DIR="$CACHE/logs"
-PROVIDER_GIT_DIR="${DOCKER_PROVIDER_GIT_DIR:-}"
+PROVIDER_MIRROR_SRC="${DOCKER_PROVIDER_MIRROR:-}"
 
 DO_DOCKER=1
 DO_PROVIDER=1
@@ -65,10 +67,10 @@ while [ $# -gt 0 ]; do
     --verify) DO_VERIFY=1 ;;
     --skip-docker) DO_DOCKER=0 ;;
     --skip-provider) DO_PROVIDER=0 ;;
-    --provider-git-dir)
-      [ $# -ge 2 ] || { echo "bootstrap-engine: --provider-git-dir needs a value" >&2; exit 2; }
-      PROVIDER_GIT_DIR="$2"; shift ;;
-    --provider-git-dir=*) PROVIDER_GIT_DIR="${1#*=}" ;;
+    --provider-mirror)
+      [ $# -ge 2 ] || { echo "bootstrap-engine: --provider-mirror needs a value" >&2; exit 2; }
+      PROVIDER_MIRROR_SRC="$2"; shift ;;
+    --provider-mirror=*) PROVIDER_MIRROR_SRC="${1#*=}" ;;
     -h|--help) usage; exit 0 ;;
     *) echo "bootstrap-engine: unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -100,7 +102,12 @@ warn() { printf '[bootstrap-engine] WARNING: %s\n' "$*" >&2; }
 TMP_DIRS=()
 cleanup() { local d; for d in "${TMP_DIRS[@]+"${TMP_DIRS[@]}"}"; do rm -rf "$d"; done; }
 trap cleanup EXIT
-mktmp() { local d; d="$(mktemp -d "${TMPDIR:-/tmp}/z3-bootstrap.$1.XXXXXX")"; TMP_DIRS+=("$d"); printf '%s' "$d"; }
+# mktmp VAR NAME: make a temp dir removed at exit, path into VAR (no $(...):
+# a subshell could not register it for clean-up).
+mktmp() {
+  local _d; _d="$(mktemp -d "${TMPDIR:-/tmp}/z3-bootstrap.$2.XXXXXX")"
+  TMP_DIRS+=("$_d"); printf -v "$1" '%s' "$_d"
+}
 
 # Step bookkeeping: each step runs as a function; its time and result go into
 # the summary. A failing step stops the script with its exit code.
@@ -198,8 +205,9 @@ step_dockerd() {
     # shellcheck disable=SC2206  # DOCKERD_ARGS is a plain word list on purpose
     [ -n "${DOCKERD_ARGS:-}" ] && args=(${DOCKERD_ARGS})
     log "starting dockerd${args[*]+" ${args[*]}"} (log: $LOG_DIR/dockerd.log)"
-    # Detached (own session, no stdio tied to us) so it outlives this script.
-    setsid nohup dockerd "${args[@]+"${args[@]}"}" >>"$LOG_DIR/dockerd.log" 2>&1 </dev/null &
+    # Detached (own session, no stdio tied to us) so it outlives this script;
+    # 9>&- keeps the bootstrap lock from being inherited (and held forever).
+    setsid nohup dockerd "${args[@]+"${args[@]}"}" >>"$LOG_DIR/dockerd.log" 2>&1 </dev/null 9>&- &
     pid=$!
   fi
   local i
@@ -221,7 +229,7 @@ step_dockerd() {
 step_test_container() {
   local built="reused image"
   if ! docker image inspect "$TEST_IMAGE" >/dev/null 2>&1; then
-    local ctx; ctx="$(mktmp image)"
+    local ctx; mktmp ctx image
     cp /bin/busybox "$ctx/busybox"
     # Exec-form RUN works without a shell in the image; it installs the applet
     # symlinks, so /bin/sh, sleep, wget... exist for tests that need them.
@@ -253,19 +261,20 @@ SRC_FAILURES=""
 SRC_ORIGIN=""
 SRC_OK=0
 fetch_provider_source() {
-  local work; work="$(mktmp provider-src)"
+  local work; mktmp work provider-src
   BUILD_SRC="$work/src"
 
-  # 1. The Go module proxy, via go mod download. The checksum database is not
+  # 1. The Go module proxy, via go mod download of the pseudo-version (the
+  #    proxy here will not resolve a bare commit id). The checksum database is not
   #    reachable here, so the module is exempted from it (GONOSUMDB) and its
   #    reported hash is compared with the pinned one instead.
   local json dir sum
   json="$(cd "$work" && GOFLAGS=-mod=mod GONOSUMDB="$PROVIDER_MODULE" \
-            go mod download -json "$PROVIDER_MODULE@$PROVIDER_COMMIT" 2>>"$LOG_DIR/provider-build.log")" || true
+            go mod download -json "$PROVIDER_MODULE@$PROVIDER_PSEUDO_VERSION" 2>>"$LOG_DIR/provider-build.log")" || true
   dir="$(printf '%s\n' "$json" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
   sum="$(printf '%s\n' "$json" | sed -n 's/^[[:space:]]*"Sum": "\(.*\)",\{0,1\}$/\1/p')"
   if [ -n "$dir" ] && [ -d "$dir" ]; then
-    log "go mod download: $PROVIDER_MODULE@$PROVIDER_COMMIT -> $dir"
+    log "go mod download: $PROVIDER_MODULE@$PROVIDER_PSEUDO_VERSION -> $dir"
     log "module hash reported by go: $sum"
     if [ "$sum" != "$PROVIDER_MODULE_H1" ]; then
       fail 1 "module hash mismatch: go reported '$sum', expected $PROVIDER_MODULE_H1"
@@ -282,27 +291,30 @@ fetch_provider_source() {
   SRC_FAILURES="Go module proxy: ${err:-go mod download failed, see $LOG_DIR/provider-build.log}"
   log "${SRC_FAILURES}"
 
-  # 2. A local git repository holding the tagged commit (content-addressed: the
-  #    commit id pins the whole tree).
-  if [ -n "$PROVIDER_GIT_DIR" ]; then
-    local gd
-    gd="$(cd "$PROVIDER_GIT_DIR" 2>/dev/null && cd "$(git rev-parse --git-dir 2>/dev/null)" 2>/dev/null && pwd || true)"
-    if [ -n "$gd" ] && git --git-dir="$gd" cat-file -e "$PROVIDER_COMMIT^{commit}" 2>/dev/null; then
-      mkdir -p "$BUILD_SRC"
-      git --git-dir="$gd" archive "$PROVIDER_COMMIT" | tar -x -C "$BUILD_SRC"
-      local tag_commit
-      tag_commit="$(git --git-dir="$gd" rev-parse -q --verify "refs/tags/v$PROVIDER_VERSION^{commit}" 2>/dev/null || true)"
-      if [ -n "$tag_commit" ] && [ "$tag_commit" != "$PROVIDER_COMMIT" ]; then
-        warn "tag v$PROVIDER_VERSION in $gd points to $tag_commit, not $PROVIDER_COMMIT; building the pinned commit"
-      fi
-      SRC_ORIGIN="git repository $gd at $PROVIDER_COMMIT"
-      SRC_OK=1
-      return 0
-    fi
-    SRC_FAILURES="$SRC_FAILURES; git dir $PROVIDER_GIT_DIR: no commit $PROVIDER_COMMIT"
+  return 0
+}
+
+# Install the binary from a `terraform providers mirror` directory (packed zip
+# or unpacked layout). Returns non-zero when no mirror is given or it lacks 3.6.2.
+install_from_mirror() {
+  [ -n "$PROVIDER_MIRROR_SRC" ] || { SRC_FAILURES="$SRC_FAILURES; no --provider-mirror given"; return 1; }
+  local platform="${PROVIDER_DIR##*/}"
+  local base="$PROVIDER_MIRROR_SRC/$PROVIDER_ADDR"
+  local zip="$base/terraform-provider-docker_${PROVIDER_VERSION}_${platform}.zip"
+  local unpacked="$base/$PROVIDER_VERSION/$platform/terraform-provider-docker_v$PROVIDER_VERSION"
+  mkdir -p "$PROVIDER_DIR"
+  if [ -f "$zip" ]; then
+    python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$zip" "$PROVIDER_DIR"
+  elif [ -f "$unpacked" ]; then
+    cp "$unpacked" "$PROVIDER_BIN"
   else
-    SRC_FAILURES="$SRC_FAILURES; no --provider-git-dir / DOCKER_PROVIDER_GIT_DIR given"
+    SRC_FAILURES="$SRC_FAILURES; mirror $PROVIDER_MIRROR_SRC has neither $zip nor $unpacked"
+    return 1
   fi
+  chmod 0755 "$PROVIDER_BIN"
+  printf 'provider:   %s %s (%s)\nsource:     provider mirror %s\nsha256:     %s\n' \
+    "$PROVIDER_ADDR" "$PROVIDER_VERSION" "$platform" "$PROVIDER_MIRROR_SRC" "$(sha256sum "$PROVIDER_BIN" | cut -d' ' -f1)" \
+    >"$CACHE/provider-build-info.txt"
   return 0
 }
 
@@ -319,10 +331,14 @@ step_provider() {
 
   fetch_provider_source
   if [ "$SRC_OK" != 1 ]; then
-    fail 3 "no source for kreuzwerker/docker $PROVIDER_VERSION ($SRC_FAILURES).
-  The provider binary is not in $PROVIDER_DIR and cannot be built here.
-  Give a git repository of kreuzwerker/terraform-provider-docker that contains
-  commit $PROVIDER_COMMIT with --provider-git-dir DIR, or run with --skip-provider."
+    if install_from_mirror; then
+      STEP_NOTE="installed from provider mirror $PROVIDER_MIRROR_SRC"
+      return 0
+    fi
+    fail 3 "kreuzwerker/docker $PROVIDER_VERSION cannot be built here ($SRC_FAILURES).
+  The provider binary is not in $PROVIDER_DIR. On a machine that reaches the
+  Terraform registry run 'terraform providers mirror DIR' in a synthesized
+  stack directory and pass --provider-mirror DIR, or run with --skip-provider."
   fi
   log "provider source: $SRC_ORIGIN"
 
@@ -340,7 +356,7 @@ step_provider() {
   t1="$(now_us)"; tdl="$(fmt_secs $((t1 - t0)))"
   log "dependencies downloaded and verified against go.sum in ${tdl}s; compiling (a few minutes)"
 
-  local out; out="$(mktmp provider-bin)/terraform-provider-docker_v$PROVIDER_VERSION"
+  local out; mktmp out provider-bin; out="$out/terraform-provider-docker_v$PROVIDER_VERSION"
   (cd "$BUILD_SRC" && CGO_ENABLED=0 GOOS=linux GOARCH="$TF_ARCH" GOFLAGS="-mod=readonly -buildvcs=false" \
       go build -trimpath \
         -ldflags "-s -w -X main.version=$PROVIDER_VERSION -X main.commit=$PROVIDER_COMMIT" \
@@ -393,7 +409,7 @@ EOF
 step_verify() {
   command -v terraform >/dev/null 2>&1 || fail 1 "terraform not found on PATH"
   [ -x "$PROVIDER_BIN" ] || fail 1 "no provider binary at $PROVIDER_BIN (run without --skip-provider)"
-  local d; d="$(mktmp verify)"
+  local d; mktmp d verify
   cat >"$d/main.tf.json" <<EOF
 {
   "terraform": {
