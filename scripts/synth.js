@@ -54,5 +54,11 @@ function ensureBuilt() {
   return true;
 }
 
+// cdktf records a full creation stack trace for every token it creates (used only to explain a token
+// that fails to resolve), which is a large share of synth time. Stack traces captured onto plain
+// objects get an empty string; real Error objects keep Node's usual format.
+Error.prepareStackTrace = (error, frames) =>
+  error instanceof Error ? `${error}${frames.map((f) => `\n    at ${f}`).join("")}` : "";
+
 ensureBuilt();
 require(outFile);
