@@ -2,6 +2,7 @@ import { App } from "./lib/cdk";
 import { EnvironmentName, EnvironmentSettings } from "./config/types";
 import { SettingsError, validateSettings } from "./config/validate";
 import { ConstructValidationError } from "./lib/validation";
+import { PolicyViolationError, applyPolicyPack, synthesizeWithPolicy } from "./policy";
 import { SystemStack } from "./stacks/system-stack";
 import { ZcashStack } from "./stacks/z3/zcash-stack";
 import { JessyStack } from "./stacks/jessy/jessy-stack";
@@ -14,33 +15,43 @@ export const SYSTEMS: readonly ((app: App, settings: EnvironmentSettings) => Sys
 
 /**
  * Validates all settings (throwing one SettingsError listing every problem) and adds every stack
- * for every environment to the app. main.ts calls this; tests call it with their own settings.
+ * for every environment to the app, each with the policy pack its settings select
+ * (`policyPack`). main.ts calls this; tests call it with their own settings (and systems).
  */
-export function buildApp(app: App, environments: Readonly<Record<EnvironmentName, EnvironmentSettings>>): SystemStack[] {
+export function buildApp(
+  app: App,
+  environments: Readonly<Record<EnvironmentName, EnvironmentSettings>>,
+  systems: typeof SYSTEMS = SYSTEMS,
+): SystemStack[] {
   validateSettings(environments);
   const stacks: SystemStack[] = [];
   for (const settings of Object.values(environments)) {
-    for (const build of SYSTEMS) stacks.push(build(app, settings));
+    for (const build of systems) {
+      const stack = build(app, settings);
+      applyPolicyPack(stack, settings.policyPack);
+      stacks.push(stack);
+    }
   }
   return stacks;
 }
 
 /**
- * Builds and synthesizes the app. Returns the process exit code: 0, or 1 after printing every
- * settings or construct problem (never a framework stack trace for bad input).
+ * Builds, policy-checks and synthesizes the app. Returns the process exit code: 0, or 1 after
+ * printing every settings, construct or policy problem (never a framework stack trace for bad input).
+ * Prints a policy summary per stack and writes `<outdir>/stacks/<stack>/policy-report.json`.
  */
 export function synthesize(
   environments: Readonly<Record<EnvironmentName, EnvironmentSettings>>,
-  options: { outdir?: string; stderr?: (text: string) => void } = {},
+  options: { outdir?: string; stderr?: (text: string) => void; systems?: typeof SYSTEMS } = {},
 ): number {
   const write = options.stderr ?? ((text: string) => process.stderr.write(text));
   try {
     const app = new App(options.outdir ? { outdir: options.outdir } : undefined);
-    buildApp(app, environments);
-    app.synth();
+    const stacks = buildApp(app, environments, options.systems);
+    synthesizeWithPolicy(app, stacks, write);
     return 0;
   } catch (error) {
-    if (error instanceof SettingsError || error instanceof ConstructValidationError) {
+    if (error instanceof SettingsError || error instanceof ConstructValidationError || error instanceof PolicyViolationError) {
       write(`synth failed: ${error.message}\n`);
       return 1;
     }

@@ -16,6 +16,10 @@ export {
   TerraformVariable,
   Testing,
   Token,
+  // Policy rules render tokens as Terraform expressions (`${var.x}`) to inspect them.
+  DefaultTokenResolver,
+  StringConcat,
+  Tokenization,
 } from "cdktf";
 export type { IAspect, TerraformVariableConfig } from "cdktf";
 export { Construct } from "constructs";

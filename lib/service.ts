@@ -196,6 +196,8 @@ export class Service extends Construct {
   readonly healthCheck?: HealthCheck;
   readonly oneShot: boolean;
   readonly runsAsRoot: boolean;
+  /** Why the service runs as root (`rootReason`); policy packs list it as a suppression of `ContainerRunsAsNonRoot`. */
+  readonly rootReason?: string;
   /** Volumes the service created to hold uploaded files when its root filesystem is read-only. */
   readonly fileVolumes: readonly Volume[];
 
@@ -208,6 +210,7 @@ export class Service extends Construct {
     this.healthCheck = props.healthCheck;
     this.oneShot = props.oneShot ?? false;
     this.runsAsRoot = props.user === undefined || ROOT_USERS.has(props.user);
+    this.rootReason = this.runsAsRoot ? props.rootReason?.trim() : undefined;
     const readerIsRoot = props.dropsToUser !== undefined ? ROOT_USERS.has(props.dropsToUser) : this.runsAsRoot;
     const readOnly = props.readOnlyRootFilesystem ?? true;
 

@@ -1,6 +1,7 @@
 import { Construct } from "../../lib/cdk";
 import { ContainerImage, Logging, Network, Secret, Service, Volume } from "../../lib";
 import { ResourceLimits, Z3ServiceName, ZcashNetwork } from "../../config/types";
+import { Suppressions } from "../../policy";
 import { alertmanagerYaml, grafanaDatasourcesYaml, prometheusYaml, ScrapeTarget, zainoToml, zalletToml, zebraAlertsYaml, zebraRegtestToml } from "./config-files";
 import { z3Ports } from "./ports";
 
@@ -247,6 +248,10 @@ export class ZcashZ3 extends Construct {
         resources: props.resources.zallet,
       }),
     );
+    Suppressions.of(this.zallet).add({
+      id: "ContainerHealthCheckDefined",
+      reason: "the distroless zallet image has no shell, curl or probe command to run a health check with (upstream z3 defines none either)",
+    });
 
     if (props.rpcRouter && regtestPassword) {
       this.rpcRouter = this.add(

@@ -1,0 +1,6 @@
+export * from "./facts";
+export * from "./pack";
+export * from "./report";
+export * from "./rule";
+export * from "./rules";
+export * from "./suppressions";

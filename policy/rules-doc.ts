@@ -1,0 +1,76 @@
+import { PolicyRule } from "./rule";
+import { ALL_RULES } from "./rules";
+
+const PACKS = [
+  { key: "baseline", label: "Baseline" },
+  { key: "production", label: "Production" },
+] as const;
+
+/** One line of a Markdown table cell: pipes escaped, no line breaks. */
+function cell(text: string): string {
+  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+
+function ruleSection(rule: PolicyRule): string {
+  const levels = PACKS.map((p) => `${p.label}: **${rule.levels[p.key]}** (\`${p.label}-${rule.id}\`)`).join("; ");
+  return [
+    `### ${rule.id}`,
+    "",
+    rule.description,
+    "",
+    `- **Levels:** ${levels}`,
+    `- **Why:** ${rule.why}`,
+    `- **Fix:** ${rule.fix}`,
+    ...(rule.impliedSuppressionDoc ? [`- **Recorded suppression:** ${rule.impliedSuppressionDoc}`] : []),
+    `- **Reference:** ${rule.reference}`,
+    "",
+  ].join("\n");
+}
+
+/** RULES.md, generated from the rule definitions (`npm run rules`); a test keeps the file in sync. */
+export function renderRulesMarkdown(rules: readonly PolicyRule[] = ALL_RULES): string {
+  const table = [
+    "| Rule | Baseline | Production | Checks |",
+    "|---|---|---|---|",
+    ...rules.map((r) => `| [${r.id}](#${r.id.toLowerCase()}) | ${r.levels.baseline} | ${r.levels.production} | ${cell(r.description)} |`),
+  ];
+  return [
+    "# Policy rules",
+    "",
+    "<!-- Generated from policy/rules/*.ts by `npm run rules`. Do not edit by hand: test/policy/rules-doc.test.ts fails when this file differs. -->",
+    "",
+    "Every stack is checked at synth time, the way cdk-nag checks AWS CDK apps. A policy pack is a cdktf Aspect added to each stack by `buildApp`; the environment setting `policyPack` selects it:",
+    "",
+    "- **Baseline** (`policyPack: \"baseline\"`, dev and staging): every rule, reported as warnings or infos.",
+    "- **Production** (`policyPack: \"production\"`): the same rules, most of them errors. An error fails `npm run synth` (exit code 1) with a message naming the stack, the construct path and the finding id.",
+    "",
+    "Findings are reported through cdktf `Annotations` with the id `<Pack>-<Rule>` (e.g. `Production-ContainerNotPrivileged`). Rules read the generated provider resources (`docker_container`, `docker_image`, `docker_volume`, Terraform variables), so values set through an escape hatch (`service.resource.privileged = true`) are checked too; facts only an L2 knows (a port's kind, a one-shot service, a stateful volume) come from the `Service` and `Volume` constructs, or from labels on resources created without them (`policy.one-shot=true`, `policy.port-kind.<containerPort>=database`, `stateful=true`). A value that is only known at apply time and that a rule needs is a finding (\"could not be checked\"), never a pass.",
+    "",
+    "## Suppressions",
+    "",
+    "An exception is data on a construct, with a written reason of at least 10 characters (shorter reasons and unknown rule ids are refused when the suppression is added). It applies to that construct and everything below it, in every pack:",
+    "",
+    "```ts",
+    'Suppressions.of(service).add({ id: "ContainerHealthCheckDefined", reason: "distroless image: no shell or probe binary" });',
+    "```",
+    "",
+    "A `Service` that must start as root states a `rootReason`; that reason is recorded as a suppression of `ContainerRunsAsNonRoot`. Every suppression that silences a finding is listed in the synth output and in the stack's policy report.",
+    "",
+    "## Output",
+    "",
+    "`npm run synth` prints one summary per stack to stderr (counts, every error, warnings and infos per rule, and every suppression with its reason) and writes `cdktf.out/stacks/<stack>/policy-report.json` with each finding and suppression (id, level, construct path, details, reason).",
+    "",
+    "## Limits",
+    "",
+    "- `ContainerPidsLimited` cannot be enforced: docker_container in kreuzwerker/docker 3.6.2 (the provider behind the last prebuilt cdktf bindings) has no `pids_limit`. The rule reports at info level in every pack and accepts the two partial substitutes the provider has (`nproc` ulimit, `cgroup_parent`).",
+    "- Rules read the resources' inputs (`privilegedInput`, `portsInput`, …). Raw `addOverride(...)` values bypass them, as they bypass the provider bindings' types; do not use overrides for anything a rule covers.",
+    "- A host path built from a variable (`${var.source_dir}/src`) is judged by its literal tail; one that ends in an expression is a finding.",
+    "- `synthesize` runs the packs over every stack before cdktf synthesizes (so one run reports every stack) and cdktf's own aspect pass then adds nothing twice; changes made by other, mutating aspects during synthesis would not be re-checked (the project has none).",
+    "",
+    "## Rules",
+    "",
+    ...table,
+    "",
+    ...rules.map(ruleSection),
+  ].join("\n");
+}

@@ -1,0 +1,22 @@
+import { TerraformVariable } from "../../lib/cdk";
+import { looksLikeCredential } from "../facts";
+import { NOT_APPLICABLE, PolicyRule, fromFindings } from "../rule";
+
+/** Secret variables are sensitive and have no default. */
+export const VariableSecretSensitive: PolicyRule = {
+  id: "VariableSecretSensitive",
+  levels: { baseline: "warning", production: "error" },
+  description: "Terraform variables that hold secrets (sensitive, or named like a credential: PASSWORD, SECRET, TOKEN, KEY, …) are `sensitive` and have no default.",
+  why: "A default puts the secret in code and in the synthesized JSON; a variable that is not sensitive prints its value in every plan.",
+  fix: "Declare the secret with the `Secret` L2 (sensitive, no default, length-validated) and supply it at deploy time with `TF_VAR_<name>`.",
+  reference: "cdktf best practice: read secrets with sensitive Terraform variables; design rule 11 (secrets are a type)",
+  check: (node) => {
+    if (!(node instanceof TerraformVariable)) return NOT_APPLICABLE;
+    const name = node.friendlyUniqueId;
+    if (!looksLikeCredential(name) && node.sensitive !== true) return NOT_APPLICABLE;
+    const findings: string[] = [];
+    if (node.sensitive !== true) findings.push(`variable ${name} looks like a credential but is not sensitive`);
+    if (node.default !== undefined) findings.push(`variable ${name} has a default value`);
+    return fromFindings(findings);
+  },
+};

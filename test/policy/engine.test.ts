@@ -1,0 +1,254 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { App, Aspects, Construct, Fn, TerraformStack, TerraformVariable, Testing } from "../../lib/cdk";
+import { Container, DockerProvider } from "../../lib/docker";
+import { ConstructValidationError, ContainerImage, Network, Service } from "../../lib";
+import {
+  BaselineChecks,
+  ContainerHealthCheckDefined,
+  ContainerNotPrivileged,
+  ContainerRunsAsNonRoot,
+  PolicyRule,
+  PolicyViolationError,
+  ProductionChecks,
+  Suppressions,
+  applyPolicyPack,
+  checkPolicies,
+  formatPolicySummary,
+  nonCompliant,
+  policyPacksOf,
+  synthesizeWithPolicy,
+  writePolicyReports,
+} from "../../policy";
+import { annotations, rawContainer, runRule, scratch } from "./helpers";
+
+describe("packs", () => {
+  test("report findings as <Pack>-<Rule> at the pack's level", () => {
+    // GIVEN a privileged container in two stacks
+    const base = scratch();
+    rawContainer(base, { privileged: true });
+    Aspects.of(base.stack).add(new BaselineChecks([ContainerNotPrivileged]));
+    const prod = scratch();
+    rawContainer(prod, { privileged: true });
+    Aspects.of(prod.stack).add(new ProductionChecks([ContainerNotPrivileged]));
+
+    // WHEN both are checked
+    const [b] = checkPolicies([base.stack]);
+    const [p] = checkPolicies([prod.stack]);
+
+    // THEN the baseline warns and production errors, on the container's path
+    expect(b.findings.map((f) => [f.id, f.level, f.path])).toEqual([["Baseline-ContainerNotPrivileged", "warning", "policy-test/Raw"]]);
+    expect(p.findings.map((f) => [f.id, f.level, f.path])).toEqual([["Production-ContainerNotPrivileged", "error", "policy-test/Raw"]]);
+    expect(annotations(base.stack, "warn")).toEqual([expect.stringMatching(/^policy-test\/Raw: Baseline-ContainerNotPrivileged: Containers do not run privileged\. Found: privileged is true\. Fix: /)]);
+    expect(annotations(prod.stack, "error")).toEqual([expect.stringMatching(/^policy-test\/Raw: Production-ContainerNotPrivileged: /)]);
+  });
+
+  test("info-level rules annotate as info in production (ContainerPidsLimited cannot be enforced)", () => {
+    const s = scratch();
+    rawContainer(s, { ulimit: undefined });
+    Aspects.of(s.stack).add(new ProductionChecks());
+    const [report] = checkPolicies([s.stack]);
+    expect(report.findings.map((f) => [f.id, f.level])).toEqual([["Production-ContainerPidsLimited", "info"]]);
+    expect(annotations(s.stack, "info")).toHaveLength(1);
+    expect(annotations(s.stack, "error")).toEqual([]);
+  });
+
+  test("run as cdktf Aspects: Testing.synth reports the same findings", () => {
+    const s = scratch();
+    rawContainer(s, { privileged: true });
+    Aspects.of(s.stack).add(new ProductionChecks());
+    Testing.synth(s.stack);
+    expect(annotations(s.stack, "error")).toEqual([expect.stringContaining("Production-ContainerNotPrivileged")]);
+  });
+
+  test("a construct visited twice (early check, then cdktf's aspect pass) is reported once", () => {
+    const s = scratch();
+    rawContainer(s, { privileged: true });
+    const pack = applyPolicyPack(s.stack, "production");
+    checkPolicies([s.stack]);
+    Testing.synth(s.stack);
+    checkPolicies([s.stack]);
+    expect(pack.findings).toHaveLength(1);
+    expect(annotations(s.stack, "error")).toHaveLength(1);
+  });
+
+  test("an error annotation makes cdktf's app.synth throw", () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "policy-")) });
+    const stack = new TerraformStack(app, "bad");
+    const s = { stack, ...scratchParts(stack) };
+    rawContainer(s, { privileged: true });
+    applyPolicyPack(stack, "production");
+    expect(() => app.synth()).toThrow(/Encountered Annotations with level "ERROR"[\s\S]*Production-ContainerNotPrivileged/);
+  });
+
+  test("a rule that cannot decide reports a finding, never a pass", () => {
+    const throwing: PolicyRule = { ...ContainerNotPrivileged, id: "ContainerNotPrivileged", check: () => { throw new Error("boom"); } };
+    const s = scratch();
+    rawContainer(s);
+    const { findings } = runRule(s.stack, throwing);
+    expect(findings.map((f) => f.details[0])).toContain("could not be checked: boom");
+  });
+
+  test("an expression where a rule needs a value is reported as not checkable", () => {
+    const s = scratch();
+    const flag = new TerraformVariable(s.stack, "privileged_flag", { type: "bool" });
+    rawContainer(s).privileged = Fn.tobool(flag.stringValue);
+    const { findings } = runRule(s.stack, ContainerNotPrivileged);
+    expect(findings.map((f) => f.details[0])).toEqual(["could not be checked: privileged is a Terraform expression, which cannot be checked at synth time"]);
+  });
+
+  test("policyPacksOf finds the pack buildApp adds, selected by settings name", () => {
+    const s = scratch();
+    applyPolicyPack(s.stack, "baseline");
+    expect(policyPacksOf(s.stack).map((p) => [p.name, p.label])).toEqual([["baseline", "Baseline"]]);
+  });
+});
+
+/** Same shape as helpers.scratch(), inside a given stack of a real app (with the provider cdktf's validation wants). */
+function scratchParts(stack: TerraformStack) {
+  new DockerProvider(stack, "docker", {});
+  return {
+    image: new ContainerImage(stack, "Image", { reference: "example/app:1.0" }),
+    network: new Network(stack, "Net", { name: "policy-net", internal: false }),
+  };
+}
+
+describe("suppressions", () => {
+  test("silence a finding and are reported with their reason and where they were declared", () => {
+    const s = scratch();
+    const c = rawContainer(s, { healthcheck: undefined });
+    Suppressions.of(c).add({ id: "ContainerHealthCheckDefined", reason: "image has no probe binary at all" });
+    const { findings, suppressed } = runRule(s.stack, ContainerHealthCheckDefined);
+    expect(findings).toEqual([]);
+    expect(suppressed.map((x) => [x.id, x.path, x.reason, x.declaredAt, x.source])).toEqual([
+      ["Production-ContainerHealthCheckDefined", "policy-test/Raw", "image has no probe binary at all", "policy-test/Raw", "Suppressions.add"],
+    ]);
+    expect(annotations(s.stack, "info")).toEqual([expect.stringContaining("Production-ContainerHealthCheckDefined suppressed (Suppressions.add at policy-test/Raw): image has no probe binary at all")]);
+  });
+
+  test("inherit down the construct tree", () => {
+    const s = scratch();
+    const group = new Construct(s.stack, "Group");
+    new Container(group, "Inner", { name: "inner", image: s.image.imageId, privileged: true });
+    Suppressions.of(group).add({ id: "ContainerNotPrivileged", reason: "lab-only group of hardware test rigs" });
+    const { findings, suppressed } = runRule(s.stack, ContainerNotPrivileged);
+    expect(findings).toEqual([]);
+    expect(suppressed.map((x) => [x.path, x.declaredAt])).toEqual([["policy-test/Group/Inner", "policy-test/Group"]]);
+  });
+
+  test("apply to the suppressed rule only", () => {
+    const s = scratch();
+    const c = rawContainer(s, { privileged: true, healthcheck: undefined });
+    Suppressions.of(c).add({ id: "ContainerHealthCheckDefined", reason: "image has no probe binary at all" });
+    expect(runRule(s.stack, ContainerNotPrivileged).findings.map((f) => f.id)).toEqual(["Production-ContainerNotPrivileged"]);
+  });
+
+  test("fails when the reason is shorter than 10 characters", () => {
+    const s = scratch();
+    expect(() => Suppressions.of(rawContainer(s)).add({ id: "ContainerNotPrivileged", reason: " too short " })).toThrow(ConstructValidationError);
+    expect(() => Suppressions.of(rawContainer(s, {}, "Other")).add({ id: "ContainerNotPrivileged", reason: "" })).toThrow(
+      /policy-test\/Other[\s\S]*suppressions\[0\]\.reason: got ""; allowed: a written reason of at least 10 characters/,
+    );
+  });
+
+  test("fails for an unknown rule id (e.g. with the pack prefix)", () => {
+    const s = scratch();
+    expect(() => Suppressions.of(rawContainer(s)).add({ id: "Production-ContainerNotPrivileged", reason: "a reason long enough" })).toThrow(/suppressions\[0\]\.id: got "Production-ContainerNotPrivileged"/);
+  });
+
+  test("a Service's rootReason is recorded as a suppression of ContainerRunsAsNonRoot", () => {
+    const s = scratch();
+    new Service(s.stack, "Db", {
+      name: "db",
+      image: s.image,
+      rootReason: "the entrypoint chowns PGDATA, then drops to UID 70",
+      networks: [{ network: s.network }],
+      environmentName: "production",
+    });
+    const { findings, suppressed } = runRule(s.stack, ContainerRunsAsNonRoot);
+    expect(findings).toEqual([]);
+    expect(suppressed.map((x) => [x.path, x.reason, x.source, x.declaredAt])).toEqual([
+      ["policy-test/Db/Resource", "the entrypoint chowns PGDATA, then drops to UID 70", "Service.rootReason", "policy-test/Db"],
+    ]);
+  });
+
+  test("a non-root Service records no suppression, and a root user set through the escape hatch is caught", () => {
+    const s = scratch();
+    const svc = new Service(s.stack, "App", { name: "app", image: s.image, user: "1000:1000", networks: [{ network: s.network }], environmentName: "production" });
+    svc.resource.user = "0";
+    const { findings, suppressed } = runRule(s.stack, ContainerRunsAsNonRoot);
+    expect(suppressed).toEqual([]);
+    expect(findings.map((f) => f.details[0])).toEqual(['user is "0" (root)']);
+  });
+});
+
+describe("reports and output", () => {
+  function failing() {
+    const s = scratch();
+    rawContainer(s, { privileged: true, ulimit: undefined });
+    const c = rawContainer(s, { healthcheck: undefined }, "Quiet");
+    Suppressions.of(c).add({ id: "ContainerHealthCheckDefined", reason: "image has no probe binary at all" });
+    applyPolicyPack(s.stack, "production");
+    return s;
+  }
+
+  test("count findings per level and list suppressions", () => {
+    const [report] = checkPolicies([failing().stack]);
+    expect(report.stack).toBe("policy-test");
+    expect(report.pack).toBe("Production");
+    expect(report.summary).toEqual({ errors: 1, warnings: 0, infos: 1, suppressed: 1 });
+  });
+
+  test("the summary names each error and every suppression with its reason", () => {
+    const text = formatPolicySummary(checkPolicies([failing().stack]));
+    expect(text).toContain("policy policy-test (Production): 1 error, 0 warnings, 1 info, 1 suppressed");
+    expect(text).toContain("error       Production-ContainerNotPrivileged policy-test/Raw: privileged is true");
+    expect(text).toContain("infos       Production-ContainerPidsLimited x1");
+    expect(text).toContain("suppressed  Production-ContainerHealthCheckDefined policy-test/Quiet (Suppressions.add at policy-test/Quiet): image has no probe binary at all");
+  });
+
+  test("PolicyViolationError names the stack, the construct path and the rule", () => {
+    const error = new PolicyViolationError(checkPolicies([failing().stack]));
+    expect(error.message).toMatch(/^policy check failed: 1 error in policy-test\n  stack policy-test \(Production pack\):\n    - Production-ContainerNotPrivileged at policy-test\/Raw: privileged is true/);
+  });
+
+  test("reports are written as JSON next to each stack's cdk.tf.json", () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "policy-report-"));
+    const [file] = writePolicyReports(out, checkPolicies([failing().stack]));
+    expect(file).toBe(path.join(out, "stacks", "policy-test", "policy-report.json"));
+    const json = JSON.parse(fs.readFileSync(file, "utf8"));
+    expect(json.summary).toEqual({ errors: 1, warnings: 0, infos: 1, suppressed: 1 });
+    expect(json.findings[0]).toEqual({ id: "Production-ContainerNotPrivileged", rule: "ContainerNotPrivileged", level: "error", stack: "policy-test", path: "policy-test/Raw", details: ["privileged is true"] });
+    expect(json.suppressed[0]).toMatchObject({ id: "Production-ContainerHealthCheckDefined", reason: "image has no probe binary at all", declaredAt: "policy-test/Quiet" });
+  });
+
+  test("synthesizeWithPolicy refuses to synthesize a stack with errors", () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "policy-synth-"));
+    const app = new App({ outdir: out });
+    const stack = new TerraformStack(app, "bad");
+    rawContainer({ stack, ...scratchParts(stack) }, { privileged: true });
+    applyPolicyPack(stack, "production");
+    let printed = "";
+    expect(() => synthesizeWithPolicy(app, [stack], (t) => (printed += t))).toThrow(PolicyViolationError);
+    expect(printed).toContain("policy bad (Production): 1 error");
+    expect(fs.existsSync(path.join(out, "stacks", "bad", "cdk.tf.json"))).toBe(false);
+  });
+
+  test("synthesizeWithPolicy synthesizes a clean stack and writes its report", () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "policy-synth-"));
+    const app = new App({ outdir: out });
+    const stack = new TerraformStack(app, "good");
+    rawContainer({ stack, ...scratchParts(stack) });
+    applyPolicyPack(stack, "production");
+    let printed = "";
+    synthesizeWithPolicy(app, [stack], (t) => (printed += t));
+    expect(fs.existsSync(path.join(out, "stacks", "good", "cdk.tf.json"))).toBe(true);
+    expect(JSON.parse(fs.readFileSync(path.join(out, "stacks", "good", "policy-report.json"), "utf8")).summary.errors).toBe(0);
+    expect(printed).toContain(`policy good (Production): 0 errors, 0 warnings, 0 infos, 0 suppressed -> ${path.join(out, "stacks", "good", "policy-report.json")}`);
+  });
+
+  test("nonCompliant carries every finding", () => {
+    expect(nonCompliant("a", "b")).toEqual({ compliance: "non-compliant", findings: ["a", "b"] });
+  });
+});

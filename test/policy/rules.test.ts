@@ -1,0 +1,346 @@
+import { TerraformVariable } from "../../lib/cdk";
+import { Volume as DockerVolume } from "../../lib/docker";
+import { ContainerImage, Secret, Service, ServiceProps, Volume } from "../../lib";
+import { ALL_RULES, PolicyRule } from "../../policy";
+import { COMPLIANT_CONTAINER, Scratch, imageVariable, rawContainer, runRule, scratch } from "./helpers";
+
+/** A compliant `Service` (non-root, limits, health check), changed by `extra`. */
+function service(s: Scratch, extra: Partial<ServiceProps> = {}, id = "App"): Service {
+  return new Service(s.stack, id, {
+    name: "app",
+    image: s.image,
+    user: "1000:1000",
+    networks: [{ network: s.network }],
+    environmentName: "production",
+    resources: { memoryMiB: 256, cpus: 0.5 },
+    healthCheck: { test: ["CMD", "true"], intervalSeconds: 10, timeoutSeconds: 3, retries: 3 },
+    ...extra,
+  });
+}
+
+/** A case: its name, what it builds, and (for non-compliance) what the finding must say. */
+type Case = [string, (s: Scratch) => void, RegExp?];
+interface RuleCases {
+  readonly compliant: Case[];
+  readonly nonCompliant: Case[];
+}
+
+const CASES: Record<string, RuleCases> = {
+  ContainerNotPrivileged: {
+    compliant: [
+      ["a raw container with privileged false", (s) => rawContainer(s)],
+      ["a Service (never privileged)", (s) => service(s)],
+    ],
+    nonCompliant: [
+      ["a raw container with privileged true", (s) => rawContainer(s, { privileged: true }), /privileged is true/],
+      [
+        "a Service made privileged through the escape hatch",
+        (s) => {
+          service(s).resource.privileged = true;
+        },
+        /privileged is true/,
+      ],
+    ],
+  },
+  ContainerCapabilitiesDropped: {
+    compliant: [
+      ["drop ALL, add an allowed capability", (s) => rawContainer(s)],
+      ["Docker's other spellings (all, cap_chown)", (s) => rawContainer(s, { capabilities: { drop: ["all"], add: ["cap_chown"] } })],
+      ["a Service with capabilities added back", (s) => service(s, { capabilities: ["CHOWN", "SETUID"] })],
+    ],
+    nonCompliant: [
+      ["no capabilities block", (s) => rawContainer(s, { capabilities: undefined }), /drop does not include ALL/],
+      ["drop without ALL", (s) => rawContainer(s, { capabilities: { drop: ["NET_RAW"] } }), /drop does not include ALL/],
+      ["SYS_ADMIN added back", (s) => rawContainer(s, { capabilities: { drop: ["ALL"], add: ["SYS_ADMIN"] } }), /SYS_ADMIN, outside the allow list/],
+    ],
+  },
+  ContainerNoNewPrivileges: {
+    compliant: [
+      ["no-new-privileges:true", (s) => rawContainer(s)],
+      ["bare no-new-privileges", (s) => rawContainer(s, { securityOpts: ["no-new-privileges"] })],
+    ],
+    nonCompliant: [
+      ["no security options", (s) => rawContainer(s, { securityOpts: [] }), /no no-new-privileges/],
+      ["a Service with allowPrivilegeEscalation", (s) => service(s, { allowPrivilegeEscalation: true }), /no no-new-privileges/],
+    ],
+  },
+  ContainerSecurityProfilesEnabled: {
+    compliant: [
+      ["default profiles", (s) => rawContainer(s)],
+      ["a custom seccomp profile", (s) => rawContainer(s, { securityOpts: ["no-new-privileges:true", "seccomp=/etc/docker/seccomp/app.json"] })],
+    ],
+    nonCompliant: [
+      ["seccomp=unconfined", (s) => rawContainer(s, { securityOpts: ["no-new-privileges:true", "seccomp=unconfined"] }), /seccomp=unconfined/],
+      ["apparmor:unconfined", (s) => rawContainer(s, { securityOpts: ["apparmor:unconfined"] }), /apparmor:unconfined/],
+      ["label=disable", (s) => rawContainer(s, { securityOpts: ["label=disable"] }), /label=disable/],
+    ],
+  },
+  ContainerRunsAsNonRoot: {
+    compliant: [
+      ["uid:gid 1000:1000", (s) => rawContainer(s)],
+      ["a non-zero uid in the root group (472:0)", (s) => rawContainer(s, { user: "472:0" })],
+    ],
+    nonCompliant: [
+      ["user not set", (s) => rawContainer(s, { user: undefined }), /user is not set/],
+      ["user root", (s) => rawContainer(s, { user: "root" }), /\(root\)/],
+      ["uid 0 with another group", (s) => rawContainer(s, { user: "0:1000" }), /\(root\)/],
+    ],
+  },
+  ContainerReadOnlyRootFilesystem: {
+    compliant: [
+      ["read_only true", (s) => rawContainer(s)],
+      ["a Service (read-only by default)", (s) => service(s)],
+    ],
+    nonCompliant: [
+      ["read_only false", (s) => rawContainer(s, { readOnly: false }), /read_only is not true/],
+      ["read_only not set", (s) => rawContainer(s, { readOnly: undefined }), /read_only is not true/],
+      ["a Service with readOnlyRootFilesystem false", (s) => service(s, { readOnlyRootFilesystem: false }), /read_only is not true/],
+    ],
+  },
+  ContainerMemoryLimited: {
+    compliant: [
+      ["memory set", (s) => rawContainer(s)],
+      ["a Service with resources.memoryMiB", (s) => service(s)],
+    ],
+    nonCompliant: [
+      ["memory not set", (s) => rawContainer(s, { memory: undefined }), /memory is not set/],
+      ["a Service without resources", (s) => service(s, { resources: undefined }), /memory is not set/],
+    ],
+  },
+  ContainerCpuLimited: {
+    compliant: [
+      ["cpus set", (s) => rawContainer(s)],
+      ["cpu_quota set", (s) => rawContainer(s, { cpus: undefined, cpuQuota: 50000, cpuPeriod: 100000 })],
+    ],
+    nonCompliant: [
+      ["neither cpus nor cpu_quota", (s) => rawContainer(s, { cpus: undefined }), /neither cpus nor cpu_quota/],
+      ["a Service without resources", (s) => service(s, { resources: undefined }), /neither cpus nor cpu_quota/],
+    ],
+  },
+  ContainerPidsLimited: {
+    compliant: [
+      ["an nproc ulimit", (s) => rawContainer(s)],
+      ["a cgroup_parent", (s) => rawContainer(s, { ulimit: undefined, cgroupParent: "limited.slice" })],
+    ],
+    nonCompliant: [
+      ["no ulimit and no cgroup_parent", (s) => rawContainer(s, { ulimit: undefined }), /no pids limit/],
+      ["a Service (the L2 cannot set one with provider 3.6.2)", (s) => service(s), /provider 3\.6\.2 has no pids_limit/],
+    ],
+  },
+  ContainerHealthCheckDefined: {
+    compliant: [
+      ["a health check", (s) => rawContainer(s)],
+      ["a one-shot Service without one (exempt)", (s) => service(s, { oneShot: true, healthCheck: undefined })],
+      ["a raw one-shot container (must_run false) without one", (s) => rawContainer(s, { healthcheck: undefined, mustRun: false, restart: "no" })],
+      ["a raw container labelled policy.one-shot", (s) => rawContainer(s, { healthcheck: undefined, restart: "no", labels: [{ label: "policy.one-shot", value: "true" }] })],
+    ],
+    nonCompliant: [
+      ["no health check", (s) => rawContainer(s, { healthcheck: undefined }), /no healthcheck/],
+      ["test NONE", (s) => rawContainer(s, { healthcheck: { test: ["NONE"] } }), /NONE/],
+      ["a long-running Service without one", (s) => service(s, { healthCheck: undefined }), /no healthcheck/],
+    ],
+  },
+  ContainerRestartPolicyBounded: {
+    compliant: [
+      ["unless-stopped", (s) => rawContainer(s)],
+      ["on-failure with 3 retries", (s) => rawContainer(s, { restart: "on-failure", maxRetryCount: 3 })],
+      ["a Service (unless-stopped)", (s) => service(s)],
+      ["a one-shot Service (no)", (s) => service(s, { oneShot: true })],
+    ],
+    nonCompliant: [
+      ["restart not set", (s) => rawContainer(s, { restart: undefined }), /restart is not set/],
+      ["always", (s) => rawContainer(s, { restart: "always" }), /restart is always/],
+      ["no on a long-running container", (s) => rawContainer(s, { restart: "no" }), /long-running/],
+      ["on-failure without a retry count", (s) => rawContainer(s, { restart: "on-failure" }), /max_retry_count unset/],
+      ["on-failure with 10 retries", (s) => rawContainer(s, { restart: "on-failure", maxRetryCount: 10 }), /max_retry_count 10/],
+      ["unless-stopped on a one-shot container", (s) => rawContainer(s, { mustRun: false }), /one-shot container has restart "unless-stopped"/],
+    ],
+  },
+  ContainerLogRotationConfigured: {
+    compliant: [
+      ["json-file with max-size and max-file", (s) => rawContainer(s)],
+      ["journald (rotated by the journal)", (s) => rawContainer(s, { logDriver: "journald", logOpts: undefined })],
+      ["a Service (rotation by default)", (s) => service(s)],
+    ],
+    nonCompliant: [
+      ["log_driver not set", (s) => rawContainer(s, { logDriver: undefined, logOpts: undefined }), /log_driver is not set/],
+      ["json-file without max-file", (s) => rawContainer(s, { logOpts: { "max-size": "10m" } }), /no max-file/],
+      ["json-file without options", (s) => rawContainer(s, { logOpts: undefined }), /no max-size\n.*no max-file/],
+      ["log_driver none", (s) => rawContainer(s, { logDriver: "none" }), /discarded/],
+    ],
+  },
+  ContainerNotOnHostNetwork: {
+    compliant: [
+      ["bridge", (s) => rawContainer(s)],
+      ["another container's namespace", (s) => rawContainer(s, { networkMode: "container:sidecar" })],
+    ],
+    nonCompliant: [["network_mode host", (s) => rawContainer(s, { networkMode: "host" }), /network_mode is host/]],
+  },
+  ContainerHostPidNamespaceNotShared: {
+    compliant: [
+      ["own PID namespace", (s) => rawContainer(s)],
+      ["another container's PID namespace", (s) => rawContainer(s, { pidMode: "container:app" })],
+    ],
+    nonCompliant: [["pid_mode host", (s) => rawContainer(s, { pidMode: "host" }), /pid_mode is host/]],
+  },
+  ContainerHostIpcNamespaceNotShared: {
+    compliant: [
+      ["own IPC namespace", (s) => rawContainer(s)],
+      ["private", (s) => rawContainer(s, { ipcMode: "private" })],
+    ],
+    nonCompliant: [["ipc_mode host", (s) => rawContainer(s, { ipcMode: "host" }), /ipc_mode is host/]],
+  },
+  ContainerDockerSocketNotMounted: {
+    compliant: [
+      ["a data directory", (s) => rawContainer(s, { volumes: [{ hostPath: "/srv/app/data", containerPath: "/data" }] })],
+      [
+        "a path under a variable with a literal tail",
+        (s) => {
+          const dir = new TerraformVariable(s.stack, "source_dir", { type: "string" });
+          rawContainer(s, { volumes: [{ hostPath: `${dir.stringValue}/src`, containerPath: "/app/src" }] });
+        },
+      ],
+    ],
+    nonCompliant: [
+      ["/var/run/docker.sock", (s) => rawContainer(s, { volumes: [{ hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock" }] }), /docker\.sock is mounted/],
+      ["a bind mount of /run (contains the socket)", (s) => rawContainer(s, { mounts: [{ type: "bind", source: "/run/", target: "/host-run" }] }), /host path \/run\/ is mounted/],
+      [
+        "a path that is only a variable",
+        (s) => {
+          const dir = new TerraformVariable(s.stack, "host_dir", { type: "string" });
+          rawContainer(s, { volumes: [{ hostPath: dir.stringValue, containerPath: "/host" }] });
+        },
+        /cannot be checked/,
+      ],
+    ],
+  },
+  ContainerHostPortsBoundToLoopback: {
+    compliant: [
+      ["a port on 127.0.0.1", (s) => rawContainer(s)],
+      ["a Service port declared public", (s) => service(s, { ports: [{ containerPort: 8233, hostPort: 8233, kind: "p2p", public: true }] })],
+      ["a Service port not declared public (bound to 127.0.0.1)", (s) => service(s, { ports: [{ containerPort: 8080, hostPort: 8080, kind: "http" }] })],
+    ],
+    nonCompliant: [
+      ["a raw port without ip (every interface)", (s) => rawContainer(s, { ports: [{ internal: 8080, external: 8080 }] }), /published on 0\.0\.0\.0 without being declared public/],
+      [
+        "a Service port rebound to 0.0.0.0 through the escape hatch",
+        (s) => {
+          service(s, { ports: [{ containerPort: 8080, hostPort: 8080, kind: "http" }] }).resource.putPorts([{ internal: 8080, external: 8080, ip: "0.0.0.0" }]);
+        },
+        /8080->8080\/tcp/,
+      ],
+      ["publish_all_ports", (s) => rawContainer(s, { publishAllPorts: true }), /publish_all_ports is true/],
+    ],
+  },
+  ContainerDatabaseAndRpcPortsNotPublic: {
+    compliant: [
+      ["a Service RPC port on loopback", (s) => service(s, { ports: [{ containerPort: 8232, hostPort: 8232, kind: "rpc" }] })],
+      ["a public P2P port", (s) => service(s, { ports: [{ containerPort: 8233, hostPort: 8233, kind: "p2p", public: true }] })],
+      ["a raw PostgreSQL port on loopback", (s) => rawContainer(s, { ports: [{ internal: 5432, external: 5432, ip: "127.0.0.1" }] })],
+    ],
+    nonCompliant: [
+      ["a Service RPC port declared public", (s) => service(s, { ports: [{ containerPort: 8232, hostPort: 8232, kind: "rpc", public: true }] }), /rpc port 8232->8232\/tcp/],
+      ["a Service database port declared public", (s) => service(s, { ports: [{ containerPort: 5432, hostPort: 5432, kind: "database", public: true }] }), /database port/],
+      ["a raw PostgreSQL port on every interface", (s) => rawContainer(s, { ports: [{ internal: 5432, external: 15432 }] }), /database port 15432->5432/],
+      [
+        "a raw port labelled rpc",
+        (s) => rawContainer(s, { ports: [{ internal: 9000, external: 9000, ip: "0.0.0.0" }], labels: [{ label: "policy.port-kind.9000", value: "rpc" }] }),
+        /rpc port 9000->9000/,
+      ],
+    ],
+  },
+  ContainerEnvironmentHasNoLiteralSecrets: {
+    compliant: [
+      ["no credential-like names", (s) => rawContainer(s)],
+      [
+        "a password from a sensitive variable",
+        (s) => {
+          const pw = new Secret(s.stack, "DbPassword", { variableName: "db_password", description: "database password" });
+          rawContainer(s, { env: [`POSTGRES_PASSWORD=${pw.value}`, `DATABASE_URL=postgresql://app:${pw.value}@db:5432/app`] });
+        },
+      ],
+      ["a *_FILE variable pointing at a path", (s) => rawContainer(s, { env: ["GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/grafana_admin_password"] })],
+      ["a public key", (s) => rawContainer(s, { env: ["SSH_PUBLIC_KEY=ssh-ed25519 AAAA"] })],
+      ["an empty value", (s) => rawContainer(s, { env: ["API_TOKEN="] })],
+    ],
+    nonCompliant: [
+      ["a literal POSTGRES_PASSWORD", (s) => rawContainer(s, { env: ["POSTGRES_PASSWORD=changeme"] }), /env POSTGRES_PASSWORD holds a literal value/],
+      ["a camelCase apiToken", (s) => rawContainer(s, { env: ["apiToken=abc123"] }), /env apiToken holds a literal value/],
+      ["a URL with a literal password", (s) => rawContainer(s, { env: ["DATABASE_URL=postgresql://app:hunter2@db:5432/app"] }), /DATABASE_URL holds a URL with a literal password/],
+      [
+        "a literal secret set on a Service's environment",
+        (s) => service(s, { environment: { JWT_SECRET: "not-so-secret" } }),
+        /env JWT_SECRET holds a literal value/,
+      ],
+    ],
+  },
+  ImageReferencePinned: {
+    compliant: [
+      ["a tag", (s) => new ContainerImage(s.stack, "Pinned", { reference: "postgres:15-alpine" })],
+      ["a digest", (s) => new ContainerImage(s.stack, "Digest", { reference: `postgres@sha256:${"a".repeat(64)}` })],
+      ["a variable defaulting to a pinned reference", (s) => new ContainerImage(s.stack, "FromVar", { reference: imageVariable(s, "app", "example/app:2.0") })],
+    ],
+    nonCompliant: [
+      ["untagged", (s) => new ContainerImage(s.stack, "Untagged", { reference: "postgres" }), /"postgres" is not pinned/],
+      ["latest", (s) => new ContainerImage(s.stack, "Latest", { reference: "postgres:latest" }), /"postgres:latest" is not pinned/],
+      ["a variable defaulting to latest", (s) => new ContainerImage(s.stack, "FromVar", { reference: imageVariable(s, "app", "example/app:latest") }), /var\.app_image defaults to "example\/app:latest"/],
+      ["a variable without a default", (s) => new ContainerImage(s.stack, "FromVar", { reference: imageVariable(s, "app") }), /var\.app_image, which has no default/],
+    ],
+  },
+  VolumeStatefulProtected: {
+    compliant: [
+      ["a stateful Volume with preventDestroy", (s) => new Volume(s.stack, "Data", { name: "data", stateful: true, preventDestroy: true })],
+      ["a volume that is not stateful (not applicable)", (s) => new Volume(s.stack, "Cache", { name: "cache" })],
+    ],
+    nonCompliant: [
+      ["a stateful Volume without preventDestroy", (s) => new Volume(s.stack, "Data", { name: "data", stateful: true }), /without prevent_destroy/],
+      ["a raw volume labelled stateful", (s) => new DockerVolume(s.stack, "RawData", { name: "raw-data", labels: [{ label: "stateful", value: "true" }] }), /without prevent_destroy/],
+    ],
+  },
+  VariableSecretSensitive: {
+    compliant: [
+      ["a Secret (sensitive, no default)", (s) => new Secret(s.stack, "Token", { variableName: "api_token", description: "API token" })],
+      ["a variable not named like a credential", (s) => new TerraformVariable(s.stack, "log_level", { type: "string", default: "info" })],
+    ],
+    nonCompliant: [
+      ["a credential-named variable that is not sensitive", (s) => new TerraformVariable(s.stack, "db_password", { type: "string" }), /db_password looks like a credential but is not sensitive/],
+      ["a sensitive variable with a default", (s) => new TerraformVariable(s.stack, "signing_material", { type: "string", sensitive: true, default: "x" }), /has a default value/],
+    ],
+  },
+};
+
+describe("the rule catalogue", () => {
+  test("every rule has at least one compliant and one non-compliant case", () => {
+    for (const rule of ALL_RULES) {
+      expect([rule.id, (CASES[rule.id]?.compliant ?? []).length > 0, (CASES[rule.id]?.nonCompliant ?? []).length > 0]).toEqual([rule.id, true, true]);
+    }
+    expect(Object.keys(CASES).sort()).toEqual(ALL_RULES.map((r) => r.id).sort());
+  });
+
+  test("the compliant container fixture passes every rule", () => {
+    const s = scratch();
+    rawContainer(s);
+    for (const rule of ALL_RULES) expect([rule.id, runRule(s.stack, rule).findings]).toEqual([rule.id, []]);
+    expect(COMPLIANT_CONTAINER.privileged).toBe(false);
+  });
+});
+
+describe.each(ALL_RULES.map((r): [string, PolicyRule] => [r.id, r]))("%s", (id, rule) => {
+  const cases = CASES[id] ?? { compliant: [], nonCompliant: [] };
+
+  test.each(cases.compliant)("Compliance: %s", (_name, build) => {
+    const s = scratch();
+    build(s);
+    expect(runRule(s.stack, rule).findings).toEqual([]);
+  });
+
+  test.each(cases.nonCompliant)("Noncompliance: %s", (_name, build, detail) => {
+    const s = scratch();
+    build(s);
+    const { findings } = runRule(s.stack, rule);
+    expect(findings.length).toBeGreaterThan(0);
+    expect(findings.map((f) => f.id)).toEqual(findings.map(() => `Production-${id}`));
+    expect(findings[0].level).toBe(rule.levels.production);
+    expect(findings.flatMap((f) => f.details).join("\n")).toMatch(detail ?? /./);
+  });
+});

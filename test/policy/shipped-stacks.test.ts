@@ -1,0 +1,65 @@
+import { Testing } from "../../lib/cdk";
+import { SYSTEMS, buildApp } from "../../app";
+import { ENVIRONMENTS } from "../../config/environments";
+import { ENVIRONMENT_NAMES } from "../../config/types";
+import { ALL_RULES, PolicyReport, Suppressions, checkPolicies, policyPacksOf } from "../../policy";
+
+const app = Testing.app();
+const stacks = buildApp(app, ENVIRONMENTS);
+const reports = checkPolicies(stacks);
+const reportOf = (stack: string): PolicyReport => {
+  const r = reports.find((x) => x.stack === stack);
+  if (!r) throw new Error(`no policy report for ${stack}; have ${reports.map((x) => x.stack).join(", ")}`);
+  return r;
+};
+
+describe("shipped stacks", () => {
+  test("every stack of every system and environment gets exactly one pack, the one its settings select", () => {
+    expect(stacks).toHaveLength(ENVIRONMENT_NAMES.length * SYSTEMS.length);
+    for (const stack of stacks) {
+      expect([stack.node.id, policyPacksOf(stack).map((p) => p.name)]).toEqual([stack.node.id, [stack.settings.policyPack]]);
+    }
+  });
+
+  test("production stacks use the Production pack; dev and staging the Baseline pack", () => {
+    for (const stack of stacks) {
+      expect([stack.node.id, reportOf(stack.node.id).pack]).toEqual([stack.node.id, stack.settings.name === "production" ? "Production" : "Baseline"]);
+    }
+  });
+
+  test.each(stacks.filter((s) => s.settings.policyPack === "production").map((s) => [s.node.id]))("%s synthesizes with zero policy errors", (id) => {
+    const r = reportOf(id);
+    expect(r.findings.filter((f) => f.level === "error").map((f) => `${f.id} ${f.path}: ${f.details.join("; ")}`)).toEqual([]);
+  });
+
+  test("no shipped stack has a policy error", () => {
+    expect(reports.flatMap((r) => r.findings.filter((f) => f.level === "error").map((f) => `${f.id} ${f.path}`))).toEqual([]);
+  });
+
+  test("production stacks have no warnings either: every exception is a suppression with a reason", () => {
+    for (const r of reports.filter((x) => x.pack === "Production")) {
+      expect([r.stack, r.findings.filter((f) => f.level === "warning").map((f) => f.id)]).toEqual([r.stack, []]);
+    }
+  });
+
+  test("every suppression that silences a finding in a shipped stack has a written reason", () => {
+    const suppressed = reports.flatMap((r) => r.suppressed);
+    expect(suppressed.length).toBeGreaterThan(0);
+    for (const x of suppressed) expect([x.id, x.path, x.reason.trim().length >= 10]).toEqual([x.id, x.path, true]);
+  });
+
+  test("every suppression declared in the shipped stacks names a known rule and has a reason", () => {
+    const ids = new Set(ALL_RULES.map((r) => r.id));
+    const declared = app.node.findAll().flatMap((n) => Suppressions.of(n).all.map((s) => ({ at: n.node.path, ...s })));
+    for (const s of declared) expect([s.at, ids.has(s.id), s.reason.length >= 10]).toEqual([s.at, true, true]);
+  });
+
+  test("the production Z3 exceptions are exactly the visible ones", () => {
+    expect(reportOf("zcash-production").suppressed.map((x) => `${x.rule} ${x.path} (${x.source})`)).toEqual([
+      "ContainerRunsAsNonRoot zcash-production/Z3/Zebra/Resource (Service.rootReason)",
+      "ContainerRunsAsNonRoot zcash-production/Z3/CookiePermissions/Resource (Service.rootReason)",
+      "ContainerRunsAsNonRoot zcash-production/Z3/Zaino/Resource (Service.rootReason)",
+      "ContainerHealthCheckDefined zcash-production/Z3/Zallet/Resource (Suppressions.add)",
+    ]);
+  });
+});

@@ -1,0 +1,75 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { synthesize } from "../../app";
+import { ENVIRONMENTS } from "../../config/environments";
+import { BAD_SYSTEMS } from "./fixtures/bad-systems";
+
+const root = path.resolve(__dirname, "..", "..");
+const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+
+/** Bundles an entry point the way scripts/synth.js does and runs it with node, as `npm run synth` would. */
+function runEntry(entry: string): { status: number | null; stderr: string; outdir: string } {
+  const dir = tmp("policy-entry-");
+  const bundle = path.join(dir, "main.js");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require("esbuild").buildSync({
+    entryPoints: [entry],
+    outfile: bundle,
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    packages: "external",
+    nodePaths: [path.join(root, "node_modules")],
+    logLevel: "error",
+  });
+  const outdir = path.join(dir, "cdktf.out");
+  const r = spawnSync(process.execPath, [bundle], {
+    cwd: root,
+    env: { ...process.env, CDKTF_OUTDIR: outdir, NODE_PATH: path.join(root, "node_modules"), CHECKPOINT_DISABLE: "1" },
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  return { status: r.status, stderr: r.stderr ?? "", outdir };
+}
+
+describe("synth with a bad production stack", () => {
+  test("the synth command exits 1 naming the stack, the construct path and the rule, without a stack trace", () => {
+    const { status, stderr, outdir } = runEntry(path.join(__dirname, "fixtures", "bad-production-main.ts"));
+    expect(status).toBe(1);
+    expect(stderr).toContain("synth failed: policy check failed: 1 error in zcash-production");
+    expect(stderr).toContain("stack zcash-production (Production pack):");
+    expect(stderr).toContain("- Production-ContainerNotPrivileged at zcash-production/Z3/Zebra/Resource: privileged is true");
+    expect(stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+    expect(stderr).not.toContain("Encountered Annotations");
+    // Nothing is synthesized for Terraform to apply.
+    expect(fs.existsSync(path.join(outdir, "stacks", "zcash-production", "cdk.tf.json"))).toBe(false);
+  });
+
+  test("synthesize returns 1 and prints the same message in-process", () => {
+    let stderr = "";
+    const code = synthesize(ENVIRONMENTS, { outdir: tmp("policy-bad-"), stderr: (t) => (stderr += t), systems: BAD_SYSTEMS });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/synth failed: policy check failed: 1 error in zcash-production\n  stack zcash-production \(Production pack\):\n    - Production-ContainerNotPrivileged at zcash-production\/Z3\/Zebra\/Resource: privileged is true/);
+    // The summary printed before the error still covers every stack.
+    expect(stderr).toContain("policy zcash-production (Production): 1 error");
+    expect(stderr).toContain("policy zcash-dev (Baseline): 0 errors");
+  });
+});
+
+describe("synth of the shipped stacks", () => {
+  test("main.ts exits 0, prints a policy summary per stack and writes each stack's policy report", () => {
+    const { status, stderr, outdir } = runEntry(path.join(root, "main.ts"));
+    expect([status, stderr.includes("synth failed")]).toEqual([0, false]);
+    const stacks = fs.readdirSync(path.join(outdir, "stacks")).sort();
+    expect(stacks).toContain("zcash-production");
+    for (const stack of stacks) {
+      expect(stderr).toContain(`policy ${stack} (`);
+      const report = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", stack, "policy-report.json"), "utf8"));
+      expect([stack, report.stack, report.summary.errors]).toEqual([stack, stack, 0]);
+      expect(fs.existsSync(path.join(outdir, "stacks", stack, "cdk.tf.json"))).toBe(true);
+    }
+  });
+});
