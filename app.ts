@@ -6,11 +6,13 @@ import { PolicyViolationError, applyPolicyPack, synthesizeWithPolicy } from "./p
 import { SystemStack } from "./stacks/system-stack";
 import { ZcashStack } from "./stacks/z3/zcash-stack";
 import { JessyStack } from "./stacks/jessy/jessy-stack";
+import { ZfsSyncStack } from "./stacks/zfs-sync/zfs-sync-stack";
 
 /** Every system's stack factory; one stack per system and environment. */
 export const SYSTEMS: readonly ((app: App, settings: EnvironmentSettings) => SystemStack)[] = [
   (app, settings) => new ZcashStack(app, settings),
   (app, settings) => new JessyStack(app, settings),
+  (app, settings) => new ZfsSyncStack(app, settings),
 ];
 
 /**

@@ -1,5 +1,6 @@
 import { EnvironmentName, EnvironmentSettings, Z3Settings } from "./types";
 import { JESSY_SETTINGS } from "./jessy";
+import { ZFS_SYNC_SETTINGS } from "./zfs-sync";
 
 /** Upstream z3 image pins (z3 docker-compose.yml @7c5a4bc); monitoring pins as upstream's monitoring profile. */
 const Z3_IMAGES: Z3Settings["images"] = {
@@ -39,6 +40,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentSettings>
       zebraRustLog: "info",
       zebraWaitSeconds: 120,
     },
+    zfsSync: ZFS_SYNC_SETTINGS.dev,
   },
   staging: {
     name: "staging",
@@ -66,6 +68,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentSettings>
       },
       zebraRustLog: "info",
     },
+    zfsSync: ZFS_SYNC_SETTINGS.staging,
   },
   production: {
     name: "production",
@@ -94,5 +97,6 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentSettings>
       },
       zebraRustLog: "info",
     },
+    zfsSync: ZFS_SYNC_SETTINGS.production,
   },
 };

@@ -1,6 +1,7 @@
 /** Typed per-environment settings: the only place environments differ. Read by main.ts, passed down as props. */
 
 import type { JessySettings } from "./jessy";
+import type { ZfsSyncSettings } from "./zfs-sync";
 
 export type EnvironmentName = "dev" | "staging" | "production";
 export const ENVIRONMENT_NAMES: readonly EnvironmentName[] = ["dev", "staging", "production"];
@@ -91,4 +92,5 @@ export interface EnvironmentSettings {
   readonly logging: LoggingSettings;
   readonly z3: Z3Settings;
   readonly jessy: JessySettings;
+  readonly zfsSync: ZfsSyncSettings;
 }

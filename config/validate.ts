@@ -1,6 +1,7 @@
 import { isImageReference, isPinnedImageReference } from "../lib/image-reference";
 import { ENVIRONMENT_NAMES, EnvironmentName, EnvironmentSettings, ResourceLimits, Z3_SERVICE_NAMES } from "./types";
 import { validateJessy } from "./jessy";
+import { validateZfsSync } from "./zfs-sync";
 
 /** One invalid setting: the environment, the setting's path, the bad value and what is allowed. */
 export interface SettingsProblem {
@@ -127,7 +128,7 @@ function validateZ3(s: EnvironmentSettings, c: SettingsChecker): void {
 }
 
 /** Validators run for every environment; each system adds its own. */
-export const SYSTEM_VALIDATORS: SystemValidator[] = [validateCommon, validateZ3, validateJessy];
+export const SYSTEM_VALIDATORS: SystemValidator[] = [validateCommon, validateZ3, validateJessy, validateZfsSync];
 
 /** Every problem of one environment's settings. */
 export function settingsProblems(settings: EnvironmentSettings): SettingsProblem[] {

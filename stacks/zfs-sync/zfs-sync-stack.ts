@@ -1,0 +1,58 @@
+import { Construct, TerraformOutput, TerraformVariable } from "../../lib/cdk";
+import { EnvironmentSettings } from "../../config/types";
+import { SystemStack } from "../system-stack";
+import { ZfsSync } from "./zfs-sync";
+
+/** `zfs-sync-<env>`: the ZFS Sync witness service on the environment's Docker host. */
+export class ZfsSyncStack extends SystemStack {
+  readonly zfsSync: ZfsSync;
+
+  constructor(scope: Construct, settings: EnvironmentSettings) {
+    super(scope, { system: "zfs-sync", settings });
+    const z = settings.zfsSync;
+    const postgres = z.database.kind === "postgres";
+
+    // The host name clients use is a deployment input, like docker_host: required, no default.
+    const serverName = z.proxy
+      ? new TerraformVariable(this, "server_name", {
+          type: "string",
+          nullable: false,
+          description: "Host name clients use for the API (nginx server_name; the name tls_certificate is issued for). Required.",
+          validation: [
+            {
+              condition: '${can(regex("^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$", var.server_name))}',
+              errorMessage: "server_name must be a DNS host name such as zfs-sync.example.org.",
+            },
+          ],
+        })
+      : undefined;
+
+    this.zfsSync = new ZfsSync(this, "ZfsSync", {
+      environmentName: settings.name,
+      images: {
+        app: this.imageVariable("zfs_sync", z.images.app),
+        postgres: postgres ? this.imageVariable("postgres", z.images.postgres) : z.images.postgres,
+        proxy: z.proxy ? this.imageVariable("proxy", z.images.proxy) : z.images.proxy,
+      },
+      database: z.database,
+      migrations: z.migrations,
+      logLevel: z.logLevel,
+      debug: z.debug,
+      appHostPort: z.appHostPort,
+      appWaitForHealthySeconds: z.appWaitForHealthySeconds,
+      proxy: z.proxy,
+      serverName: serverName?.stringValue,
+      resources: z.resources,
+      logging: z.logging,
+      protectData: settings.protectData,
+    });
+
+    const apiUrl = z.proxy
+      ? `https://${serverName!.stringValue}${z.proxy.httpsPort === 443 ? "" : `:${z.proxy.httpsPort}`}/api/v1`
+      : z.appHostPort !== undefined
+        ? `http://127.0.0.1:${z.appHostPort}/api/v1`
+        : "(not published)";
+    new TerraformOutput(this, "api_url", { value: apiUrl, description: "Base URL of the ZFS Sync API (health: <url>/health, readiness: <url>/health/ready)." });
+    new TerraformOutput(this, "app_container", { value: this.zfsSync.app.resource.name });
+  }
+}

@@ -1,0 +1,74 @@
+import { TerraformStack, Testing } from "../../../lib/cdk";
+import { ZFS_SYNC_SETTINGS } from "../../../config/zfs-sync";
+import { ZfsSync, ZfsSyncProps } from "../../../stacks/zfs-sync/zfs-sync";
+import { container, envMap, synthJson, TfJson } from "../../helpers";
+
+/** The construct on its own, with props varied around the shipped production settings. */
+function build(overrides: Partial<ZfsSyncProps>): TfJson {
+  const stack = new TerraformStack(Testing.app(), "test");
+  const z = ZFS_SYNC_SETTINGS.production;
+  new ZfsSync(stack, "ZfsSync", {
+    environmentName: "test",
+    images: z.images,
+    database: z.database,
+    migrations: z.migrations,
+    logLevel: z.logLevel,
+    debug: z.debug,
+    proxy: z.proxy,
+    resources: z.resources,
+    logging: z.logging,
+    protectData: false,
+    ...overrides,
+  });
+  return synthJson(stack);
+}
+const mounts = (c: any) => c.volumes.map((v: any) => `${v.volume_name ?? v.host_path}:${v.container_path}:${v.read_only ? "ro" : "rw"}`);
+
+describe("ZfsSync construct", () => {
+  test("migrations off: no migration job, and the app depends on postgres only", () => {
+    const json = build({ migrations: false });
+    expect(json.resource.docker_container.zfs_sync_migrate).toBeUndefined();
+    expect(container(json, "zfs_sync_app").depends_on.filter((d: string) => d.startsWith("docker_container."))).toEqual(["docker_container.zfs_sync_postgres"]);
+  });
+  test("SQLite on a host path: a read-write bind mount at /data and no data volume", () => {
+    const json = build({ database: { kind: "sqlite", hostPath: "/var/lib/zfs-sync" }, proxy: undefined, appHostPort: 8000 });
+    expect(mounts(container(json, "zfs_sync_app"))).toContain("/var/lib/zfs-sync:/data:rw");
+    expect(json.resource.docker_volume.zfs_sync_data_volume).toBeUndefined();
+    expect(json.resource.docker_container.zfs_sync_postgres).toBeUndefined();
+    expect(json.variable?.postgres_password).toBeUndefined();
+  });
+  test("SQLite with migrations: the job mounts the same data and waits for no database container", () => {
+    const json = build({ database: { kind: "sqlite" }, migrations: true, proxy: undefined, appHostPort: 8000 });
+    const job = container(json, "zfs_sync_migrate");
+    expect(mounts(job)).toContain("zfs-sync-test-data:/data:rw");
+    expect(job.depends_on.filter((d: string) => d.startsWith("docker_container."))).toEqual([]);
+    expect(container(json, "zfs_sync_app").depends_on).toContain("docker_container.zfs_sync_migrate");
+  });
+  test("an app without a proxy or host port stays on the internal network only (no edge network)", () => {
+    const json = build({ proxy: undefined });
+    expect(Object.values(json.resource.docker_network).map((n: any) => n.name)).toEqual(["zfs-sync-test-network"]);
+    expect(container(json, "zfs_sync_app").ports).toEqual([]);
+  });
+  test("without a server name the proxy answers for any name", () => {
+    const json = build({});
+    const conf = container(json, "zfs_sync_proxy").upload.find((u: any) => u.file.endsWith("nginx.conf")).content;
+    expect(conf).toContain("server_name _;");
+  });
+  test("the proxy port, rate and body size follow the props", () => {
+    const json = build({ proxy: { ...ZFS_SYNC_SETTINGS.production.proxy!, httpsPort: 8443, requestsPerSecond: 3, burst: 7, maxRequestBodyMiB: 2 } });
+    const proxy = container(json, "zfs_sync_proxy");
+    expect(proxy.ports).toEqual([{ internal: 8443, external: 8443, ip: "0.0.0.0", protocol: "tcp" }]);
+    const conf = proxy.upload.find((u: any) => u.file.endsWith("nginx.conf")).content;
+    expect(conf).toContain("rate=3r/s;");
+    expect(conf).toContain("burst=7 nodelay;");
+    expect(conf).toContain("client_max_body_size 2m;");
+  });
+  test("log level and debug reach upstream's variables", () => {
+    const json = build({ logLevel: "DEBUG", debug: true });
+    expect(envMap(container(json, "zfs_sync_app"))).toMatchObject({ ZFS_SYNC_LOG_LEVEL: "DEBUG", ZFS_SYNC_DEBUG: "true" });
+  });
+  test("protectData protects the database volume", () => {
+    expect(build({ protectData: true }).resource.docker_volume.zfs_sync_postgres_volume.lifecycle).toEqual({ prevent_destroy: true });
+    expect(build({ protectData: false }).resource.docker_volume.zfs_sync_postgres_volume.lifecycle).toBeUndefined();
+  });
+});
