@@ -270,7 +270,14 @@ export function summarizeStack(input: PlanInput, options: SummaryOptions = {}): 
     else notes.push(`${code(rc.address)} is removed from the state but not destroyed (\`removed\` block).`);
 
     const verb = action === "replace" ? "replaced" : "destroyed";
-    const because = summary.replaceBecause.length > 0 ? ` (forced by ${summary.replaceBecause.map(code).join(", ")})` : "";
+    const because =
+      summary.replaceBecause.length > 0
+        ? ` (forced by ${summary.replaceBecause.map(code).join(", ")})`
+        : rc.action_reason === "replace_by_triggers"
+          ? " (`replace_triggered_by`)"
+          : rc.action_reason === "replace_because_tainted"
+            ? " (tainted)"
+            : "";
     const why = action === "delete" && rc.action_reason === "delete_because_no_resource_config" ? " (removed from the configuration)" : because;
     // The Docker object that goes away is the one named in the prior state.
     const goneName = stringAttr(rc.change.before, rc.change.before_sensitive, "name") ?? summary.name;
@@ -473,6 +480,7 @@ function resourceHeadline(r: ResourceSummary): string {
   if (r.actionReason === "delete_because_no_resource_config") line += ", no longer in the configuration";
   else if (r.actionReason === "replace_because_tainted") line += ", tainted";
   else if (r.actionReason === "replace_by_request") line += ", replace requested (-replace)";
+  else if (r.actionReason === "replace_by_triggers") line += ", triggered by `replace_triggered_by`";
   return line;
 }
 

@@ -47,6 +47,8 @@ export interface ResourceDiff {
   readonly name?: string;
   /** Changed top-level arguments that force a replacement. */
   readonly forcedBy: string[];
+  /** Replaced because these resources are (lifecycle.replace_triggered_by). */
+  triggeredBy?: string[];
   /** Changed docker_container arguments the provider records but does not apply. */
   readonly notApplied: string[];
   readonly changes: AttributeChange[];
@@ -234,7 +236,44 @@ export function diffStack(stack: string, baseConfig: unknown, headConfig: unknow
     resources.push(d);
     reportChanged(d, b, h);
   }
+  propagateTriggers();
   resources.sort((x, y) => x.address.localeCompare(y.address));
+
+  /**
+   * lifecycle.replace_triggered_by: a resource whose trigger is replaced (or destroyed) is replaced
+   * too. The project's services use it to replace a container when its file-upload helper is.
+   */
+  function propagateTriggers(): void {
+    const replaced = new Set(resources.filter((r) => r.forcedBy.length > 0 || r.status === "removed" || r.status === "renamed").map((r) => (r.status === "renamed" ? r.from! : r.address)));
+    let grew = true;
+    while (grew) {
+      grew = false;
+      for (const [address, h] of headRes) {
+        const triggers = lifecycleOf(h.body).replace_triggered_by;
+        if (!Array.isArray(triggers)) continue;
+        const hits = triggers
+          .filter((t): t is string => typeof t === "string")
+          .map((t) => t.replace(/^\$\{|\}$/g, "").replace(/\[[^\]]*\]/g, "").split(".").slice(0, 2).join("."))
+          .filter((t) => replaced.has(t));
+        if (hits.length === 0 || replaced.has(address) || !baseRes.has(address)) continue;
+        replaced.add(address);
+        grew = true;
+        let d = resources.find((r) => r.address === address);
+        if (!d) {
+          d = { address, type: h.type, status: "changed", name: nameOf(h.body), forcedBy: [], notApplied: [], changes: [], lines: [] };
+          resources.push(d);
+        }
+        d.triggeredBy = [...new Set(hits)];
+        d.lines.push(`# replaced because ${d.triggeredBy.join(", ")} is replaced (replace_triggered_by)`);
+        const named = d.name ? ` (${code(d.name)})` : "";
+        if (h.type === "docker_container" && isLongRunningContainer(baseRes.get(address)!.body)) {
+          callout("downtime", address, false, `**downtime**: long-running container ${code(address)}${named} is replaced because ${d.triggeredBy.map(code).join(", ")} is (\`replace_triggered_by\`).`);
+        } else if (h.type === VOLUME) {
+          callout("data-loss", address, gated, `**data loss**: volume ${code(address)}${named} is replaced because ${d.triggeredBy.map(code).join(", ")} is (\`replace_triggered_by\`).`);
+        }
+      }
+    }
+  }
 
   function reportChanged(d: ResourceDiff, b: ResourceEntry, h: ResourceEntry): void {
     // What goes away is the Docker object named in the base configuration.
@@ -333,6 +372,7 @@ function resourceHeadline(r: ResourceDiff): string {
   if (r.from) line += ` from ${code(r.from)}`;
   if (r.name) line += `, name ${code(r.name)}`;
   if (r.forcedBy.length > 0) line += `, **forces replacement** (${r.forcedBy.map(code).join(", ")})`;
+  else if (r.triggeredBy) line += `, **replaced** (replace_triggered_by ${r.triggeredBy.map(code).join(", ")})`;
   else if (r.status === "changed" && r.changes.length > 0 && forcesReplacement(r.type, "name") !== undefined) line += ", in place";
   return line;
 }

@@ -248,6 +248,32 @@ describe("summarizePlans on small plans", () => {
     expect(text).toContain("- upload[0].content = (file content hidden)");
   });
 
+  test("a replacement triggered by replace_triggered_by says so", () => {
+    const result = summarizePlans([
+      {
+        stack: "web-staging",
+        plan: plan([{ address: "docker_container.web", actions: ["delete", "create"], before: container("web"), after: container("web"), action_reason: "replace_by_triggers" }]),
+      },
+    ]);
+    expect(result.markdown).toContain("long-running container `docker_container.web` (`web`) is stopped, removed and recreated (`replace_triggered_by`).");
+    expect(result.markdown).toContain("triggered by `replace_triggered_by`");
+  });
+
+  test("credential label pairs in sets are hidden element by element", () => {
+    const labels = (v: string) => [
+      { label: "service", value: "api" },
+      { label: "api-secret", value: v },
+    ];
+    const s = summarizeStack({
+      stack: "api-dev",
+      plan: plan([{ address: "docker_container.api", actions: ["delete", "create"], before: container("api", { labels: labels("pair-canary-1") }), after: container("api", { labels: labels("pair-canary-2") }), replace_paths: [["labels"]] }]),
+    });
+    expect(s.resources[0].diffLines).toEqual([
+      '- labels = {label = "api-secret", value = (hidden)}  # forces replacement; hidden value changed',
+      '+ labels = {label = "api-secret", value = (hidden)}  # forces replacement; hidden value changed',
+    ]);
+  });
+
   test("moves, imports, forget and unknown actions are reported without counting as changes", () => {
     const s = summarizeStack({
       stack: "x-dev",

@@ -104,31 +104,73 @@ describe("diffSynth on the app's synthesized stacks", () => {
     expect(diffSynth(base, head, { gatedEnvironments: ["production", "staging"] }).exitCode).toBe(2);
   });
 
-  test("container arguments: replacement (env, upload), in place (memory), not applied (healthcheck)", () => {
+  test("container arguments: replacement (env), in place (memory), not applied (healthcheck)", () => {
     const canary = "zz-canary-secret-value";
     let id = "";
     const head = headWith("zcash-production", (s) => {
-      const [cid, body] = find(s, "docker_container", (c) => longRunning(c) && c.healthcheck !== undefined && Array.isArray(c.upload));
+      const [cid, body] = find(s, "docker_container", (c) => longRunning(c) && c.healthcheck !== undefined);
       id = cid;
-      body.env = [...body.env, `RPC_PASSWORD=${canary}`];
-      body.upload[body.upload.length - 1].content = `# ${canary}\n`;
+      body.env = [...(body.env ?? []), `RPC_PASSWORD=${canary}`];
       body.memory = (body.memory ?? 64) * 2;
       body.healthcheck.retries = (body.healthcheck.retries ?? 3) + 1;
     });
     const result = diffSynth(base, head);
     expect(result.exitCode).toBe(0);
-    const r = result.stacks.find((s) => s.stack === "zcash-production")!.resources[0];
-    expect(r.address).toBe(`docker_container.${id}`);
-    expect(r.forcedBy.sort()).toEqual(["env", "upload"]);
+    const r = result.stacks.find((s) => s.stack === "zcash-production")!.resources.find((x) => x.address === `docker_container.${id}`)!;
+    expect(r.forcedBy).toEqual(["env"]);
     expect(r.notApplied).toEqual(["healthcheck"]);
     expect(r.lines).toContain('+ env = "RPC_PASSWORD=(hidden)"  # forces replacement');
     expect(r.lines.some((l) => l.startsWith("+ memory = ") && !l.includes("#"))).toBe(true);
     expect(r.lines.some((l) => l.startsWith("+ healthcheck.retries = ") && l.endsWith("# not applied by the provider"))).toBe(true);
-    expect(r.lines.some((l) => l.includes("content = (file content hidden)") && l.endsWith("# forces replacement; hidden value changed"))).toBe(true);
     expect(result.markdown).toContain(`**downtime**: long-running container \`docker_container.${id}\``);
-    expect(result.markdown).toContain("**forces replacement** (`env`, `upload`)");
+    expect(result.markdown).toContain("**forces replacement** (`env`)");
     expect(result.markdown).toContain("in-place change of `healthcheck` is recorded in the state but **not applied**");
     expect(result.markdown).not.toContain(canary);
+  });
+
+  test("uploaded file contents are hidden; a change shows as a hidden change that forces replacement", () => {
+    const canary = "zz-canary-file-content";
+    const withUpload = (s: Obj, content: string) => {
+      const [cid, body] = find(s, "docker_container", longRunning);
+      body.upload = [...(body.upload ?? []).filter((u: Obj) => u.file !== "/etc/probe.conf"), { file: "/etc/probe.conf", content, permissions: "0444" }];
+      return cid;
+    };
+    const baseWith = clone(base);
+    const id = withUpload(baseWith["zcash-staging"] as Obj, `# ${canary}-1\n`);
+    const head = clone(baseWith);
+    withUpload(head["zcash-staging"] as Obj, `# ${canary}-2\n`);
+    const result = diffSynth(baseWith, head);
+    const r = result.stacks.find((s) => s.stack === "zcash-staging")!.resources.find((x) => x.address === `docker_container.${id}`)!;
+    expect(r.forcedBy).toEqual(["upload"]);
+    // `upload[0].content` for a single upload, whole `upload` elements when there are several.
+    expect(r.lines).toHaveLength(2);
+    for (const line of r.lines) {
+      expect(line).toMatch(/^[-+] upload(\[0\]\.content)? = .*\(file content hidden\).*  # forces replacement; hidden value changed$/);
+    }
+    expect(JSON.stringify(head)).toContain(canary);
+    expect(result.markdown).not.toContain(canary);
+  });
+
+  test("replace_triggered_by: a container whose trigger is replaced is replaced too", () => {
+    const link = (tree: Record<string, unknown>) => {
+      const s = tree["zcash-staging"] as Obj;
+      const [serviceId, service] = find(s, "docker_container", longRunning);
+      const [triggerId] = find(s, "docker_container", (c) => c !== service);
+      service.lifecycle = { ...(service.lifecycle ?? {}), replace_triggered_by: [`docker_container.${triggerId}[count.index]`] };
+      return [serviceId, triggerId];
+    };
+    const baseWith = clone(base);
+    const [serviceId, triggerId] = link(baseWith);
+    const head = clone(baseWith);
+    const trigger = (head["zcash-staging"] as Obj).resource.docker_container[triggerId];
+    trigger.env = [...(trigger.env ?? []), "FORCE=1"];
+    const result = diffSynth(baseWith, head);
+    const stack = result.stacks.find((s) => s.stack === "zcash-staging")!;
+    const service = stack.resources.find((r) => r.address === `docker_container.${serviceId}`)!;
+    expect(service.triggeredBy).toEqual([`docker_container.${triggerId}`]);
+    expect(service.lines).toContain(`# replaced because docker_container.${triggerId} is replaced (replace_triggered_by)`);
+    expect(result.markdown).toContain(`long-running container \`docker_container.${serviceId}\``);
+    expect(result.markdown).toContain("(`replace_triggered_by`)");
   });
 
   test("an in-place container change (memory only) has no call-out", () => {
