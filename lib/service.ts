@@ -179,6 +179,7 @@ export interface ServiceProps {
 }
 
 const DEFAULT_LOGGING: Logging = { maxSizeMiB: 10, maxFiles: 3 };
+const CPU_PERIOD_MICROSECONDS = 100000;
 const DURATION = (s: number) => `${s}s`;
 const ROOT_USERS = new Set(["0", "root", "0:0", "root:root"]);
 
@@ -198,8 +199,10 @@ export class Service extends Construct {
   readonly runsAsRoot: boolean;
   /** Why the service runs as root (`rootReason`); policy packs list it as a suppression of `ContainerRunsAsNonRoot`. */
   readonly rootReason?: string;
-  /** Volumes the service created to hold uploaded files when its root filesystem is read-only. */
+  /** Volumes the service created to hold its uploaded files (mounted read-only in the service). */
   readonly fileVolumes: readonly Volume[];
+  /** The never-started container that receives the uploaded files, when there are any. */
+  readonly filesLoader?: Container;
 
   constructor(scope: Construct, id: string, props: ServiceProps) {
     super(scope, id);
@@ -214,30 +217,40 @@ export class Service extends Construct {
     const readerIsRoot = props.dropsToUser !== undefined ? ROOT_USERS.has(props.dropsToUser) : this.runsAsRoot;
     const readOnly = props.readOnlyRootFilesystem ?? true;
 
-    // Uploads happen after create and before start; Docker refuses to copy into a read-only root
-    // filesystem (and tmpfs is not mounted yet), so each directory holding uploaded files is a volume.
     const uploads = [
       ...(props.secretFiles ?? []).map((f) => ({
         file: f.containerPath,
         content: f.secret.value,
         // Provider 3.6.2 uploads files owned by root: a non-root user can only read a world-readable
-        // file. The file sits in a root-owned directory on a volume mounted into this container only.
+        // file. The file sits in a root-owned directory on a volume mounted into this service only.
         permissions: readerIsRoot ? "0400" : "0444",
       })),
       ...(props.configFiles ?? []).map((f) => ({ file: f.containerPath, content: f.content, permissions: f.mode ?? "0444" })),
     ];
+    // Provider 3.6.2 copies uploads to "/" of the container, and Docker refuses that on a read-only
+    // root filesystem even when the file's own directory is a volume. So uploaded files go through a
+    // loader: a container of the same image that is created but never started (uploads happen after
+    // create, before start) and mounts a small volume per directory; the service mounts those
+    // volumes read-only. The loader's uploads are ForceNew, and the service is replaced with it, so a
+    // changed file (a rotated secret) always reaches a new container.
     const fileVolumes: Volume[] = [];
+    const loaderMounts: VolumeMount[] = [];
     const mounts: VolumeMount[] = [...(props.volumes ?? [])];
-    if (readOnly) {
-      const dirs = [...new Set(uploads.map((u) => u.file.substring(0, u.file.lastIndexOf("/")) || "/"))].sort();
-      dirs.forEach((dir) => {
-        if (mounts.some((m) => dir === m.containerPath || dir.startsWith(m.containerPath + "/"))) return;
-        const slug = dir.replace(/[^a-zA-Z0-9]+/g, "-").replace(/^-|-$/g, "");
-        const volume = new Volume(this, `Files${fileVolumes.length === 0 ? "" : fileVolumes.length + 1}`, { name: `${props.name}-files-${slug}` });
-        fileVolumes.push(volume);
-        mounts.push(volume.mount(dir));
-      });
-    }
+    const dirs = [...new Set(uploads.map((u) => u.file.substring(0, u.file.lastIndexOf("/")) || "/"))].sort();
+    dirs.forEach((dir) => {
+      const covering = [...mounts, ...loaderMounts].find((m) => dir === m.containerPath || dir.startsWith(m.containerPath + "/"));
+      if (covering) {
+        if (!loaderMounts.includes(covering) && !loaderMounts.some((m) => m.containerPath === covering.containerPath)) {
+          loaderMounts.push({ ...covering, readOnly: false });
+        }
+        return;
+      }
+      const slug = dir.replace(/[^a-zA-Z0-9]+/g, "-").replace(/^-|-$/g, "");
+      const volume = new Volume(this, `Files${fileVolumes.length === 0 ? "" : fileVolumes.length + 1}`, { name: `${props.name}-files-${slug}` });
+      fileVolumes.push(volume);
+      loaderMounts.push(volume.mount(dir));
+      mounts.push(volume.mount(dir, { readOnly: true }));
+    });
     this.fileVolumes = fileVolumes;
     this.volumeMounts = mounts;
 
@@ -254,9 +267,14 @@ export class Service extends Construct {
       labels["healthcheck-digest"] = digest(JSON.stringify(hc));
     }
     if (props.tmpfs) labels["tmpfs-digest"] = digest(JSON.stringify(props.tmpfs));
+    // cpu_period/cpu_quota edits are likewise planned in place and never applied.
+    if (props.resources?.cpus !== undefined) labels["cpu-limit"] = String(props.resources.cpus);
 
     const oneShot = this.oneShot;
     const waitForExit = oneShot && (props.waitForExit ?? true);
+    const count = props.enabledWhen !== undefined ? Token.asNumber(`\${${props.enabledWhen} ? 1 : 0}`) : undefined;
+    const loader = uploads.length > 0 ? this.createFilesLoader(props, uploads, loaderMounts, logging, count) : undefined;
+    this.filesLoader = loader;
     const config: ContainerConfig = {
       name: props.name,
       image: props.image.imageId,
@@ -282,8 +300,13 @@ export class Service extends Construct {
         ...(logging.compress ? { compress: "true" } : {}),
         ...(logging.labels && logging.labels.length > 0 ? { labels: logging.labels.join(",") } : {}),
       },
+      // Swap equal to memory: Docker's default (twice the limit) reads back as a perpetual diff.
       memory: props.resources?.memoryMiB,
-      cpus: props.resources?.cpus !== undefined ? String(props.resources.cpus) : undefined,
+      memorySwap: props.resources?.memoryMiB,
+      // Provider 3.6.2 crashes on `cpus` (reads the string as a float32); a CFS quota over the default
+      // 100 ms period is the same limit.
+      cpuPeriod: props.resources?.cpus !== undefined ? CPU_PERIOD_MICROSECONDS : undefined,
+      cpuQuota: props.resources?.cpus !== undefined ? Math.round(props.resources.cpus * CPU_PERIOD_MICROSECONDS) : undefined,
       healthcheck: hc
         ? {
             test: [...hc.test],
@@ -309,7 +332,6 @@ export class Service extends Construct {
         ...mounts.map((m) => ({ volumeName: m.volume.name, containerPath: m.containerPath, readOnly: m.readOnly })),
         ...(props.bindMounts ?? []).map((b) => ({ hostPath: b.hostPath, containerPath: b.containerPath, readOnly: b.readOnly ?? true })),
       ],
-      upload: uploads.length > 0 ? uploads : undefined,
       stopTimeout: props.stopTimeoutSeconds ?? 10,
       destroyGraceSeconds: props.stopTimeoutSeconds ?? 10,
       labels: Object.entries(labels)
@@ -319,19 +341,64 @@ export class Service extends Construct {
       // re-create, and attach makes Terraform wait for the exit (the provider does not check its code).
       mustRun: !oneShot,
       attach: waitForExit ? true : undefined,
-      lifecycle: waitForExit
-        ? { postcondition: [{ condition: "${self.exit_code == 0}", errorMessage: `One-shot container ${props.name} exited with a non-zero code; see docker logs ${props.name}.` }] }
-        : undefined,
       rm: false,
-      count: props.enabledWhen !== undefined ? Token.asNumber(`\${${props.enabledWhen} ? 1 : 0}`) : undefined,
+      count,
       dependsOn: [
+        ...(loader ? [loader] : []),
         ...mounts.map((m) => m.volume.resource),
         ...props.networks.map((n) => n.network.resource),
         ...(props.dependsOn ?? []).map((d) => (d instanceof Service ? d.resource : d)),
       ],
     };
-    this.resource = new Container(this, "Resource", config);
+    this.resource = new Container(this, "Resource", {
+      ...config,
+      lifecycle: {
+        postcondition: waitForExit
+          ? [{ condition: "${self.exit_code == 0}", errorMessage: `One-shot container ${props.name} exited with a non-zero code; see docker logs ${props.name}.` }]
+          : undefined,
+        replaceTriggeredBy: loader ? [`docker_container.${loader.friendlyUniqueId}${count !== undefined ? "[count.index]" : ""}`] : undefined,
+      },
+    });
     this.resource.overrideLogicalId(readableLogicalId(this));
+  }
+
+  /** The created-but-never-started container that receives the service's uploaded files. */
+  private createFilesLoader(
+    props: ServiceProps,
+    uploads: { file: string; content: string; permissions: string }[],
+    loaderMounts: readonly VolumeMount[],
+    logging: Logging,
+    count: number | undefined,
+  ): Container {
+    const loader = new Container(this, "FilesLoader", {
+      name: `${props.name}-files`,
+      image: props.image.imageId,
+      // Never started: start=false, and must_run=false so a created container is its steady state.
+      start: false,
+      mustRun: false,
+      rm: false,
+      readOnly: false,
+      user: props.user,
+      networkMode: "none",
+      capabilities: { drop: ["ALL"], add: [] },
+      securityOpts: ["no-new-privileges:true"],
+      restart: "no",
+      memory: 16,
+      memorySwap: 16,
+      logDriver: "json-file",
+      logOpts: { "max-size": `${logging.maxSizeMiB}m`, "max-file": String(logging.maxFiles) },
+      labels: [
+        { label: "environment", value: props.environmentName },
+        { label: "role", value: "files-loader" },
+        { label: "service", value: props.name },
+      ],
+      volumes: loaderMounts.map((m) => ({ volumeName: m.volume.name, containerPath: m.containerPath, readOnly: false })),
+      upload: uploads,
+      count,
+      dependsOn: loaderMounts.map((m) => m.volume.resource),
+    });
+    loader.overrideLogicalId(`${readableLogicalId(this)}_files`);
+    return loader;
   }
 
   private static validate(scope: Service, props: ServiceProps): void {

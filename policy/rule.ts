@@ -73,6 +73,16 @@ export function containerCheck(check: (container: Container) => RuleResult): (no
   return (node) => (node instanceof Container ? check(node) : NOT_APPLICABLE);
 }
 
+/**
+ * A check of how a container behaves while it runs (limits, user, root filesystem, health, restart,
+ * logs). Not applicable to a container that is created but never started (`start = false`, such as
+ * a `Service`'s files loader); configuration hazards (privileges, capabilities, host namespaces,
+ * mounts, ports, environment) are still checked on those with `containerCheck`.
+ */
+export function runtimeContainerCheck(check: (container: Container) => RuleResult): (node: IConstruct) => RuleResult {
+  return containerCheck((container) => (container.startInput === false ? NOT_APPLICABLE : check(container)));
+}
+
 /** Reference text for a CIS Docker Benchmark recommendation, cited by title (numbering differs between versions). */
 export function cis(title: string): string {
   return `CIS Docker Benchmark, Container Runtime: "${title}"`;

@@ -36,3 +36,13 @@ export function envMap(c: any): Record<string, string> {
 export function labelMap(c: any): Record<string, string> {
   return Object.fromEntries((c.labels ?? []).map((l: any) => [l.label, l.value]));
 }
+
+/** The upload blocks of a service: carried by its never-started files loader (`<id>_files`). */
+export function uploadsOf(json: TfJson, id: string): any[] {
+  return json.resource.docker_container?.[`${id}_files`]?.upload ?? [];
+}
+
+/** CPU limit in cores, from the CFS quota over the 100 ms period. */
+export function cpusOf(c: any): number | undefined {
+  return c.cpu_quota === undefined ? undefined : c.cpu_quota / c.cpu_period;
+}

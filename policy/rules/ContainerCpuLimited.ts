@@ -1,5 +1,5 @@
 import { isUnresolved } from "../facts";
-import { COMPLIANT, PolicyRule, cis, containerCheck, nonCompliant } from "../rule";
+import { COMPLIANT, PolicyRule, cis, runtimeContainerCheck, nonCompliant } from "../rule";
 
 /** Containers have a CPU limit. */
 export const ContainerCpuLimited: PolicyRule = {
@@ -9,7 +9,7 @@ export const ContainerCpuLimited: PolicyRule = {
   why: "Without a limit one busy container can starve every other service on the host.",
   fix: "Set the service's `resources.cpus` (from the environment settings). Prefer `cpus`: provider 3.6.2 declares `cpu_quota` updatable in place but never applies the change.",
   reference: cis("Ensure that CPU priority is set appropriately on containers"),
-  check: containerCheck((c) => {
+  check: runtimeContainerCheck((c) => {
     const cpus = c.cpusInput;
     if (cpus !== undefined && (isUnresolved(cpus) || Number(cpus) > 0)) return COMPLIANT;
     const quota = c.cpuQuotaInput;

@@ -1,5 +1,5 @@
 import { isUnresolved } from "../facts";
-import { COMPLIANT, PolicyRule, cis, containerCheck, nonCompliant } from "../rule";
+import { COMPLIANT, PolicyRule, cis, runtimeContainerCheck, nonCompliant } from "../rule";
 
 /** Containers have a memory limit. */
 export const ContainerMemoryLimited: PolicyRule = {
@@ -9,7 +9,7 @@ export const ContainerMemoryLimited: PolicyRule = {
   why: "Without a limit one leaking or attacked container can exhaust the host's memory and get other services killed by the kernel's OOM killer.",
   fix: "Set the service's `resources.memoryMiB` (from the environment settings).",
   reference: cis("Ensure that the memory usage for containers is limited"),
-  check: containerCheck((c) => {
+  check: runtimeContainerCheck((c) => {
     const memory = c.memoryInput;
     if (isUnresolved(memory)) return COMPLIANT;
     return memory !== undefined && memory > 0 ? COMPLIANT : nonCompliant("memory is not set");

@@ -1,5 +1,5 @@
 import { isUnresolved, listInput } from "../facts";
-import { COMPLIANT, PolicyRule, cis, containerCheck, nonCompliant } from "../rule";
+import { COMPLIANT, PolicyRule, cis, runtimeContainerCheck, nonCompliant } from "../rule";
 
 /**
  * Containers limit the number of processes they can create. kreuzwerker/docker 3.6.2 has no
@@ -12,7 +12,7 @@ export const ContainerPidsLimited: PolicyRule = {
   why: "A fork bomb in one container can exhaust the host's process table and take every service down. Docker's `--pids-limit` is the real control, but docker_container in kreuzwerker/docker 3.6.2 (the last version with prebuilt cdktf bindings) has no `pids_limit` attribute, so this rule cannot be enforced and only reports at info level in every pack.",
   fix: "Either set a `ulimit { name = \"nproc\" }` (weaker: RLIMIT_NPROC counts every process of that UID on the host, and root ignores it) or place the container under a `cgroup_parent` slice whose `pids.max` (systemd `TasksMax`) is set on the Docker host; or set a daemon-wide limit on the host.",
   reference: cis("Ensure that the PIDs cgroup limit is used"),
-  check: containerCheck((c) => {
+  check: runtimeContainerCheck((c) => {
     const parent = c.cgroupParentInput;
     if (parent !== undefined && parent !== "") return COMPLIANT;
     const ulimits = listInput(c.ulimitInput, "ulimit");

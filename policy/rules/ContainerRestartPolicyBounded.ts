@@ -1,5 +1,5 @@
 import { isOneShot } from "../facts";
-import { COMPLIANT, PolicyRule, cis, containerCheck, nonCompliant } from "../rule";
+import { COMPLIANT, PolicyRule, cis, runtimeContainerCheck, nonCompliant } from "../rule";
 
 /** Docker's `on-failure` retries at most this many times (the benchmark's recommendation). */
 export const MAX_RESTART_RETRIES = 5;
@@ -12,7 +12,7 @@ export const ContainerRestartPolicyBounded: PolicyRule = {
   why: "Docker's default `no` leaves a long-running service down after a crash or a host reboot. `always` also brings back a container an operator stopped on purpose whenever the daemon restarts, and `on-failure` without a retry count restarts a crashing container forever. `unless-stopped` is accepted (unlike the benchmark's strict `on-failure:5`): the daemon's exponential back-off bounds its restart rate and it respects a manual stop.",
   fix: `Set \`restart\` (the \`Service\` L2 sets \`unless-stopped\`, or \`no\` for one-shot services) and, with \`on-failure\`, \`max_retry_count\` between 1 and ${MAX_RESTART_RETRIES}.`,
   reference: cis("Ensure that the 'on-failure' container restart policy is set to '5'"),
-  check: containerCheck((c) => {
+  check: runtimeContainerCheck((c) => {
     const restart = c.restartInput;
     const retries = c.maxRetryCountInput;
     if (restart === "on-failure") {

@@ -1,6 +1,6 @@
 import { Container } from "../../lib/docker";
 import { isUnresolved, serviceOf } from "../facts";
-import { COMPLIANT, PolicyRule, containerCheck, nonCompliant } from "../rule";
+import { COMPLIANT, PolicyRule, runtimeContainerCheck, nonCompliant } from "../rule";
 
 /** `root`, `0`, `root:…` or `0:…`: the user part decides, the group does not. */
 function isRootUser(user: string): boolean {
@@ -16,7 +16,7 @@ export const ContainerRunsAsNonRoot: PolicyRule = {
   why: "Root in a container is root on the host's kernel: with a kernel or runtime escape, or a writable host mount, it owns the host. An unset `user` means whatever the image says, which the plan cannot show.",
   fix: "Set `user` to a numeric `uid:gid` the image supports. When the image must start as root (an entrypoint that chowns its data and drops privileges), give the `Service` a `rootReason`, which is recorded as a suppression of this rule.",
   reference: 'CIS Docker Benchmark, Container Images and Build File: "Ensure that a user for the container has been created"',
-  check: containerCheck((c) => {
+  check: runtimeContainerCheck((c) => {
     const user = c.userInput;
     if (user === undefined || user.trim() === "") return nonCompliant("user is not set (the image's user applies, which cannot be verified at synth time)");
     if (isUnresolved(user)) throw new Error("user is a Terraform expression, which cannot be checked at synth time");

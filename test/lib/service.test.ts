@@ -1,5 +1,5 @@
 import { Secret, Service, Volume, Network, ConstructValidationError } from "../../lib";
-import { container, envMap, labelMap, scratchStack, synthJson } from "../helpers";
+import { container, cpusOf, envMap, labelMap, scratchStack, synthJson } from "../helpers";
 
 function minimal(extra: Record<string, unknown> = {}) {
   const s = scratchStack();
@@ -30,7 +30,9 @@ describe("Service secure defaults", () => {
   test("has no limits unless given", () => {
     expect(c.memory).toBeUndefined();
     expect(c.cpus).toBeUndefined();
+    expect(c.cpu_quota).toBeUndefined();
   });
+  test("has no files loader without files", () => expect(json.resource.docker_container.app_files).toBeUndefined());
   test("keeps running (must_run) and does not attach", () => {
     expect(c.must_run).toBe(true);
     expect(c.attach).toBeUndefined();
@@ -53,10 +55,19 @@ describe("Service explicit settings", () => {
     ]);
   });
 
-  test("limits map to memory (MiB) and cpus", () => {
+  test("limits map to memory (MiB, no extra swap) and a CFS quota (provider 3.6.2 crashes on cpus)", () => {
     const c = container(minimal({ resources: { memoryMiB: 512, cpus: 1.5 } }).json, "app");
     expect(c.memory).toBe(512);
-    expect(c.cpus).toBe("1.5");
+    expect(c.memory_swap).toBe(512);
+    expect(c.cpus).toBeUndefined();
+    expect([c.cpu_period, c.cpu_quota]).toEqual([100000, 150000]);
+    expect(cpusOf(c)).toBe(1.5);
+  });
+
+  test("a CPU limit edit replaces the container (the provider never applies cpu_quota in place)", () => {
+    const a = container(minimal({ resources: { cpus: 1 } }).json, "app");
+    const b = container(minimal({ resources: { cpus: 2 } }).json, "app");
+    expect([labelMap(a)["cpu-limit"], labelMap(b)["cpu-limit"]]).toEqual(["1", "2"]);
   });
 
   test("capabilities are added back sorted and de-duplicated after dropping ALL", () => {
@@ -124,7 +135,7 @@ describe("Service explicit settings", () => {
 });
 
 describe("Service files", () => {
-  test("secret files come from the sensitive variable, on a files volume when the root is read-only", () => {
+  function withSecret(extra: Record<string, unknown> = {}) {
     const s = scratchStack();
     const secret = new Secret(s.stack, "Token", { variableName: "api_token", description: "token" });
     new Service(s.stack, "App", {
@@ -134,12 +145,67 @@ describe("Service files", () => {
       networks: [{ network: s.network }],
       environmentName: "dev",
       secretFiles: [secret.file("/run/secrets/api_token")],
+      configFiles: [{ containerPath: "/etc/app/app.toml", content: "x = 1" }],
+      ...extra,
+    } as any);
+    return synthJson(s.stack);
+  }
+
+  test("uploads go to a created-but-never-started loader of the same image (Docker refuses uploads to a read-only root)", () => {
+    const json = withSecret();
+    const loader = container(json, "app_files");
+    const app = container(json, "app");
+    expect(loader).toMatchObject({ name: "app-files", image: app.image, start: false, must_run: false, read_only: false, network_mode: "none" });
+    expect(loader.capabilities).toEqual({ drop: ["ALL"], add: [] });
+    expect(loader.upload).toEqual([
+      { file: "/run/secrets/api_token", content: "${var.api_token}", permissions: "0444" },
+      { file: "/etc/app/app.toml", content: "x = 1", permissions: "0444" },
+    ]);
+    expect(app.upload).toBeUndefined();
+  });
+
+  test("one files volume per directory: read-write in the loader, read-only in the service", () => {
+    const json = withSecret();
+    expect(container(json, "app_files").volumes).toEqual([
+      { volume_name: "app-files-etc-app", container_path: "/etc/app", read_only: false },
+      { volume_name: "app-files-run-secrets", container_path: "/run/secrets", read_only: false },
+    ]);
+    expect(container(json, "app").volumes).toEqual([
+      { volume_name: "app-files-etc-app", container_path: "/etc/app", read_only: true },
+      { volume_name: "app-files-run-secrets", container_path: "/run/secrets", read_only: true },
+    ]);
+    expect(json.resource.docker_volume.app_files.name).toBe("app-files-etc-app");
+    expect(json.resource.docker_volume.app_files2.name).toBe("app-files-run-secrets");
+  });
+
+  test("a changed file (a rotated secret) replaces the service together with its loader", () => {
+    const app = container(withSecret(), "app");
+    expect(app.lifecycle.replace_triggered_by).toEqual(["docker_container.app_files"]);
+    expect(app.depends_on).toContain("docker_container.app_files");
+  });
+
+  test("a conditional service has a conditional loader and triggers on its own instance", () => {
+    const json = withSecret({ enabledWhen: "var.on" });
+    expect(container(json, "app_files").count).toBe("${var.on ? 1 : 0}");
+    expect(container(json, "app").lifecycle.replace_triggered_by).toEqual(["docker_container.app_files[count.index]"]);
+  });
+
+  test("a file under a declared volume is uploaded through that volume, with no extra files volume", () => {
+    const s = scratchStack();
+    const data = new Volume(s.stack, "Data", { name: "data" });
+    new Service(s.stack, "App", {
+      name: "app",
+      image: s.image,
+      user: "1000:1000",
+      networks: [{ network: s.network }],
+      environmentName: "dev",
+      volumes: [data.mount("/data")],
+      configFiles: [{ containerPath: "/data/conf/app.toml", content: "x = 1" }],
     });
     const json = synthJson(s.stack);
-    const c = container(json, "app");
-    expect(c.upload).toEqual([{ file: "/run/secrets/api_token", content: "${var.api_token}", permissions: "0444" }]);
-    expect(c.volumes).toEqual([{ volume_name: "app-files-run-secrets", container_path: "/run/secrets", read_only: false }]);
-    expect(json.resource.docker_volume.app_files.name).toBe("app-files-run-secrets");
+    expect(Object.keys(json.resource.docker_volume)).toEqual(["data"]);
+    expect(container(json, "app_files").volumes).toEqual([{ volume_name: "data", container_path: "/data", read_only: false }]);
+    expect(container(json, "app").volumes).toEqual([{ volume_name: "data", container_path: "/data", read_only: false }]);
   });
 
   test("a secret file is 0400 when the reader is root", () => {
@@ -153,13 +219,22 @@ describe("Service files", () => {
       environmentName: "dev",
       secretFiles: [secret.file("/run/secrets/api_token")],
     });
-    expect(container(synthJson(s.stack), "app").upload[0].permissions).toBe("0400");
+    expect(container(synthJson(s.stack), "app_files").upload[0].permissions).toBe("0400");
   });
 
-  test("no files volume when the root filesystem is writable", () => {
-    const { json } = minimal({ readOnlyRootFilesystem: false, configFiles: [{ containerPath: "/etc/app/app.toml", content: "x=1" }] });
-    expect(json.resource.docker_volume).toBeUndefined();
-    expect(container(json, "app").read_only).toBe(false);
+  test("a secret file is 0444 when a root entrypoint drops to another user", () => {
+    const s = scratchStack();
+    const secret = new Secret(s.stack, "Token", { variableName: "api_token", description: "token" });
+    new Service(s.stack, "App", {
+      name: "app",
+      image: s.image,
+      rootReason: "the entrypoint chowns data, then drops privileges",
+      dropsToUser: "1000:1000",
+      networks: [{ network: s.network }],
+      environmentName: "dev",
+      secretFiles: [secret.file("/run/secrets/api_token")],
+    });
+    expect(container(synthJson(s.stack), "app_files").upload[0].permissions).toBe("0444");
   });
 });
 

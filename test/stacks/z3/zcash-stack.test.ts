@@ -2,7 +2,7 @@ import { Testing } from "../../../lib/cdk";
 import { ENVIRONMENTS } from "../../../config/environments";
 import { EnvironmentName } from "../../../config/types";
 import { ZcashStack } from "../../../stacks/z3/zcash-stack";
-import { container, envMap, labelMap, synthJson, TfJson } from "../../helpers";
+import { container, cpusOf, envMap, labelMap, synthJson, TfJson, uploadsOf } from "../../helpers";
 
 const synth = (env: EnvironmentName): TfJson => synthJson(new ZcashStack(Testing.app(), ENVIRONMENTS[env]));
 const dev = synth("dev");
@@ -13,6 +13,8 @@ const all: [EnvironmentName, TfJson][] = [
   ["staging", staging],
   ["production", prod],
 ];
+/** Long-running containers (not the never-started files loaders). */
+const services = (json: TfJson): [string, any][] => Object.entries(json.resource.docker_container).filter(([, c]) => c.start !== false);
 const ports = (c: any) => c.ports.map((p: any) => `${p.ip}:${p.external}->${p.internal}`);
 const mounts = (c: any) => Object.fromEntries(c.volumes.map((v: any) => [v.container_path, `${v.volume_name}${v.read_only ? ":ro" : ":rw"}`]));
 
@@ -136,12 +138,14 @@ describe("zebra", () => {
   });
   test("stop grace period 30 s", () => expect(container(prod, "z3_zebra").stop_timeout).toBe(30));
   test("Regtest gets the activation-heights zebrad.toml; Mainnet runs on env vars only", () => {
-    expect(container(dev, "z3_zebra").upload[0].file).toBe("/home/zebra/.config/zebrad.toml");
-    expect(container(dev, "z3_zebra").upload[0].content).toContain("NU5 = 2");
-    expect(container(prod, "z3_zebra").upload).toBeUndefined();
+    expect(uploadsOf(dev, "z3_zebra")[0].file).toBe("/home/zebra/.config/zebrad.toml");
+    expect(uploadsOf(dev, "z3_zebra")[0].content).toContain("NU5 = 2");
+    expect(mounts(container(dev, "z3_zebra"))["/home/zebra/.config"]).toBe("z3-regtest-zebra-files-home-zebra-config:ro");
+    expect(uploadsOf(prod, "z3_zebra")).toEqual([]);
+    expect(prod.resource.docker_container.z3_zebra_files).toBeUndefined();
   });
   test("production limits come from the settings", () => {
-    expect([container(prod, "z3_zebra").memory, container(prod, "z3_zebra").cpus]).toEqual([16384, "4"]);
+    expect([container(prod, "z3_zebra").memory, cpusOf(container(prod, "z3_zebra"))]).toEqual([16384, 4]);
   });
 });
 
@@ -180,7 +184,7 @@ describe("zaino", () => {
     expect(mounts(container(prod, "z3_zaino"))).toEqual({
       "/app/data": "z3-mainnet-zaino:rw",
       "/var/run/auth": "z3-mainnet-cookie:ro",
-      "/etc/zaino": "z3-mainnet-zaino-files-etc-zaino:rw",
+      "/etc/zaino": "z3-mainnet-zaino-files-etc-zaino:ro",
     });
     expect(mounts(container(dev, "z3_zaino"))["/var/run/auth"]).toBeUndefined();
   });
@@ -198,8 +202,8 @@ describe("zaino", () => {
     expect(z.depends_on).toEqual(expect.arrayContaining(["docker_container.z3_zebra", "docker_container.z3_cookie_permissions"]));
   });
   test("Mainnet config file is comments only; Regtest carries credentials by variable reference", () => {
-    expect(container(prod, "z3_zaino").upload[0].content).toMatch(/^#[^\n]*\n$/);
-    expect(container(dev, "z3_zaino").upload[0].content).toContain('validator_password = "${var.regtest_rpc_password}"');
+    expect(uploadsOf(prod, "z3_zaino")[0].content).toMatch(/^#[^\n]*\n$/);
+    expect(uploadsOf(dev, "z3_zaino")[0].content).toContain('validator_password = "${var.regtest_rpc_password}"');
   });
   test("consumers are gated by z3_consumers_enabled outside Regtest (two-phase boot)", () => {
     expect(container(prod, "z3_zaino").count).toBe("${var.z3_consumers_enabled ? 1 : 0}");
@@ -224,9 +228,9 @@ describe("zallet", () => {
     expect(mounts(z)).toEqual({
       "/var/lib/zallet": "z3-mainnet-zallet:rw",
       "/var/run/auth": "z3-mainnet-cookie:ro",
-      "/etc/zallet": "z3-mainnet-zallet-files-etc-zallet:rw",
+      "/etc/zallet": "z3-mainnet-zallet-files-etc-zallet:ro",
     });
-    const byFile = Object.fromEntries(z.upload.map((u: any) => [u.file, u]));
+    const byFile = Object.fromEntries(uploadsOf(prod, "z3_zallet").map((u: any) => [u.file, u]));
     expect(byFile["/etc/zallet/identity.txt"]).toEqual({ file: "/etc/zallet/identity.txt", content: "${var.zallet_identity}", permissions: "0444" });
     expect(byFile["/etc/zallet/zallet.toml"].content).toContain('network = "main"');
     expect(byFile["/etc/zallet/zallet.toml"].content).toContain('validator_address = "zebra:8232"');
@@ -239,7 +243,7 @@ describe("zallet", () => {
     expect(ports(container(dev, "z3_zallet"))).toEqual(["127.0.0.1:50232->28232"]);
   });
   test("Regtest config has the rpc.auth user with the pwhash by reference", () => {
-    const toml = container(dev, "z3_zallet").upload.find((u: any) => u.file === "/etc/zallet/zallet.toml").content;
+    const toml = uploadsOf(dev, "z3_zallet").find((u: any) => u.file === "/etc/zallet/zallet.toml").content;
     expect(toml).toContain('network = "regtest"');
     expect(toml).toContain('validator_address = "zebra:18232"');
     expect(toml).toContain('pwhash = "${var.zallet_rpc_pwhash}"');
@@ -270,7 +274,7 @@ describe("monitoring", () => {
     expect(container(staging, "z3_grafana")).toBeDefined();
   });
   test("prometheus scrapes the modelled metrics endpoint and alerts to alertmanager", () => {
-    const conf = container(prod, "z3_prometheus").upload.find((u: any) => u.file === "/etc/prometheus/prometheus.yml").content;
+    const conf = uploadsOf(prod, "z3_prometheus").find((u: any) => u.file === "/etc/prometheus/prometheus.yml").content;
     expect(conf).toContain('targets: ["zebra:9999"]');
     expect(conf).toContain('targets: ["alertmanager:9093"]');
   });
@@ -278,7 +282,7 @@ describe("monitoring", () => {
     const g = container(prod, "z3_grafana");
     expect(envMap(g).GF_SECURITY_ADMIN_PASSWORD).toBeUndefined();
     expect(envMap(g).GF_SECURITY_ADMIN_PASSWORD__FILE).toBe("/run/secrets/grafana_admin_password");
-    expect(g.upload.find((u: any) => u.file === "/run/secrets/grafana_admin_password").content).toBe("${var.grafana_admin_password}");
+    expect(uploadsOf(prod, "z3_grafana").find((u: any) => u.file === "/run/secrets/grafana_admin_password").content).toBe("${var.grafana_admin_password}");
     expect(prod.variable!.grafana_admin_password.sensitive).toBe(true);
   });
   test("host ports per network on loopback", () => {
@@ -288,10 +292,27 @@ describe("monitoring", () => {
   });
 });
 
+describe("files loaders", () => {
+  test("every service with files has a never-started loader of its own image, and is replaced with it", () => {
+    for (const [, json] of all) {
+      for (const [address, c] of Object.entries(json.resource.docker_container)) {
+        if (c.start !== false) continue;
+        const service = json.resource.docker_container[address.replace(/_files$/, "")];
+        expect([address, c.image, c.must_run, c.upload.length > 0]).toEqual([address, service.image, false, true]);
+        expect(service.lifecycle.replace_triggered_by[0]).toMatch(new RegExp(`^docker_container\\.${address}(\\[count\\.index\\])?$`));
+      }
+    }
+  });
+  test("zaino's and zallet's loaders follow the two-phase boot gate", () => {
+    expect(container(prod, "z3_zaino_files").count).toBe("${var.z3_consumers_enabled ? 1 : 0}");
+    expect(container(prod, "z3_zallet_files").count).toBe("${var.z3_consumers_enabled ? 1 : 0}");
+  });
+});
+
 describe("every Z3 container", () => {
   test.each(all)("%s: hardened defaults, rotation, labels", (env, json) => {
     const logging = env === "dev" ? { "max-size": "10m", "max-file": "3" } : { "max-size": "50m", "max-file": "5", compress: "true" };
-    for (const [address, c] of Object.entries(json.resource.docker_container)) {
+    for (const [address, c] of services(json)) {
       expect([address, c.capabilities.drop]).toEqual([address, ["ALL"]]);
       expect([address, c.security_opts]).toEqual([address, ["no-new-privileges:true"]]);
       expect([address, c.read_only]).toEqual([address, true]);
@@ -302,13 +323,13 @@ describe("every Z3 container", () => {
     }
   });
   test("production: every container has memory and CPU limits", () => {
-    for (const [address, c] of Object.entries(prod.resource.docker_container)) {
-      expect([address, typeof c.memory, typeof c.cpus]).toEqual([address, "number", "string"]);
+    for (const [address, c] of services(prod)) {
+      expect([address, typeof c.memory, c.memory_swap === c.memory, typeof cpusOf(c)]).toEqual([address, "number", true, "number"]);
     }
   });
   test("only Zebra P2P is published on all interfaces", () => {
     for (const [, json] of all) {
-      const publicPorts = Object.entries(json.resource.docker_container).flatMap(([a, c]) => c.ports.filter((p: any) => p.ip !== "127.0.0.1").map((p: any) => `${a}:${p.internal}`));
+      const publicPorts = Object.entries(json.resource.docker_container).flatMap(([a, c]) => (c.ports ?? []).filter((p: any) => p.ip !== "127.0.0.1").map((p: any) => `${a}:${p.internal}`));
       expect(publicPorts).toEqual(json === dev ? [] : [`z3_zebra:${json === prod ? 8233 : 18233}`]);
     }
   });

@@ -1,0 +1,42 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { synthesize } from "../app";
+import { ENVIRONMENTS } from "../config/environments";
+
+/** The docs must match the code: every stack and every Terraform variable it takes is documented. */
+describe("documentation covers every stack and variable", () => {
+  const root = path.resolve(__dirname, "..");
+  const docs = [path.join(root, "README.md"), ...fs.readdirSync(path.join(root, "docs")).map((f) => path.join(root, "docs", f))]
+    .filter((f) => f.endsWith(".md"))
+    .map((f) => fs.readFileSync(f, "utf8"))
+    .join("\n");
+  const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "synth-docs-"));
+  let stacks: string[] = [];
+  beforeAll(() => {
+    expect(synthesize(ENVIRONMENTS, { outdir: out, stderr: () => undefined })).toBe(0);
+    stacks = fs.readdirSync(path.join(out, "stacks")).sort();
+  });
+
+  test("the README names every stack", () => {
+    expect(stacks.length).toBe(9);
+    for (const stack of stacks) expect([stack, readme.includes(`\`${stack}\``)]).toEqual([stack, true]);
+  });
+
+  test("every variable of every stack is documented", () => {
+    for (const stack of stacks) {
+      const json = JSON.parse(fs.readFileSync(path.join(out, "stacks", stack, "cdk.tf.json"), "utf8"));
+      for (const name of Object.keys(json.variable ?? {})) {
+        expect([stack, name, docs.includes(`\`${name}\``)]).toEqual([stack, name, true]);
+      }
+    }
+  });
+
+  test("the README's two set-up commands are the package scripts CI runs", () => {
+    expect(readme).toContain("npm ci && npm run synth");
+    expect(readme).toContain("npm ci && npm test");
+    const ci = fs.readFileSync(path.join(root, ".ci", "run"), "utf8");
+    expect(ci).toMatch(/^npm test\b/m);
+  });
+});
