@@ -143,7 +143,8 @@ function compareResource(base: ResourceEntry, head: ResourceEntry, status: Resou
   const { changes } = diffAttributes({ resourceType: type, before: base.body, after: head.body, ignoreKeys: ["lifecycle", "depends_on"] });
   const tops = [...new Set(changes.map((c) => String(c.path[0])))];
   const forcedBy = tops.filter((t) => !META_ARGUMENTS.includes(t) && forcesReplacement(type, t) === true);
-  const notApplied = type === "docker_container" ? tops.filter((t) => CONTAINER_NOT_APPLIED.has(t)) : [];
+  // A replacement applies every setting; only an in-place update leaves these unapplied.
+  const notApplied = type === "docker_container" && forcedBy.length === 0 ? tops.filter((t) => CONTAINER_NOT_APPLIED.has(t)) : [];
   const lines = diffLines(changes, (top) =>
     forcedBy.includes(top) ? "forces replacement" : notApplied.includes(top) ? "not applied by the provider" : META_ARGUMENTS.includes(top) ? "meta-argument" : "",
   );

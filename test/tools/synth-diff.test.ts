@@ -104,7 +104,7 @@ describe("diffSynth on the app's synthesized stacks", () => {
     expect(diffSynth(base, head, { gatedEnvironments: ["production", "staging"] }).exitCode).toBe(2);
   });
 
-  test("container arguments: replacement (env), in place (memory), not applied (healthcheck)", () => {
+  test("container arguments: replacement (env) with in-place ones (memory, healthcheck) in the same change", () => {
     const canary = "zz-canary-secret-value";
     let id = "";
     const head = headWith("zcash-production", (s) => {
@@ -118,13 +118,14 @@ describe("diffSynth on the app's synthesized stacks", () => {
     expect(result.exitCode).toBe(0);
     const r = result.stacks.find((s) => s.stack === "zcash-production")!.resources.find((x) => x.address === `docker_container.${id}`)!;
     expect(r.forcedBy).toEqual(["env"]);
-    expect(r.notApplied).toEqual(["healthcheck"]);
+    // Replaced anyway: the healthcheck change takes effect with the new container.
+    expect(r.notApplied).toEqual([]);
     expect(r.lines).toContain('+ env = "RPC_PASSWORD=(hidden)"  # forces replacement');
     expect(r.lines.some((l) => l.startsWith("+ memory = ") && !l.includes("#"))).toBe(true);
-    expect(r.lines.some((l) => l.startsWith("+ healthcheck.retries = ") && l.endsWith("# not applied by the provider"))).toBe(true);
+    expect(r.lines.some((l) => l.startsWith("+ healthcheck.retries = ") && !l.includes("#"))).toBe(true);
     expect(result.markdown).toContain(`**downtime**: long-running container \`docker_container.${id}\``);
     expect(result.markdown).toContain("**forces replacement** (`env`)");
-    expect(result.markdown).toContain("in-place change of `healthcheck` is recorded in the state but **not applied**");
+    expect(result.markdown).not.toContain("not applied");
     expect(result.markdown).not.toContain(canary);
   });
 
@@ -173,7 +174,7 @@ describe("diffSynth on the app's synthesized stacks", () => {
     expect(result.markdown).toContain("(`replace_triggered_by`)");
   });
 
-  test("an in-place container change (memory only) has no call-out", () => {
+  test("an in-place container change has no call-out; an unapplied one is warned about", () => {
     const head = headWith("zcash-dev", (s) => {
       const [, body] = find(s, "docker_container", longRunning);
       body.memory = 999;
@@ -182,6 +183,15 @@ describe("diffSynth on the app's synthesized stacks", () => {
     expect(result.stacks.find((s) => s.stack === "zcash-dev")!.callouts).toEqual([]);
     expect(result.markdown).toContain(", in place");
     expect(result.verdict).toBe("✅ **No downtime or data loss found** in 1 changed stack.");
+
+    const tmpfs = headWith("zcash-dev", (s) => {
+      const [, body] = find(s, "docker_container", longRunning);
+      body.tmpfs = { ...(body.tmpfs ?? {}), "/scratch": "rw,size=16m" };
+    });
+    const warned = diffSynth(base, tmpfs);
+    expect(warned.verdict).toBe("✅ **No downtime or data loss found** in 1 changed stack; read the 1 warning.");
+    expect(warned.markdown).toContain("in-place change of `tmpfs` is recorded in the state but **not applied**");
+    expect(warned.markdown).toMatch(/\+ tmpfs(\["\/scratch"\])? = .*rw,size=16m.*  # not applied by the provider/);
   });
 
   test("prevent_destroy removed, backend changed, variables with sensitive defaults", () => {
