@@ -54,11 +54,14 @@ function ensureBuilt() {
   return true;
 }
 
-// cdktf records a full creation stack trace for every token it creates (used only to explain a token
-// that fails to resolve), which is a large share of synth time. Stack traces captured onto plain
-// objects get an empty string; real Error objects keep Node's usual format.
-Error.prepareStackTrace = (error, frames) =>
-  error instanceof Error ? `${error}${frames.map((f) => `\n    at ${f}`).join("")}` : "";
+// cdktf captures an unlimited stack trace onto a plain object for every token it creates (used only
+// to explain a token that fails to resolve), a large share of synth time. Those captures are skipped;
+// real Error objects keep their stack traces.
+const captureStackTrace = Error.captureStackTrace;
+Error.captureStackTrace = (target, below) => {
+  if (target instanceof Error) captureStackTrace(target, below);
+  else target.stack = "";
+};
 
 ensureBuilt();
 require(outFile);
