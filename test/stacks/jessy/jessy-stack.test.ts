@@ -24,6 +24,13 @@ const mounts = (c: any): Record<string, string> =>
   Object.fromEntries(c.volumes.map((v: any) => [v.container_path, `${v.volume_name ?? v.host_path}:${v.read_only ? "ro" : "rw"}`]));
 const ports = (c: any) => c.ports.map((p: any) => `${p.ip}:${p.external}->${p.internal}/${p.protocol}`);
 const containerNames = (json: TfJson) => Object.values<any>(json.resource.docker_container).map((c) => c.name);
+/** The never-started container that receives a service's uploaded files (`<id>_files`), if any. */
+const filesLoader = (json: TfJson, id: string): any => json.resource.docker_container?.[`${id}_files`];
+const isFilesLoader = (c: any) => labelMap(c).role === "files-loader";
+/** The containers that run (every docker_container except the files loaders). */
+const services = (json: TfJson) => Object.values<any>(json.resource.docker_container).filter((c) => !isFilesLoader(c));
+/** CPU limit in cores, from the CFS quota over its period. */
+const cpus = (c: any): number | undefined => (c.cpu_quota === undefined ? undefined : c.cpu_quota / c.cpu_period);
 
 describe("stacks and addresses", () => {
   test.each(["dev", "staging", "production"] as const)("%s synthesizes with construct validations run", (env) => {
@@ -45,7 +52,9 @@ describe("stacks and addresses", () => {
     expect(Object.keys(dev.resource.docker_container).sort()).toEqual(
       ["jessy_api", "jessy_bdd_tests", "jessy_core", "jessy_coverage", "jessy_integration_tests", "jessy_mmap_init", "jessy_test", "jessy_unit_tests"].sort(),
     );
-    for (const json of [staging, prod]) expect(Object.keys(json.resource.docker_container).sort()).toEqual(["jessy_api", "jessy_core", "jessy_mmap_init"]);
+    // Only jessy-api has files (its secrets), so only it has a files loader, and only outside dev.
+    for (const json of [staging, prod])
+      expect(Object.keys(json.resource.docker_container).sort()).toEqual(["jessy_api", "jessy_api_files", "jessy_core", "jessy_mmap_init"]);
   });
   test("production protects the mmap volume with prevent_destroy; dev and staging do not", () => {
     expect(prod.resource.docker_volume.jessy_mmap_data.lifecycle).toEqual({ prevent_destroy: true });
@@ -71,7 +80,7 @@ describe("names do not collide between environments on one host", () => {
     for (const name of names) expect(name).toMatch(new RegExp(`^jessy-${env}-`));
   });
   test("host ports differ between environments", () => {
-    const published = all.flatMap(([, json]) => Object.values<any>(json.resource.docker_container).flatMap((c) => c.ports.map((p: any) => p.external)));
+    const published = all.flatMap(([, json]) => Object.values<any>(json.resource.docker_container).flatMap((c) => (c.ports ?? []).map((p: any) => p.external)));
     expect(new Set(published).size).toBe(published.length);
     expect(published.sort()).toEqual([3000, 3001, 3002, 8080, 8081, 8082]);
   });
@@ -251,17 +260,31 @@ describe("runtime posture", () => {
     expect(core.security_opts).toEqual(["no-new-privileges:true"]);
   });
   test.each(all)("%s logs json-file 10m × 3 with the service and environment labels", (env, json) => {
-    for (const c of Object.values<any>(json.resource.docker_container)) {
+    expect(services(json).length).toBeGreaterThan(0);
+    for (const c of services(json)) {
       expect([c.name, c.log_driver, c.log_opts]).toEqual([c.name, "json-file", { "max-size": "10m", "max-file": "3", labels: "service,environment" }]);
       expect(labelMap(c)).toMatchObject({ service: c.name, environment: env });
     }
+    // A files loader is never started; it is labelled with the service it loads files for.
+    for (const c of Object.values<any>(json.resource.docker_container).filter(isFilesLoader)) {
+      expect([c.name, c.log_driver, c.log_opts]).toEqual([c.name, "json-file", { "max-size": "10m", "max-file": "3" }]);
+      expect(labelMap(c)).toEqual({ service: c.name.replace(/-files$/, ""), environment: env, role: "files-loader" });
+    }
   });
   test("limits: none in dev; core 2 CPUs / 2 GiB in staging and production", () => {
-    for (const c of Object.values<any>(dev.resource.docker_container)) expect([c.name, c.memory, c.cpus]).toEqual([c.name, undefined, undefined]);
+    for (const c of Object.values<any>(dev.resource.docker_container))
+      expect([c.name, c.memory, c.memory_swap, c.cpu_quota, c.cpu_period, c.cpus, labelMap(c)["cpu-limit"]]).toEqual([
+        c.name, undefined, undefined, undefined, undefined, undefined, undefined,
+      ]);
     for (const json of [staging, prod]) {
-      expect(container(json, "jessy_core")).toMatchObject({ memory: 2048, cpus: "2" });
-      expect(container(json, "jessy_api")).toMatchObject({ memory: 512, cpus: "1" });
-      expect(container(json, "jessy_mmap_init")).toMatchObject({ memory: 64, cpus: "0.25" });
+      // CPU limits are a CFS quota over a 100 ms period (the provider crashes on `cpus`); swap equals memory.
+      expect(container(json, "jessy_core")).toMatchObject({ memory: 2048, memory_swap: 2048, cpu_period: 100000, cpu_quota: 200000 });
+      expect(container(json, "jessy_api")).toMatchObject({ memory: 512, memory_swap: 512, cpu_period: 100000, cpu_quota: 100000 });
+      expect(container(json, "jessy_mmap_init")).toMatchObject({ memory: 64, memory_swap: 64, cpu_period: 100000, cpu_quota: 25000 });
+      expect(["jessy_core", "jessy_api", "jessy_mmap_init"].map((id) => cpus(container(json, id)))).toEqual([2, 1, 0.25]);
+      // Quota edits are not applied in place: the label carries the limit so a change replaces the container.
+      expect(["jessy_core", "jessy_api", "jessy_mmap_init"].map((id) => labelMap(container(json, id))["cpu-limit"])).toEqual(["2", "1", "0.25"]);
+      for (const c of Object.values<any>(json.resource.docker_container)) expect([c.name, c.cpus]).toEqual([c.name, undefined]);
     }
   });
 });
@@ -296,25 +319,44 @@ describe("hot reload (dev only)", () => {
 describe("secrets", () => {
   test.each(hardened)("%s delivers API_KEY and JWT_SECRET to jessy-api as files from sensitive variables", (env, json) => {
     const api = container(json, "jessy_api");
-    expect(api.upload).toEqual([
+    // The files are uploaded into a never-started loader container, not into jessy-api itself.
+    const loader = filesLoader(json, "jessy_api");
+    expect(api.upload).toBeUndefined();
+    expect(loader.upload).toEqual([
       { file: "/run/secrets/api_key", content: "${var.api_key}", permissions: "0444" },
       { file: "/run/secrets/jwt_secret", content: "${var.jwt_secret}", permissions: "0444" },
     ]);
+    expect(loader).toMatchObject({
+      name: `jessy-${env}-api-files`,
+      image: api.image,
+      start: false,
+      must_run: false,
+      read_only: false,
+      network_mode: "none",
+    });
+    expect(loader.ports).toBeUndefined();
+    expect(mounts(loader)).toEqual({ "/run/secrets": `jessy-${env}-api-files-run-secrets:rw` });
+    // jessy-api starts after the loader and is replaced with it, so a rotated secret reaches a new container.
+    expect(api.depends_on).toContain("docker_container.jessy_api_files");
+    expect(api.lifecycle.replace_triggered_by).toEqual(["docker_container.jessy_api_files"]);
     expect(envMap(api)).toMatchObject({ API_KEY_FILE: "/run/secrets/api_key", JWT_SECRET_FILE: "/run/secrets/jwt_secret" });
     expect(Object.keys(envMap(api))).not.toContain("API_KEY");
     expect(Object.keys(envMap(api))).not.toContain("JWT_SECRET");
-    // The read-only root filesystem cannot take uploads: the files sit on a volume of their own.
-    expect(mounts(api)["/run/secrets"]).toBe(`jessy-${env}-api-files-run-secrets:rw`);
+    // The files sit on a volume of their own, which jessy-api mounts read-only.
+    expect(mounts(api)["/run/secrets"]).toBe(`jessy-${env}-api-files-run-secrets:ro`);
     for (const name of ["api_key", "jwt_secret"]) {
       expect(json.variable![name]).toMatchObject({ type: "string", sensitive: true, nullable: false });
       expect(json.variable![name].default).toBeUndefined();
       expect(json.variable![name].validation[0].condition).toBe(`\${length(var.${name}) >= 32}`);
     }
     expect(container(json, "jessy_core").upload).toBeUndefined();
+    expect(filesLoader(json, "jessy_core")).toBeUndefined();
   });
   test("dev has no secret variables (upstream's dev compose has none)", () => {
     expect(Object.keys(dev.variable!).sort()).toEqual(["docker_cert_path", "docker_host", "jessy_coverage_image", "jessy_source_path", "jessy_test_profile"]);
     expect(container(dev, "jessy_api").upload).toBeUndefined();
+    expect(filesLoader(dev, "jessy_api")).toBeUndefined();
+    expect(container(dev, "jessy_api").lifecycle?.replace_triggered_by).toBeUndefined();
   });
   test("variables per stack", () => {
     expect(Object.keys(prod.variable!).sort()).toEqual(["api_key", "docker_cert_path", "docker_host", "jessy_api_image", "jessy_core_image", "jwt_secret"]);
@@ -343,7 +385,7 @@ describe("test profile (dev)", () => {
   test("one-shot: no restart, must_run=false, and the apply does not wait for or fail on the result", () => {
     for (const id of tests) {
       const c = container(dev, id);
-      expect([id, c.must_run, c.restart, c.attach, c.lifecycle, c.wait, c.healthcheck]).toEqual([id, false, "no", undefined, undefined, undefined, undefined]);
+      expect([id, c.must_run, c.restart, c.attach, c.lifecycle?.postcondition, c.wait, c.healthcheck]).toEqual([id, false, "no", undefined, undefined, undefined, undefined]);
     }
   });
   test("upstream commands", () => {

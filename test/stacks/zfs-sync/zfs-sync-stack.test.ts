@@ -22,11 +22,19 @@ const ports = (c: any) => c.ports.map((p: any) => `${p.ip}:${p.external}->${p.in
 const mounts = (c: any) =>
   Object.fromEntries(c.volumes.map((v: any) => [v.container_path, `${v.volume_name ?? v.host_path}${v.read_only ? ":ro" : ":rw"}`]));
 const networks = (c: any) => Object.fromEntries(c.networks_advanced.map((n: any) => [n.name, [...n.aliases].sort()]));
-const upload = (c: any, file: string) => {
+/** The never-started container that receives a service's uploaded files (`<id>_files`). */
+const filesLoader = (json: TfJson, id: string) => container(json, `${id}_files`);
+const isFilesLoader = (c: any) => labelMap(c).role === "files-loader";
+/** A file uploaded for service `id`: carried by its files loader, never by the service container itself. */
+const upload = (json: TfJson, id: string, file: string) => {
+  expect(container(json, id).upload).toBeUndefined();
+  const c = filesLoader(json, id);
   const u = (c.upload ?? []).find((x: any) => x.file === file);
   if (!u) throw new Error(`no upload ${file}; have ${(c.upload ?? []).map((x: any) => x.file).join(", ")}`);
   return u;
 };
+/** CPU limit in cores, from the CFS quota over its period. */
+const cpus = (c: any): number | undefined => (c.cpu_quota === undefined ? undefined : c.cpu_quota / c.cpu_period);
 const network = (json: TfJson, name: string) => Object.values(json.resource.docker_network).find((n: any) => n.name === name);
 
 describe("stack wiring", () => {
@@ -36,9 +44,19 @@ describe("stack wiring", () => {
     expect(prod.terraform.backend).toEqual({ pg: { schema_name: "zfs_sync_production" } });
   });
   test("dev runs the app alone; staging and production add postgres, the migration job and the proxy", () => {
-    expect(Object.keys(dev.resource.docker_container).sort()).toEqual(["zfs_sync_app"]);
+    // Every service here has files (config or secrets), so each comes with its files loader.
+    expect(Object.keys(dev.resource.docker_container).sort()).toEqual(["zfs_sync_app", "zfs_sync_app_files"]);
     for (const [, json] of withPostgres) {
-      expect(Object.keys(json.resource.docker_container).sort()).toEqual(["zfs_sync_app", "zfs_sync_migrate", "zfs_sync_postgres", "zfs_sync_proxy"]);
+      expect(Object.keys(json.resource.docker_container).sort()).toEqual([
+        "zfs_sync_app",
+        "zfs_sync_app_files",
+        "zfs_sync_migrate",
+        "zfs_sync_migrate_files",
+        "zfs_sync_postgres",
+        "zfs_sync_postgres_files",
+        "zfs_sync_proxy",
+        "zfs_sync_proxy_files",
+      ]);
     }
   });
   test("container, volume and network names carry zfs-sync-<env>- and never collide across environments", () => {
@@ -124,10 +142,13 @@ describe("networks", () => {
       [`zfs-sync-${env}-edge`]: [`zfs-sync-${env}-proxy`],
       [`zfs-sync-${env}-frontend`]: [`zfs-sync-${env}-proxy`],
     });
+    // Files loaders are on no network at all.
+    for (const c of Object.values(json.resource.docker_container).filter(isFilesLoader))
+      expect([c.name, c.network_mode, c.networks_advanced, c.ports]).toEqual([c.name, "none", undefined, undefined]);
   });
   test.each(withPostgres)("%s: every published port sits on a container with a non-internal network", (_env, json) => {
     for (const c of Object.values(json.resource.docker_container)) {
-      if (c.ports.length === 0) continue;
+      if ((c.ports ?? []).length === 0) continue;
       expect([c.name, c.networks_advanced.some((n: any) => (network(json, n.name) as any).internal === false)]).toEqual([c.name, true]);
     }
   });
@@ -167,25 +188,32 @@ describe("app", () => {
   });
   test("dev: SQLite URL in the config file the app searches, data on a named volume, port 8000 on loopback", () => {
     const c = container(dev, "zfs_sync_app");
-    const cfg = upload(c, "/app/config/zfs_sync.yaml");
+    const cfg = upload(dev, "zfs_sync_app", "/app/config/zfs_sync.yaml");
     expect(cfg.content).toContain('database_url: "sqlite:////data/zfs_sync.db"');
     expect(cfg.permissions).toBe("0444");
+    // The config directory is a volume the loader writes and the app mounts read-only.
     expect(mounts(c)).toEqual({
       "/data": "zfs-sync-dev-data:rw",
       "/logs": "zfs-sync-dev-logs:rw",
-      "/app/config": "zfs-sync-dev-app-files-app-config:rw",
+      "/app/config": "zfs-sync-dev-app-files-app-config:ro",
     });
+    expect(mounts(filesLoader(dev, "zfs_sync_app"))).toEqual({ "/app/config": "zfs-sync-dev-app-files-app-config:rw" });
+    expect(c.lifecycle.replace_triggered_by).toEqual(["docker_container.zfs_sync_app_files"]);
     expect(ports(c)).toEqual(["127.0.0.1:8000->8000/tcp"]);
   });
   test.each(withPostgres)("%s: PostgreSQL URL with the URL-encoded sensitive password, no host port", (env, json) => {
     const c = container(json, "zfs_sync_app");
-    expect(upload(c, "/app/config/zfs_sync.yaml").content).toContain('database_url: "postgresql://zfssync:${urlencode(var.postgres_password)}@postgres:5432/zfssync"');
+    expect(upload(json, "zfs_sync_app", "/app/config/zfs_sync.yaml").content).toContain(
+      'database_url: "postgresql://zfssync:${urlencode(var.postgres_password)}@postgres:5432/zfssync"',
+    );
     expect(c.ports).toEqual([]);
-    expect(mounts(c)).toEqual({ "/logs": `zfs-sync-${env}-logs:rw`, "/app/config": `zfs-sync-${env}-app-files-app-config:rw` });
+    expect(mounts(c)).toEqual({ "/logs": `zfs-sync-${env}-logs:rw`, "/app/config": `zfs-sync-${env}-app-files-app-config:ro` });
+    expect(mounts(filesLoader(json, "zfs_sync_app"))).toEqual({ "/app/config": `zfs-sync-${env}-app-files-app-config:rw` });
   });
   test("starts after postgres is healthy and the migration job has exited; Terraform waits for it outside dev", () => {
     const d = container(dev, "zfs_sync_app");
-    expect(d.depends_on.filter((x: string) => x.startsWith("docker_container."))).toEqual([]);
+    // In dev the only container it waits for is its own files loader.
+    expect(d.depends_on.filter((x: string) => x.startsWith("docker_container."))).toEqual(["docker_container.zfs_sync_app_files"]);
     expect(d.wait).toBeUndefined();
     for (const [, json] of withPostgres) {
       const c = container(json, "zfs_sync_app");
@@ -194,11 +222,28 @@ describe("app", () => {
     }
   });
   test("limits and logs: upstream base in dev, upstream production override in staging and production", () => {
-    expect(container(dev, "zfs_sync_app")).toMatchObject({ cpus: "1", memory: 512, log_driver: "json-file", log_opts: { "max-size": "10m", "max-file": "3" } });
+    expect(container(dev, "zfs_sync_app")).toMatchObject({
+      cpu_period: 100000,
+      cpu_quota: 100000,
+      memory: 512,
+      memory_swap: 512,
+      log_driver: "json-file",
+      log_opts: { "max-size": "10m", "max-file": "3" },
+    });
+    expect([cpus(container(dev, "zfs_sync_app")), labelMap(container(dev, "zfs_sync_app"))["cpu-limit"]]).toEqual([1, "1"]);
     expect(container(dev, "zfs_sync_app").log_opts.compress).toBeUndefined();
     for (const [, json] of withPostgres) {
-      expect(container(json, "zfs_sync_app")).toMatchObject({ cpus: "2", memory: 1024, log_driver: "json-file", log_opts: { "max-size": "50m", "max-file": "5", compress: "true" } });
+      expect(container(json, "zfs_sync_app")).toMatchObject({
+        cpu_period: 100000,
+        cpu_quota: 200000,
+        memory: 1024,
+        memory_swap: 1024,
+        log_driver: "json-file",
+        log_opts: { "max-size": "50m", "max-file": "5", compress: "true" },
+      });
+      expect([cpus(container(json, "zfs_sync_app")), labelMap(container(json, "zfs_sync_app"))["cpu-limit"]]).toEqual([2, "2"]);
     }
+    for (const [, json] of all) for (const c of Object.values(json.resource.docker_container)) expect([c.name, c.cpus]).toEqual([c.name, undefined]);
   });
   test("labels name the service and environment", () => {
     expect(labelMap(container(prod, "zfs_sync_app"))).toMatchObject({ service: "zfs-sync-production-app", environment: "production" });
@@ -215,14 +260,16 @@ describe("postgres", () => {
       POSTGRES_PASSWORD_FILE: "/run/secrets/postgres_password",
       PGDATA: "/var/lib/postgresql/data/pgdata",
     });
-    const secret = upload(c, "/run/secrets/postgres_password");
+    const secret = upload(json, "zfs_sync_postgres", "/run/secrets/postgres_password");
     expect(secret.content).toBe("${var.postgres_password}");
     // The entrypoint re-reads the file as UID 70 after dropping privileges: it must be readable by others.
     expect(secret.permissions).toBe("0444");
   });
   test.each(withPostgres)("%s: data volume, no host port, pg_isready health check, Terraform waits for healthy", (env, json) => {
     const c = container(json, "zfs_sync_postgres");
-    expect(mounts(c)).toEqual({ "/var/lib/postgresql/data": `zfs-sync-${env}-postgres-data:rw`, "/run/secrets": `zfs-sync-${env}-postgres-files-run-secrets:rw` });
+    expect(mounts(c)).toEqual({ "/var/lib/postgresql/data": `zfs-sync-${env}-postgres-data:rw`, "/run/secrets": `zfs-sync-${env}-postgres-files-run-secrets:ro` });
+    // Only the secret's volume goes to the files loader, never the data volume.
+    expect(mounts(filesLoader(json, "zfs_sync_postgres"))).toEqual({ "/run/secrets": `zfs-sync-${env}-postgres-files-run-secrets:rw` });
     expect(c.ports).toEqual([]);
     expect(c.healthcheck).toEqual({ test: ["CMD-SHELL", "pg_isready -U zfssync -d zfssync -h 127.0.0.1"], interval: "10s", timeout: "5s", retries: 5, start_period: "30s" });
     expect([c.wait, c.wait_timeout]).toEqual([true, 120]);
@@ -236,8 +283,57 @@ describe("postgres", () => {
   });
   test("upstream limits (1.0 CPU / 512M) and logs (10m × 3) in every environment that runs it", () => {
     for (const [, json] of withPostgres) {
-      expect(container(json, "zfs_sync_postgres")).toMatchObject({ cpus: "1", memory: 512, log_opts: { "max-size": "10m", "max-file": "3" } });
+      expect(container(json, "zfs_sync_postgres")).toMatchObject({
+        cpu_period: 100000,
+        cpu_quota: 100000,
+        memory: 512,
+        memory_swap: 512,
+        log_opts: { "max-size": "10m", "max-file": "3" },
+      });
+      expect([cpus(container(json, "zfs_sync_postgres")), labelMap(container(json, "zfs_sync_postgres"))["cpu-limit"]]).toEqual([1, "1"]);
       expect(container(json, "zfs_sync_postgres").log_opts.compress).toBeUndefined();
+    }
+  });
+});
+
+describe("files loaders", () => {
+  const services = (json: TfJson) => Object.keys(json.resource.docker_container).filter((id) => !isFilesLoader(container(json, id)));
+  test.each(all)("%s: every service's files go through a never-started loader of the same image, on no network", (env, json) => {
+    for (const id of services(json)) {
+      const c = container(json, id);
+      const loader = filesLoader(json, id);
+      expect([id, c.upload]).toEqual([id, undefined]);
+      expect(loader).toMatchObject({
+        name: `${c.name}-files`,
+        image: c.image,
+        start: false,
+        must_run: false,
+        read_only: false,
+        network_mode: "none",
+        restart: "no",
+        capabilities: { drop: ["ALL"], add: [] },
+        security_opts: ["no-new-privileges:true"],
+      });
+      expect(labelMap(loader)).toEqual({ service: c.name, environment: env, role: "files-loader" });
+      expect(loader.upload.length).toBeGreaterThan(0);
+    }
+  });
+  test.each(all)("%s: the loader mounts the files volumes read-write; the service mounts them read-only", (_env, json) => {
+    for (const id of services(json)) {
+      const c = container(json, id);
+      const loader = filesLoader(json, id);
+      const loaderMounts = mounts(loader);
+      expect(Object.values(loaderMounts).every((m) => (m as string).endsWith(":rw"))).toBe(true);
+      for (const [path, m] of Object.entries(loaderMounts)) expect([id, path, mounts(c)[path]]).toEqual([id, path, (m as string).replace(/:rw$/, ":ro")]);
+      // Every uploaded file lands on one of those volumes.
+      for (const u of loader.upload) expect([id, u.file, Object.keys(loaderMounts).some((p) => u.file.startsWith(p + "/"))]).toEqual([id, u.file, true]);
+    }
+  });
+  test.each(all)("%s: the service starts after its loader and is replaced with it", (_env, json) => {
+    for (const id of services(json)) {
+      const c = container(json, id);
+      expect(c.depends_on).toContain(`docker_container.${id}_files`);
+      expect([id, c.lifecycle.replace_triggered_by]).toEqual([id, [`docker_container.${id}_files`]]);
     }
   });
 });
@@ -277,7 +373,9 @@ describe("migration job", () => {
     expect(c.ports).toEqual([]);
   });
   test("reads the same config file as the app", () => {
-    expect(upload(container(prod, "zfs_sync_migrate"), "/app/config/zfs_sync.yaml").content).toBe(upload(container(prod, "zfs_sync_app"), "/app/config/zfs_sync.yaml").content);
+    expect(upload(prod, "zfs_sync_migrate", "/app/config/zfs_sync.yaml").content).toBe(upload(prod, "zfs_sync_app", "/app/config/zfs_sync.yaml").content);
+    expect(mounts(container(prod, "zfs_sync_migrate"))).toEqual({ "/app/config": "zfs-sync-production-migrate-files-app-config:ro" });
+    expect(container(prod, "zfs_sync_migrate").lifecycle.replace_triggered_by).toEqual(["docker_container.zfs_sync_migrate_files"]);
   });
 });
 
@@ -294,17 +392,20 @@ describe("proxy", () => {
     expect(c.tmpfs).toEqual({ "/tmp": "rw,noexec,nosuid,size=64m" });
     expect(c.depends_on).toContain("docker_container.zfs_sync_app");
   });
-  test.each(withPostgres)("%s: certificate and key only from sensitive variables, as files", (_env, json) => {
-    const c = container(json, "zfs_sync_proxy");
-    expect(upload(c, "/run/secrets/tls_certificate").content).toBe("${var.tls_certificate}");
-    expect(upload(c, "/run/secrets/tls_private_key").content).toBe("${var.tls_private_key}");
+  test.each(withPostgres)("%s: certificate and key only from sensitive variables, as files", (env, json) => {
+    expect(upload(json, "zfs_sync_proxy", "/run/secrets/tls_certificate").content).toBe("${var.tls_certificate}");
+    expect(upload(json, "zfs_sync_proxy", "/run/secrets/tls_private_key").content).toBe("${var.tls_private_key}");
+    expect(mounts(container(json, "zfs_sync_proxy"))).toEqual({
+      "/etc/nginx/zfs-sync": `zfs-sync-${env}-proxy-files-etc-nginx-zfs-sync:ro`,
+      "/run/secrets": `zfs-sync-${env}-proxy-files-run-secrets:ro`,
+    });
   });
   test.each(withPostgres)("%s: health check and Terraform wait go through TLS to the app's readiness endpoint", (_env, json) => {
     const c = container(json, "zfs_sync_proxy");
     expect(c.healthcheck.test).toEqual(["CMD", "curl", "-fsk", "-o", "/dev/null", "https://127.0.0.1:8443/api/v1/health/ready"]);
     expect([c.wait, c.wait_timeout]).toEqual([true, 180]);
   });
-  const conf = (json: TfJson) => upload(container(json, "zfs_sync_proxy"), "/etc/nginx/zfs-sync/nginx.conf").content as string;
+  const conf = (json: TfJson) => upload(json, "zfs_sync_proxy", "/etc/nginx/zfs-sync/nginx.conf").content as string;
   test("nginx.conf terminates TLS with the secret files and proxies to the app's upstream alias", () => {
     const c = conf(prod);
     expect(c).toContain("listen 8443 ssl default_server;");
@@ -341,7 +442,14 @@ describe("proxy", () => {
   });
   test("limits and logs per environment", () => {
     for (const [, json] of withPostgres) {
-      expect(container(json, "zfs_sync_proxy")).toMatchObject({ cpus: "0.5", memory: 128, log_opts: { "max-size": "50m", "max-file": "5", compress: "true" } });
+      expect(container(json, "zfs_sync_proxy")).toMatchObject({
+        cpu_period: 100000,
+        cpu_quota: 50000,
+        memory: 128,
+        memory_swap: 128,
+        log_opts: { "max-size": "50m", "max-file": "5", compress: "true" },
+      });
+      expect([cpus(container(json, "zfs_sync_proxy")), labelMap(container(json, "zfs_sync_proxy"))["cpu-limit"]]).toEqual([0.5, "0.5"]);
     }
   });
 });

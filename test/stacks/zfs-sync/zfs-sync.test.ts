@@ -23,12 +23,22 @@ function build(overrides: Partial<ZfsSyncProps>): TfJson {
   return synthJson(stack);
 }
 const mounts = (c: any) => c.volumes.map((v: any) => `${v.volume_name ?? v.host_path}:${v.container_path}:${v.read_only ? "ro" : "rw"}`);
+/** Containers a container waits for, other than its own files loader (`<id>_files`). */
+const containerDeps = (c: any, id: string) =>
+  c.depends_on.filter((d: string) => d.startsWith("docker_container.") && d !== `docker_container.${id}_files`);
+/** The proxy's nginx.conf: uploaded through its files loader, never into the proxy itself. */
+const nginxConf = (json: TfJson): string => {
+  expect(container(json, "zfs_sync_proxy").upload).toBeUndefined();
+  return container(json, "zfs_sync_proxy_files").upload.find((u: any) => u.file.endsWith("nginx.conf")).content;
+};
 
 describe("ZfsSync construct", () => {
   test("migrations off: no migration job, and the app depends on postgres only", () => {
     const json = build({ migrations: false });
     expect(json.resource.docker_container.zfs_sync_migrate).toBeUndefined();
-    expect(container(json, "zfs_sync_app").depends_on.filter((d: string) => d.startsWith("docker_container."))).toEqual(["docker_container.zfs_sync_postgres"]);
+    const app = container(json, "zfs_sync_app");
+    expect(containerDeps(app, "zfs_sync_app")).toEqual(["docker_container.zfs_sync_postgres"]);
+    expect(app.depends_on).toContain("docker_container.zfs_sync_app_files");
   });
   test("SQLite on a host path: a read-write bind mount at /data and no data volume", () => {
     const json = build({ database: { kind: "sqlite", hostPath: "/var/lib/zfs-sync" }, proxy: undefined, appHostPort: 8000 });
@@ -41,7 +51,9 @@ describe("ZfsSync construct", () => {
     const json = build({ database: { kind: "sqlite" }, migrations: true, proxy: undefined, appHostPort: 8000 });
     const job = container(json, "zfs_sync_migrate");
     expect(mounts(job)).toContain("zfs-sync-test-data:/data:rw");
-    expect(job.depends_on.filter((d: string) => d.startsWith("docker_container."))).toEqual([]);
+    expect(containerDeps(job, "zfs_sync_migrate")).toEqual([]);
+    expect(job.depends_on).toContain("docker_container.zfs_sync_migrate_files");
+    expect(mounts(job)).toContain("zfs-sync-test-migrate-files-app-config:/app/config:ro");
     expect(container(json, "zfs_sync_app").depends_on).toContain("docker_container.zfs_sync_migrate");
   });
   test("an app without a proxy or host port stays on the internal network only (no edge network)", () => {
@@ -51,14 +63,13 @@ describe("ZfsSync construct", () => {
   });
   test("without a server name the proxy answers for any name", () => {
     const json = build({});
-    const conf = container(json, "zfs_sync_proxy").upload.find((u: any) => u.file.endsWith("nginx.conf")).content;
-    expect(conf).toContain("server_name _;");
+    expect(nginxConf(json)).toContain("server_name _;");
   });
   test("the proxy port, rate and body size follow the props", () => {
     const json = build({ proxy: { ...ZFS_SYNC_SETTINGS.production.proxy!, httpsPort: 8443, requestsPerSecond: 3, burst: 7, maxRequestBodyMiB: 2 } });
     const proxy = container(json, "zfs_sync_proxy");
     expect(proxy.ports).toEqual([{ internal: 8443, external: 8443, ip: "0.0.0.0", protocol: "tcp" }]);
-    const conf = proxy.upload.find((u: any) => u.file.endsWith("nginx.conf")).content;
+    const conf = nginxConf(json);
     expect(conf).toContain("rate=3r/s;");
     expect(conf).toContain("burst=7 nodelay;");
     expect(conf).toContain("client_max_body_size 2m;");
