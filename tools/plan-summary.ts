@@ -11,11 +11,10 @@ import { AttributeChange, diffAttributes } from "./lib/diff";
 import { formatPath, isObject, Json, pathStartsWith, PathPart } from "./lib/json";
 import { parseArgs, InputError, readJsonFile, runCli } from "./lib/cli";
 import { CALLOUT_TYPES, CONTAINER_NOT_APPLIED, isLongRunningContainer, isStatefulVolume, VOLUME } from "./lib/docker";
-import { code, escapeMd, fenced, Marks, plural, renderValue, subMarks, table } from "./lib/render";
+import { code, DEFAULT_MAX_LENGTH, escapeMd, fenced, fitMarkdown, Marks, plural, renderValue, subMarks, table } from "./lib/render";
 import { DEFAULT_GATED_ENVIRONMENTS, environmentOf, isGated, stackNameFromFile } from "./lib/stack";
 
 export const PLAN_SUMMARY_MARKER = "<!-- plan-summary -->";
-const DEFAULT_MAX_LENGTH = 60_000;
 
 export interface PlanInput {
   /** Stack name, `<system>-<environment>`; the environment decides gating. */
@@ -378,13 +377,7 @@ export function summarizePlans(inputs: readonly PlanInput[], options: SummaryOpt
   const exitCode: 0 | 1 | 2 = errors.length > 0 ? 1 : blocking.length > 0 && !options.allowDataLoss ? 2 : 0;
   const verdict = verdictLine(stacks, errors, blocking, allCallouts, options.allowDataLoss ?? false);
   const title = options.title ?? `Terraform plan summary${stacks.length > 0 && stacks.length <= 3 ? `: ${stacks.map((s) => s.stack).join(", ")}` : ""}`;
-  const maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH;
-  let markdown = renderMarkdown(title, verdict, stacks, errors, true);
-  if (markdown.length > maxLength) markdown = renderMarkdown(title, verdict, stacks, errors, false);
-  if (markdown.length > maxLength) {
-    const note = "\n\n_Summary cut to fit; see the job log for the rest._\n";
-    markdown = markdown.slice(0, Math.max(0, maxLength - note.length)).replace(/\n[^\n]*$/, "") + note;
-  }
+  const markdown = fitMarkdown((detailed) => renderMarkdown(title, verdict, stacks, errors, detailed), options.maxLength ?? DEFAULT_MAX_LENGTH);
   return { markdown, exitCode, verdict, stacks, blocking, errors };
 }
 

@@ -15,11 +15,10 @@ import { AttributeChange, diffAttributes } from "./lib/diff";
 import { deepEqual, formatPath, isObject, Json, JsonObject, stripMetadata } from "./lib/json";
 import { InputError, parseArgs, readJsonFile, runCli } from "./lib/cli";
 import { CALLOUT_TYPES, CONTAINER_NOT_APPLIED, forcesReplacement, isLongRunningContainer, isStatefulVolume, META_ARGUMENTS, VOLUME } from "./lib/docker";
-import { code, escapeMd, fenced, plural, table } from "./lib/render";
+import { code, DEFAULT_MAX_LENGTH, escapeMd, fenced, fitMarkdown, plural, table } from "./lib/render";
 import { DEFAULT_GATED_ENVIRONMENTS, environmentOf, isGated } from "./lib/stack";
 
 export const SYNTH_DIFF_MARKER = "<!-- synth-diff -->";
-const DEFAULT_MAX_LENGTH = 60_000;
 
 /** Stack name → parsed `cdk.tf.json`. */
 export type SynthTree = Readonly<Record<string, unknown>>;
@@ -337,13 +336,7 @@ export function diffSynth(base: SynthTree, head: SynthTree, options: SynthDiffOp
   const exitCode: 0 | 1 | 2 = errors.length > 0 ? 1 : blocking.length > 0 && !options.allowDataLoss ? 2 : 0;
   const verdict = verdictLine(stacks, errors, blocking, callouts, options.allowDataLoss ?? false);
   const title = `Synth diff: ${options.baseLabel ?? "base"} → ${options.headLabel ?? "head"}`;
-  const maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH;
-  let markdown = renderMarkdown(title, verdict, stacks, errors, true);
-  if (markdown.length > maxLength) markdown = renderMarkdown(title, verdict, stacks, errors, false);
-  if (markdown.length > maxLength) {
-    const note = "\n\n_Summary cut to fit; see the job log for the rest._\n";
-    markdown = markdown.slice(0, Math.max(0, maxLength - note.length)).replace(/\n[^\n]*$/, "") + note;
-  }
+  const markdown = fitMarkdown((detailed) => renderMarkdown(title, verdict, stacks, errors, detailed), options.maxLength ?? DEFAULT_MAX_LENGTH);
   return { markdown, exitCode, verdict, stacks, blocking, errors };
 }
 

@@ -103,3 +103,20 @@ export function table(header: readonly string[], align: readonly ("l" | "r")[], 
 export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
   return `${count} ${count === 1 ? singular : pluralForm}`;
 }
+
+/** GitHub's comment limit is 65,536 characters; summaries stay below it with room for a header. */
+export const DEFAULT_MAX_LENGTH = 60_000;
+
+/**
+ * Renders detailed Markdown, falls back to the compact form when it is too long, and as a last
+ * resort cuts at a line boundary with a note, so a comment or job summary never exceeds `maxLength`.
+ */
+export function fitMarkdown(render: (detailed: boolean) => string, maxLength: number = DEFAULT_MAX_LENGTH): string {
+  let markdown = render(true);
+  if (markdown.length > maxLength) markdown = render(false);
+  if (markdown.length > maxLength) {
+    const note = "\n\n_Summary cut to fit; see the job log for the rest._\n";
+    markdown = markdown.slice(0, Math.max(0, maxLength - note.length)).replace(/\n[^\n]*$/, "") + note;
+  }
+  return markdown;
+}
