@@ -352,12 +352,15 @@ export class Service extends Construct {
     };
     this.resource = new Container(this, "Resource", {
       ...config,
-      lifecycle: {
-        postcondition: waitForExit
-          ? [{ condition: "${self.exit_code == 0}", errorMessage: `One-shot container ${props.name} exited with a non-zero code; see docker logs ${props.name}.` }]
+      lifecycle:
+        waitForExit || loader
+          ? {
+              postcondition: waitForExit
+                ? [{ condition: "${self.exit_code == 0}", errorMessage: `One-shot container ${props.name} exited with a non-zero code; see docker logs ${props.name}.` }]
+                : undefined,
+              replaceTriggeredBy: loader ? [`docker_container.${loader.friendlyUniqueId}${count !== undefined ? "[count.index]" : ""}`] : undefined,
+            }
           : undefined,
-        replaceTriggeredBy: loader ? [`docker_container.${loader.friendlyUniqueId}${count !== undefined ? "[count.index]" : ""}`] : undefined,
-      },
     });
     this.resource.overrideLogicalId(readableLogicalId(this));
   }

@@ -33,6 +33,7 @@ describe("Service secure defaults", () => {
     expect(c.cpu_quota).toBeUndefined();
   });
   test("has no files loader without files", () => expect(json.resource.docker_container.app_files).toBeUndefined());
+  test("has no lifecycle block when nothing needs one", () => expect(c.lifecycle).toBeUndefined());
   test("keeps running (must_run) and does not attach", () => {
     expect(c.must_run).toBe(true);
     expect(c.attach).toBeUndefined();
