@@ -7,6 +7,7 @@ export {
   App,
   Aspects,
   Fn,
+  Lazy,
   LocalBackend,
   PgBackend,
   S3Backend,

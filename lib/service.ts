@@ -47,6 +47,12 @@ export interface HealthCheck {
   readonly startIntervalSeconds?: number;
 }
 
+export interface MetricsEndpoint {
+  readonly port: number;
+  /** @default "/metrics" */
+  readonly path?: string;
+}
+
 export interface Logging {
   /** json-file `max-size`, in MiB. */
   readonly maxSizeMiB: number;
@@ -130,6 +136,11 @@ export interface ServiceProps {
   /** @default - no health check (long-running services should have one) */
   readonly healthCheck?: HealthCheck;
   /**
+   * A Prometheus metrics endpoint inside the container; monitoring derives its scrape targets from it.
+   * @default - no metrics endpoint
+   */
+  readonly metrics?: MetricsEndpoint;
+  /**
    * Make Terraform wait until the container is healthy before creating what depends on it
    * (provider `wait`; checked at creation only).
    * @default - do not wait
@@ -195,6 +206,7 @@ export class Service extends Construct {
   readonly ports: readonly PortMapping[];
   readonly volumeMounts: readonly VolumeMount[];
   readonly healthCheck?: HealthCheck;
+  readonly metrics?: MetricsEndpoint;
   readonly oneShot: boolean;
   readonly runsAsRoot: boolean;
   /** Why the service runs as root (`rootReason`); policy packs list it as a suppression of `ContainerRunsAsNonRoot`. */
@@ -211,6 +223,7 @@ export class Service extends Construct {
     this.name = props.name;
     this.ports = [...(props.ports ?? [])];
     this.healthCheck = props.healthCheck;
+    this.metrics = props.metrics;
     this.oneShot = props.oneShot ?? false;
     this.runsAsRoot = props.user === undefined || ROOT_USERS.has(props.user);
     this.rootReason = this.runsAsRoot ? props.rootReason?.trim() : undefined;
@@ -288,7 +301,9 @@ export class Service extends Construct {
         .map(([k, v]) => `${k}=${v}`),
       readOnly,
       tmpfs: props.tmpfs ? { ...props.tmpfs } : undefined,
-      capabilities: { drop: ["ALL"], add: [...new Set(props.capabilities ?? [])].sort() },
+      // Docker stores added capabilities with the CAP_ prefix and provider 3.6.2 reads them back as
+      // stored: unprefixed names ("CHOWN") plan a replacement on every run (seen on the real engine).
+      capabilities: { drop: ["ALL"], add: [...new Set(props.capabilities ?? [])].sort().map((c) => `CAP_${c}`) },
       securityOpts: props.allowPrivilegeEscalation ? [] : ["no-new-privileges:true"],
       privileged: false,
       restart: props.restart ?? (oneShot ? "no" : "unless-stopped"),

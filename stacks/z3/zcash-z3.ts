@@ -1,4 +1,4 @@
-import { Construct } from "../../lib/cdk";
+import { Construct, Lazy } from "../../lib/cdk";
 import { ContainerImage, Logging, Network, Secret, Service, Volume } from "../../lib";
 import { ResourceLimits, Z3ServiceName, ZcashNetwork } from "../../config/types";
 import { Suppressions } from "../../policy";
@@ -132,6 +132,7 @@ export class ZcashZ3 extends Construct {
               startIntervalSeconds: 5,
             },
         waitForHealthySeconds: props.zebraWaitSeconds,
+        metrics: { port: ports.zebraMetrics.container },
         stopTimeoutSeconds: 30,
         resources: props.resources.zebra,
       }),
@@ -305,14 +306,15 @@ export class ZcashZ3 extends Construct {
         configFiles: [{ containerPath: "/etc/alertmanager/alertmanager.yml", content: alertmanagerYaml() }],
         ports: [{ containerPort: ports.alertmanager.container, hostPort: ports.alertmanager.host, kind: "ui" }],
         healthCheck: { test: wget(ports.alertmanager.container, "/-/healthy"), intervalSeconds: 10, timeoutSeconds: 3, retries: 3 },
+        metrics: { port: ports.alertmanager.container },
         resources: props.resources.alertmanager,
       }),
     );
 
-    // Scrape targets come from the modelled services: every service with a metrics endpoint.
-    const targets: ScrapeTarget[] = [{ job: "zebra", address: `zebra:${ports.zebraMetrics.container}`, path: "/metrics" }];
+    // Scrape targets come from the modelled services: every service that declares a metrics
+    // endpoint, resolved at synth time so services added later are scraped too.
     const prometheusData = volume("PrometheusVolume", "prometheus");
-    this.add(
+    const prometheus = this.add(
       new Service(this, "Prometheus", {
         ...common,
         name: `${prefix}-prometheus`,
@@ -322,16 +324,19 @@ export class ZcashZ3 extends Construct {
         networks: [{ network: this.network, aliases: ["prometheus"] }],
         volumes: [prometheusData.mount("/prometheus")],
         configFiles: [
-          { containerPath: "/etc/prometheus/prometheus.yml", content: prometheusYaml(targets, `alertmanager:${ports.alertmanager.container}`) },
+          {
+            containerPath: "/etc/prometheus/prometheus.yml",
+            content: Lazy.stringValue({ produce: () => prometheusYaml(this.prometheusTargets, `alertmanager:${ports.alertmanager.container}`) }),
+          },
           { containerPath: "/etc/prometheus/rules/zebra_alerts.yml", content: zebraAlertsYaml() },
         ],
         ports: [{ containerPort: ports.prometheus.container, hostPort: ports.prometheus.host, kind: "ui" }],
         healthCheck: { test: wget(ports.prometheus.container, "/-/healthy"), intervalSeconds: 10, timeoutSeconds: 3, retries: 3 },
+        metrics: { port: ports.prometheus.container },
         dependsOn: [alertmanager],
         resources: props.resources.prometheus,
       }),
     );
-    this.prometheusTargets = targets;
 
     const grafanaPassword = new Secret(this, "GrafanaAdminPassword", {
       variableName: "grafana_admin_password",
@@ -366,11 +371,23 @@ export class ZcashZ3 extends Construct {
         ],
         ports: [{ containerPort: ports.grafana.container, hostPort: ports.grafana.host, kind: "ui" }],
         healthCheck: { test: wget(ports.grafana.container, "/api/health"), intervalSeconds: 10, timeoutSeconds: 3, retries: 3, startPeriodSeconds: 10 },
+        metrics: { port: ports.grafana.container },
+        dependsOn: [prometheus],
         resources: props.resources.grafana,
       }),
     );
   }
 
-  /** Prometheus scrape targets, derived from the modelled services (empty without monitoring). */
-  prometheusTargets: readonly ScrapeTarget[] = [];
+  /**
+   * Prometheus scrape targets, derived from the modelled services that declare a metrics endpoint;
+   * each is scraped by its upstream service name (its network alias).
+   */
+  get prometheusTargets(): ScrapeTarget[] {
+    return this.services
+      .filter((s) => s.metrics !== undefined)
+      .map((s) => {
+        const job = s.name.replace(`${this.network.name}-`, "");
+        return { job, address: `${job}:${s.metrics!.port}`, path: s.metrics!.path ?? "/metrics" };
+      });
+  }
 }

@@ -276,7 +276,18 @@ describe("monitoring", () => {
   test("prometheus scrapes the modelled metrics endpoint and alerts to alertmanager", () => {
     const conf = uploadsOf(prod, "z3_prometheus").find((u: any) => u.file === "/etc/prometheus/prometheus.yml").content;
     expect(conf).toContain('targets: ["zebra:9999"]');
-    expect(conf).toContain('targets: ["alertmanager:9093"]');
+    expect(conf).toContain('alertmanagers:\n    - static_configs:\n        - targets: ["alertmanager:9093"]');
+  });
+  test("scrape targets are derived from every modelled service that declares a metrics endpoint", () => {
+    const conf: string = uploadsOf(prod, "z3_prometheus").find((u: any) => u.file === "/etc/prometheus/prometheus.yml").content;
+    const jobs = [...conf.matchAll(/job_name: (\S+)\n\s+metrics_path: (\S+)\n\s+static_configs:\n\s+- targets: \["([^"]+)"\]/g)].map((m) => `${m[1]} ${m[2]} ${m[3]}`);
+    expect(jobs).toEqual(["zebra /metrics zebra:9999", "alertmanager /metrics alertmanager:9093", "prometheus /metrics prometheus:9090", "grafana /metrics grafana:3000"]);
+    const z3 = new ZcashStack(Testing.app(), ENVIRONMENTS.production).z3;
+    expect(z3.prometheusTargets.map((t) => t.job)).toEqual(z3.services.filter((s) => s.metrics).map((s) => s.name.replace("z3-mainnet-", "")));
+  });
+  test("grafana starts after prometheus, prometheus after alertmanager (upstream depends_on)", () => {
+    expect(container(prod, "z3_grafana").depends_on).toContain("docker_container.z3_prometheus");
+    expect(container(prod, "z3_prometheus").depends_on).toContain("docker_container.z3_alertmanager");
   });
   test("grafana reads its admin password from a file, never the environment", () => {
     const g = container(prod, "z3_grafana");
