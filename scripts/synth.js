@@ -11,6 +11,7 @@ const path = require("path");
 const root = path.resolve(__dirname, "..");
 const outFile = path.join(root, ".build", "main.js");
 const stampFile = path.join(root, ".build", "main.stamp");
+const codeCacheFile = path.join(root, ".build", "main.v8cache");
 const SKIP = new Set(["node_modules", "cdktf.out", ".build", ".git", "test", "coverage", ".github"]);
 
 /** path:mtime:size of every TypeScript source the app can import, plus the lockfile (dependency changes). */
@@ -51,7 +52,38 @@ function ensureBuilt() {
     logLevel: "error",
   });
   fs.writeFileSync(stampFile, stamp);
+  fs.rmSync(codeCacheFile, { force: true });
   return true;
+}
+
+/**
+ * Runs the bundle as a CommonJS module with a V8 code cache: the first run after a build stores the
+ * compiled code (functions included) at exit, later runs skip most of the compilation. A cache V8
+ * rejects (another Node version) is simply rewritten.
+ */
+function runBundle() {
+  const Module = require("module");
+  const vm = require("vm");
+  let cachedData;
+  try {
+    cachedData = fs.readFileSync(codeCacheFile);
+  } catch {
+    cachedData = undefined;
+  }
+  const script = new vm.Script(Module.wrap(fs.readFileSync(outFile, "utf8")), { filename: outFile, cachedData });
+  if (cachedData === undefined || script.cachedDataRejected) {
+    process.once("exit", () => {
+      try {
+        fs.writeFileSync(codeCacheFile, script.createCachedData());
+      } catch {
+        // A missing cache only costs time.
+      }
+    });
+  }
+  const bundle = new Module(outFile, module);
+  bundle.filename = outFile;
+  bundle.paths = Module._nodeModulePaths(path.dirname(outFile));
+  script.runInThisContext().call(bundle.exports, bundle.exports, Module.createRequire(outFile), bundle, outFile, path.dirname(outFile));
 }
 
 // cdktf captures an unlimited stack trace onto a plain object for every token it creates (used only
@@ -64,4 +96,4 @@ Error.captureStackTrace = (target, below) => {
 };
 
 ensureBuilt();
-require(outFile);
+runBundle();
