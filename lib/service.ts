@@ -43,7 +43,11 @@ export interface HealthCheck {
   readonly retries: number;
   /** @default 0 */
   readonly startPeriodSeconds?: number;
-  /** @default - Docker's default (5s) */
+  /**
+   * Needs Docker Engine 25 or later (API 1.44): older daemons (Debian 12's docker.io 20.10) refuse
+   * to create the container.
+   * @default - Docker's default (5s)
+   */
   readonly startIntervalSeconds?: number;
 }
 
@@ -191,7 +195,17 @@ export interface ServiceProps {
 
 const DEFAULT_LOGGING: Logging = { maxSizeMiB: 10, maxFiles: 3 };
 const CPU_PERIOD_MICROSECONDS = 100000;
-const DURATION = (s: number) => `${s}s`;
+/**
+ * Whole seconds as Go's time.Duration prints them ("90s" -> "1m30s", "3600s" -> "1h0m0s"): provider
+ * 3.6.2 reads health-check durations back in that form, so "90s" would plan an in-place update on
+ * every run (seen on the real engine).
+ */
+const DURATION = (s: number) => {
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  return h > 0 ? `${h}h${m}m${sec}s` : m > 0 ? `${m}m${sec}s` : `${sec}s`;
+};
 const ROOT_USERS = new Set(["0", "root", "0:0", "root:root"]);
 
 /**

@@ -73,13 +73,17 @@ describe("Service explicit settings", () => {
 
   test("capabilities are added back sorted and de-duplicated after dropping ALL", () => {
     const c = container(minimal({ capabilities: ["SETUID", "CHOWN", "SETUID"] }).json, "app");
-    expect(c.capabilities).toEqual({ drop: ["ALL"], add: ["CHOWN", "SETUID"] });
+    expect(c.capabilities).toEqual({ drop: ["ALL"], add: ["CAP_CHOWN", "CAP_SETUID"] });
   });
 
   test("health check durations are strings and a digest label forces replacement on edit", () => {
     const hc = { test: ["CMD", "true"], intervalSeconds: 30, timeoutSeconds: 10, retries: 3, startPeriodSeconds: 90, startIntervalSeconds: 5 };
     const a = container(minimal({ healthCheck: hc }).json, "app");
-    expect(a.healthcheck).toEqual({ test: ["CMD", "true"], interval: "30s", timeout: "10s", retries: 3, start_period: "90s", start_interval: "5s" });
+    // Go's time.Duration spelling ("1m30s"), which the provider reads back: "90s" would drift.
+    expect(a.healthcheck).toEqual({ test: ["CMD", "true"], interval: "30s", timeout: "10s", retries: 3, start_period: "1m30s", start_interval: "5s" });
+    expect(container(minimal({ healthCheck: { ...hc, intervalSeconds: 3600, startPeriodSeconds: 60 } }).json, "app").healthcheck).toEqual(
+      expect.objectContaining({ interval: "1h0m0s", start_period: "1m0s" }),
+    );
     const b = container(minimal({ healthCheck: { ...hc, retries: 4 } }).json, "app");
     expect(labelMap(a)["healthcheck-digest"]).toMatch(/^[0-9a-f]{8}$/);
     expect(labelMap(a)["healthcheck-digest"]).not.toEqual(labelMap(b)["healthcheck-digest"]);

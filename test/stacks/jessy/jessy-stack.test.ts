@@ -186,7 +186,7 @@ describe("mmap init container", () => {
     expect(c.image).toBe(container(json, "jessy_core").image);
     expect(c).toMatchObject({ must_run: false, attach: true, restart: "no", user: "0:0", read_only: true });
     expect(c.lifecycle.postcondition[0].condition).toBe("${self.exit_code == 0}");
-    expect(c.capabilities).toEqual({ drop: ["ALL"], add: ["CHOWN", "DAC_OVERRIDE", "FOWNER"] });
+    expect(c.capabilities).toEqual({ drop: ["ALL"], add: ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER"] });
     expect(mounts(c)).toEqual({ "/app/data/mmap": `jessy-${env}-mmap-data:rw` });
     expect(c.entrypoint).toEqual(["/bin/sh", "-c"]);
   });
@@ -255,7 +255,7 @@ describe("runtime posture", () => {
     expect(api.user).toBeUndefined();
     expect([core.read_only, api.read_only]).toEqual([false, false]);
     // Root writes the UID-1000 mmap layout only with DAC_OVERRIDE; the read-only api needs nothing.
-    expect(core.capabilities).toEqual({ drop: ["ALL"], add: ["DAC_OVERRIDE"] });
+    expect(core.capabilities).toEqual({ drop: ["ALL"], add: ["CAP_DAC_OVERRIDE"] });
     expect(api.capabilities).toEqual({ drop: ["ALL"], add: [] });
     expect(core.security_opts).toEqual(["no-new-privileges:true"]);
   });

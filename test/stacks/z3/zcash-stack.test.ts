@@ -110,7 +110,7 @@ describe("zebra", () => {
   test("starts as root for its setpriv entrypoint with exactly upstream's capabilities", () => {
     const z = container(prod, "z3_zebra");
     expect(z.user).toBeUndefined();
-    expect(z.capabilities).toEqual({ drop: ["ALL"], add: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"] });
+    expect(z.capabilities).toEqual({ drop: ["ALL"], add: ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_SETGID", "CAP_SETUID"] });
     expect(z.security_opts).toEqual(["no-new-privileges:true"]);
     expect(z.read_only).toBe(true);
   });
@@ -123,9 +123,10 @@ describe("zebra", () => {
       interval: "30s",
       timeout: "10s",
       retries: 3,
-      start_period: "90s",
-      start_interval: "5s",
+      // Go's duration spelling, as the provider reads it back; no start_interval (Docker < 25 refuses it).
+      start_period: "1m30s",
     });
+    expect(container(prod, "z3_zaino").healthcheck).not.toHaveProperty("start_interval");
     const d = container(dev, "z3_zebra").healthcheck;
     expect(d.test[1]).toContain("getblockchaininfo");
     expect(d.test[1]).toContain("http://127.0.0.1:18232");
@@ -152,7 +153,7 @@ describe("zebra", () => {
 describe("cookie-permissions sidecar", () => {
   const c = container(prod, "z3_cookie_permissions");
   test("root with FOWNER only, cookie volume read-write, chmod loop", () => {
-    expect(c.capabilities).toEqual({ drop: ["ALL"], add: ["FOWNER"] });
+    expect(c.capabilities).toEqual({ drop: ["ALL"], add: ["CAP_FOWNER"] });
     expect(mounts(c)).toEqual({ "/var/run/auth": "z3-mainnet-cookie:rw" });
     expect(c.command.join(" ")).toContain("chmod 0644 /var/run/auth/.cookie");
     expect(c.depends_on).toContain("docker_container.z3_zebra");
@@ -196,7 +197,7 @@ describe("zaino", () => {
   test("command, capabilities, TCP health check, 15 s stop", () => {
     const z = container(prod, "z3_zaino");
     expect(z.command).toEqual(["start", "--config", "/etc/zaino/zindexer.toml"]);
-    expect(z.capabilities.add).toEqual(["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"]);
+    expect(z.capabilities.add).toEqual(["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_SETGID", "CAP_SETUID"]);
     expect(z.healthcheck.test).toEqual(["CMD-SHELL", "bash -c 'echo > /dev/tcp/127.0.0.1/8137'"]);
     expect(z.stop_timeout).toBe(15);
     expect(z.depends_on).toEqual(expect.arrayContaining(["docker_container.z3_zebra", "docker_container.z3_cookie_permissions"]));

@@ -277,7 +277,7 @@ describe("postgres", () => {
   test("starts as root only to chown and drop to postgres, with just the capabilities for that", () => {
     const c = container(prod, "zfs_sync_postgres");
     expect(c.user).toBeUndefined();
-    expect(c.capabilities).toEqual({ add: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"], drop: ["ALL"] });
+    expect(c.capabilities).toEqual({ add: ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_SETGID", "CAP_SETUID"], drop: ["ALL"] });
     expect(c).toMatchObject({ read_only: true, security_opts: ["no-new-privileges:true"], stop_timeout: 30 });
     expect(c.tmpfs).toEqual({ "/var/run/postgresql": "rw,noexec,nosuid,size=1m", "/tmp": "rw,noexec,nosuid,size=64m" });
   });
