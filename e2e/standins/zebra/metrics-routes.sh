@@ -1,0 +1,8 @@
+route() {
+  case "$REQ_PATH" in
+    /metrics) respond 200 text/plain "zcash_net_peers 3
+zcash_chain_verified_block_height $BLOCKS
+standin_version $STANDIN_VERSION" ;;
+    *) respond 404 text/plain "not found" ;;
+  esac
+}
