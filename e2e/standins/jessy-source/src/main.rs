@@ -1,0 +1,2 @@
+// fake source
+fn main() {}

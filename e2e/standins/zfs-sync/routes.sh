@@ -1,0 +1,10 @@
+. /usr/local/lib/standin/zfs-sync/db.sh
+route() {
+  case "$REQ_PATH" in
+    /api/v1/health) respond 200 application/json "{\"status\":\"healthy\",\"version\":\"standin-$STANDIN_VERSION\"}" ;;
+    /api/v1/health/ready)
+      if db_query SELECT1 >/dev/null; then respond 200 application/json "{\"status\":\"ready\",\"database\":\"$DB_KIND\"}"
+      else respond 503 application/json '{"status":"not ready","database":"unreachable"}'; fi ;;
+    *) respond 404 text/plain "not found" ;;
+  esac
+}

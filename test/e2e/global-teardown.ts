@@ -1,0 +1,18 @@
+import { rmSync } from "fs";
+import { say } from "./harness/log";
+import { stopPostgres } from "./harness/postgres";
+
+/** Stops the throwaway PostgreSQL; removes the work directory after a green run (E2E_KEEP=1 keeps it). */
+export default async function globalTeardown(): Promise<void> {
+  if (process.env.E2E_SKIP_REASON) return;
+  const dataDir = process.env.E2E_PG_DATA_DIR;
+  const binDir = process.env.E2E_PG_BIN_DIR;
+  if (dataDir && binDir) await stopPostgres(dataDir, binDir);
+  const workDir = process.env.E2E_WORK_DIR;
+  if (!workDir) return;
+  if (process.env.E2E_RUN_OK === "1" && process.env.E2E_KEEP !== "1" && !process.env.E2E_WORK_DIR_GIVEN) {
+    rmSync(workDir, { recursive: true, force: true });
+  } else {
+    say(`kept the work directory ${workDir} (log, states, synthesized stacks)`);
+  }
+}

@@ -1,0 +1,93 @@
+import { existsSync, readFileSync } from "fs";
+import { homedir } from "os";
+import { join, resolve } from "path";
+
+/** Provider and Terraform versions the stacks pin (`@cdktf/provider-docker` 12.0.3). */
+export const PROVIDER_ADDRESS = "registry.terraform.io/kreuzwerker/docker";
+export const PROVIDER_VERSION = "3.6.2";
+/** The engine the suite deploys to; stacks get it through their normal `docker_host` variable. */
+export const DOCKER_HOST = "unix:///var/run/docker.sock";
+
+export const REPO_ROOT = resolve(__dirname, "..", "..", "..");
+
+/** Where the provider comes from: the bootstrap's filesystem mirror (default) or the public registry. */
+export type ProviderSource = "mirror" | "registry";
+
+/** Everything the test files need, written by the global setup to `<work dir>/e2e-config.json`. */
+export interface E2eConfig {
+  readonly workDir: string;
+  /** Synth output (`CDKTF_OUTDIR`): `<outDir>/stacks/<stack>/cdk.tf.json`. */
+  readonly outDir: string;
+  readonly providerSource: ProviderSource;
+  /** TF_CLI_CONFIG_FILE for the mirror; undefined with the registry (the user's own CLI config applies). */
+  readonly cliConfigFile?: string;
+  readonly provenance: string;
+  /** Connection string of the throwaway PostgreSQL for the `pg` backend. */
+  readonly pgConnStr?: string;
+  /** A non-loopback IPv4 address of this machine (published-port binding checks), if any. */
+  readonly externalAddress?: string;
+  readonly hostCpus: number;
+  readonly dockerServerVersion: string;
+  /** Fake Jessy checkout (the `jessy_source_path` of jessy-dev). */
+  readonly jessySourcePath: string;
+  /** Run the dockerd restart fault (E2E_ENGINE_RESTART=0 turns it off on shared workstations). */
+  readonly engineRestart: boolean;
+}
+
+export function providerSource(): ProviderSource {
+  const v = (process.env.E2E_PROVIDER_SOURCE ?? "mirror").toLowerCase();
+  if (v !== "mirror" && v !== "registry") throw new Error(`E2E_PROVIDER_SOURCE must be "mirror" or "registry", got "${v}"`);
+  return v;
+}
+
+export function cacheDir(): string {
+  return process.env.INFRA_CACHE_DIR ?? join(homedir(), ".cache", "z3-infra");
+}
+
+export function mirrorProviderBinary(): string {
+  const arch = process.arch === "x64" ? "amd64" : process.arch;
+  return join(cacheDir(), "terraform-providers", PROVIDER_ADDRESS, PROVIDER_VERSION, `linux_${arch}`, `terraform-provider-docker_v${PROVIDER_VERSION}`);
+}
+
+/**
+ * Why the real-engine tests cannot run here (then every test is reported skipped, loudly), or
+ * undefined. Only a missing provider is a reason to skip; a missing Terraform or Docker daemon fails.
+ */
+export function skipReason(): string | undefined {
+  if (providerSource() === "registry") return undefined;
+  const bin = mirrorProviderBinary();
+  if (!existsSync(bin)) {
+    return `kreuzwerker/docker ${PROVIDER_VERSION} is not in the provider mirror (${bin}); scripts/bootstrap-engine.sh exits 3 when it can neither build it nor install it from a provider mirror. Set E2E_PROVIDER_SOURCE=registry where registry.terraform.io is reachable`;
+  }
+  if (!existsSync(join(cacheDir(), "terraformrc"))) return `no Terraform CLI config at ${join(cacheDir(), "terraformrc")} (run scripts/bootstrap-engine.sh)`;
+  return undefined;
+}
+
+export function provenance(): string {
+  if (providerSource() === "registry") return `kreuzwerker/docker ${PROVIDER_VERSION} from the Terraform registry (terraform init downloads it)`;
+  const info = join(cacheDir(), "provider-build-info.txt");
+  const text = existsSync(info) ? readFileSync(info, "utf8").trim() : "(no provider-build-info.txt)";
+  return `kreuzwerker/docker ${PROVIDER_VERSION} from the filesystem mirror ${join(cacheDir(), "terraform-providers")}\n${text.replace(/^/gm, "    ")}`;
+}
+
+const CONFIG_ENV = "E2E_CONFIG_FILE";
+
+export function configFile(workDir: string): string {
+  return join(workDir, "e2e-config.json");
+}
+
+export function announceConfig(path: string): void {
+  process.env[CONFIG_ENV] = path;
+}
+
+/** The global setup's configuration; throws when the suite runs without it. */
+export function loadConfig(): E2eConfig {
+  const path = process.env[CONFIG_ENV];
+  if (!path || !existsSync(path)) throw new Error("the e2e global setup did not run (use npm run test:e2e)");
+  return JSON.parse(readFileSync(path, "utf8")) as E2eConfig;
+}
+
+/** True when the whole suite is skipped; the reason is in E2E_SKIP_REASON. */
+export function suiteSkipped(): boolean {
+  return (process.env.E2E_SKIP_REASON ?? "") !== "";
+}

@@ -1,0 +1,136 @@
+import { readFileSync } from "fs";
+import { join } from "path";
+import { DOCKER_HOST, E2eConfig } from "./env";
+import { generateSecrets } from "./secrets";
+import { Terraform } from "./terraform";
+import { ContainerJson } from "./inspect-expect";
+
+/** Stand-in image (z3-e2e/<name>) for each image variable of the stacks. */
+const STANDIN_FOR_IMAGE_VARIABLE: Readonly<Record<string, string | null>> = {
+  zebra_image: "zebra",
+  cookie_permissions_image: "alpine",
+  zaino_image: "zaino",
+  zallet_image: "zallet",
+  rpc_router_image: "rpc-router",
+  prometheus_image: "prometheus",
+  grafana_image: "grafana",
+  alertmanager_image: "alertmanager",
+  jessy_core_image: "jessy-core",
+  jessy_api_image: "jessy-api",
+  // Only used by jessy-dev's test profile, which the suite leaves off (jessy_test_profile=false).
+  jessy_coverage_image: null,
+  zfs_sync_image: "zfs-sync",
+  postgres_image: "postgres",
+  proxy_image: "nginx",
+};
+
+/** Values for required non-secret deployment inputs. */
+const REQUIRED_INPUTS: Readonly<Record<string, string>> = {
+  server_name: "zfs-sync.e2e.test",
+};
+
+export interface ContainerUnderTest {
+  /** docker_container.<id> */
+  readonly id: string;
+  readonly name: string;
+  readonly config: ContainerJson;
+  /** `count` expression, when the container is gated by one. */
+  readonly gated: boolean;
+}
+
+/**
+ * One synthesized stack pointed at the local engine: its cdk.tf.json, the inputs the suite passes
+ * (docker_host, stand-in images through the `<name>_image` variables, generated secrets) and the
+ * Docker names it owns.
+ */
+export class StackUnderTest {
+  readonly json: any;
+  readonly tf: Terraform;
+  readonly vars: Record<string, string>;
+  readonly secrets: Record<string, string>;
+  readonly pgBackend: boolean;
+
+  constructor(
+    readonly name: string,
+    readonly config: E2eConfig,
+    opts: { imageVersion?: 1 | 2 } = {},
+  ) {
+    this.json = JSON.parse(readFileSync(join(config.outDir, "stacks", name, "cdk.tf.json"), "utf8"));
+    const variables: Record<string, any> = this.json.variable ?? {};
+    this.vars = { docker_host: DOCKER_HOST };
+    for (const v of Object.keys(variables)) {
+      if (v.endsWith("_image")) {
+        if (!(v in STANDIN_FOR_IMAGE_VARIABLE)) throw new Error(`${name}: no stand-in image for variable ${v}; add one under e2e/standins and to STANDIN_FOR_IMAGE_VARIABLE`);
+        const standin = STANDIN_FOR_IMAGE_VARIABLE[v];
+        if (standin) this.vars[v] = `z3-e2e/${standin}:${opts.imageVersion ?? 1}`;
+      } else if (v === "jessy_source_path") {
+        this.vars[v] = config.jessySourcePath;
+      } else if (!variables[v].sensitive && !("default" in variables[v]) && v !== "docker_host") {
+        if (!(v in REQUIRED_INPUTS)) throw new Error(`${name}: required variable ${v} has no value in the e2e suite (REQUIRED_INPUTS)`);
+        this.vars[v] = REQUIRED_INPUTS[v];
+      }
+    }
+    this.secrets = generateSecrets(variables);
+    this.pgBackend = this.json.terraform?.backend?.pg !== undefined;
+    this.tf = new Terraform(name, config, { vars: this.vars, secrets: this.secrets, pgBackend: this.pgBackend });
+  }
+
+  /** `${var.x}` references replaced by the values passed to Terraform. */
+  resolve = (text: string): string =>
+    text.replace(/\$\{var\.([a-zA-Z0-9_]+)\}/g, (whole, v: string) => this.vars[v] ?? this.secrets[v] ?? this.defaultOf(v) ?? whole);
+
+  private defaultOf(v: string): string | undefined {
+    const d = this.json.variable?.[v]?.default;
+    return d === undefined ? undefined : String(d);
+  }
+
+  containers(): ContainerUnderTest[] {
+    return Object.entries((this.json.resource?.docker_container ?? {}) as Record<string, ContainerJson>).map(([id, config]) => ({
+      id,
+      name: this.resolve(config.name),
+      config,
+      gated: config.count !== undefined,
+    }));
+  }
+
+  container(name: string): ContainerUnderTest {
+    const c = this.containers().find((x) => x.name === name);
+    if (!c) throw new Error(`${this.name}: no container named ${name} (have ${this.containers().map((x) => x.name).join(", ")})`);
+    return c;
+  }
+
+  /** Long-running services (must_run): containers that are started and stay up. */
+  services(): ContainerUnderTest[] {
+    return this.containers().filter((c) => c.config.must_run !== false && c.config.start !== false);
+  }
+
+  /** One-shot jobs: started, expected to exit 0. */
+  oneShots(): ContainerUnderTest[] {
+    return this.containers().filter((c) => c.config.must_run === false && c.config.start !== false);
+  }
+
+  /** Never-started files loaders (start = false). */
+  loaders(): ContainerUnderTest[] {
+    return this.containers().filter((c) => c.config.start === false);
+  }
+
+  volumeNames(): string[] {
+    return Object.values((this.json.resource?.docker_volume ?? {}) as Record<string, any>).map((v) => this.resolve(v.name));
+  }
+
+  networkNames(): string[] {
+    return Object.values((this.json.resource?.docker_network ?? {}) as Record<string, any>).map((v) => this.resolve(v.name));
+  }
+
+  /** Volumes declared with prevent_destroy. */
+  protectedVolumes(): { id: string; name: string }[] {
+    return Object.entries((this.json.resource?.docker_volume ?? {}) as Record<string, any>)
+      .filter(([, v]) => v.lifecycle?.prevent_destroy === true)
+      .map(([id, v]) => ({ id, name: this.resolve(v.name) }));
+  }
+
+  /** Every secret value the suite passed (for leak scans). */
+  secretValues(): string[] {
+    return Object.values(this.secrets);
+  }
+}

@@ -1,0 +1,45 @@
+/* eslint-disable */
+"use strict";
+const fs = require("fs");
+const path = require("path");
+
+/**
+ * Prints the e2e verdict: a loud SKIPPED line with the reason and the number of skipped tests when
+ * the provider is missing, otherwise the figures the tests recorded (apply and re-plan times,
+ * resources, faults) and the total time.
+ */
+class E2eReporter {
+  onRunComplete(_contexts, results) {
+    const out = (s) => process.stderr.write(s + "\n");
+    const reason = process.env.E2E_SKIP_REASON;
+    if (reason) {
+      out("");
+      out(`E2E SKIPPED: ${reason} (${results.numPendingTests + results.numTodoTests} tests skipped)`);
+      out("");
+      return;
+    }
+    const ok = results.numFailedTests === 0 && results.numRuntimeErrorTestSuites === 0 && results.numFailedTestSuites === 0;
+    if (ok) process.env.E2E_RUN_OK = "1";
+    const started = Number(process.env.E2E_STARTED_AT || Date.now());
+    const total = Math.round((Date.now() - started) / 1000);
+    const work = process.env.E2E_WORK_DIR;
+    const file = work && path.join(work, "figures.json");
+    const figures = file && fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : {};
+    out("");
+    out("==== e2e figures ====");
+    for (const [section, values] of Object.entries(figures)) {
+      out(`${section}:`);
+      for (const [k, v] of Object.entries(values)) out(`  ${k}: ${v}`);
+    }
+    out(`total e2e time: ${Math.floor(total / 60)}m${String(total % 60).padStart(2, "0")}s (${results.numPassedTests} passed, ${results.numFailedTests} failed, ${results.numPendingTests} skipped)`);
+    if (work) {
+      const summary = path.join(work, "..", `z3-e2e-summary-${path.basename(work)}.json`);
+      try {
+        fs.writeFileSync(summary, JSON.stringify({ ok, totalSeconds: total, passed: results.numPassedTests, failed: results.numFailedTests, figures }, null, 2));
+        out(`summary: ${summary}`);
+      } catch (_) {}
+    }
+    out(ok ? "E2E PASSED" : "E2E FAILED");
+  }
+}
+module.exports = E2eReporter;
