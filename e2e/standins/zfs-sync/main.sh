@@ -5,7 +5,8 @@
 db_open
 LOG_DIR=${ZFS_SYNC_LOG_DIR:-/app/logs}
 must_write "$LOG_DIR" "the log directory"
-must_write /app/static "/app/static (app.py creates it at import)"
+# app.py: static_dir.mkdir(exist_ok=True) at import (the tmpfs mount point exists).
+mkdir -p /app/static 2>/dev/null || die "cannot create /app/static (app.py does at import)"
 if [ "$DB_KIND" = sqlite ]; then
   must_write "$(dirname "$DB_FILE")" "the SQLite directory"
   [ -f "$DB_FILE" ] || : >"$DB_FILE"

@@ -1,0 +1,107 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { join } from "path";
+import { loadConfig } from "./harness/env";
+import { dockerOk, execOk, mustInspect } from "./harness/docker";
+import { http } from "./harness/net";
+import { StackUnderTest } from "./harness/stacks";
+import {
+  assertConverged,
+  assertEngineMatchesConfig,
+  assertPublishedPorts,
+  assertReadOnly,
+  assertRunningAndHealthy,
+  assertSecretsNotInInspect,
+  cleanUp,
+  destroyAndAssertClean,
+  ensureNoConflicts,
+  faultKillMainProcess,
+  faultRemoveContainer,
+  initValidateApply,
+} from "./harness/steps";
+import { describeE2e, scenario } from "./harness/suite";
+
+const MMAP_DIRS = ["consciousness", ...Array.from({ length: 14 }, (_, i) => `consciousness/D${String(i + 1).padStart(2, "0")}`), "proto", "temp"];
+
+/**
+ * jessy-dev: images built by Terraform (docker_image build) from a fake checkout passed as
+ * jessy_source_path, the one-shot mmap init, jessy-core and jessy-api with hot-reload binds.
+ */
+describeE2e("jessy-dev on the local engine", () => {
+  let s: StackUnderTest;
+  let destroyed = false;
+  const { step } = scenario();
+
+  beforeAll(() => {
+    s = new StackUnderTest("jessy-dev", loadConfig());
+  });
+  afterAll(async () => {
+    if (s && !destroyed) await cleanUp(s);
+  });
+
+  step("no container, volume or network of the stack exists yet", async () => ensureNoConflicts(s));
+  step("terraform init, validate, apply: images built from the checkout at jessy_source_path (development targets)", async () => {
+    await initValidateApply(s);
+    for (const [tag, standin] of [
+      ["jessy-core:dev", "jessy-core"],
+      ["jessy-api:dev", "jessy-api"],
+    ]) {
+      const env = (await dockerOk(["image", "inspect", "-f", "{{json .Config.Env}} {{index .Config.Labels \"org.z3-e2e.standin\"}}", tag])).trim();
+      expect(env).toContain("STANDIN_STAGE=development");
+      expect(env.endsWith(standin)).toBe(true);
+    }
+  });
+  step("services run and are healthy; the mmap init ran once and exited 0", async () => assertRunningAndHealthy(s));
+  step("docker inspect matches the synthesized configuration (root with only DAC_OVERRIDE in dev, binds from jessy_source_path, caches, networks, ports)", async () =>
+    assertEngineMatchesConfig(s));
+
+  step("the init container laid out the mmap volume: 14 dimension directories, proto, temp, mode 755, owned by 1000", async () => {
+    const out = await execOk("jessy-dev-core", ["sh", "-c", `cd /app/data/mmap && stat -c '%n %a %u:%g' ${MMAP_DIRS.join(" ")}`]);
+    expect(out.trim().split("\n")).toEqual(MMAP_DIRS.map((d) => `${d} 755 1000:1000`));
+    // jessy-core wrote its region file into the layout.
+    expect(await execOk("jessy-dev-api", ["ls", "/app/data/mmap/consciousness/D01"])).toContain("standin-region.mmap");
+  });
+
+  step("jessy-api's mmap mount is read-only (a write fails even as root); source binds are read-only; data/ is the checkout's directory, read-write", async () => {
+    await assertReadOnly("jessy-dev-api", "/app/data/mmap/consciousness/D01");
+    await assertReadOnly("jessy-dev-core", "/app/src");
+    await assertReadOnly("jessy-dev-api", "/app/api");
+    const src = join(loadConfig().jessySourcePath, "src", "e2e-edit.rs");
+    writeFileSync(src, "// edited on the host\n");
+    try {
+      expect(await execOk("jessy-dev-core", ["cat", "/app/src/e2e-edit.rs"])).toBe("// edited on the host\n");
+    } finally {
+      rmSync(src);
+    }
+    await execOk("jessy-dev-core", ["sh", "-c", "echo from-the-container > /app/data/e2e-probe"]);
+    const probe = join(loadConfig().jessySourcePath, "data", "e2e-probe");
+    expect(existsSync(probe) && readFileSync(probe, "utf8")).toBe("from-the-container\n");
+    rmSync(probe);
+  });
+
+  step("jessy-api reaches jessy-core by its upstream alias; both answer on 127.0.0.1 only", async () => {
+    const core = await http("http://127.0.0.1:3000/api/core");
+    expect(core?.status).toBe(200);
+    expect(JSON.parse(core!.body)).toMatchObject({ service: "jessy-core", stage: "development" });
+    await assertPublishedPorts(s, loadConfig().externalAddress);
+    await assertSecretsNotInInspect(s);
+  });
+
+  step("re-plan right after apply: no changes", async () => assertConverged(s, "apply"));
+
+  step("fault: docker exec jessy-core kill 1; the restart policy brings it back healthy with its mmap data", async () => {
+    await faultKillMainProcess(s, "jessy-dev-core", "exec-term");
+    expect(await execOk("jessy-dev-core", ["cat", "/app/data/mmap/temp/standin-core-starts"])).toMatch(/^start .*\nstart .*\n$/);
+    await assertConverged(s, "jessy-core restart");
+  });
+
+  step("fault: docker rm -f jessy-api out of band; the plan creates exactly that container and apply heals it", async () => {
+    await faultRemoveContainer(s, "jessy-dev-api");
+    expect((await mustInspect("jessy-dev-api")).State.Running).toBe(true);
+    await assertConverged(s, "healing jessy-api");
+  });
+
+  step("terraform destroy leaves no container, volume or network of the stack", async () => {
+    await destroyAndAssertClean(s);
+    destroyed = true;
+  });
+});
