@@ -236,6 +236,16 @@ function summarizeResource(rc: RawResourceChange, action: Action): ResourceSumma
 }
 
 /** Summarizes one stack's plan; throws InputError on bad input. */
+/**
+ * Names the trigger of a `replace_triggered_by` replacement when it is the service's files loader
+ * (`<address>_files`, how `Service` delivers files and secrets): the plan JSON does not say which
+ * trigger fired, and "a file or secret changed" is what a reviewer needs to know.
+ */
+function triggerNote(address: string, replaced: ReadonlySet<string>): string {
+  const loader = address.replace(/^([^[]+)(\[[^\]]+\])?$/, (_, base: string, index?: string) => `${base}_files${index ?? ""}`);
+  return replaced.has(loader) ? `: its files loader ${code(loader)} is replaced, so an uploaded file or secret changed` : "";
+}
+
 export function summarizeStack(input: PlanInput, options: SummaryOptions = {}): StackSummary {
   const environment = input.environment ?? environmentOf(input.stack);
   const gated = isGated(environment, options.gatedEnvironments ?? DEFAULT_GATED_ENVIRONMENTS);
@@ -246,6 +256,7 @@ export function summarizeStack(input: PlanInput, options: SummaryOptions = {}): 
   const warnings: string[] = [];
   const notes: string[] = [];
   const stack = input.stack;
+  const replacedAddresses = new Set(resourceChanges.filter((rc) => classifyActions(rc.change.actions) === "replace").map((rc) => rc.address));
 
   for (const rc of resourceChanges) {
     if (rc.mode === "data") continue;
@@ -273,7 +284,7 @@ export function summarizeStack(input: PlanInput, options: SummaryOptions = {}): 
       summary.replaceBecause.length > 0
         ? ` (forced by ${summary.replaceBecause.map(code).join(", ")})`
         : rc.action_reason === "replace_by_triggers"
-          ? " (`replace_triggered_by`)"
+          ? ` (\`replace_triggered_by\`${triggerNote(rc.address, replacedAddresses)})`
           : rc.action_reason === "replace_because_tainted"
             ? " (tainted)"
             : "";

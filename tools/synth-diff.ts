@@ -218,7 +218,9 @@ export function diffStack(stack: string, baseConfig: unknown, headConfig: unknow
     resources.push({ address: r.address, type: r.type, status: "removed", name, forcedBy: [], notApplied: [], changes: [], lines: [] });
     const named = name ? ` (${code(name)})` : "";
     if (r.type === VOLUME) {
-      callout("data-loss", r.address, gated, `**data loss**: ${isStatefulVolume(r.body) ? "stateful " : ""}volume ${code(r.address)}${named} is removed: Terraform destroys it and its data.`);
+      // prevent_destroy lives in the resource block: removing the block removes the protection too.
+      const guard = lifecycleOf(r.body).prevent_destroy === true ? " Its `prevent_destroy` goes with the removed resource block, so Terraform will not refuse." : "";
+      callout("data-loss", r.address, gated, `**data loss**: ${isStatefulVolume(r.body) ? "stateful " : ""}volume ${code(r.address)}${named} is removed: Terraform destroys it and its data.${guard}`);
     } else if (r.type === "docker_container" && isLongRunningContainer(r.body)) {
       callout("downtime", r.address, false, `**service removed**: long-running container ${code(r.address)}${named} is removed.`);
     } else if (CALLOUT_TYPES[r.type]) {

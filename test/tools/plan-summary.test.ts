@@ -259,6 +259,21 @@ describe("summarizePlans on small plans", () => {
     expect(result.markdown).toContain("triggered by `replace_triggered_by`");
   });
 
+  test("a replacement triggered by the service's files loader says a file or secret changed", () => {
+    const result = summarizePlans([
+      {
+        stack: "web-staging",
+        plan: plan([
+          { address: "docker_container.web_files", actions: ["delete", "create"], before: container("web-files"), after: container("web-files"), replace_paths: [["upload"]] },
+          { address: "docker_container.web", actions: ["delete", "create"], before: container("web"), after: container("web"), action_reason: "replace_by_triggers" },
+        ]),
+      },
+    ]);
+    expect(result.markdown).toContain(
+      "(`replace_triggered_by`: its files loader `docker_container.web_files` is replaced, so an uploaded file or secret changed)",
+    );
+  });
+
   test("credential label pairs in sets are hidden element by element", () => {
     const labels = (v: string) => [
       { label: "service", value: "api" },

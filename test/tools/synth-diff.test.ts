@@ -68,6 +68,18 @@ describe("diffSynth on the app's synthesized stacks", () => {
     expect(diffSynth(base, head, { allowDataLoss: true }).exitCode).toBe(0);
   });
 
+  test("a removed protected volume says its prevent_destroy goes with it", () => {
+    let name = "";
+    const head = headWith("zcash-production", (s) => {
+      const [vid, body] = find(s, "docker_volume", (v) => isStateful(v) && v.lifecycle?.prevent_destroy === true);
+      name = body.name;
+      delete s.resource.docker_volume[vid];
+    });
+    const result = diffSynth(base, head);
+    expect(result.exitCode).toBe(2);
+    expect(result.markdown).toContain(`(\`${name}\`) is removed: Terraform destroys it and its data. Its \`prevent_destroy\` goes with the removed resource block, so Terraform will not refuse.`);
+  });
+
   test("the same rename with a moved block is not data loss", () => {
     const head = headWith("zcash-production", (s) => {
       const [vid, body] = find(s, "docker_volume", isStateful);
