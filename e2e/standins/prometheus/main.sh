@@ -18,6 +18,9 @@ for rules in $(sed -n 's/^[[:space:]]*-[[:space:]]*\(\/etc\/prometheus\/rules\/.
 done
 # job|path|target lines from the scrape configs.
 awk '
+  /^scrape_configs:/ { scrape=1; next }
+  /^[a-z_]+:/ { scrape=0 }
+  !scrape { next }
   /job_name:/ { job=$NF }
   /metrics_path:/ { path=$NF }
   /targets:/ { line=$0; gsub(/.*\[/, "", line); gsub(/\].*/, "", line); gsub(/[" ]/, "", line);

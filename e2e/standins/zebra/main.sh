@@ -38,4 +38,7 @@ export RPC_EXPECTED_AUTH
 serve "$(port_of "${ZEBRA_RPC__LISTEN_ADDR:?}")" /usr/local/lib/standin/zebra/rpc-routes.sh
 serve "$(port_of "${ZEBRA_HEALTH__LISTEN_ADDR:?}")" /usr/local/lib/standin/zebra/health-routes.sh
 serve "$(port_of "${ZEBRA_METRICS__ENDPOINT_ADDR:?}")" /usr/local/lib/standin/zebra/metrics-routes.sh
+# P2P: Zebra's default listen port per network (no peer protocol: connections are accepted and closed).
+case "$CHAIN" in main) p2p=8233 ;; *) p2p=18233 ;; esac
+serve_lines "$(port_of "${ZEBRA_NETWORK__LISTEN_ADDR:-0.0.0.0:$p2p}")" /bin/true
 forever

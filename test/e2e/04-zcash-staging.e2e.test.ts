@@ -1,0 +1,134 @@
+import { loadConfig } from "./harness/env";
+import { exec, execOk, logsTail, mustInspect } from "./harness/docker";
+import { basic, http, jsonRpc } from "./harness/net";
+import { psql } from "./harness/postgres";
+import { sleep, waitFor } from "./harness/process";
+import { record } from "./harness/report";
+import { StackUnderTest } from "./harness/stacks";
+import {
+  assertConverged,
+  assertEngineMatchesConfig,
+  assertPublishedPorts,
+  assertReadOnly,
+  assertRunningAndHealthy,
+  assertSecretFile,
+  assertSecretsNotInInspect,
+  cleanUp,
+  destroyAndAssertClean,
+  ensureNoConflicts,
+  faultKillMainProcess,
+  initValidateApply,
+} from "./harness/steps";
+import { describeE2e, scenario } from "./harness/suite";
+import { say } from "./harness/log";
+
+const COOKIE = "/var/run/auth/.cookie";
+
+/**
+ * zcash-staging (Testnet) on the local engine with its pg state backend: cookie auth between
+ * Zebra, the permissions sidecar, Zaino and Zallet; Prometheus, Grafana and Alertmanager.
+ */
+describeE2e("zcash-staging on the local engine, state in PostgreSQL", () => {
+  let s: StackUnderTest;
+  let destroyed = false;
+  const { step } = scenario();
+
+  beforeAll(() => {
+    s = new StackUnderTest("zcash-staging", loadConfig());
+  });
+  afterAll(async () => {
+    if (s && !destroyed) await cleanUp(s);
+  });
+
+  step("no container, volume or network of the stack exists yet", async () => ensureNoConflicts(s));
+  step("terraform init (pg backend from PG_CONN_STR), validate, apply", async () => {
+    expect(s.pgBackend).toBe(true);
+    await initValidateApply(s);
+    expect(await psql(loadConfig().pgConnStr!, "SELECT count(*) FROM zcash_staging.states")).toBe("1");
+  });
+  step("services run and are healthy", async () => assertRunningAndHealthy(s, 4 * 60_000));
+  step("docker inspect matches the synthesized configuration (limits as CFS quota, swap = memory, compressed 50m x 5 logs)", async () => assertEngineMatchesConfig(s));
+
+  step("cookie auth: Zebra (10001) writes the cookie 0600, the sidecar (root, FOWNER only) makes it 0644, Zaino and Zallet read it through read-only mounts", async () => {
+    expect(await logsTail("z3-testnet-zebra", 50)).toMatch(/wrote \/var\/run\/auth\/\.cookie \(600 10001:10001\)/);
+    expect((await execOk("z3-testnet-cookie-permissions", ["stat", "-c", "%a %u:%g", COOKIE])).trim()).toBe("644 10001:10001");
+    expect(await execOk("z3-testnet-zaino", ["cat", COOKIE], { user: "1000:1000" })).toMatch(/^__cookie__:[A-Za-z0-9]{40}$/);
+    expect(await logsTail("z3-testnet-zaino", 50)).toMatch(/validator zebra:18232 answered: chain=test/);
+    expect(await logsTail("z3-testnet-zallet", 50)).toMatch(/validator zebra:18232 answered: chain=test/);
+    await assertReadOnly("z3-testnet-zaino", "/var/run/auth");
+    await assertReadOnly("z3-testnet-zallet", "/var/run/auth", "1000:1000");
+    // The sidecar's chmod works with FOWNER alone: its effective capability set is exactly that (bit 3).
+    expect(await execOk("z3-testnet-cookie-permissions", ["cat", "/proc/1/status"])).toMatch(/^CapEff:\s+0000000000000008$/m);
+  });
+
+  step("Zebra's RPC refuses requests without the cookie and answers with it", async () => {
+    const cookie = (await execOk("z3-testnet-zaino", ["cat", COOKIE])).trim();
+    const [user, password] = [cookie.slice(0, cookie.indexOf(":")), cookie.slice(cookie.indexOf(":") + 1)];
+    expect((await http("http://127.0.0.1:18232", { body: jsonRpc("getblockchaininfo") }))?.status).toBe(401);
+    const ok = await http("http://127.0.0.1:18232", { body: jsonRpc("getblockchaininfo"), headers: { Authorization: basic(user, password) } });
+    expect(ok?.status).toBe(200);
+    expect(JSON.parse(ok!.body).result.chain).toBe("test");
+  });
+
+  step("monitoring: Prometheus scrapes every derived target by alias, Grafana reads its admin password from a 0444 file and reaches Prometheus", async () => {
+    const targets = await waitFor(
+      "every Prometheus target up",
+      async () => {
+        const r = await http("http://127.0.0.1:19094/api/v1/targets");
+        const t = r?.status === 200 ? (JSON.parse(r.body).data.activeTargets as { job: string; health: string }[]) : [];
+        return t.length > 0 && t.every((x) => x.health === "up") ? t : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 2000, describe: async () => (await http("http://127.0.0.1:19094/api/v1/targets"))?.body ?? "no answer" },
+    );
+    expect(targets.map((t) => t.job).sort()).toEqual(["alertmanager", "grafana", "prometheus", "zebra"]);
+    await assertSecretFile(s, "z3-testnet-grafana", "/run/secrets/grafana_admin_password", "grafana_admin_password", "0444");
+    expect((await http("http://127.0.0.1:13000/api/user", { headers: { Authorization: basic("admin", s.secrets.grafana_admin_password) } }))?.status).toBe(200);
+    expect((await http("http://127.0.0.1:13000/api/user", { headers: { Authorization: basic("admin", "admin") } }))?.status).toBe(401);
+    expect((await http("http://127.0.0.1:13000/api/datasources/proxy/prometheus/-/healthy"))?.status).toBe(200);
+    await assertSecretsNotInInspect(s);
+  });
+
+  step("published ports: Zebra's P2P port is public (reachable on the machine's other address), every other port is loopback-only", async () => {
+    const checked = await assertPublishedPorts(s, loadConfig().externalAddress);
+    record(s.name, "ports checked on the external address", checked.length);
+  });
+
+  step("re-plan right after apply: no changes", async () => assertConverged(s, "apply"));
+
+  step("fault: Zebra crashes (SIGKILL); it comes back with a new 0600 cookie that the sidecar makes 0644 again", async () => {
+    const oldCookie = (await execOk("z3-testnet-zaino", ["cat", COOKIE])).trim();
+    const modes: string[] = [];
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        const r = await exec("z3-testnet-cookie-permissions", ["stat", "-c", "%a", COOKIE]);
+        if (r.code === 0 && modes[modes.length - 1] !== r.stdout.trim()) modes.push(r.stdout.trim());
+        await sleep(200);
+      }
+    })();
+    try {
+      await faultKillMainProcess(s, "z3-testnet-zebra", "host-kill");
+      await waitFor(
+        "the new cookie to be 0644",
+        async () => (await execOk("z3-testnet-cookie-permissions", ["stat", "-c", "%a", COOKIE])).trim() === "644" && (await execOk("z3-testnet-zaino", ["cat", COOKIE])).trim() !== oldCookie,
+        { timeoutMs: 30_000, intervalMs: 500 },
+      );
+    } finally {
+      watching = false;
+      await watcher;
+    }
+    // Each start of Zebra wrote its cookie 0600 as 10001 (its own log); the sidecar then opened it up.
+    expect((await logsTail("z3-testnet-zebra", 200)).match(/wrote \/var\/run\/auth\/\.cookie \(600 10001:10001\)/g)?.length).toBe(2);
+    say(`zcash-staging: cookie file modes observed across the restart: ${modes.join(" -> ")}`);
+    record(s.name, "cookie modes observed across Zebra restart", modes.join(" -> "));
+    expect(modes[modes.length - 1]).toBe("644");
+    expect((await mustInspect("z3-testnet-zebra")).RestartCount).toBeGreaterThan(0);
+    await assertConverged(s, "Zebra restart");
+  });
+
+  step("terraform destroy leaves no container, volume or network of the stack; the state in PostgreSQL is empty", async () => {
+    await destroyAndAssertClean(s);
+    destroyed = true;
+    expect(await s.tf.stateList()).toEqual([]);
+  });
+});
