@@ -80,7 +80,7 @@ describeE2e("zcash-dev on the local engine", () => {
 
   step("published ports answer on 127.0.0.1 and are not reachable on the machine's other address", async () => {
     const checked = await assertPublishedPorts(s, loadConfig().externalAddress);
-    record(s.name, "ports checked on the external address", checked.length);
+    record(s.section, "ports checked on the external address", checked.length);
   });
 
   step("re-plan right after apply: no changes", async () => assertConverged(s, "apply"));

@@ -90,7 +90,7 @@ describeE2e("zcash-staging on the local engine, state in PostgreSQL", () => {
 
   step("published ports: Zebra's P2P port is public (reachable on the machine's other address), every other port is loopback-only", async () => {
     const checked = await assertPublishedPorts(s, loadConfig().externalAddress);
-    record(s.name, "ports checked on the external address", checked.length);
+    record(s.section, "ports checked on the external address", checked.length);
   });
 
   step("re-plan right after apply: no changes", async () => assertConverged(s, "apply"));
@@ -120,7 +120,7 @@ describeE2e("zcash-staging on the local engine, state in PostgreSQL", () => {
     // Each start of Zebra wrote its cookie 0600 as 10001 (its own log); the sidecar then opened it up.
     expect((await logsTail("z3-testnet-zebra", 200)).match(/wrote \/var\/run\/auth\/\.cookie \(600 10001:10001\)/g)?.length).toBe(2);
     say(`zcash-staging: cookie file modes observed across the restart: ${modes.join(" -> ")}`);
-    record(s.name, "cookie modes observed across Zebra restart", modes.join(" -> "));
+    record(s.section, "cookie modes observed across Zebra restart", modes.join(" -> "));
     expect(modes[modes.length - 1]).toBe("644");
     expect((await mustInspect("z3-testnet-zebra")).RestartCount).toBeGreaterThan(0);
     await assertConverged(s, "Zebra restart");

@@ -42,7 +42,7 @@ describeE2e("zfs-sync-staging on the local engine, state in PostgreSQL with lock
   step("terraform init (pg backend), validate", async () => {
     expect(s.pgBackend).toBe(true);
     const init = await s.tf.init();
-    record(s.name, "init s", seconds(init.ms));
+    record(s.section, "init s", seconds(init.ms));
     await s.tf.validate();
   });
 
@@ -66,13 +66,13 @@ describeE2e("zfs-sync-staging on the local engine, state in PostgreSQL with lock
     expect(rc.end).toBeGreaterThanOrEqual(ra.end);
     expect(rc.r.stdout).toMatch(/Apply complete! Resources: 0 added, 0 changed, 0 destroyed\.|No changes\./);
     say(`${s.name}: apply A done in ${seconds(ra.r.ms)}s; apply C waited ${seconds(ra.end - cStart)}s for the lock, then found nothing to do`);
-    record(s.name, "apply s", seconds(ra.r.ms));
-    record(s.name, "lock: second apply (lock-timeout 0s)", "failed: Error acquiring the state lock");
-    record(s.name, "lock: third apply (lock-timeout 10m) waited s", seconds(ra.end - cStart));
+    record(s.section, "apply s", seconds(ra.r.ms));
+    record(s.section, "lock: second apply (lock-timeout 0s)", "failed: Error acquiring the state lock");
+    record(s.section, "lock: third apply (lock-timeout 10m) waited s", seconds(ra.end - cStart));
     expect(Number(await psql(pg, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"))).toBe(0);
     const state = await s.tf.stateList();
-    record(s.name, "resources", state.length);
-    record(s.name, "containers", state.filter((x) => x.startsWith("docker_container.")).length);
+    record(s.section, "resources", state.length);
+    record(s.section, "containers", state.filter((x) => x.startsWith("docker_container.")).length);
     await assertConverged(s, "the concurrent applies");
   });
 

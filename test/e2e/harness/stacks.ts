@@ -49,12 +49,15 @@ export class StackUnderTest {
   readonly vars: Record<string, string>;
   readonly secrets: Record<string, string>;
   readonly pgBackend: boolean;
+  /** Section of the run's figures this scenario records into. */
+  readonly section: string;
 
   constructor(
     readonly name: string,
     readonly config: E2eConfig,
-    opts: { imageVersion?: 1 | 2 } = {},
+    opts: { imageVersion?: 1 | 2; section?: string } = {},
   ) {
+    this.section = opts.section ?? name;
     this.json = JSON.parse(readFileSync(join(config.outDir, "stacks", name, "cdk.tf.json"), "utf8"));
     const variables: Record<string, any> = this.json.variable ?? {};
     this.vars = { docker_host: DOCKER_HOST };

@@ -40,13 +40,13 @@ async function removeByName(containers: string[], volumes: string[], networks: s
 export async function initValidateApply(s: StackUnderTest): Promise<void> {
   const init = await s.tf.init();
   say(`${s.name}: terraform init ${seconds(init.ms)}s: ${init.providerLine}`);
-  record(s.name, "init s", seconds(init.ms));
+  record(s.section, "init s", seconds(init.ms));
   await s.tf.validate();
   const apply = await s.tf.applyOk();
-  record(s.name, "apply s", seconds(apply.ms));
+  record(s.section, "apply s", seconds(apply.ms));
   const state = await s.tf.stateList();
-  record(s.name, "resources", state.length);
-  record(s.name, "containers", state.filter((a) => a.startsWith("docker_container.")).length);
+  record(s.section, "resources", state.length);
+  record(s.section, "containers", state.filter((a) => a.startsWith("docker_container.")).length);
   say(`${s.name}: ${state.length} resources in state`);
 }
 
@@ -102,7 +102,7 @@ export function imageReference(s: StackUnderTest, c: ContainerUnderTest): string
 /** terraform plan -detailed-exitcode right after a change: 0, or a failure listing the diff. */
 export async function assertConverged(s: StackUnderTest, label: string, overrides?: Record<string, string>): Promise<void> {
   const p = await s.tf.plan({ overrides });
-  record(s.name, `re-plan s (${label})`, seconds(p.ms));
+  record(s.section, `re-plan s (${label})`, seconds(p.ms));
   if (p.code !== 0) {
     throw new Error(
       `${s.name}: plan after ${label} is not empty (exit ${p.code}): ${describeChanges(p.changes)}\n${p.code === 1 ? tail(p.text) : planExcerpt(p.text)}`,
@@ -191,7 +191,7 @@ export async function faultKillMainProcess(s: StackUnderTest, container: string,
   await waitHealthy([container], 3 * MINUTE);
   const after = (await mustInspect(container)) as Inspect;
   if (after.Id !== before.Id) throw new Error(`${container} was replaced (id changed), not restarted`);
-  record(s.name, `fault: kill ${container} (${how}) back healthy s`, seconds(Date.now() - t0));
+  record(s.section, `fault: kill ${container} (${how}) back healthy s`, seconds(Date.now() - t0));
   say(`${s.name}: ${container} killed (${how}), restarted by policy ${after.HostConfig.RestartPolicy.Name} (restart count ${after.RestartCount}) and healthy in ${seconds(Date.now() - t0)}s`);
 }
 
@@ -207,7 +207,7 @@ export async function faultRemoveContainer(s: StackUnderTest, container: string)
   const t0 = Date.now();
   await s.tf.applyOk();
   await waitHealthy([container], 3 * MINUTE);
-  record(s.name, `fault: rm -f ${container} healed s`, seconds(Date.now() - t0));
+  record(s.section, `fault: rm -f ${container} healed s`, seconds(Date.now() - t0));
   say(`${s.name}: docker rm -f ${container} -> plan: ${describeChanges(p.changes)} -> applied, healthy`);
 }
 
@@ -215,7 +215,7 @@ export async function faultRemoveContainer(s: StackUnderTest, container: string)
 export async function destroyAndAssertClean(s: StackUnderTest): Promise<void> {
   const r = await s.tf.destroy();
   if (r.code !== 0) throw new Error(`${s.name}: terraform destroy failed (exit ${r.code}):\n${tail(r.stderr + r.stdout)}`);
-  record(s.name, "destroy s", seconds(r.ms));
+  record(s.section, "destroy s", seconds(r.ms));
   const left = [
     ...(await existing("container", s.containers().map((c) => c.name))),
     ...(await existing("volume", s.volumeNames())),

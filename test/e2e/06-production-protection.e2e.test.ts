@@ -1,0 +1,111 @@
+import { loadConfig } from "./harness/env";
+import { execOk, existing, mustInspect } from "./harness/docker";
+import { http } from "./harness/net";
+import { psql } from "./harness/postgres";
+import { record, seconds } from "./harness/report";
+import { StackUnderTest } from "./harness/stacks";
+import {
+  assertConverged,
+  assertEngineMatchesConfig,
+  assertReadOnly,
+  assertRunningAndHealthy,
+  assertSecretFile,
+  assertSecretsNotInInspect,
+  cleanUp,
+  ensureNoConflicts,
+  initValidateApply,
+} from "./harness/steps";
+import { describeE2e, scenario } from "./harness/suite";
+import { say } from "./harness/log";
+import { dockerOk } from "./harness/docker";
+
+/**
+ * Production stacks against the local engine (pg backend): jessy-production is applied and its
+ * `terraform destroy` must be refused while the mmap volume carries prevent_destroy; the other
+ * production stacks must plan.
+ */
+describeE2e("production stacks on the local engine: protected data", () => {
+  let s: StackUnderTest;
+  let removed = false;
+  const { step } = scenario();
+
+  beforeAll(() => {
+    s = new StackUnderTest("jessy-production", loadConfig());
+  });
+  afterAll(async () => {
+    if (s && !removed) {
+      // Deliberate clean-up of a protected stack: forget the protected volumes, destroy, remove them.
+      for (const v of s.protectedVolumes()) await s.tf.tf(["state", "rm", `docker_volume.${v.id}`], 60_000);
+      await cleanUp(s);
+    }
+  });
+
+  step("no container, volume or network of the stack exists yet", async () => ensureNoConflicts(s));
+  step("terraform init (pg backend), validate, apply jessy-production", async () => initValidateApply(s));
+  step("services run and are healthy; docker inspect matches the configuration (UID 1000, read-only root, tmpfs /tmp, limits)", async () => {
+    await assertRunningAndHealthy(s);
+    await assertEngineMatchesConfig(s);
+    expect(await execOk("jessy-production-core", ["cat", "/proc/1/status"])).toMatch(/^Uid:\s+1000\s+1000\s+1000\s+1000$/m);
+    await assertReadOnly("jessy-production-api", "/app/data/mmap");
+  });
+  step("API key and JWT secret are root-owned 0444 files readable by 1000, used by the API, and absent from docker inspect", async () => {
+    await assertSecretFile(s, "jessy-production-api", "/run/secrets/api_key", "api_key", "0444");
+    await assertSecretFile(s, "jessy-production-api", "/run/secrets/jwt_secret", "jwt_secret", "0444");
+    expect((await http("http://127.0.0.1:3002/api/v1/secure", { headers: { "X-API-Key": s.secrets.api_key } }))?.status).toBe(200);
+    expect((await http("http://127.0.0.1:3002/api/v1/secure", { headers: { "X-API-Key": "wrong" } }))?.status).toBe(401);
+    await assertSecretsNotInInspect(s);
+  });
+  step("re-plan right after apply: no changes", async () => assertConverged(s, "apply"));
+
+  step("terraform destroy is refused while the mmap volume carries prevent_destroy; nothing is destroyed", async () => {
+    const protectedVolumes = s.protectedVolumes();
+    expect(protectedVolumes.map((v) => v.name)).toEqual(["jessy-production-mmap-data"]);
+    await execOk("jessy-production-core", ["sh", "-c", "echo precious > /app/data/mmap/temp/e2e-marker"]);
+    const before = await s.tf.stateList();
+    const ids = await Promise.all(["jessy-production-core", "jessy-production-api"].map(async (n) => (await mustInspect(n)).Id));
+    const r = await s.tf.destroy();
+    expect(r.code).toBe(1);
+    expect(r.stderr + r.stdout).toMatch(/Instance cannot be destroyed/);
+    expect(r.stderr + r.stdout).toMatch(/lifecycle\.prevent_destroy/);
+    expect(await s.tf.stateList()).toEqual(before);
+    expect(await Promise.all(["jessy-production-core", "jessy-production-api"].map(async (n) => (await mustInspect(n)).Id))).toEqual(ids);
+    expect((await execOk("jessy-production-api", ["cat", "/app/data/mmap/temp/e2e-marker"])).trim()).toBe("precious");
+    record(s.section, "destroy with prevent_destroy", "refused, nothing destroyed");
+    say(`${s.name}: terraform destroy refused by prevent_destroy on ${protectedVolumes.map((v) => v.name).join(", ")}; containers and data untouched`);
+  });
+
+  step("deliberate removal: terraform state rm of the protected volume, destroy, the volume (with its data) stays until removed by hand", async () => {
+    for (const v of s.protectedVolumes()) await s.tf.tfOk(["state", "rm", `docker_volume.${v.id}`], 60_000);
+    const r = await s.tf.destroy();
+    if (r.code !== 0) throw new Error(`destroy after state rm failed:\n${r.stderr}`);
+    record(s.section, "destroy s (after state rm of the protected volume)", seconds(r.ms));
+    expect(await existing("volume", ["jessy-production-mmap-data"])).toEqual(["jessy-production-mmap-data"]);
+    const marker = await dockerOk(["run", "--rm", "--pull=never", "-v", "jessy-production-mmap-data:/d:ro", "z3-e2e/base:local", "cat", "/d/temp/e2e-marker"]);
+    expect(marker.trim()).toBe("precious");
+    await dockerOk(["volume", "rm", "jessy-production-mmap-data"]);
+    const left = [
+      ...(await existing("container", s.containers().map((c) => c.name))),
+      ...(await existing("volume", s.volumeNames())),
+      ...(await existing("network", s.networkNames())),
+    ];
+    expect(left).toEqual([]);
+    removed = true;
+  });
+
+  for (const stack of ["zcash-production", "zfs-sync-production"]) {
+    step(`${stack} plans against the local engine (pg backend); its data volumes carry prevent_destroy`, async () => {
+      const p = new StackUnderTest(stack, loadConfig());
+      expect(p.protectedVolumes().length).toBeGreaterThan(0);
+      await p.tf.init();
+      await p.tf.validate();
+      const plan = await p.tf.plan();
+      expect(plan.code).toBe(2);
+      expect(plan.changes.every((c) => c.actions.join() === "create")).toBe(true);
+      const volumes = plan.changes.filter((c) => c.address.startsWith("docker_volume.")).map((c) => c.address.slice("docker_volume.".length));
+      for (const v of p.protectedVolumes()) expect(volumes).toContain(v.id);
+      expect(await psql(loadConfig().pgConnStr!, `SELECT count(*) FROM information_schema.schemata WHERE schema_name = '${stack.replace(/-/g, "_")}'`)).toBe("1");
+      record(stack, "plan against the local engine", `${plan.changes.length} to create (${p.protectedVolumes().map((v) => v.name).join(", ")} protected)`);
+      record(stack, "plan s", seconds(plan.ms));
+    });
+  }
+});
