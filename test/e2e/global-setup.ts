@@ -50,9 +50,16 @@ export default async function globalSetup(): Promise<void> {
   say(`synthesized every stack into ${outDir} in ${seconds(Date.now() - t)}s`);
   record("run", "synth s", seconds(Date.now() - t));
 
-  const pg = await startPostgres(workDir);
-  process.env.E2E_PG_DATA_DIR = pg.dataDir;
-  process.env.E2E_PG_BIN_DIR = pg.binDir;
+  // An existing PostgreSQL (E2E_PG_CONN_STR, e.g. on a workstation without root), or a throwaway one.
+  let pgConnStr = process.env.E2E_PG_CONN_STR;
+  if (pgConnStr) {
+    say("pg backend: the PostgreSQL in E2E_PG_CONN_STR");
+  } else {
+    const pg = await startPostgres(workDir);
+    process.env.E2E_PG_DATA_DIR = pg.dataDir;
+    process.env.E2E_PG_BIN_DIR = pg.binDir;
+    pgConnStr = pg.connStr;
+  }
 
   const config: E2eConfig = {
     workDir,
@@ -60,7 +67,7 @@ export default async function globalSetup(): Promise<void> {
     providerSource: providerSource(),
     cliConfigFile: providerSource() === "mirror" ? join(cacheDir(), "terraformrc") : undefined,
     provenance: provenance(),
-    pgConnStr: pg.connStr,
+    pgConnStr,
     externalAddress: externalAddress(),
     hostCpus: cpus().length,
     dockerServerVersion: dockerVersion.stdout.trim(),

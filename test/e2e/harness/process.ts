@@ -25,12 +25,13 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions): Pro
   const command = [cmd, ...args].join(" ");
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, [...args], { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ["pipe", "pipe", "pipe"], detached: true });
+    // stdin only when there is input: a closed pipe to a process that already exited is EPIPE.
+    const child = spawn(cmd, [...args], { cwd: opts.cwd, env: opts.env ?? process.env, stdio: [opts.input !== undefined ? "pipe" : "ignore", "pipe", "pipe"], detached: true });
     let stdout = "";
     let stderr = "";
     let timedOut = false;
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => {
       timedOut = true;
       // The whole process group: terraform's provider plugins go with it.
@@ -52,7 +53,10 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions): Pro
       if (stderr.trim()) detail(indent(stderr));
       resolve({ command, code: timedOut ? 124 : code ?? 1, stdout, stderr, ms, timedOut });
     });
-    child.stdin.end(opts.input ?? "");
+    if (opts.input !== undefined && child.stdin) {
+      child.stdin.on("error", () => undefined);
+      child.stdin.end(opts.input);
+    }
   });
 }
 

@@ -6,6 +6,7 @@ import { record, seconds } from "./report";
 import { ContainerUnderTest, StackUnderTest } from "./stacks";
 import { Change, describeChanges, planExcerpt } from "./terraform";
 import { tcpAccepts } from "./net";
+import { psql } from "./postgres";
 
 const MINUTE = 60_000;
 
@@ -15,6 +16,7 @@ const MINUTE = 60_000;
  * throwaway machine) they are removed first, loudly.
  */
 export async function ensureNoConflicts(s: StackUnderTest): Promise<void> {
+  if (s.pgBackend) await ensureEmptyStateSchema(s);
   const containers = await existing("container", s.containers().map((c) => c.name));
   const volumes = await existing("volume", s.volumeNames());
   const networks = await existing("network", s.networkNames());
@@ -28,6 +30,16 @@ export async function ensureNoConflicts(s: StackUnderTest): Promise<void> {
   }
   say(`${s.name}: REMOVING pre-existing ${all.join(", ")} (E2E_REMOVE_CONFLICTS / CI)`);
   await removeByName(containers, volumes, networks);
+}
+
+/** A pg-backed stack starts from no state: the suite never adopts state it did not write. */
+async function ensureEmptyStateSchema(s: StackUnderTest): Promise<void> {
+  const schema = s.json.terraform?.backend?.pg?.schema_name as string | undefined;
+  if (!schema || !s.config.pgConnStr) return;
+  const exists = await psql(s.config.pgConnStr, `SELECT count(*) FROM information_schema.tables WHERE table_schema = '${schema}' AND table_name = 'states'`);
+  if (exists === "0") return;
+  const rows = await psql(s.config.pgConnStr, `SELECT count(*) FROM "${schema}".states WHERE length(data) > 0 AND data::jsonb -> 'resources' <> '[]'::jsonb`);
+  if (rows !== "0") throw new Error(`${s.name}: the state schema ${schema} already holds resources; the e2e suite needs a PostgreSQL database used for nothing else`);
 }
 
 async function removeByName(containers: string[], volumes: string[], networks: string[]): Promise<void> {
