@@ -374,7 +374,7 @@ describeE2e("plan summary and synth diff on real plans of a production-named sta
         stack: STACK,
         address: APP,
         gating: false,
-        text: `**downtime**: long-running container \`${APP}\` (\`${PREFIX}app\`) is stopped, removed and recreated (\`replace_triggered_by\`).`,
+        text: `**downtime**: long-running container \`${APP}\` (\`${PREFIX}app\`) is stopped, removed and recreated (\`replace_triggered_by\`: its files loader \`${LOADER}\` is replaced, so an uploaded file or secret changed).`,
       },
     ]);
     expect(r.exitCode).toBe(0);
@@ -406,7 +406,7 @@ describeE2e("plan summary and synth diff on real plans of a production-named sta
         stack: STACK,
         address: ARCHIVE,
         gating: true,
-        text: `**data loss**: stateful volume \`${ARCHIVE}\` (\`${PREFIX}archive\`) is removed: Terraform destroys it and its data.`,
+        text: `**data loss**: stateful volume \`${ARCHIVE}\` (\`${PREFIX}archive\`) is removed: Terraform destroys it and its data. Its \`prevent_destroy\` goes with the removed resource block, so Terraform will not refuse.`,
       },
     ]);
     expect(removed.verdict).toMatch(/^⛔ \*\*Blocked:\*\* `review-e2e-production` would lose 1 volume/);
