@@ -20,6 +20,7 @@ import {
   initValidateApply,
 } from "./harness/steps";
 import { describeE2e, scenario } from "./harness/suite";
+import { assertRuntimePolicy } from "./harness/runtime-policy";
 import { say } from "./harness/log";
 
 const COOKIE = "/var/run/auth/.cookie";
@@ -93,6 +94,7 @@ describeE2e("zcash-staging on the local engine, state in PostgreSQL", () => {
     record(s.section, "ports checked on the external address", checked.length);
   });
 
+  step("the running containers pass the policy packs' container rules as docker inspect reports them (suppressions as in the policy report)", async () => assertRuntimePolicy(s));
   step("re-plan right after apply: no changes", async () => assertConverged(s, "apply"));
 
   step("fault: Zebra crashes (SIGKILL); it comes back with a new 0600 cookie that the sidecar makes 0644 again", async () => {

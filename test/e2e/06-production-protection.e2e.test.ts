@@ -16,6 +16,7 @@ import {
   initValidateApply,
 } from "./harness/steps";
 import { describeE2e, scenario } from "./harness/suite";
+import { assertRuntimePolicy } from "./harness/runtime-policy";
 import { say } from "./harness/log";
 import { dockerOk } from "./harness/docker";
 
@@ -55,6 +56,7 @@ describeE2e("production stacks on the local engine: protected data", () => {
     expect((await http("http://127.0.0.1:3002/api/v1/secure", { headers: { "X-API-Key": "wrong" } }))?.status).toBe(401);
     await assertSecretsNotInInspect(s);
   });
+  step("the running long-running containers pass the Production pack's container rules as docker inspect reports them", async () => assertRuntimePolicy(s));
   step("re-plan right after apply: no changes", async () => assertConverged(s, "apply"));
 
   step("terraform destroy is refused while the mmap volume carries prevent_destroy; nothing is destroyed", async () => {
