@@ -265,11 +265,10 @@ export class Service extends Construct {
     const mounts: VolumeMount[] = [...(props.volumes ?? [])];
     const dirs = [...new Set(uploads.map((u) => u.file.substring(0, u.file.lastIndexOf("/")) || "/"))].sort();
     dirs.forEach((dir) => {
-      const covering = [...mounts, ...loaderMounts].find((m) => dir === m.containerPath || dir.startsWith(m.containerPath + "/"));
+      // Every loader mount has a twin in `mounts` (a files volume, or the declared volume it reuses).
+      const covering = mounts.find((m) => dir === m.containerPath || dir.startsWith(m.containerPath + "/"));
       if (covering) {
-        if (!loaderMounts.includes(covering) && !loaderMounts.some((m) => m.containerPath === covering.containerPath)) {
-          loaderMounts.push({ ...covering, readOnly: false });
-        }
+        if (!loaderMounts.some((m) => m.containerPath === covering.containerPath)) loaderMounts.push({ ...covering, readOnly: false });
         return;
       }
       const slug = dir.replace(/[^a-zA-Z0-9]+/g, "-").replace(/^-|-$/g, "");

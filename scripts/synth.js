@@ -7,53 +7,28 @@
 "use strict";
 const fs = require("fs");
 const path = require("path");
+const { bundleIfStale } = require("./bundle");
 
 const root = path.resolve(__dirname, "..");
 const outFile = path.join(root, ".build", "main.js");
-const stampFile = path.join(root, ".build", "main.stamp");
 const codeCacheFile = path.join(root, ".build", "main.v8cache");
+// Everything the app can import: the whole tree but tests, outputs and dependencies (the lockfile
+// stands for those).
 const SKIP = new Set(["node_modules", "cdktf.out", ".build", ".git", "test", "coverage", ".github"]);
 
-/** path:mtime:size of every TypeScript source the app can import, plus the lockfile (dependency changes). */
-function sourceStamp() {
-  const entries = [];
-  const walk = (dir) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (SKIP.has(entry.name)) continue;
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts")) {
-        const st = fs.statSync(full);
-        entries.push(`${path.relative(root, full)}:${st.mtimeMs}:${st.size}`);
-      }
-    }
-  };
-  walk(root);
-  const lock = path.join(root, "package-lock.json");
-  if (fs.existsSync(lock)) entries.push(`package-lock.json:${fs.statSync(lock).mtimeMs}`);
-  return entries.sort().join("\n");
-}
-
 function ensureBuilt() {
-  const stamp = sourceStamp();
-  if (fs.existsSync(outFile) && fs.existsSync(stampFile) && fs.readFileSync(stampFile, "utf8") === stamp) return false;
-  const esbuild = require("esbuild");
-  fs.mkdirSync(path.dirname(outFile), { recursive: true });
-  esbuild.buildSync({
-    entryPoints: [path.join(root, "main.ts")],
-    outfile: outFile,
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    format: "cjs",
+  const rebuilt = bundleIfStale({
+    root,
+    entry: path.join(root, "main.ts"),
+    outFile,
+    watchDir: root,
+    skip: SKIP,
+    extraFiles: [path.join(root, "package-lock.json")],
     // The framework and the provider bindings are bundled too: one file to compile instead of a few
     // hundred modules to resolve and load is most of the start-up time saved.
     sourcemap: false,
-    logLevel: "error",
   });
-  fs.writeFileSync(stampFile, stamp);
-  fs.rmSync(codeCacheFile, { force: true });
-  return true;
+  if (rebuilt) fs.rmSync(codeCacheFile, { force: true });
 }
 
 /**
