@@ -1,8 +1,29 @@
 /**
- * The one place that imports the generated kreuzwerker/docker 3.6.2 bindings. Explicit per-resource
- * imports (never the package barrel) keep synthesis fast.
+ * The one place that imports the generated kreuzwerker/docker bindings (`@cdktf/provider-docker`
+ * 12.0.3, generated from provider 3.6.2). The stacks run against provider 4.6, whose schema is a
+ * superset of 3.6.2's but for `docker_network.check_duplicate` (never set here);
+ * `test/lib/provider-schema.test.ts` checks every emitted attribute against 4.6's schema. Explicit
+ * per-resource imports (never the package barrel) keep synthesis fast.
  */
-export { DockerProvider } from "@cdktf/provider-docker/lib/provider";
+import type { Construct } from "./cdk";
+import { DockerProvider as GeneratedDockerProvider, DockerProviderConfig } from "@cdktf/provider-docker/lib/provider";
+
+/**
+ * The provider version every stack requires (`required_providers.docker.version`): any 4.6.x from
+ * the registry. The bindings would write their own 3.6.2.
+ */
+export const DOCKER_PROVIDER_VERSION_CONSTRAINT = "~> 4.6.0";
+
+/** The generated provider, requiring {@link DOCKER_PROVIDER_VERSION_CONSTRAINT}. */
+export class DockerProvider extends GeneratedDockerProvider {
+  constructor(scope: Construct, id: string, config: DockerProviderConfig = {}) {
+    super(scope, id, config);
+    // cdktf writes required_providers from this metadata; it is set once, by the generated constructor.
+    Object.defineProperty(this, "terraformGeneratorMetadata", {
+      value: { ...this.terraformGeneratorMetadata, providerVersion: DOCKER_PROVIDER_VERSION_CONSTRAINT },
+    });
+  }
+}
 export type { DockerProviderConfig } from "@cdktf/provider-docker/lib/provider";
 export { Container } from "@cdktf/provider-docker/lib/container";
 export type {

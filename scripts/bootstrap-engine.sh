@@ -1,52 +1,58 @@
 #!/usr/bin/env bash
-# Toolchain bootstrap for the real-engine tests (Docker daemon + Terraform
-# provider kreuzwerker/docker 3.6.2 in a local filesystem mirror).
+# Toolchain bootstrap for the real-engine tests: Docker Engine 26.1 (Debian 13's
+# docker.io, pinned so that nothing else comes from that suite) and the Terraform
+# provider kreuzwerker/docker 4.6, built from the source the Go module proxy
+# serves, in a local filesystem mirror.
 #
 # Idempotent and fast when everything is already in place. Safe to run from CI
 # (CI=true, no stdin) on a fresh Debian 12 machine as root.
 #
 # Usage: scripts/bootstrap-engine.sh [--verify] [--skip-docker] [--skip-provider]
-#                                    [--provider-mirror DIR]
 #
 #   --verify              prove the mirror works: terraform init + validate (and
 #                         plan, when the Docker daemon is up) on a throwaway
-#                         config that uses kreuzwerker/docker 3.6.2.
+#                         config that uses kreuzwerker/docker 4.6.0.
 #   --skip-docker         do not install/start dockerd or run the test container.
 #   --skip-provider       do not build the provider (an existing binary is still
 #                         used by --verify).
-#   --provider-mirror D   a provider mirror made on a machine that reaches the
-#                         Terraform registry (`terraform providers mirror D`,
-#                         packed .zip or unpacked layout); installs kreuzwerker/docker
-#                         3.6.2 from it when the Go module proxy does not serve
-#                         that version. Also: DOCKER_PROVIDER_MIRROR.
 #
 # Environment:
 #   INFRA_CACHE_DIR   cache root (default: $HOME/.cache/z3-infra)
 #   DOCKERD_ARGS      extra flags for dockerd (default: none; none are needed on
 #                     the project's machines)
 #
-# Exit codes: 0 ok, 1 a step failed, 2 bad usage, 3 the provider binary is
-# missing and could neither be built from the Go module proxy nor installed
-# from a provider mirror (see the message).
+# Exit codes: 0 ok, 1 a step failed (the message names it and quotes the
+# error), 2 bad usage. A provider that cannot be built is a failure, never a skip.
+#
+# Which provider this is: the Go module proxy serves kreuzwerker/docker's source
+# as module github.com/kreuzwerker/terraform-provider-docker at the pseudo-version
+# below: master at commit 96d331c98ff4, two weeks after the v4.6.0 tag, its
+# CHANGELOG topped by v4.6.0 (2026-09-01). The v4.6.0 tag itself is not served.
+# The mirror holds that build under the version label 4.6.0: the stacks require
+# "~> 4.6.0", and Terraform selects a pre-release label (4.6.1-dev) only by an
+# exact constraint, which would stop users from getting 4.6.x from the registry.
+# provider-build-info.txt in the cache records the commit and module hash.
 #
 # Outputs (all outside the repository):
-#   $CACHE/terraform-providers/registry.terraform.io/kreuzwerker/docker/3.6.2/<os>_<arch>/terraform-provider-docker_v3.6.2
+#   $CACHE/terraform-providers/registry.terraform.io/kreuzwerker/docker/4.6.0/<os>_<arch>/terraform-provider-docker_v4.6.0
 #   $CACHE/terraformrc          Terraform CLI config (use via TF_CLI_CONFIG_FILE)
 #   $CACHE/logs/                dockerd, apt and go build logs
 #   docker image z3-infra/busybox-test:local (FROM scratch + static busybox)
 set -euo pipefail
 
 # ---------------------------------------------------------------- constants --
-readonly PROVIDER_VERSION="3.6.2"
-readonly PROVIDER_COMMIT="2f20f8c3ce8290fcd03d96e69c7bc6338897a479"
-readonly PROVIDER_MODULE="github.com/terraform-providers/terraform-provider-docker"
-# The pseudo-version Go assigns to that commit (the v3.x tags are not valid
-# semver for a module path without a /v3 suffix), and the module hash
-# (go.sum "h1:" form) of its source tree, computed with golang.org/x/mod's
-# zip + dirhash from the tagged git commit. Used to check a proxy download,
-# since the checksum database (sum.golang.org) is not reachable here.
-readonly PROVIDER_PSEUDO_VERSION="v0.0.0-20250613214648-2f20f8c3ce82"
-readonly PROVIDER_MODULE_H1="h1:5isjAhQRV467jblnG90pkFQ43RGDI82RfppnBTBkQIE="
+readonly PROVIDER_VERSION="4.6.0"
+readonly PROVIDER_COMMIT="96d331c98ff4"
+readonly PROVIDER_MODULE="github.com/kreuzwerker/terraform-provider-docker"
+# The pseudo-version the proxy serves for that commit, and its module hash
+# (go.sum "h1:" form). The checksum database is not reachable here, so the
+# download is checked against this pinned hash instead.
+readonly PROVIDER_PSEUDO_VERSION="v0.0.0-20260916201441-96d331c98ff4"
+readonly PROVIDER_MODULE_H1="h1:T3HvvZCRd4h2qkMl+SXA2zza26Rdz8xqV81skikQWy4="
+# Docker Engine: at least API 1.44 (Engine 25) for health-check start_interval.
+readonly DOCKER_MIN_MAJOR=25
+readonly DOCKER_SUITE="trixie"
+readonly DOCKER_PACKAGES=(docker.io docker-cli docker-buildx)
 readonly PROVIDER_ADDR="registry.terraform.io/kreuzwerker/docker"
 readonly TEST_IMAGE="z3-infra/busybox-test:local"
 
@@ -54,7 +60,6 @@ CACHE="${INFRA_CACHE_DIR:-$HOME/.cache/z3-infra}"
 MIRROR_DIR="$CACHE/terraform-providers"
 TF_RC="$CACHE/terraformrc"
 LOG_DIR="$CACHE/logs"
-PROVIDER_MIRROR_SRC="${DOCKER_PROVIDER_MIRROR:-}"
 
 DO_DOCKER=1
 DO_PROVIDER=1
@@ -67,10 +72,6 @@ while [ $# -gt 0 ]; do
     --verify) DO_VERIFY=1 ;;
     --skip-docker) DO_DOCKER=0 ;;
     --skip-provider) DO_PROVIDER=0 ;;
-    --provider-mirror)
-      [ $# -ge 2 ] || { echo "bootstrap-engine: --provider-mirror needs a value" >&2; exit 2; }
-      PROVIDER_MIRROR_SRC="$2"; shift ;;
-    --provider-mirror=*) PROVIDER_MIRROR_SRC="${1#*=}" ;;
     -h|--help) usage; exit 0 ;;
     *) echo "bootstrap-engine: unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -183,15 +184,58 @@ fi
 # ------------------------------------------------------------------- docker --
 docker_up() { docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
 
+# Debian 13's docker.io (Engine 26.1) on Debian 12: an apt source for that suite
+# at priority 1 (nothing comes from it unless asked) and a pin at 990 for just
+# the Docker packages, whose dependencies all resolve from Debian 12.
+readonly APT_SOURCE=/etc/apt/sources.list.d/z3-infra-docker-trixie.sources
+readonly APT_PIN=/etc/apt/preferences.d/z3-infra-docker-trixie
+write_apt_pin() {
+  local changed=0 tmp
+  tmp="$(mktemp)"
+  cat >"$tmp" <<EOF
+# Written by scripts/bootstrap-engine.sh: Debian $DOCKER_SUITE, for the Docker packages only (see $APT_PIN).
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: $DOCKER_SUITE
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+  cmp -s "$tmp" "$APT_SOURCE" || { install -m 0644 "$tmp" "$APT_SOURCE"; changed=1; }
+  cat >"$tmp" <<EOF
+# Written by scripts/bootstrap-engine.sh: nothing from $DOCKER_SUITE unless named here.
+Package: *
+Pin: release n=$DOCKER_SUITE
+Pin-Priority: 1
+
+Package: ${DOCKER_PACKAGES[*]}
+Pin: release n=$DOCKER_SUITE
+Pin-Priority: 990
+EOF
+  cmp -s "$tmp" "$APT_PIN" || { install -m 0644 "$tmp" "$APT_PIN"; changed=1; }
+  rm -f "$tmp"
+  [ "$changed" = 0 ] || APT_UPDATED=0
+}
+dockerd_major() { dockerd --version 2>/dev/null | sed -n 's/^Docker version \([0-9]*\)\..*/\1/p'; }
+
 step_docker_packages() {
-  local pkgs=()
-  command -v dockerd >/dev/null 2>&1 || pkgs+=(docker.io)
+  local pkgs=() major
+  major="$(dockerd_major)"
+  if [ -z "$major" ] || [ "$major" -lt "$DOCKER_MIN_MAJOR" ]; then
+    [ -f /etc/debian_version ] || fail 1 "dockerd ${major:-missing}; Docker Engine $DOCKER_MIN_MAJOR or later is needed and this is not a Debian machine: install it yourself"
+    write_apt_pin
+    pkgs+=("${DOCKER_PACKAGES[@]}")
+  fi
   dpkg_installed busybox-static || pkgs+=(busybox-static)
-  if [ ${#pkgs[@]} -eq 0 ]; then STEP_NOTE="already installed"; return 0; fi
+  if [ ${#pkgs[@]} -eq 0 ]; then STEP_NOTE="already installed: $(dockerd --version)"; return 0; fi
+  if docker_up && [ -n "$major" ] && [ "$major" -lt "$DOCKER_MIN_MAJOR" ]; then
+    fail 1 "a running dockerd $major is older than $DOCKER_MIN_MAJOR; stop it before the bootstrap upgrades it"
+  fi
   apt_install "${pkgs[@]}"
-  command -v dockerd >/dev/null 2>&1 || fail 1 "dockerd still missing after installing docker.io"
-  command -v docker >/dev/null 2>&1 || fail 1 "docker CLI missing after installing docker.io"
-  STEP_NOTE="installed ${pkgs[*]}"
+  major="$(dockerd_major)"
+  [ -n "$major" ] || fail 1 "dockerd still missing after installing ${DOCKER_PACKAGES[*]}"
+  [ "$major" -ge "$DOCKER_MIN_MAJOR" ] || fail 1 "installed $(dockerd --version), need $DOCKER_MIN_MAJOR or later"
+  command -v docker >/dev/null 2>&1 || fail 1 "docker CLI missing after installing docker-cli"
+  STEP_NOTE="installed ${pkgs[*]}: $(dockerd --version)"
 }
 
 step_dockerd() {
@@ -240,7 +284,7 @@ RUN ["/bin/busybox", "--install", "-s", "/bin"]
 RUN ["/bin/busybox", "mkdir", "-p", "-m", "1777", "/tmp"]
 CMD ["/bin/sh"]
 EOF
-    # Legacy builder: there is no buildx plugin, and nothing is pulled.
+    # Legacy builder: two exec-form RUNs need no BuildKit, and nothing is pulled.
     DOCKER_BUILDKIT=0 docker build --pull=false -t "$TEST_IMAGE" "$ctx" \
         >"$LOG_DIR/test-image-build.log" 2>&1 </dev/null \
       || { tail -n 20 "$LOG_DIR/test-image-build.log" >&2; fail 1 "building $TEST_IMAGE failed"; }
@@ -294,32 +338,11 @@ fetch_provider_source() {
   return 0
 }
 
-# Install the binary from a `terraform providers mirror` directory (packed zip
-# or unpacked layout). Returns non-zero when no mirror is given or it lacks 3.6.2.
-install_from_mirror() {
-  [ -n "$PROVIDER_MIRROR_SRC" ] || { SRC_FAILURES="$SRC_FAILURES; no --provider-mirror given"; return 1; }
-  local platform="${PROVIDER_DIR##*/}"
-  local base="$PROVIDER_MIRROR_SRC/$PROVIDER_ADDR"
-  local zip="$base/terraform-provider-docker_${PROVIDER_VERSION}_${platform}.zip"
-  local unpacked="$base/$PROVIDER_VERSION/$platform/terraform-provider-docker_v$PROVIDER_VERSION"
-  mkdir -p "$PROVIDER_DIR"
-  if [ -f "$zip" ]; then
-    python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$zip" "$PROVIDER_DIR"
-  elif [ -f "$unpacked" ]; then
-    cp "$unpacked" "$PROVIDER_BIN"
-  else
-    SRC_FAILURES="$SRC_FAILURES; mirror $PROVIDER_MIRROR_SRC has neither $zip nor $unpacked"
-    return 1
-  fi
-  chmod 0755 "$PROVIDER_BIN"
-  printf 'provider:   %s %s (%s)\nsource:     provider mirror %s\nsha256:     %s\n' \
-    "$PROVIDER_ADDR" "$PROVIDER_VERSION" "$platform" "$PROVIDER_MIRROR_SRC" "$(sha256sum "$PROVIDER_BIN" | cut -d' ' -f1)" \
-    >"$CACHE/provider-build-info.txt"
-  return 0
-}
-
 step_provider() {
-  if [ -x "$PROVIDER_BIN" ] && [ -s "$PROVIDER_BIN" ]; then
+  # Reused only when it was built from the pinned module version (the label
+  # 4.6.0 alone does not say which commit).
+  if [ -x "$PROVIDER_BIN" ] && [ -s "$PROVIDER_BIN" ] \
+      && grep -qF "$PROVIDER_PSEUDO_VERSION" "$CACHE/provider-build-info.txt" 2>/dev/null; then
     STEP_NOTE="reused $PROVIDER_BIN"
     return 0
   fi
@@ -331,31 +354,17 @@ step_provider() {
 
   fetch_provider_source
   if [ "$SRC_OK" != 1 ]; then
-    if install_from_mirror; then
-      STEP_NOTE="installed from provider mirror $PROVIDER_MIRROR_SRC"
-      return 0
-    fi
-    fail 3 "kreuzwerker/docker $PROVIDER_VERSION cannot be built here ($SRC_FAILURES).
-  The provider binary is not in $PROVIDER_DIR. On a machine that reaches the
-  Terraform registry run 'terraform providers mirror DIR' in a synthesized
-  stack directory and pass --provider-mirror DIR, or run with --skip-provider."
+    fail 1 "kreuzwerker/docker $PROVIDER_VERSION cannot be built here: $SRC_FAILURES
+  (module $PROVIDER_MODULE@$PROVIDER_PSEUDO_VERSION; log: $LOG_DIR/provider-build.log)"
   fi
   log "provider source: $SRC_ORIGIN"
 
-  # Dependencies come from the Go module proxy and are checked against the
-  # provider's own go.sum (-mod=readonly: a missing entry is an error, no
-  # checksum-database lookup happens).
-  local tdl t0 t1
-  t0="$(now_us)"
-  (cd "$BUILD_SRC" && GOFLAGS="-mod=readonly -buildvcs=false" go mod download -x) \
-      >>"$LOG_DIR/provider-build.log" 2>&1 </dev/null \
-    || { tail -n 20 "$LOG_DIR/provider-build.log" >&2; fail 1 "go mod download of the provider's dependencies failed (log: $LOG_DIR/provider-build.log)"; }
-  (cd "$BUILD_SRC" && GOFLAGS="-mod=readonly -buildvcs=false" go mod verify) \
-      >>"$LOG_DIR/provider-build.log" 2>&1 </dev/null \
-    || { tail -n 20 "$LOG_DIR/provider-build.log" >&2; fail 1 "go mod verify failed (log: $LOG_DIR/provider-build.log)"; }
-  t1="$(now_us)"; tdl="$(fmt_secs $((t1 - t0)))"
-  log "dependencies downloaded and verified against go.sum in ${tdl}s; compiling (a few minutes)"
-
+  # Dependencies come from the Go module proxy as the build needs them, each
+  # checked against the provider's own go.sum (-mod=readonly: a missing entry is
+  # an error). No `go mod download` of the whole graph: go.mod also lists tool
+  # modules, one of which the proxy refuses (403), that the build never uses.
+  local t1; t1="$(now_us)"
+  log "compiling (a few minutes on a cold cache)"
   local out; mktmp out provider-bin; out="$out/terraform-provider-docker_v$PROVIDER_VERSION"
   (cd "$BUILD_SRC" && CGO_ENABLED=0 GOOS=linux GOARCH="$TF_ARCH" GOFLAGS="-mod=readonly -buildvcs=false" \
       go build -trimpath \
@@ -370,13 +379,13 @@ step_provider() {
   {
     echo "provider:   $PROVIDER_ADDR $PROVIDER_VERSION ($TF_PLATFORM)"
     echo "source:     $SRC_ORIGIN"
-    echo "commit:     $PROVIDER_COMMIT"
+    echo "commit:     $PROVIDER_COMMIT (master after v4.6.0; labelled $PROVIDER_VERSION in the mirror)"
     echo "module h1:  $PROVIDER_MODULE_H1"
     echo "go:         $(go version)"
     echo "built:      $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     echo "sha256:     $(sha256sum "$PROVIDER_BIN" | cut -d' ' -f1)"
   } >"$CACHE/provider-build-info.txt"
-  STEP_NOTE="built in deps ${tdl}s + compile ${tbuild}s"
+  STEP_NOTE="built in ${tbuild}s"
 }
 
 # --------------------------------------------------------------- terraformrc --

@@ -129,8 +129,8 @@ export class ZcashZ3 extends Construct {
               timeoutSeconds: 10,
               retries: 3,
               startPeriodSeconds: 90,
-              // Upstream's start_interval (5s) is left out: Docker Engine < 25 (API < 1.44), such as
-              // Debian 12's docker.io 20.10, refuses to create a container whose health check sets it.
+              // Upstream's start_interval: needs Docker Engine 25 or later (API 1.44).
+              startIntervalSeconds: 5,
             },
         waitForHealthySeconds: props.zebraWaitSeconds,
         metrics: { port: ports.zebraMetrics.container },
@@ -197,7 +197,7 @@ export class ZcashZ3 extends Construct {
           timeoutSeconds: 5,
           retries: 3,
           startPeriodSeconds: 60,
-          // No start_interval (upstream 5s): Docker Engine < 25 refuses it (see Zebra's health check).
+          startIntervalSeconds: 5,
         },
         stopTimeoutSeconds: 15,
         dependsOn: [this.zebra, this.cookiePermissions],

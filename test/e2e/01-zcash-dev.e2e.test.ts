@@ -18,11 +18,11 @@ import {
   faultRemoveContainer,
   initValidateApply,
 } from "./harness/steps";
-import { describeE2e, scenario } from "./harness/suite";
+import { scenario } from "./harness/suite";
 import { say } from "./harness/log";
 
 /** zcash-dev (Regtest): Zebra, the cookie sidecar, Zaino, Zallet and the rpc-router on the local engine. */
-describeE2e("zcash-dev on the local engine", () => {
+describe("zcash-dev on the local engine", () => {
   let s: StackUnderTest;
   let destroyed = false;
   const { step } = scenario();

@@ -18,7 +18,7 @@ import {
   faultRemoveContainer,
   initValidateApply,
 } from "./harness/steps";
-import { describeE2e, scenario } from "./harness/suite";
+import { scenario } from "./harness/suite";
 
 const MMAP_DIRS = ["consciousness", ...Array.from({ length: 14 }, (_, i) => `consciousness/D${String(i + 1).padStart(2, "0")}`), "proto", "temp"];
 
@@ -26,7 +26,7 @@ const MMAP_DIRS = ["consciousness", ...Array.from({ length: 14 }, (_, i) => `con
  * jessy-dev: images built by Terraform (docker_image build) from a fake checkout passed as
  * jessy_source_path, the one-shot mmap init, jessy-core and jessy-api with hot-reload binds.
  */
-describeE2e("jessy-dev on the local engine", () => {
+describe("jessy-dev on the local engine", () => {
   let s: StackUnderTest;
   let destroyed = false;
   const { step } = scenario();

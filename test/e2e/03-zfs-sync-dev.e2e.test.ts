@@ -16,10 +16,10 @@ import {
   faultRemoveContainer,
   initValidateApply,
 } from "./harness/steps";
-import { describeE2e, scenario } from "./harness/suite";
+import { scenario } from "./harness/suite";
 
 /** zfs-sync-dev: upstream's single-container base stack (the app on SQLite in a named volume). */
-describeE2e("zfs-sync-dev on the local engine", () => {
+describe("zfs-sync-dev on the local engine", () => {
   let s: StackUnderTest;
   let destroyed = false;
   const { step } = scenario();

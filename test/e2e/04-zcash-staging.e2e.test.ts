@@ -19,7 +19,7 @@ import {
   faultKillMainProcess,
   initValidateApply,
 } from "./harness/steps";
-import { describeE2e, scenario } from "./harness/suite";
+import { scenario } from "./harness/suite";
 import { assertRuntimePolicy } from "./harness/runtime-policy";
 import { say } from "./harness/log";
 
@@ -29,7 +29,7 @@ const COOKIE = "/var/run/auth/.cookie";
  * zcash-staging (Testnet) on the local engine with its pg state backend: cookie auth between
  * Zebra, the permissions sidecar, Zaino and Zallet; Prometheus, Grafana and Alertmanager.
  */
-describeE2e("zcash-staging on the local engine, state in PostgreSQL", () => {
+describe("zcash-staging on the local engine, state in PostgreSQL", () => {
   let s: StackUnderTest;
   let destroyed = false;
   const { step } = scenario();

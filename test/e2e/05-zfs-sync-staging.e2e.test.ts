@@ -18,7 +18,7 @@ import {
   ensureNoConflicts,
   faultKillMainProcess,
 } from "./harness/steps";
-import { describeE2e, scenario } from "./harness/suite";
+import { scenario } from "./harness/suite";
 import { say } from "./harness/log";
 import { RunResult } from "./harness/process";
 
@@ -26,7 +26,7 @@ import { RunResult } from "./harness/process";
  * zfs-sync-staging with its pg state backend: PostgreSQL (root -> 70, password file), the one-shot
  * migration, the app and the TLS proxy; two concurrent applies of the same stack against the lock.
  */
-describeE2e("zfs-sync-staging on the local engine, state in PostgreSQL with locking", () => {
+describe("zfs-sync-staging on the local engine, state in PostgreSQL with locking", () => {
   let s: StackUnderTest;
   let destroyed = false;
   const { step } = scenario();

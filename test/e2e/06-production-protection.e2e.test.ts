@@ -15,7 +15,7 @@ import {
   ensureNoConflicts,
   initValidateApply,
 } from "./harness/steps";
-import { describeE2e, scenario } from "./harness/suite";
+import { scenario } from "./harness/suite";
 import { assertRuntimePolicy } from "./harness/runtime-policy";
 import { say } from "./harness/log";
 import { dockerOk } from "./harness/docker";
@@ -25,7 +25,7 @@ import { dockerOk } from "./harness/docker";
  * `terraform destroy` must be refused while the mmap volume carries prevent_destroy; the other
  * production stacks must plan.
  */
-describeE2e("production stacks on the local engine: protected data", () => {
+describe("production stacks on the local engine: protected data", () => {
   let s: StackUnderTest;
   let removed = false;
   const { step } = scenario();

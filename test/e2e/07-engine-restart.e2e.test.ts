@@ -4,7 +4,7 @@ import { say } from "./harness/log";
 import { record, seconds } from "./harness/report";
 import { StackUnderTest } from "./harness/stacks";
 import { assertConverged, assertRunningAndHealthy, cleanUp, deployed, destroyAndAssertClean, ensureNoConflicts, initValidateApply } from "./harness/steps";
-import { describeE2e, scenario } from "./harness/suite";
+import { scenario } from "./harness/suite";
 
 const DEV_STACKS = ["zcash-dev", "jessy-dev", "zfs-sync-dev"];
 
@@ -13,7 +13,7 @@ const DEV_STACKS = ["zcash-dev", "jessy-dev", "zfs-sync-dev"];
  * scripts/bootstrap-engine.sh runs it): the services come back by their restart policies, healthy,
  * and Terraform sees no drift. Skipped with E2E_ENGINE_RESTART=0 (shared workstations).
  */
-describeE2e("dockerd restart with every dev stack deployed", () => {
+describe("dockerd restart with every dev stack deployed", () => {
   const stacks: StackUnderTest[] = [];
   let destroyed = false;
   const { step } = scenario();

@@ -13,7 +13,7 @@ import { record, seconds } from "./harness/report";
 import { randomString } from "./harness/secrets";
 import { StackUnderTest } from "./harness/stacks";
 import { assertRunningAndHealthy, assertSecretFile, cleanUp, destroyAndAssertClean, ensureNoConflicts } from "./harness/steps";
-import { describeE2e, scenario } from "./harness/suite";
+import { scenario } from "./harness/suite";
 import { Terraform } from "./harness/terraform";
 
 /**
@@ -106,7 +106,7 @@ interface RealPlan {
   readonly jsonFile: string;
 }
 
-describeE2e("plan summary and synth diff on real plans of a production-named stack", () => {
+describe("plan summary and synth diff on real plans of a production-named stack", () => {
   let config: E2eConfig;
   let base: string;
   let plansDir: string;

@@ -1,27 +1,22 @@
 import { cpSync, mkdtempSync, writeFileSync } from "fs";
 import { networkInterfaces, tmpdir, cpus } from "os";
 import { join } from "path";
-import { announceConfig, configFile, E2eConfig, cacheDir, provenance, providerSource, REPO_ROOT, skipReason } from "./harness/env";
+import { announceConfig, configFile, E2eConfig, cacheDir, provenance, missingProvider, providerSource, REPO_ROOT } from "./harness/env";
 import { say, setLogFile } from "./harness/log";
 import { run, runOk } from "./harness/process";
 import { record, seconds } from "./harness/report";
 import { startPostgres } from "./harness/postgres";
 
 /**
- * Runs once before the e2e files: decides whether the suite can run (a missing provider skips it,
- * loudly), builds the stand-in images, writes the fake Jessy checkout, synthesizes every stack into
+ * Runs once before the e2e files: fails the suite when the provider is missing (nothing is ever
+ * skipped), builds the stand-in images, writes the fake Jessy checkout, synthesizes every stack into
  * a temporary CDKTF_OUTDIR and starts the throwaway PostgreSQL for the pg backend.
  */
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
   process.env.E2E_STARTED_AT = String(started);
-  const reason = skipReason();
-  if (reason) {
-    if (process.env.E2E_REQUIRE === "1") throw new Error(`E2E_REQUIRE=1 but the suite cannot run: ${reason}`);
-    process.env.E2E_SKIP_REASON = reason;
-    process.stderr.write(`\nE2E SKIPPED: ${reason}\n\n`);
-    return;
-  }
+  const missing = missingProvider();
+  if (missing) throw new Error(`the real-engine suite cannot run: ${missing}`);
 
   if (process.env.E2E_WORK_DIR) process.env.E2E_WORK_DIR_GIVEN = "1";
   const workDir = process.env.E2E_WORK_DIR ?? mkdtempSync(join(tmpdir(), "z3-e2e-"));

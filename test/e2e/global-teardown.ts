@@ -4,7 +4,6 @@ import { stopPostgres } from "./harness/postgres";
 
 /** Stops the throwaway PostgreSQL; removes the work directory after a green run (E2E_KEEP=1 keeps it). */
 export default async function globalTeardown(): Promise<void> {
-  if (process.env.E2E_SKIP_REASON) return;
   const dataDir = process.env.E2E_PG_DATA_DIR;
   const binDir = process.env.E2E_PG_BIN_DIR;
   if (dataDir && binDir) await stopPostgres(dataDir, binDir);

@@ -1,8 +1,3 @@
-import { suiteSkipped } from "./env";
-
-/** `describe`, or `describe.skip` when the global setup decided the suite cannot run here. */
-export const describeE2e: jest.Describe = suiteSkipped() ? describe.skip : describe;
-
 /**
  * Ordered steps of one scenario: a step after a failed one is reported as not run (failed with
  * the name of the step that broke), instead of failing on a half-deployed stack.

@@ -1,5 +1,5 @@
 import { join } from "path";
-import { E2eConfig } from "./env";
+import { E2eConfig, PROVIDER_VERSION_PATTERN } from "./env";
 import { run, RunResult, tail } from "./process";
 import { say } from "./log";
 
@@ -72,7 +72,7 @@ export class Terraform {
   async init(): Promise<{ ms: number; providerLine: string }> {
     const r = await this.tfOk(["init", "-input=false", "-no-color"], 10 * MINUTE);
     const providerLine = r.stdout.split("\n").find((l) => /kreuzwerker\/docker/.test(l) && /Install|Using/.test(l))?.trim() ?? "(no provider line)";
-    if (!r.stdout.includes(`v3.6.2`)) throw new Error(`${this.stack}: terraform init did not install kreuzwerker/docker v3.6.2:\n${tail(r.stdout)}`);
+    if (!PROVIDER_VERSION_PATTERN.test(providerLine)) throw new Error(`${this.stack}: terraform init did not install kreuzwerker/docker 4.6.x:\n${tail(r.stdout)}`);
     return { ms: r.ms, providerLine };
   }
 

@@ -123,10 +123,11 @@ describe("zebra", () => {
       interval: "30s",
       timeout: "10s",
       retries: 3,
-      // Go's duration spelling, as the provider reads it back; no start_interval (Docker < 25 refuses it).
+      // Go's duration spelling, as the provider reads it back; upstream's start_interval (Engine >= 25).
       start_period: "1m30s",
+      start_interval: "5s",
     });
-    expect(container(prod, "z3_zaino").healthcheck).not.toHaveProperty("start_interval");
+    expect(container(prod, "z3_zaino").healthcheck).toMatchObject({ start_period: "1m0s", start_interval: "5s" });
     const d = container(dev, "z3_zebra").healthcheck;
     expect(d.test[1]).toContain("getblockchaininfo");
     expect(d.test[1]).toContain("http://127.0.0.1:18232");
