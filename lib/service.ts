@@ -194,11 +194,10 @@ export interface ServiceProps {
 }
 
 const DEFAULT_LOGGING: Logging = { maxSizeMiB: 10, maxFiles: 3 };
-const CPU_PERIOD_MICROSECONDS = 100000;
 /**
  * Whole seconds as Go's time.Duration prints them ("90s" -> "1m30s", "3600s" -> "1h0m0s"): provider
- * 3.6.2 reads health-check durations back in that form, so "90s" would plan an in-place update on
- * every run (seen on the real engine).
+ * 4.6 reads health-check durations back in that form, so "90s" would plan an in-place update on
+ * every run (00-provider-behaviour).
  */
 const DURATION = (s: number) => {
   const h = Math.floor(s / 3600);
@@ -241,20 +240,22 @@ export class Service extends Construct {
     this.oneShot = props.oneShot ?? false;
     this.runsAsRoot = props.user === undefined || ROOT_USERS.has(props.user);
     this.rootReason = this.runsAsRoot ? props.rootReason?.trim() : undefined;
-    const readerIsRoot = props.dropsToUser !== undefined ? ROOT_USERS.has(props.dropsToUser) : this.runsAsRoot;
+    const reader = numericIds(props.dropsToUser ?? props.user);
     const readOnly = props.readOnlyRootFilesystem ?? true;
 
     const uploads = [
       ...(props.secretFiles ?? []).map((f) => ({
         file: f.containerPath,
         content: f.secret.value,
-        // Provider 3.6.2 uploads files owned by root: a non-root user can only read a world-readable
-        // file. The file sits in a root-owned directory on a volume mounted into this service only.
-        permissions: readerIsRoot ? "0400" : "0444",
+        // Readable by the process that reads it and by no one else: upload `owner`/`group` (provider
+        // 4.6, numeric ids: names would resolve on the machine running Terraform, not in the image).
+        permissions: "0400",
+        owner: reader.uid,
+        group: reader.gid,
       })),
       ...(props.configFiles ?? []).map((f) => ({ file: f.containerPath, content: f.content, permissions: f.mode ?? "0444" })),
     ];
-    // Provider 3.6.2 copies uploads to "/" of the container, and Docker refuses that on a read-only
+    // Provider 4.6 still copies uploads to "/" of the container, and Docker refuses that on a read-only
     // root filesystem even when the file's own directory is a volume. So uploaded files go through a
     // loader: a container of the same image that is created but never started (uploads happen after
     // create, before start) and mounts a small volume per directory; the service mounts those
@@ -288,13 +289,13 @@ export class Service extends Construct {
     };
     const hc = props.healthCheck;
     if (hc) {
-      // Provider 3.6.2 plans healthcheck edits as in-place updates but never applies them; a label
-      // (ForceNew) carrying a digest of the health check turns an edit into a visible replacement.
+      // Provider 4.6 replaces the container when the health-check block appears or goes, but plans
+      // edits inside it as in-place updates that it never applies; a label (ForceNew) carrying a
+      // digest of the health check turns an edit into a visible replacement. tmpfs edits likewise
+      // (and plan again on every run). Both shown in test/e2e/00-provider-behaviour.e2e.test.ts.
       labels["healthcheck-digest"] = digest(JSON.stringify(hc));
     }
     if (props.tmpfs) labels["tmpfs-digest"] = digest(JSON.stringify(props.tmpfs));
-    // cpu_period/cpu_quota edits are likewise planned in place and never applied.
-    if (props.resources?.cpus !== undefined) labels["cpu-limit"] = String(props.resources.cpus);
 
     const oneShot = this.oneShot;
     const waitForExit = oneShot && (props.waitForExit ?? true);
@@ -314,8 +315,8 @@ export class Service extends Construct {
         .map(([k, v]) => `${k}=${v}`),
       readOnly,
       tmpfs: props.tmpfs ? { ...props.tmpfs } : undefined,
-      // Docker stores added capabilities with the CAP_ prefix and provider 3.6.2 reads them back as
-      // stored: unprefixed names ("CHOWN") plan a replacement on every run (seen on the real engine).
+      // Docker stores added capabilities with the CAP_ prefix and provider 4.6 reads them back as
+      // stored: unprefixed names ("CHOWN") plan a replacement on every run (00-provider-behaviour).
       capabilities: { drop: ["ALL"], add: [...new Set(props.capabilities ?? [])].sort().map((c) => `CAP_${c}`) },
       securityOpts: props.allowPrivilegeEscalation ? [] : ["no-new-privileges:true"],
       privileged: false,
@@ -331,10 +332,8 @@ export class Service extends Construct {
       // Swap equal to memory: Docker's default (twice the limit) reads back as a perpetual diff.
       memory: props.resources?.memoryMiB,
       memorySwap: props.resources?.memoryMiB,
-      // Provider 3.6.2 crashes on `cpus` (reads the string as a float32); a CFS quota over the default
-      // 100 ms period is the same limit.
-      cpuPeriod: props.resources?.cpus !== undefined ? CPU_PERIOD_MICROSECONDS : undefined,
-      cpuQuota: props.resources?.cpus !== undefined ? Math.round(props.resources.cpus * CPU_PERIOD_MICROSECONDS) : undefined,
+      // ForceNew in provider 4.6, so an edit is a visible replacement; spelled as it reads back.
+      cpus: props.resources?.cpus !== undefined ? cpusAttribute(props.resources.cpus) : undefined,
       healthcheck: hc
         ? {
             test: [...hc.test],
@@ -347,8 +346,6 @@ export class Service extends Construct {
         : undefined,
       wait: props.waitForHealthySeconds !== undefined ? true : undefined,
       waitTimeout: props.waitForHealthySeconds,
-      // Set explicitly: the provider otherwise reads back the daemon's value and plans a replacement.
-      networkMode: "bridge",
       networksAdvanced: props.networks.map((n) => ({ name: n.network.name, aliases: [...new Set([props.name, ...(n.aliases ?? [])])] })),
       ports: this.ports.map((p) => ({
         internal: p.containerPort,
@@ -396,7 +393,7 @@ export class Service extends Construct {
   /** The created-but-never-started container that receives the service's uploaded files. */
   private createFilesLoader(
     props: ServiceProps,
-    uploads: { file: string; content: string; permissions: string }[],
+    uploads: { file: string; content: string; permissions: string; owner?: string; group?: string }[],
     loaderMounts: readonly VolumeMount[],
     logging: Logging,
     count: number | undefined,
@@ -424,11 +421,15 @@ export class Service extends Construct {
         { label: "service", value: props.name },
       ],
       volumes: loaderMounts.map((m) => ({ volumeName: m.volume.name, containerPath: m.containerPath, readOnly: false })),
-      upload: uploads,
       count,
       dependsOn: loaderMounts.map((m) => m.volume.resource),
     });
     loader.overrideLogicalId(`${readableLogicalId(this)}_files`);
+    // `owner` and `group` are new in provider 4.6 and not in the 3.6.2 bindings.
+    loader.addOverride(
+      "upload",
+      uploads.map((u) => ({ file: u.file, content: u.content, permissions: u.permissions, ...(u.owner !== undefined ? { owner: u.owner, group: u.group } : {}) })),
+    );
     return loader;
   }
 
@@ -478,6 +479,28 @@ export class Service extends Construct {
     }
     p.throwIfAny(scope);
   }
+}
+
+/**
+ * A CPU limit as provider 4.6 reads `cpus` back from Docker's NanoCpus (`nanoInt64ToDecimalString`):
+ * one decimal for values that are whole tenths (1 -> "1.0", 0.5 -> "0.5"), else the digits without
+ * trailing zeros (1.25 -> "1.25"). Any other spelling ("1") replaces the container on every run.
+ */
+export function cpusAttribute(cores: number): string {
+  const nanos = Math.round(cores * 1e9);
+  const whole = Math.floor(nanos / 1e9);
+  const fraction = String(nanos % 1e9).padStart(9, "0");
+  const nine = `${whole}.${fraction}`;
+  // The provider's own test: exactly nine zeros in the nine-decimal form means one decimal place.
+  if ((nine.match(/0/g) ?? []).length === 9) return `${whole}.${fraction[0]}`;
+  return nine.replace(/0+$/, "");
+}
+
+/** The numeric uid and gid of a `user` ("uid" or "uid:gid"; root by name or absent: 0). */
+function numericIds(user: string | undefined): { uid: string; gid: string } {
+  if (user === undefined || ROOT_USERS.has(user)) return { uid: "0", gid: "0" };
+  const [uid, gid] = user.split(":");
+  return { uid, gid: gid ?? uid };
 }
 
 /** Short, deterministic digest for labels (synthesis must not depend on the clock or randomness). */

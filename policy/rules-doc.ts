@@ -62,7 +62,7 @@ export function renderRulesMarkdown(rules: readonly PolicyRule[] = ALL_RULES): s
     "",
     "## Limits",
     "",
-    "- `ContainerPidsLimited` cannot be enforced: docker_container in kreuzwerker/docker 3.6.2 (the provider behind the last prebuilt cdktf bindings) has no `pids_limit`. The rule reports at info level in every pack and accepts the two partial substitutes the provider has (`nproc` ulimit, `cgroup_parent`).",
+    "- `ContainerPidsLimited` cannot be enforced: docker_container in kreuzwerker/docker 4.6 has no `pids_limit` (its source carries a TODO). The rule reports at info level in every pack and accepts the two partial substitutes the provider has (`nproc` ulimit, `cgroup_parent`).",
     "- Rules read the resources' inputs (`privilegedInput`, `portsInput`, …). Raw `addOverride(...)` values bypass them, as they bypass the provider bindings' types; do not use overrides for anything a rule covers.",
     "- A host path built from a variable (`${var.source_dir}/src`) is judged by its literal tail; one that ends in an expression is a finding.",
     "- `synthesize` runs the packs over every stack before cdktf synthesizes (so one run reports every stack) and cdktf's own aspect pass then adds nothing twice; changes made by other, mutating aspects during synthesis would not be re-checked (the project has none).",

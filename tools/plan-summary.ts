@@ -335,7 +335,7 @@ export function summarizeStack(input: PlanInput, options: SummaryOptions = {}): 
       if (ignored.length > 0) {
         warnings.push(
           `${code(rc.address)}: in-place change of ${ignored.map(code).join(", ")} is recorded in the state but **not applied** to the running container ` +
-            `by the docker provider 3.6.2; the container keeps its old settings until it is replaced (e.g. add a digest of the setting to a label).`,
+            `by the docker provider 4.6; the container keeps its old settings until it is replaced (e.g. add a digest of the setting to a label).`,
         );
       }
     }

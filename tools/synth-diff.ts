@@ -292,7 +292,7 @@ export function diffStack(stack: string, baseConfig: unknown, headConfig: unknow
       }
     }
     if (d.notApplied.length > 0) {
-      warnings.push(`${code(d.address)}: in-place change of ${d.notApplied.map(code).join(", ")} is recorded in the state but **not applied** to the running container by the docker provider 3.6.2.`);
+      warnings.push(`${code(d.address)}: in-place change of ${d.notApplied.map(code).join(", ")} is recorded in the state but **not applied** to the running container by the docker provider 4.6.`);
     }
     if (lifecycleOf(b.body).prevent_destroy === true && lifecycleOf(h.body).prevent_destroy !== true) {
       warnings.push(`${code(d.address)}${named} loses \`prevent_destroy\`: Terraform will no longer refuse to destroy it.`);

@@ -1,4 +1,5 @@
 import { Secret, Service, Volume, Network, ConstructValidationError } from "../../lib";
+import { cpusAttribute } from "../../lib/service";
 import { container, cpusOf, envMap, labelMap, scratchStack, synthJson } from "../helpers";
 
 function minimal(extra: Record<string, unknown> = {}) {
@@ -23,7 +24,7 @@ describe("Service secure defaults", () => {
   });
   test("publishes no host port", () => expect(c.ports).toEqual([]));
   test("references the image by id, never by name", () => expect(c.image).toMatch(/^\$\{docker_image\.[A-Za-z0-9_]+\.image_id\}$/));
-  test("sets network_mode explicitly to avoid provider drift", () => expect(c.network_mode).toBe("bridge"));
+  test("leaves network_mode to the provider's default (bridge in 4.6: no drift, see 00-provider-behaviour)", () => expect(c.network_mode).toBeUndefined());
   test("joins its networks with its name as alias", () =>
     expect(c.networks_advanced).toEqual([{ name: "test-net", aliases: ["app"] }]));
   test("carries service and environment labels", () => expect(labelMap(c)).toEqual({ service: "app", environment: "dev" }));
@@ -56,19 +57,17 @@ describe("Service explicit settings", () => {
     ]);
   });
 
-  test("limits map to memory (MiB, no extra swap) and a CFS quota (provider 3.6.2 crashes on cpus)", () => {
+  test("limits map to memory (MiB, no extra swap) and cpus, with no CFS quota", () => {
     const c = container(minimal({ resources: { memoryMiB: 512, cpus: 1.5 } }).json, "app");
     expect(c.memory).toBe(512);
     expect(c.memory_swap).toBe(512);
-    expect(c.cpus).toBeUndefined();
-    expect([c.cpu_period, c.cpu_quota]).toEqual([100000, 150000]);
+    expect(c.cpus).toBe("1.5");
+    expect([c.cpu_period, c.cpu_quota, labelMap(c)["cpu-limit"]]).toEqual([undefined, undefined, undefined]);
     expect(cpusOf(c)).toBe(1.5);
   });
 
-  test("a CPU limit edit replaces the container (the provider never applies cpu_quota in place)", () => {
-    const a = container(minimal({ resources: { cpus: 1 } }).json, "app");
-    const b = container(minimal({ resources: { cpus: 2 } }).json, "app");
-    expect([labelMap(a)["cpu-limit"], labelMap(b)["cpu-limit"]]).toEqual(["1", "2"]);
+  test("cpus is spelled as provider 4.6 reads it back from NanoCpus (else every plan replaces the container)", () => {
+    expect([1, 2, 0.5, 0.25, 1.5, 4, 0.1, 10, 1.125].map(cpusAttribute)).toEqual(["1.0", "2.0", "0.5", "0.25", "1.5", "4.0", "0.1", "10.", "1.125"]);
   });
 
   test("capabilities are added back sorted and de-duplicated after dropping ALL", () => {
@@ -163,7 +162,7 @@ describe("Service files", () => {
     expect(loader).toMatchObject({ name: "app-files", image: app.image, start: false, must_run: false, read_only: false, network_mode: "none" });
     expect(loader.capabilities).toEqual({ drop: ["ALL"], add: [] });
     expect(loader.upload).toEqual([
-      { file: "/run/secrets/api_token", content: "${var.api_token}", permissions: "0444" },
+      { file: "/run/secrets/api_token", content: "${var.api_token}", permissions: "0400", owner: "1000", group: "1000" },
       { file: "/etc/app/app.toml", content: "x = 1", permissions: "0444" },
     ]);
     expect(app.upload).toBeUndefined();
@@ -227,7 +226,7 @@ describe("Service files", () => {
     expect(container(synthJson(s.stack), "app_files").upload[0].permissions).toBe("0400");
   });
 
-  test("a secret file is 0444 when a root entrypoint drops to another user", () => {
+  test("a secret file is 0400 and owned by the user a root entrypoint drops to", () => {
     const s = scratchStack();
     const secret = new Secret(s.stack, "Token", { variableName: "api_token", description: "token" });
     new Service(s.stack, "App", {
@@ -239,7 +238,7 @@ describe("Service files", () => {
       environmentName: "dev",
       secretFiles: [secret.file("/run/secrets/api_token")],
     });
-    expect(container(synthJson(s.stack), "app_files").upload[0].permissions).toBe("0444");
+    expect(container(synthJson(s.stack), "app_files").upload[0]).toMatchObject({ permissions: "0400", owner: "1000", group: "1000" });
   });
 });
 

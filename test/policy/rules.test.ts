@@ -124,7 +124,7 @@ const CASES: Record<string, RuleCases> = {
     ],
     nonCompliant: [
       ["no ulimit and no cgroup_parent", (s) => rawContainer(s, { ulimit: undefined }), /no pids limit/],
-      ["a Service (the L2 cannot set one with provider 3.6.2)", (s) => service(s), /provider 3\.6\.2 has no pids_limit/],
+      ["a Service (the L2 cannot set one with provider 4.6)", (s) => service(s), /provider 4\.6 has no pids_limit/],
     ],
   },
   ContainerHealthCheckDefined: {

@@ -1,6 +1,7 @@
 /**
- * What kreuzwerker/docker 3.6.2 (the version @cdktf/provider-docker 12.0.3 binds) does with each
- * change, from the provider's schema (ForceNew flags) and its container update function.
+ * What kreuzwerker/docker 4.6 (the version the stacks require) does with each change, from the
+ * provider's schema (ForceNew flags) and its container update function; the behaviours the
+ * construct library relies on are shown on the real engine by test/e2e/00-provider-behaviour.
  */
 
 /** docker_container attributes that can change without replacing the container. */
@@ -11,7 +12,12 @@ export const CONTAINER_IN_PLACE = new Set([
   "cpu_shares",
   "memory",
   "memory_swap",
+  "memory_reservation",
   "cpu_set",
+  "device_read_bps",
+  "device_read_iops",
+  "device_write_bps",
+  "device_write_iops",
   // Recorded in state but never sent to Docker (see CONTAINER_NOT_APPLIED).
   "healthcheck",
   "tmpfs",
@@ -32,8 +38,9 @@ export const CONTAINER_IN_PLACE = new Set([
 ]);
 
 /**
- * Planned as "update in-place" but not applied to the running container by provider 3.6.2
- * (healthcheck: provider issue #988; the others by reading resourceDockerContainerUpdate).
+ * Planned as "update in-place" but not applied to the running container by provider 4.6 (read from
+ * resourceDockerContainerUpdate). The healthcheck block forces a replacement when it is added or
+ * removed (#989), but edits inside it are planned in place and never applied.
  */
 export const CONTAINER_NOT_APPLIED = new Set(["healthcheck", "tmpfs", "init", "cpu_period", "cpu_quota"]);
 
@@ -44,7 +51,7 @@ export const CONTAINER_COMPUTED = new Set(["id", "exit_code", "container_logs", 
 const IN_PLACE: Readonly<Record<string, ReadonlySet<string>>> = {
   docker_container: CONTAINER_IN_PLACE,
   docker_image: new Set(["keep_locally", "force_remove"]),
-  // Every argument of these is ForceNew in 3.6.2.
+  // Every argument of these is ForceNew in 4.6.
   docker_volume: new Set(),
   docker_network: new Set(),
   docker_secret: new Set(),

@@ -11,7 +11,8 @@ export interface Inspect {
     User: string;
     Env: string[] | null;
     Labels: Record<string, string> | null;
-    Healthcheck?: { Test: string[] };
+    /** Durations in nanoseconds. */
+    Healthcheck?: { Test: string[]; Interval?: number; Timeout?: number; StartPeriod?: number; StartInterval?: number; Retries?: number };
     Image: string;
     Cmd: string[] | null;
     Entrypoint: string[] | null;
@@ -33,6 +34,7 @@ export interface Inspect {
     MemorySwap: number;
     CpuQuota: number;
     CpuPeriod: number;
+    NanoCpus: number;
     NetworkMode: string;
   };
   Mounts: { Type: string; Name?: string; Source: string; Destination: string; RW: boolean }[];

@@ -30,14 +30,14 @@ const isFilesLoader = (c: any) => labelMap(c).role === "files-loader";
 /** The containers that run (every docker_container except the files loaders). */
 const services = (json: TfJson) => Object.values<any>(json.resource.docker_container).filter((c) => !isFilesLoader(c));
 /** CPU limit in cores, from the CFS quota over its period. */
-const cpus = (c: any): number | undefined => (c.cpu_quota === undefined ? undefined : c.cpu_quota / c.cpu_period);
+const cpus = (c: any): number | undefined => (c.cpus === undefined ? undefined : Number(c.cpus));
 
 describe("stacks and addresses", () => {
   test.each(["dev", "staging", "production"] as const)("%s synthesizes with construct validations run", (env) => {
     expect(() => Testing.synth(new JessyStack(Testing.app(), ENVIRONMENTS[env]), true)).not.toThrow();
   });
-  test("one jessy-<env> stack per environment, pinned to the docker provider 3.6.2", () => {
-    for (const [, json] of all) expect(json.terraform.required_providers.docker).toEqual({ source: "kreuzwerker/docker", version: "3.6.2" });
+  test("one jessy-<env> stack per environment, requiring the docker provider 4.6.x", () => {
+    for (const [, json] of all) expect(json.terraform.required_providers.docker).toEqual({ source: "kreuzwerker/docker", version: "~> 4.6.0" });
     expect(dev.terraform.backend).toEqual({ local: { path: expect.stringContaining("terraform.jessy-dev.tfstate") } });
     expect(staging.terraform.backend).toEqual({ pg: { schema_name: "jessy_staging" } });
     expect(prod.terraform.backend).toEqual({ pg: { schema_name: "jessy_production" } });
@@ -277,14 +277,13 @@ describe("runtime posture", () => {
         c.name, undefined, undefined, undefined, undefined, undefined, undefined,
       ]);
     for (const json of [staging, prod]) {
-      // CPU limits are a CFS quota over a 100 ms period (the provider crashes on `cpus`); swap equals memory.
-      expect(container(json, "jessy_core")).toMatchObject({ memory: 2048, memory_swap: 2048, cpu_period: 100000, cpu_quota: 200000 });
-      expect(container(json, "jessy_api")).toMatchObject({ memory: 512, memory_swap: 512, cpu_period: 100000, cpu_quota: 100000 });
-      expect(container(json, "jessy_mmap_init")).toMatchObject({ memory: 64, memory_swap: 64, cpu_period: 100000, cpu_quota: 25000 });
+      // CPU limits are `cpus`, spelled as provider 4.6 reads them back; swap equals memory.
+      expect(container(json, "jessy_core")).toMatchObject({ memory: 2048, memory_swap: 2048, cpus: "2.0" });
+      expect(container(json, "jessy_api")).toMatchObject({ memory: 512, memory_swap: 512, cpus: "1.0" });
+      expect(container(json, "jessy_mmap_init")).toMatchObject({ memory: 64, memory_swap: 64, cpus: "0.25" });
       expect(["jessy_core", "jessy_api", "jessy_mmap_init"].map((id) => cpus(container(json, id)))).toEqual([2, 1, 0.25]);
-      // Quota edits are not applied in place: the label carries the limit so a change replaces the container.
-      expect(["jessy_core", "jessy_api", "jessy_mmap_init"].map((id) => labelMap(container(json, id))["cpu-limit"])).toEqual(["2", "1", "0.25"]);
-      for (const c of Object.values<any>(json.resource.docker_container)) expect([c.name, c.cpus]).toEqual([c.name, undefined]);
+      // `cpus` is ForceNew: no label is needed to turn an edit into a replacement, and no CFS quota is written.
+      for (const c of Object.values<any>(json.resource.docker_container)) expect([c.name, c.cpu_quota, labelMap(c)["cpu-limit"]]).toEqual([c.name, undefined, undefined]);
     }
   });
 });
@@ -323,8 +322,8 @@ describe("secrets", () => {
     const loader = filesLoader(json, "jessy_api");
     expect(api.upload).toBeUndefined();
     expect(loader.upload).toEqual([
-      { file: "/run/secrets/api_key", content: "${var.api_key}", permissions: "0444" },
-      { file: "/run/secrets/jwt_secret", content: "${var.jwt_secret}", permissions: "0444" },
+      { file: "/run/secrets/api_key", content: "${var.api_key}", permissions: "0400", owner: "1000", group: "1000" },
+      { file: "/run/secrets/jwt_secret", content: "${var.jwt_secret}", permissions: "0400", owner: "1000", group: "1000" },
     ]);
     expect(loader).toMatchObject({
       name: `jessy-${env}-api-files`,

@@ -44,8 +44,8 @@ describe("stable Terraform addresses (renaming one destroys data)", () => {
 });
 
 describe("stack wiring", () => {
-  test("each stack pins the docker provider 3.6.2", () => {
-    for (const [, json] of all) expect(json.terraform.required_providers.docker).toEqual({ source: "kreuzwerker/docker", version: "3.6.2" });
+  test("each stack requires the docker provider 4.6.x", () => {
+    for (const [, json] of all) expect(json.terraform.required_providers.docker).toEqual({ source: "kreuzwerker/docker", version: "~> 4.6.0" });
   });
   test("dev uses a local backend and the local socket by default", () => {
     expect(dev.terraform.backend).toEqual({ local: { path: "../../../terraform.zcash-dev.tfstate" } });
@@ -233,7 +233,7 @@ describe("zallet", () => {
       "/etc/zallet": "z3-mainnet-zallet-files-etc-zallet:ro",
     });
     const byFile = Object.fromEntries(uploadsOf(prod, "z3_zallet").map((u: any) => [u.file, u]));
-    expect(byFile["/etc/zallet/identity.txt"]).toEqual({ file: "/etc/zallet/identity.txt", content: "${var.zallet_identity}", permissions: "0444" });
+    expect(byFile["/etc/zallet/identity.txt"]).toEqual({ file: "/etc/zallet/identity.txt", content: "${var.zallet_identity}", permissions: "0400", owner: "1000", group: "1000" });
     expect(byFile["/etc/zallet/zallet.toml"].content).toContain('network = "main"');
     expect(byFile["/etc/zallet/zallet.toml"].content).toContain('validator_address = "zebra:8232"');
     expect(byFile["/etc/zallet/zallet.toml"].content).toContain('validator_cookie_path = "/var/run/auth/.cookie"');

@@ -34,7 +34,7 @@ const upload = (json: TfJson, id: string, file: string) => {
   return u;
 };
 /** CPU limit in cores, from the CFS quota over its period. */
-const cpus = (c: any): number | undefined => (c.cpu_quota === undefined ? undefined : c.cpu_quota / c.cpu_period);
+const cpus = (c: any): number | undefined => (c.cpus === undefined ? undefined : Number(c.cpus));
 const network = (json: TfJson, name: string) => Object.values(json.resource.docker_network).find((n: any) => n.name === name);
 
 describe("stack wiring", () => {
@@ -223,27 +223,25 @@ describe("app", () => {
   });
   test("limits and logs: upstream base in dev, upstream production override in staging and production", () => {
     expect(container(dev, "zfs_sync_app")).toMatchObject({
-      cpu_period: 100000,
-      cpu_quota: 100000,
+      cpus: "1.0",
       memory: 512,
       memory_swap: 512,
       log_driver: "json-file",
       log_opts: { "max-size": "10m", "max-file": "3" },
     });
-    expect([cpus(container(dev, "zfs_sync_app")), labelMap(container(dev, "zfs_sync_app"))["cpu-limit"]]).toEqual([1, "1"]);
+    expect([cpus(container(dev, "zfs_sync_app")), labelMap(container(dev, "zfs_sync_app"))["cpu-limit"]]).toEqual([1, undefined]);
     expect(container(dev, "zfs_sync_app").log_opts.compress).toBeUndefined();
     for (const [, json] of withPostgres) {
       expect(container(json, "zfs_sync_app")).toMatchObject({
-        cpu_period: 100000,
-        cpu_quota: 200000,
+        cpus: "2.0",
         memory: 1024,
         memory_swap: 1024,
         log_driver: "json-file",
         log_opts: { "max-size": "50m", "max-file": "5", compress: "true" },
       });
-      expect([cpus(container(json, "zfs_sync_app")), labelMap(container(json, "zfs_sync_app"))["cpu-limit"]]).toEqual([2, "2"]);
+      expect([cpus(container(json, "zfs_sync_app")), labelMap(container(json, "zfs_sync_app"))["cpu-limit"]]).toEqual([2, undefined]);
     }
-    for (const [, json] of all) for (const c of Object.values(json.resource.docker_container)) expect([c.name, c.cpus]).toEqual([c.name, undefined]);
+    for (const [, json] of all) for (const c of Object.values(json.resource.docker_container)) expect([c.name, c.cpu_quota]).toEqual([c.name, undefined]);
   });
   test("labels name the service and environment", () => {
     expect(labelMap(container(prod, "zfs_sync_app"))).toMatchObject({ service: "zfs-sync-production-app", environment: "production" });
@@ -262,8 +260,8 @@ describe("postgres", () => {
     });
     const secret = upload(json, "zfs_sync_postgres", "/run/secrets/postgres_password");
     expect(secret.content).toBe("${var.postgres_password}");
-    // The entrypoint re-reads the file as UID 70 after dropping privileges: it must be readable by others.
-    expect(secret.permissions).toBe("0444");
+    // The entrypoint re-reads the file as UID 70 after dropping privileges: owned by it, mode 0400.
+    expect([secret.permissions, secret.owner, secret.group]).toEqual(["0400", "70", "70"]);
   });
   test.each(withPostgres)("%s: data volume, no host port, pg_isready health check, Terraform waits for healthy", (env, json) => {
     const c = container(json, "zfs_sync_postgres");
@@ -284,13 +282,12 @@ describe("postgres", () => {
   test("upstream limits (1.0 CPU / 512M) and logs (10m × 3) in every environment that runs it", () => {
     for (const [, json] of withPostgres) {
       expect(container(json, "zfs_sync_postgres")).toMatchObject({
-        cpu_period: 100000,
-        cpu_quota: 100000,
+        cpus: "1.0",
         memory: 512,
         memory_swap: 512,
         log_opts: { "max-size": "10m", "max-file": "3" },
       });
-      expect([cpus(container(json, "zfs_sync_postgres")), labelMap(container(json, "zfs_sync_postgres"))["cpu-limit"]]).toEqual([1, "1"]);
+      expect([cpus(container(json, "zfs_sync_postgres")), labelMap(container(json, "zfs_sync_postgres"))["cpu-limit"]]).toEqual([1, undefined]);
       expect(container(json, "zfs_sync_postgres").log_opts.compress).toBeUndefined();
     }
   });
@@ -443,13 +440,12 @@ describe("proxy", () => {
   test("limits and logs per environment", () => {
     for (const [, json] of withPostgres) {
       expect(container(json, "zfs_sync_proxy")).toMatchObject({
-        cpu_period: 100000,
-        cpu_quota: 50000,
+        cpus: "0.5",
         memory: 128,
         memory_swap: 128,
         log_opts: { "max-size": "50m", "max-file": "5", compress: "true" },
       });
-      expect([cpus(container(json, "zfs_sync_proxy")), labelMap(container(json, "zfs_sync_proxy"))["cpu-limit"]]).toEqual([0.5, "0.5"]);
+      expect([cpus(container(json, "zfs_sync_proxy")), labelMap(container(json, "zfs_sync_proxy"))["cpu-limit"]]).toEqual([0.5, undefined]);
     }
   });
 });

@@ -1,0 +1,167 @@
+import { loadConfig, E2eConfig } from "./harness/env";
+import { docker, dockerOk, mustInspect } from "./harness/docker";
+import { Probe, PROBE_IMAGE, PROBE_PREFIX, probeContainer, probeImageId } from "./harness/probe";
+import { say } from "./harness/log";
+
+/**
+ * What kreuzwerker/docker 4.6 does with the attributes `lib/service.ts` writes, on the real engine.
+ * Each test is the evidence for one rule of the construct library: a workaround it keeps (the test
+ * fails once the provider no longer needs it) or a simplification it made (the test fails if the
+ * provider needs the workaround again). docs/e2e.md lists them.
+ */
+describe("kreuzwerker/docker 4.6 on the local engine: the behaviours lib/service.ts relies on", () => {
+  let config: E2eConfig;
+  let image: string;
+  const probes: Probe[] = [];
+
+  const probe = async (name: string, resource: Record<string, Record<string, Record<string, unknown>>>): Promise<Probe> => {
+    const p = new Probe(name, config);
+    probes.push(p);
+    p.write(resource);
+    await p.init();
+    return p;
+  };
+  const container = (name: string, extra: Record<string, unknown> = {}) => ({ docker_container: { c: probeContainer(name, image, extra) } });
+
+  beforeAll(async () => {
+    config = loadConfig();
+    image = await probeImageId();
+  });
+  afterAll(async () => {
+    for (const p of probes) await p.destroy();
+    for (const kind of ["container", "volume", "network"] as const) {
+      const names = (await dockerOk([kind, "ls", "-a", "--format", "{{.Name}}"].filter((a) => !(kind !== "container" && a === "-a")))).split("\n").filter((n) => n.startsWith(PROBE_PREFIX));
+      if (names.length > 0) await docker([kind, "rm", "-f", ...names]);
+    }
+  });
+
+  test("image: kept by id. A container given the image's name plans a replacement on every run; given its id, nothing", async () => {
+    const byName = await probe("image-name", { docker_container: { c: probeContainer("image-name", PROBE_IMAGE) } });
+    await byName.tf.applyOk();
+    expect(await byName.planned()).toEqual({ "docker_container.c": "delete+create" });
+    const byId = await probe("image-id", container("image-id"));
+    await byId.tf.applyOk();
+    expect(await byId.planned()).toEqual({});
+  });
+
+  test("network_mode: no longer written. Left out, it defaults to bridge and a container on a user network re-plans to nothing", async () => {
+    const p = await probe("network-mode", {
+      docker_network: { n: { name: `${PROBE_PREFIX}net` } },
+      docker_container: { c: probeContainer("network-mode", image, { networks_advanced: [{ name: "${docker_network.n.name}", aliases: ["probe"] }] }) },
+    });
+    await p.tf.applyOk();
+    expect(await p.planned()).toEqual({});
+    expect(Object.keys((await mustInspect(`${PROBE_PREFIX}network-mode`)).NetworkSettings.Networks)).toEqual([`${PROBE_PREFIX}net`]);
+  });
+
+  test("capabilities: kept with the CAP_ prefix. Docker stores CAP_CHOWN and the provider reads it back so: CHOWN plans a replacement on every run", async () => {
+    const bare = await probe("cap-bare", container("cap-bare", { capabilities: { drop: ["ALL"], add: ["CHOWN"] } }));
+    await bare.tf.applyOk();
+    expect(await bare.planned()).toEqual({ "docker_container.c": "delete+create" });
+    const prefixed = await probe("cap-prefixed", container("cap-prefixed", { capabilities: { drop: ["ALL"], add: ["CAP_CHOWN"] } }));
+    await prefixed.tf.applyOk();
+    expect(await prefixed.planned()).toEqual({});
+  });
+
+  const healthcheck = (interval: string) => ({ test: ["CMD", "true"], interval, timeout: "5s", retries: 3, start_period: "0s", start_interval: "5s" });
+
+  test("health-check durations: kept in Go's spelling. 90s reads back as 1m30s and plans an update on every run", async () => {
+    const plain = await probe("duration-plain", container("duration-plain", { healthcheck: healthcheck("90s") }));
+    await plain.tf.applyOk();
+    expect(await plain.planned()).toEqual({ "docker_container.c": "update" });
+    const go = await probe("duration-go", container("duration-go", { healthcheck: healthcheck("1m30s") }));
+    await go.tf.applyOk();
+    expect(await go.planned()).toEqual({});
+    // start_interval reaches the engine (Docker Engine >= 25, API >= 1.44).
+    expect((await mustInspect(`${PROBE_PREFIX}duration-go`)).Config.Healthcheck).toMatchObject({ StartInterval: 5e9 });
+  });
+
+  test("health-check edits: the digest label is kept. An edited interval plans an in-place update that is never applied", async () => {
+    const p = await probe("healthcheck-edit", container("healthcheck-edit", { healthcheck: healthcheck("1m0s") }));
+    await p.tf.applyOk();
+    p.write(container("healthcheck-edit", { healthcheck: healthcheck("2m0s") }));
+    expect(await p.planned()).toEqual({ "docker_container.c": "update" });
+    await p.tf.applyOk();
+    expect((await mustInspect(`${PROBE_PREFIX}healthcheck-edit`)).Config.Healthcheck?.Interval).toBe(60e9);
+  });
+
+  test("tmpfs edits: the digest label is kept. An edited tmpfs plans an update that is never applied, so it plans again", async () => {
+    const p = await probe("tmpfs-edit", container("tmpfs-edit", { tmpfs: { "/scratch": "size=1m" } }));
+    await p.tf.applyOk();
+    p.write(container("tmpfs-edit", { tmpfs: { "/scratch": "size=2m" } }));
+    expect(await p.planned()).toEqual({ "docker_container.c": "update" });
+    await p.tf.applyOk();
+    expect((await mustInspect(`${PROBE_PREFIX}tmpfs-edit`)).HostConfig.Tmpfs).toEqual({ "/scratch": "size=1m" });
+    expect(await p.planned()).toEqual({ "docker_container.c": "update" });
+  });
+
+  test("cpus: used instead of a CFS quota. 1.0 applies and re-plans to nothing; an edit replaces the container; 1 reads back as 1.0", async () => {
+    const p = await probe("cpus", container("cpus", { cpus: "1.0" }));
+    await p.tf.applyOk();
+    expect((await mustInspect(`${PROBE_PREFIX}cpus`)).HostConfig.NanoCpus).toBe(1e9);
+    expect(await p.planned()).toEqual({});
+    p.write(container("cpus", { cpus: "0.5" }));
+    expect(await p.planned()).toEqual({ "docker_container.c": "delete+create" });
+    await p.tf.applyOk();
+    expect((await mustInspect(`${PROBE_PREFIX}cpus`)).HostConfig.NanoCpus).toBe(5e8);
+    const bare = await probe("cpus-bare", container("cpus-bare", { cpus: "1" }));
+    await bare.tf.applyOk();
+    expect(await bare.planned()).toEqual({ "docker_container.c": "delete+create" });
+  });
+
+  test("memory_swap: kept equal to memory. Left out, Docker's default (twice the limit) plans an update on every run", async () => {
+    const bare = await probe("swap-bare", container("swap-bare", { memory: 64 }));
+    await bare.tf.applyOk();
+    expect(await bare.planned()).toEqual({ "docker_container.c": "update" });
+    const equal = await probe("swap-equal", container("swap-equal", { memory: 64, memory_swap: 64 }));
+    await equal.tf.applyOk();
+    expect(await equal.planned()).toEqual({});
+  });
+
+  test("uploads: the files loader is kept. An upload into a read-only container fails even when the file's directory is a volume", async () => {
+    const p = await probe("upload-read-only", {
+      docker_volume: { v: { name: `${PROBE_PREFIX}upload-ro` } },
+      docker_container: {
+        c: probeContainer("upload-read-only", image, {
+          read_only: true,
+          volumes: [{ volume_name: "${docker_volume.v.name}", container_path: "/conf" }],
+          upload: [{ file: "/conf/app.conf", content: "x=1", permissions: "0444" }],
+        }),
+      },
+    });
+    const r = await p.tf.apply();
+    expect(r.code).not.toBe(0);
+    expect(r.stderr + r.stdout).toMatch(/read-only/i);
+  });
+
+  const uploadOwner = async (name: string, user: string | undefined, owner: string): Promise<string> => {
+    const p = await probe(name, {
+      docker_volume: { v: { name: `${PROBE_PREFIX}${name}` } },
+      docker_container: {
+        c: probeContainer(name, image, {
+          start: false,
+          must_run: false,
+          user,
+          volumes: [{ volume_name: "${docker_volume.v.name}", container_path: "/secrets" }],
+          upload: [{ file: "/secrets/token", content: "probe-secret", permissions: "0400", owner, group: owner }],
+        }),
+      },
+    });
+    await p.tf.applyOk();
+    expect(await p.planned()).toEqual({});
+    return (await dockerOk(["run", "--rm", "--pull=never", "-v", `${PROBE_PREFIX}${name}:/s:ro`, PROBE_IMAGE, "stat", "-c", "%u:%g %a", "/s/token"])).trim();
+  };
+
+  test("uploads: secret files are owned by their reader with mode 0400 (upload owner and group, numeric), whether the loader runs as that user or as root", async () => {
+    expect(await uploadOwner("owner-as-user", "1000:1000", "1000")).toBe("1000:1000 400");
+    expect(await uploadOwner("owner-as-root", undefined, "10001")).toBe("10001:10001 400");
+  });
+
+  test("start = false: the loader keeps must_run = false. Left at its default, a created-but-never-started container plans an update on every run", async () => {
+    const p = await probe("never-started", container("never-started", { start: false }));
+    await p.tf.applyOk();
+    const planned = await p.planned();
+    say(`never-started container without must_run=false plans: ${JSON.stringify(planned)}`);
+    expect(planned).toEqual({ "docker_container.c": "update" });
+  });
+});
