@@ -406,7 +406,9 @@ export class Service extends Construct {
       mustRun: false,
       rm: false,
       readOnly: false,
-      user: props.user,
+      // No `user`: with upload `owner` set, Docker resolves a container's configured user by name
+      // (getent) before copying and fails for "uid:gid" in images without getent; as root it writes
+      // the owner the upload names (00-provider-behaviour). The loader is never started.
       networkMode: "none",
       capabilities: { drop: ["ALL"], add: [] },
       securityOpts: ["no-new-privileges:true"],

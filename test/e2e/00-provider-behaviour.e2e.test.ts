@@ -30,18 +30,29 @@ describe("kreuzwerker/docker 4.6 on the local engine: the behaviours lib/service
   afterAll(async () => {
     for (const p of probes) await p.destroy();
     for (const kind of ["container", "volume", "network"] as const) {
-      const names = (await dockerOk([kind, "ls", "-a", "--format", "{{.Name}}"].filter((a) => !(kind !== "container" && a === "-a")))).split("\n").filter((n) => n.startsWith(PROBE_PREFIX));
-      if (names.length > 0) await docker([kind, "rm", "-f", ...names]);
+      const args = kind === "container" ? ["container", "ls", "-a", "--format", "{{.Names}}"] : [kind, "ls", "--format", "{{.Name}}"];
+      const names = (await dockerOk(args)).split("\n").filter((n) => n.startsWith(PROBE_PREFIX));
+      if (names.length > 0) await docker([kind, "rm", ...(kind === "network" ? [] : ["-f"]), ...names]);
     }
+    await docker(["image", "rm", `${PROBE_PREFIX}image:1`]);
   });
 
-  test("image: kept by id. A container given the image's name plans a replacement on every run; given its id, nothing", async () => {
-    const byName = await probe("image-name", { docker_container: { c: probeContainer("image-name", PROBE_IMAGE) } });
-    await byName.tf.applyOk();
-    expect(await byName.planned()).toEqual({ "docker_container.c": "delete+create" });
-    const byId = await probe("image-id", container("image-id"));
-    await byId.tf.applyOk();
-    expect(await byId.planned()).toEqual({});
+  test("image: kept by id. By name no longer drifts in 4.6, but only the id sees a new image under the same tag", async () => {
+    const tag = `${PROBE_PREFIX}image:1`;
+    await dockerOk(["tag", PROBE_IMAGE, tag]);
+    const p = await probe("image", {
+      docker_image: { i: { name: tag, keep_locally: true } },
+      docker_container: {
+        by_name: probeContainer("image-by-name", tag, { depends_on: ["docker_image.i"] }),
+        by_id: probeContainer("image-by-id", "${docker_image.i.image_id}"),
+      },
+    });
+    await p.tf.applyOk();
+    expect(await p.planned()).toEqual({});
+    // The tag now names another image (a rebuild, or a re-pull of a moved tag).
+    await dockerOk(["tag", (await dockerOk(["image", "inspect", "-f", "{{.Id}}", "z3-e2e/alpine:1"])).trim(), tag]);
+    const planned = await p.planned();
+    expect([planned["docker_container.by_id"], planned["docker_container.by_name"]]).toEqual(["delete+create", undefined]);
   });
 
   test("network_mode: no longer written. Left out, it defaults to bridge and a container on a user network re-plans to nothing", async () => {
@@ -134,8 +145,8 @@ describe("kreuzwerker/docker 4.6 on the local engine: the behaviours lib/service
     expect(r.stderr + r.stdout).toMatch(/read-only/i);
   });
 
-  const uploadOwner = async (name: string, user: string | undefined, owner: string): Promise<string> => {
-    const p = await probe(name, {
+  const uploadOwner = async (name: string, user: string | undefined, owner: string): Promise<Probe> =>
+    probe(name, {
       docker_volume: { v: { name: `${PROBE_PREFIX}${name}` } },
       docker_container: {
         c: probeContainer(name, image, {
@@ -147,14 +158,17 @@ describe("kreuzwerker/docker 4.6 on the local engine: the behaviours lib/service
         }),
       },
     });
-    await p.tf.applyOk();
-    expect(await p.planned()).toEqual({});
-    return (await dockerOk(["run", "--rm", "--pull=never", "-v", `${PROBE_PREFIX}${name}:/s:ro`, PROBE_IMAGE, "stat", "-c", "%u:%g %a", "/s/token"])).trim();
-  };
 
-  test("uploads: secret files are owned by their reader with mode 0400 (upload owner and group, numeric), whether the loader runs as that user or as root", async () => {
-    expect(await uploadOwner("owner-as-user", "1000:1000", "1000")).toBe("1000:1000 400");
-    expect(await uploadOwner("owner-as-root", undefined, "10001")).toBe("10001:10001 400");
+  test("uploads: secret files are owned by their reader with mode 0400 (upload owner and group, numeric); the loader runs as root", async () => {
+    const asRoot = await uploadOwner("owner-as-root", undefined, "10001");
+    await asRoot.tf.applyOk();
+    expect(await asRoot.planned()).toEqual({});
+    const stat = await dockerOk(["run", "--rm", "--pull=never", "-v", `${PROBE_PREFIX}owner-as-root:/s:ro`, PROBE_IMAGE, "stat", "-c", "%u:%g %a", "/s/token"]);
+    expect(stat.trim()).toBe("10001:10001 400");
+    // A loader with a `user` fails: with an owner, Docker resolves the container's user by name first.
+    const asUser = await uploadOwner("owner-as-user", "1000:1000", "1000");
+    const r = await asUser.tf.apply();
+    expect([r.code, (r.stderr + r.stdout).match(/unable to find getent command/)?.[0]]).toEqual([1, "unable to find getent command"]);
   });
 
   test("start = false: the loader keeps must_run = false. Left at its default, a created-but-never-started container plans an update on every run", async () => {

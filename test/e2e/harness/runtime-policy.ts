@@ -22,7 +22,7 @@ export function runtimePolicyFindings(i: Inspect, suppressed: ReadonlySet<string
   check("ContainerRunsAsNonRoot", user !== "" && user !== "0" && user !== "root", `User ${JSON.stringify(i.Config.User)}`);
   check("ContainerReadOnlyRootFilesystem", h.ReadonlyRootfs === true, "root filesystem writable");
   check("ContainerMemoryLimited", h.Memory > 0, `Memory ${h.Memory}`);
-  check("ContainerCpuLimited", h.CpuQuota > 0 && h.CpuPeriod > 0, `CpuQuota ${h.CpuQuota} / CpuPeriod ${h.CpuPeriod}`);
+  check("ContainerCpuLimited", h.NanoCpus > 0 || (h.CpuQuota > 0 && h.CpuPeriod > 0), `NanoCpus ${h.NanoCpus}, CpuQuota ${h.CpuQuota} / CpuPeriod ${h.CpuPeriod}`);
   check("ContainerHealthCheckDefined", (i.Config.Healthcheck?.Test ?? []).length > 0 && i.Config.Healthcheck?.Test[0] !== "NONE", "no health check");
   check(
     "ContainerRestartPolicyBounded",
