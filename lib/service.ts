@@ -240,18 +240,19 @@ export class Service extends Construct {
     this.oneShot = props.oneShot ?? false;
     this.runsAsRoot = props.user === undefined || ROOT_USERS.has(props.user);
     this.rootReason = this.runsAsRoot ? props.rootReason?.trim() : undefined;
-    const reader = numericIds(props.dropsToUser ?? props.user);
+    const readerIsRoot = props.dropsToUser !== undefined ? ROOT_USERS.has(props.dropsToUser) : this.runsAsRoot;
     const readOnly = props.readOnlyRootFilesystem ?? true;
 
     const uploads = [
       ...(props.secretFiles ?? []).map((f) => ({
         file: f.containerPath,
         content: f.secret.value,
-        // Readable by the process that reads it and by no one else: upload `owner`/`group` (provider
-        // 4.6, numeric ids: names would resolve on the machine running Terraform, not in the image).
-        permissions: "0400",
-        owner: reader.uid,
-        group: reader.gid,
+        // Uploaded files are owned by root: a non-root reader can only read a world-readable file. The
+        // file sits in a root-owned directory on a volume mounted into this service only. Provider
+        // 4.6's upload `owner` does not help on Docker Engine 26: with an owner, Docker chowns to the
+        // container's user (the image's USER included), which Engine 26 resolves by name and fails for
+        // numeric users (`unable to find getent command`; 00-provider-behaviour).
+        permissions: readerIsRoot ? "0400" : "0444",
       })),
       ...(props.configFiles ?? []).map((f) => ({ file: f.containerPath, content: f.content, permissions: f.mode ?? "0444" })),
     ];
@@ -334,6 +335,9 @@ export class Service extends Construct {
       memorySwap: props.resources?.memoryMiB,
       // ForceNew in provider 4.6, so an edit is a visible replacement; spelled as it reads back.
       cpus: props.resources?.cpus !== undefined ? cpusAttribute(props.resources.cpus) : undefined,
+      // CPU priority follows the limit (CIS: CPU priority set), 1024 (Docker's default weight) per
+      // core; updated in place.
+      cpuShares: props.resources?.cpus !== undefined ? cpuShares(props.resources.cpus) : undefined,
       healthcheck: hc
         ? {
             test: [...hc.test],
@@ -393,7 +397,7 @@ export class Service extends Construct {
   /** The created-but-never-started container that receives the service's uploaded files. */
   private createFilesLoader(
     props: ServiceProps,
-    uploads: { file: string; content: string; permissions: string; owner?: string; group?: string }[],
+    uploads: { file: string; content: string; permissions: string }[],
     loaderMounts: readonly VolumeMount[],
     logging: Logging,
     count: number | undefined,
@@ -406,9 +410,7 @@ export class Service extends Construct {
       mustRun: false,
       rm: false,
       readOnly: false,
-      // No `user`: with upload `owner` set, Docker resolves a container's configured user by name
-      // (getent) before copying and fails for "uid:gid" in images without getent; as root it writes
-      // the owner the upload names (00-provider-behaviour). The loader is never started.
+      user: props.user,
       networkMode: "none",
       capabilities: { drop: ["ALL"], add: [] },
       securityOpts: ["no-new-privileges:true"],
@@ -423,15 +425,11 @@ export class Service extends Construct {
         { label: "service", value: props.name },
       ],
       volumes: loaderMounts.map((m) => ({ volumeName: m.volume.name, containerPath: m.containerPath, readOnly: false })),
+      upload: uploads,
       count,
       dependsOn: loaderMounts.map((m) => m.volume.resource),
     });
     loader.overrideLogicalId(`${readableLogicalId(this)}_files`);
-    // `owner` and `group` are new in provider 4.6 and not in the 3.6.2 bindings.
-    loader.addOverride(
-      "upload",
-      uploads.map((u) => ({ file: u.file, content: u.content, permissions: u.permissions, ...(u.owner !== undefined ? { owner: u.owner, group: u.group } : {}) })),
-    );
     return loader;
   }
 
@@ -498,11 +496,9 @@ export function cpusAttribute(cores: number): string {
   return nine.replace(/0+$/, "");
 }
 
-/** The numeric uid and gid of a `user` ("uid" or "uid:gid"; root by name or absent: 0). */
-function numericIds(user: string | undefined): { uid: string; gid: string } {
-  if (user === undefined || ROOT_USERS.has(user)) return { uid: "0", gid: "0" };
-  const [uid, gid] = user.split(":");
-  return { uid, gid: gid ?? uid };
+/** The CPU weight for a limit of `cores`: 1024 per core, at least 2 (the kernel's minimum). */
+export function cpuShares(cores: number): number {
+  return Math.max(2, Math.round(cores * 1024));
 }
 
 /** Short, deterministic digest for labels (synthesis must not depend on the clock or randomness). */

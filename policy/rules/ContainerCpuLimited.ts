@@ -1,5 +1,5 @@
 import { isUnresolved } from "../facts";
-import { COMPLIANT, PolicyRule, cis, runtimeContainerCheck, nonCompliant } from "../rule";
+import { COMPLIANT, PolicyRule, runtimeContainerCheck, nonCompliant } from "../rule";
 
 /** Containers have a CPU limit. */
 export const ContainerCpuLimited: PolicyRule = {
@@ -8,12 +8,13 @@ export const ContainerCpuLimited: PolicyRule = {
   description: "Containers have a CPU limit (`cpus`, or `cpu_quota`).",
   why: "Without a limit one busy container can starve every other service on the host.",
   fix: "Set the service's `resources.cpus` (from the environment settings). Prefer `cpus` (what `Service` writes): provider 4.6 declares `cpu_quota` updatable in place but never applies the change.",
-  reference: cis("Ensure that CPU priority is set appropriately on containers"),
+  reference: "Docker documentation, Resource constraints: CPU (`--cpus`); the CIS recommendation on CPU priority is ContainerCpuPrioritySet",
   check: runtimeContainerCheck((c) => {
     const cpus = c.cpusInput;
-    if (cpus !== undefined && (isUnresolved(cpus) || Number(cpus) > 0)) return COMPLIANT;
     const quota = c.cpuQuotaInput;
-    if (quota !== undefined && (isUnresolved(quota) || quota > 0)) return COMPLIANT;
+    if (isUnresolved(cpus) || isUnresolved(quota)) throw new Error("the CPU limit is a Terraform expression, which cannot be checked at synth time");
+    if (cpus !== undefined && Number(cpus) > 0) return COMPLIANT;
+    if (quota !== undefined && quota > 0) return COMPLIANT;
     return nonCompliant("neither cpus nor cpu_quota is set");
   }),
 };

@@ -11,7 +11,7 @@ export const ContainerMemoryLimited: PolicyRule = {
   reference: cis("Ensure that the memory usage for containers is limited"),
   check: runtimeContainerCheck((c) => {
     const memory = c.memoryInput;
-    if (isUnresolved(memory)) return COMPLIANT;
+    if (isUnresolved(memory)) throw new Error("memory is a Terraform expression, which cannot be checked at synth time");
     return memory !== undefined && memory > 0 ? COMPLIANT : nonCompliant("memory is not set");
   }),
 };

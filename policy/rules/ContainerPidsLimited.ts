@@ -17,7 +17,8 @@ export const ContainerPidsLimited: PolicyRule = {
     if (parent !== undefined && parent !== "") return COMPLIANT;
     const ulimits = listInput(c.ulimitInput, "ulimit");
     const nproc = ulimits.find((u) => u.name === "nproc");
-    if (nproc && (isUnresolved(nproc.hard) || nproc.hard > 0)) return COMPLIANT;
+    if (nproc && isUnresolved(nproc.hard)) throw new Error("the nproc ulimit is a Terraform expression, which cannot be checked at synth time");
+    if (nproc && nproc.hard > 0) return COMPLIANT;
     return nonCompliant("no pids limit (provider 4.6 has no pids_limit; no nproc ulimit or cgroup_parent either)");
   }),
 };

@@ -1,6 +1,7 @@
 import { PolicyRule } from "../rule";
 import { ContainerCapabilitiesDropped } from "./ContainerCapabilitiesDropped";
 import { ContainerCpuLimited } from "./ContainerCpuLimited";
+import { ContainerCpuPrioritySet } from "./ContainerCpuPrioritySet";
 import { ContainerDatabaseAndRpcPortsNotPublic } from "./ContainerDatabaseAndRpcPortsNotPublic";
 import { ContainerDockerSocketNotMounted } from "./ContainerDockerSocketNotMounted";
 import { ContainerEnvironmentHasNoLiteralSecrets } from "./ContainerEnvironmentHasNoLiteralSecrets";
@@ -25,6 +26,7 @@ import { VolumeStatefulProtected } from "./VolumeStatefulProtected";
 export {
   ContainerCapabilitiesDropped,
   ContainerCpuLimited,
+  ContainerCpuPrioritySet,
   ContainerDatabaseAndRpcPortsNotPublic,
   ContainerDockerSocketNotMounted,
   ContainerEnvironmentHasNoLiteralSecrets,
@@ -57,6 +59,7 @@ export const ALL_RULES: readonly PolicyRule[] = [
   ContainerReadOnlyRootFilesystem,
   ContainerMemoryLimited,
   ContainerCpuLimited,
+  ContainerCpuPrioritySet,
   ContainerPidsLimited,
   ContainerHealthCheckDefined,
   ContainerRestartPolicyBounded,

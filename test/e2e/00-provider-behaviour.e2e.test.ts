@@ -159,13 +159,15 @@ describe("kreuzwerker/docker 4.6 on the local engine: the behaviours lib/service
       },
     });
 
-  test("uploads: secret files are owned by their reader with mode 0400 (upload owner and group, numeric); the loader runs as root", async () => {
+  test("uploads: owner and group are not used. They work for a loader with no user at all, but a user (set, or the image's USER) fails on Engine 26", async () => {
     const asRoot = await uploadOwner("owner-as-root", undefined, "10001");
     await asRoot.tf.applyOk();
     expect(await asRoot.planned()).toEqual({});
     const stat = await dockerOk(["run", "--rm", "--pull=never", "-v", `${PROBE_PREFIX}owner-as-root:/s:ro`, PROBE_IMAGE, "stat", "-c", "%u:%g %a", "/s/token"]);
     expect(stat.trim()).toBe("10001:10001 400");
-    // A loader with a `user` fails: with an owner, Docker resolves the container's user by name first.
+    // With an owner the provider asks Docker to chown to the container's user, which Engine 26
+    // resolves by name (getent) and fails for a numeric user; the image's USER counts the same way,
+    // so secret files stay root-owned (0444 for a non-root reader).
     const asUser = await uploadOwner("owner-as-user", "1000:1000", "1000");
     const r = await asUser.tf.apply();
     expect([r.code, (r.stderr + r.stdout).match(/unable to find getent command/)?.[0]]).toEqual([1, "unable to find getent command"]);

@@ -60,7 +60,7 @@ describe("zcash-dev on the local engine", () => {
   });
 
   step("the Zallet identity is a root-owned 0444 file readable by UID 1000; no secret is visible in docker inspect except the router's documented RPC_PASSWORD", async () => {
-    await assertSecretFile(s, "z3-regtest-zallet", "/etc/zallet/identity.txt", "zallet_identity", "1000:1000");
+    await assertSecretFile(s, "z3-regtest-zallet", "/etc/zallet/identity.txt", "zallet_identity", "0444");
     await assertSecretsNotInInspect(s, [{ container: "z3-regtest-rpc-router", variable: "regtest_rpc_password" }]);
   });
 

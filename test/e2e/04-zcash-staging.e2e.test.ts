@@ -82,7 +82,7 @@ describe("zcash-staging on the local engine, state in PostgreSQL", () => {
       { timeoutMs: 60_000, intervalMs: 2000, describe: async () => (await http("http://127.0.0.1:19094/api/v1/targets"))?.body ?? "no answer" },
     );
     expect(targets.map((t) => t.job).sort()).toEqual(["alertmanager", "grafana", "prometheus", "zebra"]);
-    await assertSecretFile(s, "z3-testnet-grafana", "/run/secrets/grafana_admin_password", "grafana_admin_password", "472:0");
+    await assertSecretFile(s, "z3-testnet-grafana", "/run/secrets/grafana_admin_password", "grafana_admin_password", "0444");
     expect((await http("http://127.0.0.1:13000/api/user", { headers: { Authorization: basic("admin", s.secrets.grafana_admin_password) } }))?.status).toBe(200);
     expect((await http("http://127.0.0.1:13000/api/user", { headers: { Authorization: basic("admin", "admin") } }))?.status).toBe(401);
     expect((await http("http://127.0.0.1:13000/api/datasources/proxy/prometheus/-/healthy"))?.status).toBe(200);

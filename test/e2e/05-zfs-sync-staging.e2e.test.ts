@@ -84,7 +84,7 @@ describe("zfs-sync-staging on the local engine, state in PostgreSQL with locking
 
   step("PostgreSQL starts as root, runs as 70, reads its 0444 password file as 70; the app opens it with the percent-encoded password from its read-only config", async () => {
     expect(await execOk("zfs-sync-staging-postgres", ["cat", "/proc/1/status"])).toMatch(/^Uid:\s+70\s+70\s+70\s+70$/m);
-    await assertSecretFile(s, "zfs-sync-staging-postgres", "/run/secrets/postgres_password", "postgres_password", "70:70");
+    await assertSecretFile(s, "zfs-sync-staging-postgres", "/run/secrets/postgres_password", "postgres_password", "0444", "70:70");
     expect((await execOk("zfs-sync-staging-postgres", ["stat", "-c", "%a %u", "/var/lib/postgresql/data/pgdata"])).trim()).toBe("700 70");
     const config = await execOk("zfs-sync-staging-app", ["cat", "/app/config/zfs_sync.yaml"]);
     expect(config).toContain(`postgresql://zfssync:${encodeURIComponent(s.secrets.postgres_password)}@postgres:5432/zfssync`);
@@ -93,8 +93,8 @@ describe("zfs-sync-staging on the local engine, state in PostgreSQL with locking
   });
 
   step("the proxy (101) reads its certificate and key (0444) and is the only way in: public 443 forwards to the app, which reaches the database", async () => {
-    await assertSecretFile(s, "zfs-sync-staging-proxy", "/run/secrets/tls_certificate", "tls_certificate", "101:101");
-    await assertSecretFile(s, "zfs-sync-staging-proxy", "/run/secrets/tls_private_key", "tls_private_key", "101:101");
+    await assertSecretFile(s, "zfs-sync-staging-proxy", "/run/secrets/tls_certificate", "tls_certificate", "0444", "101:101");
+    await assertSecretFile(s, "zfs-sync-staging-proxy", "/run/secrets/tls_private_key", "tls_private_key", "0444", "101:101");
     const ready = await http("http://127.0.0.1:443/api/v1/health/ready");
     expect(ready?.status).toBe(200);
     expect(JSON.parse(ready!.body).database).toBe("postgres");

@@ -50,8 +50,8 @@ describe("production stacks on the local engine: protected data", () => {
     await assertReadOnly("jessy-production-api", "/app/data/mmap");
   });
   step("API key and JWT secret are root-owned 0444 files readable by 1000, used by the API, and absent from docker inspect", async () => {
-    await assertSecretFile(s, "jessy-production-api", "/run/secrets/api_key", "api_key", "1000:1000");
-    await assertSecretFile(s, "jessy-production-api", "/run/secrets/jwt_secret", "jwt_secret", "1000:1000");
+    await assertSecretFile(s, "jessy-production-api", "/run/secrets/api_key", "api_key", "0444");
+    await assertSecretFile(s, "jessy-production-api", "/run/secrets/jwt_secret", "jwt_secret", "0444");
     expect((await http("http://127.0.0.1:3002/api/v1/secure", { headers: { "X-API-Key": s.secrets.api_key } }))?.status).toBe(200);
     expect((await http("http://127.0.0.1:3002/api/v1/secure", { headers: { "X-API-Key": "wrong" } }))?.status).toBe(401);
     await assertSecretsNotInInspect(s);

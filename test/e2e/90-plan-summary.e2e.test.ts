@@ -230,7 +230,7 @@ describe("plan summary and synth diff on real plans of a production-named stack"
     record(STACK, "apply s", seconds(r.ms));
     say(`${STACK}: ${r.stdout.match(/Apply complete![^\n]*/)?.[0] ?? "applied"} (${seconds(r.ms)}s)`);
     await assertRunningAndHealthy(s, 2 * MINUTE);
-    await assertSecretFile(s, `${PREFIX}app`, SECRET_PATH, SECRET_VARIABLE, "1000:1000");
+    await assertSecretFile(s, `${PREFIX}app`, SECRET_PATH, SECRET_VARIABLE, "0444", "1000:1000");
     expect(await existingWithPrefix("volume")).toEqual([`${PREFIX}app-files-run-secrets`, `${PREFIX}archive`, `${PREFIX}data`]);
   });
 

@@ -62,6 +62,8 @@ describe("Service explicit settings", () => {
     expect(c.memory).toBe(512);
     expect(c.memory_swap).toBe(512);
     expect(c.cpus).toBe("1.5");
+    // CPU priority follows the limit: 1024 per core (ContainerCpuPrioritySet).
+    expect(c.cpu_shares).toBe(1536);
     expect([c.cpu_period, c.cpu_quota, labelMap(c)["cpu-limit"]]).toEqual([undefined, undefined, undefined]);
     expect(cpusOf(c)).toBe(1.5);
   });
@@ -162,7 +164,7 @@ describe("Service files", () => {
     expect(loader).toMatchObject({ name: "app-files", image: app.image, start: false, must_run: false, read_only: false, network_mode: "none" });
     expect(loader.capabilities).toEqual({ drop: ["ALL"], add: [] });
     expect(loader.upload).toEqual([
-      { file: "/run/secrets/api_token", content: "${var.api_token}", permissions: "0400", owner: "1000", group: "1000" },
+      { file: "/run/secrets/api_token", content: "${var.api_token}", permissions: "0444" },
       { file: "/etc/app/app.toml", content: "x = 1", permissions: "0444" },
     ]);
     expect(app.upload).toBeUndefined();
@@ -226,7 +228,7 @@ describe("Service files", () => {
     expect(container(synthJson(s.stack), "app_files").upload[0].permissions).toBe("0400");
   });
 
-  test("a secret file is 0400 and owned by the user a root entrypoint drops to", () => {
+  test("a secret file is 0444 when a root entrypoint drops to another user (uploads are root-owned)", () => {
     const s = scratchStack();
     const secret = new Secret(s.stack, "Token", { variableName: "api_token", description: "token" });
     new Service(s.stack, "App", {
@@ -238,7 +240,8 @@ describe("Service files", () => {
       environmentName: "dev",
       secretFiles: [secret.file("/run/secrets/api_token")],
     });
-    expect(container(synthJson(s.stack), "app_files").upload[0]).toMatchObject({ permissions: "0400", owner: "1000", group: "1000" });
+    const upload = container(synthJson(s.stack), "app_files").upload[0];
+    expect([upload.permissions, upload.owner, upload.group]).toEqual(["0444", undefined, undefined]);
   });
 });
 

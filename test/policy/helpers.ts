@@ -12,6 +12,7 @@ export const COMPLIANT_CONTAINER: Omit<ContainerConfig, "image" | "name"> = {
   securityOpts: ["no-new-privileges:true"],
   memory: 256,
   cpus: "0.5",
+  cpuShares: 512,
   ulimit: [{ name: "nproc", soft: 512, hard: 512 }],
   healthcheck: { test: ["CMD", "true"], interval: "10s" },
   restart: "unless-stopped",

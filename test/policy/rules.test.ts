@@ -18,6 +18,10 @@ function service(s: Scratch, extra: Partial<ServiceProps> = {}, id = "App"): Ser
   });
 }
 
+/** A value known only at apply time: a Terraform variable's reference. */
+const numberVariable = (s: Scratch, name: string): number => new TerraformVariable(s.stack, name, { type: "number" }).numberValue;
+const stringVariable = (s: Scratch, name: string): string => new TerraformVariable(s.stack, name, { type: "string" }).stringValue;
+
 /** A case: its name, what it builds, and (for non-compliance) what the finding must say. */
 type Case = [string, (s: Scratch) => void, RegExp?];
 interface RuleCases {
@@ -104,6 +108,7 @@ const CASES: Record<string, RuleCases> = {
     ],
     nonCompliant: [
       ["memory not set", (s) => rawContainer(s, { memory: undefined }), /memory is not set/],
+      ["memory known only at apply time", (s) => rawContainer(s, { memory: numberVariable(s, "memory") }), /could not be checked: memory is a Terraform expression/],
       ["a Service without resources", (s) => service(s, { resources: undefined }), /memory is not set/],
     ],
   },
@@ -114,7 +119,20 @@ const CASES: Record<string, RuleCases> = {
     ],
     nonCompliant: [
       ["neither cpus nor cpu_quota", (s) => rawContainer(s, { cpus: undefined }), /neither cpus nor cpu_quota/],
+      ["cpus known only at apply time", (s) => rawContainer(s, { cpus: stringVariable(s, "cpus") }), /could not be checked: the CPU limit is a Terraform expression/],
+      ["cpu_quota known only at apply time", (s) => rawContainer(s, { cpus: undefined, cpuQuota: numberVariable(s, "quota"), cpuPeriod: 100000 }), /could not be checked/],
       ["a Service without resources", (s) => service(s, { resources: undefined }), /neither cpus nor cpu_quota/],
+    ],
+  },
+  ContainerCpuPrioritySet: {
+    compliant: [
+      ["cpu_shares set", (s) => rawContainer(s)],
+      ["a Service with resources.cpus (1024 per core)", (s) => service(s)],
+    ],
+    nonCompliant: [
+      ["cpu_shares not set", (s) => rawContainer(s, { cpuShares: undefined }), /cpu_shares is not set/],
+      ["a Service without resources", (s) => service(s, { resources: undefined }), /cpu_shares is not set/],
+      ["cpu_shares known only at apply time", (s) => rawContainer(s, { cpuShares: numberVariable(s, "shares") }), /could not be checked: cpu_shares/],
     ],
   },
   ContainerPidsLimited: {
@@ -124,6 +142,7 @@ const CASES: Record<string, RuleCases> = {
     ],
     nonCompliant: [
       ["no ulimit and no cgroup_parent", (s) => rawContainer(s, { ulimit: undefined }), /no pids limit/],
+      ["an nproc ulimit known only at apply time", (s) => rawContainer(s, { ulimit: [{ name: "nproc", soft: 512, hard: numberVariable(s, "nproc") }] }), /could not be checked/],
       ["a Service (the L2 cannot set one with provider 4.6)", (s) => service(s), /provider 4\.6 has no pids_limit/],
     ],
   },

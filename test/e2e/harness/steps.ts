@@ -138,14 +138,10 @@ export async function assertSecretsNotInInspect(s: StackUnderTest, allowed: { co
 }
 
 /** A secret delivered as a file: exact content, the expected mode and root ownership. */
-/** The secret file is mode 0400, owned by `reader` (uid:gid), who can read the variable's value from it. */
-export async function assertSecretFile(s: StackUnderTest, container: string, path: string, variable: string, reader: string): Promise<void> {
-  const user = reader;
+export async function assertSecretFile(s: StackUnderTest, container: string, path: string, variable: string, mode: string, user?: string): Promise<void> {
   const stat = await exec(container, ["stat", "-L", "-c", "%a %u:%g", path], { user });
   if (stat.code !== 0) throw new Error(`${container}: cannot stat ${path}: ${stat.stderr}`);
-  if (stat.stdout.trim() !== `400 ${reader}`) throw new Error(`${container}:${path} is ${stat.stdout.trim()}, expected mode 0400 owned by ${reader}`);
-  const other = await exec(container, ["cat", path], { user: "65533:65533" });
-  if (other.code === 0) throw new Error(`${container}:${path} is readable by a user other than ${reader}`);
+  if (stat.stdout.trim() !== `${mode.replace(/^0/, "")} 0:0`) throw new Error(`${container}:${path} is ${stat.stdout.trim()}, expected mode ${mode} owned by root`);
   const content = await exec(container, ["cat", path], { user });
   if (content.code !== 0) throw new Error(`${container}: the service user cannot read ${path}: ${content.stderr}`);
   if (content.stdout !== s.secrets[variable]) throw new Error(`${container}:${path} does not hold the value of ${variable}`);

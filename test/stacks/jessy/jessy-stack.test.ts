@@ -322,8 +322,8 @@ describe("secrets", () => {
     const loader = filesLoader(json, "jessy_api");
     expect(api.upload).toBeUndefined();
     expect(loader.upload).toEqual([
-      { file: "/run/secrets/api_key", content: "${var.api_key}", permissions: "0400", owner: "1000", group: "1000" },
-      { file: "/run/secrets/jwt_secret", content: "${var.jwt_secret}", permissions: "0400", owner: "1000", group: "1000" },
+      { file: "/run/secrets/api_key", content: "${var.api_key}", permissions: "0444" },
+      { file: "/run/secrets/jwt_secret", content: "${var.jwt_secret}", permissions: "0444" },
     ]);
     expect(loader).toMatchObject({
       name: `jessy-${env}-api-files`,
