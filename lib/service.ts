@@ -273,8 +273,11 @@ export class Service extends Construct {
         if (!loaderMounts.some((m) => m.containerPath === covering.containerPath)) loaderMounts.push({ ...covering, readOnly: false });
         return;
       }
-      const slug = dir.replace(/[^a-zA-Z0-9]+/g, "-").replace(/^-|-$/g, "");
-      const volume = new Volume(this, `Files${fileVolumes.length === 0 ? "" : fileVolumes.length + 1}`, { name: `${props.name}-files-${slug}` });
+      const words = dir.split(/[^a-zA-Z0-9]+/).filter((w) => w !== "");
+      // The construct id (and so the Terraform address) comes from the directory, never from a
+      // counter: adding a directory that sorts earlier must not rename the others' volumes.
+      const id = `Files${words.map((w) => w[0].toUpperCase() + w.slice(1)).join("")}`;
+      const volume = new Volume(this, id, { name: `${props.name}-files-${words.join("-")}` });
       fileVolumes.push(volume);
       loaderMounts.push(volume.mount(dir));
       mounts.push(volume.mount(dir, { readOnly: true }));

@@ -1,50 +1,168 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { synthesize } from "../app";
+import { SYSTEMS, synthesize } from "../app";
 import { ENVIRONMENTS } from "../config/environments";
 
-/**
- * Synthesizes every stack with sentinel secret values in the environment (as a deployer would have
- * them in TF_VAR_*) and checks that none of them, and no literal password, reaches cdktf.out.
- */
-describe("no secret reaches the synthesized JSON", () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), "synth-secrets-"));
-  const sentinel = "S3NTINEL-never-in-json-0123456789";
-  const saved = { ...process.env };
-  let files: string[] = [];
-  beforeAll(() => {
-    for (const name of ["regtest_rpc_password", "zallet_rpc_pwhash", "zallet_identity", "grafana_admin_password", "api_key", "jwt_secret", "db_password", "tls_private_key"]) {
-      process.env[`TF_VAR_${name}`] = sentinel;
+/** Secrets every shipped stack set must declare as sensitive variables (a regression dropping sensitivity is caught). */
+const KNOWN_SECRETS = ["postgres_password", "tls_private_key", "zallet_identity", "api_key"];
+
+/** The value a deployer's `TF_VAR_<name>` carries in the sentinel synth: distinct per variable, never a real secret. */
+const sentinelFor = (name: string): string => `S3NTINEL-${name}-7d2f9a41c08e53b6`;
+
+/** Every regular file under `dir`, as paths relative to it, sorted. */
+function filesUnder(dir: string): string[] {
+  const found: string[] = [];
+  const walk = (current: string): void => {
+    for (const entry of fs.readdirSync(current, { withFileTypes: true })) {
+      const full = path.join(current, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile()) found.push(path.relative(dir, full));
     }
-    expect(synthesize(ENVIRONMENTS, { outdir: out })).toBe(0);
-    const stacks = path.join(out, "stacks");
-    files = fs.readdirSync(stacks).map((s) => path.join(stacks, s, "cdk.tf.json"));
-  });
+  };
+  walk(dir);
+  return found.sort();
+}
+
+/** Each (file relative to `dir`, sentinel) pair where some file under `dir` contains a sentinel. */
+function leakedSentinels(dir: string, sentinels: readonly string[]): { file: string; sentinel: string }[] {
+  const leaks: { file: string; sentinel: string }[] = [];
+  for (const file of filesUnder(dir)) {
+    const bytes = fs.readFileSync(path.join(dir, file));
+    for (const sentinel of sentinels) if (bytes.includes(sentinel)) leaks.push({ file, sentinel });
+  }
+  return leaks;
+}
+
+/** Synthesizes every stack of every environment into `outdir` and returns its console output; fails with the synth's own message. */
+function synthAll(outdir: string): string {
+  let log = "";
+  const code = synthesize(ENVIRONMENTS, { outdir, stderr: (text) => (log += text) });
+  expect({ code, log: code === 0 ? "" : log }).toEqual({ code: 0, log: "" });
+  return log;
+}
+
+/** The names of the `sensitive: true` variables of every synthesized stack, by stack name. */
+function sensitiveVariables(outdir: string): Record<string, string[]> {
+  const stacks = path.join(outdir, "stacks");
+  return Object.fromEntries(
+    fs
+      .readdirSync(stacks)
+      .sort()
+      .map((stack) => {
+        const json = JSON.parse(fs.readFileSync(path.join(stacks, stack, "cdk.tf.json"), "utf8"));
+        const names = Object.entries<any>(json.variable ?? {})
+          .filter(([, v]) => v.sensitive === true)
+          .map(([name]) => name)
+          .sort();
+        return [stack, names];
+      }),
+  );
+}
+
+/**
+ * Synthesizes every stack once to learn its sensitive variables, then again with a distinct sentinel
+ * in `TF_VAR_<name>` for each (as a deployer's environment would hold them), and checks that no
+ * sentinel, and no literal password, reaches any file of the synthesized output.
+ */
+describe("no secret reaches the synthesized output", () => {
+  const tempDirs: string[] = [];
+  const envBefore = { ...process.env };
+  let sensitive: Record<string, string[]> = {};
+  let sentinels: string[] = [];
+  let out = "";
+  let log = "";
+  let jsonFiles: string[] = [];
+
+  const tempDir = (prefix: string): string => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    tempDirs.push(dir);
+    return dir;
+  };
+
+  beforeAll(() => {
+    const first = tempDir("synth-secrets-vars-");
+    synthAll(first);
+    sensitive = sensitiveVariables(first);
+    const names = [...new Set(Object.values(sensitive).flat())].sort();
+    sentinels = names.map(sentinelFor);
+
+    const previous = new Map<string, string | undefined>();
+    try {
+      for (const name of names) {
+        const key = `TF_VAR_${name}`;
+        previous.set(key, process.env[key]);
+        process.env[key] = sentinelFor(name);
+      }
+      out = tempDir("synth-secrets-");
+      log = synthAll(out);
+    } finally {
+      for (const [key, value] of previous) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+    jsonFiles = filesUnder(out).filter((f) => path.basename(f) === "cdk.tf.json");
+  }, 60_000);
   afterAll(() => {
-    process.env = saved;
+    for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  test("all stacks were written", () => {
-    expect(files.length).toBeGreaterThanOrEqual(3);
+  test("every system is written for every environment, with its JSON and policy report", () => {
+    const stacks = fs.readdirSync(path.join(out, "stacks"));
+    expect(stacks.length).toBe(Object.keys(ENVIRONMENTS).length * SYSTEMS.length);
+    const files = filesUnder(out);
+    for (const stack of stacks) {
+      expect(files).toEqual(expect.arrayContaining([path.join("stacks", stack, "cdk.tf.json"), path.join("stacks", stack, "policy-report.json")]));
+    }
   });
-  test("no sentinel value, no 'changeme', no default credential", () => {
-    for (const file of files) {
-      const text = fs.readFileSync(file, "utf8");
-      expect([file, text.includes(sentinel)]).toEqual([file, false]);
+
+  test("sensitive variables are read from the synthesized JSON and include the known secrets", () => {
+    const names = Object.values(sensitive).flat();
+    expect(names.length).toBeGreaterThan(0);
+    expect(names).toEqual(expect.arrayContaining(KNOWN_SECRETS));
+    expect(new Set(sentinels).size).toBe(new Set(names).size);
+  });
+
+  test("no TF_VAR_ sentinel of a sensitive variable appears in any synthesized file or the synth's output", () => {
+    expect(sentinels.length).toBeGreaterThan(0);
+    expect(leakedSentinels(out, sentinels)).toEqual([]);
+    expect(sentinels.filter((s) => log.includes(s))).toEqual([]);
+  });
+
+  test("the leak scan reports the file and sentinel of a leak anywhere under the output dir", () => {
+    const fixture = tempDir("synth-secrets-leak-");
+    const [kept, leaked] = [sentinelFor("api_key"), sentinelFor("postgres_password")];
+    const report = path.join("stacks", "zfs-sync-production", "policy-report.json");
+    fs.mkdirSync(path.join(fixture, "stacks", "zfs-sync-production"), { recursive: true });
+    fs.writeFileSync(path.join(fixture, "manifest.json"), '{"stacks":{}}\n');
+    fs.writeFileSync(path.join(fixture, "stacks", "zfs-sync-production", "cdk.tf.json"), '{"variable":{"api_key":{"sensitive":true}}}\n');
+    fs.writeFileSync(path.join(fixture, report), `{"findings":[{"details":"env POSTGRES_PASSWORD=${leaked}"}]}\n`);
+    expect(leakedSentinels(fixture, [kept, leaked])).toEqual([{ file: report, sentinel: leaked }]);
+  });
+
+  test("no 'changeme', no default credential", () => {
+    expect(jsonFiles.length).toBeGreaterThan(0);
+    for (const file of jsonFiles) {
+      const text = fs.readFileSync(path.join(out, file), "utf8");
       expect([file, /changeme/i.test(text)]).toEqual([file, false]);
       expect([file, /(PASSWORD|SECRET|TOKEN)=(?!\$\{)[^"]+/.test(text)]).toEqual([file, false]);
       expect([file, /password\s*=\s*\\"(?!\$\{)/i.test(text)]).toEqual([file, false]);
     }
   });
+
   test("every sensitive-looking variable is sensitive and has no default", () => {
-    for (const file of files) {
-      const json = JSON.parse(fs.readFileSync(file, "utf8"));
+    for (const file of jsonFiles) {
+      const json = JSON.parse(fs.readFileSync(path.join(out, file), "utf8"));
       for (const [name, v] of Object.entries<any>(json.variable ?? {})) {
         if (/password|secret|token|identity|pwhash|key/i.test(name) && !/_image$/.test(name)) {
           expect([file, name, v.sensitive === true, v.default === undefined]).toEqual([file, name, true, true]);
         }
       }
     }
+  });
+
+  test("process.env is restored after the sentinel synth", () => {
+    expect({ ...process.env }).toEqual(envBefore);
   });
 });

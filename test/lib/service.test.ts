@@ -170,6 +170,13 @@ describe("Service files", () => {
     expect(app.upload).toBeUndefined();
   });
 
+  test("files volumes are addressed by their directory, so adding a directory that sorts first renames none", () => {
+    const addresses = (json: ReturnType<typeof withSecret>) => Object.keys(json.resource.docker_volume).sort();
+    expect(addresses(withSecret())).toEqual(["app_files_etc_app", "app_files_run_secrets"]);
+    const more = withSecret({ configFiles: [{ containerPath: "/aaa/first.conf", content: "a" }, { containerPath: "/etc/app/app.toml", content: "x = 1" }] });
+    expect(addresses(more)).toEqual(["app_files_aaa", "app_files_etc_app", "app_files_run_secrets"]);
+  });
+
   test("one files volume per directory: read-write in the loader, read-only in the service", () => {
     const json = withSecret();
     expect(container(json, "app_files").volumes).toEqual([
@@ -180,8 +187,8 @@ describe("Service files", () => {
       { volume_name: "app-files-etc-app", container_path: "/etc/app", read_only: true },
       { volume_name: "app-files-run-secrets", container_path: "/run/secrets", read_only: true },
     ]);
-    expect(json.resource.docker_volume.app_files.name).toBe("app-files-etc-app");
-    expect(json.resource.docker_volume.app_files2.name).toBe("app-files-run-secrets");
+    expect(json.resource.docker_volume.app_files_etc_app.name).toBe("app-files-etc-app");
+    expect(json.resource.docker_volume.app_files_run_secrets.name).toBe("app-files-run-secrets");
   });
 
   test("a changed file (a rotated secret) replaces the service together with its loader", () => {

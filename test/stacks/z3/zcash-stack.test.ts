@@ -233,7 +233,7 @@ describe("zallet", () => {
       "/etc/zallet": "z3-mainnet-zallet-files-etc-zallet:ro",
     });
     const byFile = Object.fromEntries(uploadsOf(prod, "z3_zallet").map((u: any) => [u.file, u]));
-    expect(byFile["/etc/zallet/identity.txt"]).toEqual({ file: "/etc/zallet/identity.txt", content: "${var.zallet_identity}", permissions: "0400", owner: "1000", group: "1000" });
+    expect(byFile["/etc/zallet/identity.txt"]).toEqual({ file: "/etc/zallet/identity.txt", content: "${var.zallet_identity}", permissions: "0444" });
     expect(byFile["/etc/zallet/zallet.toml"].content).toContain('network = "main"');
     expect(byFile["/etc/zallet/zallet.toml"].content).toContain('validator_address = "zebra:8232"');
     expect(byFile["/etc/zallet/zallet.toml"].content).toContain('validator_cookie_path = "/var/run/auth/.cookie"');
@@ -332,7 +332,6 @@ describe("every Z3 container", () => {
       expect([address, c.restart]).toEqual([address, "unless-stopped"]);
       expect([address, c.log_driver, c.log_opts]).toEqual([address, "json-file", logging]);
       expect([address, labelMap(c).environment]).toEqual([address, env]);
-      for (const p of c.ports) if (p.ip === "0.0.0.0") expect([address, p.internal]).toEqual([address, expect.any(Number)]);
     }
   });
   test("production: every container has memory and CPU limits", () => {

@@ -1,0 +1,56 @@
+import { Testing } from "../../lib/cdk";
+import { buildApp } from "../../app";
+import { ENVIRONMENTS } from "../../config/environments";
+import { synthJson } from "../helpers";
+
+/**
+ * The Terraform address of every volume of every shipped stack. A changed address is a destroy and a
+ * create: data loss for a stateful volume, a replaced container for a files volume. Change this list
+ * only together with a `moved` block or a reviewed migration.
+ */
+const VOLUME_ADDRESSES: Readonly<Record<string, readonly string[]>> = {
+  "jessy-dev": ["jessy_cargo_cache", "jessy_go_cache", "jessy_mmap_data", "jessy_target_cache", "jessy_test_results"],
+  "jessy-staging": ["jessy_api_files_run_secrets", "jessy_mmap_data"],
+  "jessy-production": ["jessy_api_files_run_secrets", "jessy_mmap_data"],
+  "zcash-dev": ["z3_chain_volume", "z3_cookie_volume", "z3_zaino_files_etc_zaino", "z3_zaino_volume", "z3_zallet_files_etc_zallet", "z3_zallet_volume", "z3_zebra_files_home_zebra_config"],
+  "zcash-staging": [
+    "z3_alertmanager_files_etc_alertmanager",
+    "z3_alertmanager_volume",
+    "z3_chain_volume",
+    "z3_cookie_volume",
+    "z3_grafana_files_etc_grafana_provisioning_datasources",
+    "z3_grafana_files_run_secrets",
+    "z3_grafana_volume",
+    "z3_prometheus_files_etc_prometheus",
+    "z3_prometheus_volume",
+    "z3_zaino_files_etc_zaino",
+    "z3_zaino_volume",
+    "z3_zallet_files_etc_zallet",
+    "z3_zallet_volume",
+  ],
+  "zfs-sync-dev": ["zfs_sync_app_files_app_config", "zfs_sync_data_volume", "zfs_sync_logs_volume"],
+  "zfs-sync-staging": [
+    "zfs_sync_app_files_app_config",
+    "zfs_sync_logs_volume",
+    "zfs_sync_migrate_files_app_config",
+    "zfs_sync_postgres_files_run_secrets",
+    "zfs_sync_postgres_volume",
+    "zfs_sync_proxy_files_etc_nginx_zfs_sync",
+    "zfs_sync_proxy_files_run_secrets",
+  ],
+};
+// Production has the same volumes as staging (Mainnet instead of Testnet changes names, not addresses).
+const EXPECTED: Readonly<Record<string, readonly string[]>> = {
+  ...VOLUME_ADDRESSES,
+  "zcash-production": VOLUME_ADDRESSES["zcash-staging"],
+  "zfs-sync-production": VOLUME_ADDRESSES["zfs-sync-staging"],
+};
+
+const stacks = buildApp(Testing.app(), ENVIRONMENTS).map((s) => [s.node.id, synthJson(s)] as const);
+
+describe("volume addresses of the shipped stacks", () => {
+  test("every stack is pinned", () => expect(stacks.map(([id]) => id).sort()).toEqual(Object.keys(EXPECTED).sort()));
+  test.each(stacks)("%s keeps its volume addresses", (id, json) => {
+    expect(Object.keys(json.resource.docker_volume ?? {}).sort()).toEqual([...EXPECTED[id]].sort());
+  });
+});
