@@ -1,5 +1,5 @@
 import { Construct, Lazy } from "../../lib/cdk";
-import { ContainerImage, Logging, Network, Secret, Service, Volume } from "../../lib";
+import { ContainerImage, Logging, Network, ProblemCollector, Secret, Service, Volume } from "../../lib";
 import { ResourceLimits, Z3ServiceName, ZcashNetwork } from "../../config/types";
 import { Suppressions } from "../../policy";
 import { alertmanagerYaml, grafanaDatasourcesYaml, prometheusYaml, ScrapeTarget, zainoToml, zalletToml, zebraAlertsYaml, zebraRegtestToml } from "./config-files";
@@ -52,6 +52,10 @@ export class ZcashZ3 extends Construct {
     super(scope, id);
     const net = props.network;
     const regtest = net === "Regtest";
+    // Asked for and not built would be a silent surprise: refuse it instead.
+    const problems = new ProblemCollector();
+    problems.check(!props.rpcRouter || regtest, "rpcRouter", props.rpcRouter, `false on ${net} (upstream runs the rpc-router on Regtest only)`);
+    problems.throwIfAny(this);
     const prefix = `z3-${net.toLowerCase()}`;
     const ports = z3Ports(net);
     const common = { environmentName: props.environmentName, logging: props.logging };

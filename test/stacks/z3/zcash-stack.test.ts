@@ -43,6 +43,13 @@ describe("stable Terraform addresses (renaming one destroys data)", () => {
   });
 });
 
+describe("refused settings", () => {
+  test("fails when the rpc-router is asked for outside Regtest, instead of silently leaving it out", () => {
+    const settings = { ...ENVIRONMENTS.staging, z3: { ...ENVIRONMENTS.staging.z3, rpcRouter: true } };
+    expect(() => new ZcashStack(Testing.app(), settings)).toThrow(/zcash-staging\/Z3.*rpcRouter: got true; allowed: false on Testnet \(upstream runs the rpc-router on Regtest only\)/s);
+  });
+});
+
 describe("stack wiring", () => {
   test("each stack requires the docker provider 4.6.x", () => {
     for (const [, json] of all) expect(json.terraform.required_providers.docker).toEqual({ source: "kreuzwerker/docker", version: "~> 4.6.0" });
