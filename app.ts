@@ -1,6 +1,6 @@
 import { App } from "./lib/cdk";
-import { EnvironmentName, EnvironmentSettings } from "./config/types";
-import { SettingsError, validateSettings } from "./config/validate";
+import { EnvironmentName } from "./config/common";
+import { EnvironmentSettings, SettingsError, validateSettings } from "./config/settings";
 import { ConstructValidationError } from "./lib/validation";
 import { PolicyViolationError, applyPolicyPack, synthesizeWithPolicy } from "./policy";
 import { SystemStack } from "./stacks/system-stack";

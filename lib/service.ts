@@ -182,10 +182,12 @@ export interface ServiceProps {
    * @default true
    */
   readonly waitForExit?: boolean;
-  /** @default - only the standard `service` and `environment` labels */
+  /**
+   * Labels besides `service` (the container's name). The stack adds `environment` and `system` to
+   * every container (`StandardLabels`).
+   * @default - only the standard labels
+   */
   readonly labels?: Readonly<Record<string, string>>;
-  /** Standard labels set on every container. */
-  readonly environmentName: string;
   /**
    * A Terraform boolean expression; the container exists only while it is true (`count`).
    * @default - always deployed
@@ -288,7 +290,6 @@ export class Service extends Construct {
     const logging = props.logging ?? DEFAULT_LOGGING;
     const labels: Record<string, string> = {
       service: props.name,
-      environment: props.environmentName,
       ...(props.labels ?? {}),
     };
     const hc = props.healthCheck;
@@ -423,7 +424,6 @@ export class Service extends Construct {
       logDriver: "json-file",
       logOpts: { "max-size": `${logging.maxSizeMiB}m`, "max-file": String(logging.maxFiles) },
       labels: [
-        { label: "environment", value: props.environmentName },
         { label: "role", value: "files-loader" },
         { label: "service", value: props.name },
       ],

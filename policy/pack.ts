@@ -1,5 +1,5 @@
 import { Annotations, Aspects, IAspect, IConstruct, TerraformStack } from "../lib/cdk";
-import { PolicyPackName } from "../config/types";
+import { PolicyPackName } from "../config/common";
 import { ImpliedSuppression, PolicyRule, RuleLevel, RuleResult, nonCompliant } from "./rule";
 import { ALL_RULES } from "./rules";
 import { findSuppression } from "./suppressions";

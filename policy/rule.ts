@@ -1,6 +1,6 @@
 import { IConstruct } from "../lib/cdk";
 import { Container } from "../lib/docker";
-import { PolicyPackName } from "../config/types";
+import { PolicyPackName } from "../config/common";
 
 /**
  * How a pack reports a rule's finding: `error` fails synthesis, `warning` and `info` are printed and

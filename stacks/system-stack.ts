@@ -1,7 +1,8 @@
-import { Construct, LocalBackend, PgBackend, TerraformStack, TerraformVariable } from "../lib/cdk";
+import { Aspects, Construct, LocalBackend, PgBackend, TerraformStack, TerraformVariable } from "../lib/cdk";
+import { StandardLabels } from "../lib/labels";
 import { DockerProvider } from "../lib/docker";
 import { IMAGE_REFERENCE_PATTERN, PINNED_IMAGE_PATTERN } from "../lib/image-reference";
-import { EnvironmentSettings } from "../config/types";
+import { EnvironmentSettings } from "../config/settings";
 
 export type SystemName = "zcash" | "jessy" | "zfs-sync";
 
@@ -24,6 +25,8 @@ export class SystemStack extends TerraformStack {
     super(scope, id);
     this.settings = props.settings;
     this.system = props.system;
+    // Every container of the stack carries its environment and system, set here once.
+    Aspects.of(this).add(new StandardLabels({ environment: props.settings.name, system: props.system }));
 
     this.dockerHost = new TerraformVariable(this, "docker_host", {
       type: "string",

@@ -1,5 +1,5 @@
 import { Construct, TerraformOutput, TerraformVariable } from "../../lib/cdk";
-import { EnvironmentSettings } from "../../config/types";
+import { EnvironmentSettings } from "../../config/settings";
 import { SystemStack } from "../system-stack";
 import { Jessy } from "./jessy";
 
@@ -37,7 +37,6 @@ export class JessyStack extends SystemStack {
       : undefined;
 
     this.jessy = new Jessy(this, "Jessy", {
-      environmentName: settings.name,
       namePrefix: `jessy-${settings.name}`,
       images,
       source: j.source && sourcePath ? { path: sourcePath.stringValue, target: j.source.target } : undefined,

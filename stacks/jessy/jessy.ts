@@ -13,7 +13,7 @@ import {
   Volume,
   VolumeMount,
 } from "../../lib";
-import type { JessyAppEnvironment, JessyBuildTarget, JessyLogLevel, JessyServiceName } from "../../config/jessy";
+import type { JessyAppEnvironment, JessyBuildTarget, JessyLogLevel, JessyServiceName } from "../../config/jessy/schema";
 import { API_PORT, CORE_PORT, JESSY_UID, MMAP_PATH, mmapInitScript, UPSTREAM_HEALTH_TIMINGS } from "./layout";
 
 export interface JessySource {
@@ -42,7 +42,6 @@ export interface JessyTestProfile {
 }
 
 export interface JessyProps {
-  readonly environmentName: string;
   /** Prefix of every Docker name (containers, volumes, network), so environments can share a host. */
   readonly namePrefix: string;
   /** Image references of jessy-core and jessy-api; with `source`, the tags the builds produce. */
@@ -137,7 +136,7 @@ export class Jessy extends Construct {
     const hotReload = props.hotReload ?? false;
     const resources = props.resources ?? {};
     const logging: Logging = { ...props.logging, labels: ["service", "environment"] };
-    const common = { environmentName: props.environmentName, logging };
+    const common = { logging };
     // Registry images are what CI builds from the production targets (ci.yml, deploy.yml).
     const devStage = (source?.target ?? "production") === "development";
 
@@ -277,7 +276,6 @@ export class Jessy extends Construct {
     const sourcePath = props.source!.path;
     const resources = props.resources ?? {};
     const common = {
-      environmentName: props.environmentName,
       logging: { ...props.logging, labels: ["service", "environment"] },
       ...DEV_STAGE_POSTURE("Dockerfile.test / tarpaulin", false),
       networks: [{ network: this.network }],

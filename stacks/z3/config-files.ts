@@ -1,4 +1,4 @@
-import { ZcashNetwork } from "../../config/types";
+import { ZcashNetwork } from "../../config/z3/schema";
 
 /**
  * Configuration file contents for the Z3 services, as z3 ships them under config/<net>/.

@@ -1,4 +1,4 @@
-import { ZcashNetwork } from "../../config/types";
+import { ZcashNetwork } from "../../config/z3/schema";
 
 /** Container and host ports per network: z3 `z3-contract.yaml` port matrix at z3 HEAD. */
 export interface Z3Ports {

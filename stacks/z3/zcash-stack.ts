@@ -1,5 +1,6 @@
 import { Construct, TerraformOutput, TerraformVariable } from "../../lib/cdk";
-import { EnvironmentSettings, Z3_SERVICE_NAMES, Z3ServiceName } from "../../config/types";
+import { EnvironmentSettings } from "../../config/settings";
+import { Z3_SERVICE_NAMES, Z3ServiceName } from "../../config/z3/schema";
 import { SystemStack } from "../system-stack";
 import { ZcashZ3 } from "./zcash-z3";
 
@@ -41,7 +42,6 @@ export class ZcashStack extends SystemStack {
           });
 
     this.z3 = new ZcashZ3(this, "Z3", {
-      environmentName: settings.name,
       network: z.network,
       images,
       rpcRouter: z.rpcRouter,

@@ -1,12 +1,12 @@
 import { Construct, Lazy } from "../../lib/cdk";
 import { ContainerImage, Logging, Network, ProblemCollector, Secret, Service, Volume } from "../../lib";
-import { ResourceLimits, Z3ServiceName, ZcashNetwork } from "../../config/types";
+import { ResourceLimits } from "../../config/common";
+import { Z3ServiceName, ZcashNetwork } from "../../config/z3/schema";
 import { Suppressions } from "../../policy";
 import { alertmanagerYaml, grafanaDatasourcesYaml, prometheusYaml, ScrapeTarget, zainoToml, zalletToml, zebraAlertsYaml, zebraRegtestToml } from "./config-files";
 import { z3Ports } from "./ports";
 
 export interface ZcashZ3Props {
-  readonly environmentName: string;
   readonly network: ZcashNetwork;
   /** Image reference per service (usually Terraform variables defaulting to the settings). */
   readonly images: Readonly<Record<Z3ServiceName, string>>;
@@ -58,7 +58,7 @@ export class ZcashZ3 extends Construct {
     problems.throwIfAny(this);
     const prefix = `z3-${net.toLowerCase()}`;
     const ports = z3Ports(net);
-    const common = { environmentName: props.environmentName, logging: props.logging };
+    const common = { logging: props.logging };
     const image = (name: Z3ServiceName, cid: string) => new ContainerImage(this, cid, { reference: props.images[name] });
 
     this.network = new Network(this, "Network", { name: prefix, internal: false });
@@ -294,7 +294,7 @@ export class ZcashZ3 extends Construct {
     return service;
   }
 
-  private addMonitoring(props: ZcashZ3Props, prefix: string, ports: ReturnType<typeof z3Ports>, common: { environmentName: string; logging: Logging }): void {
+  private addMonitoring(props: ZcashZ3Props, prefix: string, ports: ReturnType<typeof z3Ports>, common: { logging: Logging }): void {
     const volume = (cid: string, suffix: string) => new Volume(this, cid, { name: `${prefix}-${suffix}`, stateful: true, preventDestroy: props.protectData });
     const wget = (port: number, path: string) => ["CMD", "wget", "-q", "--spider", `http://127.0.0.1:${port}${path}`];
 

@@ -1,5 +1,5 @@
 import { Construct, TerraformOutput, TerraformVariable } from "../../lib/cdk";
-import { EnvironmentSettings } from "../../config/types";
+import { EnvironmentSettings } from "../../config/settings";
 import { SystemStack } from "../system-stack";
 import { ZfsSync } from "./zfs-sync";
 
@@ -28,7 +28,7 @@ export class ZfsSyncStack extends SystemStack {
       : undefined;
 
     this.zfsSync = new ZfsSync(this, "ZfsSync", {
-      environmentName: settings.name,
+      namePrefix: `zfs-sync-${settings.name}`,
       images: {
         app: this.imageVariable("zfs_sync", z.images.app),
         postgres: postgres ? this.imageVariable("postgres", z.images.postgres) : z.images.postgres,

@@ -1,12 +1,12 @@
 import { Construct, Fn } from "../../lib/cdk";
 import { BindMount, ContainerImage, HealthCheck, Logging, Network, NetworkAttachment, Secret, Service, Volume, VolumeMount } from "../../lib";
-import type { ResourceLimits } from "../../config/types";
-import type { ZfsSyncDatabaseSettings, ZfsSyncImageName, ZfsSyncLogLevel, ZfsSyncProxySettings, ZfsSyncServiceName } from "../../config/zfs-sync";
+import type { ResourceLimits } from "../../config/common";
+import type { ZfsSyncDatabaseSettings, ZfsSyncImageName, ZfsSyncLogLevel, ZfsSyncProxySettings, ZfsSyncServiceName } from "../../config/zfs-sync/schema";
 import { APP_CONFIG_PATH, appConfigYaml, migrateScript, postgresDatabaseUrl, proxyNginxConf, SQLITE_DATABASE_URL } from "./config-files";
 
 export interface ZfsSyncProps {
-  /** Labels every container; names are `zfs-sync-<environmentName>-…` so environments can share a host. */
-  readonly environmentName: string;
+  /** Prefix of every Docker name (containers, volumes, networks), so environments can share a host. */
+  readonly namePrefix: string;
   /** Image reference per image (usually Terraform variables defaulting to the settings). */
   readonly images: Readonly<Record<ZfsSyncImageName, string>>;
   /** SQLite (one container) or PostgreSQL (health-gated, on an internal network). */
@@ -78,9 +78,8 @@ export class ZfsSync extends Construct {
 
   constructor(scope: Construct, id: string, props: ZfsSyncProps) {
     super(scope, id);
-    const prefix = `zfs-sync-${props.environmentName}`;
+    const prefix = props.namePrefix;
     const common = (name: ZfsSyncServiceName) => ({
-      environmentName: props.environmentName,
       logging: props.logging[name],
       resources: props.resources[name],
     });

@@ -3,9 +3,9 @@ import * as os from "os";
 import * as path from "path";
 import { synthesize } from "../../app";
 import { ENVIRONMENTS } from "../../config/environments";
-import { deployedJessyServices, JESSY_SETTINGS } from "../../config/jessy";
-import { EnvironmentSettings } from "../../config/types";
-import { settingsProblems } from "../../config/validate";
+import { JESSY_SETTINGS } from "../../config/jessy/environments";
+import { deployedJessyServices } from "../../config/jessy/schema";
+import { EnvironmentSettings, settingsProblems } from "../../config/settings";
 
 type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
 const clone = (): Mutable<typeof ENVIRONMENTS> => JSON.parse(JSON.stringify(ENVIRONMENTS));

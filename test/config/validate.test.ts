@@ -1,6 +1,5 @@
 import { ENVIRONMENTS } from "../../config/environments";
-import { EnvironmentSettings } from "../../config/types";
-import { SettingsError, settingsProblems, validateSettings } from "../../config/validate";
+import { EnvironmentSettings, SettingsError, settingsProblems, validateSettings } from "../../config/settings";
 import { synthesize } from "../../app";
 import * as os from "os";
 import * as fs from "fs";
@@ -133,6 +132,21 @@ describe("synthesize", () => {
     expect(stderr).not.toMatch(/at .*node_modules/);
     const written = fs.existsSync(path.join(out, "stacks")) ? fs.readdirSync(path.join(out, "stacks")) : [];
     expect(written).toEqual([]);
+  });
+  test.each([
+    ["z3", "the Z3 settings object"],
+    ["jessy", "Jessy settings for every environment"],
+    ["zfsSync", "the ZFS Sync settings object"],
+  ])("reports a missing %s block as a problem, not a crash", (block, allowed) => {
+    const all = clone();
+    delete (all.staging as any)[block];
+    expect(settingsProblems(all.staging as any).map((p) => p.path)).toEqual([block]);
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "synth-missing-"));
+    let stderr = "";
+    const code = synthesize(all as any, { outdir: out, stderr: (t) => (stderr += t) });
+    expect(code).toBe(1);
+    expect(stderr).toBe(`synth failed: Invalid environment settings (1 problem):\n  - [staging] ${block}: got (not set); allowed: ${allowed}\n`);
+    expect(stderr).not.toMatch(/\bat .*\.(ts|js):\d+/);
   });
   test("SettingsError counts problems", () => {
     const e = new SettingsError([{ environment: "dev", path: "a", value: 1, allowed: "2" }]);

@@ -1,7 +1,6 @@
 import { ENVIRONMENTS } from "../../config/environments";
-import { EnvironmentSettings } from "../../config/types";
-import { settingsProblems } from "../../config/validate";
-import { ZFS_SYNC_SETTINGS } from "../../config/zfs-sync";
+import { EnvironmentSettings, settingsProblems } from "../../config/settings";
+import { ZFS_SYNC_SETTINGS } from "../../config/zfs-sync/environments";
 import { synthesize } from "../../app";
 import * as fs from "fs";
 import * as os from "os";

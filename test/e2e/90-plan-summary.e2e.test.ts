@@ -87,7 +87,6 @@ class ReviewStack extends TerraformStack {
       networks: [{ network }],
       volumes: [data.mount("/data")],
       secretFiles: [token.file(SECRET_PATH)],
-      environmentName: "production",
     });
   }
 }

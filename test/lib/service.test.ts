@@ -4,7 +4,7 @@ import { container, cpusOf, envMap, labelMap, scratchStack, synthJson } from "..
 
 function minimal(extra: Record<string, unknown> = {}) {
   const s = scratchStack();
-  new Service(s.stack, "App", { name: "app", image: s.image, user: "1000:1000", networks: [{ network: s.network }], environmentName: "dev", ...extra } as any);
+  new Service(s.stack, "App", { name: "app", image: s.image, user: "1000:1000", networks: [{ network: s.network }], ...extra } as any);
   return { ...s, json: synthJson(s.stack) };
 }
 
@@ -27,7 +27,7 @@ describe("Service secure defaults", () => {
   test("leaves network_mode to the provider's default (bridge in 4.6: no drift, see 00-provider-behaviour)", () => expect(c.network_mode).toBeUndefined());
   test("joins its networks with its name as alias", () =>
     expect(c.networks_advanced).toEqual([{ name: "test-net", aliases: ["app"] }]));
-  test("carries service and environment labels", () => expect(labelMap(c)).toEqual({ service: "app", environment: "dev" }));
+  test("labels itself with its service name only (the stack adds environment and system)", () => expect(labelMap(c)).toEqual({ service: "app" }));
   test("has no limits unless given", () => {
     expect(c.memory).toBeUndefined();
     expect(c.cpus).toBeUndefined();
@@ -118,7 +118,6 @@ describe("Service explicit settings", () => {
       image: s.image,
       user: "1000",
       networks: [{ network: s.network }],
-      environmentName: "dev",
       volumes: [v.mount("/data", { readOnly: true })],
     });
     const c = container(synthJson(s.stack), "app");
@@ -149,7 +148,6 @@ describe("Service files", () => {
       image: s.image,
       user: "1000:1000",
       networks: [{ network: s.network }],
-      environmentName: "dev",
       secretFiles: [secret.file("/run/secrets/api_token")],
       configFiles: [{ containerPath: "/etc/app/app.toml", content: "x = 1" }],
       ...extra,
@@ -211,7 +209,6 @@ describe("Service files", () => {
       image: s.image,
       user: "1000:1000",
       networks: [{ network: s.network }],
-      environmentName: "dev",
       volumes: [data.mount("/data")],
       configFiles: [{ containerPath: "/data/conf/app.toml", content: "x = 1" }],
     });
@@ -229,7 +226,6 @@ describe("Service files", () => {
       image: s.image,
       rootReason: "the image needs root for a good reason",
       networks: [{ network: s.network }],
-      environmentName: "dev",
       secretFiles: [secret.file("/run/secrets/api_token")],
     });
     expect(container(synthJson(s.stack), "app_files").upload[0].permissions).toBe("0400");
@@ -244,7 +240,6 @@ describe("Service files", () => {
       rootReason: "the entrypoint chowns data, then drops privileges",
       dropsToUser: "1000:1000",
       networks: [{ network: s.network }],
-      environmentName: "dev",
       secretFiles: [secret.file("/run/secrets/api_token")],
     });
     const upload = container(synthJson(s.stack), "app_files").upload[0];
@@ -289,7 +284,6 @@ describe("Service validation", () => {
           image: s.image,
           user: "1000",
           networks: [{ network: internal }],
-          environmentName: "dev",
           ports: [{ containerPort: 80, hostPort: 8080, kind: "http" }],
         }),
     ).toThrow(/non-internal network/);

@@ -164,7 +164,6 @@ describe("suppressions", () => {
       image: s.image,
       rootReason: "the entrypoint chowns PGDATA, then drops to UID 70",
       networks: [{ network: s.network }],
-      environmentName: "production",
     });
     const { findings, suppressed } = runRule(s.stack, ContainerRunsAsNonRoot);
     expect(findings).toEqual([]);
@@ -175,7 +174,7 @@ describe("suppressions", () => {
 
   test("a non-root Service records no suppression, and a root user set through the escape hatch is caught", () => {
     const s = scratch();
-    const svc = new Service(s.stack, "App", { name: "app", image: s.image, user: "1000:1000", networks: [{ network: s.network }], environmentName: "production" });
+    const svc = new Service(s.stack, "App", { name: "app", image: s.image, user: "1000:1000", networks: [{ network: s.network }] });
     svc.resource.user = "0";
     const { findings, suppressed } = runRule(s.stack, ContainerRunsAsNonRoot);
     expect(suppressed).toEqual([]);

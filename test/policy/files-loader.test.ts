@@ -42,7 +42,6 @@ describe("never-started containers (a Service's files loader)", () => {
       image: s.image,
       user: "1000:1000",
       networks: [{ network: s.network }],
-      environmentName: "production",
       resources: { memoryMiB: 256, cpus: 0.5 },
       healthCheck: { test: ["CMD", "true"], intervalSeconds: 10, timeoutSeconds: 3, retries: 3 },
       secretFiles: [secret.file("/run/secrets/api_token")],

@@ -11,7 +11,6 @@ function service(s: Scratch, extra: Partial<ServiceProps> = {}, id = "App"): Ser
     image: s.image,
     user: "1000:1000",
     networks: [{ network: s.network }],
-    environmentName: "production",
     resources: { memoryMiB: 256, cpus: 0.5 },
     healthCheck: { test: ["CMD", "true"], intervalSeconds: 10, timeoutSeconds: 3, retries: 3 },
     ...extra,

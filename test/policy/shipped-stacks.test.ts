@@ -1,7 +1,7 @@
 import { Testing } from "../../lib/cdk";
 import { SYSTEMS, buildApp } from "../../app";
 import { ENVIRONMENTS } from "../../config/environments";
-import { ENVIRONMENT_NAMES } from "../../config/types";
+import { ENVIRONMENT_NAMES } from "../../config/common";
 import { ALL_RULES, PolicyReport, Suppressions, checkPolicies, policyPacksOf } from "../../policy";
 
 const app = Testing.app();

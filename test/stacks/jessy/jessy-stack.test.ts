@@ -1,6 +1,6 @@
 import { Testing } from "../../../lib/cdk";
 import { ENVIRONMENTS } from "../../../config/environments";
-import { EnvironmentName } from "../../../config/types";
+import { EnvironmentName } from "../../../config/common";
 import { JessyStack } from "../../../stacks/jessy/jessy-stack";
 import { MMAP_DIRECTORIES } from "../../../stacks/jessy/layout";
 import { container, envMap, labelMap, synthJson, TfJson } from "../../helpers";
@@ -268,7 +268,7 @@ describe("runtime posture", () => {
     // A files loader is never started; it is labelled with the service it loads files for.
     for (const c of Object.values<any>(json.resource.docker_container).filter(isFilesLoader)) {
       expect([c.name, c.log_driver, c.log_opts]).toEqual([c.name, "json-file", { "max-size": "10m", "max-file": "3" }]);
-      expect(labelMap(c)).toEqual({ service: c.name.replace(/-files$/, ""), environment: env, role: "files-loader" });
+      expect(labelMap(c)).toEqual({ service: c.name.replace(/-files$/, ""), environment: env, system: "jessy", role: "files-loader" });
     }
   });
   test("limits: none in dev; core 2 CPUs / 2 GiB in staging and production", () => {

@@ -4,7 +4,6 @@ import { Jessy, JessyProps } from "../../../stacks/jessy/jessy";
 import { container, envMap, synthJson, TfJson } from "../../helpers";
 
 const BASE: JessyProps = {
-  environmentName: "ci",
   namePrefix: "jessy-ci",
   images: { core: "registry.example.com/jessy-core:1.2.3", api: "registry.example.com/jessy-api:1.2.3" },
   rustEnv: "test",

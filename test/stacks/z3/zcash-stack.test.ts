@@ -1,6 +1,6 @@
 import { Testing } from "../../../lib/cdk";
 import { ENVIRONMENTS } from "../../../config/environments";
-import { EnvironmentName } from "../../../config/types";
+import { EnvironmentName } from "../../../config/common";
 import { ZcashStack } from "../../../stacks/z3/zcash-stack";
 import { container, cpusOf, envMap, labelMap, synthJson, TfJson, uploadsOf } from "../../helpers";
 

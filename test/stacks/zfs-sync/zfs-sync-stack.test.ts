@@ -1,6 +1,6 @@
 import { Testing } from "../../../lib/cdk";
 import { ENVIRONMENTS } from "../../../config/environments";
-import { EnvironmentName } from "../../../config/types";
+import { EnvironmentName } from "../../../config/common";
 import { ZfsSyncStack } from "../../../stacks/zfs-sync/zfs-sync-stack";
 import { container, envMap, labelMap, synthJson, TfJson } from "../../helpers";
 
@@ -311,7 +311,7 @@ describe("files loaders", () => {
         capabilities: { drop: ["ALL"], add: [] },
         security_opts: ["no-new-privileges:true"],
       });
-      expect(labelMap(loader)).toEqual({ service: c.name, environment: env, role: "files-loader" });
+      expect(labelMap(loader)).toEqual({ service: c.name, environment: env, system: "zfs-sync", role: "files-loader" });
       expect(loader.upload.length).toBeGreaterThan(0);
     }
   });

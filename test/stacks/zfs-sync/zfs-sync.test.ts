@@ -1,5 +1,5 @@
 import { TerraformStack, Testing } from "../../../lib/cdk";
-import { ZFS_SYNC_SETTINGS } from "../../../config/zfs-sync";
+import { ZFS_SYNC_SETTINGS } from "../../../config/zfs-sync/environments";
 import { ZfsSync, ZfsSyncProps } from "../../../stacks/zfs-sync/zfs-sync";
 import { container, envMap, synthJson, TfJson } from "../../helpers";
 
@@ -8,7 +8,7 @@ function build(overrides: Partial<ZfsSyncProps>): TfJson {
   const stack = new TerraformStack(Testing.app(), "test");
   const z = ZFS_SYNC_SETTINGS.production;
   new ZfsSync(stack, "ZfsSync", {
-    environmentName: "test",
+    namePrefix: "zfs-sync-test",
     images: z.images,
     database: z.database,
     migrations: z.migrations,

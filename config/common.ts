@@ -1,0 +1,163 @@
+/**
+ * Environment-level settings (the schema every environment shares) and the schema pieces the
+ * systems' schemas build on: enums, integers, image references, resource limits. Every schema's
+ * error message is the "allowed" text of a settings problem (see `settings.ts`).
+ */
+import { z } from "zod";
+import { isImageReference, isPinnedImageReference } from "../lib/image-reference";
+
+/** Create params making every issue a schema raises itself read `text`. */
+export const allowed = (text: string) => ({ errorMap: () => ({ message: text }) });
+
+/** One of fixed string values; the problem lists them. */
+export function oneOf<const T extends readonly [string, ...string[]]>(values: T, text = `one of ${values.map((v) => JSON.stringify(v)).join(", ")}`) {
+  return z.enum(values, allowed(text));
+}
+
+export const bool = () => z.boolean(allowed("true or false"));
+
+/** An integer from `min` (to `max`). */
+export function integer(min: number, max?: number, text = max === undefined ? `an integer of at least ${min}` : `an integer from ${min} to ${max}`) {
+  const n = z.number(allowed(text)).int(text).min(min, text);
+  return max === undefined ? n : n.max(max, text);
+}
+
+export const nonEmptyString = (text: string) => z.string(allowed(text)).refine((s) => s.trim() !== "", text);
+
+/** A Docker image reference; pinned (tag other than `latest`, or a digest) when the environment requires it. */
+export function imageReference(requirePinned: boolean) {
+  const text = requirePinned
+    ? "an image reference pinned by a tag other than 'latest' or by @sha256 digest (this environment requires pinned images)"
+    : "an image reference such as repo/name:tag or repo/name@sha256:<digest>";
+  return z.string(allowed(text)).refine(requirePinned ? isPinnedImageReference : isImageReference, text);
+}
+
+/** An object with one `schema`-typed property per name (e.g. one image per service). */
+export function objectOf<K extends string, S extends z.ZodTypeAny>(names: readonly K[], schema: S, text: string) {
+  return z.object(Object.fromEntries(names.map((name) => [name, schema])) as Record<K, S>, allowed(text)).readonly();
+}
+
+/** Limits of one container. Optional unless the environment requires them; when given they must be sane. */
+export const resourceLimitsSchema = z
+  .object(
+    {
+      /** Memory limit in MiB. */
+      memoryMiB: integer(6).optional(),
+      /** CPU limit in cores. */
+      cpus: z
+        .number(allowed("a number of cores above 0 and at most 256"))
+        .gt(0, "a number of cores above 0 and at most 256")
+        .lte(256, "a number of cores above 0 and at most 256")
+        .optional(),
+    },
+    allowed("memoryMiB and cpus limits"),
+  )
+  .readonly();
+export type ResourceLimits = z.infer<typeof resourceLimitsSchema>;
+
+/** Limits per service, keyed by a service of the system (`services` names them in its problem). */
+export const resourcesOf = <K extends string>(services: z.ZodEnum<[K, ...K[]]>) =>
+  z.record(services, resourceLimitsSchema, allowed("limits per service")).readonly();
+
+/** Refinement step: each deployed service has a memory and CPU limit, when the environment requires limits. */
+export function requireLimits(
+  ctx: z.RefinementCtx,
+  resources: Readonly<Partial<Record<string, ResourceLimits>>>,
+  deployed: readonly string[],
+  required: boolean,
+): void {
+  if (!required) return;
+  for (const name of deployed) {
+    if (resources[name]?.memoryMiB === undefined) {
+      ctx.addIssue({ code: "custom", path: ["resources", name, "memoryMiB"], message: "a memory limit in MiB (this environment requires resource limits)" });
+    }
+    if (resources[name]?.cpus === undefined) {
+      ctx.addIssue({ code: "custom", path: ["resources", name, "cpus"], message: "a CPU limit in cores (this environment requires resource limits)" });
+    }
+  }
+}
+
+export const environmentNameSchema = oneOf(["dev", "staging", "production"]);
+export type EnvironmentName = z.infer<typeof environmentNameSchema>;
+export const ENVIRONMENT_NAMES: readonly EnvironmentName[] = environmentNameSchema.options;
+
+/** Which policy pack gates the environment's stacks: baseline rules warn, production rules fail synth. */
+export const policyPackNameSchema = oneOf(["baseline", "production"]);
+export type PolicyPackName = z.infer<typeof policyPackNameSchema>;
+
+export const loggingSchema = z
+  .object(
+    {
+      /** json-file `max-size` in MiB. */
+      maxSizeMiB: integer(1),
+      /** json-file `max-file`. */
+      maxFiles: integer(1),
+      compress: bool(),
+    },
+    allowed("json-file rotation settings (maxSizeMiB, maxFiles, compress)"),
+  )
+  .readonly();
+export type LoggingSettings = z.infer<typeof loggingSchema>;
+
+const schemaNameText = "a PostgreSQL schema name: lower-case letters, digits and '_'";
+
+/**
+ * Terraform state backend. `local` keeps state next to the stack (dev). `pg` stores state in a
+ * PostgreSQL schema with advisory locks; the connection string is never in code: Terraform reads it
+ * from the `PG_CONN_STR` environment variable at init.
+ */
+export const backendSchema = z
+  .discriminatedUnion(
+    "kind",
+    [
+      z.object({ kind: z.literal("local") }),
+      z.object({ kind: z.literal("pg"), schemaName: z.string(allowed(schemaNameText)).regex(/^[a-z_][a-z0-9_]{0,62}$/, schemaNameText) }),
+    ],
+    allowed('one of "local", "pg"'),
+  )
+  .readonly();
+export type BackendSettings = z.infer<typeof backendSchema>;
+
+const dockerHostText = "a unix://, tcp:// or ssh:// Docker host";
+
+/** The settings every environment has, whatever systems it runs; production guards as refinements. */
+export const commonSchema = z
+  .object(
+    {
+      name: environmentNameSchema,
+      /**
+       * Default Docker host for the `docker_host` variable. Unset means the variable is required
+       * (staging and production must name their host explicitly).
+       */
+      defaultDockerHost: z.string(allowed(dockerHostText)).regex(/^(unix|tcp|ssh):\/\/.+/, dockerHostText).optional(),
+      backend: backendSchema,
+      policyPack: policyPackNameSchema,
+      /** Every service must declare a memory and CPU limit. */
+      requireResourceLimits: bool(),
+      /** Data volumes carry `prevent_destroy`. */
+      protectData: bool(),
+      /** Image references must be pinned (tag other than `latest`, or a digest). */
+      requirePinnedImages: bool(),
+      logging: loggingSchema,
+    },
+    allowed("an environment settings object"),
+  )
+  .readonly()
+  .superRefine((s, ctx) => {
+    const problem = (ok: boolean, path: string[], message: string) => ok || ctx.addIssue({ code: "custom", path, message });
+    if (s.name === "production") {
+      const inProduction = " in the production environment";
+      problem(s.policyPack === "production", ["policyPack"], `"production"${inProduction}`);
+      problem(s.protectData, ["protectData"], `true${inProduction}`);
+      problem(s.requireResourceLimits, ["requireResourceLimits"], `true${inProduction}`);
+      problem(s.requirePinnedImages, ["requirePinnedImages"], `true${inProduction}`);
+      problem(s.backend.kind !== "local", ["backend", "kind"], `"pg" (a shared, locking backend)${inProduction}`);
+    }
+    if (s.defaultDockerHost !== undefined) {
+      problem(s.name === "dev", ["defaultDockerHost"], "unset outside dev (staging and production name their host at deploy time with docker_host)");
+    }
+  });
+export type CommonSettings = z.infer<typeof commonSchema>;
+
+/** What a system's schema needs to know about the environment it is parsed for. */
+export type EnvironmentContext = Pick<CommonSettings, "name" | "requirePinnedImages" | "requireResourceLimits">;
