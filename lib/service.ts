@@ -196,6 +196,7 @@ export interface ServiceProps {
 }
 
 const DEFAULT_LOGGING: Logging = { maxSizeMiB: 10, maxFiles: 3 };
+const CPU_PERIOD_MICROSECONDS = 100000;
 /**
  * Whole seconds as Go's time.Duration prints them ("90s" -> "1m30s", "3600s" -> "1h0m0s"): provider
  * 4.6 reads health-check durations back in that form, so "90s" would plan an in-place update on
@@ -301,6 +302,8 @@ export class Service extends Construct {
       labels["healthcheck-digest"] = digest(JSON.stringify(hc));
     }
     if (props.tmpfs) labels["tmpfs-digest"] = digest(JSON.stringify(props.tmpfs));
+    // cpu_period/cpu_quota edits are likewise planned in place and never applied.
+    if (props.resources?.cpus !== undefined) labels["cpu-limit"] = String(props.resources.cpus);
 
     const oneShot = this.oneShot;
     const waitForExit = oneShot && (props.waitForExit ?? true);
@@ -337,8 +340,12 @@ export class Service extends Construct {
       // Swap equal to memory: Docker's default (twice the limit) reads back as a perpetual diff.
       memory: props.resources?.memoryMiB,
       memorySwap: props.resources?.memoryMiB,
-      // ForceNew in provider 4.6, so an edit is a visible replacement; spelled as it reads back.
-      cpus: props.resources?.cpus !== undefined ? cpusAttribute(props.resources.cpus) : undefined,
+      // A CFS quota over the default 100 ms period, not `cpus`: Docker refuses `cpus` (NanoCpus)
+      // above the host's CPU count, which would tie a stack's limits to the size of every host it
+      // deploys to; a quota above it is accepted (00-provider-behaviour). Provider 4.6 plans quota
+      // edits in place and never applies them, hence the `cpu-limit` label below.
+      cpuPeriod: props.resources?.cpus !== undefined ? CPU_PERIOD_MICROSECONDS : undefined,
+      cpuQuota: props.resources?.cpus !== undefined ? Math.round(props.resources.cpus * CPU_PERIOD_MICROSECONDS) : undefined,
       // CPU priority follows the limit (CIS: CPU priority set), 1024 (Docker's default weight) per
       // core; updated in place.
       cpuShares: props.resources?.cpus !== undefined ? cpuShares(props.resources.cpus) : undefined,
@@ -482,21 +489,6 @@ export class Service extends Construct {
     }
     p.throwIfAny(scope);
   }
-}
-
-/**
- * A CPU limit as provider 4.6 reads `cpus` back from Docker's NanoCpus (`nanoInt64ToDecimalString`):
- * one decimal for values that are whole tenths (1 -> "1.0", 0.5 -> "0.5"), else the digits without
- * trailing zeros (1.25 -> "1.25"). Any other spelling ("1") replaces the container on every run.
- */
-export function cpusAttribute(cores: number): string {
-  const nanos = Math.round(cores * 1e9);
-  const whole = Math.floor(nanos / 1e9);
-  const fraction = String(nanos % 1e9).padStart(9, "0");
-  const nine = `${whole}.${fraction}`;
-  // The provider's own test: exactly nine zeros in the nine-decimal form means one decimal place.
-  if ((nine.match(/0/g) ?? []).length === 9) return `${whole}.${fraction[0]}`;
-  return nine.replace(/0+$/, "");
 }
 
 /** The CPU weight for a limit of `cores`: 1024 per core, at least 2 (the kernel's minimum). */

@@ -42,7 +42,7 @@ export function uploadsOf(json: TfJson, id: string): any[] {
   return json.resource.docker_container?.[`${id}_files`]?.upload ?? [];
 }
 
-/** CPU limit in cores, from the `cpus` attribute ("1.0", "0.5"). */
+/** CPU limit in cores, from the CFS quota over the 100 ms period. */
 export function cpusOf(c: any): number | undefined {
-  return c.cpus === undefined ? undefined : Number(c.cpus);
+  return c.cpu_quota === undefined ? undefined : c.cpu_quota / c.cpu_period;
 }

@@ -7,7 +7,7 @@ export const ContainerCpuLimited: PolicyRule = {
   levels: { baseline: "warning", production: "error" },
   description: "Containers have a CPU limit (`cpus`, or `cpu_quota`).",
   why: "Without a limit one busy container can starve every other service on the host.",
-  fix: "Set the service's `resources.cpus` (from the environment settings). Prefer `cpus` (what `Service` writes): provider 4.6 declares `cpu_quota` updatable in place but never applies the change.",
+  fix: "Set the service's `resources.cpus` (from the environment settings). `Service` writes a CFS quota (Docker refuses `cpus` above the host's CPU count) and a `cpu-limit` label, because provider 4.6 declares `cpu_quota` updatable in place but never applies the change.",
   reference: "Docker documentation, Resource constraints: CPU (`--cpus`); the CIS recommendation on CPU priority is ContainerCpuPrioritySet",
   check: runtimeContainerCheck((c) => {
     const cpus = c.cpusInput;

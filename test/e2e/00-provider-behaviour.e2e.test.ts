@@ -106,18 +106,30 @@ describe("kreuzwerker/docker 4.6 on the local engine: the behaviours lib/service
     expect(await p.planned()).toEqual({ "docker_container.c": "update" });
   });
 
-  test("cpus: used instead of a CFS quota. 1.0 applies and re-plans to nothing; an edit replaces the container; 1 reads back as 1.0", async () => {
-    const p = await probe("cpus", container("cpus", { cpus: "1.0" }));
+  test("CPU limit: kept as a CFS quota with its label. cpus above the host's CPU count is refused, a quota above it is accepted, and a quota edit is never applied", async () => {
+    const hostCpus = Number((await dockerOk(["info", "--format", "{{.NCPU}}"])).trim());
+    const over = hostCpus * 2;
+    const nano = await probe("cpus-over", container("cpus-over", { cpus: `${over}.0` }));
+    const refused = await nano.tf.apply();
+    expect([refused.code, /Range of CPUs is from 0\.01 to/.test(refused.stderr + refused.stdout)]).toEqual([1, true]);
+    const quota = await probe("quota", container("quota", { cpu_period: 100000, cpu_quota: over * 100000 }));
+    await quota.tf.applyOk();
+    expect((await mustInspect(`${PROBE_PREFIX}quota`)).HostConfig.CpuQuota).toBe(over * 100000);
+    expect(await quota.planned()).toEqual({});
+    quota.write(container("quota", { cpu_period: 100000, cpu_quota: 50000 }));
+    expect(await quota.planned()).toEqual({ "docker_container.c": "update" });
+    await quota.tf.applyOk();
+    expect((await mustInspect(`${PROBE_PREFIX}quota`)).HostConfig.CpuQuota).toBe(over * 100000);
+  });
+
+  test("cpu_shares: updated in place, and applied", async () => {
+    const p = await probe("shares", container("shares", { cpu_shares: 512 }));
     await p.tf.applyOk();
-    expect((await mustInspect(`${PROBE_PREFIX}cpus`)).HostConfig.NanoCpus).toBe(1e9);
     expect(await p.planned()).toEqual({});
-    p.write(container("cpus", { cpus: "0.5" }));
-    expect(await p.planned()).toEqual({ "docker_container.c": "delete+create" });
+    p.write(container("shares", { cpu_shares: 1024 }));
+    expect(await p.planned()).toEqual({ "docker_container.c": "update" });
     await p.tf.applyOk();
-    expect((await mustInspect(`${PROBE_PREFIX}cpus`)).HostConfig.NanoCpus).toBe(5e8);
-    const bare = await probe("cpus-bare", container("cpus-bare", { cpus: "1" }));
-    await bare.tf.applyOk();
-    expect(await bare.planned()).toEqual({ "docker_container.c": "delete+create" });
+    expect((await mustInspect(`${PROBE_PREFIX}shares`)).HostConfig.CpuShares).toBe(1024);
   });
 
   test("memory_swap: kept equal to memory. Left out, Docker's default (twice the limit) plans an update on every run", async () => {

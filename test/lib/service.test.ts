@@ -1,5 +1,4 @@
 import { Secret, Service, Volume, Network, ConstructValidationError } from "../../lib";
-import { cpusAttribute } from "../../lib/service";
 import { container, cpusOf, envMap, labelMap, scratchStack, synthJson } from "../helpers";
 
 function minimal(extra: Record<string, unknown> = {}) {
@@ -57,19 +56,21 @@ describe("Service explicit settings", () => {
     ]);
   });
 
-  test("limits map to memory (MiB, no extra swap) and cpus, with no CFS quota", () => {
+  test("limits map to memory (MiB, no extra swap) and a CFS quota (Docker refuses cpus above the host's CPU count)", () => {
     const c = container(minimal({ resources: { memoryMiB: 512, cpus: 1.5 } }).json, "app");
     expect(c.memory).toBe(512);
     expect(c.memory_swap).toBe(512);
-    expect(c.cpus).toBe("1.5");
+    expect(c.cpus).toBeUndefined();
+    expect([c.cpu_period, c.cpu_quota]).toEqual([100000, 150000]);
     // CPU priority follows the limit: 1024 per core (ContainerCpuPrioritySet).
     expect(c.cpu_shares).toBe(1536);
-    expect([c.cpu_period, c.cpu_quota, labelMap(c)["cpu-limit"]]).toEqual([undefined, undefined, undefined]);
     expect(cpusOf(c)).toBe(1.5);
   });
 
-  test("cpus is spelled as provider 4.6 reads it back from NanoCpus (else every plan replaces the container)", () => {
-    expect([1, 2, 0.5, 0.25, 1.5, 4, 0.1, 10, 1.125].map(cpusAttribute)).toEqual(["1.0", "2.0", "0.5", "0.25", "1.5", "4.0", "0.1", "10.", "1.125"]);
+  test("a CPU limit edit replaces the container (the provider never applies cpu_quota in place)", () => {
+    const a = container(minimal({ resources: { cpus: 1 } }).json, "app");
+    const b = container(minimal({ resources: { cpus: 2 } }).json, "app");
+    expect([labelMap(a)["cpu-limit"], labelMap(b)["cpu-limit"]]).toEqual(["1", "2"]);
   });
 
   test("capabilities are added back sorted and de-duplicated after dropping ALL", () => {

@@ -35,6 +35,7 @@ export interface Inspect {
     CpuQuota: number;
     CpuPeriod: number;
     NanoCpus: number;
+    CpuShares: number;
     NetworkMode: string;
   };
   Mounts: { Type: string; Name?: string; Source: string; Destination: string; RW: boolean }[];

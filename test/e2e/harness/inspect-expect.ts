@@ -28,7 +28,9 @@ export function configMismatches(c: ContainerJson, i: Inspect, resolve: (s: stri
   eq("tmpfs", entries(i.HostConfig.Tmpfs), entries(c.tmpfs));
   if (c.memory !== undefined) eq("memory (bytes)", i.HostConfig.Memory, c.memory * 1024 * 1024);
   if (c.memory_swap !== undefined) eq("memory_swap (bytes)", i.HostConfig.MemorySwap, c.memory_swap * 1024 * 1024);
-  if (c.cpus !== undefined) eq("cpus (NanoCpus)", i.HostConfig.NanoCpus, Math.round(Number(c.cpus) * 1e9));
+  if (c.cpu_quota !== undefined) eq("cpu_quota", i.HostConfig.CpuQuota, c.cpu_quota);
+  if (c.cpu_period !== undefined) eq("cpu_period", i.HostConfig.CpuPeriod, c.cpu_period);
+  if (c.cpu_shares !== undefined) eq("cpu_shares", i.HostConfig.CpuShares, c.cpu_shares);
   if (c.command !== undefined) eq("command", i.Config.Cmd, c.command.map(resolve));
   if (c.entrypoint !== undefined) eq("entrypoint", i.Config.Entrypoint, c.entrypoint.map(resolve));
   if (c.working_dir !== undefined) eq("working_dir", i.Config.WorkingDir, c.working_dir);

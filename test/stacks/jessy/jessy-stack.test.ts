@@ -30,7 +30,7 @@ const isFilesLoader = (c: any) => labelMap(c).role === "files-loader";
 /** The containers that run (every docker_container except the files loaders). */
 const services = (json: TfJson) => Object.values<any>(json.resource.docker_container).filter((c) => !isFilesLoader(c));
 /** CPU limit in cores, from the CFS quota over its period. */
-const cpus = (c: any): number | undefined => (c.cpus === undefined ? undefined : Number(c.cpus));
+const cpus = (c: any): number | undefined => (c.cpu_quota === undefined ? undefined : c.cpu_quota / c.cpu_period);
 
 describe("stacks and addresses", () => {
   test.each(["dev", "staging", "production"] as const)("%s synthesizes with construct validations run", (env) => {
@@ -277,13 +277,14 @@ describe("runtime posture", () => {
         c.name, undefined, undefined, undefined, undefined, undefined, undefined,
       ]);
     for (const json of [staging, prod]) {
-      // CPU limits are `cpus`, spelled as provider 4.6 reads them back; swap equals memory.
-      expect(container(json, "jessy_core")).toMatchObject({ memory: 2048, memory_swap: 2048, cpus: "2.0" });
-      expect(container(json, "jessy_api")).toMatchObject({ memory: 512, memory_swap: 512, cpus: "1.0" });
-      expect(container(json, "jessy_mmap_init")).toMatchObject({ memory: 64, memory_swap: 64, cpus: "0.25" });
+      // CPU limits are a CFS quota over a 100 ms period (Docker refuses `cpus` above the host's CPU count); swap equals memory.
+      expect(container(json, "jessy_core")).toMatchObject({ memory: 2048, memory_swap: 2048, cpu_period: 100000, cpu_quota: 200000 });
+      expect(container(json, "jessy_api")).toMatchObject({ memory: 512, memory_swap: 512, cpu_period: 100000, cpu_quota: 100000 });
+      expect(container(json, "jessy_mmap_init")).toMatchObject({ memory: 64, memory_swap: 64, cpu_period: 100000, cpu_quota: 25000 });
       expect(["jessy_core", "jessy_api", "jessy_mmap_init"].map((id) => cpus(container(json, id)))).toEqual([2, 1, 0.25]);
-      // `cpus` is ForceNew: no label is needed to turn an edit into a replacement, and no CFS quota is written.
-      for (const c of Object.values<any>(json.resource.docker_container)) expect([c.name, c.cpu_quota, labelMap(c)["cpu-limit"]]).toEqual([c.name, undefined, undefined]);
+      // Quota edits are not applied in place: the label carries the limit so a change replaces the container.
+      expect(["jessy_core", "jessy_api", "jessy_mmap_init"].map((id) => labelMap(container(json, id))["cpu-limit"])).toEqual(["2", "1", "0.25"]);
+      for (const c of Object.values<any>(json.resource.docker_container)) expect([c.name, c.cpus]).toEqual([c.name, undefined]);
     }
   });
 });

@@ -34,7 +34,7 @@ const upload = (json: TfJson, id: string, file: string) => {
   return u;
 };
 /** CPU limit in cores, from the CFS quota over its period. */
-const cpus = (c: any): number | undefined => (c.cpus === undefined ? undefined : Number(c.cpus));
+const cpus = (c: any): number | undefined => (c.cpu_quota === undefined ? undefined : c.cpu_quota / c.cpu_period);
 const network = (json: TfJson, name: string) => Object.values(json.resource.docker_network).find((n: any) => n.name === name);
 
 describe("stack wiring", () => {
@@ -223,25 +223,27 @@ describe("app", () => {
   });
   test("limits and logs: upstream base in dev, upstream production override in staging and production", () => {
     expect(container(dev, "zfs_sync_app")).toMatchObject({
-      cpus: "1.0",
+      cpu_period: 100000,
+        cpu_quota: 100000,
       memory: 512,
       memory_swap: 512,
       log_driver: "json-file",
       log_opts: { "max-size": "10m", "max-file": "3" },
     });
-    expect([cpus(container(dev, "zfs_sync_app")), labelMap(container(dev, "zfs_sync_app"))["cpu-limit"]]).toEqual([1, undefined]);
+    expect([cpus(container(dev, "zfs_sync_app")), labelMap(container(dev, "zfs_sync_app"))["cpu-limit"]]).toEqual([1, "1"]);
     expect(container(dev, "zfs_sync_app").log_opts.compress).toBeUndefined();
     for (const [, json] of withPostgres) {
       expect(container(json, "zfs_sync_app")).toMatchObject({
-        cpus: "2.0",
+        cpu_period: 100000,
+        cpu_quota: 200000,
         memory: 1024,
         memory_swap: 1024,
         log_driver: "json-file",
         log_opts: { "max-size": "50m", "max-file": "5", compress: "true" },
       });
-      expect([cpus(container(json, "zfs_sync_app")), labelMap(container(json, "zfs_sync_app"))["cpu-limit"]]).toEqual([2, undefined]);
+      expect([cpus(container(json, "zfs_sync_app")), labelMap(container(json, "zfs_sync_app"))["cpu-limit"]]).toEqual([2, "2"]);
     }
-    for (const [, json] of all) for (const c of Object.values(json.resource.docker_container)) expect([c.name, c.cpu_quota]).toEqual([c.name, undefined]);
+    for (const [, json] of all) for (const c of Object.values(json.resource.docker_container)) expect([c.name, c.cpus]).toEqual([c.name, undefined]);
   });
   test("labels name the service and environment", () => {
     expect(labelMap(container(prod, "zfs_sync_app"))).toMatchObject({ service: "zfs-sync-production-app", environment: "production" });
@@ -282,12 +284,13 @@ describe("postgres", () => {
   test("upstream limits (1.0 CPU / 512M) and logs (10m × 3) in every environment that runs it", () => {
     for (const [, json] of withPostgres) {
       expect(container(json, "zfs_sync_postgres")).toMatchObject({
-        cpus: "1.0",
+        cpu_period: 100000,
+        cpu_quota: 100000,
         memory: 512,
         memory_swap: 512,
         log_opts: { "max-size": "10m", "max-file": "3" },
       });
-      expect([cpus(container(json, "zfs_sync_postgres")), labelMap(container(json, "zfs_sync_postgres"))["cpu-limit"]]).toEqual([1, undefined]);
+      expect([cpus(container(json, "zfs_sync_postgres")), labelMap(container(json, "zfs_sync_postgres"))["cpu-limit"]]).toEqual([1, "1"]);
       expect(container(json, "zfs_sync_postgres").log_opts.compress).toBeUndefined();
     }
   });
@@ -440,12 +443,13 @@ describe("proxy", () => {
   test("limits and logs per environment", () => {
     for (const [, json] of withPostgres) {
       expect(container(json, "zfs_sync_proxy")).toMatchObject({
-        cpus: "0.5",
+        cpu_period: 100000,
+        cpu_quota: 50000,
         memory: 128,
         memory_swap: 128,
         log_opts: { "max-size": "50m", "max-file": "5", compress: "true" },
       });
-      expect([cpus(container(json, "zfs_sync_proxy")), labelMap(container(json, "zfs_sync_proxy"))["cpu-limit"]]).toEqual([0.5, undefined]);
+      expect([cpus(container(json, "zfs_sync_proxy")), labelMap(container(json, "zfs_sync_proxy"))["cpu-limit"]]).toEqual([0.5, "0.5"]);
     }
   });
 });
