@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { isImageReference, isPinnedImageReference } from "../lib/image-reference";
+import { CPU_LIMIT_ALLOWED, Logging, MAX_CPUS, MEMORY_LIMIT_ALLOWED, MIN_MEMORY_MIB, Resources } from "../lib/service";
 
 /** Create params making every issue a schema raises itself read `text`. */
 export const allowed = (text: string) => ({ errorMap: () => ({ message: text }) });
@@ -42,17 +43,13 @@ export const resourceLimitsSchema = z
   .object(
     {
       /** Memory limit in MiB. */
-      memoryMiB: integer(6).optional(),
+      memoryMiB: z.number(allowed(MEMORY_LIMIT_ALLOWED)).int(MEMORY_LIMIT_ALLOWED).gte(MIN_MEMORY_MIB, MEMORY_LIMIT_ALLOWED).optional(),
       /** CPU limit in cores. */
-      cpus: z
-        .number(allowed("a number of cores above 0 and at most 256"))
-        .gt(0, "a number of cores above 0 and at most 256")
-        .lte(256, "a number of cores above 0 and at most 256")
-        .optional(),
+      cpus: z.number(allowed(CPU_LIMIT_ALLOWED)).gt(0, CPU_LIMIT_ALLOWED).lte(MAX_CPUS, CPU_LIMIT_ALLOWED).optional(),
     },
     allowed("memoryMiB and cpus limits"),
   )
-  .readonly();
+  .readonly() satisfies z.ZodType<Resources>;
 export type ResourceLimits = z.infer<typeof resourceLimitsSchema>;
 
 /** Limits per service, keyed by a service of the system (`services` names them in its problem). */
@@ -96,7 +93,7 @@ export const loggingSchema = z
     },
     allowed("json-file rotation settings (maxSizeMiB, maxFiles, compress)"),
   )
-  .readonly();
+  .readonly() satisfies z.ZodType<Logging>;
 export type LoggingSettings = z.infer<typeof loggingSchema>;
 
 const schemaNameText = "a PostgreSQL schema name: lower-case letters, digits and '_'";
@@ -138,7 +135,6 @@ export const commonSchema = z
       protectData: bool(),
       /** Image references must be pinned (tag other than `latest`, or a digest). */
       requirePinnedImages: bool(),
-      logging: loggingSchema,
     },
     allowed("an environment settings object"),
   )

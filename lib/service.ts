@@ -57,6 +57,7 @@ export interface MetricsEndpoint {
   readonly path?: string;
 }
 
+/** json-file log rotation of one container; environment settings use this same shape. */
 export interface Logging {
   /** json-file `max-size`, in MiB. */
   readonly maxSizeMiB: number;
@@ -72,6 +73,16 @@ export interface Logging {
   readonly labels?: readonly string[];
 }
 
+/** Docker's smallest memory limit, in MiB. */
+export const MIN_MEMORY_MIB = 6;
+/** The largest CPU limit accepted, in cores. */
+export const MAX_CPUS = 256;
+/** What a memory limit may be (settings and `Service` report the same text). */
+export const MEMORY_LIMIT_ALLOWED = `an integer of at least ${MIN_MEMORY_MIB} (Docker's minimum)`;
+/** What a CPU limit may be. */
+export const CPU_LIMIT_ALLOWED = `a number of cores above 0 and at most ${MAX_CPUS}`;
+
+/** Resource limits of one container; environment settings use this same shape. */
 export interface Resources {
   /** Memory limit in MiB. @default - no limit (environment settings require one in production) */
   readonly memoryMiB?: number;
@@ -473,8 +484,8 @@ export class Service extends Construct {
       p.check(path.startsWith("/"), "volumes", path, "absolute container paths"),
     );
     const r = props.resources;
-    if (r?.memoryMiB !== undefined) p.check(Number.isInteger(r.memoryMiB) && r.memoryMiB >= 6, "resources.memoryMiB", r.memoryMiB, "an integer of at least 6 (Docker's minimum)");
-    if (r?.cpus !== undefined) p.check(r.cpus > 0 && r.cpus <= 256, "resources.cpus", r.cpus, "a number of cores above 0");
+    if (r?.memoryMiB !== undefined) p.check(Number.isInteger(r.memoryMiB) && r.memoryMiB >= MIN_MEMORY_MIB, "resources.memoryMiB", r.memoryMiB, MEMORY_LIMIT_ALLOWED);
+    if (r?.cpus !== undefined) p.check(r.cpus > 0 && r.cpus <= MAX_CPUS, "resources.cpus", r.cpus, CPU_LIMIT_ALLOWED);
     const lg = props.logging;
     if (lg) {
       p.check(Number.isInteger(lg.maxSizeMiB) && lg.maxSizeMiB > 0, "logging.maxSizeMiB", lg.maxSizeMiB, "a positive integer");

@@ -1,6 +1,6 @@
 /** Jessy settings: the schema (types inferred from it) and its dev-only and production rules. */
 import { z } from "zod";
-import { allowed, bool, EnvironmentContext, imageReference, integer, nonEmptyString, oneOf, requireLimits, resourcesOf } from "../common";
+import { allowed, bool, EnvironmentContext, imageReference, integer, loggingSchema, nonEmptyString, oneOf, requireLimits, resourcesOf } from "../common";
 
 /** `docker/Dockerfile.rust` / `docker/Dockerfile.go` stage to build. */
 export const jessyBuildTargetSchema = oneOf(["development", "production"]);
@@ -119,7 +119,7 @@ export function jessySchema(env: EnvironmentContext) {
         /** Seconds Terraform waits for each service to report healthy before creating what depends on it. */
         healthyWaitSeconds: z.object({ core: integer(10), api: integer(10) }, allowed("health waits for core and api")).readonly(),
         /** Upstream's json-file rotation is 10m × 3 for both services. */
-        logging: z.object({ maxSizeMiB: integer(1), maxFiles: integer(1) }, allowed("json-file rotation: maxSizeMiB and maxFiles")).readonly(),
+        logging: loggingSchema,
         resources: resourcesOf(jessyServiceNameSchema),
       },
       allowed("Jessy settings for every environment"),

@@ -3,6 +3,9 @@ import type { EnvironmentName } from "../common";
 import type { Z3Settings } from "./schema";
 
 /** Upstream z3 image pins (z3 docker-compose.yml @7c5a4bc); monitoring pins as upstream's monitoring profile. */
+/** Staging and production: upstream z3's LEGACY compose rotation, compressed. */
+const ROTATED_LOGS = { maxSizeMiB: 50, maxFiles: 5, compress: true };
+
 const Z3_IMAGES: Z3Settings["images"] = {
   zebra: "zfnd/zebra:5.0.0",
   cookiePermissions: "alpine:3",
@@ -27,6 +30,7 @@ export const Z3_SETTINGS: Readonly<Record<EnvironmentName, Z3Settings>> = {
     // Upstream .env.regtest default miner address.
     minerAddress: "tmSRd1r8gs77Ja67Fw1JcdoXytxsyrLTPJm",
     zebraRustLog: "info",
+    logging: { maxSizeMiB: 10, maxFiles: 3, compress: false },
     zebraWaitSeconds: 120,
   },
   staging: {
@@ -45,6 +49,7 @@ export const Z3_SETTINGS: Readonly<Record<EnvironmentName, Z3Settings>> = {
       alertmanager: { memoryMiB: 256, cpus: 0.25 },
     },
     zebraRustLog: "info",
+    logging: ROTATED_LOGS,
   },
   production: {
     network: "Mainnet",
@@ -63,5 +68,6 @@ export const Z3_SETTINGS: Readonly<Record<EnvironmentName, Z3Settings>> = {
       alertmanager: { memoryMiB: 256, cpus: 0.25 },
     },
     zebraRustLog: "info",
+    logging: ROTATED_LOGS,
   },
 };

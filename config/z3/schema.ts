@@ -1,6 +1,6 @@
 /** Zcash Z3 settings: the schema (types inferred from it) and its Regtest and production rules. */
 import { z } from "zod";
-import { allowed, bool, EnvironmentContext, imageReference, integer, nonEmptyString, objectOf, oneOf, requireLimits, resourcesOf } from "../common";
+import { allowed, bool, EnvironmentContext, imageReference, integer, loggingSchema, nonEmptyString, objectOf, oneOf, requireLimits, resourcesOf } from "../common";
 
 export const zcashNetworkSchema = oneOf(["Mainnet", "Testnet", "Regtest"]);
 export type ZcashNetwork = z.infer<typeof zcashNetworkSchema>;
@@ -27,6 +27,8 @@ export function z3Schema(env: EnvironmentContext) {
         publishP2P: bool(),
         /** Limits per service. */
         resources: resourcesOf(z3ServiceNameSchema),
+        /** json-file rotation of every Z3 container (upstream's LEGACY compose pinned 50m × 5). */
+        logging: loggingSchema,
         /** `ZEBRA_MINING__MINER_ADDRESS`; required on Regtest, not allowed elsewhere. */
         minerAddress: z.string(allowed("a transparent or unified Zcash address (required on Regtest)")).optional(),
         /** `RUST_LOG` for Zebra. */

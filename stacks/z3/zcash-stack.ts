@@ -48,7 +48,7 @@ export class ZcashStack extends SystemStack {
       monitoring: z.monitoring,
       publishP2P: z.publishP2P,
       resources: z.resources,
-      logging: settings.logging,
+      logging: z.logging,
       protectData: settings.protectData,
       minerAddress: z.minerAddress,
       zebraRustLog: z.zebraRustLog,
