@@ -3,6 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { synthesize } from "../app";
 import { ENVIRONMENTS } from "../config/environments";
+import { renderEnvironmentTable, withEnvironmentTable } from "../tools/environment-table";
 
 /** The docs must match the code: every stack and every Terraform variable it takes is documented. */
 describe("documentation covers every stack and variable", () => {
@@ -38,5 +39,14 @@ describe("documentation covers every stack and variable", () => {
     expect(readme).toContain("npm ci && npm test");
     const ci = fs.readFileSync(path.join(root, ".ci", "run"), "utf8");
     expect(ci).toMatch(/^npm test\b/m);
+  });
+
+  test("the README's environment table is the one rendered from the shipped settings (npm run docs)", () => {
+    expect(readme).toBe(withEnvironmentTable(readme, renderEnvironmentTable(ENVIRONMENTS)));
+  });
+
+  test("the environment table reads the settings: a changed rotation changes its row", () => {
+    const changed = { ...ENVIRONMENTS, staging: { ...ENVIRONMENTS.staging, jessy: { ...ENVIRONMENTS.staging.jessy, logging: { maxSizeMiB: 20, maxFiles: 2, compress: true } } } };
+    expect(renderEnvironmentTable(changed)).toContain("| Jessy logs (json-file) | 10m × 3 | 20m × 2, compressed | 10m × 3 |");
   });
 });
