@@ -36,29 +36,14 @@ export class JessyStack extends SystemStack {
         })
       : undefined;
 
-    this.jessy = new Jessy(this, "Jessy", {
+    this.jessy = new Jessy(this, "Jessy", j, {
       namePrefix: `jessy-${settings.name}`,
       images,
-      source: j.source && sourcePath ? { path: sourcePath.stringValue, target: j.source.target } : undefined,
-      hotReload: j.hotReload,
+      sourcePath: sourcePath?.stringValue,
       testProfile:
         j.testProfile && testProfile
-          ? {
-              testImage: j.testProfile.testImage,
-              coverageImage: this.imageVariable("jessy_coverage", j.testProfile.coverageImage),
-              waitForExit: j.testProfile.waitForExit,
-              enabledWhen: `var.${testProfile.friendlyUniqueId}`,
-            }
+          ? { coverageImage: this.imageVariable("jessy_coverage", j.testProfile.coverageImage), enabledWhen: `var.${testProfile.friendlyUniqueId}` }
           : undefined,
-      apiSecrets: j.apiSecrets,
-      rustEnv: j.rustEnv,
-      goEnv: j.goEnv,
-      rustLog: j.rustLog,
-      logLevel: j.logLevel,
-      hostPorts: j.hostPorts,
-      healthyWaitSeconds: j.healthyWaitSeconds,
-      logging: j.logging,
-      resources: j.resources,
       protectData: settings.protectData,
     });
 

@@ -6,33 +6,19 @@ import {
   Logging,
   Network,
   ProblemCollector,
-  Resources,
   Secret,
   SecretFile,
   Service,
   Volume,
   VolumeMount,
 } from "../../lib";
-import type { JessyAppEnvironment, JessyBuildTarget, JessyLogLevel, JessyServiceName } from "../../config/jessy/schema";
+import type { JessyServiceName, JessySettings, JessyTestProfileSettings } from "../../config/jessy/schema";
 import { API_PORT, CORE_PORT, JESSY_UID, MMAP_PATH, mmapInitScript, UPSTREAM_HEALTH_TIMINGS } from "./layout";
 
-export interface JessySource {
-  /**
-   * Absolute path of the Jessy checkout: the image build context (on the machine running
-   * Terraform) and the source of hot-reload and test bind mounts (on the Docker host).
-   */
-  readonly path: string;
-  /** Stage of `docker/Dockerfile.rust` / `docker/Dockerfile.go` built for jessy-core and jessy-api. */
-  readonly target: JessyBuildTarget;
-}
-
-export interface JessyTestProfile {
-  /** Tag the `docker/Dockerfile.test` build produces. */
-  readonly testImage: string;
-  /** Image of the coverage service (tarpaulin). */
+/** What the stack decides about running the test profile; the settings hold the rest. */
+export interface JessyTestProfileDeployment {
+  /** Image reference of the coverage service (tarpaulin), e.g. a Terraform variable defaulting to the settings' `coverageImage`. */
   readonly coverageImage: string;
-  /** Terraform waits for each test container to exit and fails the apply on a non-zero code. */
-  readonly waitForExit: boolean;
   /**
    * Terraform boolean expression gating the test containers and their images, like compose's
    * `--profile test`.
@@ -41,45 +27,30 @@ export interface JessyTestProfile {
   readonly enabledWhen?: string;
 }
 
-export interface JessyProps {
+/**
+ * What the stack decides for one deployment and the settings do not hold: Docker names, the image
+ * references it chose, Terraform references, and data protection.
+ */
+export interface JessyDeployment {
   /** Prefix of every Docker name (containers, volumes, network), so environments can share a host. */
   readonly namePrefix: string;
-  /** Image references of jessy-core and jessy-api; with `source`, the tags the builds produce. */
+  /**
+   * Image references of jessy-core and jessy-api: Terraform variable references for pulled images,
+   * or, with `settings.source`, the tags the builds produce.
+   */
   readonly images: { readonly core: string; readonly api: string };
   /**
-   * Build jessy-core and jessy-api from a checkout.
-   * @default - images are pulled by reference and are production-stage images
+   * Absolute path of the Jessy checkout (a reference to the `jessy_source_path` variable): the image
+   * build context (on the machine running Terraform) and the source of hot-reload and test bind
+   * mounts (on the Docker host). Given exactly when `settings.source` is set.
+   * @default - no checkout: images are pulled by reference
    */
-  readonly source?: JessySource;
+  readonly sourcePath?: string;
   /**
-   * Upstream's dev hot reload: source bind mounts and the cargo, target and Go module caches.
-   * Needs `source` with target "development".
-   * @default false
-   */
-  readonly hotReload?: boolean;
-  /**
-   * Upstream's `test` profile as one-shot containers. Needs `source`.
+   * Given exactly when `settings.testProfile` is set.
    * @default - no test services
    */
-  readonly testProfile?: JessyTestProfile;
-  /**
-   * Deliver API_KEY and JWT_SECRET to jessy-api as read-only files from sensitive variables
-   * `api_key` and `jwt_secret`.
-   * @default false
-   */
-  readonly apiSecrets?: boolean;
-  readonly rustEnv: JessyAppEnvironment;
-  readonly goEnv: JessyAppEnvironment;
-  readonly rustLog: string;
-  readonly logLevel: JessyLogLevel;
-  /** Host ports (on 127.0.0.1) publishing jessy-core's 8080 and jessy-api's 3000. */
-  readonly hostPorts: { readonly core: number; readonly api: number };
-  /** Seconds Terraform waits for jessy-core / jessy-api to be healthy before creating their dependants. */
-  readonly healthyWaitSeconds: { readonly core: number; readonly api: number };
-  /** json-file rotation; the `service` and `environment` labels are added to every record, as upstream. */
-  readonly logging: Logging;
-  /** @default - no limits */
-  readonly resources?: Readonly<Partial<Record<JessyServiceName, Resources>>>;
+  readonly testProfile?: JessyTestProfileDeployment;
   /** `prevent_destroy` on the mmap data volume. @default false */
   readonly protectData?: boolean;
 }
@@ -127,15 +98,15 @@ export class Jessy extends Construct {
   readonly testServices: readonly Service[];
   readonly services: readonly Service[];
 
-  constructor(scope: Construct, id: string, props: JessyProps) {
+  constructor(scope: Construct, id: string, settings: JessySettings, deployment: JessyDeployment) {
     super(scope, id);
-    Jessy.validate(this, props);
+    Jessy.validate(this, settings, deployment);
 
-    const prefix = props.namePrefix;
-    const source = props.source;
-    const hotReload = props.hotReload ?? false;
-    const resources = props.resources ?? {};
-    const logging: Logging = { ...props.logging, labels: ["service", "environment"] };
+    const prefix = deployment.namePrefix;
+    const { hotReload, resources } = settings;
+    // The settings choose the build stage; the stack gives the checkout path as a Terraform reference.
+    const source = settings.source && deployment.sourcePath !== undefined ? { path: deployment.sourcePath, target: settings.source.target } : undefined;
+    const logging: Logging = { ...settings.logging, labels: ["service", "environment"] };
     const common = { logging };
     // Registry images are what CI builds from the production targets (ci.yml, deploy.yml).
     const devStage = (source?.target ?? "production") === "development";
@@ -148,15 +119,15 @@ export class Jessy extends Construct {
     this.mmapVolume = new Volume(this, "MmapData", {
       name: `${prefix}-mmap-data`,
       stateful: true,
-      preventDestroy: props.protectData ?? false,
+      preventDestroy: deployment.protectData ?? false,
     });
 
     const build = (dockerfile: string, target?: string) => (source ? { contextPath: source.path, dockerfile, target } : undefined);
-    const coreImage = new ContainerImage(this, "CoreImage", { reference: props.images.core, build: build("docker/Dockerfile.rust", source?.target) });
-    const apiImage = new ContainerImage(this, "ApiImage", { reference: props.images.api, build: build("docker/Dockerfile.go", source?.target) });
+    const coreImage = new ContainerImage(this, "CoreImage", { reference: deployment.images.core, build: build("docker/Dockerfile.rust", source?.target) });
+    const apiImage = new ContainerImage(this, "ApiImage", { reference: deployment.images.api, build: build("docker/Dockerfile.go", source?.target) });
 
     // Caches of upstream's dev compose, shared by jessy-core and the Rust test services as upstream does.
-    const needsRustCaches = hotReload || props.testProfile !== undefined;
+    const needsRustCaches = hotReload || settings.testProfile !== undefined;
     const cargoCache = needsRustCaches ? new Volume(this, "CargoCache", { name: `${prefix}-cargo-cache` }) : undefined;
     const targetCache = needsRustCaches ? new Volume(this, "TargetCache", { name: `${prefix}-target-cache` }) : undefined;
     const goCache = hotReload ? new Volume(this, "GoCache", { name: `${prefix}-go-cache` }) : undefined;
@@ -188,16 +159,16 @@ export class Jessy extends Construct {
       image: coreImage,
       ...corePosture,
       environment: {
-        RUST_LOG: props.rustLog,
+        RUST_LOG: settings.rustLog,
         RUST_BACKTRACE: "1",
-        RUST_ENV: props.rustEnv,
+        RUST_ENV: settings.rustEnv,
         // Set by upstream compose; not read by the service code at aa0bcb4.
         MMAP_BASE_PATH: MMAP_PATH,
         MMAP_INITIAL_SIZE: "1048576",
         MMAP_MAX_SIZE: "10485760",
       },
       networks: [{ network: this.network, aliases: ["jessy-core"] }],
-      ports: [{ containerPort: CORE_PORT, hostPort: props.hostPorts.core, kind: "http" }],
+      ports: [{ containerPort: CORE_PORT, hostPort: settings.hostPorts.core, kind: "http" }],
       volumes: [
         this.mmapVolume.mount(MMAP_PATH),
         ...(hotReload ? [cargoCache!.mount("/usr/local/cargo/registry"), targetCache!.mount("/app/target")] : []),
@@ -212,14 +183,14 @@ export class Jessy extends Construct {
           ]
         : [],
       healthCheck: { test: ["CMD", "curl", "-f", `http://localhost:${CORE_PORT}/health`], ...UPSTREAM_HEALTH_TIMINGS },
-      waitForHealthySeconds: props.healthyWaitSeconds.core,
+      waitForHealthySeconds: settings.healthyWaitSeconds.core,
       dependsOn: [this.mmapInit],
       resources: resources.core,
     });
 
     const secretFiles: SecretFile[] = [];
     const secretEnv: Record<string, string> = {};
-    if (props.apiSecrets) {
+    if (settings.apiSecrets) {
       const apiKey = new Secret(this, "ApiKey", {
         variableName: "api_key",
         description: "API key of jessy-api (API_KEY in upstream .env.example), delivered as /run/secrets/api_key",
@@ -244,15 +215,15 @@ export class Jessy extends Construct {
       image: apiImage,
       ...apiPosture,
       environment: {
-        GO_ENV: props.goEnv,
+        GO_ENV: settings.goEnv,
         PORT: String(API_PORT),
         // Upstream's service name stays the DNS name through the network alias.
         RUST_SERVICE_URL: `http://jessy-core:${CORE_PORT}`,
-        LOG_LEVEL: props.logLevel,
+        LOG_LEVEL: settings.logLevel,
         ...secretEnv,
       },
       networks: [{ network: this.network, aliases: ["jessy-api"] }],
-      ports: [{ containerPort: API_PORT, hostPort: props.hostPorts.api, kind: "http" }],
+      ports: [{ containerPort: API_PORT, hostPort: settings.hostPorts.api, kind: "http" }],
       volumes: [this.mmapVolume.mount(MMAP_PATH, { readOnly: true }), ...(hotReload ? [goCache!.mount("/go/pkg/mod")] : [])],
       bindMounts: hotReload ? [bind("api", "/app/api"), bind("api/.air.toml", "/app/.air.toml")] : [],
       secretFiles,
@@ -260,35 +231,47 @@ export class Jessy extends Construct {
         test: ["CMD", "wget", "--no-verbose", "--tries=1", "--spider", `http://localhost:${API_PORT}/api/health`],
         ...UPSTREAM_HEALTH_TIMINGS,
       },
-      waitForHealthySeconds: props.healthyWaitSeconds.api,
+      waitForHealthySeconds: settings.healthyWaitSeconds.api,
       // api/main.go waits up to 30s for in-flight requests on SIGTERM; Docker's default 10s would cut it short.
       stopTimeoutSeconds: 30,
       dependsOn: [this.core],
       resources: resources.api,
     });
 
-    this.testServices = props.testProfile ? this.addTestProfile(props, props.testProfile, { cargoCache: cargoCache!, targetCache: targetCache! }) : [];
+    this.testServices =
+      settings.testProfile && deployment.testProfile && source
+        ? this.addTestProfile(settings.testProfile, deployment.testProfile, resources, {
+            prefix,
+            sourcePath: source.path,
+            logging,
+            cargoCache: cargoCache!,
+            targetCache: targetCache!,
+          })
+        : [];
     this.services = [this.mmapInit, this.core, this.api, ...this.testServices];
   }
 
-  private addTestProfile(props: JessyProps, profile: JessyTestProfile, caches: { cargoCache: Volume; targetCache: Volume }): Service[] {
-    const prefix = props.namePrefix;
-    const sourcePath = props.source!.path;
-    const resources = props.resources ?? {};
+  private addTestProfile(
+    profile: JessyTestProfileSettings,
+    run: JessyTestProfileDeployment,
+    resources: JessySettings["resources"],
+    shared: { prefix: string; sourcePath: string; logging: Logging; cargoCache: Volume; targetCache: Volume },
+  ): Service[] {
+    const { prefix, sourcePath } = shared;
     const common = {
-      logging: { ...props.logging, labels: ["service", "environment"] },
+      logging: shared.logging,
       ...DEV_STAGE_POSTURE("Dockerfile.test / tarpaulin", false),
       networks: [{ network: this.network }],
       oneShot: true,
       waitForExit: profile.waitForExit,
-      enabledWhen: profile.enabledWhen,
+      enabledWhen: run.enabledWhen,
     };
     const testImage = new ContainerImage(this, "TestImage", {
       reference: profile.testImage,
       build: { contextPath: sourcePath, dockerfile: "docker/Dockerfile.test" },
-      enabledWhen: profile.enabledWhen,
+      enabledWhen: run.enabledWhen,
     });
-    const coverageImage = new ContainerImage(this, "CoverageImage", { reference: profile.coverageImage, enabledWhen: profile.enabledWhen });
+    const coverageImage = new ContainerImage(this, "CoverageImage", { reference: run.coverageImage, enabledWhen: run.enabledWhen });
     const results = new Volume(this, "TestResults", { name: `${prefix}-test-results` });
 
     const bind = (from: string, under: string): BindMount => ({ hostPath: `${sourcePath}/${from}`, containerPath: `${under}/${from}` });
@@ -297,8 +280,8 @@ export class Jessy extends Construct {
     const serviceUrls = { RUST_SERVICE_URL: `http://jessy-core:${CORE_PORT}`, API_SERVICE_URL: `http://jessy-api:${API_PORT}` };
     const rustVolumes = (extra: VolumeMount[]): VolumeMount[] => [
       results.mount("/app/test-results"),
-      caches.cargoCache.mount("/usr/local/cargo/registry"),
-      caches.targetCache.mount("/app/target"),
+      shared.cargoCache.mount("/usr/local/cargo/registry"),
+      shared.targetCache.mount("/app/target"),
       ...extra,
     ];
     const test = (suffix: string, alias: string, name: JessyServiceName) => ({
@@ -359,23 +342,30 @@ export class Jessy extends Construct {
         // Upstream writes the report to a ./test-results host bind; here it lands on the test-results volume.
         volumes: [
           results.mount("/volume/test-results"),
-          caches.cargoCache.mount("/usr/local/cargo/registry"),
-          caches.targetCache.mount("/volume/target"),
+          shared.cargoCache.mount("/usr/local/cargo/registry"),
+          shared.targetCache.mount("/volume/target"),
         ],
       }),
     ];
     return services;
   }
 
-  private static validate(scope: Jessy, props: JessyProps): void {
+  /** Only what the settings schema cannot know: the settings are parsed and refined before any stack is built. */
+  private static validate(scope: Jessy, settings: JessySettings, deployment: JessyDeployment): void {
     const p = new ProblemCollector();
-    if (props.hotReload) {
-      p.check(props.source?.target === "development", "source.target", props.source?.target, '"development" when hotReload is true (cargo-watch and air exist only in the development stages)');
-    }
-    if (props.testProfile) {
-      p.check(props.source !== undefined, "source", props.source, "a source checkout when testProfile is set (tests bind-mount src/ and tests/ and build docker/Dockerfile.test)");
-    }
-    p.check(/^[a-z0-9][a-z0-9_.-]*$/.test(props.namePrefix), "namePrefix", props.namePrefix, "lower-case letters, digits, '_', '.', '-'");
+    p.check(
+      (deployment.sourcePath !== undefined) === (settings.source !== undefined),
+      "sourcePath",
+      deployment.sourcePath,
+      settings.source ? "a checkout path reference (settings.source is set)" : "not set (settings.source is not set)",
+    );
+    p.check(
+      (deployment.testProfile !== undefined) === (settings.testProfile !== undefined),
+      "testProfile",
+      deployment.testProfile,
+      settings.testProfile ? "the coverage image and gate of the test profile (settings.testProfile is set)" : "not set (settings.testProfile is not set)",
+    );
+    p.check(/^[a-z0-9][a-z0-9_.-]*$/.test(deployment.namePrefix), "namePrefix", deployment.namePrefix, "lower-case letters, digits, '_', '.', '-'");
     p.throwIfAny(scope);
   }
 }

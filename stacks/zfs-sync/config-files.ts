@@ -2,6 +2,7 @@
  * Files the ZFS Sync containers read, generated from settings. Secret parts arrive as Terraform
  * expressions (sensitive variables), never as literals.
  */
+import type { ZfsSyncSettings } from "../../config/zfs-sync/schema";
 
 /** Where upstream's `get_settings()` finds a config file: `config/zfs_sync.yaml` relative to the CWD (`/app` in the image). */
 export const APP_CONFIG_PATH = "/app/config/zfs_sync.yaml";
@@ -39,6 +40,7 @@ export function postgresDatabaseUrl(p: PostgresUrlProps): string {
   return `postgresql://${p.user}:${p.encodedPassword}@${p.host}:${p.port}/${p.database}`;
 }
 
+/** What the construct decides for the proxy's nginx.conf; the limits and headers come from the proxy settings. */
 export interface ProxyConfProps {
   /** Port nginx listens on inside the container (unprivileged: above 1024). */
   readonly listenPort: number;
@@ -48,10 +50,6 @@ export interface ProxyConfProps {
   readonly upstreamUrl: string;
   readonly certificatePath: string;
   readonly privateKeyPath: string;
-  readonly requestsPerSecond: number;
-  readonly burst: number;
-  readonly maxRequestBodyMiB: number;
-  readonly hstsMaxAgeSeconds: number;
   /** Upstream's server-sent-events path (dashboard live updates): never buffered. */
   readonly eventStreamPath: string;
 }
@@ -60,7 +58,7 @@ export interface ProxyConfProps {
  * nginx.conf for the TLS-terminating proxy. Every path nginx writes is under /tmp (a tmpfs): the
  * root filesystem is read-only. nginx `$variables` are not Terraform template syntax (only `${` is).
  */
-export function proxyNginxConf(p: ProxyConfProps): string {
+export function proxyNginxConf(proxy: NonNullable<ZfsSyncSettings["proxy"]>, p: ProxyConfProps): string {
   const proxyHeaders = [
     "    proxy_http_version 1.1;",
     '    proxy_set_header Connection "";',
@@ -90,7 +88,7 @@ export function proxyNginxConf(p: ProxyConfProps): string {
     "  access_log /dev/stdout;",
     "  server_tokens off;",
     "  default_type application/octet-stream;",
-    `  client_max_body_size ${p.maxRequestBodyMiB}m;`,
+    `  client_max_body_size ${proxy.maxRequestBodyMiB}m;`,
     "",
     "  # Docker's embedded DNS, re-asked every 10s: a replaced app container gets a new address.",
     "  resolver 127.0.0.11 valid=10s ipv6=off;",
@@ -104,7 +102,7 @@ export function proxyNginxConf(p: ProxyConfProps): string {
     '    0 "";',
     "    1 $binary_remote_addr;",
     "  }",
-    `  limit_req_zone $rate_limit_key zone=api:10m rate=${p.requestsPerSecond}r/s;`,
+    `  limit_req_zone $rate_limit_key zone=api:10m rate=${proxy.requestsPerSecond}r/s;`,
     "  limit_req_status 429;",
     "",
     "  server {",
@@ -120,13 +118,13 @@ export function proxyNginxConf(p: ProxyConfProps): string {
     "    ssl_session_timeout 1d;",
     "    ssl_session_tickets off;",
     "",
-    `    add_header Strict-Transport-Security "max-age=${p.hstsMaxAgeSeconds}" always;`,
+    `    add_header Strict-Transport-Security "max-age=${proxy.hstsMaxAgeSeconds}" always;`,
     '    add_header X-Content-Type-Options "nosniff" always;',
     '    add_header X-Frame-Options "DENY" always;',
     '    add_header Referrer-Policy "no-referrer" always;',
     "    add_header Content-Security-Policy \"frame-ancestors 'none'\" always;",
     "",
-    `    limit_req zone=api burst=${p.burst} nodelay;`,
+    `    limit_req zone=api burst=${proxy.burst} nodelay;`,
     "",
     "    # A variable upstream makes nginx resolve the name per request instead of once at start.",
     `    set $app_upstream ${p.upstreamUrl};`,

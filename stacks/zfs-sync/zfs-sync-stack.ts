@@ -27,23 +27,15 @@ export class ZfsSyncStack extends SystemStack {
         })
       : undefined;
 
-    this.zfsSync = new ZfsSync(this, "ZfsSync", {
+    this.zfsSync = new ZfsSync(this, "ZfsSync", z, {
       namePrefix: `zfs-sync-${settings.name}`,
+      // A variable per deployed image only; an image the settings leave undeployed gets none.
       images: {
         app: this.imageVariable("zfs_sync", z.images.app),
-        postgres: postgres ? this.imageVariable("postgres", z.images.postgres) : z.images.postgres,
-        proxy: z.proxy ? this.imageVariable("proxy", z.images.proxy) : z.images.proxy,
+        ...(postgres ? { postgres: this.imageVariable("postgres", z.images.postgres) } : {}),
+        ...(z.proxy ? { proxy: this.imageVariable("proxy", z.images.proxy) } : {}),
       },
-      database: z.database,
-      migrations: z.migrations,
-      logLevel: z.logLevel,
-      debug: z.debug,
-      appHostPort: z.appHostPort,
-      appWaitForHealthySeconds: z.appWaitForHealthySeconds,
-      proxy: z.proxy,
       serverName: serverName?.stringValue,
-      resources: z.resources,
-      logging: z.logging,
       protectData: settings.protectData,
     });
 

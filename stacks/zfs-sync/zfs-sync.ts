@@ -1,33 +1,22 @@
 import { Construct, Fn } from "../../lib/cdk";
-import { BindMount, ContainerImage, HealthCheck, Logging, Network, NetworkAttachment, Secret, Service, Volume, VolumeMount } from "../../lib";
-import type { ResourceLimits } from "../../config/common";
-import type { ZfsSyncDatabaseSettings, ZfsSyncImageName, ZfsSyncLogLevel, ZfsSyncProxySettings, ZfsSyncServiceName } from "../../config/zfs-sync/schema";
+import { BindMount, ContainerImage, HealthCheck, Network, NetworkAttachment, Secret, Service, Volume, VolumeMount } from "../../lib";
+import type { ZfsSyncImageName, ZfsSyncServiceName, ZfsSyncSettings } from "../../config/zfs-sync/schema";
 import { APP_CONFIG_PATH, appConfigYaml, migrateScript, postgresDatabaseUrl, proxyNginxConf, SQLITE_DATABASE_URL } from "./config-files";
 
-export interface ZfsSyncProps {
+/** What the stack decides for one deployment and the settings do not hold. */
+export interface ZfsSyncDeployment {
   /** Prefix of every Docker name (containers, volumes, networks), so environments can share a host. */
   readonly namePrefix: string;
-  /** Image reference per image (usually Terraform variables defaulting to the settings). */
-  readonly images: Readonly<Record<ZfsSyncImageName, string>>;
-  /** SQLite (one container) or PostgreSQL (health-gated, on an internal network). */
-  readonly database: ZfsSyncDatabaseSettings;
-  /** Run `alembic upgrade head` once, after the database and before the app. */
-  readonly migrations: boolean;
-  readonly logLevel: ZfsSyncLogLevel;
-  readonly debug: boolean;
-  /** @default - the app publishes no host port */
-  readonly appHostPort?: number;
-  /** @default - Terraform does not wait for the app's health check */
-  readonly appWaitForHealthySeconds?: number;
-  /** @default - no proxy */
-  readonly proxy?: ZfsSyncProxySettings;
+  /**
+   * Image reference per image the stack chose (usually a Terraform variable defaulting to the settings).
+   * @default - the settings' reference, for each image not given
+   */
+  readonly images?: Readonly<Partial<Record<ZfsSyncImageName, string>>>;
   /**
    * `server_name` of the proxy (a Terraform expression is fine).
    * @default "_" - any name
    */
   readonly serverName?: string;
-  readonly resources: Readonly<Partial<Record<ZfsSyncServiceName, ResourceLimits>>>;
-  readonly logging: Readonly<Record<ZfsSyncServiceName, Logging>>;
   /** `prevent_destroy` on the database volume. */
   readonly protectData: boolean;
 }
@@ -76,22 +65,24 @@ export class ZfsSync extends Construct {
   readonly logsVolume: Volume;
   readonly services: Service[] = [];
 
-  constructor(scope: Construct, id: string, props: ZfsSyncProps) {
+  constructor(scope: Construct, id: string, settings: ZfsSyncSettings, deployment: ZfsSyncDeployment) {
     super(scope, id);
-    const prefix = props.namePrefix;
+    const prefix = deployment.namePrefix;
+    const image = (name: ZfsSyncImageName) => deployment.images?.[name] ?? settings.images[name];
     const common = (name: ZfsSyncServiceName) => ({
-      logging: props.logging[name],
-      resources: props.resources[name],
+      logging: settings.logging[name],
+      resources: settings.resources[name],
     });
-    const appImage = new ContainerImage(this, "AppImage", { reference: props.images.app });
+    const appImage = new ContainerImage(this, "AppImage", { reference: image("app") });
 
     // Upstream's zfs-sync-network, shared by app, database and migration job (upstream since 6626207
     // puts app and database on different networks, so `postgres` does not resolve). Internal: nothing
     // on it needs a route out. Docker publishes no port of a container attached to internal networks
     // only, so whatever publishes a port (the app in dev, else the proxy) also joins the edge network.
-    const appPublishes = props.appHostPort !== undefined;
+    const appHostPort = settings.appHostPort;
+    const appPublishes = appHostPort !== undefined;
     this.network = new Network(this, "Network", { name: `${prefix}-network`, internal: true });
-    if (appPublishes || props.proxy !== undefined) {
+    if (appPublishes || settings.proxy !== undefined) {
       this.edgeNetwork = new Network(this, "EdgeNetwork", { name: `${prefix}-edge`, internal: false });
     }
     const appNetworks: NetworkAttachment[] = [{ network: this.network, aliases: ["zfs-sync"] }];
@@ -105,12 +96,13 @@ export class ZfsSync extends Construct {
     let dataMounts: VolumeMount[] = [];
     let dataBinds: BindMount[] = [];
     let dbPassword: Secret | undefined;
-    if (props.database.kind === "sqlite") {
+    const database = settings.database;
+    if (database.kind === "sqlite") {
       databaseUrl = SQLITE_DATABASE_URL;
-      if (props.database.hostPath !== undefined) {
-        dataBinds = [{ hostPath: props.database.hostPath, containerPath: "/data", readOnly: false }];
+      if (database.hostPath !== undefined) {
+        dataBinds = [{ hostPath: database.hostPath, containerPath: "/data", readOnly: false }];
       } else {
-        this.dataVolume = new Volume(this, "DataVolume", { name: `${prefix}-data`, stateful: true, preventDestroy: props.protectData });
+        this.dataVolume = new Volume(this, "DataVolume", { name: `${prefix}-data`, stateful: true, preventDestroy: deployment.protectData });
         dataMounts = [this.dataVolume.mount("/data")];
       }
     } else {
@@ -127,12 +119,12 @@ export class ZfsSync extends Construct {
         // Any character is allowed in the password; the URL carries it percent-encoded.
         encodedPassword: Fn.urlencode(dbPassword.value),
       });
-      this.dataVolume = new Volume(this, "PostgresVolume", { name: `${prefix}-postgres-data`, stateful: true, preventDestroy: props.protectData });
+      this.dataVolume = new Volume(this, "PostgresVolume", { name: `${prefix}-postgres-data`, stateful: true, preventDestroy: deployment.protectData });
       this.postgres = this.add(
         new Service(this, "Postgres", {
           ...common("postgres"),
           name: `${prefix}-postgres`,
-          image: new ContainerImage(this, "PostgresImage", { reference: props.images.postgres }),
+          image: new ContainerImage(this, "PostgresImage", { reference: image("postgres") }),
           rootReason: "the postgres entrypoint chowns PGDATA and the socket directory, then drops to UID 70 with su-exec",
           // The entrypoint re-reads POSTGRES_PASSWORD_FILE after dropping to `postgres`, so the file must be readable by UID 70.
           dropsToUser: POSTGRES_USER_ID,
@@ -157,7 +149,7 @@ export class ZfsSync extends Construct {
             retries: 5,
             startPeriodSeconds: 30,
           },
-          waitForHealthySeconds: props.database.waitForHealthySeconds,
+          waitForHealthySeconds: database.waitForHealthySeconds,
           // The image stops with SIGINT (fast shutdown); give it time to checkpoint instead of crash recovery.
           stopTimeoutSeconds: 30,
         }),
@@ -171,14 +163,14 @@ export class ZfsSync extends Construct {
       // Upstream's variables; effective now that a config file is found (they override its keys).
       ZFS_SYNC_HOST: "0.0.0.0",
       ZFS_SYNC_PORT: String(APP_PORT),
-      ZFS_SYNC_LOG_LEVEL: props.logLevel,
-      ZFS_SYNC_DEBUG: String(props.debug),
+      ZFS_SYNC_LOG_LEVEL: settings.logLevel,
+      ZFS_SYNC_DEBUG: String(settings.debug),
       // The start-up check otherwise creates ./logs under the read-only /app.
       ZFS_SYNC_LOG_DIR: "/logs",
       PYTHONDONTWRITEBYTECODE: "1",
     };
 
-    if (props.migrations) {
+    if (settings.migrations) {
       this.migrate = this.add(
         new Service(this, "Migrate", {
           ...common("migrate"),
@@ -198,7 +190,8 @@ export class ZfsSync extends Construct {
       );
     }
 
-    const viaProxy = props.proxy !== undefined;
+    const proxy = settings.proxy;
+    const viaProxy = proxy !== undefined;
     if (viaProxy) {
       // Proxy ↔ app only: the proxy never sees the database network.
       this.frontendNetwork = new Network(this, "FrontendNetwork", { name: `${prefix}-frontend`, internal: true });
@@ -222,14 +215,14 @@ export class ZfsSync extends Construct {
         volumes: [...dataMounts, this.logsVolume.mount("/logs")],
         bindMounts: dataBinds,
         networks: appNetworks,
-        ports: appPublishes ? [{ containerPort: APP_PORT, hostPort: props.appHostPort!, kind: "http" }] : [],
+        ports: appPublishes ? [{ containerPort: APP_PORT, hostPort: appHostPort, kind: "http" }] : [],
         healthCheck: APP_HEALTH,
-        waitForHealthySeconds: props.appWaitForHealthySeconds,
+        waitForHealthySeconds: settings.appWaitForHealthySeconds,
         dependsOn: [...(this.postgres ? [this.postgres] : []), ...(this.migrate ? [this.migrate] : [])],
       }),
     );
 
-    if (props.proxy && this.frontendNetwork && this.edgeNetwork) {
+    if (proxy && this.frontendNetwork && this.edgeNetwork) {
       const certificate = new Secret(this, "TlsCertificate", {
         variableName: "tls_certificate",
         description: "PEM certificate chain the proxy serves (leaf first)",
@@ -246,7 +239,7 @@ export class ZfsSync extends Construct {
         new Service(this, "Proxy", {
           ...common("proxy"),
           name: `${prefix}-proxy`,
-          image: new ContainerImage(this, "ProxyImage", { reference: props.images.proxy }),
+          image: new ContainerImage(this, "ProxyImage", { reference: image("proxy") }),
           user: PROXY_USER,
           command: ["nginx", "-c", "/etc/nginx/zfs-sync/nginx.conf"],
           // pid file and request/response buffers (see the generated nginx.conf).
@@ -254,23 +247,19 @@ export class ZfsSync extends Construct {
           configFiles: [
             {
               containerPath: "/etc/nginx/zfs-sync/nginx.conf",
-              content: proxyNginxConf({
+              content: proxyNginxConf(proxy, {
                 listenPort: PROXY_LISTEN_PORT,
-                serverName: props.serverName ?? "_",
+                serverName: deployment.serverName ?? "_",
                 upstreamUrl: `http://zfs-sync:${APP_PORT}`,
                 certificatePath,
                 privateKeyPath,
-                requestsPerSecond: props.proxy.requestsPerSecond,
-                burst: props.proxy.burst,
-                maxRequestBodyMiB: props.proxy.maxRequestBodyMiB,
-                hstsMaxAgeSeconds: props.proxy.hstsMaxAgeSeconds,
                 eventStreamPath: `${API_PREFIX}/dashboard/events`,
               }),
             },
           ],
           secretFiles: [certificate.file(certificatePath), privateKey.file(privateKeyPath)],
           networks: [{ network: this.edgeNetwork }, { network: this.frontendNetwork }],
-          ports: [{ containerPort: PROXY_LISTEN_PORT, hostPort: props.proxy.httpsPort, kind: "https", public: true }],
+          ports: [{ containerPort: PROXY_LISTEN_PORT, hostPort: proxy.httpsPort, kind: "https", public: true }],
           healthCheck: {
             // Readiness end to end: TLS here, then the app's /health/ready, which runs SELECT 1.
             test: ["CMD", "curl", "-fsk", "-o", "/dev/null", `https://127.0.0.1:${PROXY_LISTEN_PORT}${API_PREFIX}/health/ready`],
@@ -279,7 +268,7 @@ export class ZfsSync extends Construct {
             retries: 3,
             startPeriodSeconds: 10,
           },
-          waitForHealthySeconds: props.proxy.waitForHealthySeconds,
+          waitForHealthySeconds: proxy.waitForHealthySeconds,
           dependsOn: [this.app],
         }),
       );

@@ -1,25 +1,15 @@
 import { TerraformStack, Testing } from "../../../lib/cdk";
 import { ZFS_SYNC_SETTINGS } from "../../../config/zfs-sync/environments";
-import { ZfsSync, ZfsSyncProps } from "../../../stacks/zfs-sync/zfs-sync";
+import type { ZfsSyncSettings } from "../../../config/zfs-sync/schema";
+import { ZfsSync, ZfsSyncDeployment } from "../../../stacks/zfs-sync/zfs-sync";
 import { container, envMap, synthJson, TfJson } from "../../helpers";
 
-/** The construct on its own, with props varied around the shipped production settings. */
-function build(overrides: Partial<ZfsSyncProps>): TfJson {
+const PRODUCTION = ZFS_SYNC_SETTINGS.production;
+
+/** The construct on its own, with settings and deployment varied around the shipped production settings. */
+function build(settings: Partial<ZfsSyncSettings>, deployment: Partial<ZfsSyncDeployment> = {}): TfJson {
   const stack = new TerraformStack(Testing.app(), "test");
-  const z = ZFS_SYNC_SETTINGS.production;
-  new ZfsSync(stack, "ZfsSync", {
-    namePrefix: "zfs-sync-test",
-    images: z.images,
-    database: z.database,
-    migrations: z.migrations,
-    logLevel: z.logLevel,
-    debug: z.debug,
-    proxy: z.proxy,
-    resources: z.resources,
-    logging: z.logging,
-    protectData: false,
-    ...overrides,
-  });
+  new ZfsSync(stack, "ZfsSync", { ...PRODUCTION, ...settings }, { namePrefix: "zfs-sync-test", protectData: false, ...deployment });
   return synthJson(stack);
 }
 const mounts = (c: any) => c.volumes.map((v: any) => `${v.volume_name ?? v.host_path}:${v.container_path}:${v.read_only ? "ro" : "rw"}`);
@@ -65,8 +55,16 @@ describe("ZfsSync construct", () => {
     const json = build({});
     expect(nginxConf(json)).toContain("server_name _;");
   });
-  test("the proxy port, rate and body size follow the props", () => {
-    const json = build({ proxy: { ...ZFS_SYNC_SETTINGS.production.proxy!, httpsPort: 8443, requestsPerSecond: 3, burst: 7, maxRequestBodyMiB: 2 } });
+  test("a server name from the deployment reaches nginx", () => {
+    expect(nginxConf(build({}, { serverName: "${var.server_name}" }))).toContain("server_name ${var.server_name};");
+  });
+  test("images default to the settings' references; the deployment overrides each one it gives", () => {
+    const names = (json: TfJson) => Object.values(json.resource.docker_image).map((i: any) => i.name).sort();
+    expect(names(build({}))).toEqual([PRODUCTION.images.app, PRODUCTION.images.postgres, PRODUCTION.images.proxy].sort());
+    expect(names(build({}, { images: { app: "${var.zfs_sync_image}" } }))).toEqual(["${var.zfs_sync_image}", PRODUCTION.images.postgres, PRODUCTION.images.proxy].sort());
+  });
+  test("the proxy port, rate and body size follow the settings", () => {
+    const json = build({ proxy: { ...PRODUCTION.proxy!, httpsPort: 8443, requestsPerSecond: 3, burst: 7, maxRequestBodyMiB: 2 } });
     const proxy = container(json, "zfs_sync_proxy");
     expect(proxy.ports).toEqual([{ internal: 8443, external: 8443, ip: "0.0.0.0", protocol: "tcp" }]);
     const conf = nginxConf(json);
@@ -79,7 +77,7 @@ describe("ZfsSync construct", () => {
     expect(envMap(container(json, "zfs_sync_app"))).toMatchObject({ ZFS_SYNC_LOG_LEVEL: "DEBUG", ZFS_SYNC_DEBUG: "true" });
   });
   test("protectData protects the database volume", () => {
-    expect(build({ protectData: true }).resource.docker_volume.zfs_sync_postgres_volume.lifecycle).toEqual({ prevent_destroy: true });
-    expect(build({ protectData: false }).resource.docker_volume.zfs_sync_postgres_volume.lifecycle).toBeUndefined();
+    expect(build({}, { protectData: true }).resource.docker_volume.zfs_sync_postgres_volume.lifecycle).toEqual({ prevent_destroy: true });
+    expect(build({}, { protectData: false }).resource.docker_volume.zfs_sync_postgres_volume.lifecycle).toBeUndefined();
   });
 });
