@@ -34,6 +34,7 @@ export class ContainerImage extends Construct {
   readonly resource: DockerImage;
   readonly reference: string;
   private readonly counted: boolean;
+  private cachedImageId?: string;
 
   constructor(scope: Construct, id: string, props: ContainerImageProps) {
     super(scope, id);
@@ -51,8 +52,10 @@ export class ContainerImage extends Construct {
   }
 
   /** The image id (`sha256:…`) to put in a container's `image`. */
+  /** The image's id (a token): one per image, however many containers read it. */
   get imageId(): string {
     // A counted resource is addressed by instance; only containers with the same condition read it.
-    return this.counted ? `\${${this.resource.terraformResourceType}.${this.resource.friendlyUniqueId}[0].image_id}` : this.resource.imageId;
+    this.cachedImageId ??= this.counted ? `\${${this.resource.terraformResourceType}.${this.resource.friendlyUniqueId}[0].image_id}` : this.resource.imageId;
+    return this.cachedImageId;
   }
 }
