@@ -1,5 +1,3 @@
-import { ZcashNetwork } from "../../config/z3/schema";
-
 /**
  * Configuration file contents for the Z3 services, as z3 ships them under config/<net>/.
  * Values that are secret arrive as Terraform expressions (sensitive variables), never literals.
@@ -18,42 +16,58 @@ export function zebraRegtestToml(): string {
   ].join("\n");
 }
 
+/** User and password Zaino and Zallet send to Zebra's RPC when its cookie auth is off. */
+export interface RpcCredentials {
+  readonly user: string;
+  /** A Terraform expression of a sensitive variable, never a literal. */
+  readonly password: string;
+}
+
 /**
- * Zaino TOML. On Mainnet and Testnet it is deliberately empty (everything comes from env vars;
- * a key in both makes config-rs panic with "duplicate field"). On Regtest the credentials live here
- * because Zaino refuses env vars whose names contain "password".
+ * Zaino TOML. With Zebra's cookie auth it is deliberately empty (everything comes from env vars;
+ * a key in both makes config-rs panic with "duplicate field"). Without it (Regtest) the credentials
+ * live here because Zaino refuses env vars whose names contain "password".
  */
-export function zainoToml(network: ZcashNetwork, regtestRpcPassword: string): string {
-  if (network !== "Regtest") {
+export function zainoToml(credentials?: RpcCredentials): string {
+  if (credentials === undefined) {
     return "# Intentionally empty: Zaino is configured through ZAINO_* environment variables.\n";
   }
-  return ['backend = "fetch"', "", "[validator_settings]", 'validator_user = "zebra"', `validator_password = "${regtestRpcPassword}"`, ""].join("\n");
+  return ['backend = "fetch"', "", "[validator_settings]", `validator_user = "${credentials.user}"`, `validator_password = "${credentials.password}"`, ""].join("\n");
 }
 
 export interface ZalletTomlProps {
-  readonly network: ZcashNetwork;
+  /** `[consensus] network`. */
+  readonly consensus: string;
+  /** `[consensus] regtest_nuparams`. @default - none */
+  readonly regtestNuparams?: readonly string[];
   readonly zebraRpcPort: number;
   readonly zalletRpcPort: number;
-  readonly regtestRpcPassword?: string;
-  readonly regtestRpcPwhash?: string;
+  /** Credentials for Zebra's RPC. @default - Zebra's cookie at /var/run/auth/.cookie */
+  readonly validatorCredentials?: RpcCredentials;
+  /** `[builder.limits] orchard_actions`. @default - Zallet's default */
+  readonly orchardActionsLimit?: number;
+  /** `[[rpc.auth]]` entry (user and `<salt>$<hmac>` pwhash) for callers of Zallet's RPC. @default - none */
+  readonly rpcAuth?: { readonly user: string; readonly pwhash: string };
 }
 
 /** Zallet TOML (z3 config/<net>/zallet.toml.example, alpha.3 schema). */
 export function zalletToml(p: ZalletTomlProps): string {
-  const consensus = { Mainnet: "main", Testnet: "test", Regtest: "regtest" }[p.network];
-  const lines = ["[consensus]", `network = "${consensus}"`];
-  if (p.network === "Regtest") {
-    lines.push('regtest_nuparams = ["c2d6d0b4:2", "c8e71055:2", "4dec4df0:1000"]');
+  const lines = ["[consensus]", `network = "${p.consensus}"`];
+  if (p.regtestNuparams) {
+    lines.push(`regtest_nuparams = [${p.regtestNuparams.map((n) => `"${n}"`).join(", ")}]`);
   }
   lines.push("", "[features]", 'as_of_version = "0.1.0-alpha.3"', "", "[indexer]", `validator_address = "zebra:${p.zebraRpcPort}"`);
-  if (p.network === "Regtest") {
-    lines.push('validator_user = "zebra"', `validator_password = "${p.regtestRpcPassword}"`);
+  if (p.validatorCredentials) {
+    lines.push(`validator_user = "${p.validatorCredentials.user}"`, `validator_password = "${p.validatorCredentials.password}"`);
   } else {
     lines.push('validator_cookie_path = "/var/run/auth/.cookie"');
   }
   lines.push("", "[keystore]", 'encryption_identity = "/etc/zallet/identity.txt"', "", "[rpc]", `bind = ["0.0.0.0:${p.zalletRpcPort}"]`, "timeout = 30");
-  if (p.network === "Regtest") {
-    lines.push("", "[builder.limits]", "orchard_actions = 250", "", "[[rpc.auth]]", 'user = "zebra"', `pwhash = "${p.regtestRpcPwhash}"`);
+  if (p.orchardActionsLimit !== undefined) {
+    lines.push("", "[builder.limits]", `orchard_actions = ${p.orchardActionsLimit}`);
+  }
+  if (p.rpcAuth) {
+    lines.push("", "[[rpc.auth]]", `user = "${p.rpcAuth.user}"`, `pwhash = "${p.rpcAuth.pwhash}"`);
   }
   return lines.join("\n") + "\n";
 }

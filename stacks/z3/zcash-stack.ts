@@ -2,6 +2,7 @@ import { Construct, TerraformOutput, TerraformVariable } from "../../lib/cdk";
 import { EnvironmentSettings } from "../../config/settings";
 import { Z3_SERVICE_NAMES, Z3ServiceName } from "../../config/z3/schema";
 import { SystemStack } from "../system-stack";
+import { networkProfile } from "./network-profile";
 import { ZcashZ3 } from "./zcash-z3";
 
 const IMAGE_VARIABLE: Record<Z3ServiceName, string> = {
@@ -31,28 +32,18 @@ export class ZcashStack extends SystemStack {
     // Two-phase boot (z3 README): a Mainnet or Testnet Zebra is not /ready for hours or days, and
     // Terraform's depends_on only orders creation. Bootstrap with z3_consumers_enabled=false, wait for
     // Zebra's /ready, then apply again with the default (true).
-    const consumers =
-      z.network === "Regtest"
-        ? undefined
-        : new TerraformVariable(this, "z3_consumers_enabled", {
-            type: "bool",
-            default: true,
-            nullable: false,
-            description: "Deploy Zaino and Zallet. Set false for the first apply of a new node; apply again once Zebra's /ready answers ok.",
-          });
+    const consumers = networkProfile(z.network).twoPhaseBoot
+      ? new TerraformVariable(this, "z3_consumers_enabled", {
+          type: "bool",
+          default: true,
+          nullable: false,
+          description: "Deploy Zaino and Zallet. Set false for the first apply of a new node; apply again once Zebra's /ready answers ok.",
+        })
+      : undefined;
 
-    this.z3 = new ZcashZ3(this, "Z3", {
-      network: z.network,
+    this.z3 = new ZcashZ3(this, "Z3", z, {
       images,
-      rpcRouter: z.rpcRouter,
-      monitoring: z.monitoring,
-      publishP2P: z.publishP2P,
-      resources: z.resources,
-      logging: z.logging,
       protectData: settings.protectData,
-      minerAddress: z.minerAddress,
-      zebraRustLog: z.zebraRustLog,
-      zebraWaitSeconds: z.zebraWaitSeconds,
       consumersEnabledWhen: consumers ? `var.${consumers.friendlyUniqueId}` : undefined,
     });
 

@@ -1,0 +1,71 @@
+import { Construct } from "../../lib/cdk";
+import { ContainerImage, Network, Secret, Service, Volume } from "../../lib";
+import { Z3Settings } from "../../config/z3/schema";
+import { zainoToml } from "./config-files";
+import { NetworkProfile } from "./network-profile";
+
+export interface ZainoParts {
+  readonly network: Network;
+  readonly dataVolume: Volume;
+  readonly cookieVolume: Volume;
+  /** Image reference. */
+  readonly image: string;
+  readonly zebra: Service;
+  readonly cookiePermissions: Service;
+  /** Password for Zebra's RPC user `zebra`. @default - none: the profile has cookie auth on */
+  readonly rpcPassword?: Secret;
+  /** Terraform boolean expression gating the container (two-phase boot). @default - always deployed */
+  readonly enabledWhen?: string;
+}
+
+/** The settings Zaino reads. */
+export type ZainoSettings = Pick<Z3Settings, "logging" | "resources">;
+
+/** Zaino, the indexer serving light clients over gRPC from Zebra's RPC. */
+export function zainoService(scope: Construct, profile: NetworkProfile, parts: ZainoParts, settings: ZainoSettings): Service {
+  const { ports } = profile;
+  return new Service(scope, "Zaino", {
+    logging: settings.logging,
+    name: `${profile.namePrefix}-zaino`,
+    image: new ContainerImage(scope, "ZainoImage", { reference: parts.image }),
+    rootReason: "zaino's entrypoint (setpriv variant) chowns /app/data and /app/config, then drops to UID 1000",
+    dropsToUser: "1000:1000",
+    capabilities: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETUID", "SETGID"],
+    // /app/config is chowned by the entrypoint: a tmpfs keeps that working on a read-only root.
+    tmpfs: { "/tmp": "rw,noexec,nosuid,size=64m", "/app/config": "rw,noexec,nosuid,size=1m" },
+    command: ["start", "--config", "/etc/zaino/zindexer.toml"],
+    environment: {
+      ZAINO_NETWORK: profile.network,
+      ZAINO_VALIDATOR_SETTINGS__VALIDATOR_JSONRPC_LISTEN_ADDRESS: `zebra:${ports.zebraRpc.container}`,
+      ...(profile.cookieAuth ? { ZAINO_VALIDATOR_SETTINGS__VALIDATOR_COOKIE_PATH: "/var/run/auth/.cookie" } : {}),
+      ZAINO_GRPC_SETTINGS__LISTEN_ADDRESS: `0.0.0.0:${ports.zainoGrpc.container}`,
+      ZAINO_JSON_SERVER_SETTINGS__JSON_RPC_LISTEN_ADDRESS: `0.0.0.0:${ports.zainoJsonRpc.container}`,
+      RUST_LOG: "info,reqwest=warn,hyper_util=warn",
+      RUST_BACKTRACE: "full",
+    },
+    networks: [{ network: parts.network, aliases: ["zaino"] }],
+    volumes: [parts.dataVolume.mount("/app/data"), ...(profile.cookieAuth ? [parts.cookieVolume.mount("/var/run/auth", { readOnly: true })] : [])],
+    configFiles: [
+      {
+        containerPath: "/etc/zaino/zindexer.toml",
+        content: zainoToml(parts.rpcPassword && { user: "zebra", password: parts.rpcPassword.value }),
+      },
+    ],
+    ports: [
+      { containerPort: ports.zainoGrpc.container, hostPort: ports.zainoGrpc.host, kind: "grpc" },
+      { containerPort: ports.zainoJsonRpc.container, hostPort: ports.zainoJsonRpc.host, kind: "rpc" },
+    ],
+    healthCheck: {
+      test: ["CMD-SHELL", `bash -c 'echo > /dev/tcp/127.0.0.1/${ports.zainoGrpc.container}'`],
+      intervalSeconds: 30,
+      timeoutSeconds: 5,
+      retries: 3,
+      startPeriodSeconds: 60,
+      startIntervalSeconds: 5,
+    },
+    stopTimeoutSeconds: 15,
+    dependsOn: [parts.zebra, parts.cookiePermissions],
+    enabledWhen: parts.enabledWhen,
+    resources: settings.resources.zaino,
+  });
+}

@@ -1,0 +1,60 @@
+import { Construct } from "../../lib/cdk";
+import { ContainerImage, Network, Service, Volume } from "../../lib";
+import { Z3Settings } from "../../config/z3/schema";
+import { NetworkProfile } from "./network-profile";
+
+export interface ZebraParts {
+  readonly network: Network;
+  readonly chainVolume: Volume;
+  readonly cookieVolume: Volume;
+  /** Image reference. */
+  readonly image: string;
+}
+
+/** The settings Zebra reads. */
+export type ZebraSettings = Pick<Z3Settings, "publishP2P" | "minerAddress" | "zebraRustLog" | "zebraWaitSeconds" | "logging" | "resources">;
+
+/**
+ * Zebra: starts as root; its entrypoint chowns the state and cookie dirs and drops to 10001
+ * with setpriv, hence CHOWN, DAC_OVERRIDE, FOWNER, SETUID, SETGID (z3 x-common + zebra service).
+ */
+export function zebraService(scope: Construct, profile: NetworkProfile, parts: ZebraParts, settings: ZebraSettings): Service {
+  const { ports } = profile;
+  const environment: Record<string, string> = {
+    ...profile.zebra.environment,
+    ZEBRA_RPC__LISTEN_ADDR: `0.0.0.0:${ports.zebraRpc.container}`,
+    ZEBRA_RPC__COOKIE_DIR: "/var/run/auth",
+    ZEBRA_STATE__CACHE_DIR: "/home/zebra/.cache/zebra",
+    ZEBRA_HEALTH__LISTEN_ADDR: `0.0.0.0:${ports.zebraHealth.container}`,
+    ZEBRA_HEALTH__READY_MAX_BLOCKS_BEHIND: "2",
+    ZEBRA_METRICS__ENDPOINT_ADDR: `0.0.0.0:${ports.zebraMetrics.container}`,
+    ZEBRA_TRACING__FILTER: "info",
+    RUST_LOG: settings.zebraRustLog,
+  };
+  if (profile.zebra.mines && settings.minerAddress) environment.ZEBRA_MINING__MINER_ADDRESS = settings.minerAddress;
+  const p2pHostPort = settings.publishP2P ? ports.zebraP2p.host : undefined;
+  return new Service(scope, "Zebra", {
+    logging: settings.logging,
+    name: `${profile.namePrefix}-zebra`,
+    image: new ContainerImage(scope, "ZebraImage", { reference: parts.image }),
+    rootReason: "zebra's entrypoint chowns its state and cookie directories, then drops to UID 10001 with setpriv",
+    dropsToUser: "10001:10001",
+    capabilities: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETUID", "SETGID"],
+    tmpfs: { "/tmp": "rw,noexec,nosuid,size=64m" },
+    environment,
+    networks: [{ network: parts.network, aliases: ["zebra"] }],
+    volumes: [parts.chainVolume.mount("/home/zebra/.cache/zebra"), parts.cookieVolume.mount("/var/run/auth")],
+    configFiles: profile.zebra.configFiles,
+    ports: [
+      { containerPort: ports.zebraRpc.container, hostPort: ports.zebraRpc.host, kind: "rpc" },
+      { containerPort: ports.zebraHealth.container, hostPort: ports.zebraHealth.host, kind: "http" },
+      // Inbound peers (upstream zebra PR #10464): the only port on every host interface.
+      ...(p2pHostPort !== undefined ? [{ containerPort: ports.zebraP2p.container, hostPort: p2pHostPort, kind: "p2p" as const, public: true }] : []),
+    ],
+    healthCheck: profile.zebra.healthCheck,
+    waitForHealthySeconds: settings.zebraWaitSeconds,
+    metrics: { port: ports.zebraMetrics.container },
+    stopTimeoutSeconds: 30,
+    resources: settings.resources.zebra,
+  });
+}
