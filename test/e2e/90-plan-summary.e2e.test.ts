@@ -172,7 +172,7 @@ describe("plan summary and synth diff on real plans of a production-named stack"
     const json = readSynth("v1");
     expect(Object.keys(json.resource).sort()).toEqual(["docker_container", "docker_image", "docker_network", "docker_volume"]);
     expect(Object.keys(json.resource.docker_container).sort()).toEqual(["app", "app_files"]);
-    expect(Object.keys(json.resource.docker_volume).sort()).toEqual(["app_files", "archive", "data"]);
+    expect(Object.keys(json.resource.docker_volume).sort()).toEqual(["app_files_run_secrets", "archive", "data"]);
     expect(json.resource.docker_volume.archive.lifecycle).toEqual({ prevent_destroy: true });
     expect(readSynth("volume-removed").resource.docker_volume.archive).toBeUndefined();
     expect(readSynth("teardown").resource.docker_volume.data.lifecycle).toBeUndefined();
