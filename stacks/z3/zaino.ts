@@ -1,28 +1,16 @@
 import { Construct } from "../../lib/cdk";
-import { ContainerImage, Network, Secret, Service, Volume } from "../../lib";
+import { ContainerImage, Service } from "../../lib";
 import { Z3Settings } from "../../config/z3/schema";
 import { zainoToml } from "./config-files";
+import { ConsumerParts } from "./consumer-parts";
 import { NetworkProfile } from "./network-profile";
 
-export interface ZainoParts {
-  readonly network: Network;
-  readonly dataVolume: Volume;
-  readonly cookieVolume: Volume;
-  /** Image reference. */
-  readonly image: string;
-  readonly zebra: Service;
-  readonly cookiePermissions: Service;
-  /** Password for Zebra's RPC user `zebra`. @default - none: the profile has cookie auth on */
-  readonly rpcPassword?: Secret;
-  /** Terraform boolean expression gating the container (two-phase boot). @default - always deployed */
-  readonly enabledWhen?: string;
-}
 
 /** The settings Zaino reads. */
 export type ZainoSettings = Pick<Z3Settings, "logging" | "resources">;
 
 /** Zaino, the indexer serving light clients over gRPC from Zebra's RPC. */
-export function zainoService(scope: Construct, profile: NetworkProfile, parts: ZainoParts, settings: ZainoSettings): Service {
+export function zainoService(scope: Construct, profile: NetworkProfile, parts: ConsumerParts, settings: ZainoSettings): Service {
   const { ports } = profile;
   return new Service(scope, "Zaino", {
     logging: settings.logging,

@@ -1,32 +1,20 @@
 import { Construct } from "../../lib/cdk";
-import { ContainerImage, Network, Secret, Service, Volume } from "../../lib";
+import { ContainerImage, Secret, Service } from "../../lib";
 import { Z3Settings } from "../../config/z3/schema";
 import { Suppressions } from "../../policy";
 import { zalletToml } from "./config-files";
+import { ConsumerParts } from "./consumer-parts";
 import { NetworkProfile } from "./network-profile";
 
-export interface ZalletParts {
-  readonly network: Network;
-  readonly dataVolume: Volume;
-  readonly cookieVolume: Volume;
-  /** Image reference. */
-  readonly image: string;
-  readonly zebra: Service;
-  readonly cookiePermissions: Service;
-  /**
-   * Password for Zebra's RPC user `zebra`; Zallet then also accepts that user on its own RPC (the
-   * rpc-router's calls). @default - none: the profile has cookie auth on
-   */
-  readonly rpcPassword?: Secret;
-  /** Terraform boolean expression gating the container (two-phase boot). @default - always deployed */
-  readonly enabledWhen?: string;
-}
 
 /** The settings Zallet reads. */
 export type ZalletSettings = Pick<Z3Settings, "logging" | "resources">;
 
-/** Zallet, the wallet, on Zebra's RPC; its age identity comes from a sensitive variable. */
-export function zalletService(scope: Construct, profile: NetworkProfile, parts: ZalletParts, settings: ZalletSettings): Service {
+/**
+ * Zallet, the wallet, on Zebra's RPC; its age identity comes from a sensitive variable. With an RPC
+ * password (no cookie auth), Zallet also accepts Zebra's user on its own RPC (the rpc-router's calls).
+ */
+export function zalletService(scope: Construct, profile: NetworkProfile, parts: ConsumerParts, settings: ZalletSettings): Service {
   const { ports } = profile;
   const identity = new Secret(scope, "ZalletIdentity", {
     variableName: "zallet_identity",

@@ -1,0 +1,17 @@
+import { Network, Secret, Service, Volume } from "../../lib";
+
+/** What Zebra's RPC consumers (Zaino, Zallet) are wired to. */
+export interface ConsumerParts {
+  readonly network: Network;
+  /** The consumer's own data volume. */
+  readonly dataVolume: Volume;
+  readonly cookieVolume: Volume;
+  /** Image reference. */
+  readonly image: string;
+  readonly zebra: Service;
+  readonly cookiePermissions: Service;
+  /** Password for Zebra's RPC user `zebra`. @default - none: the profile has cookie auth on */
+  readonly rpcPassword?: Secret;
+  /** Terraform boolean expression gating the container (two-phase boot). @default - always deployed */
+  readonly enabledWhen?: string;
+}
