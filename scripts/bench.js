@@ -2,7 +2,9 @@
 /*
  * Synth benchmark: the cdktf template default (`npx ts-node main.ts`) against `npm run synth`
  * (esbuild bundle, rebuilt only on a source change), both after a source edit and in steady state.
- * Prints medians, the ratio and peak memory (max RSS, from GNU time). Usage: npm run bench [-- runs]
+ * Prints medians, the ratio and peak memory (max RSS, from GNU time); then, in the same run, the scale
+ * benchmark (scripts/bench-scale.js: Service against the plain provider classes at 100, 1,000 and
+ * 3,000 services). Usage: npm run bench [-- runs] [--no-scale]
  */
 "use strict";
 const { spawnSync } = require("child_process");
@@ -11,7 +13,7 @@ const os = require("os");
 const path = require("path");
 
 const root = path.resolve(__dirname, "..");
-const runs = Number(process.argv[2] ?? 5);
+const runs = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 5);
 const timeBin = fs.existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
 const edited = path.join(root, "config", "environments.ts");
 
@@ -71,3 +73,21 @@ console.log("");
 console.log(`ratio after a source edit (ts-node / npm run synth): ${(results[0].seconds / results[2].seconds).toFixed(1)}x`);
 console.log(`ratio steady state (ts-node / npm run synth): ${(results[1].seconds / results[3].seconds).toFixed(1)}x`);
 console.log(`all stacks steady state via npm run synth: ${results[3].seconds.toFixed(3)} s (target < 0.5 s)`);
+// npm's own start-up, part of every `npm run` figure: `npm run` of a script that does nothing.
+const noopDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-npm-noop-"));
+fs.writeFileSync(path.join(noopDir, "package.json"), JSON.stringify({ name: "noop", version: "1.0.0", private: true, scripts: { noop: "true" } }));
+const noop = [];
+for (let i = 0; i < runs; i++) {
+  const t = process.hrtime.bigint();
+  spawnSync("npm", ["run", "--silent", "noop"], { cwd: noopDir });
+  noop.push(Number(process.hrtime.bigint() - t) / 1e9);
+}
+fs.rmSync(noopDir, { recursive: true, force: true });
+noop.sort((a, b) => a - b);
+console.log(`npm's own start-up (npm run of a no-op script), median: ${noop[Math.floor(noop.length / 2)].toFixed(3)} s`);
+
+if (!process.argv.includes("--no-scale")) {
+  console.log("");
+  const scale = spawnSync("node", [path.join(__dirname, "bench-scale.js")], { cwd: root, stdio: "inherit" });
+  process.exitCode = scale.status ?? 1;
+}
