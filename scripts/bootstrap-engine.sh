@@ -215,7 +215,11 @@ EOF
   rm -f "$tmp"
   [ "$changed" = 0 ] || APT_UPDATED=0
 }
-dockerd_major() { dockerd --version 2>/dev/null | sed -n 's/^Docker version \([0-9]*\)\..*/\1/p'; }
+# The major version of the installed dockerd; empty when there is none (a fresh machine).
+dockerd_major() {
+  command -v dockerd >/dev/null 2>&1 || return 0
+  dockerd --version 2>/dev/null | sed -n 's/^Docker version \([0-9]*\)\..*/\1/p' || true
+}
 
 step_docker_packages() {
   local pkgs=() major
