@@ -49,4 +49,25 @@ describe("documentation covers every stack and variable", () => {
     const changed = { ...ENVIRONMENTS, staging: { ...ENVIRONMENTS.staging, jessy: { ...ENVIRONMENTS.staging.jessy, logging: { maxSizeMiB: 20, maxFiles: 2, compress: true } } } };
     expect(renderEnvironmentTable(changed)).toContain("| Jessy logs (json-file) | 10m × 3 | 20m × 2, compressed | 10m × 3 |");
   });
+
+  test("every documented variable default is the one the stacks declare", () => {
+    // Each system's variables table: README for Z3, docs/<system>.md for the others.
+    const tables: [string, string][] = [
+      ["zcash-", readme],
+      ["jessy-", fs.readFileSync(path.join(root, "docs", "jessy.md"), "utf8")],
+      ["zfs-sync-", fs.readFileSync(path.join(root, "docs", "zfs-sync.md"), "utf8")],
+    ];
+    let checked = 0;
+    for (const [prefix, text] of tables) {
+      for (const [, name, documented] of text.matchAll(/^\| `([a-z0-9_]+)` \|[^\n]*?\(default `([^`]*)`\)/gm)) {
+        for (const stack of stacks.filter((s) => s.startsWith(prefix))) {
+          const variable = JSON.parse(fs.readFileSync(path.join(out, "stacks", stack, "cdk.tf.json"), "utf8")).variable?.[name];
+          if (variable?.default === undefined) continue;
+          expect([stack, name, String(variable.default)]).toEqual([stack, name, documented]);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(5);
+  });
 });
