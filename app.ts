@@ -40,21 +40,26 @@ export function buildApp(
 /**
  * Builds, policy-checks and synthesizes the app. Returns the process exit code: 0, or 1 after
  * printing every settings, construct or policy problem (never a framework stack trace for bad input).
- * Prints a policy summary per stack and writes `<outdir>/stacks/<stack>/policy-report.json`.
+ * Prints a policy summary per stack (to stdout after a synth, to stderr with the failure otherwise:
+ * the cdktf CLI labels whatever an app writes to stderr as an error) and writes
+ * `<outdir>/stacks/<stack>/policy-report.json`.
  */
 export function synthesize(
   environments: Readonly<Record<EnvironmentName, EnvironmentSettings>>,
-  options: { outdir?: string; stderr?: (text: string) => void; systems?: typeof SYSTEMS } = {},
+  options: { outdir?: string; stdout?: (text: string) => void; stderr?: (text: string) => void; systems?: typeof SYSTEMS } = {},
 ): number {
   const write = options.stderr ?? ((text: string) => process.stderr.write(text));
+  const print = options.stdout ?? ((text: string) => process.stdout.write(text));
+  let summary = "";
   try {
     const app = new App(options.outdir ? { outdir: options.outdir } : undefined);
     const stacks = buildApp(app, environments, options.systems);
-    synthesizeWithPolicy(app, stacks, write);
+    synthesizeWithPolicy(app, stacks, (text) => (summary += text));
+    print(summary);
     return 0;
   } catch (error) {
     if (error instanceof SettingsError || error instanceof ConstructValidationError || error instanceof PolicyViolationError) {
-      write(`synth failed: ${error.message}\n`);
+      write(`${summary}synth failed: ${error.message}\n`);
       return 1;
     }
     throw error;

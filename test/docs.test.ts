@@ -16,7 +16,7 @@ describe("documentation covers every stack and variable", () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "synth-docs-"));
   let stacks: string[] = [];
   beforeAll(() => {
-    expect(synthesize(ENVIRONMENTS, { outdir: out, stderr: () => undefined })).toBe(0);
+    expect(synthesize(ENVIRONMENTS, { outdir: out, stdout: () => undefined, stderr: () => undefined })).toBe(0);
     stacks = fs.readdirSync(path.join(out, "stacks")).sort();
   });
 

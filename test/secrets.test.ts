@@ -37,7 +37,7 @@ function leakedSentinels(dir: string, sentinels: readonly string[]): { file: str
 /** Synthesizes every stack of every environment into `outdir` and returns its console output; fails with the synth's own message. */
 function synthAll(outdir: string): string {
   let log = "";
-  const code = synthesize(ENVIRONMENTS, { outdir, stderr: (text) => (log += text) });
+  const code = synthesize(ENVIRONMENTS, { outdir, stdout: (text) => (log += text), stderr: (text) => (log += text) });
   expect({ code, log: code === 0 ? "" : log }).toEqual({ code: 0, log: "" });
   return log;
 }

@@ -10,7 +10,7 @@ const root = path.resolve(__dirname, "..", "..");
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 
 /** Bundles an entry point the way scripts/synth.js does and runs it with node, as `npm run synth` would. */
-function runEntry(entry: string): { status: number | null; stderr: string; outdir: string } {
+function runEntry(entry: string): { status: number | null; stdout: string; stderr: string; outdir: string } {
   const dir = tmp("policy-entry-");
   const bundle = path.join(dir, "main.js");
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -32,7 +32,7 @@ function runEntry(entry: string): { status: number | null; stderr: string; outdi
     encoding: "utf8",
     timeout: 60_000,
   });
-  return { status: r.status, stderr: r.stderr ?? "", outdir };
+  return { status: r.status, stdout: r.stdout ?? "", stderr: r.stderr ?? "", outdir };
 }
 
 describe("synth with a bad production stack", () => {
@@ -60,13 +60,13 @@ describe("synth with a bad production stack", () => {
 });
 
 describe("synth of the shipped stacks", () => {
-  test("main.ts exits 0, prints a policy summary per stack and writes each stack's policy report", () => {
-    const { status, stderr, outdir } = runEntry(path.join(root, "main.ts"));
-    expect([status, stderr.includes("synth failed")]).toEqual([0, false]);
+  test("main.ts exits 0, prints a policy summary per stack on stdout (nothing on stderr, which the cdktf CLI labels an error) and writes each stack's policy report", () => {
+    const { status, stdout, stderr, outdir } = runEntry(path.join(root, "main.ts"));
+    expect([status, stderr]).toEqual([0, ""]);
     const stacks = fs.readdirSync(path.join(outdir, "stacks")).sort();
     expect(stacks).toContain("zcash-production");
     for (const stack of stacks) {
-      expect(stderr).toContain(`policy ${stack} (`);
+      expect(stdout).toContain(`policy ${stack} (`);
       const report = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", stack, "policy-report.json"), "utf8"));
       expect([stack, report.stack, report.summary.errors]).toEqual([stack, stack, 0]);
       expect(fs.existsSync(path.join(outdir, "stacks", stack, "cdk.tf.json"))).toBe(true);
