@@ -4,6 +4,7 @@ import * as path from "path";
 import { synthesize } from "../app";
 import { ENVIRONMENTS } from "../config/environments";
 import { renderEnvironmentTable, withEnvironmentTable } from "../tools/environment-table";
+import { renderStackPage } from "../tools/stack-page";
 
 /** The docs must match the code: every stack and every Terraform variable it takes is documented. */
 describe("documentation covers every stack and variable", () => {
@@ -69,5 +70,25 @@ describe("documentation covers every stack and variable", () => {
       }
     }
     expect(checked).toBeGreaterThan(5);
+  });
+
+  test("docs/stacks/ holds a current page for every stack (npm run docs)", () => {
+    const pages = fs.readdirSync(path.join(root, "docs", "stacks")).filter((f) => f.endsWith(".md")).sort();
+    expect(pages).toEqual(stacks.map((s) => `${s}.md`));
+    for (const stack of stacks) {
+      const json = JSON.parse(fs.readFileSync(path.join(out, "stacks", stack, "cdk.tf.json"), "utf8"));
+      const page = fs.readFileSync(path.join(root, "docs", "stacks", `${stack}.md`), "utf8");
+      expect([stack, page === renderStackPage(stack, json)]).toEqual([stack, true]);
+    }
+  });
+
+  test("a stack page shows what the stack holds: a secret's reader, a public port, an internal network, protected data", () => {
+    const json = JSON.parse(fs.readFileSync(path.join(out, "stacks", "zfs-sync-production", "cdk.tf.json"), "utf8"));
+    const page = renderStackPage("zfs-sync-production", json);
+    expect(page).toContain('sec_tls_private_key -.->|"/run/secrets/tls_private_key"| svc_zfs_sync_production_proxy');
+    expect(page).toContain('port_0_0_0_0_443_tcp(["0.0.0.0:443/tcp"]) -->|"8443"| svc_zfs_sync_production_proxy');
+    expect(page).toContain('{{"zfs-sync-production-network (internal)"}}');
+    expect(page).toContain("zfs-sync-production-postgres-data (data, prevent_destroy)");
+    expect(page).not.toMatch(/sec_[a-z_]+ -.->\|"[^"]*"\| svc_[a-z_]*_files\b/);
   });
 });
