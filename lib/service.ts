@@ -292,6 +292,10 @@ export class Service extends Construct {
       // counter: adding a directory that sorts earlier must not rename the others' volumes.
       const id = `Files${words.map((w) => w[0].toUpperCase() + w.slice(1)).join("")}`;
       const volume = new Volume(this, id, { name: `${props.name}-files-${words.join("-")}` });
+      // Earlier releases addressed files volumes by a counter (`<service>_files`, `_files2`, …, in
+      // the same sorted order): a `moved` block carries existing state over to the new address.
+      const legacy = `docker_volume.${readableLogicalId(this)}_files${fileVolumes.length === 0 ? "" : fileVolumes.length + 1}`;
+      if (legacy !== `docker_volume.${volume.resource.friendlyUniqueId}`) volume.resource.moveFromId(legacy);
       fileVolumes.push(volume);
       loaderMounts.push(volume.mount(dir));
       mounts.push(volume.mount(dir, { readOnly: true }));
