@@ -43,7 +43,7 @@ export const resourceLimitsSchema = z
   .object(
     {
       /** Memory limit in MiB. */
-      memoryMiB: z.number(allowed(MEMORY_LIMIT_ALLOWED)).int(MEMORY_LIMIT_ALLOWED).gte(MIN_MEMORY_MIB, MEMORY_LIMIT_ALLOWED).optional(),
+      memoryMiB: integer(MIN_MEMORY_MIB, undefined, MEMORY_LIMIT_ALLOWED).optional(),
       /** CPU limit in cores. */
       cpus: z.number(allowed(CPU_LIMIT_ALLOWED)).gt(0, CPU_LIMIT_ALLOWED).lte(MAX_CPUS, CPU_LIMIT_ALLOWED).optional(),
     },

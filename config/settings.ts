@@ -14,7 +14,7 @@ export function environmentSchema(env: EnvironmentContext) {
     z.object({ z3: z3Schema(env), jessy: jessySchema(env), zfsSync: zfsSyncSchema(env) }, allowed("an environment settings object")).readonly(),
   );
 }
-/** Typed per-environment settings: the only place environments differ. Read by main.ts, passed down as props. */
+/** Typed per-environment settings: the only place environments differ. Parsed once at start-up; each system construct reads its slice. */
 export type EnvironmentSettings = z.infer<ReturnType<typeof environmentSchema>>;
 
 /** One invalid setting: the environment, the setting's path, the bad value and what is allowed. */

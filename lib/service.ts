@@ -314,9 +314,9 @@ export class Service extends Construct {
       // edits inside it as in-place updates that it never applies; a label (ForceNew) carrying a
       // digest of the health check turns an edit into a visible replacement. tmpfs edits likewise
       // (and plan again on every run). Both shown in test/e2e/00-provider-behaviour.e2e.test.ts.
-      labels["healthcheck-digest"] = digest(JSON.stringify(hc));
+      labels["healthcheck-digest"] = labelDigest(JSON.stringify(hc));
     }
-    if (props.tmpfs) labels["tmpfs-digest"] = digest(JSON.stringify(props.tmpfs));
+    if (props.tmpfs) labels["tmpfs-digest"] = labelDigest(JSON.stringify(props.tmpfs));
     // cpu_period/cpu_quota edits are likewise planned in place and never applied.
     if (props.resources?.cpus !== undefined) labels["cpu-limit"] = String(props.resources.cpus);
 
@@ -512,7 +512,7 @@ export function cpuShares(cores: number): number {
 }
 
 /** Short, deterministic digest for labels (synthesis must not depend on the clock or randomness). */
-function digest(text: string): string {
+export function labelDigest(text: string): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);

@@ -22,7 +22,7 @@ import { Container, DockerProvider, Image, Network as DockerNetwork, Volume as D
 import { ContainerImage } from "../lib/image";
 import { StandardLabels } from "../lib/labels";
 import { Network } from "../lib/network";
-import { HealthCheck, Service } from "../lib/service";
+import { HealthCheck, labelDigest, Service } from "../lib/service";
 import { Volume } from "../lib/volume";
 
 type Variant = "service" | "plain";
@@ -69,16 +69,6 @@ function buildService(stack: TerraformStack, n: number): void {
   }
 }
 
-/** The same label digest the Service writes for its health check (FNV-1a of the props' JSON). */
-function fnv1a(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(16).padStart(8, "0");
-}
-
 /**
  * The hand-written path: the generated classes with every attribute the Service path emits, written
  * out as literals. Construct ids are chosen so the logical ids match (`svc0`, `data0`, `net0`, and
@@ -88,7 +78,7 @@ function buildPlain(stack: TerraformStack, n: number): void {
   provider(stack);
   const image = new Image(new Construct(stack, "Image"), "Resource", { name: IMAGE, keepLocally: true });
   const imageId = image.imageId;
-  const healthDigest = fnv1a(JSON.stringify(HEALTH));
+  const healthDigest = labelDigest(JSON.stringify(HEALTH));
   for (let i = 0; i < n; i++) {
     const nm = names(i);
     const volume = new DockerVolume(stack, `data${i}`, { name: nm.volume, driver: "local", labels: [] });

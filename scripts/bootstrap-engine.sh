@@ -302,20 +302,18 @@ EOF
 }
 
 # ----------------------------------------------------------------- provider --
-# Fill BUILD_SRC with the provider source at $PROVIDER_COMMIT and set SRC_OK=1;
-# SRC_OK=0 if no source can be had (reasons in SRC_FAILURES). Always returns 0
-# so that errexit stays in force inside (it is off in `if f` / `f ||`).
-SRC_FAILURES=""
+# Fill BUILD_SRC with the provider source at $PROVIDER_COMMIT, from the Go
+# module proxy, and SRC_ORIGIN with where it came from; fails with the proxy's
+# error when it cannot be had.
 SRC_ORIGIN=""
-SRC_OK=0
 fetch_provider_source() {
   local work; mktmp work provider-src
   BUILD_SRC="$work/src"
 
-  # 1. The Go module proxy, via go mod download of the pseudo-version (the
-  #    proxy here will not resolve a bare commit id). The checksum database is not
-  #    reachable here, so the module is exempted from it (GONOSUMDB) and its
-  #    reported hash is compared with the pinned one instead.
+  # go mod download of the pseudo-version (the proxy will not resolve a bare
+  # commit id). The checksum database is not reachable here, so the module is
+  # exempted from it (GONOSUMDB) and its reported hash is compared with the
+  # pinned one instead.
   local json dir sum
   json="$(cd "$work" && GOFLAGS=-mod=mod GONOSUMDB="$PROVIDER_MODULE" \
             go mod download -json "$PROVIDER_MODULE@$PROVIDER_PSEUDO_VERSION" 2>>"$LOG_DIR/provider-build.log")" || true
@@ -331,15 +329,12 @@ fetch_provider_source() {
     cp -r "$dir" "$BUILD_SRC"
     chmod -R u+w "$BUILD_SRC"   # the module cache is read-only
     SRC_ORIGIN="Go module proxy ($PROVIDER_MODULE@$PROVIDER_PSEUDO_VERSION, $sum)"
-    SRC_OK=1
     return 0
   fi
   local err
   err="$(printf '%s\n' "$json" | sed -n 's/^[[:space:]]*"Error": "\(.*\)",\{0,1\}$/\1/p' | sed 's/\\n.*//')"
-  SRC_FAILURES="Go module proxy: ${err:-go mod download failed, see $LOG_DIR/provider-build.log}"
-  log "${SRC_FAILURES}"
-
-  return 0
+  fail 1 "kreuzwerker/docker $PROVIDER_VERSION cannot be built here: Go module proxy: ${err:-go mod download failed}
+  (module $PROVIDER_MODULE@$PROVIDER_PSEUDO_VERSION; log: $LOG_DIR/provider-build.log)"
 }
 
 step_provider() {
@@ -357,10 +352,6 @@ step_provider() {
   log "$(go version)"
 
   fetch_provider_source
-  if [ "$SRC_OK" != 1 ]; then
-    fail 1 "kreuzwerker/docker $PROVIDER_VERSION cannot be built here: $SRC_FAILURES
-  (module $PROVIDER_MODULE@$PROVIDER_PSEUDO_VERSION; log: $LOG_DIR/provider-build.log)"
-  fi
   log "provider source: $SRC_ORIGIN"
 
   # Dependencies come from the Go module proxy as the build needs them, each
