@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { isImageReference, isPinnedImageReference } from "../lib/image-reference";
 import { CPU_LIMIT_ALLOWED, Logging, MAX_CPUS, MEMORY_LIMIT_ALLOWED, MIN_MEMORY_MIB, Resources } from "../lib/service";
+import type { SwarmTarget } from "../lib/target";
 
 /** Create params making every issue a schema raises itself read `text`. */
 export const allowed = (text: string) => ({ errorMap: () => ({ message: text }) });
@@ -117,6 +118,64 @@ export type BackendSettings = z.infer<typeof backendSchema>;
 
 const dockerHostText = "a unix://, tcp:// or ssh:// Docker host";
 
+/** The most replicas a stateless service may ask for. */
+export const MAX_REPLICAS = 32;
+const nodeLabelText = "a node label key: letters, digits, '.', '-' and '_', starting with a letter (e.g. \"z3-infra.data\")";
+
+/**
+ * The environment's Docker Swarm, for the systems whose `deployment.target` is "swarm". Unset: no
+ * system of the environment may target swarm.
+ */
+export const swarmSchema = z
+  .object(
+    {
+      /**
+       * `vip`: a virtual IP per service and the ingress routing mesh; needs IPVS in every node's kernel.
+       * `dnsrr`: DNS round robin over the tasks and ports published in host mode on the nodes running a
+       * task; works on kernels without IPVS.
+       */
+      endpointMode: oneOf(["vip", "dnsrr"]),
+      /** IPsec encryption of overlay traffic between nodes (required in production). */
+      encryptOverlay: bool(),
+      /**
+       * Node label key marking the data node (`docker node update --label-add <key>=true`): services that
+       * mount a node-local volume are placed there. It must be the node `docker_host` points at.
+       */
+      dataNodeLabel: z.string(allowed(nodeLabelText)).regex(/^[A-Za-z][A-Za-z0-9._-]{0,62}$/, nodeLabelText),
+    },
+    allowed("swarm settings: endpointMode, encryptOverlay, dataNodeLabel"),
+  )
+  .readonly() satisfies z.ZodType<Omit<SwarmTarget, "kind">>;
+export type SwarmSettings = z.infer<typeof swarmSchema>;
+
+/**
+ * Where a system runs: `containers` (one `docker_container` per service on one host) or `swarm`
+ * (`docker_service`s on the environment's swarm), with replicas for the services that hold no state.
+ * `replicable` lists those services; every other service runs one task.
+ */
+export function deploymentSchema<const K extends string>(replicable: readonly K[], why: string) {
+  const replicasText = `replicas for the stateless services only (${replicable.join(", ")}): ${why}`;
+  return z
+    .discriminatedUnion(
+      "target",
+      [
+        z.object({ target: z.literal("containers") }),
+        z.object({
+          target: z.literal("swarm"),
+          /** Tasks per stateless service. @default 1 each */
+          replicas: z
+            .object(Object.fromEntries(replicable.map((name) => [name, integer(1, MAX_REPLICAS).optional()])) as Record<K, z.ZodOptional<z.ZodNumber>>, allowed(replicasText))
+            .strict(replicasText)
+            .readonly()
+            .optional(),
+        }),
+      ],
+      allowed('one of {target: "containers"}, {target: "swarm", replicas?}'),
+    )
+    .readonly();
+}
+export type DeploymentSettings<K extends string = string> = { readonly target: "containers" } | { readonly target: "swarm"; readonly replicas?: Readonly<Partial<Record<K, number>>> };
+
 /** The settings every environment has, whatever systems it runs; production guards as refinements. */
 export const commonSchema = z
   .object(
@@ -135,6 +194,7 @@ export const commonSchema = z
       protectData: bool(),
       /** Image references must be pinned (tag other than `latest`, or a digest). */
       requirePinnedImages: bool(),
+      swarm: swarmSchema.optional(),
     },
     allowed("an environment settings object"),
   )
@@ -148,6 +208,7 @@ export const commonSchema = z
       problem(s.requireResourceLimits, ["requireResourceLimits"], `true${inProduction}`);
       problem(s.requirePinnedImages, ["requirePinnedImages"], `true${inProduction}`);
       problem(s.backend.kind !== "local", ["backend", "kind"], `"pg" (a shared, locking backend)${inProduction}`);
+      if (s.swarm !== undefined) problem(s.swarm.encryptOverlay, ["swarm", "encryptOverlay"], `true${inProduction} (overlay traffic between nodes carries database and RPC traffic)`);
     }
     if (s.defaultDockerHost !== undefined) {
       problem(s.name === "dev", ["defaultDockerHost"], "unset outside dev (staging and production name their host at deploy time with docker_host)");
@@ -157,3 +218,8 @@ export type CommonSettings = z.infer<typeof commonSchema>;
 
 /** What a system's schema needs to know about the environment it is parsed for. */
 export type EnvironmentContext = Pick<CommonSettings, "name" | "requirePinnedImages" | "requireResourceLimits">;
+
+/** The replicas the deployment settings give a service (unset: one task). */
+export function replicasOf<K extends string>(deployment: DeploymentSettings<K> | undefined, name: K): number | undefined {
+  return deployment?.target === "swarm" ? deployment.replicas?.[name] : undefined;
+}

@@ -26,6 +26,9 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentSettings>
     requireResourceLimits: false,
     protectData: false,
     requirePinnedImages: true,
+    // Jessy and ZFS Sync run on the staging swarm. dnsrr works on every kernel (the ingress mesh needs
+    // IPVS); overlay encryption is required in production only.
+    swarm: { endpointMode: "dnsrr", encryptOverlay: false, dataNodeLabel: "z3-infra.data" },
     z3: Z3_SETTINGS.staging,
     zfsSync: ZFS_SYNC_SETTINGS.staging,
   },

@@ -10,9 +10,15 @@ import { zfsSyncSchema } from "./zfs-sync/schema";
 
 /** The schema of one environment's settings; each system's rules see the environment's name and requirements. */
 export function environmentSchema(env: EnvironmentContext) {
-  return commonSchema.and(
-    z.object({ z3: z3Schema(env), jessy: jessySchema(env), zfsSync: zfsSyncSchema(env) }, allowed("an environment settings object")).readonly(),
-  );
+  return commonSchema
+    .and(z.object({ z3: z3Schema(env), jessy: jessySchema(env), zfsSync: zfsSyncSchema(env) }, allowed("an environment settings object")).readonly())
+    .superRefine((s, ctx) => {
+      for (const system of ["z3", "jessy", "zfsSync"] as const) {
+        if (s[system]?.deployment?.target === "swarm" && s.swarm === undefined) {
+          ctx.addIssue({ code: "custom", path: [system, "deployment", "target"], message: '"containers", unless the environment has swarm settings (swarm: endpointMode, encryptOverlay, dataNodeLabel)' });
+        }
+      }
+    });
 }
 /** Typed per-environment settings: the only place environments differ. Parsed once at start-up; each system construct reads its slice. */
 export type EnvironmentSettings = z.infer<ReturnType<typeof environmentSchema>>;

@@ -36,5 +36,9 @@ export type {
   ContainerVolumes,
 } from "@cdktf/provider-docker/lib/container";
 export { Image } from "@cdktf/provider-docker/lib/image";
+export { Service as SwarmService } from "@cdktf/provider-docker/lib/service";
+export type { ServiceConfig as SwarmServiceConfig, ServiceTaskSpecContainerSpecMounts as SwarmMount } from "@cdktf/provider-docker/lib/service";
+export { Secret as SwarmSecret } from "@cdktf/provider-docker/lib/secret";
+export { Config as SwarmConfig } from "@cdktf/provider-docker/lib/config";
 export { Network } from "@cdktf/provider-docker/lib/network";
 export { Volume } from "@cdktf/provider-docker/lib/volume";

@@ -51,6 +51,16 @@ export class ContainerImage extends Construct {
     });
   }
 
+  /**
+   * The reference a swarm service runs: the registry digest (`repo@sha256:…`) when the image came
+   * from a registry, else the name (an image loaded onto every node). Swarm resolves a tag to a
+   * digest itself, so a name alone would read back changed and plan an update on every run.
+   */
+  get swarmReference(): string {
+    const address = `${this.resource.terraformResourceType}.${this.resource.friendlyUniqueId}${this.counted ? "[0]" : ""}`;
+    return `\${${address}.repo_digest != "" ? ${address}.repo_digest : ${address}.name}`;
+  }
+
   /** The image id (`sha256:…`) to put in a container's `image`: one token per image, however many containers read it. */
   get imageId(): string {
     // A counted resource is addressed by instance; only containers with the same condition read it.

@@ -1,5 +1,6 @@
 import { Construct } from "./cdk";
 import { Network as DockerNetwork } from "./docker";
+import { deploymentTargetOf } from "./target";
 import { ProblemCollector, readableLogicalId } from "./validation";
 
 export interface NetworkProps {
@@ -15,7 +16,11 @@ export interface NetworkProps {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
-/** A user-defined bridge network; services reach each other on it by name and alias. */
+/**
+ * A user-defined network; services reach each other on it by name and alias. A bridge on the
+ * containers target; on the swarm target an overlay spanning the nodes, attachable (one-shot jobs run
+ * as containers on the data node and join it) and encrypted when the swarm settings say so.
+ */
 export class Network extends Construct {
   readonly resource: DockerNetwork;
   readonly name: string;
@@ -29,9 +34,13 @@ export class Network extends Construct {
 
     this.name = props.name;
     this.internal = props.internal ?? true;
+    const target = deploymentTargetOf(this);
+    const swarm = target.kind === "swarm";
     this.resource = new DockerNetwork(this, "Resource", {
       name: props.name,
-      driver: "bridge",
+      driver: swarm ? "overlay" : "bridge",
+      attachable: swarm ? true : undefined,
+      options: swarm && target.encryptOverlay ? { encrypted: "" } : undefined,
       internal: this.internal,
       labels: Object.entries(props.labels ?? {}).map(([label, value]) => ({ label, value })),
     });

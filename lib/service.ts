@@ -1,234 +1,46 @@
-import { Construct, TerraformResource, Token } from "./cdk";
-import { Container, ContainerConfig } from "./docker";
-import { ContainerImage } from "./image";
-import { Network } from "./network";
-import { SecretFile } from "./secret";
+import { Construct, Token } from "./cdk";
+import { Container, ContainerConfig, SwarmService } from "./docker";
+import {
+  CPU_LIMIT_ALLOWED,
+  CPU_PERIOD_MICROSECONDS,
+  cpuShares,
+  DEFAULT_LOGGING,
+  DURATION,
+  HealthCheck,
+  labelDigest,
+  Logging,
+  MAX_CPUS,
+  MEMORY_LIMIT_ALLOWED,
+  MetricsEndpoint,
+  MIN_MEMORY_MIB,
+  PortMapping,
+  ROOT_USERS,
+  ServiceProps,
+} from "./service-spec";
+import { placementOf, renderSwarmService } from "./swarm-service";
+import { deploymentTargetOf, DeploymentTarget } from "./target";
 import { ProblemCollector, readableLogicalId } from "./validation";
 import { Volume, VolumeMount } from "./volume";
 
-/** Linux capabilities a service may add back after `cap_drop: ALL`. */
-export type Capability =
-  | "CHOWN"
-  | "DAC_OVERRIDE"
-  | "FOWNER"
-  | "FSETID"
-  | "KILL"
-  | "NET_BIND_SERVICE"
-  | "SETGID"
-  | "SETUID";
-
-export type RestartPolicy = "no" | "on-failure" | "always" | "unless-stopped";
-
-/** What a published port carries; policy rules refuse public database and RPC ports. */
-export type PortKind = "p2p" | "rpc" | "grpc" | "http" | "https" | "metrics" | "database" | "ui";
-
-export interface PortMapping {
-  readonly containerPort: number;
-  readonly hostPort: number;
-  readonly kind: PortKind;
-  /** @default "tcp" */
-  readonly protocol?: "tcp" | "udp";
-  /**
-   * Bind on every host interface instead of loopback.
-   * @default false - bound to 127.0.0.1
-   */
-  readonly public?: boolean;
-}
-
-export interface HealthCheck {
-  /** Docker healthcheck test, e.g. `["CMD", "curl", "-sf", "http://127.0.0.1:8080/ready"]` or `["CMD-SHELL", "…"]`. */
-  readonly test: readonly string[];
-  readonly intervalSeconds: number;
-  readonly timeoutSeconds: number;
-  readonly retries: number;
-  /** @default 0 */
-  readonly startPeriodSeconds?: number;
-  /**
-   * Needs Docker Engine 25 or later (API 1.44): older daemons (Debian 12's docker.io 20.10) refuse
-   * to create the container.
-   * @default - Docker's default (5s)
-   */
-  readonly startIntervalSeconds?: number;
-}
-
-export interface MetricsEndpoint {
-  readonly port: number;
-  /** @default "/metrics" */
-  readonly path?: string;
-}
-
-/** json-file log rotation of one container; environment settings use this same shape. */
-export interface Logging {
-  /** json-file `max-size`, in MiB. */
-  readonly maxSizeMiB: number;
-  /** json-file `max-file`. */
-  readonly maxFiles: number;
-  /** @default false */
-  readonly compress?: boolean;
-  /**
-   * Container labels json-file copies into every log record (`labels` log option), e.g.
-   * `["service", "environment"]` as compose files write `labels: service,environment`.
-   * @default - none: records carry no labels
-   */
-  readonly labels?: readonly string[];
-}
-
-/** Docker's smallest memory limit, in MiB. */
-export const MIN_MEMORY_MIB = 6;
-/** The largest CPU limit accepted, in cores. */
-export const MAX_CPUS = 256;
-/** What a memory limit may be (settings and `Service` report the same text). */
-export const MEMORY_LIMIT_ALLOWED = `an integer of at least ${MIN_MEMORY_MIB} (Docker's minimum)`;
-/** What a CPU limit may be. */
-export const CPU_LIMIT_ALLOWED = `a number of cores above 0 and at most ${MAX_CPUS}`;
-
-/** Resource limits of one container; environment settings use this same shape. */
-export interface Resources {
-  /** Memory limit in MiB. @default - no limit (environment settings require one in production) */
-  readonly memoryMiB?: number;
-  /** CPU limit in cores, e.g. 1.5. @default - no limit (environment settings require one in production) */
-  readonly cpus?: number;
-}
-
-export interface NetworkAttachment {
-  readonly network: Network;
-  /** @default - the service's `hostname` alias only */
-  readonly aliases?: readonly string[];
-}
-
-export interface BindMount {
-  /** Host path on the Docker host (not the machine running Terraform). */
-  readonly hostPath: string;
-  readonly containerPath: string;
-  /** @default true */
-  readonly readOnly?: boolean;
-}
-
-/** A non-secret file written into the container before it starts (configuration). */
-export interface ConfigFile {
-  readonly containerPath: string;
-  readonly content: string;
-  /** @default "0444" */
-  readonly mode?: string;
-}
-
-export interface ServiceProps {
-  /** Container name; also the DNS alias other services use on shared networks. */
-  readonly name: string;
-  readonly image: ContainerImage;
-  /**
-   * `user` (`uid:gid`) the main process runs as.
-   * @default - the image's user; then `rootReason` must say why the image needs root
-   */
-  readonly user?: string;
-  /**
-   * Required when `user` is not set: why this image must start as root (for example an entrypoint
-   * that chowns its data directory and drops privileges itself).
-   * @default - none: a service without `user` fails validation
-   */
-  readonly rootReason?: string;
-  /**
-   * The user an image's own entrypoint drops to after starting as root (e.g. with `setpriv`);
-   * secret files are made readable for it.
-   * @default - the process keeps the user it starts as
-   */
-  readonly dropsToUser?: string;
-  /** @default true */
-  readonly readOnlyRootFilesystem?: boolean;
-  /** tmpfs mounts, path → mount options. @default - none */
-  readonly tmpfs?: Readonly<Record<string, string>>;
-  /** Capabilities added back after dropping ALL. @default - none */
-  readonly capabilities?: readonly Capability[];
-  /** Lets setuid binaries raise privileges (`no-new-privileges` off). @default false */
-  readonly allowPrivilegeEscalation?: boolean;
-  /** @default "unless-stopped" (long-running) or "no" (one-shot) */
-  readonly restart?: RestartPolicy;
-  /** With restart "on-failure". @default 5 */
-  readonly maxRetryCount?: number;
-  /** json-file logging with rotation, always explicit (daemon defaults cause provider drift). @default 10 MiB × 3 files */
-  readonly logging?: Logging;
-  readonly resources?: Resources;
-  /** @default - no health check (long-running services should have one) */
-  readonly healthCheck?: HealthCheck;
-  /**
-   * A Prometheus metrics endpoint inside the container; monitoring derives its scrape targets from it.
-   * @default - no metrics endpoint
-   */
-  readonly metrics?: MetricsEndpoint;
-  /**
-   * Make Terraform wait until the container is healthy before creating what depends on it
-   * (provider `wait`; checked at creation only).
-   * @default - do not wait
-   */
-  readonly waitForHealthySeconds?: number;
-  /** @default - no host ports */
-  readonly ports?: readonly PortMapping[];
-  readonly networks: readonly NetworkAttachment[];
-  /** Plain (non-secret) environment. @default - none */
-  readonly environment?: Readonly<Record<string, string>>;
-  /** @default - the image's command */
-  readonly command?: readonly string[];
-  /** @default - the image's entrypoint */
-  readonly entrypoint?: readonly string[];
-  /** @default - the image's working directory */
-  readonly workingDir?: string;
-  /** Seconds Docker waits after the stop signal before killing (compose `stop_grace_period`). @default 10 */
-  readonly stopTimeoutSeconds?: number;
-  /** @default - none */
-  readonly volumes?: readonly VolumeMount[];
-  /** Host bind mounts (dev only, e.g. source trees for hot reload). @default - none */
-  readonly bindMounts?: readonly BindMount[];
-  /** Secrets as files. @default - none */
-  readonly secretFiles?: readonly SecretFile[];
-  /** Non-secret files. @default - none */
-  readonly configFiles?: readonly ConfigFile[];
-  /** Created only after these exist (and, with `waitForHealthySeconds` on them, are healthy). @default - none */
-  readonly dependsOn?: readonly (Service | TerraformResource)[];
-  /** Runs once to completion instead of staying up (init, migrations, tests). @default false */
-  readonly oneShot?: boolean;
-  /**
-   * For one-shot services: Terraform waits for the container to exit (provider `attach`) and a
-   * postcondition fails the apply on a non-zero exit code, so dependants are never created after a
-   * failed run.
-   * @default true
-   */
-  readonly waitForExit?: boolean;
-  /**
-   * Labels besides `service` (the container's name). The stack adds `environment` and `system` to
-   * every container (`StandardLabels`).
-   * @default - only the standard labels
-   */
-  readonly labels?: Readonly<Record<string, string>>;
-  /**
-   * A Terraform boolean expression; the container exists only while it is true (`count`).
-   * @default - always deployed
-   */
-  readonly enabledWhen?: string;
-}
-
-const DEFAULT_LOGGING: Logging = { maxSizeMiB: 10, maxFiles: 3 };
-const CPU_PERIOD_MICROSECONDS = 100000;
-/**
- * Whole seconds as Go's time.Duration prints them ("90s" -> "1m30s", "3600s" -> "1h0m0s"): provider
- * 4.6 reads health-check durations back in that form, so "90s" would plan an in-place update on
- * every run (00-provider-behaviour).
- */
-const DURATION = (s: number) => {
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  return h > 0 ? `${h}h${m}m${sec}s` : m > 0 ? `${m}m${sec}s` : `${sec}s`;
-};
-const ROOT_USERS = new Set(["0", "root", "0:0", "root:root"]);
+export * from "./service-spec";
 
 /**
- * A long-running (or one-shot) container with secure defaults: non-root, read-only root filesystem,
+ * A long-running (or one-shot) service with secure defaults: non-root, read-only root filesystem,
  * all capabilities dropped, `no-new-privileges`, restart policy, rotated json-file logs, no host
  * ports unless declared, declared ports on 127.0.0.1 unless declared public. Each default is
  * loosened only by an explicit prop.
+ *
+ * The stack's deployment target decides the rendering: a `docker_container` (containers target, and
+ * one-shot services on either target: Terraform waits for their exit on the node it talks to), or a
+ * `docker_service` on a swarm (`swarm-service.ts`).
  */
 export class Service extends Construct {
-  readonly resource: Container;
+  /** The primary resource: a container, or a swarm service on the swarm target. */
+  readonly resource: Container | SwarmService;
+  /** Where the service is rendered. */
+  readonly target: DeploymentTarget;
+  /** Tasks of the swarm service (1 for a container). */
+  readonly replicas: number;
   readonly name: string;
   readonly ports: readonly PortMapping[];
   readonly volumeMounts: readonly VolumeMount[];
@@ -243,11 +55,25 @@ export class Service extends Construct {
   /** The never-started container that receives the uploaded files, when there are any. */
   readonly filesLoader?: Container;
 
+  /** The `docker_container` (escape hatch); throws on the swarm target. */
+  get container(): Container {
+    if (!(this.resource instanceof Container)) throw new Error(`${this.node.path}: rendered as a swarm service; use swarmService`);
+    return this.resource;
+  }
+
+  /** The `docker_service` (escape hatch); throws on the containers target. */
+  get swarmService(): SwarmService {
+    if (!(this.resource instanceof SwarmService)) throw new Error(`${this.node.path}: rendered as a container; use container`);
+    return this.resource;
+  }
+
   constructor(scope: Construct, id: string, props: ServiceProps) {
     super(scope, id);
-    Service.validate(this, props);
+    this.target = deploymentTargetOf(this);
+    Service.validate(this, props, this.target);
 
     this.name = props.name;
+    this.replicas = props.replicas ?? 1;
     this.ports = [...(props.ports ?? [])];
     this.healthCheck = props.healthCheck;
     this.metrics = props.metrics;
@@ -256,6 +82,33 @@ export class Service extends Construct {
     this.rootReason = this.runsAsRoot ? props.rootReason?.trim() : undefined;
     const readerIsRoot = props.dropsToUser !== undefined ? ROOT_USERS.has(props.dropsToUser) : this.runsAsRoot;
     const readOnly = props.readOnlyRootFilesystem ?? true;
+
+    const logging = props.logging ?? DEFAULT_LOGGING;
+    const labels: Record<string, string> = {
+      service: props.name,
+      ...(props.labels ?? {}),
+    };
+
+
+    const hc = props.healthCheck;
+    const target = this.target;
+    if (target.kind === "swarm" && !this.oneShot) {
+      this.fileVolumes = [];
+      this.volumeMounts = [...(props.volumes ?? [])];
+      this.resource = renderSwarmService(this, { props, labels, logging, target, placement: placementOf(props) });
+      return;
+    }
+
+    if (hc) {
+      // Provider 4.6 replaces the container when the health-check block appears or goes, but plans
+      // edits inside it as in-place updates that it never applies; a label (ForceNew) carrying a
+      // digest of the health check turns an edit into a visible replacement. tmpfs edits likewise
+      // (and plan again on every run). Both shown in test/e2e/00-provider-behaviour.e2e.test.ts.
+      labels["healthcheck-digest"] = labelDigest(JSON.stringify(hc));
+    }
+    if (props.tmpfs) labels["tmpfs-digest"] = labelDigest(JSON.stringify(props.tmpfs));
+    // cpu_period/cpu_quota edits are likewise planned in place and never applied.
+    if (props.resources?.cpus !== undefined) labels["cpu-limit"] = String(props.resources.cpus);
 
     const uploads = [
       ...(props.secretFiles ?? []).map((f) => ({
@@ -295,30 +148,14 @@ export class Service extends Construct {
       // Earlier releases addressed files volumes by a counter (`<service>_files`, `_files2`, …, in
       // the same sorted order): a `moved` block carries existing state over to the new address.
       const legacy = `docker_volume.${readableLogicalId(this)}_files${fileVolumes.length === 0 ? "" : fileVolumes.length + 1}`;
-      if (legacy !== `docker_volume.${volume.resource.friendlyUniqueId}`) volume.resource.moveFromId(legacy);
+      const resource = volume.resource;
+      if (resource && legacy !== `docker_volume.${resource.friendlyUniqueId}`) resource.moveFromId(legacy);
       fileVolumes.push(volume);
       loaderMounts.push(volume.mount(dir));
       mounts.push(volume.mount(dir, { readOnly: true }));
     });
     this.fileVolumes = fileVolumes;
     this.volumeMounts = mounts;
-
-    const logging = props.logging ?? DEFAULT_LOGGING;
-    const labels: Record<string, string> = {
-      service: props.name,
-      ...(props.labels ?? {}),
-    };
-    const hc = props.healthCheck;
-    if (hc) {
-      // Provider 4.6 replaces the container when the health-check block appears or goes, but plans
-      // edits inside it as in-place updates that it never applies; a label (ForceNew) carrying a
-      // digest of the health check turns an edit into a visible replacement. tmpfs edits likewise
-      // (and plan again on every run). Both shown in test/e2e/00-provider-behaviour.e2e.test.ts.
-      labels["healthcheck-digest"] = labelDigest(JSON.stringify(hc));
-    }
-    if (props.tmpfs) labels["tmpfs-digest"] = labelDigest(JSON.stringify(props.tmpfs));
-    // cpu_period/cpu_quota edits are likewise planned in place and never applied.
-    if (props.resources?.cpus !== undefined) labels["cpu-limit"] = String(props.resources.cpus);
 
     const oneShot = this.oneShot;
     const waitForExit = oneShot && (props.waitForExit ?? true);
@@ -400,9 +237,9 @@ export class Service extends Construct {
       count,
       dependsOn: [
         ...(loader ? [loader] : []),
-        ...mounts.map((m) => m.volume.resource),
+        ...mounts.flatMap((m) => (m.volume.resource ? [m.volume.resource] : [])),
         ...props.networks.map((n) => n.network.resource),
-        ...(props.dependsOn ?? []).map((d) => (d instanceof Service ? d.resource : d)),
+        ...(props.dependsOn ?? []).map((d) => ("resource" in d ? d.resource : d)),
       ],
     };
     this.resource = new Container(this, "Resource", {
@@ -452,14 +289,27 @@ export class Service extends Construct {
       volumes: loaderMounts.map((m) => ({ volumeName: m.volume.name, containerPath: m.containerPath, readOnly: false })),
       upload: uploads,
       count,
-      dependsOn: loaderMounts.map((m) => m.volume.resource),
+      dependsOn: loaderMounts.flatMap((m) => (m.volume.resource ? [m.volume.resource] : [])),
     });
     loader.overrideLogicalId(`${readableLogicalId(this)}_files`);
     return loader;
   }
 
-  private static validate(scope: Service, props: ServiceProps): void {
+  private static validate(scope: Service, props: ServiceProps, target: DeploymentTarget): void {
     const p = new ProblemCollector();
+    const replicas = props.replicas ?? 1;
+    p.check(Number.isInteger(replicas) && replicas >= 1, "replicas", props.replicas, "a positive integer");
+    if (replicas > 1) {
+      p.check(target.kind === "swarm", "replicas", props.replicas, '1 on the containers target (one container per service; the swarm target runs replicas)');
+      p.check(!props.oneShot, "replicas", props.replicas, "1 for a one-shot service");
+      p.check(!placementOf(props).singleWriter, "replicas", props.replicas, "1 for a service that writes a node-local volume or host path (two writers must never share it)");
+      if (target.kind === "swarm" && target.endpointMode === "dnsrr" && placementOf(props).pinned) {
+        p.check(!(props.ports ?? []).some((x) => x.public), "replicas", props.replicas, "1 for a service pinned to the data node that publishes a host-mode port (endpointMode \"dnsrr\" binds it once per node)");
+      }
+    }
+    if (target.kind === "swarm" && !props.oneShot) {
+      p.check(props.enabledWhen === undefined, "enabledWhen", props.enabledWhen, "unset on the swarm target (a conditional service is a containers-target feature)");
+    }
     p.check(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(props.name), "name", props.name, "a Docker container name: letters, digits, '_', '.', '-'");
     if (props.user === undefined || ROOT_USERS.has(props.user)) {
       p.check((props.rootReason ?? "").trim().length >= 10, "rootReason", props.rootReason, "a reason of at least 10 characters when the service runs as root (no `user`, or user 0)");
@@ -504,20 +354,5 @@ export class Service extends Construct {
     }
     p.throwIfAny(scope);
   }
-}
-
-/** The CPU weight for a limit of `cores`: 1024 per core, at least 2 (the kernel's minimum). */
-export function cpuShares(cores: number): number {
-  return Math.max(2, Math.round(cores * 1024));
-}
-
-/** Short, deterministic digest for labels (synthesis must not depend on the clock or randomness). */
-export function labelDigest(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(16).padStart(8, "0");
 }
 

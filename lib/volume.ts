@@ -1,5 +1,6 @@
 import { Construct } from "./cdk";
 import { Volume as DockerVolume } from "./docker";
+import { deploymentTargetOf } from "./target";
 import { ProblemCollector, readableLogicalId } from "./validation";
 
 export interface VolumeProps {
@@ -18,6 +19,12 @@ export interface VolumeProps {
   readonly preventDestroy?: boolean;
   /** @default - no extra labels */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Scratch data each node may hold its own copy of (logs, caches): on the swarm target every task
+   * gets an anonymous volume, removed with the task, and Terraform manages no volume.
+   * @default false - one volume, on the data node on the swarm target
+   */
+  readonly perNode?: boolean;
 }
 
 export interface MountOptions {
@@ -37,7 +44,9 @@ export interface VolumeMount {
  * same across container replacements; a test pins the addresses of every stateful volume.
  */
 export class Volume extends Construct {
-  readonly resource: DockerVolume;
+  /** The `docker_volume`; none for a per-node volume on the swarm target. */
+  readonly resource?: DockerVolume;
+  readonly perNode: boolean;
   readonly name: string;
   readonly stateful: boolean;
   readonly preventDestroy: boolean;
@@ -46,19 +55,23 @@ export class Volume extends Construct {
     super(scope, id);
     const problems = new ProblemCollector();
     problems.check(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(props.name), "name", props.name, "a Docker volume name: letters, digits, '_', '.', '-'");
+    problems.check(!(props.perNode && (props.stateful || props.preventDestroy)), "perNode", props.perNode, "false for a stateful or protected volume (its data must live in one place)");
     problems.throwIfAny(this);
 
     this.name = props.name;
     this.stateful = props.stateful ?? false;
     this.preventDestroy = props.preventDestroy ?? false;
+    this.perNode = props.perNode ?? false;
+    if (this.perNode && deploymentTargetOf(this).kind === "swarm") return;
     const labels = { ...(props.labels ?? {}), ...(this.stateful ? { stateful: "true" } : {}) };
-    this.resource = new DockerVolume(this, "Resource", {
+    const resource = new DockerVolume(this, "Resource", {
       name: props.name,
       driver: "local",
       labels: Object.entries(labels).map(([label, value]) => ({ label, value })),
       lifecycle: this.preventDestroy ? { preventDestroy: true } : undefined,
     });
-    this.resource.overrideLogicalId(readableLogicalId(this));
+    resource.overrideLogicalId(readableLogicalId(this));
+    this.resource = resource;
   }
 
   /** Binds this volume to a path; pass the result in a service's `volumes`. */

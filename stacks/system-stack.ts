@@ -3,12 +3,16 @@ import { StandardLabels } from "../lib/labels";
 import { DockerProvider } from "../lib/docker";
 import { IMAGE_REFERENCE_PATTERN, PINNED_IMAGE_PATTERN } from "../lib/image-reference";
 import { EnvironmentSettings } from "../config/settings";
+import type { DeploymentSettings } from "../config/common";
+import { CONTAINERS, DeploymentTarget, setDeploymentTarget } from "../lib/target";
 
 export type SystemName = "zcash" | "jessy" | "zfs-sync";
 
 export interface SystemStackProps {
   readonly system: SystemName;
   readonly settings: EnvironmentSettings;
+  /** The system's deployment settings. @default - containers */
+  readonly deployment?: DeploymentSettings;
 }
 
 /**
@@ -19,10 +23,16 @@ export class SystemStack extends TerraformStack {
   readonly settings: EnvironmentSettings;
   readonly system: SystemName;
   readonly dockerHost: TerraformVariable;
+  /** Containers on one host, or services on the environment's swarm (then `docker_host` is a manager). */
+  readonly target: DeploymentTarget;
 
   constructor(scope: Construct, props: SystemStackProps) {
     const id = `${props.system}-${props.settings.name}`;
     super(scope, id);
+    const swarm = props.settings.swarm;
+    this.target = props.deployment?.target === "swarm" && swarm !== undefined ? { kind: "swarm", ...swarm } : CONTAINERS;
+    // Before any child: every Service and Network of the stack renders for this target.
+    setDeploymentTarget(this, this.target);
     this.settings = props.settings;
     this.system = props.system;
     // Every container of the stack carries its environment and system, set here once.
@@ -32,8 +42,10 @@ export class SystemStack extends TerraformStack {
       type: "string",
       description:
         props.settings.defaultDockerHost !== undefined
-          ? "Docker host to deploy to (unix://, tcp:// or ssh://)."
-          : "Docker host to deploy to: ssh://user@host or tcp://host:2376 with TLS material in docker_cert_path. Required.",
+          ? `Docker host to deploy to (unix://, tcp:// or ssh://)${this.target.kind === "swarm" ? ": a swarm manager, the data node" : ""}.`
+          : `Docker host to deploy to: ssh://user@host or tcp://host:2376 with TLS material in docker_cert_path${
+              this.target.kind === "swarm" ? "; a swarm manager labelled as the data node" : ""
+            }. Required.`,
       default: props.settings.defaultDockerHost,
       nullable: false,
       validation: [

@@ -44,6 +44,8 @@ export const JESSY_SETTINGS: Readonly<Record<EnvironmentName, JessySettings>> = 
     logLevel: "info",
     // Distinct from dev (8080/3000) and from the zcash stacks, for stacks sharing a host.
     hostPorts: { core: 8081, api: 3001 },
+    // On the staging swarm: jessy-api's tasks run beside jessy-core on the data node.
+    deployment: { target: "swarm", replicas: { api: 2 } },
     healthyWaitSeconds: PRODUCTION_WAIT,
     logging: UPSTREAM_LOGGING,
     resources: {

@@ -1,6 +1,6 @@
 /** Jessy settings: the schema (types inferred from it) and its dev-only and production rules. */
 import { z } from "zod";
-import { allowed, bool, EnvironmentContext, imageReference, integer, loggingSchema, nonEmptyString, oneOf, requireLimits, resourcesOf } from "../common";
+import { allowed, bool, deploymentSchema, EnvironmentContext, imageReference, integer, loggingSchema, nonEmptyString, oneOf, requireLimits, resourcesOf } from "../common";
 
 /** `docker/Dockerfile.rust` / `docker/Dockerfile.go` stage to build. */
 export const jessyBuildTargetSchema = oneOf(["development", "production"]);
@@ -121,6 +121,11 @@ export function jessySchema(env: EnvironmentContext) {
         /** Upstream's json-file rotation is 10m × 3 for both services. */
         logging: loggingSchema,
         resources: resourcesOf(jessyServiceNameSchema),
+        /**
+         * Containers on one host (unset: the default) or services on the environment's swarm. Only
+         * jessy-api is replicable: it only reads jessy-core's mmap volume, so its tasks run on jessy-core's node.
+         */
+        deployment: deploymentSchema(["api"], "jessy-api only reads jessy-core's volume; jessy-core is its single writer").optional(),
       },
       allowed("Jessy settings for every environment"),
     )
@@ -147,6 +152,9 @@ export function jessySchema(env: EnvironmentContext) {
         problem(j.rustEnv === "production", ["rustEnv"], `"production"${inProduction} (JSON logs)`);
         problem(j.goEnv === "production", ["goEnv"], `"production"${inProduction} (JSON logs)`);
         problem(["info", "warn", "error"].includes(j.logLevel), ["logLevel"], `"info", "warn" or "error"${inProduction}`);
+      }
+      if (j.deployment?.target === "swarm") {
+        problem(j.source === undefined, ["source"], 'unset with deployment.target "swarm" (an image Terraform builds exists on one node only; swarm nodes run pulled images)');
       }
       problem(j.hostPorts.core !== j.hostPorts.api, ["hostPorts", "api"], "a host port other than jessy.hostPorts.core");
       requireLimits(ctx, j.resources, deployedJessyServices(j), env.requireResourceLimits);

@@ -1,6 +1,6 @@
 /** Zcash Z3 settings: the schema (types inferred from it) and its Regtest and production rules. */
 import { z } from "zod";
-import { allowed, bool, EnvironmentContext, imageReference, integer, loggingSchema, nonEmptyString, objectOf, oneOf, requireLimits, resourcesOf } from "../common";
+import { allowed, bool, deploymentSchema, EnvironmentContext, imageReference, integer, loggingSchema, nonEmptyString, objectOf, oneOf, requireLimits, resourcesOf } from "../common";
 
 export const zcashNetworkSchema = oneOf(["Mainnet", "Testnet", "Regtest"]);
 export type ZcashNetwork = z.infer<typeof zcashNetworkSchema>;
@@ -35,6 +35,12 @@ export function z3Schema(env: EnvironmentContext) {
         zebraRustLog: nonEmptyString("a non-empty RUST_LOG filter (empty ZEBRA_/RUST_ variables break Zebra's config parsing)"),
         /** Seconds Terraform waits for Zebra to be healthy before creating its consumers (Regtest only; a Mainnet node is not ready for days). */
         zebraWaitSeconds: integer(10).optional(),
+        /**
+         * Containers on one host (unset: the default) or services on the environment's swarm. Only the
+         * rpc-router is replicable: every other Z3 service owns a volume (chain, index, wallet, metrics,
+         * dashboards, silences) and runs once, on the data node.
+         */
+        deployment: deploymentSchema(["rpcRouter"], "every other Z3 service owns a node-local volume").optional(),
       },
       allowed("the Z3 settings object"),
     )

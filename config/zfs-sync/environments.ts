@@ -59,6 +59,8 @@ export const ZFS_SYNC_SETTINGS: Readonly<Record<EnvironmentName, ZfsSyncSettings
     debug: false,
     appWaitForHealthySeconds: 150,
     proxy: { ...PROXY, hstsMaxAgeSeconds: 86400 },
+    // On the staging swarm: two app and two proxy tasks on any nodes, PostgreSQL on the data node.
+    deployment: { target: "swarm", replicas: { app: 2, proxy: 2 } },
     resources: PROD_RESOURCES,
     logging: { app: PROD_LOGS, postgres: BASE_LOGS, migrate: BASE_LOGS, proxy: PROD_LOGS },
   },

@@ -1,6 +1,6 @@
 /** ZFS Sync settings: the schema (types inferred from it) and its rules outside dev and in production. */
 import { z } from "zod";
-import { allowed, bool, EnvironmentContext, imageReference, integer, loggingSchema, objectOf, oneOf, requireLimits, resourcesOf } from "../common";
+import { allowed, bool, deploymentSchema, EnvironmentContext, imageReference, integer, loggingSchema, objectOf, oneOf, requireLimits, resourcesOf } from "../common";
 
 /** The containers of the system: the API, its database, the migration job and the TLS proxy. */
 const SERVICES = ["app", "postgres", "migrate", "proxy"] as const;
@@ -98,6 +98,11 @@ export function zfsSyncSchema(env: EnvironmentContext) {
         proxy: zfsSyncProxySchema.optional(),
         /** Limits per deployed service. */
         resources: resourcesOf(zfsSyncServiceNameSchema),
+        /**
+         * Containers on one host (unset: the default) or services on the environment's swarm. The app
+         * (state in PostgreSQL) and the TLS proxy are replicable; the database and the migration job run once.
+         */
+        deployment: deploymentSchema(["app", "proxy"], "the database and the migration job run once").optional(),
         /** json-file rotation per service (a missing entry is reported field by field). */
         logging: objectOf(
           ZFS_SYNC_SERVICE_NAMES,
@@ -122,6 +127,9 @@ export function zfsSyncSchema(env: EnvironmentContext) {
       problem(s.appHostPort !== undefined || s.proxy !== undefined, ["proxy"], "a proxy, or zfsSync.appHostPort (otherwise the API is unreachable from outside Docker)");
       if (env.name !== "dev") {
         problem(s.proxy !== undefined, ["proxy"], "a TLS proxy outside dev (the API carries API keys and must not be served in clear text)");
+      }
+      if (s.deployment?.target === "swarm" && (s.deployment.replicas?.app ?? 1) > 1) {
+        problem(s.database.kind === "postgres", ["deployment", "replicas", "app"], '1 with database.kind "sqlite" (a SQLite file has one writer); choose "postgres" for more');
       }
       requireLimits(ctx, s.resources, zfsSyncDeployedServices(s), env.requireResourceLimits);
     });

@@ -8,7 +8,7 @@ export class JessyStack extends SystemStack {
   readonly jessy: Jessy;
 
   constructor(scope: Construct, settings: EnvironmentSettings) {
-    super(scope, { system: "jessy", settings });
+    super(scope, { system: "jessy", settings, deployment: settings.jessy.deployment });
     const j = settings.jessy;
 
     // Built images are named by the settings' tags; only pulled images are a deploy-time choice.

@@ -13,6 +13,7 @@ import {
   VolumeMount,
 } from "../../lib";
 import type { JessyServiceName, JessySettings, JessyTestProfileSettings } from "../../config/jessy/schema";
+import { replicasOf } from "../../config/common";
 import { API_PORT, CORE_PORT, JESSY_UID, MMAP_PATH, mmapInitScript, UPSTREAM_HEALTH_TIMINGS } from "./layout";
 
 /** What the stack decides about running the test profile; the settings hold the rest. */
@@ -213,6 +214,7 @@ export class Jessy extends Construct {
       ...common,
       name: `${prefix}-api`,
       image: apiImage,
+      replicas: replicasOf(settings.deployment, "api"),
       ...apiPosture,
       environment: {
         GO_ENV: settings.goEnv,

@@ -1,6 +1,7 @@
 import { Construct } from "../../lib/cdk";
 import { ContainerImage, Network, Secret, Service } from "../../lib";
 import { Z3Settings } from "../../config/z3/schema";
+import { replicasOf } from "../../config/common";
 import { NetworkProfile } from "./network-profile";
 
 export interface RpcRouterParts {
@@ -16,7 +17,7 @@ export interface RpcRouterParts {
 }
 
 /** The settings the router reads. */
-export type RpcRouterSettings = Pick<Z3Settings, "logging" | "resources">;
+export type RpcRouterSettings = Pick<Z3Settings, "logging" | "resources" | "deployment">;
 
 /** z3's rpc-router: one RPC endpoint in front of Zebra and Zallet (upstream runs it on Regtest only). */
 export function rpcRouterService(scope: Construct, profile: NetworkProfile, parts: RpcRouterParts, settings: RpcRouterSettings): Service {
@@ -24,6 +25,8 @@ export function rpcRouterService(scope: Construct, profile: NetworkProfile, part
   return new Service(scope, "RpcRouter", {
     logging: settings.logging,
     name: `${profile.namePrefix}-rpc-router`,
+    // Stateless: it forwards each request to Zebra or Zallet.
+    replicas: replicasOf(settings.deployment, "rpcRouter"),
     image: new ContainerImage(scope, "RpcRouterImage", { reference: parts.image }),
     // Distroless cc-debian12 ships the nonroot user 65532; the router needs no privileges.
     user: "65532:65532",

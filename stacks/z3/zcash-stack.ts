@@ -21,7 +21,7 @@ export class ZcashStack extends SystemStack {
   readonly z3: ZcashZ3;
 
   constructor(scope: Construct, settings: EnvironmentSettings) {
-    super(scope, { system: "zcash", settings });
+    super(scope, { system: "zcash", settings, deployment: settings.z3.deployment });
     const z = settings.z3;
     const deployed = (name: Z3ServiceName) =>
       name === "rpcRouter" ? z.rpcRouter : ["prometheus", "grafana", "alertmanager"].includes(name) ? z.monitoring : true;

@@ -8,7 +8,7 @@ export class ZfsSyncStack extends SystemStack {
   readonly zfsSync: ZfsSync;
 
   constructor(scope: Construct, settings: EnvironmentSettings) {
-    super(scope, { system: "zfs-sync", settings });
+    super(scope, { system: "zfs-sync", settings, deployment: settings.zfsSync.deployment });
     const z = settings.zfsSync;
     const postgres = z.database.kind === "postgres";
 

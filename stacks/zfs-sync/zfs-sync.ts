@@ -1,6 +1,7 @@
 import { Construct, Fn } from "../../lib/cdk";
 import { BindMount, ContainerImage, HealthCheck, Network, NetworkAttachment, Secret, Service, Volume, VolumeMount } from "../../lib";
 import type { ZfsSyncImageName, ZfsSyncServiceName, ZfsSyncSettings } from "../../config/zfs-sync/schema";
+import { replicasOf } from "../../config/common";
 import { APP_CONFIG_PATH, appConfigYaml, migrateScript, postgresDatabaseUrl, proxyNginxConf, SQLITE_DATABASE_URL } from "./config-files";
 
 /** What the stack decides for one deployment and the settings do not hold. */
@@ -90,7 +91,8 @@ export class ZfsSync extends Construct {
 
     // Upstream mounts ./logs:/logs; the app's RotatingFileHandler writes /logs/zfs_sync.log (10 MB × 5).
     // A named volume takes the image directory's owner (1001) on first mount.
-    this.logsVolume = new Volume(this, "LogsVolume", { name: `${prefix}-logs` });
+    // Per node on a swarm: each app task writes its own log file.
+    this.logsVolume = new Volume(this, "LogsVolume", { name: `${prefix}-logs`, perNode: true });
 
     let databaseUrl: string;
     let dataMounts: VolumeMount[] = [];
@@ -158,7 +160,7 @@ export class ZfsSync extends Construct {
 
     // Holds the database URL (and so the password when there is one): a file in a volume only this
     // container mounts. The URL is never in the environment: ZFS_SYNC_DATABASE_URL would override it.
-    const configFiles = [{ containerPath: APP_CONFIG_PATH, content: appConfigYaml(databaseUrl) }];
+    const configFiles = [{ containerPath: APP_CONFIG_PATH, content: appConfigYaml(databaseUrl), sensitive: dbPassword !== undefined }];
     const appEnvironment: Record<string, string> = {
       // Upstream's variables; effective now that a config file is found (they override its keys).
       ZFS_SYNC_HOST: "0.0.0.0",
@@ -202,6 +204,7 @@ export class ZfsSync extends Construct {
         ...common("app"),
         name: `${prefix}-app`,
         image: appImage,
+        replicas: replicasOf(settings.deployment, "app"),
         user: APP_USER,
         // app.py runs mkdir(/app/static) at import; tmpfs /tmp for Python and uvicorn.
         tmpfs: { "/tmp": "rw,noexec,nosuid,size=64m", "/app/static": "rw,noexec,nosuid,size=1m" },
@@ -239,6 +242,7 @@ export class ZfsSync extends Construct {
         new Service(this, "Proxy", {
           ...common("proxy"),
           name: `${prefix}-proxy`,
+          replicas: replicasOf(settings.deployment, "proxy"),
           image: new ContainerImage(this, "ProxyImage", { reference: image("proxy") }),
           user: PROXY_USER,
           command: ["nginx", "-c", "/etc/nginx/zfs-sync/nginx.conf"],

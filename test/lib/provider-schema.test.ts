@@ -37,6 +37,8 @@ function unknownKeys(block: SchemaBlock, value: unknown, path: string): string[]
 function schemaProblems(stack: string, json: TfJson, s: ProviderSchema = schema): string[] {
   const problems: string[] = [];
   for (const [type, resources] of Object.entries(json.resource ?? {})) {
+    // terraform_data is Terraform's own (built-in provider), not kreuzwerker/docker's.
+    if (type === "terraform_data") continue;
     const block = s.resources[type];
     for (const [name, config] of Object.entries(resources)) {
       const address = `${stack}: ${type}.${name}`;

@@ -175,7 +175,7 @@ describe("suppressions", () => {
   test("a non-root Service records no suppression, and a root user set through the escape hatch is caught", () => {
     const s = scratch();
     const svc = new Service(s.stack, "App", { name: "app", image: s.image, user: "1000:1000", networks: [{ network: s.network }] });
-    svc.resource.user = "0";
+    svc.container.user = "0";
     const { findings, suppressed } = runRule(s.stack, ContainerRunsAsNonRoot);
     expect(suppressed).toEqual([]);
     expect(findings.map((f) => f.details[0])).toEqual(['user is "0" (root)']);

@@ -39,7 +39,7 @@ const CASES: Record<string, RuleCases> = {
       [
         "a Service made privileged through the escape hatch",
         (s) => {
-          service(s).resource.privileged = true;
+          service(s).container.privileged = true;
         },
         /privileged is true/,
       ],
@@ -243,7 +243,7 @@ const CASES: Record<string, RuleCases> = {
       [
         "a Service port rebound to 0.0.0.0 through the escape hatch",
         (s) => {
-          service(s, { ports: [{ containerPort: 8080, hostPort: 8080, kind: "http" }] }).resource.putPorts([{ internal: 8080, external: 8080, ip: "0.0.0.0" }]);
+          service(s, { ports: [{ containerPort: 8080, hostPort: 8080, kind: "http" }] }).container.putPorts([{ internal: 8080, external: 8080, ip: "0.0.0.0" }]);
         },
         /8080->8080\/tcp/,
       ],

@@ -10,7 +10,8 @@ import { synthJson } from "../helpers";
  */
 const VOLUME_ADDRESSES: Readonly<Record<string, readonly string[]>> = {
   "jessy-dev": ["jessy_cargo_cache", "jessy_go_cache", "jessy_mmap_data", "jessy_target_cache", "jessy_test_results"],
-  "jessy-staging": ["jessy_api_files_run_secrets", "jessy_mmap_data"],
+  // On the swarm: files are swarm secrets and configs, no files volumes.
+  "jessy-staging": ["jessy_mmap_data"],
   "jessy-production": ["jessy_api_files_run_secrets", "jessy_mmap_data"],
   "zcash-dev": ["z3_chain_volume", "z3_cookie_volume", "z3_zaino_files_etc_zaino", "z3_zaino_volume", "z3_zallet_files_etc_zallet", "z3_zallet_volume", "z3_zebra_files_home_zebra_config"],
   "zcash-staging": [
@@ -29,7 +30,9 @@ const VOLUME_ADDRESSES: Readonly<Record<string, readonly string[]>> = {
     "z3_zallet_volume",
   ],
   "zfs-sync-dev": ["zfs_sync_app_files_app_config", "zfs_sync_data_volume", "zfs_sync_logs_volume"],
-  "zfs-sync-staging": [
+  // On the swarm: the migration job is the only container (files loader volume); logs are per task.
+  "zfs-sync-staging": ["zfs_sync_migrate_files_app_config", "zfs_sync_postgres_volume"],
+  "zfs-sync-production": [
     "zfs_sync_app_files_app_config",
     "zfs_sync_logs_volume",
     "zfs_sync_migrate_files_app_config",
@@ -39,11 +42,10 @@ const VOLUME_ADDRESSES: Readonly<Record<string, readonly string[]>> = {
     "zfs_sync_proxy_files_run_secrets",
   ],
 };
-// Production has the same volumes as staging (Mainnet instead of Testnet changes names, not addresses).
+// Z3 production has the same volumes as staging (Mainnet instead of Testnet changes names, not addresses).
 const EXPECTED: Readonly<Record<string, readonly string[]>> = {
   ...VOLUME_ADDRESSES,
   "zcash-production": VOLUME_ADDRESSES["zcash-staging"],
-  "zfs-sync-production": VOLUME_ADDRESSES["zfs-sync-staging"],
 };
 
 const stacks = buildApp(Testing.app(), ENVIRONMENTS).map((s) => [s.node.id, synthJson(s)] as const);

@@ -1,0 +1,3 @@
+module z3infra/loadgen
+
+go 1.22

@@ -1,0 +1,257 @@
+/**
+ * The `Service` model: what a service is (props, health check, ports, limits, logging), independent of
+ * where it runs. `service.ts` renders it as a container on one host, `swarm-service.ts` as a swarm service.
+ */
+import type { TerraformResource } from "./cdk";
+import type { ContainerImage } from "./image";
+import type { Network } from "./network";
+import type { SecretFile } from "./secret";
+import type { VolumeMount } from "./volume";
+
+/** Something a service can wait for: another service (its primary resource). */
+export interface Dependency {
+  readonly resource: TerraformResource;
+}
+
+/** Linux capabilities a service may add back after `cap_drop: ALL`. */
+export type Capability =
+  | "CHOWN"
+  | "DAC_OVERRIDE"
+  | "FOWNER"
+  | "FSETID"
+  | "KILL"
+  | "NET_BIND_SERVICE"
+  | "SETGID"
+  | "SETUID";
+
+export type RestartPolicy = "no" | "on-failure" | "always" | "unless-stopped";
+
+/** What a published port carries; policy rules refuse public database and RPC ports. */
+export type PortKind = "p2p" | "rpc" | "grpc" | "http" | "https" | "metrics" | "database" | "ui";
+
+export interface PortMapping {
+  readonly containerPort: number;
+  readonly hostPort: number;
+  readonly kind: PortKind;
+  /** @default "tcp" */
+  readonly protocol?: "tcp" | "udp";
+  /**
+   * Bind on every host interface instead of loopback.
+   * @default false - bound to 127.0.0.1
+   */
+  readonly public?: boolean;
+}
+
+export interface HealthCheck {
+  /** Docker healthcheck test, e.g. `["CMD", "curl", "-sf", "http://127.0.0.1:8080/ready"]` or `["CMD-SHELL", "…"]`. */
+  readonly test: readonly string[];
+  readonly intervalSeconds: number;
+  readonly timeoutSeconds: number;
+  readonly retries: number;
+  /** @default 0 */
+  readonly startPeriodSeconds?: number;
+  /**
+   * Needs Docker Engine 25 or later (API 1.44): older daemons (Debian 12's docker.io 20.10) refuse
+   * to create the container.
+   * @default - Docker's default (5s)
+   */
+  readonly startIntervalSeconds?: number;
+}
+
+export interface MetricsEndpoint {
+  readonly port: number;
+  /** @default "/metrics" */
+  readonly path?: string;
+}
+
+/** json-file log rotation of one container; environment settings use this same shape. */
+export interface Logging {
+  /** json-file `max-size`, in MiB. */
+  readonly maxSizeMiB: number;
+  /** json-file `max-file`. */
+  readonly maxFiles: number;
+  /** @default false */
+  readonly compress?: boolean;
+  /**
+   * Container labels json-file copies into every log record (`labels` log option), e.g.
+   * `["service", "environment"]` as compose files write `labels: service,environment`.
+   * @default - none: records carry no labels
+   */
+  readonly labels?: readonly string[];
+}
+
+/** Docker's smallest memory limit, in MiB. */
+export const MIN_MEMORY_MIB = 6;
+/** The largest CPU limit accepted, in cores. */
+export const MAX_CPUS = 256;
+/** What a memory limit may be (settings and `Service` report the same text). */
+export const MEMORY_LIMIT_ALLOWED = `an integer of at least ${MIN_MEMORY_MIB} (Docker's minimum)`;
+/** What a CPU limit may be. */
+export const CPU_LIMIT_ALLOWED = `a number of cores above 0 and at most ${MAX_CPUS}`;
+
+/** Resource limits of one container; environment settings use this same shape. */
+export interface Resources {
+  /** Memory limit in MiB. @default - no limit (environment settings require one in production) */
+  readonly memoryMiB?: number;
+  /** CPU limit in cores, e.g. 1.5. @default - no limit (environment settings require one in production) */
+  readonly cpus?: number;
+}
+
+export interface NetworkAttachment {
+  readonly network: Network;
+  /** @default - the service's `hostname` alias only */
+  readonly aliases?: readonly string[];
+}
+
+export interface BindMount {
+  /** Host path on the Docker host (not the machine running Terraform). */
+  readonly hostPath: string;
+  readonly containerPath: string;
+  /** @default true */
+  readonly readOnly?: boolean;
+}
+
+/** A non-secret file written into the container before it starts (configuration). */
+export interface ConfigFile {
+  readonly containerPath: string;
+  readonly content: string;
+  /** @default "0444" */
+  readonly mode?: string;
+  /**
+   * The content carries a secret (for example a database URL with its password): on swarm it becomes a
+   * `docker_secret`, never a `docker_config` (whose data anyone with API access can read).
+   * @default false
+   */
+  readonly sensitive?: boolean;
+}
+
+export interface ServiceProps {
+  /** Container name; also the DNS alias other services use on shared networks. */
+  readonly name: string;
+  readonly image: ContainerImage;
+  /**
+   * `user` (`uid:gid`) the main process runs as.
+   * @default - the image's user; then `rootReason` must say why the image needs root
+   */
+  readonly user?: string;
+  /**
+   * Required when `user` is not set: why this image must start as root (for example an entrypoint
+   * that chowns its data directory and drops privileges itself).
+   * @default - none: a service without `user` fails validation
+   */
+  readonly rootReason?: string;
+  /**
+   * The user an image's own entrypoint drops to after starting as root (e.g. with `setpriv`);
+   * secret files are made readable for it.
+   * @default - the process keeps the user it starts as
+   */
+  readonly dropsToUser?: string;
+  /** @default true */
+  readonly readOnlyRootFilesystem?: boolean;
+  /** tmpfs mounts, path → mount options. @default - none */
+  readonly tmpfs?: Readonly<Record<string, string>>;
+  /** Capabilities added back after dropping ALL. @default - none */
+  readonly capabilities?: readonly Capability[];
+  /** Lets setuid binaries raise privileges (`no-new-privileges` off). @default false */
+  readonly allowPrivilegeEscalation?: boolean;
+  /** @default "unless-stopped" (long-running) or "no" (one-shot) */
+  readonly restart?: RestartPolicy;
+  /** With restart "on-failure". @default 5 */
+  readonly maxRetryCount?: number;
+  /** json-file logging with rotation, always explicit (daemon defaults cause provider drift). @default 10 MiB × 3 files */
+  readonly logging?: Logging;
+  readonly resources?: Resources;
+  /** @default - no health check (long-running services should have one) */
+  readonly healthCheck?: HealthCheck;
+  /**
+   * A Prometheus metrics endpoint inside the container; monitoring derives its scrape targets from it.
+   * @default - no metrics endpoint
+   */
+  readonly metrics?: MetricsEndpoint;
+  /**
+   * Make Terraform wait until the container is healthy before creating what depends on it
+   * (provider `wait`; checked at creation only).
+   * @default - do not wait
+   */
+  readonly waitForHealthySeconds?: number;
+  /** @default - no host ports */
+  readonly ports?: readonly PortMapping[];
+  readonly networks: readonly NetworkAttachment[];
+  /** Plain (non-secret) environment. @default - none */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** @default - the image's command */
+  readonly command?: readonly string[];
+  /** @default - the image's entrypoint */
+  readonly entrypoint?: readonly string[];
+  /** @default - the image's working directory */
+  readonly workingDir?: string;
+  /** Seconds Docker waits after the stop signal before killing (compose `stop_grace_period`). @default 10 */
+  readonly stopTimeoutSeconds?: number;
+  /** @default - none */
+  readonly volumes?: readonly VolumeMount[];
+  /** Host bind mounts (dev only, e.g. source trees for hot reload). @default - none */
+  readonly bindMounts?: readonly BindMount[];
+  /** Secrets as files. @default - none */
+  readonly secretFiles?: readonly SecretFile[];
+  /** Non-secret files. @default - none */
+  readonly configFiles?: readonly ConfigFile[];
+  /** Created only after these exist (and, with `waitForHealthySeconds` on them, are healthy). @default - none */
+  readonly dependsOn?: readonly (Dependency | TerraformResource)[];
+  /** Runs once to completion instead of staying up (init, migrations, tests). @default false */
+  readonly oneShot?: boolean;
+  /**
+   * For one-shot services: Terraform waits for the container to exit (provider `attach`) and a
+   * postcondition fails the apply on a non-zero exit code, so dependants are never created after a
+   * failed run.
+   * @default true
+   */
+  readonly waitForExit?: boolean;
+  /**
+   * Labels besides `service` (the container's name). The stack adds `environment` and `system` to
+   * every container (`StandardLabels`).
+   * @default - only the standard labels
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Tasks of the service on a swarm. Only for services that keep nothing on a node: a service that
+   * writes a node-local volume (or bind-mounts a host path) runs once, on the data node.
+   * @default 1
+   */
+  readonly replicas?: number;
+  /**
+   * A Terraform boolean expression; the container exists only while it is true (`count`).
+   * @default - always deployed
+   */
+  readonly enabledWhen?: string;
+}
+
+export const DEFAULT_LOGGING: Logging = { maxSizeMiB: 10, maxFiles: 3 };
+export const CPU_PERIOD_MICROSECONDS = 100000;
+/**
+ * Whole seconds as Go's time.Duration prints them ("90s" -> "1m30s", "3600s" -> "1h0m0s"): provider
+ * 4.6 reads health-check durations back in that form, so "90s" would plan an in-place update on
+ * every run (00-provider-behaviour).
+ */
+export const DURATION = (s: number) => {
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  return h > 0 ? `${h}h${m}m${sec}s` : m > 0 ? `${m}m${sec}s` : `${sec}s`;
+};
+export const ROOT_USERS = new Set(["0", "root", "0:0", "root:root"]);
+
+/** The CPU weight for a limit of `cores`: 1024 per core, at least 2 (the kernel's minimum). */
+export function cpuShares(cores: number): number {
+  return Math.max(2, Math.round(cores * 1024));
+}
+
+/** Short, deterministic digest for labels (synthesis must not depend on the clock or randomness). */
+export function labelDigest(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, "0");
+}
+

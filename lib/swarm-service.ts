@@ -1,0 +1,256 @@
+/**
+ * The swarm rendering of the `Service` model: one `docker_service`, with its secret and configuration
+ * files as `docker_secret`s and `docker_config`s (no files loader: swarm delivers files itself).
+ */
+import { Construct, DataResource, Fn, TerraformLocal } from "./cdk";
+import { SwarmConfig, SwarmMount, SwarmSecret, SwarmService } from "./docker";
+import { DURATION, Logging, ROOT_USERS, ServiceProps } from "./service-spec";
+import { SwarmTarget } from "./target";
+import { readableLogicalId } from "./validation";
+
+/** How a service relates to the nodes of a swarm, derived from its mounts. */
+export interface Placement {
+  /** Mounts a node-local volume or a host path: its tasks run on the data node. */
+  readonly pinned: boolean;
+  /** Writes a node-local volume or a host path: one task, stopped before its replacement starts. */
+  readonly singleWriter: boolean;
+}
+
+/** Where a service's tasks may run: anywhere, or on the data node because of what they mount. */
+export function placementOf(props: Pick<ServiceProps, "volumes" | "bindMounts">): Placement {
+  const nodeLocal = (props.volumes ?? []).filter((m) => !m.volume.perNode);
+  const binds = props.bindMounts ?? [];
+  return {
+    pinned: nodeLocal.length > 0 || binds.length > 0,
+    singleWriter: nodeLocal.some((m) => !m.readOnly) || binds.some((b) => b.readOnly === false),
+  };
+}
+
+const MIB = 1024 * 1024;
+/** Swarm's default pause between health-gated steps of an update is 0; keep it explicit (it reads back). */
+const UPDATE_DELAY = "0s";
+
+export interface SwarmServiceInput {
+  readonly props: ServiceProps;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly logging: Logging;
+  readonly target: SwarmTarget;
+  readonly placement: Placement;
+}
+
+/**
+ * A replicated swarm service with the same secure defaults as the container rendering, where swarm can
+ * express them (non-root user, read-only root filesystem, `cap_drop ALL`, tmpfs, rotated logs, limits);
+ * `no-new-privileges` and the health check's `start_interval` it cannot (Engine API ≤ 1.45).
+ */
+export function renderSwarmService(scope: Construct, input: SwarmServiceInput): SwarmService {
+  const { props, target, placement } = input;
+  const id = readableLogicalId(scope);
+  const replicas = props.replicas ?? 1;
+  const hc = props.healthCheck;
+  const publicPorts = (props.ports ?? []).filter((p) => p.public);
+  const hostModePorts = target.endpointMode === "dnsrr" && publicPorts.length > 0;
+  // Two writers must never share a volume, and two tasks on one node cannot bind one host port.
+  const order = placement.singleWriter || (placement.pinned && hostModePorts) ? "stop-first" : "start-first";
+  // How long one task may take to turn healthy, then how long swarm watches it before the next step.
+  const healthySeconds = hc ? (hc.startPeriodSeconds ?? 0) + hc.intervalSeconds * (hc.retries + 1) + hc.timeoutSeconds : 10;
+  const monitorSeconds = hc ? Math.max(10, hc.intervalSeconds) : 10;
+  const convergeSeconds = Math.max(props.waitForHealthySeconds ?? 0, replicas * (healthySeconds + monitorSeconds) + 60);
+  const labels = Object.entries(input.labels)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([label, value]) => ({ label, value }));
+
+  const files = swarmFiles(scope, props);
+  const service = new SwarmService(scope, "Resource", {
+    name: props.name,
+    labels,
+    mode: { replicated: { replicas } },
+    taskSpec: {
+      containerSpec: {
+        image: props.image.swarmReference,
+        hostname: props.name,
+        user: props.user,
+        // Swarm's `command` is the entrypoint and `args` the image's CMD.
+        command: props.entrypoint ? [...props.entrypoint] : undefined,
+        args: props.command ? [...props.command] : undefined,
+        dir: props.workingDir,
+        env: Object.keys(props.environment ?? {}).length > 0 ? Object.fromEntries(Object.entries(props.environment ?? {}).sort(([a], [b]) => a.localeCompare(b))) : undefined,
+        readOnly: props.readOnlyRootFilesystem ?? true,
+        capDrop: ["ALL"],
+        capAdd: props.capabilities && props.capabilities.length > 0 ? [...new Set(props.capabilities)].sort().map((c) => `CAP_${c}`) : undefined,
+        labels,
+        stopGracePeriod: DURATION(props.stopTimeoutSeconds ?? 10),
+        healthcheck: hc
+          ? {
+              test: [...hc.test],
+              interval: DURATION(hc.intervalSeconds),
+              timeout: DURATION(hc.timeoutSeconds),
+              retries: hc.retries,
+              startPeriod: DURATION(hc.startPeriodSeconds ?? 0),
+            }
+          : undefined,
+        mounts: mountsOf(props),
+        secrets: files.secrets,
+        configs: files.configs,
+      },
+      resources: {
+        limits:
+          props.resources?.memoryMiB !== undefined || props.resources?.cpus !== undefined
+            ? {
+                memoryBytes: props.resources?.memoryMiB !== undefined ? props.resources.memoryMiB * MIB : undefined,
+                nanoCpus: props.resources?.cpus !== undefined ? Math.round(props.resources.cpus * 1e9) : undefined,
+              }
+            : undefined,
+        // The scheduler places a task only where its memory limit is still free, so nodes are never
+        // overcommitted; CPU is shared by weight and not reserved.
+        reservation: props.resources?.memoryMiB !== undefined ? { memoryBytes: props.resources.memoryMiB * MIB } : undefined,
+      },
+      restartPolicy: {
+        condition: props.restart === "on-failure" ? "on-failure" : props.restart === "no" ? "none" : "any",
+        delay: "5s",
+        maxAttempts: props.restart === "on-failure" ? props.maxRetryCount ?? 5 : 0,
+      },
+      logDriver: {
+        name: "json-file",
+        options: {
+          "max-size": `${input.logging.maxSizeMiB}m`,
+          "max-file": String(input.logging.maxFiles),
+          ...(input.logging.compress ? { compress: "true" } : {}),
+          ...(input.logging.labels && input.logging.labels.length > 0 ? { labels: input.logging.labels.join(",") } : {}),
+        },
+      },
+      // Networks by id: by name they read back as ids and plan an update on every run.
+      networksAdvanced: props.networks.map((n) => ({ name: n.network.resource.id, aliases: [...new Set([props.name, ...(n.aliases ?? [])])] })),
+      placement: {
+        constraints: placement.pinned ? [`node.labels.${target.dataNodeLabel}==true`] : undefined,
+        // A host-mode port is bound once per node.
+        maxReplicas: hostModePorts ? 1 : undefined,
+      },
+    },
+    endpointSpec: {
+      mode: target.endpointMode,
+      // A loopback-only port has no swarm equivalent (host-mode and ingress ports bind every
+      // interface): it is not published, and the service is reached on its networks.
+      ports: publicPorts.map((p) => ({
+        targetPort: p.containerPort,
+        publishedPort: p.hostPort,
+        protocol: p.protocol ?? "tcp",
+        publishMode: hostModePorts ? "host" : "ingress",
+      })),
+    },
+    updateConfig: {
+      parallelism: 1,
+      delay: UPDATE_DELAY,
+      failureAction: "rollback",
+      monitor: DURATION(monitorSeconds),
+      maxFailureRatio: "0",
+      order,
+    },
+    rollbackConfig: {
+      parallelism: 1,
+      delay: UPDATE_DELAY,
+      failureAction: "pause",
+      monitor: DURATION(monitorSeconds),
+      maxFailureRatio: "0",
+      order,
+    },
+    // Terraform waits until every task runs (healthy); a failed update rolls back and fails the apply.
+    convergeConfig: { delay: "2s", timeout: DURATION(convergeSeconds) },
+    dependsOn: [
+      ...files.resources,
+      ...(props.volumes ?? []).flatMap((m) => (m.volume.resource ? [m.volume.resource] : [])),
+      ...props.networks.map((n) => n.network.resource),
+      ...(props.dependsOn ?? []).map((d) => ("resource" in d ? d.resource : d)),
+    ],
+  });
+  service.overrideLogicalId(id);
+  return service;
+}
+
+function mountsOf(props: ServiceProps): SwarmMount[] {
+  return [
+    // A per-node volume is anonymous on swarm: each task gets its own, removed with the task.
+    ...(props.volumes ?? []).map((m) => ({ type: "volume", source: m.volume.perNode ? undefined : m.volume.name, target: m.containerPath, readOnly: m.readOnly })),
+    ...(props.bindMounts ?? []).map((b) => ({ type: "bind", source: b.hostPath, target: b.containerPath, readOnly: b.readOnly ?? true })),
+    ...Object.entries(props.tmpfs ?? {})
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([path, options]) => ({ type: "tmpfs", target: path, tmpfsOptions: tmpfsOptions(options) })),
+  ];
+}
+
+/**
+ * Swarm tmpfs mounts take a size and a mode only; Docker mounts them `noexec,nosuid,nodev` whatever
+ * the container rendering's option string says.
+ */
+export function tmpfsOptions(options: string): { sizeBytes?: number; mode?: number } {
+  const out: { sizeBytes?: number; mode?: number } = {};
+  for (const option of options.split(",")) {
+    const [key, value] = option.split("=");
+    if (key === "size" && value) {
+      const m = /^([0-9]+)([kmg]?)$/i.exec(value);
+      if (m) out.sizeBytes = Number(m[1]) * ({ "": 1, k: 1024, m: MIB, g: 1024 * MIB } as Record<string, number>)[m[2].toLowerCase()];
+    }
+    if (key === "mode" && value) out.mode = parseInt(value, 8);
+  }
+  return out;
+}
+
+/** The user that reads delivered files: the user the image drops to, else the one it starts as. */
+function readerOf(props: ServiceProps): { uid: string; gid: string } {
+  const user = props.dropsToUser ?? props.user;
+  if (user === undefined || ROOT_USERS.has(user)) return { uid: "0", gid: "0" };
+  const [uid, gid] = user.split(":");
+  return { uid, gid: gid ?? uid };
+}
+
+/**
+ * One `docker_secret` per secret file (and per configuration file that carries a secret) and one
+ * `docker_config` per other configuration file, mounted where the program reads it, owned by the
+ * reading user, 0400 (secrets) or the file's mode (configs). Swarm objects are immutable and their
+ * names unique: each name carries a suffix that changes with the content, and the replacement is
+ * created before the old one goes, so a rotation is a rolling update of the service, never an outage.
+ */
+function swarmFiles(scope: Construct, props: ServiceProps) {
+  const reader = readerOf(props);
+  const secrets: { secretId: string; secretName: string; fileName: string; fileUid: string; fileGid: string; fileMode: number }[] = [];
+  const configs: { configId: string; configName: string; fileName: string; fileUid: string; fileGid: string; fileMode: number }[] = [];
+  const resources: (SwarmSecret | SwarmConfig | DataResource)[] = [];
+  const files = [
+    ...(props.secretFiles ?? []).map((f) => ({ path: f.containerPath, content: f.secret.value, sensitive: true, mode: 0o400 })),
+    ...(props.configFiles ?? []).map((c) => ({ path: c.containerPath, content: c.content, sensitive: c.sensitive ?? false, mode: c.sensitive ? 0o400 : parseInt(c.mode ?? "0444", 8) })),
+  ];
+  for (const file of files) {
+    const words = file.path.split(/[^a-zA-Z0-9]+/).filter((w) => w !== "");
+    const cid = words.map((w) => w[0].toUpperCase() + w.slice(1)).join("");
+    const base = `${props.name}-${words[words.length - 1].toLowerCase()}`;
+    const address = `${readableLogicalId(scope)}_${words.join("_").toLowerCase()}`;
+    // Through a local: function arguments cannot hold the file's quotes and newlines literally.
+    const local = new TerraformLocal(scope, `${cid}Content`, file.content);
+    local.overrideLogicalId(`${address}_content`);
+    const content = local.asString;
+    if (file.sensitive) {
+      // A hash of a secret in a resource name would be an offline guessing oracle for anyone who can
+      // list swarm secrets; the suffix is the id of a terraform_data replaced when the content changes.
+      const version = new DataResource(scope, `${cid}Version`, { triggersReplace: { content }, lifecycle: { createBeforeDestroy: true } });
+      version.overrideLogicalId(`${address}_version`);
+      const secret = new SwarmSecret(scope, `${cid}Secret`, {
+        name: `${base}-${Fn.substr(version.getStringAttribute("id"), 0, 8)}`,
+        data: Fn.base64encode(content),
+        lifecycle: { createBeforeDestroy: true },
+      });
+      secret.overrideLogicalId(address);
+      resources.push(version, secret);
+      secrets.push({ secretId: secret.id, secretName: secret.name, fileName: file.path, fileUid: reader.uid, fileGid: reader.gid, fileMode: file.mode });
+    } else {
+      const config = new SwarmConfig(scope, `${cid}Config`, {
+        name: `${base}-${Fn.substr(Fn.sha256(content), 0, 12)}`,
+        data: Fn.base64encode(content),
+        lifecycle: { createBeforeDestroy: true },
+      });
+      config.overrideLogicalId(address);
+      resources.push(config);
+      configs.push({ configId: config.id, configName: config.name, fileName: file.path, fileUid: reader.uid, fileGid: reader.gid, fileMode: file.mode });
+    }
+  }
+  return { secrets, configs, resources };
+}
