@@ -4,3 +4,4 @@ export * from "./report";
 export * from "./rule";
 export * from "./rules";
 export * from "./suppressions";
+export * from "./workload";

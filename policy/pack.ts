@@ -1,4 +1,4 @@
-import { Annotations, Aspects, IAspect, IConstruct, TerraformStack } from "../lib/cdk";
+import { Annotations, Aspects, IAspect, IConstruct, TerraformResource, TerraformStack, TerraformVariable } from "../lib/cdk";
 import { PolicyPackName } from "../config/common";
 import { ImpliedSuppression, PolicyRule, RuleLevel, RuleResult, nonCompliant } from "./rule";
 import { ALL_RULES } from "./rules";
@@ -30,6 +30,13 @@ export interface SuppressedFinding extends Omit<Finding, "message"> {
 
 const PACK_LABELS: Readonly<Record<PolicyPackName, string>> = { baseline: "Baseline", production: "Production" };
 
+/** What a checked construct counts as in a report: its Terraform resource type, or `variable`. */
+function checkedKind(node: IConstruct): string {
+  if (node instanceof TerraformResource) return node.terraformResourceType;
+  if (node instanceof TerraformVariable) return "variable";
+  return node.constructor.name;
+}
+
 /**
  * A policy pack: an Aspect that applies every rule at the pack's level to each construct of the
  * stack it is added to and reports through `Annotations` with the id `<Pack>-<Rule>`. An error
@@ -42,6 +49,8 @@ export class PolicyPack implements IAspect {
   private readonly visited = new WeakSet<IConstruct>();
   private readonly found: Finding[] = [];
   private readonly silenced: SuppressedFinding[] = [];
+  /** Per stack, how many constructs of each kind at least one rule applied to. */
+  private readonly checkedCounts = new Map<string, Map<string, number>>();
 
   constructor(
     readonly name: PolicyPackName,
@@ -55,7 +64,21 @@ export class PolicyPack implements IAspect {
     this.visited.add(node);
     const stack = node.node.scopes.find((s) => TerraformStack.isStack(s));
     if (!stack) return;
-    for (const rule of this.rules) this.apply(rule, node, stack.node.id);
+    let applied = false;
+    for (const rule of this.rules) applied = this.apply(rule, node, stack.node.id) || applied;
+    if (!applied) return;
+    const counts = this.checkedCounts.get(stack.node.id) ?? new Map<string, number>();
+    const kind = checkedKind(node);
+    counts.set(kind, (counts.get(kind) ?? 0) + 1);
+    this.checkedCounts.set(stack.node.id, counts);
+  }
+
+  /**
+   * How many constructs of each kind (`docker_container`, `docker_service`, `variable`, …) at least one
+   * rule applied to in a stack, sorted by kind: the report shows what was checked, not only what failed.
+   */
+  checkedIn(stack: string): Record<string, number> {
+    return Object.fromEntries([...(this.checkedCounts.get(stack) ?? new Map<string, number>())].sort(([a], [b]) => a.localeCompare(b)));
   }
 
   /** Findings so far (copies). */
@@ -68,7 +91,8 @@ export class PolicyPack implements IAspect {
     return [...this.silenced];
   }
 
-  private apply(rule: PolicyRule, node: IConstruct, stack: string): void {
+  /** Applies one rule to one construct; false when the rule does not apply to it. */
+  private apply(rule: PolicyRule, node: IConstruct, stack: string): boolean {
     let result: RuleResult;
     try {
       result = rule.check(node);
@@ -76,7 +100,8 @@ export class PolicyPack implements IAspect {
       // A rule that cannot decide (e.g. a value only known at apply time) is a finding, never a pass.
       result = nonCompliant(`could not be checked: ${error instanceof Error ? error.message : String(error)}`);
     }
-    if (result.compliance !== "non-compliant") return;
+    if (result.compliance === "not-applicable") return false;
+    if (result.compliance !== "non-compliant") return true;
 
     const id = `${this.label}-${rule.id}`;
     const level = rule.levels[this.name];
@@ -85,7 +110,7 @@ export class PolicyPack implements IAspect {
     if (suppression) {
       this.silenced.push({ ...base, reason: suppression.reason, declaredAt: suppression.declaredAt, source: suppression.source });
       Annotations.of(node).addInfo(`${id} suppressed (${suppression.source} at ${suppression.declaredAt}): ${suppression.reason}`);
-      return;
+      return true;
     }
     const message = `${id}: ${rule.description} Found: ${result.findings.join("; ")}. Fix: ${rule.fix}`;
     this.found.push({ ...base, message });
@@ -93,6 +118,7 @@ export class PolicyPack implements IAspect {
     if (level === "error") annotations.addError(message);
     else if (level === "warning") annotations.addWarning(message);
     else annotations.addInfo(message);
+    return true;
   }
 }
 

@@ -9,6 +9,11 @@ export interface PolicyReport {
   /** `Baseline` or `Production`. */
   readonly pack: string;
   readonly summary: { readonly errors: number; readonly warnings: number; readonly infos: number; readonly suppressed: number };
+  /**
+   * How many constructs of each kind at least one rule applied to (`docker_container`,
+   * `docker_service`, `docker_image`, `variable`, …): what was checked, not only what failed.
+   */
+  readonly checked: Readonly<Record<string, number>>;
   readonly findings: readonly Finding[];
   readonly suppressed: readonly SuppressedFinding[];
 }
@@ -25,6 +30,7 @@ function reportOf(stack: TerraformStack, pack: PolicyPack): PolicyReport {
     stack: id,
     pack: pack.label,
     summary: { errors: count("error"), warnings: count("warning"), infos: count("info"), suppressed: suppressed.length },
+    checked: pack.checkedIn(id),
     findings,
     suppressed,
   };
@@ -73,8 +79,9 @@ function plural(n: number, word: string): string {
 }
 
 /**
- * The short per-stack summary printed at synth: counts, every error and every suppression (each
- * exception is visible to reviewers), and warnings and infos counted per rule.
+ * The short per-stack summary printed at synth: counts, what was checked (per resource type), every
+ * error and every suppression (each exception is visible to reviewers), and warnings and infos
+ * counted per rule.
  */
 export function formatPolicySummary(reports: readonly PolicyReport[], reportPath?: (stack: string) => string): string {
   const lines: string[] = [];
@@ -82,6 +89,8 @@ export function formatPolicySummary(reports: readonly PolicyReport[], reportPath
     const s = r.summary;
     const where = reportPath ? ` -> ${reportPath(r.stack)}` : "";
     lines.push(`policy ${r.stack} (${r.pack}): ${plural(s.errors, "error")}, ${plural(s.warnings, "warning")}, ${plural(s.infos, "info")}, ${s.suppressed} suppressed${where}`);
+    const checked = Object.entries(r.checked);
+    if (checked.length > 0) lines.push(`  ${"checked".padEnd(11)} ${checked.map(([kind, n]) => `${kind} x${n}`).join(", ")}`);
     for (const f of r.findings.filter((x) => x.level === "error")) lines.push(`  error       ${f.id} ${f.path}: ${f.details.join("; ")}`);
     for (const level of ["warning", "info"] as const) {
       const byRule = new Map<string, number>();

@@ -1,10 +1,22 @@
-import { PolicyRule } from "./rule";
+import { PolicyRule, SWARM_GAP_SOURCE, SwarmCoverage } from "./rule";
 import { ALL_RULES } from "./rules";
 
 const PACKS = [
   { key: "baseline", label: "Baseline" },
   { key: "production", label: "Production" },
 ] as const;
+
+/** How each swarm coverage reads in the table and in a rule's section. */
+const SWARM_COVERAGE: Readonly<Record<SwarmCoverage["coverage"], { cell: string; lead: string }>> = {
+  checked: { cell: "checked", lead: "Checked:" },
+  "by-construction": { cell: "compliant by construction", lead: "Compliant by construction:" },
+  gap: { cell: "gap, suppressed with reason", lead: "Gap, recorded as a suppression with this reason:" },
+};
+
+/** A sentence ends with a full stop. */
+function sentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
 
 /** One line of a Markdown table cell: pipes escaped, no line breaks. */
 function cell(text: string): string {
@@ -21,6 +33,7 @@ function ruleSection(rule: PolicyRule): string {
     `- **Levels:** ${levels}`,
     `- **Why:** ${rule.why}`,
     `- **Fix:** ${rule.fix}`,
+    `- **Swarm services:** ${SWARM_COVERAGE[rule.swarm.coverage].lead} ${sentence(rule.swarm.text)}`,
     ...(rule.impliedSuppressionDoc ? [`- **Recorded suppression:** ${rule.impliedSuppressionDoc}`] : []),
     `- **Reference:** ${rule.reference}`,
     "",
@@ -30,9 +43,9 @@ function ruleSection(rule: PolicyRule): string {
 /** RULES.md, generated from the rule definitions (`npm run rules`); a test keeps the file in sync. */
 export function renderRulesMarkdown(rules: readonly PolicyRule[] = ALL_RULES): string {
   const table = [
-    "| Rule | Baseline | Production | Checks |",
-    "|---|---|---|---|",
-    ...rules.map((r) => `| [${r.id}](#${r.id.toLowerCase()}) | ${r.levels.baseline} | ${r.levels.production} | ${cell(r.description)} |`),
+    "| Rule | Baseline | Production | Swarm services | Checks |",
+    "|---|---|---|---|---|",
+    ...rules.map((r) => `| [${r.id}](#${r.id.toLowerCase()}) | ${r.levels.baseline} | ${r.levels.production} | ${SWARM_COVERAGE[r.swarm.coverage].cell} | ${cell(r.description)} |`),
   ];
   return [
     "# Policy rules",
@@ -44,7 +57,17 @@ export function renderRulesMarkdown(rules: readonly PolicyRule[] = ALL_RULES): s
     "- **Baseline** (`policyPack: \"baseline\"`, dev and staging): every rule, reported as warnings or infos.",
     "- **Production** (`policyPack: \"production\"`): the same rules, most of them errors. An error fails `npm run synth` (exit code 1) with a message naming the stack, the construct path and the finding id.",
     "",
-    "Findings are reported through cdktf `Annotations` with the id `<Pack>-<Rule>` (e.g. `Production-ContainerNotPrivileged`). Rules read the generated provider resources (`docker_container`, `docker_image`, `docker_volume`, Terraform variables), so values set through an escape hatch (`service.resource.privileged = true`) are checked too; facts only an L2 knows (a port's kind, a one-shot service, a stateful volume) come from the `Service` and `Volume` constructs, or from labels on resources created without them (`policy.one-shot=true`, `policy.port-kind.<containerPort>=database`, `stateful=true`). A value that is only known at apply time and that a rule needs is a finding (\"could not be checked\"), never a pass. Rules about how a container runs (user, root filesystem, limits, health check, restart policy, logs) do not apply to a container that is created but never started (`start = false`: a `Service`'s files loader, which exists only to receive uploaded files); the configuration rules (privileges, capabilities, namespaces, mounts, ports, environment, image) still do.",
+    "Findings are reported through cdktf `Annotations` with the id `<Pack>-<Rule>` (e.g. `Production-ContainerNotPrivileged`). Rules read the generated provider resources (`docker_container`, `docker_service`, `docker_config`, `docker_image`, `docker_volume`, Terraform variables), so values set through an escape hatch (`service.container.privileged = true`, `service.swarmService.taskSpec.containerSpec.user = \"0\"`) are checked too; facts only an L2 knows (a port's kind, a one-shot service, a stateful volume) come from the `Service` and `Volume` constructs, or from labels on resources created without them (`policy.one-shot=true`, `policy.port-kind.<containerPort>=database`, `stateful=true`). A value that is only known at apply time and that a rule needs is a finding (\"could not be checked\"), never a pass. Rules about how a container runs (user, root filesystem, limits, health check, restart policy, logs) do not apply to a container that is created but never started (`start = false`: a `Service`'s files loader, which exists only to receive uploaded files); the configuration rules (privileges, capabilities, namespaces, mounts, ports, environment, image) still do.",
+    "",
+    "## Containers and swarm services",
+    "",
+    "The `Container…` rules read one view over both resources that run a service's processes (`policy/workload.ts`): a `docker_container` (the containers target, and one-shot services on either target) and a `docker_service` (the swarm target). The view knows where each keeps a fact (`user` or `task_spec.container_spec.user`, `memory` or `task_spec.resources.limits.memory_bytes`, `ports` or `endpoint_spec.ports`, …) and findings name the attribute as `cdk.tf.json` spells it. Each rule states what it does with swarm services (the *Swarm services* column):",
+    "",
+    "- **checked**: the rule reads the `docker_service`.",
+    "- **compliant by construction**: a `docker_service` cannot express the hazard (it has no `privileged`, PID or IPC mode), so every swarm service complies.",
+    `- **gap, suppressed with reason**: a \`docker_service\` cannot express the control with provider 4.6 against Docker Engine 26.1 (API 1.45): no \`no-new-privileges\`, no pids limit, no CPU shares. Each swarm service is reported as a suppression (source \`${SWARM_GAP_SOURCE}\`) whose reason names the gap and what to set on the nodes instead, in the synth output and the policy report: never an error that would make production on swarm impossible, and never a silent pass.`,
+    "",
+    "Swarm can neither bind a published port to loopback nor take a seccomp or AppArmor profile, or a health check's `start_interval`: the `Service` publishes only ports declared `public` on swarm, tasks always run under the daemon's default profiles, and no rule requires `start_interval`.",
     "",
     "## Suppressions",
     "",
@@ -58,11 +81,12 @@ export function renderRulesMarkdown(rules: readonly PolicyRule[] = ALL_RULES): s
     "",
     "## Output",
     "",
-    "`npm run synth` prints one summary per stack to stderr (counts, every error, warnings and infos per rule, and every suppression with its reason) and writes `cdktf.out/stacks/<stack>/policy-report.json` with each finding and suppression (id, level, construct path, details, reason).",
+    "`npm run synth` prints one summary per stack (to stdout; to stderr with the failure when a pack reports an error): counts, how many constructs of each type were checked, e.g. `docker_service x3`, every error, warnings and infos per rule, and every suppression with its reason. It writes `cdktf.out/stacks/<stack>/policy-report.json` with the same counts (`checked`) and each finding and suppression (id, level, construct path, details, reason).",
     "",
     "## Limits",
     "",
-    "- `ContainerPidsLimited` cannot be enforced: docker_container in kreuzwerker/docker 4.6 has no `pids_limit` (its source carries a TODO). The rule reports at info level in every pack and accepts the two partial substitutes the provider has (`nproc` ulimit, `cgroup_parent`).",
+    "- `ContainerPidsLimited` cannot be enforced: docker_container in kreuzwerker/docker 4.6 has no `pids_limit` (its source carries a TODO). The rule reports at info level in every pack and accepts the two partial substitutes the provider has (`nproc` ulimit, `cgroup_parent`); a swarm service has neither (a gap, suppressed with its reason).",
+    "- Gap suppressions say what the resource cannot express; whether the nodes' daemons make up for it (`no-new-privileges` or `default-ulimits` in daemon.json) is host configuration, which synthesis cannot see.",
     "- Rules read the resources' inputs (`privilegedInput`, `portsInput`, …). Raw `addOverride(...)` values bypass them, as they bypass the provider bindings' types; do not use overrides for anything a rule covers.",
     "- A host path built from a variable (`${var.source_dir}/src`) is judged by its literal tail; one that ends in an expression is a finding.",
     "- `synthesize` runs the packs over every stack before cdktf synthesizes (so one run reports every stack) and cdktf's own aspect pass then adds nothing twice; changes made by other, mutating aspects during synthesis would not be re-checked (the project has none).",

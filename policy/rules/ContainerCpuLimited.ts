@@ -1,20 +1,16 @@
-import { isUnresolved } from "../facts";
-import { COMPLIANT, PolicyRule, runtimeContainerCheck, nonCompliant } from "../rule";
+import { COMPLIANT, PolicyRule, runtimeWorkloadCheck, nonCompliant } from "../rule";
 
-/** Containers have a CPU limit. */
+/** Containers and swarm services have a CPU limit. */
 export const ContainerCpuLimited: PolicyRule = {
   id: "ContainerCpuLimited",
   levels: { baseline: "warning", production: "error" },
-  description: "Containers have a CPU limit (`cpus`, or `cpu_quota`).",
+  description: "Containers and swarm services have a CPU limit (`cpus` or `cpu_quota`; on swarm `resources.limits.nano_cpus`).",
   why: "Without a limit one busy container can starve every other service on the host.",
-  fix: "Set the service's `resources.cpus` (from the environment settings). `Service` writes a CFS quota (Docker refuses `cpus` above the host's CPU count) and a `cpu-limit` label, because provider 4.6 declares `cpu_quota` updatable in place but never applies the change.",
+  fix: "Set the service's `resources.cpus` (from the environment settings). On a container `Service` writes a CFS quota (Docker refuses `cpus` above the host's CPU count) and a `cpu-limit` label, because provider 4.6 declares `cpu_quota` updatable in place but never applies the change; on swarm it writes `nano_cpus`.",
   reference: "Docker documentation, Resource constraints: CPU (`--cpus`); the CIS recommendation on CPU priority is ContainerCpuPrioritySet",
-  check: runtimeContainerCheck((c) => {
-    const cpus = c.cpusInput;
-    const quota = c.cpuQuotaInput;
-    if (isUnresolved(cpus) || isUnresolved(quota)) throw new Error("the CPU limit is a Terraform expression, which cannot be checked at synth time");
-    if (cpus !== undefined && Number(cpus) > 0) return COMPLIANT;
-    if (quota !== undefined && quota > 0) return COMPLIANT;
-    return nonCompliant("neither cpus nor cpu_quota is set");
+  swarm: { coverage: "checked", text: "`task_spec.resources.limits.nano_cpus`." },
+  check: runtimeWorkloadCheck((w) => {
+    if (w.cpuLimitCores() !== undefined) return COMPLIANT;
+    return nonCompliant(w.kind === "container" ? "neither cpus nor cpu_quota is set" : `${w.attributes.cpuLimit} is not set`);
   }),
 };

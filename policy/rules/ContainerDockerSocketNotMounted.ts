@@ -1,5 +1,5 @@
-import { listInput, resolved } from "../facts";
-import { PolicyRule, cis, containerCheck, fromFindings } from "../rule";
+import { resolved } from "../facts";
+import { PolicyRule, cis, fromFindings, workloadCheck } from "../rule";
 
 const SOCKETS = ["/var/run/docker.sock", "/run/docker.sock", "/run/containerd/containerd.sock"];
 
@@ -10,24 +10,19 @@ function exposesSocket(hostPath: string): boolean {
   return SOCKETS.some((s) => p === "/" || s === p || s.startsWith(p + "/"));
 }
 
-/** Containers do not mount the Docker socket. */
+/** Containers and swarm services do not mount the Docker socket. */
 export const ContainerDockerSocketNotMounted: PolicyRule = {
   id: "ContainerDockerSocketNotMounted",
   levels: { baseline: "warning", production: "error" },
-  description: "Containers do not mount the Docker (or containerd) socket, or a host directory that contains it.",
-  why: "Whoever can talk to the Docker socket can start a privileged container with the host's root filesystem mounted: it is root on the host.",
+  description: "Containers and swarm services do not mount the Docker (or containerd) socket, or a host directory that contains it.",
+  why: "Whoever can talk to the Docker socket can start a privileged container with the host's root filesystem mounted: it is root on the host. On a swarm manager it also controls the whole swarm.",
   fix: "Remove the bind mount. A tool that must manage containers should go through an API proxy that allows only the calls it needs.",
   reference: cis("Ensure that the Docker socket is not mounted inside any containers"),
-  check: containerCheck((c) => {
-    const hostPaths = [
-      ...listInput(c.volumesInput, "volumes").map((v) => v.hostPath),
-      ...listInput(c.mountsInput, "mounts")
-        .filter((m) => m.type === "bind")
-        .map((m) => m.source),
-    ].filter((p): p is string => p !== undefined);
+  swarm: { coverage: "checked", text: "bind mounts in `task_spec.container_spec.mounts` (`type = \"bind\"`, `source`)." },
+  check: workloadCheck((w) => {
     const findings: string[] = [];
-    for (const hostPath of hostPaths) {
-      const text = String(resolved(c, hostPath));
+    for (const hostPath of w.hostPaths()) {
+      const text = String(resolved(w.resource, hostPath));
       if (!text.includes("${")) {
         if (exposesSocket(text)) findings.push(`host path ${text} is mounted`);
         continue;

@@ -1,17 +1,13 @@
-import { isUnresolved } from "../facts";
-import { COMPLIANT, PolicyRule, cis, runtimeContainerCheck, nonCompliant } from "../rule";
+import { COMPLIANT, PolicyRule, cis, runtimeWorkloadCheck, nonCompliant } from "../rule";
 
-/** Containers have a memory limit. */
+/** Containers and swarm services have a memory limit. */
 export const ContainerMemoryLimited: PolicyRule = {
   id: "ContainerMemoryLimited",
   levels: { baseline: "warning", production: "error" },
-  description: "Containers have a memory limit (`memory`).",
+  description: "Containers and swarm services have a memory limit (`memory`; on swarm `resources.limits.memory_bytes`).",
   why: "Without a limit one leaking or attacked container can exhaust the host's memory and get other services killed by the kernel's OOM killer.",
   fix: "Set the service's `resources.memoryMiB` (from the environment settings).",
   reference: cis("Ensure that the memory usage for containers is limited"),
-  check: runtimeContainerCheck((c) => {
-    const memory = c.memoryInput;
-    if (isUnresolved(memory)) throw new Error("memory is a Terraform expression, which cannot be checked at synth time");
-    return memory !== undefined && memory > 0 ? COMPLIANT : nonCompliant("memory is not set");
-  }),
+  swarm: { coverage: "checked", text: "`task_spec.resources.limits.memory_bytes`." },
+  check: runtimeWorkloadCheck((w) => (w.memoryLimitBytes() !== undefined ? COMPLIANT : nonCompliant(`${w.attributes.memory} is not set`))),
 };

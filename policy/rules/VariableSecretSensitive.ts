@@ -10,6 +10,7 @@ export const VariableSecretSensitive: PolicyRule = {
   why: "A default puts the secret in code and in the synthesized JSON; a variable that is not sensitive prints its value in every plan.",
   fix: "Declare the secret with the `Secret` L2 (sensitive, no default, length-validated) and supply it at deploy time with `TF_VAR_<name>`.",
   reference: "cdktf best practice: read secrets with sensitive Terraform variables; design rule 11 (secrets are a type)",
+  swarm: { coverage: "checked", text: "the same Terraform variables on both targets; on swarm they feed `docker_secret` data instead of uploaded files." },
   check: (node) => {
     if (!(node instanceof TerraformVariable)) return NOT_APPLICABLE;
     const name = node.friendlyUniqueId;

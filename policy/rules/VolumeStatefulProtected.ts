@@ -18,6 +18,10 @@ export const VolumeStatefulProtected: PolicyRule = {
   why: "Replacing or destroying a docker_volume deletes its data: a renamed construct or a changed driver option would wipe chain state, a wallet or a database with one `apply`.",
   fix: "Set the `Volume` prop `preventDestroy` (the stacks derive it from the environment setting `protectData`, true in production).",
   reference: "Design: stateful resources keep their address and are protected (Terraform `lifecycle.prevent_destroy`)",
+  swarm: {
+    coverage: "checked",
+    text: "the same `docker_volume` resources on both targets (on swarm, created on the data node that runs the services mounting them). A per-node volume is anonymous on swarm (a mount without `source`, removed with its task) and cannot be stateful.",
+  },
   check: (node) => {
     if (!(node instanceof DockerVolume) || !isStateful(node)) return NOT_APPLICABLE;
     return node.lifecycle?.preventDestroy === true ? COMPLIANT : nonCompliant("stateful volume without prevent_destroy");

@@ -20,6 +20,7 @@ import { ContainerRestartPolicyBounded } from "./ContainerRestartPolicyBounded";
 import { ContainerRunsAsNonRoot } from "./ContainerRunsAsNonRoot";
 import { ContainerSecurityProfilesEnabled } from "./ContainerSecurityProfilesEnabled";
 import { ImageReferencePinned } from "./ImageReferencePinned";
+import { SwarmSecretsNotInConfigs } from "./SwarmSecretsNotInConfigs";
 import { VariableSecretSensitive } from "./VariableSecretSensitive";
 import { VolumeStatefulProtected } from "./VolumeStatefulProtected";
 
@@ -45,6 +46,7 @@ export {
   ContainerRunsAsNonRoot,
   ContainerSecurityProfilesEnabled,
   ImageReferencePinned,
+  SwarmSecretsNotInConfigs,
   VariableSecretSensitive,
   VolumeStatefulProtected,
 };
@@ -71,6 +73,7 @@ export const ALL_RULES: readonly PolicyRule[] = [
   ContainerHostPortsBoundToLoopback,
   ContainerDatabaseAndRpcPortsNotPublic,
   ContainerEnvironmentHasNoLiteralSecrets,
+  SwarmSecretsNotInConfigs,
   ImageReferencePinned,
   VolumeStatefulProtected,
   VariableSecretSensitive,

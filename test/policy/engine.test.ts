@@ -5,10 +5,15 @@ import { App, Aspects, Construct, Fn, TerraformStack, TerraformVariable, Testing
 import { Container, DockerProvider } from "../../lib/docker";
 import { ConstructValidationError, ContainerImage, Network, Service } from "../../lib";
 import {
+  ALL_RULES,
   BaselineChecks,
   ContainerHealthCheckDefined,
+  ContainerNoNewPrivileges,
   ContainerNotPrivileged,
+  ContainerPidsLimited,
   ContainerRunsAsNonRoot,
+  SWARM_GAPS,
+  SWARM_GAP_SOURCE,
   PolicyRule,
   PolicyViolationError,
   ProductionChecks,
@@ -18,10 +23,12 @@ import {
   formatPolicySummary,
   nonCompliant,
   policyPacksOf,
+  serviceOf,
   synthesizeWithPolicy,
+  workloadOf,
   writePolicyReports,
 } from "../../policy";
-import { annotations, rawContainer, runRule, scratch } from "./helpers";
+import { annotations, rawContainer, rawSwarmService, runRule, scratch, swarmScratch } from "./helpers";
 
 describe("packs", () => {
   test("report findings as <Pack>-<Rule> at the pack's level", () => {
@@ -40,7 +47,7 @@ describe("packs", () => {
     // THEN the baseline warns and production errors, on the container's path
     expect(b.findings.map((f) => [f.id, f.level, f.path])).toEqual([["Baseline-ContainerNotPrivileged", "warning", "policy-test/Raw"]]);
     expect(p.findings.map((f) => [f.id, f.level, f.path])).toEqual([["Production-ContainerNotPrivileged", "error", "policy-test/Raw"]]);
-    expect(annotations(base.stack, "warn")).toEqual([expect.stringMatching(/^policy-test\/Raw: Baseline-ContainerNotPrivileged: Containers do not run privileged\. Found: privileged is true\. Fix: /)]);
+    expect(annotations(base.stack, "warn")).toEqual([expect.stringMatching(/^policy-test\/Raw: Baseline-ContainerNotPrivileged: Containers do not run privileged \(swarm services cannot\)\. Found: privileged is true\. Fix: /)]);
     expect(annotations(prod.stack, "error")).toEqual([expect.stringMatching(/^policy-test\/Raw: Production-ContainerNotPrivileged: /)]);
   });
 
@@ -182,6 +189,106 @@ describe("suppressions", () => {
   });
 });
 
+describe("swarm services", () => {
+  function swarmApp(extra: Partial<ConstructorParameters<typeof Service>[2]> = {}) {
+    const s = swarmScratch();
+    const svc = new Service(s.stack, "App", {
+      name: "app",
+      image: s.image,
+      user: "1000:1000",
+      networks: [{ network: s.network }],
+      resources: { memoryMiB: 256, cpus: 0.5 },
+      healthCheck: { test: ["CMD", "true"], intervalSeconds: 10, timeoutSeconds: 3, retries: 3 },
+      ...extra,
+    });
+    return { s, svc };
+  }
+
+  test("serviceOf finds the Service L2 of its docker_service, and the view reads it as a swarm service", () => {
+    const { svc } = swarmApp();
+    expect(serviceOf(svc.swarmService)).toBe(svc);
+    const w = workloadOf(svc.swarmService);
+    expect([w?.kind, w?.service, w?.user(), w?.memoryLimitBytes(), w?.cpuLimitCores(), w?.oneShot()]).toEqual(["swarm-service", svc, "1000:1000", 256 * 1024 * 1024, 0.5, false]);
+  });
+
+  test("a one-shot Service stays a container on the swarm target and is checked as one", () => {
+    const s = swarmScratch();
+    const job = new Service(s.stack, "Job", { name: "job", image: s.image, user: "1000:1000", networks: [{ network: s.network }], oneShot: true });
+    expect(workloadOf(job.resource)?.kind).toBe("container");
+    expect(workloadOf(job.resource)?.oneShot()).toBe(true);
+  });
+
+  test("a Service's rootReason is recorded as a suppression of ContainerRunsAsNonRoot on its swarm service", () => {
+    const s = swarmScratch();
+    new Service(s.stack, "Db", { name: "db", image: s.image, rootReason: "the entrypoint chowns PGDATA, then drops to UID 70", networks: [{ network: s.network }] });
+    const { findings, suppressed } = runRule(s.stack, ContainerRunsAsNonRoot);
+    expect(findings).toEqual([]);
+    expect(suppressed.map((x) => [x.path, x.details[0], x.reason, x.source, x.declaredAt])).toEqual([
+      ["policy-test/Db/Resource", "task_spec.container_spec.user is not set (the image's user applies, which cannot be verified at synth time)", "the entrypoint chowns PGDATA, then drops to UID 70", "Service.rootReason", "policy-test/Db"],
+    ]);
+  });
+
+  test("a root user set through the swarm escape hatch is caught", () => {
+    const { s, svc } = swarmApp();
+    svc.swarmService.taskSpec.containerSpec.user = "0";
+    const { findings, suppressed } = runRule(s.stack, ContainerRunsAsNonRoot);
+    expect(suppressed).toEqual([]);
+    expect(findings.map((f) => [f.path, f.details[0]])).toEqual([["policy-test/App/Resource", 'task_spec.container_spec.user is "0" (root)']]);
+  });
+
+  test("the Production pack passes a default Service on swarm: no error, no warning, the three gaps listed as suppressions with their reasons", () => {
+    const { s } = swarmApp();
+    applyPolicyPack(s.stack, "production");
+    const [report] = checkPolicies([s.stack]);
+    expect(report.findings).toEqual([]);
+    expect(report.suppressed.map((x) => [x.rule, x.path, x.source, x.reason])).toEqual([
+      ["ContainerNoNewPrivileges", "policy-test/App/Resource", SWARM_GAP_SOURCE, SWARM_GAPS.noNewPrivileges.reason],
+      ["ContainerCpuPrioritySet", "policy-test/App/Resource", SWARM_GAP_SOURCE, SWARM_GAPS.cpuShares.reason],
+      ["ContainerPidsLimited", "policy-test/App/Resource", SWARM_GAP_SOURCE, SWARM_GAPS.pidsLimit.reason],
+    ]);
+    expect(report.checked).toMatchObject({ docker_service: 1 });
+    const text = formatPolicySummary([report]);
+    expect(text).toContain("policy policy-test (Production): 0 errors, 0 warnings, 0 infos, 3 suppressed");
+    expect(text).toContain("checked     docker_image x1, docker_service x1\n");
+    expect(text).toContain(`suppressed  Production-ContainerNoNewPrivileges policy-test/App/Resource (swarm gap at policy-test/App/Resource): ${SWARM_GAPS.noNewPrivileges.reason}`);
+    expect(annotations(s.stack, "info")).toContain(`policy-test/App/Resource: Production-ContainerPidsLimited suppressed (swarm gap at policy-test/App/Resource): ${SWARM_GAPS.pidsLimit.reason}`);
+  });
+
+  test("every gap names what swarm cannot express", () => {
+    expect(SWARM_GAPS.noNewPrivileges.reason).toMatch(/no-new-privileges.*provider 4\.6.*API 1\.45/);
+    expect(SWARM_GAPS.pidsLimit.reason).toMatch(/pids limit.*provider 4\.6/);
+    expect(SWARM_GAPS.cpuShares.reason).toMatch(/no CPU shares/);
+    for (const rule of ALL_RULES.filter((r) => r.swarm.coverage === "gap")) {
+      expect([rule.id, Object.values(SWARM_GAPS).map((g) => g.reason)]).toEqual([rule.id, expect.arrayContaining([rule.swarm.text])]);
+      expect([rule.id, rule.impliedSuppressionDoc]).toEqual([rule.id, expect.stringContaining("suppression")]);
+    }
+  });
+
+  test("a suppression declared on the construct takes precedence over the gap, with its own reason", () => {
+    const { s, svc } = swarmApp();
+    Suppressions.of(svc).add({ id: "ContainerNoNewPrivileges", reason: "every node sets no-new-privileges in daemon.json (hosts runbook)" });
+    const { suppressed } = runRule(s.stack, ContainerNoNewPrivileges);
+    expect(suppressed.map((x) => [x.source, x.declaredAt, x.reason])).toEqual([["Suppressions.add", "policy-test/App", "every node sets no-new-privileges in daemon.json (hosts runbook)"]]);
+  });
+
+  test("a gap is suppressed only for the gap: a container on the swarm target without the control is still a finding", () => {
+    const s = swarmScratch();
+    rawContainer(s, { ulimit: undefined });
+    rawSwarmService(s);
+    const { findings, suppressed } = runRule(s.stack, ContainerPidsLimited);
+    expect(findings.map((f) => [f.path, f.level])).toEqual([["policy-test/Raw", "info"]]);
+    expect(suppressed.map((x) => x.path)).toEqual(["policy-test/RawService"]);
+  });
+
+  test("an expression a rule needs on a swarm service is reported as not checkable, and not suppressed as a gap", () => {
+    const s = swarmScratch();
+    const svc = rawSwarmService(s);
+    svc.taskSpec.containerSpec.readOnly = Fn.tobool(new TerraformVariable(s.stack, "ro", { type: "bool" }).stringValue);
+    const { findings } = runRule(s.stack, ALL_RULES.find((r) => r.id === "ContainerReadOnlyRootFilesystem")!);
+    expect(findings.map((f) => f.details[0])).toEqual(["could not be checked: task_spec.container_spec.read_only is a Terraform expression, which cannot be checked at synth time"]);
+  });
+});
+
 describe("reports and output", () => {
   function failing() {
     const s = scratch();
@@ -197,6 +304,13 @@ describe("reports and output", () => {
     expect(report.stack).toBe("policy-test");
     expect(report.pack).toBe("Production");
     expect(report.summary).toEqual({ errors: 1, warnings: 0, infos: 1, suppressed: 1 });
+  });
+
+  test("count what was checked, per Terraform resource type", () => {
+    const [report] = checkPolicies([failing().stack]);
+    // Two containers and the image; the network is not something any rule looks at.
+    expect(report.checked).toEqual({ docker_container: 2, docker_image: 1 });
+    expect(formatPolicySummary([report])).toContain("  checked     docker_container x2, docker_image x1\n");
   });
 
   test("the summary names each error and every suppression with its reason", () => {

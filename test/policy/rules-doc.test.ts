@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { ALL_RULES } from "../../policy";
+import { ALL_RULES, SWARM_GAPS } from "../../policy";
 import * as rules from "../../policy/rules";
 import { renderRulesMarkdown } from "../../policy/rules-doc";
 
@@ -20,6 +20,18 @@ describe("RULES.md", () => {
       expect(text).toContain(`- **Why:** ${rule.why}`);
       expect(text).toContain(`- **Fix:** ${rule.fix}`);
     }
+  });
+
+  test("says per rule what it does with swarm services, and names the gap where swarm cannot express the control", () => {
+    const text = renderRulesMarkdown();
+    expect(text).toContain("| Rule | Baseline | Production | Swarm services | Checks |");
+    const leads = { checked: "Checked:", "by-construction": "Compliant by construction:", gap: "Gap, recorded as a suppression with this reason:" };
+    for (const rule of ALL_RULES) {
+      const section = text.slice(text.indexOf(`### ${rule.id}\n`)).split("\n### ")[0];
+      expect([rule.id, section]).toEqual([rule.id, expect.stringContaining(`- **Swarm services:** ${leads[rule.swarm.coverage]} ${rule.swarm.text}`)]);
+    }
+    for (const gap of Object.values(SWARM_GAPS)) expect(text).toContain(gap.reason);
+    expect(ALL_RULES.filter((r) => r.swarm.coverage === "gap").map((r) => r.id)).toEqual(["ContainerNoNewPrivileges", "ContainerCpuPrioritySet", "ContainerPidsLimited"]);
   });
 
   test("says that the pids limit cannot be enforced with provider 4.6", () => {

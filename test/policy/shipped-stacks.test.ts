@@ -1,8 +1,9 @@
-import { Testing } from "../../lib/cdk";
+import { TerraformStack, Testing } from "../../lib/cdk";
+import { SwarmService } from "../../lib/docker";
 import { SYSTEMS, buildApp } from "../../app";
 import { ENVIRONMENTS } from "../../config/environments";
 import { ENVIRONMENT_NAMES } from "../../config/common";
-import { ALL_RULES, PolicyReport, Suppressions, checkPolicies, policyPacksOf } from "../../policy";
+import { ALL_RULES, PolicyReport, ProductionChecks, SWARM_GAP_SOURCE, Suppressions, checkPolicies, policyPacksOf } from "../../policy";
 
 const app = Testing.app();
 const stacks = buildApp(app, ENVIRONMENTS);
@@ -61,5 +62,53 @@ describe("shipped stacks", () => {
       "ContainerRunsAsNonRoot zcash-production/Z3/Zaino/Resource (Service.rootReason)",
       "ContainerHealthCheckDefined zcash-production/Z3/Zallet/Resource (Suppressions.add)",
     ]);
+  });
+});
+
+const swarmServicesOf = (stack: TerraformStack) => stack.node.findAll().filter((n): n is SwarmService => n instanceof SwarmService);
+
+describe("shipped stacks on the swarm target", () => {
+  /** Every shipped stack that renders swarm services (today the staging stacks of jessy and zfs-sync). */
+  const SWARM_STACKS = stacks.filter((s) => swarmServicesOf(s).length > 0).map((s) => s.node.id);
+  const gapRules = ALL_RULES.filter((r) => r.swarm.coverage === "gap");
+  const stackNamed = (id: string) => {
+    const stack = stacks.find((s) => s.node.id === id);
+    if (!stack) throw new Error(`no stack ${id}`);
+    return stack;
+  };
+
+  test("jessy-staging and zfs-sync-staging render swarm services", () => {
+    expect(SWARM_STACKS).toEqual(expect.arrayContaining(["jessy-staging", "zfs-sync-staging"]));
+  });
+
+  test.each(SWARM_STACKS)("%s: every swarm service is checked (the report counts them)", (id) => {
+    const services = swarmServicesOf(stackNamed(id));
+    expect(services.length).toBeGreaterThan(0);
+    expect(reportOf(id).checked.docker_service).toBe(services.length);
+  });
+
+  test.each(SWARM_STACKS)("%s: each swarm service carries exactly the documented gaps, as suppressions with their reasons, and no finding", (id) => {
+    const r = reportOf(id);
+    for (const svc of swarmServicesOf(stackNamed(id))) {
+      const path = svc.node.path;
+      const gaps = r.suppressed.filter((x) => x.path === path && x.source === SWARM_GAP_SOURCE);
+      expect([path, gaps.map((x) => [x.rule, x.reason])]).toEqual([path, gapRules.map((g) => [g.id, g.swarm.text])]);
+      expect([path, r.findings.filter((f) => f.path === path).map((f) => f.id)]).toEqual([path, []]);
+    }
+  });
+
+  test("facts only the Service L2 knows work for its swarm service: the postgres rootReason is recorded on the docker_service", () => {
+    expect(reportOf("zfs-sync-staging").suppressed.filter((x) => x.source === "Service.rootReason").map((x) => `${x.rule} ${x.path}`)).toEqual([
+      "ContainerRunsAsNonRoot zfs-sync-staging/ZfsSync/Postgres/Resource",
+    ]);
+  });
+
+  test.each(SWARM_STACKS)("%s under the Production pack: no error on any swarm service (the gaps do not block production on swarm)", (id) => {
+    const stack = stackNamed(id);
+    const pack = new ProductionChecks();
+    for (const node of stack.node.findAll()) pack.visit(node);
+    const services = new Set(swarmServicesOf(stack).map((svc) => svc.node.path));
+    expect(pack.findings.filter((f) => services.has(f.path)).map((f) => `${f.id} ${f.path}: ${f.details.join("; ")}`)).toEqual([]);
+    expect(pack.suppressed.filter((x) => services.has(x.path) && x.source === SWARM_GAP_SOURCE)).toHaveLength(services.size * gapRules.length);
   });
 });
