@@ -51,6 +51,12 @@ describe("documentation covers every stack and variable", () => {
     expect(renderEnvironmentTable(changed)).toContain("| Jessy logs (json-file) | 10m × 3 | 20m × 2, compressed | 10m × 3 |");
   });
 
+  test("the environment table states each system's deployment target and the swarm settings", () => {
+    const table = renderEnvironmentTable(ENVIRONMENTS);
+    expect(table).toContain("| ZFS Sync deployment (`zfsSync.deployment`) | containers | swarm (app × 2, proxy × 2) | containers |");
+    expect(table).toContain("| Swarm data node (`swarm.dataNodeLabel`) | no swarm | `node.labels.z3-infra.data==true` | no swarm |");
+  });
+
   test("every documented variable default is the one the stacks declare", () => {
     // Each system's variables table: README for Z3, docs/<system>.md for the others.
     const tables: [string, string][] = [
@@ -90,5 +96,54 @@ describe("documentation covers every stack and variable", () => {
     expect(page).toContain('{{"zfs-sync-production-network (internal)"}}');
     expect(page).toContain("zfs-sync-production-postgres-data (data, prevent_destroy)");
     expect(page).not.toMatch(/sec_[a-z_]+ -.->\|"[^"]*"\| svc_[a-z_]*_files\b/);
+    expect(page).toContain("Deployment target: **containers**.");
+  });
+
+  /** The cells of the table row whose first cell is `first`, in a stack page. */
+  const row = (page: string, first: string) =>
+    page
+      .split("\n")
+      .filter((line) => line.startsWith(`| ${first} |`))
+      .map((line) => line.slice(2, -2).split(" | "));
+
+  test("a swarm stack page shows each service's replicas, placement, update order, ports, files and networks", () => {
+    const json = JSON.parse(fs.readFileSync(path.join(out, "stacks", "zfs-sync-staging", "cdk.tf.json"), "utf8"));
+    const page = renderStackPage("zfs-sync-staging", json);
+    expect(page).toContain("Deployment target: **swarm**.");
+    expect(page).toContain("| Service | Address | User | Replicas | Placement | Update order | Networks | Published ports | Volumes |");
+    // Service | Address | User | Replicas | Placement | Update order | …
+    expect(row(page, "`zfs-sync-staging-app`")).toEqual([expect.arrayContaining(["`docker_service.zfs_sync_app`", "2", "anywhere", "start-first"])]);
+    expect(row(page, "`zfs-sync-staging-proxy`")).toEqual([expect.arrayContaining(["`docker_service.zfs_sync_proxy`", "2", "anywhere, at most 1 per node", "`*:443->8443/tcp (host)`"])]);
+    expect(row(page, "`zfs-sync-staging-postgres`")).toEqual([expect.arrayContaining(["1", "data node (`node.labels.z3-infra.data==true`)", "stop-first"])]);
+    expect(page).toContain('svc_zfs_sync_staging_app["zfs-sync-staging-app (2 replicas)"]');
+    expect(page).toContain('svc_zfs_sync_staging_postgres["zfs-sync-staging-postgres (1 replica, data node)"]');
+    expect(page).toContain('port_443_tcp_host(["*:443/tcp (host)"]) -->|"8443"| svc_zfs_sync_staging_proxy');
+    expect(page).toContain("A swarm port binds every interface");
+    // The one-shot migration job stays a container on the data node.
+    expect(row(page, "`zfs-sync-staging-migrate` (one-shot)")).toEqual([expect.arrayContaining(["`docker_container.zfs_sync_migrate`", "data node (a container on `docker_host`)"])]);
+    // Secrets reach the proxy as swarm secrets owned by its user, 0400; its configuration as a config.
+    const proxyFiles = row(page, "`/run/secrets/tls_certificate`").concat(row(page, "`/run/secrets/tls_private_key`"));
+    expect(proxyFiles).toEqual([
+      ["`/run/secrets/tls_certificate`", "`zfs-sync-staging-proxy`", "`docker_secret.zfs_sync_proxy_run_secrets_tls_certificate`", "`101:101`", "`0400`", "`tls_certificate`"],
+      ["`/run/secrets/tls_private_key`", "`zfs-sync-staging-proxy`", "`docker_secret.zfs_sync_proxy_run_secrets_tls_private_key`", "`101:101`", "`0400`", "`tls_private_key`"],
+    ]);
+    expect(row(page, "`/etc/nginx/zfs-sync/nginx.conf`")).toEqual([expect.arrayContaining(["`docker_config.zfs_sync_proxy_etc_nginx_zfs_sync_nginx_conf`", "`0444`", "–"])]);
+    expect(page).toContain('sec_tls_private_key -.->|"/run/secrets/tls_private_key"| svc_zfs_sync_staging_proxy');
+    expect(row(page, "`tls_private_key`")).toContainEqual(["`tls_private_key`", "`zfs-sync-staging-proxy`", "`/run/secrets/tls_private_key`"]);
+    // Overlay networks; volumes on the data node; the app's per-node log volume is anonymous, per task.
+    expect(row(page, "`zfs-sync-staging-network`")).toEqual([["`zfs-sync-staging-network`", "overlay", "yes", "yes", "no"]]);
+    expect(row(page, "`zfs-sync-staging-postgres-data`")).toEqual([expect.arrayContaining(["data (`stateful`), on the data node"])]);
+    expect(page).toContain('svc_zfs_sync_staging_app -->|"rw /logs"| anon_zfs_sync_staging_app_logs');
+  });
+
+  test("a stack page prints no secret or file content", () => {
+    const json = JSON.parse(fs.readFileSync(path.join(out, "stacks", "zfs-sync-staging", "cdk.tf.json"), "utf8"));
+    const page = renderStackPage("zfs-sync-staging", json);
+    for (const content of Object.values<string>(json.locals)) expect(page).not.toContain(content);
+    expect(page).not.toContain("database_url");
+    const withDefault = { ...json, variable: { ...json.variable, tls_private_key: { ...json.variable.tls_private_key, default: "a-private-key-default" } } };
+    const shown = renderStackPage("zfs-sync-staging", withDefault);
+    expect(shown).not.toContain("a-private-key-default");
+    expect(shown).toContain("| `tls_private_key` | set (not shown) | yes |");
   });
 });

@@ -3,7 +3,7 @@
  * settings the stacks are built from, so the table cannot drift from them. `npm run docs` writes it
  * into README.md; a test fails when the README's copy differs.
  */
-import type { EnvironmentName } from "../config/common";
+import type { DeploymentSettings, EnvironmentName } from "../config/common";
 import { ENVIRONMENT_NAMES } from "../config/common";
 import type { EnvironmentSettings } from "../config/settings";
 import type { Logging } from "../lib/service";
@@ -21,6 +21,13 @@ function logsPerService(perService: Readonly<Record<string, Logging>>): string {
   return [...groups].map(([text, services]) => `${services.join(", ")}: ${text}`).join("; ");
 }
 
+/** "containers", or "swarm (app × 2, proxy × 2)": the target and the replicas the settings give. */
+function deployment(d: DeploymentSettings | undefined): string {
+  if (d?.target !== "swarm") return "containers";
+  const replicas = Object.entries(d.replicas ?? {}).map(([service, n]) => `${service} × ${n}`);
+  return replicas.length > 0 ? `swarm (${replicas.join(", ")})` : "swarm";
+}
+
 const ROWS: readonly [string, (s: EnvironmentSettings) => string][] = [
   ["Docker host (`docker_host`)", (s) => (s.defaultDockerHost !== undefined ? `default \`${s.defaultDockerHost}\`` : "required")],
   ["State backend", (s) => (s.backend.kind === "pg" ? `pg (schema \`<system>_${s.backend.schemaName}\`)` : "local")],
@@ -28,6 +35,12 @@ const ROWS: readonly [string, (s: EnvironmentSettings) => string][] = [
   ["Resource limits", (s) => (s.requireResourceLimits ? "required for every service" : "optional")],
   ["Data volumes `prevent_destroy`", (s) => (s.protectData ? "yes" : "no")],
   ["Images", (s) => (s.requirePinnedImages ? "pinned (no `latest`)" : "any reference")],
+  ["Swarm endpoint mode (`swarm.endpointMode`)", (s) => (s.swarm ? `\`${s.swarm.endpointMode}\`` : "no swarm")],
+  ["Swarm overlay encryption (`swarm.encryptOverlay`)", (s) => (s.swarm ? (s.swarm.encryptOverlay ? "yes" : "no") : "no swarm")],
+  ["Swarm data node (`swarm.dataNodeLabel`)", (s) => (s.swarm ? `\`node.labels.${s.swarm.dataNodeLabel}==true\`` : "no swarm")],
+  ["Z3 deployment (`z3.deployment`)", (s) => deployment(s.z3.deployment)],
+  ["Jessy deployment (`jessy.deployment`)", (s) => deployment(s.jessy.deployment)],
+  ["ZFS Sync deployment (`zfsSync.deployment`)", (s) => deployment(s.zfsSync.deployment)],
   ["Z3 logs (json-file)", (s) => logs(s.z3.logging)],
   ["Jessy logs (json-file)", (s) => logs(s.jessy.logging)],
   ["ZFS Sync logs (json-file)", (s) => logsPerService(s.zfsSync.logging)],
