@@ -159,7 +159,7 @@ export function deploymentSchema<const K extends string>(replicable: readonly K[
     .discriminatedUnion(
       "target",
       [
-        z.object({ target: z.literal("containers") }),
+        z.object({ target: z.literal("containers") }).strict('only target on the containers target (replicas need target "swarm")'),
         z.object({
           target: z.literal("swarm"),
           /** Tasks per stateless service. @default 1 each */
@@ -168,7 +168,7 @@ export function deploymentSchema<const K extends string>(replicable: readonly K[
             .strict(replicasText)
             .readonly()
             .optional(),
-        }),
+        }).strict("target and replicas"),
       ],
       allowed('one of {target: "containers"}, {target: "swarm", replicas?}'),
     )

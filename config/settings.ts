@@ -10,15 +10,23 @@ import { zfsSyncSchema } from "./zfs-sync/schema";
 
 /** The schema of one environment's settings; each system's rules see the environment's name and requirements. */
 export function environmentSchema(env: EnvironmentContext) {
-  return commonSchema
-    .and(z.object({ z3: z3Schema(env), jessy: jessySchema(env), zfsSync: zfsSyncSchema(env) }, allowed("an environment settings object")).readonly())
-    .superRefine((s, ctx) => {
-      for (const system of ["z3", "jessy", "zfsSync"] as const) {
-        if (s[system]?.deployment?.target === "swarm" && s.swarm === undefined) {
-          ctx.addIssue({ code: "custom", path: [system, "deployment", "target"], message: '"containers", unless the environment has swarm settings (swarm: endpointMode, encryptOverlay, dataNodeLabel)' });
-        }
-      }
-    });
+  return commonSchema.and(
+    z.object({ z3: z3Schema(env), jessy: jessySchema(env), zfsSync: zfsSyncSchema(env) }, allowed("an environment settings object")).readonly(),
+  );
+}
+
+const SYSTEMS = ["z3", "jessy", "zfsSync"] as const;
+
+/**
+ * Problems between the environment's settings and a system's (a system on the swarm target needs the
+ * environment's swarm), checked on the raw input so they are reported together with every other problem.
+ */
+function crossProblems(settings: unknown): { path: (string | number)[]; message: string }[] {
+  if (valueAt(settings, ["swarm"]) !== undefined) return [];
+  return SYSTEMS.filter((system) => valueAt(settings, [system, "deployment", "target"]) === "swarm").map((system) => ({
+    path: [system, "deployment", "target"],
+    message: '"containers", unless the environment has swarm settings (swarm: endpointMode, encryptOverlay, dataNodeLabel)',
+  }));
 }
 /** Typed per-environment settings: the only place environments differ. Parsed once at start-up; each system construct reads its slice. */
 export type EnvironmentSettings = z.infer<ReturnType<typeof environmentSchema>>;
@@ -62,16 +70,17 @@ export function settingsProblems(settings: EnvironmentSettings): SettingsProblem
     requireResourceLimits: Boolean(settings?.requireResourceLimits),
   };
   const result = environmentSchema(context).safeParse(settings);
-  if (result.success) return [];
+  const issues = [...(result.success ? [] : result.error.issues), ...crossProblems(settings).map((p) => ({ ...p, code: "custom" as const }))];
+  if (issues.length === 0) return [];
   const problems: SettingsProblem[] = [];
   const seen = new Set<string>();
-  for (const issue of result.error.issues) {
+  for (const issue of issues) {
     const path = issue.path.join(".") || "settings";
     // A check may fail in several ways (not an integer and too small): one problem per path and allowed text.
     if (seen.has(`${path}\0${issue.message}`)) continue;
     seen.add(`${path}\0${issue.message}`);
     // An unknown key (e.g. a resources entry for an unknown service) is reported with the key as its value.
-    const value = issue.code === "invalid_enum_value" ? issue.received : valueAt(settings, issue.path);
+    const value = issue.code === "invalid_enum_value" ? issue.received : issue.code === "unrecognized_keys" ? issue.keys : valueAt(settings, issue.path);
     problems.push({ environment, path, value, allowed: issue.message });
   }
   return problems;

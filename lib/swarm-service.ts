@@ -4,7 +4,7 @@
  */
 import { Construct, DataResource, Fn, TerraformLocal } from "./cdk";
 import { SwarmConfig, SwarmMount, SwarmSecret, SwarmService } from "./docker";
-import { DURATION, Logging, ROOT_USERS, ServiceProps } from "./service-spec";
+import { DURATION, labelDigest, Logging, ROOT_USERS, ServiceProps } from "./service-spec";
 import { SwarmTarget } from "./target";
 import { readableLogicalId } from "./validation";
 
@@ -50,8 +50,11 @@ export function renderSwarmService(scope: Construct, input: SwarmServiceInput): 
   const hc = props.healthCheck;
   const publicPorts = (props.ports ?? []).filter((p) => p.public);
   const hostModePorts = target.endpointMode === "dnsrr" && publicPorts.length > 0;
-  // Two writers must never share a volume, and two tasks on one node cannot bind one host port.
-  const order = placement.singleWriter || (placement.pinned && hostModePorts) ? "stop-first" : "start-first";
+  // Two writers must never share a volume. A host-mode port is bound once per node, so a replacement
+  // cannot start beside its predecessor, and with as many eligible nodes as replicas (one node down)
+  // a start-first update would wait for a free node forever: stop one, start one, while the other
+  // replicas serve.
+  const order = placement.singleWriter || hostModePorts ? "stop-first" : "start-first";
   // How long one task may take to turn healthy, then how long swarm watches it before the next step.
   const healthySeconds = hc ? (hc.startPeriodSeconds ?? 0) + hc.intervalSeconds * (hc.retries + 1) + hc.timeoutSeconds : 10;
   const monitorSeconds = hc ? Math.max(10, hc.intervalSeconds) : 10;
@@ -222,6 +225,7 @@ function swarmFiles(scope: Construct, props: ServiceProps) {
   for (const file of files) {
     const words = file.path.split(/[^a-zA-Z0-9]+/).filter((w) => w !== "");
     const cid = words.map((w) => w[0].toUpperCase() + w.slice(1)).join("");
+    // Swarm names are at most 64 characters: the file's last word, then a suffix unique per content.
     const base = `${props.name}-${words[words.length - 1].toLowerCase()}`;
     const address = `${readableLogicalId(scope)}_${words.join("_").toLowerCase()}`;
     // Through a local: function arguments cannot hold the file's quotes and newlines literally.
@@ -243,7 +247,9 @@ function swarmFiles(scope: Construct, props: ServiceProps) {
       secrets.push({ secretId: secret.id, secretName: secret.name, fileName: file.path, fileUid: reader.uid, fileGid: reader.gid, fileMode: file.mode });
     } else {
       const config = new SwarmConfig(scope, `${cid}Config`, {
-        name: `${base}-${Fn.substr(Fn.sha256(content), 0, 12)}`,
+        // A digest of the path, then of the content: two files of one service with the same last word
+        // and the same content still differ.
+        name: `${base}-${labelDigest(file.path).slice(0, 4)}${Fn.substr(Fn.sha256(content), 0, 12)}`,
         data: Fn.base64encode(content),
         lifecycle: { createBeforeDestroy: true },
       });

@@ -1,5 +1,8 @@
 import { App, Construct, TerraformStack, Testing } from "../lib/cdk";
 import { ContainerImage, Network } from "../lib";
+import { DeploymentTarget, setDeploymentTarget, SwarmTarget } from "../lib/target";
+import type { DeploymentSettings } from "../config/common";
+import type { EnvironmentSettings } from "../config/settings";
 
 /** Synthesized Terraform JSON of one stack, parsed. */
 export type TfJson = {
@@ -8,16 +11,24 @@ export type TfJson = {
   terraform: any;
   provider?: any;
   output?: Record<string, any>;
+  locals?: Record<string, any>;
 };
 
 export function synthJson(stack: TerraformStack): TfJson {
   return JSON.parse(Testing.synth(stack));
 }
 
-/** A bare stack for L2 construct tests, with one image and one non-internal network. */
-export function scratchStack(): { stack: TerraformStack; image: ContainerImage; network: Network; scope: Construct } {
+/** The swarm target of the shipped staging environment. */
+export const STAGING_SWARM: SwarmTarget = { kind: "swarm", endpointMode: "dnsrr", encryptOverlay: false, dataNodeLabel: "z3-infra.data" };
+
+/**
+ * A bare stack for L2 construct tests, with one image and one non-internal network. With a target, the
+ * stack declares it before any child (as `SystemStack` does).
+ */
+export function scratchStack(target?: DeploymentTarget): { stack: TerraformStack; image: ContainerImage; network: Network; scope: Construct } {
   const app: App = Testing.app();
   const stack = new TerraformStack(app, "test");
+  if (target) setDeploymentTarget(stack, target);
   const image = new ContainerImage(stack, "Image", { reference: "example/app:1.0" });
   const network = new Network(stack, "Net", { name: "test-net", internal: false });
   return { stack, image, network, scope: stack };
@@ -27,6 +38,29 @@ export function container(json: TfJson, id: string): any {
   const c = json.resource.docker_container?.[id];
   if (!c) throw new Error(`no docker_container.${id}; have: ${Object.keys(json.resource.docker_container ?? {}).join(", ")}`);
   return c;
+}
+
+/** The `docker_service` at `id`. */
+export function swarmService(json: TfJson, id: string): any {
+  const s = json.resource.docker_service?.[id];
+  if (!s) throw new Error(`no docker_service.${id}; have: ${Object.keys(json.resource.docker_service ?? {}).join(", ")}`);
+  return s;
+}
+
+/** The systems of an environment's settings that have a `deployment`. */
+export type DeployableSystem = "z3" | "jessy" | "zfsSync";
+
+/**
+ * One environment's settings with one system's deployment replaced, e.g. the shipped staging settings
+ * rendered on the containers target. The environment-level `swarm` settings are kept.
+ */
+export function withDeployment(settings: EnvironmentSettings, system: DeployableSystem, deployment: DeploymentSettings): EnvironmentSettings {
+  return { ...settings, [system]: { ...settings[system], deployment } } as EnvironmentSettings;
+}
+
+/** One environment's settings with `system` on the containers target (same services, same names). */
+export function onContainers(settings: EnvironmentSettings, system: DeployableSystem): EnvironmentSettings {
+  return withDeployment(settings, system, { target: "containers" });
 }
 
 export function envMap(c: any): Record<string, string> {

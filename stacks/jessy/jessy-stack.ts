@@ -2,6 +2,7 @@ import { Construct, TerraformOutput, TerraformVariable } from "../../lib/cdk";
 import { EnvironmentSettings } from "../../config/settings";
 import { SystemStack } from "../system-stack";
 import { Jessy } from "./jessy";
+import { API_PORT } from "./layout";
 
 /** `jessy-<env>`: jessy-core and jessy-api (and, where the settings model it, the test profile). */
 export class JessyStack extends SystemStack {
@@ -48,7 +49,10 @@ export class JessyStack extends SystemStack {
     });
 
     new TerraformOutput(this, "core_container", { value: this.jessy.core.resource.name });
-    new TerraformOutput(this, "api_url", { value: `http://127.0.0.1:${j.hostPorts.api}` });
+    // On a swarm a loopback-only port is not published: the API is reached on the stack's network.
+    new TerraformOutput(this, "api_url", {
+      value: this.target.kind === "swarm" ? `http://${this.jessy.api.name}:${API_PORT} (on the overlay network ${this.jessy.network.name})` : `http://127.0.0.1:${j.hostPorts.api}`,
+    });
     new TerraformOutput(this, "mmap_volume", { value: this.jessy.mmapVolume.name });
   }
 }

@@ -41,7 +41,8 @@ describe("ZFS Sync settings validation", () => {
     all.production.zfsSync.database = { kind: "sqlite" };
     all.staging.zfsSync.database = { kind: "sqlite" };
     expect(problemsOf(all.production)).toEqual(['zfsSync.database.kind="sqlite"']);
-    expect(problemsOf(all.staging)).toEqual(['zfsSync.database.kind="sqlite"']);
+    // Staging's two app tasks on the swarm would also share the SQLite file (swarm-settings.test.ts).
+    expect(problemsOf(all.staging)).toEqual(['zfsSync.database.kind="sqlite"', "zfsSync.deployment.replicas.app=2"]);
   });
   test("fails when the database kind is unknown", () => {
     const all = clone();

@@ -3,11 +3,17 @@ import { ENVIRONMENTS } from "../../../config/environments";
 import { EnvironmentName } from "../../../config/common";
 import { JessyStack } from "../../../stacks/jessy/jessy-stack";
 import { MMAP_DIRECTORIES } from "../../../stacks/jessy/layout";
-import { container, envMap, labelMap, synthJson, TfJson } from "../../helpers";
+import { container, envMap, labelMap, onContainers, synthJson, TfJson } from "../../helpers";
 
+/**
+ * The containers rendering (one `docker_container` per service). The shipped staging environment runs
+ * Jessy on the swarm (jessy-swarm.test.ts); here it is rendered from the same settings on the containers
+ * target, so every container assertion still covers staging's shape (its ports, its environment).
+ */
 const synth = (env: EnvironmentName): TfJson => synthJson(new JessyStack(Testing.app(), ENVIRONMENTS[env]));
+const stagingSettings = onContainers(ENVIRONMENTS.staging, "jessy");
 const dev = synth("dev");
-const staging = synth("staging");
+const staging = synthJson(new JessyStack(Testing.app(), stagingSettings));
 const prod = synth("production");
 const all: [EnvironmentName, TfJson][] = [
   ["dev", dev],
@@ -35,6 +41,9 @@ const cpus = (c: any): number | undefined => (c.cpu_quota === undefined ? undefi
 describe("stacks and addresses", () => {
   test.each(["dev", "staging", "production"] as const)("%s synthesizes with construct validations run", (env) => {
     expect(() => Testing.synth(new JessyStack(Testing.app(), ENVIRONMENTS[env]), true)).not.toThrow();
+  });
+  test("staging on the containers target synthesizes with construct validations run", () => {
+    expect(() => Testing.synth(new JessyStack(Testing.app(), stagingSettings), true)).not.toThrow();
   });
   test("one jessy-<env> stack per environment, requiring the docker provider 4.6.x", () => {
     for (const [, json] of all) expect(json.terraform.required_providers.docker).toEqual({ source: "kreuzwerker/docker", version: "~> 4.6.0" });
