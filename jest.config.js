@@ -4,7 +4,8 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
-  testPathIgnorePatterns: ["/node_modules/", "/test/e2e/"],
+  // The real-engine suite (jest.e2e.config.js) and the checks by the real programs (jest.programs.config.js) run on their own.
+  testPathIgnorePatterns: ["/node_modules/", "/test/e2e/", "/test/programs/"],
   setupFilesAfterEnv: ["<rootDir>/test/setup.js"],
   transform: { "^.+\\.ts$": ["ts-jest", { isolatedModules: true }] },
   clearMocks: true,
