@@ -49,23 +49,36 @@ export class StackUnderTest {
   readonly vars: Record<string, string>;
   readonly secrets: Record<string, string>;
   readonly pgBackend: boolean;
+  readonly imagePrefix: string;
   /** Section of the run's figures this scenario records into. */
   readonly section: string;
 
   constructor(
     readonly name: string,
     readonly config: E2eConfig,
-    opts: { imageVersion?: 1 | 2; section?: string } = {},
+    opts: {
+      imageVersion?: 1 | 2;
+      section?: string;
+      /** Docker host the stack deploys to. @default - the local engine */
+      dockerHost?: string;
+      /**
+       * Prefix of the stand-in image names, e.g. "localhost/": a swarm node tries the public registry
+       * for a name without a registry host before it falls back to a local image.
+       * @default - none
+       */
+      imagePrefix?: string;
+    } = {},
   ) {
     this.section = opts.section ?? name;
     this.json = JSON.parse(readFileSync(join(config.outDir, "stacks", name, "cdk.tf.json"), "utf8"));
     const variables: Record<string, any> = this.json.variable ?? {};
-    this.vars = { docker_host: DOCKER_HOST };
+    this.imagePrefix = opts.imagePrefix ?? "";
+    this.vars = { docker_host: opts.dockerHost ?? DOCKER_HOST };
     for (const v of Object.keys(variables)) {
       if (v.endsWith("_image")) {
         if (!(v in STANDIN_FOR_IMAGE_VARIABLE)) throw new Error(`${name}: no stand-in image for variable ${v}; add one under e2e/standins and to STANDIN_FOR_IMAGE_VARIABLE`);
         const standin = STANDIN_FOR_IMAGE_VARIABLE[v];
-        if (standin) this.vars[v] = `z3-e2e/${standin}:${opts.imageVersion ?? 1}`;
+        if (standin) this.vars[v] = `${this.imagePrefix}z3-e2e/${standin}:${opts.imageVersion ?? 1}`;
       } else if (v === "jessy_source_path") {
         this.vars[v] = config.jessySourcePath;
       } else if (!variables[v].sensitive && !("default" in variables[v]) && v !== "docker_host") {
@@ -130,6 +143,15 @@ export class StackUnderTest {
     return Object.entries((this.json.resource?.docker_volume ?? {}) as Record<string, any>)
       .filter(([, v]) => v.lifecycle?.prevent_destroy === true)
       .map(([id, v]) => ({ id, name: this.resolve(v.name) }));
+  }
+
+  /** The stand-in image each image variable gets (`<prefix>z3-e2e/<stand-in>:<version>`). */
+  images(version: string | number): Record<string, string> {
+    return Object.fromEntries(
+      Object.keys(this.vars)
+        .filter((v) => v.endsWith("_image") && STANDIN_FOR_IMAGE_VARIABLE[v])
+        .map((v) => [v, `${this.imagePrefix}z3-e2e/${STANDIN_FOR_IMAGE_VARIABLE[v]}:${version}`]),
+    );
   }
 
   /** Every secret value the suite passed (for leak scans). */
