@@ -73,14 +73,17 @@ export function renderSwarmService(scope: Construct, input: SwarmServiceInput): 
         image: props.image.swarmReference,
         hostname: props.name,
         user: props.user,
-        // Swarm's `command` is the entrypoint and `args` the image's CMD.
-        command: props.entrypoint ? [...props.entrypoint] : undefined,
-        args: props.command ? [...props.command] : undefined,
+        // Swarm's `command` is the entrypoint and `args` the image's CMD. Empty lists and maps are
+        // explicit: provider 4.6 reads unset ones back as empty and would plan an update every run.
+        command: props.entrypoint ? [...props.entrypoint] : [],
+        args: props.command ? [...props.command] : [],
+        groups: [],
+        sysctl: {},
         dir: props.workingDir,
         env: Object.keys(props.environment ?? {}).length > 0 ? Object.fromEntries(Object.entries(props.environment ?? {}).sort(([a], [b]) => a.localeCompare(b))) : undefined,
         readOnly: props.readOnlyRootFilesystem ?? true,
         capDrop: ["ALL"],
-        capAdd: props.capabilities && props.capabilities.length > 0 ? [...new Set(props.capabilities)].sort().map((c) => `CAP_${c}`) : undefined,
+        capAdd: [...new Set(props.capabilities ?? [])].sort().map((c) => `CAP_${c}`),
         labels,
         stopGracePeriod: DURATION(props.stopTimeoutSeconds ?? 10),
         healthcheck: hc
@@ -112,6 +115,8 @@ export function renderSwarmService(scope: Construct, input: SwarmServiceInput): 
         condition: props.restart === "on-failure" ? "on-failure" : props.restart === "no" ? "none" : "any",
         delay: "5s",
         maxAttempts: props.restart === "on-failure" ? props.maxRetryCount ?? 5 : 0,
+        // Read back as "0s" (no window) when unset.
+        window: "0s",
       },
       logDriver: {
         name: "json-file",
@@ -122,8 +127,7 @@ export function renderSwarmService(scope: Construct, input: SwarmServiceInput): 
           ...(input.logging.labels && input.logging.labels.length > 0 ? { labels: input.logging.labels.join(",") } : {}),
         },
       },
-      // Networks by id: by name they read back as ids and plan an update on every run.
-      networksAdvanced: props.networks.map((n) => ({ name: n.network.resource.id, aliases: [...new Set([props.name, ...(n.aliases ?? [])])] })),
+
       placement: {
         constraints: placement.pinned ? [`node.labels.${target.dataNodeLabel}==true`] : undefined,
         // A host-mode port is bound once per node.
@@ -146,7 +150,8 @@ export function renderSwarmService(scope: Construct, input: SwarmServiceInput): 
       delay: UPDATE_DELAY,
       failureAction: "rollback",
       monitor: DURATION(monitorSeconds),
-      maxFailureRatio: "0",
+      // As provider 4.6 reads it back ("0" would plan an update on every run).
+      maxFailureRatio: "0.0",
       order,
     },
     rollbackConfig: {
@@ -154,7 +159,7 @@ export function renderSwarmService(scope: Construct, input: SwarmServiceInput): 
       delay: UPDATE_DELAY,
       failureAction: "pause",
       monitor: DURATION(monitorSeconds),
-      maxFailureRatio: "0",
+      maxFailureRatio: "0.0",
       order,
     },
     // Terraform waits until every task runs (healthy); a failed update rolls back and fails the apply.
@@ -166,6 +171,12 @@ export function renderSwarmService(scope: Construct, input: SwarmServiceInput): 
       ...(props.dependsOn ?? []).map((d) => ("resource" in d ? d.resource : d)),
     ],
   });
+  // Networks by `id` (4.6 deprecates `name`, which the 3.6.2 bindings only know): any other spelling
+  // reads back differently and replaces the service on every plan.
+  service.addOverride(
+    "task_spec.networks_advanced",
+    props.networks.map((n) => ({ id: n.network.resource.id, aliases: [...new Set([props.name, ...(n.aliases ?? [])])].sort(), driver_opts: [] })),
+  );
   service.overrideLogicalId(id);
   return service;
 }
@@ -177,7 +188,7 @@ function mountsOf(props: ServiceProps): SwarmMount[] {
     ...(props.bindMounts ?? []).map((b) => ({ type: "bind", source: b.hostPath, target: b.containerPath, readOnly: b.readOnly ?? true })),
     ...Object.entries(props.tmpfs ?? {})
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([path, options]) => ({ type: "tmpfs", target: path, tmpfsOptions: tmpfsOptions(options) })),
+      .map(([path, options]) => ({ type: "tmpfs", target: path, readOnly: false, tmpfsOptions: tmpfsOptions(options) })),
   ];
 }
 
@@ -185,8 +196,9 @@ function mountsOf(props: ServiceProps): SwarmMount[] {
  * Swarm tmpfs mounts take a size and a mode only; Docker mounts them `noexec,nosuid,nodev` whatever
  * the container rendering's option string says.
  */
-export function tmpfsOptions(options: string): { sizeBytes?: number; mode?: number } {
-  const out: { sizeBytes?: number; mode?: number } = {};
+export function tmpfsOptions(options: string): { sizeBytes?: number; mode: number } {
+  // Mode 0 is Docker's default (1777), and what provider 4.6 reads back when none is set.
+  const out: { sizeBytes?: number; mode: number } = { mode: 0 };
   for (const option of options.split(",")) {
     const [key, value] = option.split("=");
     if (key === "size" && value) {

@@ -455,14 +455,26 @@ class SwarmServiceWorkload extends Workload {
    * network namespace). A reference to a network this configuration creates is never that network.
    */
   networkMode() {
-    const names = listInput(this.task?.networksAdvanced, this.attributes.networkMode).map((n) => String(resolved(this.s, n.name)));
-    for (const name of names) {
+    for (const name of this.networkReferences()) {
       if (name === HOST_NETWORK) return HOST_NETWORK;
       if (name.includes("${") && !/^\$\{docker_network\.[A-Za-z0-9_-]+(\[[^\]]*\])?\.(id|name)\}$/.test(name)) {
         throw new Error(`network ${name} is a Terraform expression, which cannot be checked at synth time`);
       }
     }
     return undefined;
+  }
+  /**
+   * Each network's `id` and `name` in `task_spec.networks_advanced` as Terraform will see it: the
+   * bindings' input and any raw override (the swarm rendering of `Service` writes the list as an
+   * override to join networks by `id`, which the provider bindings do not know).
+   */
+  private networkReferences(): string[] {
+    type Rendered = { resource?: Record<string, Record<string, { task_spec?: { networks_advanced?: unknown } }>> };
+    const rendered = (this.s.toTerraform() as Rendered).resource?.[this.s.terraformResourceType]?.[this.s.friendlyUniqueId];
+    const networks = resolved(this.s, rendered?.task_spec?.networks_advanced);
+    if (networks === undefined || networks === null) return [];
+    if (!Array.isArray(networks)) throw notCheckable(this.attributes.networkMode);
+    return networks.flatMap((n: { id?: unknown; name?: unknown }) => [n?.id, n?.name]).flatMap((ref) => (ref === undefined || ref === null ? [] : [String(ref)]));
   }
   pidMode() {
     return undefined;

@@ -111,7 +111,8 @@ function swarmServices(json: Json): Service[] {
       name: s.name,
       oneShot: false,
       user: spec.user,
-      networks: (s.task_spec?.networks_advanced ?? []).map((n: Json) => networkName(n.name)),
+      // Swarm services join networks by `id`; `name` is the older spelling.
+      networks: (s.task_spec?.networks_advanced ?? []).map((n: Json) => networkName(n.id ?? n.name)),
       ports: (s.endpoint_spec?.ports ?? []).map((p: Json) => ({ external: p.published_port, internal: p.target_port, protocol: p.protocol ?? "tcp", mode: p.publish_mode ?? "ingress" })),
       volumes: (spec.mounts ?? []).filter((m: Json) => m.type === "volume").map((m: Json) => ({ volume: m.source, path: m.target, readOnly: m.read_only === true })),
       uploads: [],

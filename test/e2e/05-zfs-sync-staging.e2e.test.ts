@@ -1,44 +1,53 @@
+import { execFileSync } from "child_process";
 import { loadConfig } from "./harness/env";
-import { exec, execOk, existing, logsTail, mustInspect, waitHealthy } from "./harness/docker";
-import { http } from "./harness/net";
 import { psql } from "./harness/postgres";
-import { waitFor } from "./harness/process";
+import { RunResult, waitFor } from "./harness/process";
 import { record, seconds } from "./harness/report";
 import { StackUnderTest } from "./harness/stacks";
-import {
-  assertConverged,
-  assertEngineMatchesConfig,
-  assertPublishedPorts,
-  assertReadOnly,
-  assertRunningAndHealthy,
-  assertSecretFile,
-  assertSecretsNotInInspect,
-  cleanUp,
-  destroyAndAssertClean,
-  ensureNoConflicts,
-  faultKillMainProcess,
-} from "./harness/steps";
+import { assertConverged } from "./harness/steps";
 import { scenario } from "./harness/suite";
 import { say } from "./harness/log";
-import { RunResult } from "./harness/process";
+import { SwarmTestbed } from "./harness/swarm";
+import { buildLoadgen, Load, leftOnNodes, nodeState, runningTasks, taskExec, waitForTasks } from "./harness/swarm-steps";
+
+const PREFIX = "zfs-sync-staging";
+const APP = `${PREFIX}-app`;
+const PROXY = `${PREFIX}-proxy`;
+const POSTGRES = `${PREFIX}-postgres`;
+/** Bounded load: at most this many requests and seconds per measured step. */
+const LOAD = { maxRequests: 6000, maxSeconds: 300, ratePerSecond: 20 };
 
 /**
- * zfs-sync-staging with its pg state backend: PostgreSQL (root -> 70, password file), the one-shot
- * migration, the app and the TLS proxy; two concurrent applies of the same stack against the lock.
+ * zfs-sync-staging on a three-node swarm (network namespaces on this machine, each with its own
+ * Docker daemon; node 0 is the manager and the data node), with its pg state backend: apply and
+ * converge, a rolling image update under load, a failing image rolled back, a worker lost, a secret
+ * rotated, and a destroy that leaves nothing on any node. The local engine is never touched.
  */
-describe("zfs-sync-staging on the local engine, state in PostgreSQL with locking", () => {
+describe("zfs-sync-staging on a three-node swarm, state in PostgreSQL with locking", () => {
+  let bed: SwarmTestbed;
   let s: StackUnderTest;
+  let loadgen: string;
   let destroyed = false;
   const { step } = scenario();
+  const urls = () => [0, 1, 2].map((i) => `http://${bed.address(i)}:443/api/v1/health/ready`);
 
   beforeAll(() => {
-    s = new StackUnderTest("zfs-sync-staging", loadConfig());
-  });
+    const config = loadConfig();
+    bed = SwarmTestbed.up(3);
+    s = new StackUnderTest(PREFIX, config, { dockerHost: bed.managerHost, imagePrefix: "localhost/" });
+    const refs = [...new Set([...Object.values(s.images(1)), ...Object.values(s.images(2)), `localhost/z3-e2e/zfs-sync:broken`])];
+    // The local engine only gains the registry-qualified tags; the images go to the nodes.
+    for (const ref of refs) execFileSync("docker", ["tag", ref.replace(/^localhost\//, ""), ref]);
+    const t0 = Date.now();
+    bed.loadImages(refs);
+    record(s.section, "images loaded onto 3 nodes s", seconds(Date.now() - t0));
+    loadgen = buildLoadgen(config);
+  }, 600_000);
   afterAll(async () => {
-    if (s && !destroyed) await cleanUp(s);
-  });
+    if (s && !destroyed && process.env.E2E_KEEP !== "1") await s.tf.destroy().catch(() => undefined);
+    if (bed && process.env.E2E_KEEP !== "1") bed.down();
+  }, 600_000);
 
-  step("no container, volume or network of the stack exists yet", async () => ensureNoConflicts(s));
   step("terraform init (pg backend), validate", async () => {
     expect(s.pgBackend).toBe(true);
     const init = await s.tf.init();
@@ -46,91 +55,145 @@ describe("zfs-sync-staging on the local engine, state in PostgreSQL with locking
     await s.tf.validate();
   });
 
-  step("two concurrent applies: the second one without a lock timeout fails on the lock, a third one waits for it; the state stays consistent", async () => {
+  step("two concurrent applies: the second one without a lock timeout fails on the lock, a third one waits for it; the stack converges", async () => {
     const pg = loadConfig().pgConnStr!;
-    say(`${s.name}: apply A started`);
     const a = s.tf.apply().then((r) => ({ r, end: Date.now() }));
-    // A holds the state lock for its whole run; its first containers show it is mid-apply.
-    await waitFor("apply A to create the first container", async () => (await existing("container", ["zfs-sync-staging-postgres"])).length > 0, { timeoutMs: 120_000 });
-    const advisory = Number(await psql(pg, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"));
-    expect(advisory).toBeGreaterThan(0);
+    await waitFor("apply A to create the first service", async () => bed.docker(0, ["service", "ls", "--format", "{{.Name}}"]).includes(PREFIX), { timeoutMs: 180_000, intervalMs: 1000 });
+    expect(Number(await psql(pg, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"))).toBeGreaterThan(0);
     const b = await s.tf.apply({ extra: ["-lock-timeout=0s"] });
     expect(b.code).toBe(1);
     expect(b.stderr + b.stdout).toMatch(/Error acquiring the state lock/);
-    say(`${s.name}: apply B (lock-timeout 0s) failed on the lock while A runs, as it should`);
     const cStart = Date.now();
-    const c = s.tf.apply({ extra: ["-lock-timeout=10m"] }).then((r) => ({ r, end: Date.now() }));
+    const c = s.tf.apply({ extra: ["-lock-timeout=15m"] }).then((r) => ({ r, end: Date.now() }));
     const [ra, rc] = await Promise.all([a, c]);
-    expect(assertApplied(ra.r)).toBe(0);
-    expect(assertApplied(rc.r)).toBe(0);
-    expect(rc.end).toBeGreaterThanOrEqual(ra.end);
+    applied(ra.r);
+    applied(rc.r);
     expect(rc.r.stdout).toMatch(/Apply complete! Resources: 0 added, 0 changed, 0 destroyed\.|No changes\./);
-    say(`${s.name}: apply A done in ${seconds(ra.r.ms)}s; apply C waited ${seconds(ra.end - cStart)}s for the lock, then found nothing to do`);
-    record(s.section, "apply s", seconds(ra.r.ms));
-    record(s.section, "lock: second apply (lock-timeout 0s)", "failed: Error acquiring the state lock");
-    record(s.section, "lock: third apply (lock-timeout 10m) waited s", seconds(ra.end - cStart));
-    expect(Number(await psql(pg, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"))).toBe(0);
-    const state = await s.tf.stateList();
-    record(s.section, "resources", state.length);
-    record(s.section, "containers", state.filter((x) => x.startsWith("docker_container.")).length);
-    await assertConverged(s, "the concurrent applies");
+    record(s.section, "apply (converged: every task running and healthy) s", seconds(ra.r.ms));
+    record(s.section, "lock: third apply (lock-timeout 15m) waited s", seconds(ra.end - cStart));
+    say(`${s.name}: converged in ${seconds(ra.r.ms)}s; the second apply failed on the lock, the third found nothing to do`);
+    await assertConverged(s, "apply");
   });
 
-  step("services run and are healthy; the migration job exited 0", async () => {
-    await assertRunningAndHealthy(s, 4 * 60_000);
-    expect(await logsTail("zfs-sync-staging-migrate")).toMatch(/no Alembic revision recorded yet/);
-  });
-  step("docker inspect matches the synthesized configuration", async () => assertEngineMatchesConfig(s));
-
-  step("PostgreSQL starts as root, runs as 70, reads its 0444 password file as 70; the app opens it with the percent-encoded password from its read-only config", async () => {
-    expect(await execOk("zfs-sync-staging-postgres", ["cat", "/proc/1/status"])).toMatch(/^Uid:\s+70\s+70\s+70\s+70$/m);
-    await assertSecretFile(s, "zfs-sync-staging-postgres", "/run/secrets/postgres_password", "postgres_password", "0444", "70:70");
-    expect((await execOk("zfs-sync-staging-postgres", ["stat", "-c", "%a %u", "/var/lib/postgresql/data/pgdata"])).trim()).toBe("700 70");
-    const config = await execOk("zfs-sync-staging-app", ["cat", "/app/config/zfs_sync.yaml"]);
-    expect(config).toContain(`postgresql://zfssync:${encodeURIComponent(s.secrets.postgres_password)}@postgres:5432/zfssync`);
-    await assertReadOnly("zfs-sync-staging-app", "/app/config");
-    await assertReadOnly("zfs-sync-staging-postgres", "/run/secrets");
-  });
-
-  step("the proxy (101) reads its certificate and key (0444) and is the only way in: public 443 forwards to the app, which reaches the database", async () => {
-    await assertSecretFile(s, "zfs-sync-staging-proxy", "/run/secrets/tls_certificate", "tls_certificate", "0444", "101:101");
-    await assertSecretFile(s, "zfs-sync-staging-proxy", "/run/secrets/tls_private_key", "tls_private_key", "0444", "101:101");
-    const ready = await http("http://127.0.0.1:443/api/v1/health/ready");
-    expect(ready?.status).toBe(200);
-    expect(JSON.parse(ready!.body).database).toBe("postgres");
-    await assertPublishedPorts(s, loadConfig().externalAddress);
-    // Network segmentation: the proxy never sees the database network.
-    expect((await exec("zfs-sync-staging-proxy", ["nc", "-w", "2", "postgres", "5432"])).code).not.toBe(0);
-    expect((await exec("zfs-sync-staging-app", ["pg_isready", "-h", "postgres"])).code).toBe(0);
-    await assertSecretsNotInInspect(s);
+  step("placement: PostgreSQL on the data node, two app tasks, two proxy tasks on different nodes; the proxy answers where it runs and only there", async () => {
+    const pg = runningTasks(bed, POSTGRES);
+    expect(pg.map((t) => t.node)).toEqual([0]);
+    expect(runningTasks(bed, APP)).toHaveLength(2);
+    const proxies = runningTasks(bed, PROXY);
+    expect(proxies).toHaveLength(2);
+    expect(new Set(proxies.map((t) => t.node)).size).toBe(2);
+    for (const i of [0, 1, 2]) {
+      const answer = await fetch(urls()[i]).then((r) => r.status).catch(() => "refused");
+      expect([i, answer]).toEqual([i, proxies.some((t) => t.node === i) ? 200 : "refused"]);
+    }
+    // The migration job ran once, as a container on the data node.
+    expect(bed.docker(0, ["inspect", "-f", "{{.State.ExitCode}}", `${PREFIX}-migrate`]).trim()).toBe("0");
   });
 
-  step("re-plan right after apply: no changes", async () => assertConverged(s, "apply"));
-
-  step("fault: PostgreSQL crashes (SIGKILL); it restarts, the app's readiness recovers through the proxy", async () => {
-    await faultKillMainProcess(s, "zfs-sync-staging-postgres", "host-kill");
-    await waitFor("readiness through the proxy", async () => (await http("http://127.0.0.1:443/api/v1/health/ready"))?.status === 200, { timeoutMs: 60_000, intervalMs: 1000 });
-    await assertConverged(s, "PostgreSQL restart");
+  step("secrets: owned by the reading user, 0400, in memory; the database URL is a secret too; no value in service or container inspect", async () => {
+    const proxy = runningTasks(bed, PROXY)[0];
+    expect(taskExec(bed, proxy, ["stat", "-L", "-c", "%a %u:%g", "/run/secrets/tls_private_key"]).trim()).toBe("400 101:101");
+    expect(taskExec(bed, proxy, ["cat", "/run/secrets/tls_private_key"])).toBe(s.secrets.tls_private_key);
+    expect(taskExec(bed, proxy, ["stat", "-L", "-c", "%a %u:%g", "/etc/nginx/zfs-sync/nginx.conf"]).trim()).toBe("444 101:101");
+    const pg = runningTasks(bed, POSTGRES)[0];
+    expect(taskExec(bed, pg, ["stat", "-L", "-c", "%a %u:%g", "/run/secrets/postgres_password"]).trim()).toBe("400 70:70");
+    const app = runningTasks(bed, APP)[0];
+    expect(taskExec(bed, app, ["stat", "-L", "-c", "%a %u:%g", "/app/config/zfs_sync.yaml"]).trim()).toBe("400 1001:1001");
+    expect(bed.docker(0, ["config", "ls", "--format", "{{.Name}}"])).not.toMatch(/zfs-sync-staging-app-/);
+    const inspected = [
+      bed.docker(0, ["service", "inspect", APP, PROXY, POSTGRES]),
+      ...[0, 1, 2].map((i) => bed.docker(i, ["inspect", ...bed.docker(i, ["ps", "-q"]).split("\n").filter(Boolean)]).toString()),
+    ].join("\n");
+    const leaks = Object.entries(s.secrets).filter(([, v]) => inspected.includes(v) || inspected.includes(encodeURIComponent(v)));
+    expect(leaks.map(([k]) => k)).toEqual([]);
   });
 
-  step("fault: the app image changes (:2); the migration job runs again (now upgrading a stamped database) and the app is replaced, data kept", async () => {
-    await s.tf.applyOk({ overrides: { zfs_sync_image: "z3-e2e/zfs-sync:2" } });
-    await waitHealthy(["zfs-sync-staging-app", "zfs-sync-staging-proxy"], 4 * 60_000);
-    expect(await logsTail("zfs-sync-staging-migrate")).toMatch(/at head \(head\); upgrading to head/);
-    expect((await mustInspect("zfs-sync-staging-migrate")).State.ExitCode).toBe(0);
-    expect((await mustInspect("zfs-sync-staging-app")).Config.Labels?.["org.z3-e2e.version"]).toBe("2");
-    expect((await execOk("zfs-sync-staging-postgres", ["cat", "/var/lib/postgresql/data/pgdata/standin-kv/app_started"])).trim()).toBe("v2");
-    await assertConverged(s, "the image change", { zfs_sync_image: "z3-e2e/zfs-sync:2" });
+  step("a rolling image update under load loses no request", async () => {
+    const load = new Load(loadgen, urls(), LOAD);
+    const t0 = Date.now();
+    await s.tf.applyOk({ overrides: s.images(2) });
+    const updateMs = Date.now() - t0;
+    await new Promise((r) => setTimeout(r, 3000));
+    const summary = await load.stop();
+    expect(runningTasks(bed, APP).map((t) => t.image)).toEqual([expect.stringContaining(":2"), expect.stringContaining(":2")]);
+    expect(runningTasks(bed, PROXY).map((t) => t.image)).toEqual([expect.stringContaining(":2"), expect.stringContaining(":2")]);
+    record(s.section, "rolling update (app + proxy, 2 tasks each) s", seconds(updateMs));
+    record(s.section, "rolling update: requests sent / failed / retried on another node", `${summary.requests} / ${summary.failed} / ${summary.retries}`);
+    expect(summary.failureKinds).toEqual({});
+    expect(summary.failed).toBe(0);
+    expect(summary.ok).toBeGreaterThan(100);
+    await assertConverged(s, "the rolling update", s.images(2));
   });
 
-  step("terraform destroy leaves no container, volume or network of the stack; the state in PostgreSQL is empty", async () => {
-    await destroyAndAssertClean(s);
+  step("a failing image is rolled back: the apply reports it and the service keeps answering", async () => {
+    const load = new Load(loadgen, urls(), LOAD);
+    const t0 = Date.now();
+    const r = await s.tf.apply({ overrides: { ...s.images(2), zfs_sync_image: "localhost/z3-e2e/zfs-sync:broken" } });
+    const ms = Date.now() - t0;
+    const summary = await load.stop();
+    expect(r.code).toBe(1);
+    expect(r.stderr + r.stdout).toMatch(/rollback|rolled back/i);
+    const spec = JSON.parse(bed.docker(0, ["service", "inspect", APP]))[0].Spec.TaskTemplate.ContainerSpec.Image as string;
+    expect(spec).toContain("zfs-sync:2");
+    expect(runningTasks(bed, APP).map((t) => t.image)).toEqual([expect.stringContaining(":2"), expect.stringContaining(":2")]);
+    record(s.section, "failed update detected and rolled back s", seconds(ms));
+    record(s.section, "failed update: requests sent / failed", `${summary.requests} / ${summary.failed}`);
+    expect(summary.failed).toBe(0);
+    // The state still holds the rolled-back spec's image: applying the good image converges.
+    await s.tf.applyOk({ overrides: s.images(2) });
+    await assertConverged(s, "the rollback", s.images(2));
+  });
+
+  step("losing a worker node: its tasks are rescheduled on the others and the service keeps answering", async () => {
+    const worker = [1, 2].find((i) => runningTasks(bed, PROXY).some((t) => t.node === i) || runningTasks(bed, APP).some((t) => t.node === i))!;
+    expect(worker).toBeDefined();
+    const load = new Load(loadgen, urls(), LOAD);
+    const t0 = Date.now();
+    bed.stopNode(worker);
+    const proxyMs = await waitForTasks(bed, PROXY, 2, { notOn: worker, timeoutMs: 240_000 });
+    const appMs = await waitForTasks(bed, APP, 2, { notOn: worker, timeoutMs: 240_000 });
+    const rescheduleMs = Date.now() - t0;
+    await new Promise((r) => setTimeout(r, 5000));
+    const summary = await load.stop();
+    record(s.section, `node ${worker} stopped: tasks running again elsewhere after s`, seconds(rescheduleMs));
+    record(s.section, "node loss: requests sent / failed / retried on another node", `${summary.requests} / ${summary.failed} / ${summary.retries}`);
+    say(`${s.name}: node ${worker} down; proxy tasks back after ${seconds(proxyMs)}s, app tasks after ${seconds(appMs)}s; ${summary.failed} requests failed`);
+    expect(summary.ok).toBeGreaterThan(0);
+    expect((await fetch(urls()[runningTasks(bed, PROXY)[0].node])).status).toBe(200);
+    bed.startNode(worker);
+    await waitFor(`node ${worker} ready again`, async () => nodeState(bed, worker) === "ready", { timeoutMs: 120_000, intervalMs: 1000 });
+  });
+
+  step("a secret rotation rolls the proxy: the new secret is mounted 0400 for 101, the old one is removed", async () => {
+    const before = bed.docker(0, ["secret", "ls", "--format", "{{.Name}}"]).split("\n").filter((n) => n.startsWith(`${PROXY}-key-`));
+    expect(before).toHaveLength(1);
+    const secrets = s.secrets as Record<string, string>;
+    secrets.tls_private_key = `# rotated\n${secrets.tls_private_key}`;
+    const load = new Load(loadgen, urls(), LOAD);
+    await s.tf.applyOk({ overrides: s.images(2) });
+    const summary = await load.stop();
+    const after = bed.docker(0, ["secret", "ls", "--format", "{{.Name}}"]).split("\n").filter((n) => n.startsWith(`${PROXY}-key-`));
+    expect(after).toHaveLength(1);
+    expect(after[0]).not.toBe(before[0]);
+    for (const task of runningTasks(bed, PROXY)) {
+      expect(taskExec(bed, task, ["cat", "/run/secrets/tls_private_key"])).toBe(secrets.tls_private_key);
+      expect(taskExec(bed, task, ["stat", "-L", "-c", "%a %u:%g", "/run/secrets/tls_private_key"]).trim()).toBe("400 101:101");
+    }
+    record(s.section, "secret rotation: requests sent / failed", `${summary.requests} / ${summary.failed}`);
+    expect(summary.failed).toBe(0);
+    await assertConverged(s, "the rotation", s.images(2));
+  });
+
+  step("terraform destroy leaves nothing of the stack on any node; the state in PostgreSQL is empty", async () => {
+    const r = await s.tf.destroy();
+    if (r.code !== 0) throw new Error(`destroy failed (exit ${r.code}):\n${(r.stderr + r.stdout).split("\n").slice(-40).join("\n")}`);
     destroyed = true;
+    record(s.section, "destroy s", seconds(r.ms));
+    await waitFor("every task container to go", async () => leftOnNodes(bed, PREFIX).length === 0, { timeoutMs: 60_000, intervalMs: 1000, describe: async () => leftOnNodes(bed, PREFIX).join(", ") });
     expect(await s.tf.stateList()).toEqual([]);
   });
 });
 
-function assertApplied(r: RunResult): number {
+function applied(r: RunResult): void {
   if (r.code !== 0) throw new Error(`apply failed (exit ${r.code}):\n${(r.stderr + r.stdout).split("\n").slice(-40).join("\n")}`);
-  return r.code;
 }

@@ -46,26 +46,29 @@ describe("swarm Service defaults", () => {
     expect(spec.image).toBe(`\${docker_image.${image}.repo_digest != "" ? docker_image.${image}.repo_digest : docker_image.${image}.name}`);
   });
   test("root filesystem is read-only", () => expect(spec.read_only).toBe(true));
-  test("drops every capability and adds none", () => {
+  test("drops every capability and adds none (an empty cap_add, as provider 4.6 reads it back)", () => {
     expect(spec.cap_drop).toEqual(["ALL"]);
-    expect(spec.cap_add).toBeUndefined();
+    expect(spec.cap_add).toEqual([]);
   });
   test("runs as the declared user", () => expect(spec.user).toBe("1000:1000"));
   test("stop grace period defaults to 10 s", () => expect(spec.stop_grace_period).toBe("10s"));
-  test("has no health check, environment, command or working directory unless given", () => {
-    expect([spec.healthcheck, spec.env, spec.command, spec.args, spec.dir]).toEqual([undefined, undefined, undefined, undefined, undefined]);
+  test("has no health check, environment or working directory unless given", () => {
+    expect([spec.healthcheck, spec.env, spec.dir]).toEqual([undefined, undefined, undefined]);
+  });
+  test("command, args, groups and sysctl are written empty unless given (provider 4.6 reads unset ones back as empty)", () => {
+    expect([spec.command, spec.args, spec.groups, spec.sysctl]).toEqual([[], [], [], {}]);
   });
   test("mounts nothing and receives no secret or config", () => {
     expect(spec.mounts).toEqual([]);
     expect([spec.secrets, spec.configs]).toEqual([[], []]);
   });
-  test("restarts on any exit after 5 s, without a cap on attempts (unless-stopped)", () =>
-    expect(svc.task_spec.restart_policy).toEqual({ condition: "any", delay: "5s", max_attempts: 0 }));
+  test("restarts on any exit after 5 s, without a cap on attempts (unless-stopped) and with no window (written \"0s\", as provider 4.6 reads it back)", () =>
+    expect(svc.task_spec.restart_policy).toEqual({ condition: "any", delay: "5s", max_attempts: 0, window: "0s" }));
   test("logs to json-file with rotation set explicitly", () =>
     expect(svc.task_spec.log_driver).toEqual({ name: "json-file", options: { "max-size": "10m", "max-file": "3" } }));
   test("has no limits and reserves nothing unless given", () => expect(svc.task_spec.resources ?? {}).toEqual({}));
-  test("joins its networks by id (a name reads back as an id and drifts) with its name as alias", () =>
-    expect(svc.task_spec.networks_advanced).toEqual([{ name: "${docker_network.net.id}", aliases: ["app"] }]));
+  test("joins its networks by id (a name is deprecated in provider 4.6 and replaces the service on every plan) with its name as alias", () =>
+    expect(svc.task_spec.networks_advanced).toEqual([{ id: "${docker_network.net.id}", aliases: ["app"], driver_opts: [] }]));
   test("labels the service and its tasks' containers with its service name", () => {
     expect(labels(svc.labels)).toEqual({ service: "app" });
     expect(labels(spec.labels)).toEqual({ service: "app" });
@@ -73,9 +76,9 @@ describe("swarm Service defaults", () => {
   test("is not placed on the data node and not limited per node", () => expect(svc.task_spec.placement?.constraints ?? []).toEqual([]));
   test("publishes nothing, with the target's endpoint mode", () => expect(svc.endpoint_spec).toEqual({ mode: "dnsrr", ports: [] }));
   test("updates one task at a time, new task first, rolling back on failure", () =>
-    expect(svc.update_config).toEqual({ parallelism: 1, delay: "0s", failure_action: "rollback", monitor: "10s", max_failure_ratio: "0", order: "start-first" }));
+    expect(svc.update_config).toEqual({ parallelism: 1, delay: "0s", failure_action: "rollback", monitor: "10s", max_failure_ratio: "0.0", order: "start-first" }));
   test("a failed rollback pauses instead of looping", () =>
-    expect(svc.rollback_config).toEqual({ parallelism: 1, delay: "0s", failure_action: "pause", monitor: "10s", max_failure_ratio: "0", order: "start-first" }));
+    expect(svc.rollback_config).toEqual({ parallelism: 1, delay: "0s", failure_action: "pause", monitor: "10s", max_failure_ratio: "0.0", order: "start-first" }));
   test("Terraform waits for convergence: 1 task × (10 s + 10 s monitor) + 60 s", () => expect(svc.converge_config).toEqual({ delay: "2s", timeout: "1m20s" }));
   test("waits for its networks", () => expect(svc.depends_on).toEqual(["docker_network.net"]));
   test("terraform address is readable and stable", () => expect(Object.keys(json.resource.docker_service)).toEqual(["app"]));
@@ -87,7 +90,7 @@ describe("swarm Service explicit settings", () => {
 
   test("capabilities are added back sorted, de-duplicated and with the CAP_ prefix", () => {
     expect(spec({ capabilities: ["SETUID", "CHOWN", "SETUID"] }).cap_add).toEqual(["CAP_CHOWN", "CAP_SETUID"]);
-    expect(spec({ capabilities: [] }).cap_add).toBeUndefined();
+    expect(spec({ capabilities: [] }).cap_add).toEqual([]);
   });
   test("a writable root filesystem only when asked", () => expect(spec({ readOnlyRootFilesystem: false }).read_only).toBe(false));
   test("a root service has no user", () => expect(spec({ user: undefined, rootReason: "the image needs root for a good reason" }).user).toBeUndefined());
@@ -97,14 +100,14 @@ describe("swarm Service explicit settings", () => {
     expect(spec({ healthCheck: { ...hc, startPeriodSeconds: undefined, intervalSeconds: 3600 } }).healthcheck).toMatchObject({ interval: "1h0m0s", start_period: "0s" });
   });
   test.each([
-    [undefined, { condition: "any", delay: "5s", max_attempts: 0 }],
-    ["unless-stopped", { condition: "any", delay: "5s", max_attempts: 0 }],
-    ["always", { condition: "any", delay: "5s", max_attempts: 0 }],
-    ["no", { condition: "none", delay: "5s", max_attempts: 0 }],
-    ["on-failure", { condition: "on-failure", delay: "5s", max_attempts: 5 }],
+    [undefined, { condition: "any", delay: "5s", max_attempts: 0, window: "0s" }],
+    ["unless-stopped", { condition: "any", delay: "5s", max_attempts: 0, window: "0s" }],
+    ["always", { condition: "any", delay: "5s", max_attempts: 0, window: "0s" }],
+    ["no", { condition: "none", delay: "5s", max_attempts: 0, window: "0s" }],
+    ["on-failure", { condition: "on-failure", delay: "5s", max_attempts: 5, window: "0s" }],
   ])("restart %s maps to the restart policy %j", (restart, policy) => expect(task({ restart }).restart_policy).toEqual(policy));
   test("on-failure takes maxRetryCount as max_attempts", () =>
-    expect(task({ restart: "on-failure", maxRetryCount: 2 }).restart_policy).toEqual({ condition: "on-failure", delay: "5s", max_attempts: 2 }));
+    expect(task({ restart: "on-failure", maxRetryCount: 2 }).restart_policy).toEqual({ condition: "on-failure", delay: "5s", max_attempts: 2, window: "0s" }));
   test("log rotation, compression and labels come from logging", () =>
     expect(task({ logging: { maxSizeMiB: 50, maxFiles: 5, compress: true, labels: ["service", "environment"] } }).log_driver).toEqual({
       name: "json-file",
@@ -141,10 +144,10 @@ describe("swarm Service explicit settings", () => {
     const svc = swarmService(synthJson(s.stack), "app");
     for (const list of [svc.labels, svc.task_spec.container_spec.labels]) expect(labels(list)).toEqual({ environment: "staging", service: "app", system: "test", tier: "web" });
   });
-  test("aliases are added to the service name, once each", () => {
+  test("aliases are added to the service name, once each, sorted", () => {
     const s = scratchStack(STAGING_SWARM);
-    new Service(s.stack, "App", { name: "app", image: s.image, user: "1000", networks: [{ network: s.network, aliases: ["api", "app"] }] });
-    expect(swarmService(synthJson(s.stack), "app").task_spec.networks_advanced).toEqual([{ name: "${docker_network.net.id}", aliases: ["app", "api"] }]);
+    new Service(s.stack, "App", { name: "app", image: s.image, user: "1000", networks: [{ network: s.network, aliases: ["zeta", "api", "app"] }] });
+    expect(swarmService(synthJson(s.stack), "app").task_spec.networks_advanced).toEqual([{ id: "${docker_network.net.id}", aliases: ["api", "app", "zeta"], driver_opts: [] }]);
   });
   test("dependencies are kept (services and containers alike)", () => {
     const s = scratchStack(STAGING_SWARM);
@@ -153,27 +156,27 @@ describe("swarm Service explicit settings", () => {
     new Service(s.stack, "App", { name: "app", image: s.image, user: "1000", networks: [{ network: s.network }], dependsOn: [init, db] });
     expect(swarmService(synthJson(s.stack), "app").depends_on).toEqual(["docker_network.net", "docker_container.init", "docker_service.db"]);
   });
-  test("tmpfs mounts are sorted by path, with size and mode parsed from the option string", () => {
+  test("tmpfs mounts are sorted by path and writable, with size and mode parsed from the option string (mode 0 when none)", () => {
     expect(spec({ tmpfs: { "/tmp": "rw,noexec,nosuid,size=64m", "/run": "size=1m,mode=0755" } }).mounts).toEqual([
-      { type: "tmpfs", target: "/run", tmpfs_options: { size_bytes: MIB, mode: 0o755 } },
-      { type: "tmpfs", target: "/tmp", tmpfs_options: { size_bytes: 64 * MIB } },
+      { type: "tmpfs", target: "/run", read_only: false, tmpfs_options: { size_bytes: MIB, mode: 0o755 } },
+      { type: "tmpfs", target: "/tmp", read_only: false, tmpfs_options: { size_bytes: 64 * MIB, mode: 0 } },
     ]);
   });
 });
 
 describe("tmpfsOptions", () => {
   test.each([
-    ["rw,noexec,nosuid,size=64m", { sizeBytes: 64 * MIB }],
-    ["size=1g", { sizeBytes: 1024 * MIB }],
-    ["size=512k", { sizeBytes: 512 * 1024 }],
-    ["size=4096", { sizeBytes: 4096 }],
-    ["size=16M", { sizeBytes: 16 * MIB }],
+    ["rw,noexec,nosuid,size=64m", { sizeBytes: 64 * MIB, mode: 0 }],
+    ["size=1g", { sizeBytes: 1024 * MIB, mode: 0 }],
+    ["size=512k", { sizeBytes: 512 * 1024, mode: 0 }],
+    ["size=4096", { sizeBytes: 4096, mode: 0 }],
+    ["size=16M", { sizeBytes: 16 * MIB, mode: 0 }],
     ["mode=1777", { mode: 0o1777 }],
     ["size=1m,mode=0700", { sizeBytes: MIB, mode: 0o700 }],
-    ["rw,noexec,nosuid", {}],
-    ["size=", {}],
-    ["size=big", {}],
-    ["", {}],
+    ["rw,noexec,nosuid", { mode: 0 }],
+    ["size=", { mode: 0 }],
+    ["size=big", { mode: 0 }],
+    ["", { mode: 0 }],
   ])("%j → %j", (options, parsed) => expect(tmpfsOptions(options)).toEqual(parsed));
 });
 

@@ -355,6 +355,13 @@ interface SwarmRuleCases extends RuleCases {
 
 const dbPassword = (s: Scratch) => new Secret(s.stack, "DbPassword", { variableName: "db_password", description: "database password" });
 
+/** A raw swarm service joining `networks` through a raw `task_spec.networks_advanced` override, as the `Service` rendering does. */
+const networksOverride = (s: Scratch, networks: { id: string }[]) => {
+  const svc = rawSwarmService(s, { task: { networksAdvanced: undefined } });
+  svc.addOverride("task_spec.networks_advanced", networks.map((n) => ({ ...n, aliases: [], driver_opts: [] })));
+  return svc;
+};
+
 const SWARM_CASES: Record<string, SwarmRuleCases> = {
   ContainerNotPrivileged: {
     compliant: [
@@ -507,10 +514,17 @@ const SWARM_CASES: Record<string, SwarmRuleCases> = {
     compliant: [
       ["a Service on its networks", (s) => service(s)],
       ["a raw swarm service on a network of this configuration", (s) => rawSwarmService(s)],
+      ["a network of this configuration by id in an override", (s) => networksOverride(s, [{ id: s.network.resource.id }])],
     ],
     nonCompliant: [
       ["the predefined host network", (s) => rawSwarmService(s, { task: { networksAdvanced: [{ name: "host" }] } }), /task_spec\.networks_advanced attaches the predefined host network/],
       ["a network known only at apply time", (s) => rawSwarmService(s, { task: { networksAdvanced: [{ name: stringVariable(s, "net") }] } }), /could not be checked: network \$\{var\.net\}/],
+      [
+        "the predefined host network by id in an override, next to a network of this configuration",
+        (s) => networksOverride(s, [{ id: s.network.resource.id }, { id: "host" }]),
+        /task_spec\.networks_advanced attaches the predefined host network/,
+      ],
+      ["a network known only at apply time in an override", (s) => networksOverride(s, [{ id: stringVariable(s, "net") }]), /could not be checked: network \$\{var\.net\}/],
     ],
   },
   ContainerHostPidNamespaceNotShared: {

@@ -133,8 +133,8 @@ function fromSwarm(json: Json, stack: string, env: EnvironmentName, id: string):
   for (const m of spec.mounts ?? []) {
     if (m.type !== "tmpfs") continue;
     const o = m.tmpfs_options ?? {};
-    // Docker mounts swarm tmpfs noexec,nosuid,nodev, mode 1777 unless given.
-    tmpfs[m.target] = ["noexec", "nosuid", "nodev", ...(o.size_bytes ? [`size=${o.size_bytes}`] : []), `mode=${(o.mode ?? 0o1777).toString(8)}`].join(",");
+    // Docker mounts swarm tmpfs noexec,nosuid,nodev, mode 1777 unless given (mode 0 is not given).
+    tmpfs[m.target] = ["noexec", "nosuid", "nodev", ...(o.size_bytes ? [`size=${o.size_bytes}`] : []), `mode=${(o.mode || 0o1777).toString(8)}`].join(",");
   }
   const { uid, gid } = ids(spec.user, where);
   return {

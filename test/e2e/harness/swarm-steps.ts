@@ -18,11 +18,23 @@ export interface Task {
   readonly image: string;
 }
 
+/** The bed's nodes keyed by their index (`docker node ls` lists them in its own order): id → index. */
+export function nodeIndexes(bed: SwarmTestbed): Map<string, number> {
+  const addresses = Array.from({ length: bed.size }, (_, i) => bed.address(i));
+  return new Map(bed.nodes().map((n) => [n.id, addresses.indexOf(n.address)]));
+}
+
+/** The state of node `i` as the manager sees it (ready, down, …). */
+export function nodeState(bed: SwarmTestbed, i: number): string | undefined {
+  const byIndex = nodeIndexes(bed);
+  return bed.nodes().find((n) => byIndex.get(n.id) === i)?.state;
+}
+
 /** The running tasks of a service, with the index of the node each runs on. */
 export function runningTasks(bed: SwarmTestbed, service: string): Task[] {
   const ids = bed.docker(0, ["service", "ps", "-q", "--no-trunc", "--filter", "desired-state=running", service]).split("\n").filter((x) => x.trim() !== "");
   if (ids.length === 0) return [];
-  const byId = new Map(bed.nodes().map((n, i) => [n.id, i]));
+  const byId = nodeIndexes(bed);
   const tasks = JSON.parse(bed.docker(0, ["inspect", "--type", "task", ...ids])) as any[];
   return tasks
     .filter((t) => t.Status?.State === "running")

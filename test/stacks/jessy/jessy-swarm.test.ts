@@ -49,8 +49,8 @@ describe("jessy-staging on the swarm", () => {
     expect(staging.resource.docker_network).toEqual({
       jessy_network: { name: "jessy-staging-network", driver: "overlay", attachable: true, internal: false, labels: [] },
     });
-    expect(core.task_spec.networks_advanced).toEqual([{ name: "${docker_network.jessy_network.id}", aliases: ["jessy-staging-core", "jessy-core"] }]);
-    expect(api.task_spec.networks_advanced).toEqual([{ name: "${docker_network.jessy_network.id}", aliases: ["jessy-staging-api", "jessy-api"] }]);
+    expect(core.task_spec.networks_advanced).toEqual([{ id: "${docker_network.jessy_network.id}", aliases: ["jessy-core", "jessy-staging-core"], driver_opts: [] }]);
+    expect(api.task_spec.networks_advanced).toEqual([{ id: "${docker_network.jessy_network.id}", aliases: ["jessy-api", "jessy-staging-api"], driver_opts: [] }]);
   });
   test("services and their containers carry the environment, system and service labels; logs carry service and environment", () => {
     for (const svc of [core, api]) {
@@ -79,7 +79,7 @@ describe("jessy-core service", () => {
   });
   test("UID 1000, read-only root, no capabilities, staging environment and upstream health check", () => {
     expect(spec(core)).toMatchObject({ user: "1000:1000", read_only: true, cap_drop: ["ALL"] });
-    expect(spec(core).cap_add).toBeUndefined();
+    expect(spec(core).cap_add).toEqual([]);
     expect(spec(core).env).toMatchObject({ RUST_ENV: "staging", RUST_LOG: "jessy=info,actix_web=info", MMAP_BASE_PATH: "/app/data/mmap" });
     expect(spec(core).healthcheck).toEqual({ test: ["CMD", "curl", "-f", "http://localhost:8080/health"], interval: "10s", timeout: "5s", retries: 3, start_period: "10s" });
   });

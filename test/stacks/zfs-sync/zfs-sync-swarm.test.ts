@@ -21,8 +21,14 @@ const mounts = (svc: any) =>
   Object.fromEntries(
     spec(svc).mounts.map((m: any) => [m.target, m.type === "tmpfs" ? `tmpfs:${m.tmpfs_options.size_bytes}` : `${m.source ?? "(anonymous)"}:${m.read_only ? "ro" : "rw"}`]),
   );
-/** networks by resource address → sorted aliases. */
-const networks = (svc: any) => Object.fromEntries(svc.task_spec.networks_advanced.map((n: any) => [n.name, [...n.aliases].sort()]));
+/** networks by id (a resource reference) → aliases, as rendered (sorted); no entry sets driver options. */
+const networks = (svc: any) =>
+  Object.fromEntries(
+    svc.task_spec.networks_advanced.map((n: any) => {
+      expect(n.driver_opts).toEqual([]);
+      return [n.id, n.aliases];
+    }),
+  );
 const secretFile = (svc: any, file: string) => spec(svc).secrets.find((s: any) => s.file_name === file);
 const configFile = (svc: any, file: string) => spec(svc).configs.find((c: any) => c.file_name === file);
 /** `docker_secret.<address>` behind a mounted secret. */
@@ -124,7 +130,7 @@ describe("app service", () => {
   });
   test("runs as UID 1001 on a read-only root with everything dropped, publishing nothing", () => {
     expect(spec(app)).toMatchObject({ user: "1001:1001", read_only: true, cap_drop: ["ALL"] });
-    expect(spec(app).cap_add).toBeUndefined();
+    expect(spec(app).cap_add).toEqual([]);
     expect(app.endpoint_spec.ports).toEqual([]);
   });
   test("upstream's environment and health check; never the database URL in the environment", () => {
@@ -160,9 +166,9 @@ describe("proxy service", () => {
     expect(proxy.task_spec.placement.constraints).toBeUndefined();
     expect([proxy.update_config.order, proxy.rollback_config.order]).toEqual(["stop-first", "stop-first"]);
   });
-  test("nginx-unprivileged as UID 101, read-only with a /tmp tmpfs, after the app", () => {
+  test("nginx-unprivileged as UID 101, read-only with a /tmp tmpfs, after the app; the image's entrypoint is kept (an empty command)", () => {
     expect(spec(proxy)).toMatchObject({ user: "101:101", read_only: true, cap_drop: ["ALL"], args: ["nginx", "-c", "/etc/nginx/zfs-sync/nginx.conf"] });
-    expect(spec(proxy).command).toBeUndefined();
+    expect(spec(proxy).command).toEqual([]);
     expect(mounts(proxy)).toEqual({ "/tmp": `tmpfs:${64 * MIB}` });
     expect(proxy.depends_on).toContain("docker_service.zfs_sync_app");
   });
