@@ -29,6 +29,7 @@ describe("zfs-sync-staging on a three-node swarm, state in PostgreSQL with locki
   let loadgen: string;
   let destroyed = false;
   const { step } = scenario();
+  let updatedImages: Record<string, string>;
   const urls = () => [0, 1, 2].map((i) => `http://${bed.address(i)}:443/api/v1/health/ready`);
 
   beforeAll(() => {
@@ -42,6 +43,7 @@ describe("zfs-sync-staging on a three-node swarm, state in PostgreSQL with locki
     bed.loadImages(refs);
     record(s.section, "images loaded onto 3 nodes s", seconds(Date.now() - t0));
     loadgen = buildLoadgen(config);
+    updatedImages = { ...s.images(1), zfs_sync_image: "localhost/z3-e2e/zfs-sync:2", proxy_image: "localhost/z3-e2e/nginx:2" };
   }, 600_000);
   afterAll(async () => {
     if (s && !destroyed && process.env.E2E_KEEP !== "1") await s.tf.destroy().catch(() => undefined);
@@ -108,10 +110,12 @@ describe("zfs-sync-staging on a three-node swarm, state in PostgreSQL with locki
     expect(leaks.map(([k]) => k)).toEqual([]);
   });
 
-  step("a rolling image update under load loses no request", async () => {
+  step("a rolling image update of the app and the proxy under load loses no request", async () => {
     const load = new Load(loadgen, urls(), LOAD);
     const t0 = Date.now();
-    await s.tf.applyOk({ overrides: s.images(2) });
+    // PostgreSQL is a single task: changing its image is a stop-first restart, during which readiness
+    // (which queries the database) answers 503 by design. This step rolls the replicated services.
+    await s.tf.applyOk({ overrides: updatedImages });
     const updateMs = Date.now() - t0;
     await new Promise((r) => setTimeout(r, 3000));
     const summary = await load.stop();
@@ -122,13 +126,13 @@ describe("zfs-sync-staging on a three-node swarm, state in PostgreSQL with locki
     expect(summary.failureKinds).toEqual({});
     expect(summary.failed).toBe(0);
     expect(summary.ok).toBeGreaterThan(100);
-    await assertConverged(s, "the rolling update", s.images(2));
+    await assertConverged(s, "the rolling update", updatedImages);
   });
 
   step("a failing image is rolled back: the apply reports it and the service keeps answering", async () => {
     const load = new Load(loadgen, urls(), LOAD);
     const t0 = Date.now();
-    const r = await s.tf.apply({ overrides: { ...s.images(2), zfs_sync_image: "localhost/z3-e2e/zfs-sync:broken" } });
+    const r = await s.tf.apply({ overrides: { ...updatedImages, zfs_sync_image: "localhost/z3-e2e/zfs-sync:broken" } });
     const ms = Date.now() - t0;
     const summary = await load.stop();
     expect(r.code).toBe(1);
@@ -140,8 +144,8 @@ describe("zfs-sync-staging on a three-node swarm, state in PostgreSQL with locki
     record(s.section, "failed update: requests sent / failed", `${summary.requests} / ${summary.failed}`);
     expect(summary.failed).toBe(0);
     // The state still holds the rolled-back spec's image: applying the good image converges.
-    await s.tf.applyOk({ overrides: s.images(2) });
-    await assertConverged(s, "the rollback", s.images(2));
+    await s.tf.applyOk({ overrides: updatedImages });
+    await assertConverged(s, "the rollback", updatedImages);
   });
 
   step("losing a worker node: its tasks are rescheduled on the others and the service keeps answering", async () => {
@@ -170,7 +174,7 @@ describe("zfs-sync-staging on a three-node swarm, state in PostgreSQL with locki
     const secrets = s.secrets as Record<string, string>;
     secrets.tls_private_key = `# rotated\n${secrets.tls_private_key}`;
     const load = new Load(loadgen, urls(), LOAD);
-    await s.tf.applyOk({ overrides: s.images(2) });
+    await s.tf.applyOk({ overrides: updatedImages });
     const summary = await load.stop();
     const after = bed.docker(0, ["secret", "ls", "--format", "{{.Name}}"]).split("\n").filter((n) => n.startsWith(`${PROXY}-key-`));
     expect(after).toHaveLength(1);
@@ -181,7 +185,7 @@ describe("zfs-sync-staging on a three-node swarm, state in PostgreSQL with locki
     }
     record(s.section, "secret rotation: requests sent / failed", `${summary.requests} / ${summary.failed}`);
     expect(summary.failed).toBe(0);
-    await assertConverged(s, "the rotation", s.images(2));
+    await assertConverged(s, "the rotation", updatedImages);
   });
 
   step("terraform destroy leaves nothing of the stack on any node; the state in PostgreSQL is empty", async () => {
