@@ -11,6 +11,7 @@ export {
   LocalBackend,
   PgBackend,
   S3Backend,
+  TerraformIterator,
   TerraformLocal,
   TerraformOutput,
   DataResource,

@@ -36,6 +36,7 @@ export type {
   ContainerVolumes,
 } from "@cdktf/provider-docker/lib/container";
 export { Image } from "@cdktf/provider-docker/lib/image";
+export { DataDockerRegistryImage as RegistryImage } from "@cdktf/provider-docker/lib/data-docker-registry-image";
 export { Service as SwarmService } from "@cdktf/provider-docker/lib/service";
 export type { ServiceConfig as SwarmServiceConfig, ServiceTaskSpecContainerSpecMounts as SwarmMount } from "@cdktf/provider-docker/lib/service";
 export { Secret as SwarmSecret } from "@cdktf/provider-docker/lib/secret";

@@ -303,8 +303,9 @@ export class Service extends Construct {
       p.check(target.kind === "swarm", "replicas", props.replicas, '1 on the containers target (one container per service; the swarm target runs replicas)');
       p.check(!props.oneShot, "replicas", props.replicas, "1 for a one-shot service");
       p.check(!placementOf(props).singleWriter, "replicas", props.replicas, "1 for a service that writes a node-local volume or host path (two writers must never share it)");
-      if (target.kind === "swarm" && target.endpointMode === "dnsrr" && placementOf(props).pinned) {
-        p.check(!(props.ports ?? []).some((x) => x.public), "replicas", props.replicas, "1 for a service pinned to the data node that publishes a host-mode port (endpointMode \"dnsrr\" binds it once per node)");
+      if (target.kind === "swarm" && placementOf(props).pinned) {
+        const hostModePort = (props.ports ?? []).some((x) => x.public && (target.endpointMode === "dnsrr" || x.kind === "p2p"));
+        p.check(!hostModePort, "replicas", props.replicas, "1 for a service pinned to the data node that publishes a host-mode port (endpointMode \"dnsrr\", or a P2P port, binds it once per node)");
       }
     }
     if (target.kind === "swarm" && !props.oneShot) {

@@ -49,7 +49,10 @@ export function renderSwarmService(scope: Construct, input: SwarmServiceInput): 
   const replicas = props.replicas ?? 1;
   const hc = props.healthCheck;
   const publicPorts = (props.ports ?? []).filter((p) => p.public);
-  const hostModePorts = target.endpointMode === "dnsrr" && publicPorts.length > 0;
+  // Host mode with dnsrr (no ingress mesh), and always for P2P: the ingress mesh would hide the
+  // peer's real address (Zebra's inbound peers).
+  const hostMode = (p: { kind: string }) => target.endpointMode === "dnsrr" || p.kind === "p2p";
+  const hostModePorts = publicPorts.some(hostMode);
   // Two writers must never share a volume. A host-mode port is bound once per node, so a replacement
   // cannot start beside its predecessor, and with as many eligible nodes as replicas (one node down)
   // a start-first update would wait for a free node forever: stop one, start one, while the other
@@ -142,7 +145,7 @@ export function renderSwarmService(scope: Construct, input: SwarmServiceInput): 
         targetPort: p.containerPort,
         publishedPort: p.hostPort,
         protocol: p.protocol ?? "tcp",
-        publishMode: hostModePorts ? "host" : "ingress",
+        publishMode: hostMode(p) ? "host" : "ingress",
       })),
     },
     updateConfig: {

@@ -1,12 +1,19 @@
-import { rmSync } from "fs";
+import { spawnSync } from "child_process";
+import { existsSync, rmSync } from "fs";
 import { say } from "./harness/log";
 import { stopPostgres } from "./harness/postgres";
+import { SwarmTestbed } from "./harness/swarm";
 
 /** Stops the throwaway PostgreSQL; removes the work directory after a green run (E2E_KEEP=1 keeps it). */
 export default async function globalTeardown(): Promise<void> {
   const dataDir = process.env.E2E_PG_DATA_DIR;
   const binDir = process.env.E2E_PG_BIN_DIR;
   if (dataDir && binDir) await stopPostgres(dataDir, binDir);
+  // A scenario that crashed before its afterAll leaves the swarm test bed up; never leave it behind.
+  if (process.env.E2E_KEEP !== "1" && existsSync("/run/z3-swarm")) {
+    say("swarm test bed left up: taking it down");
+    spawnSync("bash", [SwarmTestbed.script, "down"], { stdio: "inherit", timeout: 300_000 });
+  }
   const workDir = process.env.E2E_WORK_DIR;
   if (!workDir) return;
   if (process.env.E2E_RUN_OK === "1" && process.env.E2E_KEEP !== "1" && !process.env.E2E_WORK_DIR_GIVEN) {

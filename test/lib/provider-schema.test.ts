@@ -14,6 +14,7 @@ interface SchemaBlock {
 interface ProviderSchema {
   readonly provider: SchemaBlock;
   readonly resources: Readonly<Record<string, SchemaBlock>>;
+  readonly data_sources: Readonly<Record<string, SchemaBlock>>;
 }
 
 /** Terraform's own arguments of every resource; not part of a provider schema. */
@@ -21,12 +22,26 @@ const META_ARGUMENTS = new Set(["count", "for_each", "depends_on", "lifecycle", 
 
 const schema: ProviderSchema = JSON.parse(readFileSync(join(__dirname, "..", "fixtures", "provider-docker-schema.json"), "utf8"));
 
-/** Every key of `value` not in `block`, as `<path>.<key>`; nested blocks are checked recursively. */
+/** The arguments of a `dynamic "<block>"` block besides its content. */
+const DYNAMIC_ARGUMENTS = new Set(["for_each", "iterator", "labels"]);
+
+/**
+ * Every key of `value` not in `block`, as `<path>.<key>`; nested blocks are checked recursively, and
+ * so is the `content` of a `dynamic "<block>"` against `<block>`.
+ */
 function unknownKeys(block: SchemaBlock, value: unknown, path: string): string[] {
   if (Array.isArray(value)) return value.flatMap((v, i) => unknownKeys(block, v, `${path}[${i}]`));
   if (value === null || typeof value !== "object") return [`${path}: a block, got ${JSON.stringify(value)}`];
   return Object.entries(value as Record<string, unknown>).flatMap(([key, v]) => {
     if (block.attributes.includes(key)) return [];
+    if (key === "dynamic" && v !== null && typeof v === "object") {
+      return Object.entries(v as Record<string, Record<string, unknown>>).flatMap(([name, spec]) => {
+        const nested = block.blocks[name];
+        if (!nested) return [`${path}.dynamic.${name}`];
+        const extra = Object.keys(spec).filter((k) => k !== "content" && !DYNAMIC_ARGUMENTS.has(k));
+        return [...extra.map((k) => `${path}.dynamic.${name}.${k}`), ...unknownKeys(nested, spec.content, `${path}.dynamic.${name}.content`)];
+      });
+    }
     const nested = block.blocks[key];
     if (nested) return unknownKeys(nested, v, `${path}.${key}`);
     return [`${path}.${key}`];
@@ -44,6 +59,18 @@ function schemaProblems(stack: string, json: TfJson, s: ProviderSchema = schema)
       const address = `${stack}: ${type}.${name}`;
       if (!block) {
         problems.push(`${address}: resource type ${type} is not in the provider`);
+        continue;
+      }
+      const own = Object.fromEntries(Object.entries(config as Record<string, unknown>).filter(([k]) => !META_ARGUMENTS.has(k)));
+      problems.push(...unknownKeys(block, own, address));
+    }
+  }
+  for (const [type, sources] of Object.entries(json.data ?? {})) {
+    const block = s.data_sources[type];
+    for (const [name, config] of Object.entries(sources)) {
+      const address = `${stack}: data.${type}.${name}`;
+      if (!block) {
+        problems.push(`${address}: data source ${type} is not in the provider`);
         continue;
       }
       const own = Object.fromEntries(Object.entries(config as Record<string, unknown>).filter(([k]) => !META_ARGUMENTS.has(k)));
@@ -78,6 +105,20 @@ describe("the nine stacks against the kreuzwerker/docker 4.6 schema", () => {
     expect(schemaProblems("zcash-dev", json)).toEqual([
       "zcash-dev: docker_network.net.check_duplicate",
       "zcash-dev: docker_nothing.x: resource type docker_nothing is not in the provider",
+    ]);
+  });
+
+  test("the provider's registry_auth is a dynamic block checked against the schema's block, and so is a data source", () => {
+    const json = {
+      provider: { docker: [{ host: "h", dynamic: { registry_auth: { for_each: "${x}", iterator: "each", content: { address: "a", token: "t" } }, registry_login: { content: {} } } }] },
+      data: { docker_registry_image: { check: { name: "n", for_each: "${x}", digest: "d" } }, docker_nothing: { x: {} } },
+      terraform: {},
+    } as unknown as TfJson;
+    expect(schemaProblems("zcash-dev", json)).toEqual([
+      "zcash-dev: data.docker_registry_image.check.digest",
+      "zcash-dev: data.docker_nothing.x: data source docker_nothing is not in the provider",
+      "zcash-dev: provider.docker.dynamic.registry_auth.content.token",
+      "zcash-dev: provider.docker.dynamic.registry_login",
     ]);
   });
 

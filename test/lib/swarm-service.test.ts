@@ -264,6 +264,11 @@ describe("swarm ports", () => {
     expect(svc.endpoint_spec).toEqual({ mode: "vip", ports: [{ target_port: 8443, published_port: 443, protocol: "tcp", publish_mode: "ingress" }] });
     expect(svc.task_spec.placement?.max_replicas).toBeUndefined();
   });
+  test("vip: a P2P port is still published in host mode (the ingress mesh would hide the peer's address), one task per node", () => {
+    const { svc } = onSwarm({ ports: [{ containerPort: 8233, hostPort: 8233, kind: "p2p", public: true }] }, { ...STAGING_SWARM, endpointMode: "vip" });
+    expect(svc.endpoint_spec).toEqual({ mode: "vip", ports: [{ target_port: 8233, published_port: 8233, protocol: "tcp", publish_mode: "host" }] });
+    expect(svc.task_spec.placement.max_replicas).toBe(1);
+  });
   test("udp is kept", () => {
     const { svc } = onSwarm({ ports: [{ containerPort: 53, hostPort: 53, kind: "p2p", protocol: "udp", public: true }] });
     expect(svc.endpoint_spec.ports).toEqual([{ target_port: 53, published_port: 53, protocol: "udp", publish_mode: "host" }]);

@@ -3,7 +3,8 @@
  * background, and what is left on every node after destroy. Everything goes to the test bed's own
  * daemons (network namespaces on this machine), never to the local engine.
  */
-import { ChildProcess, execFileSync, spawn } from "child_process";
+import { ChildProcess, execFileSync, spawn, spawnSync } from "child_process";
+import { existsSync } from "fs";
 import { join } from "path";
 import { SwarmTestbed } from "./swarm";
 import { E2eConfig, REPO_ROOT } from "./env";
@@ -69,7 +70,10 @@ export function taskExec(bed: SwarmTestbed, task: Task, cmd: readonly string[]):
 /** Builds the load generator (Go, standard library only) once per run. */
 export function buildLoadgen(config: E2eConfig): string {
   const out = join(config.outDir, "loadgen");
-  execFileSync("go", ["build", "-trimpath", "-o", out, "."], { cwd: join(REPO_ROOT, "e2e", "loadgen"), env: { ...process.env, CGO_ENABLED: "0" }, stdio: "pipe" });
+  // The Go toolchain the engine bootstrap builds the provider with (on PATH, or Go's default prefix).
+  const go = spawnSync("go", ["version"]).status === 0 ? "go" : existsSync("/usr/local/go/bin/go") ? "/usr/local/go/bin/go" : undefined;
+  if (!go) throw new Error("the load generator needs Go (go on PATH or /usr/local/go/bin/go), as scripts/bootstrap-engine.sh does");
+  execFileSync(go, ["build", "-trimpath", "-o", out, "."], { cwd: join(REPO_ROOT, "e2e", "loadgen"), env: { ...process.env, CGO_ENABLED: "0" }, stdio: "pipe" });
   return out;
 }
 
