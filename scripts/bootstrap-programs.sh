@@ -38,12 +38,15 @@ readonly VERSIONED_PACKAGES=(nginx prometheus promtool prometheus-alertmanager)
 readonly NGINX_MIN_VERSION="1.25.1"
 # Bump when the way the root filesystem is made changes (not its package list).
 readonly RECIPE=1
-readonly KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
 CACHE="${INFRA_CACHE_DIR:-$HOME/.cache/z3-infra}"
 ROOTFS_CACHE="$CACHE/rootfs"
 LOG_DIR="$CACHE/logs"
 LOG="$LOG_DIR/bootstrap-programs.log"
+# shellcheck disable=SC2034  # message prefix of scripts/lib/debian-rootfs.sh
+ROOTFS_TAG=bootstrap-programs
+# shellcheck source=lib/debian-rootfs.sh disable=SC1091
+. "$(dirname "$0")/lib/debian-rootfs.sh"
 
 PRINT_ROOT=0
 REBUILD=0
@@ -59,14 +62,13 @@ while [ $# -gt 0 ]; do
 done
 
 # Sorted, de-duplicated package list: the same set always gives the same key.
-SORTED_PACKAGES="$(printf '%s\n' "${PACKAGES[@]}" | LC_ALL=C sort -u | paste -sd, -)"
-KEY="$(printf 'suite=%s\nvariant=%s\npackages=%s\nrecipe=%s\n' "$SUITE" "$VARIANT" "$SORTED_PACKAGES" "$RECIPE" \
-  | sha256sum | cut -c1-12)"
+SORTED_PACKAGES="$(sorted_csv "${PACKAGES[@]}")"
+KEY="$(rootfs_key "$SUITE" "$VARIANT" "$SORTED_PACKAGES" "$RECIPE")"
 DIR="$ROOTFS_CACHE/$SUITE-programs-$KEY"
 ROOT="$DIR/rootfs"
 
-log() { printf '[bootstrap-programs] %s\n' "$*" >&2; }
-die() { printf '[bootstrap-programs] ERROR: %s\n' "$*" >&2; exit 1; }
+log() { rootfs_log "$@"; }
+die() { rootfs_die "$@"; }
 
 is_complete() { [ -f "$DIR/.complete" ] && [ -x "$ROOT/usr/sbin/nginx" ]; }
 
@@ -77,8 +79,6 @@ if [ "$PRINT_ROOT" = 1 ]; then
 fi
 
 # ------------------------------------------------------------------ helpers --
-now_us() { local t="$EPOCHREALTIME"; printf '%s' "${t/./}"; }
-fmt_secs() { printf '%d.%01d' "$(($1 / 1000000))" "$((($1 % 1000000) / 100000))"; }
 START="$(now_us)"
 
 on_err() { local rc=$?; die "command failed (exit $rc) at line $1: $BASH_COMMAND (log: $LOG)"; }
@@ -86,18 +86,6 @@ trap 'on_err $LINENO' ERR
 
 [ "$(id -u)" = 0 ] || die "must run as root (debootstrap and chroot); try: sudo bash $0"
 mkdir -p "$ROOTFS_CACHE" "$LOG_DIR"
-
-# Paths mounted below DIR (none should be: every step that mounts runs in a
-# private mount namespace). Checked before anything under DIR is deleted, so a
-# leaked bind mount of /dev or /proc is never recursed into.
-mounts_under() { awk -v p="$1/" 'index($5 "/", p) == 1 { print $5 }' /proc/self/mountinfo; }
-remove_tree() {
-  local dir="$1" m
-  [ -e "$dir" ] || return 0
-  m="$(mounts_under "$dir")"
-  [ -z "$m" ] || die "refusing to delete $dir: still mounted: $m (unmount them first)"
-  rm -rf --one-file-system -- "$dir"
-}
 
 # One build at a time; a second run waits for the first and then reuses its result.
 exec 9>"$ROOTFS_CACHE/.lock"
@@ -114,86 +102,13 @@ if is_complete && [ "$REBUILD" = 0 ]; then
   exit 0
 fi
 
-# ------------------------------------------------------------------- mirror --
-# Debian archive entries (URI and suite) of the host's apt sources, one-line
-# (sources.list, *.list) and deb822 (*.sources) formats; security, updates and
-# backports suites are left out, and so are disabled entries.
-apt_source_entries() {
-  local f
-  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-    [ -f "$f" ] || continue
-    awk '
-      { sub(/#.*/, ""); gsub(/\[[^]]*\]/, "") }
-      $1 == "deb" && NF >= 3 { print $2, $3 }
-    ' "$f"
-  done
-  for f in /etc/apt/sources.list.d/*.sources; do
-    [ -f "$f" ] || continue
-    awk '
-      function flush(  i, j, n, m, u, s) {
-        if (types ~ /(^| )deb( |$)/ && enabled !~ /^(no|false)$/) {
-          n = split(uris, u, " "); m = split(suites, s, " ")
-          for (i = 1; i <= n; i++) for (j = 1; j <= m; j++) print u[i], s[j]
-        }
-        types = ""; uris = ""; suites = ""; enabled = ""; key = ""
-      }
-      /^[ \t]*#/ { next }
-      /^[ \t]*$/ { flush(); next }
-      /^[A-Za-z-]+:/ {
-        key = tolower(substr($0, 1, index($0, ":") - 1)); val = substr($0, index($0, ":") + 1)
-      }
-      /^[ \t]/ { val = $0 }
-      {
-        gsub(/^[ \t]+|[ \t]+$/, "", val)
-        if (key == "types") types = types " " val
-        else if (key == "uris") uris = uris " " val
-        else if (key == "suites") suites = suites " " val
-        else if (key == "enabled") enabled = tolower(val)
-      }
-      END { flush() }
-    ' "$f"
-  done
-}
-
-find_mirror() {
-  if [ -n "${PROGRAMS_MIRROR:-}" ]; then printf '%s\n' "$PROGRAMS_MIRROR"; return 0; fi
-  local codename="" entries uri
-  codename="$(sed -n 's/^VERSION_CODENAME=//p' /etc/os-release 2>/dev/null | tr -d '"' || true)"
-  entries="$(apt_source_entries | awk '$1 ~ /^(https?|file):/ && $1 !~ /security/ && $2 !~ /-(security|updates|backports|proposed-updates)$/')"
-  # Prefer an entry that already serves the target suite, then the host's own suite.
-  uri="$(awk -v s="$SUITE" '$2 == s { print $1; exit }' <<<"$entries")"
-  [ -n "$uri" ] || uri="$(awk -v s="$codename" 's != "" && $2 == s { print $1; exit }' <<<"$entries")"
-  [ -n "$uri" ] || die "no Debian mirror for $SUITE or ${codename:-the host suite} in /etc/apt/sources.list or /etc/apt/sources.list.d/ (entries seen: $(tr '\n' ';' <<<"$entries")); set PROGRAMS_MIRROR"
-  printf '%s\n' "${uri%/}"
-}
-
-# debootstrap fetches with wget, which knows nothing of apt's proxy setting.
-use_apt_proxy() {
-  local HTTP_PROXY="" HTTPS_PROXY=""
-  eval "$(apt-config shell HTTP_PROXY Acquire::http::Proxy HTTPS_PROXY Acquire::https::Proxy)"
-  if [ -z "${http_proxy:-}" ] && [ -n "$HTTP_PROXY" ] && [ "$HTTP_PROXY" != DIRECT ]; then export http_proxy="$HTTP_PROXY"; fi
-  if [ -z "${https_proxy:-}" ] && [ -n "$HTTPS_PROXY" ] && [ "$HTTPS_PROXY" != DIRECT ]; then export https_proxy="$HTTPS_PROXY"; fi
-}
-
 # ------------------------------------------------------------------- build ---
 export DEBIAN_FRONTEND=noninteractive LC_ALL=C
 
-if ! command -v debootstrap >/dev/null 2>&1; then
-  log "installing debootstrap on the host (apt-get)"
-  { apt-get -o DPkg::Lock::Timeout=300 update && \
-    apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends debootstrap; } >>"$LOG" 2>&1 </dev/null \
-    || { tail -n 20 "$LOG" >&2; die "apt-get install debootstrap failed (log: $LOG)"; }
-fi
-for tool in unshare chroot flock; do
-  command -v "$tool" >/dev/null 2>&1 || die "$tool is missing on the host (Debian package util-linux / coreutils)"
-done
-[ -f "$KEYRING" ] || die "$KEYRING is missing (Debian package debian-archive-keyring)"
+rootfs_require_tools
 
-MIRROR="$(find_mirror)"
+MIRROR="$(find_mirror "$SUITE" "${PROGRAMS_MIRROR:-}")"
 use_apt_proxy
-# Debian 12's debootstrap knows trixie; an older one falls back to the sid script.
-SCRIPT_ARGS=()
-[ -e "/usr/share/debootstrap/scripts/$SUITE" ] || SCRIPT_ARGS=(/usr/share/debootstrap/scripts/sid)
 
 PARTIAL="$DIR.partial"
 remove_tree "$PARTIAL"
@@ -204,64 +119,25 @@ PROOT="$PARTIAL/rootfs"
 log "building $SUITE ($VARIANT + $SORTED_PACKAGES) from $MIRROR into $DIR (log: $LOG)"
 printf '\n==== %s build %s from %s\n' "$(date -u +%FT%TZ)" "$DIR" "$MIRROR" >>"$LOG"
 
-# Every step that can mount (debootstrap mounts /proc and /sys in the target
-# during the second stage) runs in its own mount namespace: whatever it mounts
-# is gone when it exits, even when it fails.
-in_ns() { unshare --mount --propagation private -- "$@"; }
-
 # Stage one: download and unpack, nothing configured yet.
-in_ns debootstrap --foreign --variant="$VARIANT" --components=main --keyring="$KEYRING" \
-    --include="$SORTED_PACKAGES" "$SUITE" "$PROOT" "$MIRROR" "${SCRIPT_ARGS[@]+"${SCRIPT_ARGS[@]}"}" >>"$LOG" 2>&1 </dev/null \
-  || { tail -n 30 "$LOG" >&2; die "debootstrap (first stage) of $SUITE from $MIRROR failed (log: $LOG)"; }
+debootstrap_first_stage "$PROOT" "$SUITE" "$VARIANT" "$MIRROR" "$SORTED_PACKAGES"
 
-# No service ever starts inside the chroot: invoke-rc.d asks policy-rc.d, and
-# 101 means "action forbidden". Written before any package is configured, and
-# again after the second stage, which writes its own while it configures
-# packages but deletes it when done.
-write_policy_rc_d() {
-  mkdir -p "$PROOT/usr/sbin"
-  printf '#!/bin/sh\n# Written by scripts/bootstrap-programs.sh: no service starts in this root filesystem.\nexit 101\n' >"$PROOT/usr/sbin/policy-rc.d"
-  chmod 0755 "$PROOT/usr/sbin/policy-rc.d"
-}
-write_policy_rc_d
-# dpkg leaves out documentation (copyright files stay).
-mkdir -p "$PROOT/etc/dpkg/dpkg.cfg.d"
-cat >"$PROOT/etc/dpkg/dpkg.cfg.d/01-z3-infra-nodoc" <<'EOF'
-# Written by scripts/bootstrap-programs.sh: a root filesystem for configuration checks needs no documentation.
-path-exclude /usr/share/doc/*
-path-include /usr/share/doc/*/copyright
-path-exclude /usr/share/man/*
-path-exclude /usr/share/info/*
-path-exclude /usr/share/locale/*
-path-include /usr/share/locale/locale.alias
-path-exclude /usr/share/lintian/*
-EOF
+# No service ever starts inside the chroot (policy-rc.d), and dpkg leaves out documentation.
+write_policy_rc_d "$PROOT"
+write_nodoc "$PROOT"
 
 # Timestamps written during configuration (adduser's shadow entries, ...) follow
 # SOURCE_DATE_EPOCH: by default the Date of the suite's Release file.
-if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
-  release_file="$(find "$PROOT/var/lib/apt/lists" -maxdepth 1 -name "*_dists_${SUITE}_Release" -print -quit 2>/dev/null || true)"
-  release_date="$( { [ -n "$release_file" ] && sed -n 's/^Date: //p' "$release_file"; } || true)"
-  SOURCE_DATE_EPOCH="$(date -u -d "${release_date:-@0}" +%s)"
-fi
+[ -n "${SOURCE_DATE_EPOCH:-}" ] || SOURCE_DATE_EPOCH="$(release_epoch "$PROOT" "$SUITE")"
 export SOURCE_DATE_EPOCH
 
 # Stage two, inside the chroot: install and configure.
-in_ns chroot "$PROOT" /debootstrap/debootstrap --second-stage >>"$LOG" 2>&1 </dev/null \
-  || { tail -n 30 "$LOG" >&2; die "debootstrap --second-stage failed (log: $LOG)"; }
-write_policy_rc_d
-policy_rc=0
-in_ns chroot "$PROOT" /usr/sbin/policy-rc.d nginx start >/dev/null 2>&1 </dev/null || policy_rc=$?
-[ "$policy_rc" = 101 ] || die "policy-rc.d in $PROOT answers $policy_rc, not 101 (action forbidden)"
+debootstrap_second_stage "$PROOT"
+write_policy_rc_d "$PROOT"
+check_policy_rc_d "$PROOT"
 
 # Minimal: no package cache, lists, docs, logs or per-machine state.
-in_ns chroot "$PROOT" apt-get clean >>"$LOG" 2>&1 </dev/null
-rm -rf "$PROOT"/var/lib/apt/lists/* "$PROOT"/var/cache/apt/*.bin "$PROOT"/var/cache/ldconfig/aux-cache \
-  "$PROOT"/var/cache/debconf/*-old "$PROOT"/var/lib/dpkg/*-old "$PROOT"/usr/share/man/* "$PROOT"/usr/share/info/*
-find "$PROOT/usr/share/doc" -mindepth 1 ! -type d ! -name copyright -delete 2>/dev/null || true
-find "$PROOT/usr/share/doc" -mindepth 1 -type d -empty -delete 2>/dev/null || true
-find "$PROOT/var/log" -type f -delete
-: >"$PROOT/etc/machine-id"
+minimize_rootfs "$PROOT"
 
 # The programs run, and nginx is new enough.
 for probe in "nginx -v" "promtool --version" "amtool --version"; do
@@ -277,7 +153,7 @@ dpkg --compare-versions "$nginx_version" ge "$NGINX_MIN_VERSION" \
   || die "$SUITE has nginx $nginx_version; the generated proxy configuration needs $NGINX_MIN_VERSION or later (http2 on)"
 
 # Clamp every file time to SOURCE_DATE_EPOCH (cheap step towards identical trees).
-find "$PROOT" -xdev -newermt "@$SOURCE_DATE_EPOCH" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+clamp_mtimes "$PROOT" "$SOURCE_DATE_EPOCH"
 
 BUILD_SECS="$(fmt_secs $(( $(now_us) - START )))"
 SIZE="$(du -sh "$PROOT" | cut -f1)"

@@ -1,6 +1,7 @@
 # Database access for the zfs-sync stand-ins (sourced after common.sh). db_open parses database_url
-# from config/zfs_sync.yaml; db_query CMD... runs line-protocol commands against the PostgreSQL
-# stand-in after authenticating (or against the SQLite file).
+# from config/zfs_sync.yaml; db_query CMD... runs line-protocol commands (SELECT1, GET key,
+# SET key value) against the PostgreSQL stand-in after authenticating, against the SQLite file, or,
+# when psql is on the PATH (the image of Dockerfile.psql), as SQL on a real PostgreSQL.
 CONFIG_FILE=${ZFS_SYNC_CONFIG:-/app/config/zfs_sync.yaml}
 db_open() {
   must_read "$CONFIG_FILE" "config/zfs_sync.yaml"
@@ -34,9 +35,41 @@ db_query() {
     done
     return 0
   fi
+  if command -v psql >/dev/null 2>&1; then db_psql "$@"; return; fi
   out=$( { printf 'AUTH %s %s %s\n' "$DB_USER" "$DB_NAME" "$DB_PASSWORD"; for l in "$@"; do printf '%s\n' "$l"; done; printf 'QUIT\n'; } \
     | timeout 5 nc "$DB_HOST" "$DB_PORT" 2>/dev/null)
   first=$(printf '%s\n' "$out" | head -n 1)
   [ "$first" = "OK" ] || { log "database: ${first:-no answer from $DB_HOST:$DB_PORT}"; return 1; }
   printf '%s\n' "$out" | sed 1d
+}
+
+# db_psql CMD...: the same commands as SQL, with the same answers (SELECT1: 1, GET: the value or an
+# empty line, SET: OK); the pairs live in table standin_kv, created on first use. The password goes
+# to psql in its environment, never on a command line.
+sql_str() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/''/g")"; }
+db_psql() {
+  sql=""
+  for l in "$@"; do
+    case "$l" in
+      SELECT1) sql="${sql}SELECT 1;
+" ;;
+      GET\ *) sql="${sql}SELECT coalesce((SELECT value FROM standin_kv WHERE key = $(sql_str "${l#GET }")), '');
+" ;;
+      SET\ *) k=${l#SET }; v=${k#* }; k=${k%% *}
+              sql="${sql}INSERT INTO standin_kv VALUES ($(sql_str "$k"), $(sql_str "$v")) ON CONFLICT (key) DO UPDATE SET value = excluded.value; SELECT 'OK';
+" ;;
+      *) log "database: unsupported command $l"; return 1 ;;
+    esac
+  done
+  case "$sql" in
+    *standin_kv*) sql='DO $$ BEGIN CREATE TABLE IF NOT EXISTS standin_kv (key text PRIMARY KEY, value text NOT NULL);
+  EXCEPTION WHEN unique_violation OR duplicate_table THEN NULL; END $$;
+'"$sql" ;;
+  esac
+  if ! out=$(printf '%s' "$sql" | PGPASSWORD="$DB_PASSWORD" PGCONNECT_TIMEOUT=5 PGOPTIONS="-c client_min_messages=warning" \
+      timeout 10 psql -X -q -A -t -v ON_ERROR_STOP=1 -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d "$DB_NAME" -f - 2>&1); then
+    log "database: $(printf '%s\n' "$out" | head -n 1)"
+    return 1
+  fi
+  printf '%s\n' "$out"
 }
