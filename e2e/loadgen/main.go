@@ -10,6 +10,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -41,6 +42,7 @@ func main() {
 	maxDuration := flag.Duration("max-duration", 5*time.Minute, "stop after this long")
 	ratePerSecond := flag.Int("rate", 20, "requests started per second")
 	timeout := flag.Duration("timeout", 5*time.Second, "per-try timeout")
+	insecure := flag.Bool("insecure", false, "accept any TLS certificate (the suite checks the chain separately)")
 	flag.Parse()
 	targets := strings.Split(*urls, ",")
 	if *urls == "" || len(targets) == 0 {
@@ -59,7 +61,7 @@ func main() {
 		cancel()
 	}()
 
-	client := &http.Client{Timeout: *timeout, Transport: &http.Transport{DisableKeepAlives: true}}
+	client := &http.Client{Timeout: *timeout, Transport: &http.Transport{DisableKeepAlives: true, TLSClientConfig: &tls.Config{InsecureSkipVerify: *insecure}}}
 	var sent, ok, failed, retries int64
 	var mu sync.Mutex
 	kinds := map[string]int64{}

@@ -20,6 +20,7 @@ import {
   initValidateApply,
 } from "./harness/steps";
 import { scenario } from "./harness/suite";
+import { assertVerifyPasses } from "./harness/verify";
 import { assertRuntimePolicy } from "./harness/runtime-policy";
 import { say } from "./harness/log";
 
@@ -48,6 +49,9 @@ describe("zcash-staging on the local engine, state in PostgreSQL", () => {
     expect(await psql(loadConfig().pgConnStr!, "SELECT count(*) FROM zcash_staging.states")).toBe("1");
   });
   step("services run and are healthy", async () => assertRunningAndHealthy(s, 4 * 60_000));
+  step("npm run verify passes: services healthy, ports answer where declared and nowhere else, connections work from inside the services", async () => {
+    await assertVerifyPasses(s);
+  });
   step("docker inspect matches the synthesized configuration (limits as CFS quota, swap = memory, compressed 50m x 5 logs)", async () => assertEngineMatchesConfig(s));
 
   step("cookie auth: Zebra (10001) writes the cookie 0600, the sidecar (root, FOWNER only) makes it 0644, Zaino and Zallet read it through read-only mounts", async () => {
@@ -76,12 +80,12 @@ describe("zcash-staging on the local engine, state in PostgreSQL", () => {
       "every Prometheus target up",
       async () => {
         const r = await http("http://127.0.0.1:19094/api/v1/targets");
-        const t = r?.status === 200 ? (JSON.parse(r.body).data.activeTargets as { job: string; health: string }[]) : [];
+        const t = r?.status === 200 ? (JSON.parse(r.body).data.activeTargets as { job?: string; labels?: { job?: string }; health: string }[]) : [];
         return t.length > 0 && t.every((x) => x.health === "up") ? t : undefined;
       },
       { timeoutMs: 60_000, intervalMs: 2000, describe: async () => (await http("http://127.0.0.1:19094/api/v1/targets"))?.body ?? "no answer" },
     );
-    expect(targets.map((t) => t.job).sort()).toEqual(["alertmanager", "grafana", "prometheus", "zebra"]);
+    expect(targets.map((t) => t.labels?.job ?? t.job).sort()).toEqual(["alertmanager", "grafana", "prometheus", "zebra"]);
     await assertSecretFile(s, "z3-testnet-grafana", "/run/secrets/grafana_admin_password", "grafana_admin_password", "0444");
     expect((await http("http://127.0.0.1:13000/api/user", { headers: { Authorization: basic("admin", s.secrets.grafana_admin_password) } }))?.status).toBe(200);
     expect((await http("http://127.0.0.1:13000/api/user", { headers: { Authorization: basic("admin", "admin") } }))?.status).toBe(401);

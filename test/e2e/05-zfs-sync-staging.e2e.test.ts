@@ -1,4 +1,6 @@
 import { execFileSync } from "child_process";
+import { request } from "https";
+import { TLSSocket } from "tls";
 import { loadConfig } from "./harness/env";
 import { psql } from "./harness/postgres";
 import { RunResult, waitFor } from "./harness/process";
@@ -11,11 +13,17 @@ import { SwarmTestbed } from "./harness/swarm";
 import { buildLoadgen, Load, leftOnNodes, nodeState, runningTasks, taskExec, waitForTasks } from "./harness/swarm-steps";
 
 const PREFIX = "zfs-sync-staging";
+/** The app stand-in whose health check fails (the failed-update fault). */
+const BROKEN = "localhost/z3-e2e/zfs-sync-psql:broken";
 const APP = `${PREFIX}-app`;
 const PROXY = `${PREFIX}-proxy`;
 const POSTGRES = `${PREFIX}-postgres`;
-/** Bounded load: at most this many requests and seconds per measured step. */
-const LOAD = { maxRequests: 6000, maxSeconds: 300, ratePerSecond: 20 };
+/**
+ * Bounded load: at most this many requests and seconds per measured step. 8 a second from one client
+ * address stays under each proxy task's rate limit (10 a second per address) even while one of the
+ * two proxy tasks is being replaced.
+ */
+const LOAD = { maxRequests: 3000, maxSeconds: 300, ratePerSecond: 8 };
 
 /**
  * zfs-sync-staging on a three-node swarm (network namespaces on this machine, each with its own
@@ -30,20 +38,20 @@ describe("zfs-sync-staging on a three-node swarm, state in PostgreSQL with locki
   let destroyed = false;
   const { step } = scenario();
   let updatedImages: Record<string, string>;
-  const urls = () => [0, 1, 2].map((i) => `http://${bed.address(i)}:443/api/v1/health/ready`);
+  const urls = () => [0, 1, 2].map((i) => `https://${bed.address(i)}:443/api/v1/health/ready`);
 
   beforeAll(() => {
     const config = loadConfig();
     bed = SwarmTestbed.up(3);
     s = new StackUnderTest(PREFIX, config, { dockerHost: bed.managerHost, imagePrefix: "localhost/" });
-    const refs = [...new Set([...Object.values(s.images(1)), ...Object.values(s.images(2)), `localhost/z3-e2e/zfs-sync:broken`])];
+    const refs = [...new Set([...Object.values(s.images(1)), ...Object.values(s.images(2)), BROKEN])];
     // The local engine only gains the registry-qualified tags; the images go to the nodes.
     for (const ref of refs) execFileSync("docker", ["tag", ref.replace(/^localhost\//, ""), ref]);
     const t0 = Date.now();
     bed.loadImages(refs);
     record(s.section, "images loaded onto 3 nodes s", seconds(Date.now() - t0));
     loadgen = buildLoadgen(config);
-    updatedImages = { ...s.images(1), zfs_sync_image: "localhost/z3-e2e/zfs-sync:2", proxy_image: "localhost/z3-e2e/nginx:2" };
+    updatedImages = { ...s.images(1), zfs_sync_image: s.images(2).zfs_sync_image, proxy_image: s.images(2).proxy_image };
   }, 600_000);
   afterAll(async () => {
     if (s && !destroyed && process.env.E2E_KEEP !== "1") await s.tf.destroy().catch(() => undefined);
@@ -85,11 +93,33 @@ describe("zfs-sync-staging on a three-node swarm, state in PostgreSQL with locki
     expect(proxies).toHaveLength(2);
     expect(new Set(proxies.map((t) => t.node)).size).toBe(2);
     for (const i of [0, 1, 2]) {
-      const answer = await fetch(urls()[i]).then((r) => r.status).catch(() => "refused");
+      const answer = await tlsGet(bed.address(i), "/api/v1/health/ready", s.secrets.tls_certificate).then((r) => r.status).catch(() => "refused");
       expect([i, answer]).toEqual([i, proxies.some((t) => t.node === i) ? 200 : "refused"]);
     }
     // The migration job ran once, as a container on the data node.
     expect(bed.docker(0, ["inspect", "-f", "{{.State.ExitCode}}", `${PREFIX}-migrate`]).trim()).toBe("0");
+  });
+
+  step("real nginx and PostgreSQL: HTTPS with the delivered certificate (chain and name verified), the security headers, the rate limit, the app reaching PostgreSQL 15", async () => {
+    const node = runningTasks(bed, PROXY)[0].node;
+    const ready = await tlsGet(bed.address(node), "/api/v1/health/ready", s.secrets.tls_certificate);
+    expect(ready.status).toBe(200);
+    expect(JSON.parse(ready.body).database).toBe("postgres");
+    expect(ready.headers["strict-transport-security"]).toBe("max-age=86400");
+    expect(ready.headers["x-content-type-options"]).toBe("nosniff");
+    expect(ready.headers["x-frame-options"]).toBe("DENY");
+    expect(ready.protocol).toMatch(/^TLSv1\.[23]$/);
+    // A certificate the client does not trust is refused (the chain really is checked).
+    await expect(tlsGet(bed.address(node), "/api/v1/health/ready", undefined)).rejects.toThrow(/self[- ]signed|unable to verify/i);
+    // A burst above rate + burst from one address gets 429 from nginx's limit_req.
+    const statuses = await Promise.all(Array.from({ length: 80 }, () => tlsGet(bed.address(node), "/api/v1/health", s.secrets.tls_certificate).then((r) => r.status)));
+    expect(statuses.filter((x) => x === 429).length).toBeGreaterThan(0);
+    expect(statuses.filter((x) => x === 200).length).toBeGreaterThan(0);
+    record(s.section, "rate limit: 80 requests at once from one address, answered 200 / 429", `${statuses.filter((x) => x === 200).length} / ${statuses.filter((x) => x === 429).length}`);
+    const pg = runningTasks(bed, POSTGRES)[0];
+    expect(taskExec(bed, pg, ["postgres", "--version"])).toMatch(/PostgreSQL\) 15\./);
+    expect(taskExec(bed, pg, ["cat", "/proc/1/status"])).toMatch(/^Uid:\s+70\s+70\s+70\s+70$/m);
+    await new Promise((r) => setTimeout(r, 5000));
   });
 
   step("secrets: owned by the reading user, 0400, in memory; the database URL is a secret too; no value in service or container inspect", async () => {
@@ -132,7 +162,7 @@ describe("zfs-sync-staging on a three-node swarm, state in PostgreSQL with locki
   step("a failing image is rolled back: the apply reports it and the service keeps answering", async () => {
     const load = new Load(loadgen, urls(), LOAD);
     const t0 = Date.now();
-    const r = await s.tf.apply({ overrides: { ...updatedImages, zfs_sync_image: "localhost/z3-e2e/zfs-sync:broken" } });
+    const r = await s.tf.apply({ overrides: { ...updatedImages, zfs_sync_image: BROKEN } });
     const ms = Date.now() - t0;
     const summary = await load.stop();
     expect(r.code).toBe(1);
@@ -163,7 +193,7 @@ describe("zfs-sync-staging on a three-node swarm, state in PostgreSQL with locki
     record(s.section, "node loss: requests sent / failed / retried on another node", `${summary.requests} / ${summary.failed} / ${summary.retries}`);
     say(`${s.name}: node ${worker} down; proxy tasks back after ${seconds(proxyMs)}s, app tasks after ${seconds(appMs)}s; ${summary.failed} requests failed`);
     expect(summary.ok).toBeGreaterThan(0);
-    expect((await fetch(urls()[runningTasks(bed, PROXY)[0].node])).status).toBe(200);
+    expect((await tlsGet(bed.address(runningTasks(bed, PROXY)[0].node), "/api/v1/health/ready", s.secrets.tls_certificate)).status).toBe(200);
     bed.startNode(worker);
     await waitFor(`node ${worker} ready again`, async () => nodeState(bed, worker) === "ready", { timeoutMs: 120_000, intervalMs: 1000 });
   });
@@ -197,6 +227,24 @@ describe("zfs-sync-staging on a three-node swarm, state in PostgreSQL with locki
     expect(await s.tf.stateList()).toEqual([]);
   });
 });
+
+/** GET over HTTPS from the host, verifying the chain against `ca` (the suite's self-signed certificate) and the stack's server name. */
+function tlsGet(address: string, path: string, ca: string | undefined): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string; protocol: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: address, port: 443, path, servername: "zfs-sync.e2e.test", ca, timeout: 10_000, headers: { host: "zfs-sync.e2e.test" }, agent: false },
+      (res) => {
+        const protocol = (res.socket as TLSSocket).getProtocol() ?? "";
+        let body = "";
+        res.on("data", (d) => (body += d));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, protocol }));
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error("timed out")));
+    req.on("error", reject);
+    req.end();
+  });
+}
 
 function applied(r: RunResult): void {
   if (r.code !== 0) throw new Error(`apply failed (exit ${r.code}):\n${(r.stderr + r.stdout).split("\n").slice(-40).join("\n")}`);

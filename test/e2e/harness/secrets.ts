@@ -27,13 +27,14 @@ function tlsPair(): { certificate: string; key: string } {
   if (tls) return tls;
   const dir = mkdtempSync(join(tmpdir(), "z3-e2e-tls-"));
   try {
-    const r = spawnSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=zfs-sync.e2e.test", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")], { stdio: "ignore" });
-    if (r.status === 0 && existsSync(join(dir, "cert.pem"))) {
-      tls = { certificate: readFileSync(join(dir, "cert.pem"), "utf8"), key: readFileSync(join(dir, "key.pem"), "utf8") };
-    } else {
-      const body = randomBytes(600).toString("base64").replace(/(.{64})/g, "$1\n");
-      tls = { certificate: `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`, key: `-----BEGIN PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----\n` };
-    }
+    // A real certificate: the proxy is real nginx. Its name is the stack's server_name in the suite.
+    const r = spawnSync(
+      "openssl",
+      ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=zfs-sync.e2e.test", "-addext", "subjectAltName=DNS:zfs-sync.e2e.test", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")],
+      { encoding: "utf8" },
+    );
+    if (r.status !== 0 || !existsSync(join(dir, "cert.pem"))) throw new Error(`openssl could not make the suite's TLS certificate: ${r.stderr}`);
+    tls = { certificate: readFileSync(join(dir, "cert.pem"), "utf8"), key: readFileSync(join(dir, "key.pem"), "utf8") };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -47,7 +48,8 @@ function tlsPair(): { certificate: string; key: string } {
  */
 export function generateSecrets(variables: Record<string, any>): Record<string, string> {
   const out: Record<string, string> = {};
-  const names = Object.keys(variables).filter((k) => variables[k].sensitive === true);
+  // Optional secrets (a default: the registry credentials, empty unless a registry is used) keep it.
+  const names = Object.keys(variables).filter((k) => variables[k].sensitive === true && variables[k].default === undefined);
   // The password first: the pwhash is derived from it.
   names.sort((a, b) => (a === "regtest_rpc_password" ? -1 : b === "regtest_rpc_password" ? 1 : a.localeCompare(b)));
   for (const name of names) {

@@ -5,23 +5,25 @@ import { generateSecrets } from "./secrets";
 import { Terraform } from "./terraform";
 import { ContainerJson } from "./inspect-expect";
 
-/** Stand-in image (z3-e2e/<name>) for each image variable of the stacks. */
+/** Image (z3-e2e/<name>) for each image variable of the stacks: a real program, or a stand-in. */
 const STANDIN_FOR_IMAGE_VARIABLE: Readonly<Record<string, string | null>> = {
   zebra_image: "zebra",
   cookie_permissions_image: "alpine",
   zaino_image: "zaino",
   zallet_image: "zallet",
   rpc_router_image: "rpc-router",
-  prometheus_image: "prometheus",
+  // Real programs from Debian packages where they can be had (scripts/build-real-images.sh).
+  prometheus_image: "real-prometheus",
   grafana_image: "grafana",
-  alertmanager_image: "alertmanager",
+  alertmanager_image: "real-alertmanager",
   jessy_core_image: "jessy-core",
   jessy_api_image: "jessy-api",
   // Only used by jessy-dev's test profile, which the suite leaves off (jessy_test_profile=false).
   jessy_coverage_image: null,
-  zfs_sync_image: "zfs-sync",
-  postgres_image: "postgres",
-  proxy_image: "nginx",
+  // The app stand-in with psql, so that it talks to the real PostgreSQL (it also serves SQLite).
+  zfs_sync_image: "zfs-sync-psql",
+  postgres_image: "real-postgres",
+  proxy_image: "real-nginx",
 };
 
 /** Values for required non-secret deployment inputs. */
