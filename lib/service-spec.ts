@@ -240,6 +240,35 @@ export const DURATION = (s: number) => {
 };
 export const ROOT_USERS = new Set(["0", "root", "0:0", "root:root"]);
 
+/** json-file log options for a rotation setting (containers and swarm services alike). */
+export function jsonFileOptions(logging: Logging): Record<string, string> {
+  return {
+    "max-size": `${logging.maxSizeMiB}m`,
+    "max-file": String(logging.maxFiles),
+    ...(logging.compress ? { compress: "true" } : {}),
+    ...(logging.labels && logging.labels.length > 0 ? { labels: logging.labels.join(",") } : {}),
+  };
+}
+
+/**
+ * A health check's test and timings as provider 4.6 reads them back (Go duration spelling); the
+ * container rendering adds `start_interval`, which a swarm service cannot set.
+ */
+export function healthCheckTimings(hc: HealthCheck) {
+  return {
+    test: [...hc.test],
+    interval: DURATION(hc.intervalSeconds),
+    timeout: DURATION(hc.timeoutSeconds),
+    retries: hc.retries,
+    startPeriod: DURATION(hc.startPeriodSeconds ?? 0),
+  };
+}
+
+/** Added capabilities as Docker stores them (with the CAP_ prefix, once each, sorted). */
+export function addedCapabilities(capabilities: readonly Capability[] | undefined): string[] {
+  return [...new Set(capabilities ?? [])].sort().map((c) => `CAP_${c}`);
+}
+
 /** The CPU weight for a limit of `cores`: 1024 per core, at least 2 (the kernel's minimum). */
 export function cpuShares(cores: number): number {
   return Math.max(2, Math.round(cores * 1024));

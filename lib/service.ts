@@ -1,12 +1,15 @@
 import { Construct, Token } from "./cdk";
 import { Container, ContainerConfig, SwarmService } from "./docker";
 import {
+  addedCapabilities,
   CPU_LIMIT_ALLOWED,
   CPU_PERIOD_MICROSECONDS,
   cpuShares,
   DEFAULT_LOGGING,
   DURATION,
   HealthCheck,
+  healthCheckTimings,
+  jsonFileOptions,
   labelDigest,
   Logging,
   MAX_CPUS,
@@ -177,18 +180,13 @@ export class Service extends Construct {
       tmpfs: props.tmpfs ? { ...props.tmpfs } : undefined,
       // Docker stores added capabilities with the CAP_ prefix and provider 4.6 reads them back as
       // stored: unprefixed names ("CHOWN") plan a replacement on every run (00-provider-behaviour).
-      capabilities: { drop: ["ALL"], add: [...new Set(props.capabilities ?? [])].sort().map((c) => `CAP_${c}`) },
+      capabilities: { drop: ["ALL"], add: addedCapabilities(props.capabilities) },
       securityOpts: props.allowPrivilegeEscalation ? [] : ["no-new-privileges:true"],
       privileged: false,
       restart: props.restart ?? (oneShot ? "no" : "unless-stopped"),
       maxRetryCount: (props.restart ?? "") === "on-failure" ? props.maxRetryCount ?? 5 : undefined,
       logDriver: "json-file",
-      logOpts: {
-        "max-size": `${logging.maxSizeMiB}m`,
-        "max-file": String(logging.maxFiles),
-        ...(logging.compress ? { compress: "true" } : {}),
-        ...(logging.labels && logging.labels.length > 0 ? { labels: logging.labels.join(",") } : {}),
-      },
+      logOpts: jsonFileOptions(logging),
       // Swap equal to memory: Docker's default (twice the limit) reads back as a perpetual diff.
       memory: props.resources?.memoryMiB,
       memorySwap: props.resources?.memoryMiB,
@@ -202,14 +200,7 @@ export class Service extends Construct {
       // core; updated in place.
       cpuShares: props.resources?.cpus !== undefined ? cpuShares(props.resources.cpus) : undefined,
       healthcheck: hc
-        ? {
-            test: [...hc.test],
-            interval: DURATION(hc.intervalSeconds),
-            timeout: DURATION(hc.timeoutSeconds),
-            retries: hc.retries,
-            startPeriod: DURATION(hc.startPeriodSeconds ?? 0),
-            startInterval: hc.startIntervalSeconds !== undefined ? DURATION(hc.startIntervalSeconds) : undefined,
-          }
+        ? { ...healthCheckTimings(hc), startInterval: hc.startIntervalSeconds !== undefined ? DURATION(hc.startIntervalSeconds) : undefined }
         : undefined,
       wait: props.waitForHealthySeconds !== undefined ? true : undefined,
       waitTimeout: props.waitForHealthySeconds,

@@ -4,7 +4,7 @@
  */
 import { Construct, DataResource, Fn, TerraformLocal } from "./cdk";
 import { SwarmConfig, SwarmMount, SwarmSecret, SwarmService } from "./docker";
-import { DURATION, labelDigest, Logging, ROOT_USERS, ServiceProps } from "./service-spec";
+import { addedCapabilities, DURATION, healthCheckTimings, jsonFileOptions, labelDigest, Logging, ROOT_USERS, ServiceProps } from "./service-spec";
 import { SwarmTarget } from "./target";
 import { readableLogicalId } from "./validation";
 
@@ -86,18 +86,10 @@ export function renderSwarmService(scope: Construct, input: SwarmServiceInput): 
         env: Object.keys(props.environment ?? {}).length > 0 ? Object.fromEntries(Object.entries(props.environment ?? {}).sort(([a], [b]) => a.localeCompare(b))) : undefined,
         readOnly: props.readOnlyRootFilesystem ?? true,
         capDrop: ["ALL"],
-        capAdd: [...new Set(props.capabilities ?? [])].sort().map((c) => `CAP_${c}`),
+        capAdd: addedCapabilities(props.capabilities),
         labels,
         stopGracePeriod: DURATION(props.stopTimeoutSeconds ?? 10),
-        healthcheck: hc
-          ? {
-              test: [...hc.test],
-              interval: DURATION(hc.intervalSeconds),
-              timeout: DURATION(hc.timeoutSeconds),
-              retries: hc.retries,
-              startPeriod: DURATION(hc.startPeriodSeconds ?? 0),
-            }
-          : undefined,
+        healthcheck: hc ? healthCheckTimings(hc) : undefined,
         mounts: mountsOf(props),
         secrets: files.secrets,
         configs: files.configs,
@@ -123,12 +115,7 @@ export function renderSwarmService(scope: Construct, input: SwarmServiceInput): 
       },
       logDriver: {
         name: "json-file",
-        options: {
-          "max-size": `${input.logging.maxSizeMiB}m`,
-          "max-file": String(input.logging.maxFiles),
-          ...(input.logging.compress ? { compress: "true" } : {}),
-          ...(input.logging.labels && input.logging.labels.length > 0 ? { labels: input.logging.labels.join(",") } : {}),
-        },
+        options: jsonFileOptions(input.logging),
       },
 
       placement: {
