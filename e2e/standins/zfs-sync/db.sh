@@ -1,7 +1,7 @@
 # Database access for the zfs-sync stand-ins (sourced after common.sh). db_open parses database_url
-# from config/zfs_sync.yaml; db_query CMD... runs line-protocol commands (SELECT1, GET key,
-# SET key value) against the PostgreSQL stand-in after authenticating, against the SQLite file, or,
-# when psql is on the PATH (the image of Dockerfile.psql), as SQL on a real PostgreSQL.
+# from config/zfs_sync.yaml; db_query CMD... runs the stand-in's commands (SELECT1, GET key,
+# SET key value) against the SQLite file, or as SQL on the real PostgreSQL through psql (the image
+# of Dockerfile.psql).
 CONFIG_FILE=${ZFS_SYNC_CONFIG:-/app/config/zfs_sync.yaml}
 db_open() {
   must_read "$CONFIG_FILE" "config/zfs_sync.yaml"
@@ -35,12 +35,9 @@ db_query() {
     done
     return 0
   fi
-  if command -v psql >/dev/null 2>&1; then db_psql "$@"; return; fi
-  out=$( { printf 'AUTH %s %s %s\n' "$DB_USER" "$DB_NAME" "$DB_PASSWORD"; for l in "$@"; do printf '%s\n' "$l"; done; printf 'QUIT\n'; } \
-    | timeout 5 nc "$DB_HOST" "$DB_PORT" 2>/dev/null)
-  first=$(printf '%s\n' "$out" | head -n 1)
-  [ "$first" = "OK" ] || { log "database: ${first:-no answer from $DB_HOST:$DB_PORT}"; return 1; }
-  printf '%s\n' "$out" | sed 1d
+  # PostgreSQL is the real one (z3-e2e/real-postgres): this image must carry psql (Dockerfile.psql).
+  command -v psql >/dev/null 2>&1 || { log "database: no psql in this image (build it with Dockerfile.psql)"; return 1; }
+  db_psql "$@"
 }
 
 # db_psql CMD...: the same commands as SQL, with the same answers (SELECT1: 1, GET: the value or an
