@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the e2e stand-in images from e2e/standins/ (FROM scratch + Debian's static busybox + shell
 # scripts), locally, pulling nothing: z3-e2e/base:local, then every z3-e2e/<name>:1 and :2 (the two
-# tags differ only in STANDIN_VERSION, so they have different image ids: the "change an image" fault),
-# and z3-e2e/zfs-sync:broken, whose health check fails (the "failed update rolls back" fault).
+# tags differ only in STANDIN_VERSION, so they have different image ids: the "change an image" fault).
+# scripts/build-real-images.sh builds the real programs and the zfs-sync stand-in with psql.
 #
 # Usage: scripts/build-standins-e2e.sh [NAME...]     (default: every directory with a Dockerfile)
 # Environment: BUSYBOX (default /bin/busybox, from Debian's busybox-static).
@@ -48,5 +48,4 @@ for name in "${names[@]}"; do
   for version in 1 2; do
     build "z3-e2e/$name:$version" "$name/Dockerfile" --build-arg "STANDIN_VERSION=$version"
   done
-  if [ "$name" = zfs-sync ]; then build "z3-e2e/$name:broken" "$name/Dockerfile" --build-arg "STANDIN_VERSION=broken"; fi
 done
