@@ -4,12 +4,13 @@
  * .build/tools/<name>.js (rebuilt only when a file under tools/ changed) and runs its `run(argv)`.
  *   node tools/run.js plan-summary [args...]     (npm run plan:summary -- [args...])
  *   node tools/run.js synth-diff [args...]       (npm run synth:diff -- [args...])
+ *   node tools/run.js verify <stack> [args...]   (npm run verify -- <stack> [args...])
  */
 "use strict";
 const path = require("path");
 const { bundleIfStale } = require("../scripts/bundle");
 
-const TOOLS = new Set(["plan-summary", "synth-diff"]);
+const TOOLS = new Set(["plan-summary", "synth-diff", "verify"]);
 const root = path.resolve(__dirname, "..");
 const name = process.argv[2];
 if (!TOOLS.has(name)) {

@@ -19,6 +19,7 @@ import {
   initValidateApply,
 } from "./harness/steps";
 import { scenario } from "./harness/suite";
+import { assertVerifyPasses } from "./harness/verify";
 import { say } from "./harness/log";
 
 /** zcash-dev (Regtest): Zebra, the cookie sidecar, Zaino, Zallet and the rpc-router on the local engine. */
@@ -37,6 +38,9 @@ describe("zcash-dev on the local engine", () => {
   step("no container, volume or network of the stack exists yet", async () => ensureNoConflicts(s));
   step("terraform init (provider mirror), validate, apply with stand-in images and generated secrets", async () => initValidateApply(s));
   step("services run and are healthy; files loaders were never started", async () => assertRunningAndHealthy(s));
+  step("npm run verify passes: services healthy, ports answer where declared and nowhere else, connections work from inside the services", async () => {
+    await assertVerifyPasses(s);
+  });
   step("docker inspect matches the synthesized configuration (user, read-only root, capabilities, no-new-privileges, mounts, networks, aliases, restart, logs, ports, limits)", async () =>
     assertEngineMatchesConfig(s));
 

@@ -19,6 +19,7 @@ import {
   initValidateApply,
 } from "./harness/steps";
 import { scenario } from "./harness/suite";
+import { assertVerifyPasses } from "./harness/verify";
 
 const MMAP_DIRS = ["consciousness", ...Array.from({ length: 14 }, (_, i) => `consciousness/D${String(i + 1).padStart(2, "0")}`), "proto", "temp"];
 
@@ -51,6 +52,9 @@ describe("jessy-dev on the local engine", () => {
     }
   });
   step("services run and are healthy; the mmap init ran once and exited 0", async () => assertRunningAndHealthy(s));
+  step("npm run verify passes: services healthy, ports answer where declared and nowhere else, connections work from inside the services", async () => {
+    await assertVerifyPasses(s);
+  });
   step("docker inspect matches the synthesized configuration (root with only DAC_OVERRIDE in dev, binds from jessy_source_path, caches, networks, ports)", async () =>
     assertEngineMatchesConfig(s));
 

@@ -1,5 +1,5 @@
 import { loadConfig } from "./harness/env";
-import { execOk, mustInspect } from "./harness/docker";
+import { dockerOk, execOk, mustInspect, waitHealthy } from "./harness/docker";
 import { http } from "./harness/net";
 import { StackUnderTest } from "./harness/stacks";
 import {
@@ -17,6 +17,7 @@ import {
   initValidateApply,
 } from "./harness/steps";
 import { scenario } from "./harness/suite";
+import { assertVerifyFails, assertVerifyPasses } from "./harness/verify";
 
 /** zfs-sync-dev: upstream's single-container base stack (the app on SQLite in a named volume). */
 describe("zfs-sync-dev on the local engine", () => {
@@ -34,6 +35,20 @@ describe("zfs-sync-dev on the local engine", () => {
   step("no container, volume or network of the stack exists yet", async () => ensureNoConflicts(s));
   step("terraform init, validate, apply", async () => initValidateApply(s));
   step("the app runs and is healthy; its files loader was never started", async () => assertRunningAndHealthy(s));
+  step("npm run verify passes: services healthy, ports answer where declared and nowhere else, connections work from inside the services", async () => {
+    await assertVerifyPasses(s);
+  });
+  step("npm run verify names a stopped app (docker stop); after docker start and healthy again it passes", async () => {
+    await dockerOk(["stop", "zfs-sync-dev-app"]);
+    try {
+      const report = await assertVerifyFails(s, /^✗ service zfs-sync-dev-app +not running: exited/m);
+      expect(report).toMatch(/^✗ endpoint zfs-sync-dev-app 127\.0\.0\.1:8000 +nothing answers/m);
+    } finally {
+      await dockerOk(["start", "zfs-sync-dev-app"]);
+      await waitHealthy(["zfs-sync-dev-app"], 3 * 60_000);
+    }
+    await assertVerifyPasses(s);
+  });
   step("docker inspect matches the synthesized configuration", async () => assertEngineMatchesConfig(s));
 
   step("the app runs as 1001, reads the database URL from its read-only config mount, writes SQLite and logs to its volumes", async () => {

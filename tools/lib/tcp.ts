@@ -1,0 +1,19 @@
+/** TcpProbe from this machine: a connection is accepted within the timeout, or not. */
+import { connect } from "net";
+import { TcpProbe } from "./verify-docker";
+
+export function tcpProbe(timeoutMs = 3000): TcpProbe {
+  return {
+    accepts: (host, port) =>
+      new Promise((resolve) => {
+        const socket = connect({ host, port });
+        const done = (ok: boolean) => {
+          socket.destroy();
+          resolve(ok);
+        };
+        socket.setTimeout(timeoutMs, () => done(false));
+        socket.once("connect", () => done(true));
+        socket.once("error", () => done(false));
+      }),
+  };
+}
