@@ -81,14 +81,14 @@ describe("zfs-sync-dev on the local engine", () => {
 
   step("fault: the app image changes (:2); the container is replaced, the database volume keeps its data", async () => {
     const before = (await execOk("zfs-sync-dev-app", ["cat", "/data/zfs_sync.db.starts"])).trim().split("\n");
-    await s.tf.applyOk({ overrides: { zfs_sync_image: "z3-e2e/zfs-sync:2" } });
+    await s.tf.applyOk({ overrides: { zfs_sync_image: s.images(2).zfs_sync_image } });
     await assertRunningAndHealthy(s);
     expect((await mustInspect("zfs-sync-dev-app")).Config.Labels?.["org.z3-e2e.version"]).toBe("2");
     expect((await execOk("zfs-sync-dev-app", ["cat", "/data/e2e-marker"])).trim()).toBe("kept");
     const after = (await execOk("zfs-sync-dev-app", ["cat", "/data/zfs_sync.db.starts"])).trim().split("\n");
     expect(after.slice(0, before.length)).toEqual(before);
     expect(after[after.length - 1]).toMatch(/ v2$/);
-    await assertConverged(s, "the image change", { zfs_sync_image: "z3-e2e/zfs-sync:2" });
+    await assertConverged(s, "the image change", { zfs_sync_image: s.images(2).zfs_sync_image });
   });
 
   step("terraform destroy leaves no container, volume or network of the stack", async () => {

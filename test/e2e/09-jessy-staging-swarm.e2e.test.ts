@@ -6,6 +6,7 @@ import { loadConfig } from "./harness/env";
 import { record, seconds } from "./harness/report";
 import { StackUnderTest } from "./harness/stacks";
 import { assertConverged } from "./harness/steps";
+import { assertVerifyPasses } from "./harness/verify";
 import { scenario } from "./harness/suite";
 import { say } from "./harness/log";
 import { waitFor } from "./harness/process";
@@ -59,6 +60,10 @@ describe("jessy-staging on a three-node swarm", () => {
     expect(runningTasks(bed, CORE).map((t) => t.node)).toEqual([0]);
     expect(runningTasks(bed, API).map((t) => t.node)).toEqual([0, 0]);
     expect(bed.docker(0, ["inspect", "-f", "{{.State.ExitCode}}", `${PREFIX}-mmap-init`]).trim()).toBe("0");
+  });
+
+  step("npm run verify passes against the swarm (core and both api tasks healthy, api → core open, nothing published)", async () => {
+    await assertVerifyPasses(s, bed.managerHost);
   });
 
   step("core writes the mmap volume, the api tasks read it and cannot write; their secrets are 0400 for 1000", async () => {
