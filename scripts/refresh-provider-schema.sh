@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Refreshes test/fixtures/provider-docker-schema.json: the resource types, attributes and nested
-# blocks of the kreuzwerker/docker provider the stacks run against (4.6), read with
+# Refreshes test/fixtures/provider-docker-schema.json: the resource and data source types,
+# attributes and nested blocks of the kreuzwerker/docker provider the stacks run against (4.6), read with
 # `terraform providers schema -json` from the provider in the bootstrap's filesystem mirror and
 # compacted (names only). test/lib/provider-schema.test.ts checks every stack against it.
 #
@@ -33,7 +33,8 @@ const out = {
   "//": `kreuzwerker/docker schema (names only), from scripts/refresh-provider-schema.sh; provider ${source}`,
   provider: compact(provider.provider.block),
   resources: Object.fromEntries(Object.keys(provider.resource_schemas).sort().map((r) => [r, compact(provider.resource_schemas[r].block)])),
+  data_sources: Object.fromEntries(Object.keys(provider.data_source_schemas ?? {}).sort().map((r) => [r, compact(provider.data_source_schemas[r].block)])),
 };
 fs.writeFileSync("test/fixtures/provider-docker-schema.json", JSON.stringify(out, null, 1) + "\n");
-console.log(`wrote test/fixtures/provider-docker-schema.json: ${Object.keys(out.resources).length} resource types`);
+console.log(`wrote test/fixtures/provider-docker-schema.json: ${Object.keys(out.resources).length} resource types, ${Object.keys(out.data_sources).length} data sources`);
 JS

@@ -1,10 +1,11 @@
-import { Aspects, Construct, LocalBackend, PgBackend, TerraformStack, TerraformVariable } from "../lib/cdk";
+import { Aspects, Construct, Fn, Lazy, LocalBackend, PgBackend, TerraformIterator, TerraformStack, TerraformVariable } from "../lib/cdk";
 import { StandardLabels } from "../lib/labels";
-import { DockerProvider } from "../lib/docker";
+import { DockerProvider, RegistryImage } from "../lib/docker";
 import { IMAGE_REFERENCE_PATTERN, PINNED_IMAGE_PATTERN } from "../lib/image-reference";
 import { EnvironmentSettings } from "../config/settings";
 import type { DeploymentSettings } from "../config/common";
 import { CONTAINERS, DeploymentTarget, setDeploymentTarget } from "../lib/target";
+import { Suppressions } from "../policy";
 
 export type SystemName = "zcash" | "jessy" | "zfs-sync";
 
@@ -25,6 +26,11 @@ export class SystemStack extends TerraformStack {
   readonly dockerHost: TerraformVariable;
   /** Containers on one host, or services on the environment's swarm (then `docker_host` is a manager). */
   readonly target: DeploymentTarget;
+  /** `registry_address`: the private registry the provider logs in to; empty for none. */
+  readonly registryAddress: TerraformVariable;
+  /** The `<name>_image` variables declared so far (what the registry check reads). */
+  private readonly imageVariables: string[] = [];
+  private registryCheck?: RegistryImage;
 
   constructor(scope: Construct, props: SystemStackProps) {
     const id = `${props.system}-${props.settings.name}`;
@@ -61,9 +67,64 @@ export class SystemStack extends TerraformStack {
       default: "",
       nullable: false,
     });
+    // Always set, an empty list too: left unset, provider 4.6 reads DOCKER_SSH_OPTS instead and
+    // crashes on it ("can't convert []string{...} to cty.Value").
+    const sshOpts = new TerraformVariable(this, "docker_ssh_opts", {
+      type: "list(string)",
+      description:
+        'Extra arguments for the ssh client of an ssh:// Docker host, e.g. ["-i", "/path/to/key", "-o", "UserKnownHostsFile=/path/to/known_hosts"]. Empty: the ssh client\'s own configuration (~/.ssh, ssh-agent).',
+      default: [],
+      nullable: false,
+    });
+    // Registry credentials: deployment inputs like docker_host, never in code or the synthesized JSON
+    // (only these variable references are), never in state (provider configuration is not stored).
+    this.registryAddress = new TerraformVariable(this, "registry_address", {
+      type: "string",
+      description: "Private registry (host[:port], no scheme) whose images need credentials; the provider logs in with registry_username and registry_password. Empty: no registry login.",
+      default: "",
+      nullable: false,
+      validation: [
+        {
+          condition: '${var.registry_address == "" || can(regex("^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]+)?$", var.registry_address))}',
+          errorMessage: "registry_address must be a registry host with an optional port (registry.example.com:5000), without a scheme or path.",
+        },
+        {
+          // Here, not on registry_password: Terraform prints the values a failed condition reads,
+          // and the validated variable's own value even when it is sensitive. Without a user name
+          // the provider would read ~/.docker/config.json instead.
+          condition: '${var.registry_address == "" || (var.registry_username != "" && var.registry_password != "")}',
+          errorMessage: "registry_username and registry_password (TF_VAR_registry_username, TF_VAR_registry_password) are required when registry_address is set.",
+        },
+      ],
+    });
+    const registryUsername = new TerraformVariable(this, "registry_username", {
+      type: "string",
+      description: "User name for registry_address.",
+      default: "",
+      nullable: false,
+      sensitive: true,
+    });
+    const registryPassword = new TerraformVariable(this, "registry_password", {
+      type: "string",
+      description: "Password or access token for registry_address.",
+      default: "",
+      nullable: false,
+      sensitive: true,
+    });
+    for (const credential of [registryUsername, registryPassword]) {
+      Suppressions.of(credential).add({
+        id: "VariableSecretSensitive",
+        reason: "the empty default means no registry login (public or preloaded images); a set registry_address requires both credentials (validation), supplied with TF_VAR_*",
+      });
+    }
+    // One registry_auth block while registry_address is set, none otherwise (a dynamic block over
+    // compact([address]): a block cannot be made conditional otherwise).
+    const registry = TerraformIterator.fromList(Fn.compact([this.registryAddress.stringValue]));
     new DockerProvider(this, "docker", {
       host: this.dockerHost.stringValue,
       certPath: `\${var.${certPath.friendlyUniqueId} == "" ? null : var.${certPath.friendlyUniqueId}}`,
+      sshOpts: sshOpts.listValue,
+      registryAuth: registry.dynamic({ address: registry.value, username: registryUsername.stringValue, password: registryPassword.stringValue }),
     });
 
     const backend = props.settings.backend;
@@ -97,6 +158,31 @@ export class SystemStack extends TerraformStack {
         },
       ],
     });
+    this.imageVariables.push(variable.friendlyUniqueId);
+    this.registryCheck ??= this.newRegistryCheck();
     return variable.stringValue;
+  }
+
+  /**
+   * Reads, while planning, the manifest of every image variable that names `registry_address`,
+   * with the provider's credentials: a wrong password or a missing digest fails the plan, before
+   * anything changes (`docker_image` itself pulls only when it is created, after other resources
+   * may have been). The request comes from the machine running Terraform, which must reach the
+   * registry and trust its certificate.
+   */
+  private newRegistryCheck(): RegistryImage {
+    const check = new RegistryImage(this, "registry_check", {
+      // A digest without a tag (`repo@sha256:…`) gets a placeholder tag: the provider's reference
+      // parser needs one and then reads the digest.
+      name: '${length(regexall(":[^/]*$", split("@", each.value)[0])) > 0 || !strcontains(each.value, "@") ? each.value : replace(each.value, "@", ":pinned@")}',
+    });
+    check.addOverride(
+      "for_each",
+      Lazy.stringValue({
+        produce: () =>
+          `\${{ for name, ref in { ${this.imageVariables.map((v) => `${v} = var.${v}`).join(", ")} } : name => ref if var.${this.registryAddress.friendlyUniqueId} != "" && startswith(ref, format("%s/", var.${this.registryAddress.friendlyUniqueId})) }}`,
+      }),
+    );
+    return check;
   }
 }

@@ -7,6 +7,7 @@ import type { EnvironmentSettings } from "../config/settings";
 /** Synthesized Terraform JSON of one stack, parsed. */
 export type TfJson = {
   resource: Record<string, Record<string, any>>;
+  data?: Record<string, Record<string, any>>;
   variable?: Record<string, any>;
   terraform: any;
   provider?: any;

@@ -7,6 +7,9 @@ import { ENVIRONMENTS } from "../config/environments";
 /** Secrets every shipped stack set must declare as sensitive variables (a regression dropping sensitivity is caught). */
 const KNOWN_SECRETS = ["postgres_password", "tls_private_key", "zallet_identity", "api_key"];
 
+/** Credentials a stack may go without: their only default is the empty string (no registry login). */
+const OPTIONAL_CREDENTIALS = ["registry_username", "registry_password"];
+
 /** The value a deployer's `TF_VAR_<name>` carries in the sentinel synth: distinct per variable, never a real secret. */
 const sentinelFor = (name: string): string => `S3NTINEL-${name}-7d2f9a41c08e53b6`;
 
@@ -151,12 +154,13 @@ describe("no secret reaches the synthesized output", () => {
     }
   });
 
-  test("every sensitive-looking variable is sensitive and has no default", () => {
+  test("every sensitive-looking variable is sensitive and has no default (optional registry credentials: only the empty one)", () => {
     for (const file of jsonFiles) {
       const json = JSON.parse(fs.readFileSync(path.join(out, file), "utf8"));
       for (const [name, v] of Object.entries<any>(json.variable ?? {})) {
         if (/password|secret|token|identity|pwhash|key/i.test(name) && !/_image$/.test(name)) {
-          expect([file, name, v.sensitive === true, v.default === undefined]).toEqual([file, name, true, true]);
+          const noDefault = OPTIONAL_CREDENTIALS.includes(name) ? v.default === "" : v.default === undefined;
+          expect([file, name, v.sensitive === true, noDefault]).toEqual([file, name, true, true]);
         }
       }
     }

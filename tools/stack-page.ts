@@ -306,7 +306,16 @@ export function renderStackPage(stack: string, json: Json): string {
   out("| Variable | Default | Sensitive | Validation |");
   out("|---|---|---|---|");
   for (const [name, v] of variables) {
-    const def = v.default === undefined ? "required" : v.sensitive ? "set (not shown)" : v.default === "" ? "empty" : code(String(v.default));
+    const def =
+      v.default === undefined
+        ? "required"
+        : v.default === ""
+          ? "empty"
+          : v.sensitive
+            ? "set (not shown)"
+            : Array.isArray(v.default) && v.default.length === 0
+              ? "empty list"
+              : code(String(v.default));
     const validation = (v.validation ?? []).map((x: Json) => x.error_message).join(" ") || "–";
     out(`| ${code(name)} | ${def} | ${v.sensitive ? "yes" : "no"} | ${cell(validation)} |`);
   }

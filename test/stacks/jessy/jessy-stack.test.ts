@@ -362,13 +362,13 @@ describe("secrets", () => {
     expect(filesLoader(json, "jessy_core")).toBeUndefined();
   });
   test("dev has no secret variables (upstream's dev compose has none)", () => {
-    expect(Object.keys(dev.variable!).sort()).toEqual(["docker_cert_path", "docker_host", "jessy_coverage_image", "jessy_source_path", "jessy_test_profile"]);
+    expect(Object.keys(dev.variable!).sort()).toEqual(["docker_cert_path", "docker_host", "docker_ssh_opts", "jessy_coverage_image", "jessy_source_path", "jessy_test_profile", "registry_address", "registry_password", "registry_username"]);
     expect(container(dev, "jessy_api").upload).toBeUndefined();
     expect(filesLoader(dev, "jessy_api")).toBeUndefined();
     expect(container(dev, "jessy_api").lifecycle?.replace_triggered_by).toBeUndefined();
   });
   test("variables per stack", () => {
-    expect(Object.keys(prod.variable!).sort()).toEqual(["api_key", "docker_cert_path", "docker_host", "jessy_api_image", "jessy_core_image", "jwt_secret"]);
+    expect(Object.keys(prod.variable!).sort()).toEqual(["api_key", "docker_cert_path", "docker_host", "docker_ssh_opts", "jessy_api_image", "jessy_core_image", "jwt_secret", "registry_address", "registry_password", "registry_username"]);
     expect(Object.keys(staging.variable!).sort()).toEqual(Object.keys(prod.variable!).sort());
   });
 });

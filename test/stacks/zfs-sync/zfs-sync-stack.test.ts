@@ -92,7 +92,7 @@ describe("stack wiring", () => {
     }
   });
   test("secrets are sensitive variables with no default and a length check; dev has none", () => {
-    expect(Object.keys(dev.variable!).sort()).toEqual(["docker_cert_path", "docker_host", "zfs_sync_image"]);
+    expect(Object.keys(dev.variable!).sort()).toEqual(["docker_cert_path", "docker_host", "docker_ssh_opts", "registry_address", "registry_password", "registry_username", "zfs_sync_image"]);
     for (const [, json] of withPostgres) {
       for (const [name, min] of [
         ["postgres_password", 16],
