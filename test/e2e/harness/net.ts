@@ -1,19 +1,7 @@
 import { request } from "http";
-import { connect } from "net";
 
-/** Whether a TCP connection to host:port is accepted (within timeoutMs). */
-export function tcpAccepts(host: string, port: number, timeoutMs = 3000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once("connect", () => done(true));
-    socket.once("error", () => done(false));
-  });
-}
+/** Whether a TCP connection to host:port is accepted (within timeoutMs); the verify tool's own probe. */
+export { tcpAccepts } from "../../../tools/lib/tcp";
 
 export interface HttpAnswer {
   readonly status: number;
