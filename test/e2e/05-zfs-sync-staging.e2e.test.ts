@@ -173,7 +173,7 @@ describe("zfs-sync-staging on a three-node swarm, state in PostgreSQL with locki
     expect(r.code).toBe(1);
     expect(r.stderr + r.stdout).toMatch(/rollback|rolled back/i);
     const spec = JSON.parse(bed.docker(0, ["service", "inspect", APP]))[0].Spec.TaskTemplate.ContainerSpec.Image as string;
-    expect(spec).toContain("zfs-sync:2");
+    expect(spec).toContain(updatedImages.zfs_sync_image);
     expect(runningTasks(bed, APP).map((t) => t.image)).toEqual([expect.stringContaining(":2"), expect.stringContaining(":2")]);
     record(s.section, "failed update detected and rolled back s", seconds(ms));
     record(s.section, "failed update: requests sent / failed", `${summary.requests} / ${summary.failed}`);
