@@ -39,6 +39,8 @@ describe("zfs-sync-staging on a three-node swarm, state in PostgreSQL with locki
   let destroyed = false;
   const { step } = scenario();
   let updatedImages: Record<string, string>;
+  /** The worker stopped in the node-loss step. */
+  let worker: number | undefined;
   const urls = () => [0, 1, 2].map((i) => `https://${bed.address(i)}:443/api/v1/health/ready`);
 
   beforeAll(() => {
@@ -184,23 +186,24 @@ describe("zfs-sync-staging on a three-node swarm, state in PostgreSQL with locki
   });
 
   step("losing a worker node: its tasks are rescheduled on the others and the service keeps answering", async () => {
-    const worker = [1, 2].find((i) => runningTasks(bed, PROXY).some((t) => t.node === i) || runningTasks(bed, APP).some((t) => t.node === i))!;
-    expect(worker).toBeDefined();
+    const lost = [1, 2].find((i) => runningTasks(bed, PROXY).some((t) => t.node === i) || runningTasks(bed, APP).some((t) => t.node === i))!;
+    expect(lost).toBeDefined();
+    worker = lost;
     const load = new Load(loadgen, urls(), LOAD);
     const t0 = Date.now();
-    bed.stopNode(worker);
-    const proxyMs = await waitForTasks(bed, PROXY, 2, { notOn: worker, timeoutMs: 240_000 });
-    const appMs = await waitForTasks(bed, APP, 2, { notOn: worker, timeoutMs: 240_000 });
+    bed.stopNode(lost);
+    const proxyMs = await waitForTasks(bed, PROXY, 2, { notOn: lost, timeoutMs: 240_000 });
+    const appMs = await waitForTasks(bed, APP, 2, { notOn: lost, timeoutMs: 240_000 });
     const rescheduleMs = Date.now() - t0;
     await new Promise((r) => setTimeout(r, 5000));
     const summary = await load.stop();
-    record(s.section, `node ${worker} stopped: tasks running again elsewhere after s`, seconds(rescheduleMs));
+    record(s.section, `node ${lost} stopped: tasks running again elsewhere after s`, seconds(rescheduleMs));
     record(s.section, "node loss: requests sent / failed / retried on another node", `${summary.requests} / ${summary.failed} / ${summary.retries}`);
-    say(`${s.name}: node ${worker} down; proxy tasks back after ${seconds(proxyMs)}s, app tasks after ${seconds(appMs)}s; ${summary.failed} requests failed`);
+    say(`${s.name}: node ${lost} down; proxy tasks back after ${seconds(proxyMs)}s, app tasks after ${seconds(appMs)}s; ${summary.failed} requests failed`);
     expect(summary.ok).toBeGreaterThan(0);
     expect((await tlsGet(bed.address(runningTasks(bed, PROXY)[0].node), "/api/v1/health/ready", s.secrets.tls_certificate)).status).toBe(200);
-    bed.startNode(worker);
-    await waitFor(`node ${worker} ready again`, async () => nodeState(bed, worker) === "ready", { timeoutMs: 120_000, intervalMs: 1000 });
+    bed.startNode(lost);
+    await waitFor(`node ${lost} ready again`, async () => nodeState(bed, lost) === "ready", { timeoutMs: 120_000, intervalMs: 1000 });
   });
 
   step("a secret rotation rolls the proxy: the new secret is mounted 0400 for 101, the old one is removed", async () => {
@@ -228,7 +231,16 @@ describe("zfs-sync-staging on a three-node swarm, state in PostgreSQL with locki
     if (r.code !== 0) throw new Error(`destroy failed (exit ${r.code}):\n${(r.stderr + r.stdout).split("\n").slice(-40).join("\n")}`);
     destroyed = true;
     record(s.section, "destroy s", seconds(r.ms));
-    await waitFor("every task container to go", async () => leftOnNodes(bed, PREFIX).length === 0, { timeoutMs: 60_000, intervalMs: 1000, describe: async () => leftOnNodes(bed, PREFIX).join(", ") });
+    // A node that was lost keeps the anonymous volumes of its tasks that swarm replaced while it was
+    // away (its daemon removes their containers on rejoining, not their volumes): reported, and
+    // documented in docs/swarm.md; everything else must be gone.
+    const strayOnLostNode = (x: string) => worker !== undefined && x.startsWith(`node${worker} anonymous volume`);
+    await waitFor("every task container to go", async () => leftOnNodes(bed, PREFIX).filter((x) => !strayOnLostNode(x)).length === 0, {
+      timeoutMs: 60_000,
+      intervalMs: 1000,
+      describe: async () => leftOnNodes(bed, PREFIX).join(", "),
+    });
+    record(s.section, "anonymous volumes left on the node that was lost", leftOnNodes(bed, PREFIX).filter(strayOnLostNode).length);
     expect(await s.tf.stateList()).toEqual([]);
   });
 });
