@@ -176,6 +176,59 @@ export function deploymentSchema<const K extends string>(replicable: readonly K[
 }
 export type DeploymentSettings<K extends string = string> = { readonly target: "containers" } | { readonly target: "swarm"; readonly replicas?: Readonly<Partial<Record<K, number>>> };
 
+const backupImageText = "an image reference such as repo/name:tag or repo/name@sha256:<digest> (restic 0.17 or later, ssh, pg_dump of the databases' major version, busybox: e2e/real-images/backup/Dockerfile)";
+
+/**
+ * Backups of the environment's stateful volumes with restic, by a backup runner container per stack
+ * (`lib/backup.ts`). The destination and keys are deployment inputs (variables `backup_repository`,
+ * `backup_password`, `backup_ssh_key`, `backup_known_hosts`), never settings. Unset: no stack of the
+ * environment is backed up (not allowed in production).
+ */
+export const backupSchema = z
+  .object(
+    {
+      /**
+       * Every stack must be backed up: the destination variables are required. Otherwise a stack's
+       * runner is deployed only while `backup_repository` is set (dev, staging).
+       */
+      required: bool(),
+      /** Image of the runner (restic, ssh, pg_dump, busybox). */
+      image: z.string(allowed(backupImageText)).refine(isImageReference, backupImageText),
+      /** Minutes between two runs; the first run starts with the runner. */
+      intervalMinutes: integer(5, 7 * 24 * 60),
+      /**
+       * Snapshots kept per volume (`restic forget --keep-within <withinHours>h --keep-daily/--keep-weekly/--keep-monthly`).
+       * `withinHours` keeps every snapshot of that window: after a loss the runner snapshots the new,
+       * empty volume, and a daily rule alone would then drop the same day's good snapshot.
+       */
+      keep: z
+        .object(
+          { withinHours: integer(1, 24 * 366), daily: integer(1, 366), weekly: integer(0, 260), monthly: integer(0, 120) },
+          allowed("snapshots to keep: withinHours, daily, weekly, monthly"),
+        )
+        .strict("withinHours, daily, weekly and monthly counts")
+        .readonly(),
+      /**
+       * A volume whose newest snapshot is older than this is reported: the runner turns unhealthy and
+       * `z3infra_backup_last_success_timestamp_seconds` feeds the BackupTooOld alert. More than the interval.
+       */
+      maxAgeMinutes: integer(10),
+      /**
+       * Volumes that can be rebuilt from elsewhere (Zebra's chain, Zaino's index: re-synced from the
+       * network; Prometheus and Alertmanager data): `skip` saves the space and the time of copying them
+       * and costs a re-sync after a loss (hours to days on Mainnet); `include` backs them up like the rest.
+       */
+      rebuildable: oneOf(["skip", "include"]),
+      /** Limits of the runner (required where the environment requires limits). */
+      resources: resourceLimitsSchema.optional(),
+      logging: loggingSchema,
+    },
+    allowed("backup settings: required, image, intervalMinutes, keep, maxAgeMinutes, rebuildable, resources, logging"),
+  )
+  .strict("backup settings: required, image, intervalMinutes, keep, maxAgeMinutes, rebuildable, resources, logging")
+  .readonly();
+export type BackupSettings = z.infer<typeof backupSchema>;
+
 /** The settings every environment has, whatever systems it runs; production guards as refinements. */
 export const commonSchema = z
   .object(
@@ -195,6 +248,7 @@ export const commonSchema = z
       /** Image references must be pinned (tag other than `latest`, or a digest). */
       requirePinnedImages: bool(),
       swarm: swarmSchema.optional(),
+      backup: backupSchema.optional(),
     },
     allowed("an environment settings object"),
   )
@@ -208,7 +262,17 @@ export const commonSchema = z
       problem(s.requireResourceLimits, ["requireResourceLimits"], `true${inProduction}`);
       problem(s.requirePinnedImages, ["requirePinnedImages"], `true${inProduction}`);
       problem(s.backend.kind !== "local", ["backend", "kind"], `"pg" (a shared, locking backend)${inProduction}`);
+      if (s.backup !== undefined) problem(s.backup.required, ["backup", "required"], `true${inProduction} (no deploy without a backup destination)`);
+      problem(s.backup !== undefined, ["backup"], `backup settings${inProduction} (every stateful volume is backed up: image, intervalMinutes, keep, maxAgeMinutes, rebuildable, resources, logging)`);
       if (s.swarm !== undefined) problem(s.swarm.encryptOverlay, ["swarm", "encryptOverlay"], `true${inProduction} (overlay traffic between nodes carries database and RPC traffic)`);
+    }
+    if (s.backup !== undefined) {
+      if (s.requirePinnedImages) problem(isPinnedImageReference(s.backup.image), ["backup", "image"], "an image reference pinned by a tag other than 'latest' or by @sha256 digest (this environment requires pinned images)");
+      if (s.requireResourceLimits) {
+        problem(s.backup.resources?.memoryMiB !== undefined, ["backup", "resources", "memoryMiB"], "a memory limit in MiB (this environment requires resource limits)");
+        problem(s.backup.resources?.cpus !== undefined, ["backup", "resources", "cpus"], "a CPU limit in cores (this environment requires resource limits)");
+      }
+      problem(s.backup.maxAgeMinutes > s.backup.intervalMinutes, ["backup", "maxAgeMinutes"], `more than backup.intervalMinutes (${s.backup.intervalMinutes}): a snapshot is at least that old before the next run`);
     }
     if (s.defaultDockerHost !== undefined) {
       problem(s.name === "dev", ["defaultDockerHost"], "unset outside dev (staging and production name their host at deploy time with docker_host)");

@@ -6,3 +6,4 @@ export * from "./secret";
 export * from "./service";
 export * from "./validation";
 export * from "./volume";
+export * from "./backup";

@@ -6,6 +6,12 @@ export interface SecretProps {
   readonly description: string;
   /** @default 16 */
   readonly minLength?: number;
+  /**
+   * The variable defaults to empty (then the feature that reads it is off, e.g. backups in dev);
+   * a set value must still pass the length check.
+   * @default false - required
+   */
+  readonly optional?: boolean;
 }
 
 /**
@@ -26,10 +32,13 @@ export class Secret extends Construct {
       type: "string",
       sensitive: true,
       nullable: false,
+      default: props.optional ? "" : undefined,
       description: `${props.description} (sensitive; at least ${this.minLength} characters; set TF_VAR_${props.variableName})`,
       validation: [
         {
-          condition: `\${length(var.${props.variableName}) >= ${this.minLength}}`,
+          condition: props.optional
+            ? `\${var.${props.variableName} == "" || length(var.${props.variableName}) >= ${this.minLength}}`
+            : `\${length(var.${props.variableName}) >= ${this.minLength}}`,
           errorMessage: `${props.variableName} must be at least ${this.minLength} characters long.`,
         },
       ],

@@ -17,6 +17,7 @@ export interface Dependency {
 export type Capability =
   | "CHOWN"
   | "DAC_OVERRIDE"
+  | "DAC_READ_SEARCH"
   | "FOWNER"
   | "FSETID"
   | "KILL"
@@ -218,6 +219,12 @@ export interface ServiceProps {
    * @default 1
    */
   readonly replicas?: number;
+  /**
+   * A container on the host `docker_host` names even on the swarm target (there: the data node), for a
+   * job that reads the data node's volumes directly (the backup runner). It may join overlay networks.
+   * @default false - a swarm service on the swarm target
+   */
+  readonly hostLocal?: boolean;
   /**
    * A Terraform boolean expression; the container exists only while it is true (`count`).
    * @default - always deployed

@@ -95,7 +95,7 @@ export class Service extends Construct {
 
     const hc = props.healthCheck;
     const target = this.target;
-    if (target.kind === "swarm" && !this.oneShot) {
+    if (target.kind === "swarm" && !this.oneShot && !props.hostLocal) {
       this.fileVolumes = [];
       this.volumeMounts = [...(props.volumes ?? [])];
       this.resource = renderSwarmService(this, { props, labels, logging, target, placement: placementOf(props) });
@@ -299,7 +299,7 @@ export class Service extends Construct {
         p.check(!hostModePort, "replicas", props.replicas, "1 for a service pinned to the data node that publishes a host-mode port (endpointMode \"dnsrr\", or a P2P port, binds it once per node)");
       }
     }
-    if (target.kind === "swarm" && !props.oneShot) {
+    if (target.kind === "swarm" && !props.oneShot && !props.hostLocal) {
       p.check(props.enabledWhen === undefined, "enabledWhen", props.enabledWhen, "unset on the swarm target (a conditional service is a containers-target feature)");
     }
     p.check(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(props.name), "name", props.name, "a Docker container name: letters, digits, '_', '.', '-'");

@@ -96,6 +96,7 @@ export function looksLikeCredential(name: string): boolean {
 export const ALLOWED_CAPABILITY_ADDITIONS: readonly string[] = [
   "CHOWN",
   "DAC_OVERRIDE",
+  "DAC_READ_SEARCH",
   "FOWNER",
   "FSETID",
   "KILL",

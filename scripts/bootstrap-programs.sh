@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Root filesystem with the programs that read the generated configuration files
-# (nginx, promtool, amtool), for the fast config checks in test/programs/
+# (nginx, promtool, amtool) and with Graphviz's dot, which draws the stack pictures
+# (docs/stacks/<stack>.svg), for the fast checks in test/programs/
 # (`npm run test:programs`). Built once with debootstrap from Debian 13 (trixie)
 # into a cache directory and reused; nothing from trixie is installed on the host.
 #
@@ -32,12 +33,14 @@ set -euo pipefail
 readonly SUITE="trixie"
 readonly VARIANT="minbase"
 # nginx >= 1.25.1 reads `http2 on;` (the generated proxy configuration uses it);
-# promtool comes with prometheus; amtool with prometheus-alertmanager.
-readonly PACKAGES=(nginx prometheus prometheus-alertmanager)
-readonly VERSIONED_PACKAGES=(nginx prometheus promtool prometheus-alertmanager)
+# promtool comes with prometheus; amtool with prometheus-alertmanager; dot with graphviz.
+# The stack pictures name their font (DejaVu Sans), so fonts-dejavu-core is listed, not left
+# to whichever font a dependency happens to bring: the font's widths shape the layout.
+readonly PACKAGES=(nginx prometheus prometheus-alertmanager graphviz fonts-dejavu-core)
+readonly VERSIONED_PACKAGES=(nginx prometheus promtool prometheus-alertmanager graphviz fonts-dejavu-core)
 readonly NGINX_MIN_VERSION="1.25.1"
 # Bump when the way the root filesystem is made changes (not its package list).
-readonly RECIPE=1
+readonly RECIPE=2
 
 CACHE="${INFRA_CACHE_DIR:-$HOME/.cache/z3-infra}"
 ROOTFS_CACHE="$CACHE/rootfs"
@@ -70,7 +73,7 @@ ROOT="$DIR/rootfs"
 log() { rootfs_log "$@"; }
 die() { rootfs_die "$@"; }
 
-is_complete() { [ -f "$DIR/.complete" ] && [ -x "$ROOT/usr/sbin/nginx" ]; }
+is_complete() { [ -f "$DIR/.complete" ] && [ -x "$ROOT/usr/sbin/nginx" ] && [ -x "$ROOT/usr/bin/dot" ]; }
 
 if [ "$PRINT_ROOT" = 1 ]; then
   is_complete || die "no complete root filesystem at $ROOT (packages: $SORTED_PACKAGES); build it with: bash scripts/bootstrap-programs.sh"
@@ -140,7 +143,7 @@ check_policy_rc_d "$PROOT"
 minimize_rootfs "$PROOT"
 
 # The programs run, and nginx is new enough.
-for probe in "nginx -v" "promtool --version" "amtool --version"; do
+for probe in "nginx -v" "promtool --version" "amtool --version" "dot -V"; do
   # shellcheck disable=SC2086  # probe is a command and its flag
   out="$(in_ns chroot "$PROOT" $probe 2>&1 </dev/null)" || die "'$probe' does not run in the new root filesystem: $out"
   printf '%s: %s\n' "$probe" "$(head -n 1 <<<"$out")" >>"$LOG"
@@ -153,6 +156,11 @@ dpkg --compare-versions "$nginx_version" ge "$NGINX_MIN_VERSION" \
   || die "$SUITE has nginx $nginx_version; the generated proxy configuration needs $NGINX_MIN_VERSION or later (http2 on)"
 
 # Clamp every file time to SOURCE_DATE_EPOCH (cheap step towards identical trees).
+clamp_mtimes "$PROOT" "$SOURCE_DATE_EPOCH"
+# Font caches for dot, made after the clamp: fontconfig trusts a cache only while its font directory
+# keeps the time recorded in it. Without them dot, run read-only as an unprivileged user, scans the
+# fonts each time and prints "Fontconfig error: No writable cache directories".
+in_ns chroot "$PROOT" fc-cache --system-only >>"$LOG" 2>&1 </dev/null || die "fc-cache in $PROOT failed (log: $LOG)"
 clamp_mtimes "$PROOT" "$SOURCE_DATE_EPOCH"
 
 BUILD_SECS="$(fmt_secs $(( $(now_us) - START )))"

@@ -8,6 +8,8 @@
 #   z3-e2e/real-prometheus:1,:2    prom/prometheus           Debian 13 prometheus (+ busybox wget)
 #   z3-e2e/real-alertmanager:1,:2  prom/alertmanager         Debian 13 prometheus-alertmanager (+ busybox wget)
 #   z3-e2e/zfs-sync-psql:1,:2,:broken  the zfs-sync stand-in with psql, for a real PostgreSQL
+#   z3-e2e/real-backup:1,:2        the backup runner (e2e/real-images/backup): Debian 12 pg_dump 15,
+#                                  openssh-client, busybox, and restic 0.18 from Debian 13
 #
 # The names differ from the stand-ins' (z3-e2e/postgres, z3-e2e/nginx, ... from
 # scripts/build-standins-e2e.sh), so both sets live side by side on one engine and the suite picks
@@ -21,13 +23,13 @@
 # is cleaned (no docs, man pages, locales, apt lists, logs), its file times clamped to
 # SOURCE_DATE_EPOCH, and `docker import`ed as z3-e2e/debian-<suite>-<base>-base:<key>. Each image is
 # a small Dockerfile on that base (e2e/real-images/<name>/, DOCKER_BUILDKIT=0, --pull=false).
-#   postgres          bookworm  postgresql-15                                   user postgres 70:70
-#   proxy-monitoring  trixie    busybox curl nginx prometheus prometheus-alertmanager   user nginx 101:101
+#   postgres          bookworm  busybox openssh-client postgresql-15            user postgres 70:70
+#   proxy-monitoring  trixie    busybox curl nginx prometheus prometheus-alertmanager restic   user nginx 101:101
 # <key> hashes the suite, the packages, the users and the recipe: a base is built again only when
 # one of them changes (or with --rebuild); an existing base image is reused without root.
 #
 # Usage: scripts/build-real-images.sh [--rebuild] [NAME...]
-#   NAME: postgres nginx prometheus alertmanager zfs-sync-psql (default: all)
+#   NAME: postgres nginx prometheus alertmanager zfs-sync-psql backup (default: all)
 #   --rebuild   build the bases' root filesystems and images again
 # Environment:
 #   INFRA_CACHE_DIR    cache root (default: $HOME/.cache/z3-infra)
@@ -53,7 +55,7 @@ die() { rootfs_die "$@"; }
 readonly VARIANT=minbase
 # Bump when the way a base is made changes (not its package list or users).
 readonly RECIPE=1
-readonly ALL_IMAGES=(postgres nginx prometheus alertmanager zfs-sync-psql)
+readonly ALL_IMAGES=(postgres nginx prometheus alertmanager zfs-sync-psql backup)
 
 # ------------------------------------------------------------------- bases --
 # base_spec BASE: sets SUITE, PACKAGES (installed), FIRST (installed before, then first_hook),
@@ -63,16 +65,16 @@ base_spec() {
     postgres)
       SUITE=bookworm
       FIRST=(postgresql-common)
-      PACKAGES=(postgresql-15)
+      PACKAGES=(busybox openssh-client postgresql-15)
       USERS=("postgres 70 70 /var/lib/postgresql /bin/bash")
-      VERSIONED=(postgresql-15 postgresql-client-15 libpq5 postgresql-common util-linux)
+      VERSIONED=(postgresql-15 postgresql-client-15 libpq5 postgresql-common util-linux openssh-client busybox)
       ;;
     proxy-monitoring)
       SUITE=trixie
       FIRST=()
-      PACKAGES=(busybox curl nginx prometheus prometheus-alertmanager)
+      PACKAGES=(busybox curl nginx prometheus prometheus-alertmanager restic)
       USERS=("nginx 101 101 /nonexistent /usr/sbin/nologin")
-      VERSIONED=(nginx curl prometheus prometheus-alertmanager busybox)
+      VERSIONED=(nginx curl prometheus prometheus-alertmanager busybox restic)
       ;;
     *) die "unknown base $1" ;;
   esac
@@ -88,7 +90,7 @@ first_hook() {
 }
 image_base() {  # image_base NAME: the base an image is built on
   case "$1" in
-    postgres|zfs-sync-psql) echo postgres ;;
+    postgres|zfs-sync-psql|backup) echo postgres ;;
     nginx|prometheus|alertmanager) echo proxy-monitoring ;;
     *) die "unknown image $1" ;;
   esac
@@ -243,6 +245,9 @@ build_image() {
     prometheus) versions="$(packages_of "$base" prometheus busybox)" ;;
     alertmanager) versions="$(packages_of "$base" prometheus-alertmanager busybox)" ;;
     zfs-sync-psql) versions="$(packages_of "$base" postgresql-client-15 libpq5)" ;;
+    backup)
+      ensure_base proxy-monitoring
+      versions="$(packages_of "$base" postgresql-client-15 openssh-client busybox) $(packages_of proxy-monitoring restic)" ;;
   esac
   if [ "$name" = zfs-sync-psql ]; then
     # The zfs-sync stand-in's own sources and helpers (as scripts/build-standins-e2e.sh builds them)
@@ -262,9 +267,12 @@ build_image() {
     rm -rf "$ctx"
     trap - EXIT
   else
+    local extra=()
+    # restic 0.18 (--stdin-from-command, restore --delete) comes from Debian 13's package.
+    [ "$name" != backup ] || extra=(--build-arg "RESTIC_BASE=${BASE_TAG_OF[proxy-monitoring]}")
     for v in 1 2; do
       docker_build "z3-e2e/real-$name:$v" "e2e/real-images/$name" "e2e/real-images/$name/Dockerfile" \
-        --build-arg "BASE=${BASE_TAG_OF[$base]}" --build-arg "VERSION=$v" --build-arg "PACKAGES=$versions"
+        --build-arg "BASE=${BASE_TAG_OF[$base]}" --build-arg "VERSION=$v" --build-arg "PACKAGES=$versions" "${extra[@]}"
       tags+=("z3-e2e/real-$name:$v")
     done
   fi

@@ -78,6 +78,8 @@ readonly DOCKER_GROUP="docker"
 readonly REGISTRY_USER="z3rh-push"
 readonly TLS_PORT=2376
 readonly REGISTRY_PORT=5000
+# shellcheck source=lib/bed-net.sh disable=SC1091
+. "$(dirname "$0")/lib/bed-net.sh"
 readonly CERT_DAYS=7
 START_TIMEOUT="${Z3RH_START_TIMEOUT:-60}"
 STOP_TIMEOUT="${Z3RH_STOP_TIMEOUT:-60}"
@@ -184,57 +186,15 @@ check_address_ranges() {
   return 0
 }
 
-# ---------------------------------------------------------------- iptables --
-# As in scripts/swarm-testbed.sh: traffic between the bed's ports is accepted
-# (the machine's dockerd sets FORWARD's policy to DROP and bridged frames pass
-# FORWARD with br_netfilter), anything routed out of the bed is dropped.
-readonly RULE_ACCEPT=(-i "$BRIDGE" -o "$BRIDGE" -m comment --comment "$RULE_COMMENT" -j ACCEPT)
-readonly RULE_DROP=(-i "$BRIDGE" ! -o "$BRIDGE" -m comment --comment "$RULE_COMMENT" -j DROP)
-
-fw_chain() { if iptables -w -n -L DOCKER-USER >/dev/null 2>&1; then echo DOCKER-USER; else echo FORWARD; fi; }
-
-add_fw_rules() {
-  local chain; chain="$(fw_chain)"
-  iptables -w -C "$chain" "${RULE_DROP[@]}" 2>/dev/null || iptables -w -I "$chain" 1 "${RULE_DROP[@]}"
-  iptables -w -C "$chain" "${RULE_ACCEPT[@]}" 2>/dev/null || iptables -w -I "$chain" 1 "${RULE_ACCEPT[@]}"
-}
-
-fw_rules_present() {
-  local chain
-  for chain in DOCKER-USER FORWARD; do
-    iptables -w -C "$chain" "${RULE_ACCEPT[@]}" 2>/dev/null && iptables -w -C "$chain" "${RULE_DROP[@]}" 2>/dev/null && return 0
-  done
-  return 1
-}
-
-remove_fw_rules() {
-  local chain
-  for chain in DOCKER-USER FORWARD; do
-    iptables -w -n -L "$chain" >/dev/null 2>&1 || continue
-    while iptables -w -D "$chain" "${RULE_ACCEPT[@]}" 2>/dev/null; do :; done
-    while iptables -w -D "$chain" "${RULE_DROP[@]}" 2>/dev/null; do :; done
-  done
-}
-
 # ----------------------------------------------------------------- network --
+# As in scripts/swarm-testbed.sh: traffic between the bed's ports is accepted,
+# anything routed out of the bed is dropped (scripts/lib/bed-net.sh).
+bed_rules between
+
 create_network() {
-  local h ns veth peer
-  ip link add "$BRIDGE" type bridge
-  ip addr add "$BRIDGE_ADDR/24" dev "$BRIDGE"
-  ip link set "$BRIDGE" up
-  add_fw_rules
-  for h in "${HOSTS[@]}"; do
-    ns="$(ns_name "$h")"; veth="$(veth_name "$h")"; peer="$(peer_name "$h")"
-    ip netns add "$ns"
-    ip link add "$veth" type veth peer name "$peer"
-    ip link set "$peer" netns "$ns"
-    ip -n "$ns" link set "$peer" name eth0
-    ip link set "$veth" master "$BRIDGE" up
-    ip -n "$ns" addr add "$(host_addr "$h")/24" dev eth0
-    ip -n "$ns" link set lo up
-    ip -n "$ns" link set eth0 up
-    ip -n "$ns" route add default via "$BRIDGE_ADDR"
-  done
+  local h
+  bed_bridge_add
+  for h in "${HOSTS[@]}"; do bed_host_add "$(ns_name "$h")" "$(veth_name "$h")" "$(peer_name "$h")" "$(host_addr "$h")"; done
 }
 
 # --------------------------------------------------------------------- PKI --
@@ -566,7 +526,7 @@ exists_anything() {
 bed_healthy() {
   local h
   ip link show "$BRIDGE" >/dev/null 2>&1 || return 1
-  fw_rules_present || return 1
+  bed_fw_present || return 1
   for h in "${DAEMON_HOSTS[@]}"; do
     pid_of "$(pid_file "$h" dockerd)" dockerd >/dev/null || return 1
     daemon_answers "$h" || return 1
@@ -631,14 +591,12 @@ cmd_down() {
   rmdir /etc/docker/certs.d 2>/dev/null || true
   if deploy_user_is_ours; then userdel "$DEPLOY_USER" 2>/dev/null || say "could not remove the user $DEPLOY_USER"; fi
   for h in "${HOSTS[@]}"; do
-    if ip netns list 2>/dev/null | grep -q "^$(ns_name "$h")\( \|$\)"; then ip netns delete "$(ns_name "$h")"; fi
-    if ip link show "$(veth_name "$h")" >/dev/null 2>&1; then ip link delete "$(veth_name "$h")"; fi
+    bed_host_remove "$(ns_name "$h")" "$(veth_name "$h")"
     for d in /sys/fs/cgroup/*/"z3-rh-$h" /sys/fs/cgroup/"z3-rh-$h"; do
       if [ -d "$d" ]; then find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || say "could not remove cgroup $d"; fi
     done
   done
-  if ip link show "$BRIDGE" >/dev/null 2>&1; then ip link delete "$BRIDGE"; fi
-  remove_fw_rules
+  bed_bridge_remove
   say "down: removed in $(secs_since "$t0")s"
 }
 

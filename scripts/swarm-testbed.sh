@@ -77,6 +77,8 @@ HEARTBEAT="${Z3_SWARM_HEARTBEAT:-5s}"
 START_TIMEOUT="${Z3_SWARM_START_TIMEOUT:-60}"
 STOP_TIMEOUT="${Z3_SWARM_STOP_TIMEOUT:-60}"
 IMAGE_TMP=""   # load-images' docker save file, removed on exit
+# shellcheck source=lib/bed-net.sh disable=SC1091
+. "$(dirname "$0")/lib/bed-net.sh"
 
 # ------------------------------------------------------------------ helpers --
 say() { echo "swarm-testbed: $*" >&2; }
@@ -213,44 +215,20 @@ check_address_ranges() {
   return 0
 }
 
-# ---------------------------------------------------------------- iptables --
+# ------------------------------------------------------------------ network --
 # With br_netfilter loaded, frames bridged between the namespaces go through the
 # root namespace's FORWARD chain, whose policy the machine's dockerd sets to
 # DROP. Accept traffic between the bed's ports (swarm: TCP 2377, TCP/UDP 7946,
 # UDP 4789, plus the services' published ports) and drop anything the nodes try
-# to route out of the bed, so they can never reach beyond this machine.
-# DOCKER-USER is Docker's place for user rules and is kept across dockerd
-# restarts; without it (no dockerd ever ran) FORWARD itself is used.
-readonly RULE_ACCEPT=(-i "$BRIDGE" -o "$BRIDGE" -m comment --comment "$RULE_COMMENT" -j ACCEPT)
-readonly RULE_DROP=(-i "$BRIDGE" ! -o "$BRIDGE" -m comment --comment "$RULE_COMMENT" -j DROP)
-
-fw_chain() { if iptables -w -n -L DOCKER-USER >/dev/null 2>&1; then echo DOCKER-USER; else echo FORWARD; fi; }
-
-add_fw_rules() {
-  local chain; chain="$(fw_chain)"
-  # Inserted at the top (in this order the ACCEPT ends up first), so they run
-  # before DOCKER-USER's RETURN / FORWARD's Docker chains.
-  iptables -w -C "$chain" "${RULE_DROP[@]}" 2>/dev/null || iptables -w -I "$chain" 1 "${RULE_DROP[@]}"
-  iptables -w -C "$chain" "${RULE_ACCEPT[@]}" 2>/dev/null || iptables -w -I "$chain" 1 "${RULE_ACCEPT[@]}"
-}
-
-# In either chain: the rules stay valid in FORWARD when the machine's dockerd
-# starts later and creates DOCKER-USER.
-fw_rules_present() {
-  local chain
-  for chain in DOCKER-USER FORWARD; do
-    iptables -w -C "$chain" "${RULE_ACCEPT[@]}" 2>/dev/null && iptables -w -C "$chain" "${RULE_DROP[@]}" 2>/dev/null && return 0
-  done
-  return 1
-}
+# to route out of the bed, so they can never reach beyond this machine
+# (scripts/lib/bed-net.sh).
+bed_rules between
 
 remove_fw_rules() {
   local chain rule parts
+  bed_fw_remove
   for chain in DOCKER-USER FORWARD; do
     iptables -w -n -L "$chain" >/dev/null 2>&1 || continue
-    # -D removes one copy per call; repeat until none is left.
-    while iptables -w -D "$chain" "${RULE_ACCEPT[@]}" 2>/dev/null; do :; done
-    while iptables -w -D "$chain" "${RULE_DROP[@]}" 2>/dev/null; do :; done
     # Anything else carrying our comment (e.g. rules of an older version).
     while rule="$(iptables -w -S "$chain" | grep -m1 -- "--comment $RULE_COMMENT")"; do
       read -r -a parts <<<"${rule/-A /-D }"
@@ -259,27 +237,10 @@ remove_fw_rules() {
   done
 }
 
-# ----------------------------------------------------------------- network --
 create_network() {
-  local n="$1" i ns veth peer
-  ip link add "$BRIDGE" type bridge
-  ip addr add "$BRIDGE_ADDR/24" dev "$BRIDGE"
-  ip link set "$BRIDGE" up
-  add_fw_rules
-  for ((i = 0; i < n; i++)); do
-    ns="$(ns_name "$i")"; veth="$(veth_name "$i")"; peer="z3swp$i"
-    ip netns add "$ns"
-    # The pair is made in the root namespace (so a name clash shows here),
-    # then one end moves into the node's namespace and becomes its eth0.
-    ip link add "$veth" type veth peer name "$peer"
-    ip link set "$peer" netns "$ns"
-    ip -n "$ns" link set "$peer" name eth0
-    ip link set "$veth" master "$BRIDGE" up
-    ip -n "$ns" addr add "$(node_addr "$i")/24" dev eth0
-    ip -n "$ns" link set lo up
-    ip -n "$ns" link set eth0 up
-    ip -n "$ns" route add default via "$BRIDGE_ADDR"
-  done
+  local n="$1" i
+  bed_bridge_add
+  for ((i = 0; i < n; i++)); do bed_host_add "$(ns_name "$i")" "$(veth_name "$i")" "z3swp$i" "$(node_addr "$i")"; done
 }
 
 # ----------------------------------------------------------------- daemons --
@@ -449,7 +410,7 @@ wait_ready() {
 bed_healthy() {
   local n="$1" i list node0
   ip link show "$BRIDGE" >/dev/null 2>&1 || return 1
-  fw_rules_present || return 1
+  bed_fw_present || return 1
   list="$(existing_nodes | tr '\n' ' ')"
   [ "$list" = "$(seq -s ' ' 0 $((n - 1))) " ] || return 1
   for ((i = 0; i < n; i++)); do
@@ -524,15 +485,13 @@ cmd_down() {
   # Namespaces (this also destroys the veth ends inside them), then the root
   # side of the veths, the bridge and the firewall rules.
   for i in "${nodes[@]}"; do
-    ns="$(ns_name "$i")"
-    if ip netns list 2>/dev/null | grep -q "^$ns\( \|$\)"; then ip netns delete "$ns"; fi
-    if ip link show "$(veth_name "$i")" >/dev/null 2>&1; then ip link delete "$(veth_name "$i")"; fi
+    bed_host_remove "$(ns_name "$i")" "$(veth_name "$i")"
     # The containers' cgroup directories (empty once their processes are gone).
     for d in /sys/fs/cgroup/*/"z3-swarm-node$i" /sys/fs/cgroup/"z3-swarm-node$i"; do
       if [ -d "$d" ]; then find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || say "could not remove cgroup $d"; fi
     done
   done
-  if ip link show "$BRIDGE" >/dev/null 2>&1; then ip link delete "$BRIDGE"; fi
+  bed_bridge_remove
   remove_fw_rules
   say "down: removed ${#nodes[@]} node(s) in $(secs_since "$t0")s"
 }

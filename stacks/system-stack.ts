@@ -5,6 +5,8 @@ import { IMAGE_REFERENCE_PATTERN, PINNED_IMAGE_PATTERN } from "../lib/image-refe
 import { EnvironmentSettings } from "../config/settings";
 import type { DeploymentSettings } from "../config/common";
 import { CONTAINERS, DeploymentTarget, setDeploymentTarget } from "../lib/target";
+import { Backup, BackupSource } from "../lib/backup";
+import type { NetworkAttachment } from "../lib/service-spec";
 import { Suppressions } from "../policy";
 
 export type SystemName = "zcash" | "jessy" | "zfs-sync";
@@ -137,6 +139,34 @@ export class SystemStack extends TerraformStack {
       new PgBackend(this, { connStr: "", schemaName: `${props.system.replace(/-/g, "_")}_${backend.schemaName}` });
       this.addOverride("terraform.backend.pg.conn_str", undefined);
     }
+  }
+
+  /**
+   * The stack's backups (`settings.backup`; none when unset): a runner named `<namePrefix>-backup`
+   * copying `sources`. Call it after the system's construct: every stateful volume of the stack must
+   * be among the sources.
+   */
+  protected backUp(namePrefix: string, sources: readonly BackupSource[], networks?: readonly NetworkAttachment[]): Backup | undefined {
+    const backup = this.settings.backup;
+    if (backup === undefined) return undefined;
+    const b = new Backup(this, "Backup", {
+      namePrefix,
+      stackName: this.node.id,
+      image: this.imageVariable("backup", backup.image),
+      policy: backup,
+      sources,
+      networks,
+      required: backup.required,
+    });
+    if (!backup.required) {
+      for (const credential of b.credentials) {
+        Suppressions.of(credential.variable).add({
+          id: "VariableSecretSensitive",
+          reason: "the empty default means no backups in this environment (the runner is not deployed); a set backup_repository requires both credentials (validation), supplied with TF_VAR_*",
+        });
+      }
+    }
+    return b;
   }
 
   /**

@@ -4,6 +4,7 @@ import * as path from "path";
 import { synthesize } from "../app";
 import { ENVIRONMENTS } from "../config/environments";
 import { renderEnvironmentTable, withEnvironmentTable } from "../tools/environment-table";
+import { renderStackDot } from "../tools/stack-dot";
 import { renderStackPage } from "../tools/stack-page";
 
 /** The docs must match the code: every stack and every Terraform variable it takes is documented. */
@@ -78,13 +79,19 @@ describe("documentation covers every stack and variable", () => {
     expect(checked).toBeGreaterThan(5);
   });
 
-  test("docs/stacks/ holds a current page for every stack (npm run docs)", () => {
-    const pages = fs.readdirSync(path.join(root, "docs", "stacks")).filter((f) => f.endsWith(".md")).sort();
-    expect(pages).toEqual(stacks.map((s) => `${s}.md`));
+  test("docs/stacks/ holds a current page and Graphviz picture for every stack (npm run docs)", () => {
+    const generated = (ext: string) => fs.readdirSync(path.join(root, "docs", "stacks")).filter((f) => f.endsWith(ext)).sort();
+    expect(generated(".md")).toEqual(stacks.map((s) => `${s}.md`));
+    expect(generated(".dot")).toEqual(stacks.map((s) => `${s}.dot`));
     for (const stack of stacks) {
       const json = JSON.parse(fs.readFileSync(path.join(out, "stacks", stack, "cdk.tf.json"), "utf8"));
       const page = fs.readFileSync(path.join(root, "docs", "stacks", `${stack}.md`), "utf8");
-      expect([stack, page === renderStackPage(stack, json)]).toEqual([stack, true]);
+      const dot = fs.readFileSync(path.join(root, "docs", "stacks", `${stack}.dot`), "utf8");
+      expect([stack, "md", page === renderStackPage(stack, json)]).toEqual([stack, "md", true]);
+      expect([stack, "dot", dot === renderStackDot(stack, json)]).toEqual([stack, "dot", true]);
+      // The SVG is drawn from the .dot file by `npm run docs` where Graphviz is installed, and checked
+      // against Debian 13's dot by test/programs/graphviz.test.ts; the page links it for readers without Mermaid.
+      expect([stack, page.includes(`[\`${stack}.svg\`](${stack}.svg)`)]).toEqual([stack, true]);
     }
   });
 
@@ -97,6 +104,11 @@ describe("documentation covers every stack and variable", () => {
     expect(page).toContain("zfs-sync-production-postgres-data (data, prevent_destroy)");
     expect(page).not.toMatch(/sec_[a-z_]+ -.->\|"[^"]*"\| svc_[a-z_]*_files\b/);
     expect(page).toContain("Deployment target: **containers**.");
+    const dot = renderStackDot("zfs-sync-production", json);
+    expect(dot).toContain('"sec_tls_private_key" -> "svc_zfs_sync_production_proxy" [label="/run/secrets/tls_private_key", style="dashed", color="#b36b00"];');
+    expect(dot).toContain('"port_0_0_0_0_443_tcp" -> "svc_zfs_sync_production_proxy" [label="8443"];');
+    expect(dot).toMatch(/"net_zfs_sync_production_network" \[label="zfs-sync-production-network \(internal\)", shape="hexagon", style="filled", fillcolor="#e6e6e6", peripheries=2\]/);
+    expect(dot).toMatch(/"vol_zfs_sync_production_postgres_data" \[label="zfs-sync-production-postgres-data \(data, prevent_destroy[^"]*\)", shape="cylinder"[^\]]*penwidth=2.5\]/);
   });
 
   /** The cells of the table row whose first cell is `first`, in a stack page. */
@@ -139,11 +151,16 @@ describe("documentation covers every stack and variable", () => {
   test("a stack page prints no secret or file content", () => {
     const json = JSON.parse(fs.readFileSync(path.join(out, "stacks", "zfs-sync-staging", "cdk.tf.json"), "utf8"));
     const page = renderStackPage("zfs-sync-staging", json);
-    for (const content of Object.values<string>(json.locals)) expect(page).not.toContain(content);
+    const dot = renderStackDot("zfs-sync-staging", json);
+    for (const content of Object.values<string>(json.locals)) {
+      expect(page).not.toContain(content);
+      expect(dot).not.toContain(content);
+    }
     expect(page).not.toContain("database_url");
     const withDefault = { ...json, variable: { ...json.variable, tls_private_key: { ...json.variable.tls_private_key, default: "a-private-key-default" } } };
     const shown = renderStackPage("zfs-sync-staging", withDefault);
     expect(shown).not.toContain("a-private-key-default");
     expect(shown).toContain("| `tls_private_key` | set (not shown) | yes |");
+    expect(renderStackDot("zfs-sync-staging", withDefault)).not.toContain("a-private-key-default");
   });
 });

@@ -10,6 +10,13 @@ const KNOWN_SECRETS = ["postgres_password", "tls_private_key", "zallet_identity"
 /** Credentials a stack may go without: their only default is the empty string (no registry login). */
 const OPTIONAL_CREDENTIALS = ["registry_username", "registry_password"];
 
+/**
+ * The backup destination's credentials: optional (default "", no backups) where the environment's
+ * backups are optional, required (no default) where they are required (production).
+ */
+const BACKUP_CREDENTIALS = ["backup_password", "backup_ssh_key"];
+const backupsRequired = (file: string): boolean => ENVIRONMENTS[path.basename(path.dirname(file)).split("-").pop() as keyof typeof ENVIRONMENTS].backup?.required === true;
+
 /** The value a deployer's `TF_VAR_<name>` carries in the sentinel synth: distinct per variable, never a real secret. */
 const sentinelFor = (name: string): string => `S3NTINEL-${name}-7d2f9a41c08e53b6`;
 
@@ -149,21 +156,27 @@ describe("no secret reaches the synthesized output", () => {
     for (const file of jsonFiles) {
       const text = fs.readFileSync(path.join(out, file), "utf8");
       expect([file, /changeme/i.test(text)]).toEqual([file, false]);
-      expect([file, /(PASSWORD|SECRET|TOKEN)=(?!\$\{)[^"]+/.test(text)]).toEqual([file, false]);
-      expect([file, /password\s*=\s*\\"(?!\$\{)/i.test(text)]).toEqual([file, false]);
+      // A value read at run time from a secret file (the backup runner's `PGPASSWORD="$(cat "$6")"`) is not a literal.
+      expect([file, /(PASSWORD|SECRET|TOKEN)=(?!\$\{|\\"\$\(cat \\")[^"]+/.test(text)]).toEqual([file, false]);
+      expect([file, /password\s*=\s*\\"(?!\$\{|\$\(cat \\")/i.test(text)]).toEqual([file, false]);
     }
   });
 
-  test("every sensitive-looking variable is sensitive and has no default (optional registry credentials: only the empty one)", () => {
+  test("every sensitive-looking variable is sensitive and has no default (optional registry and backup credentials: only the empty one)", () => {
+    let backupCredentials = 0;
     for (const file of jsonFiles) {
       const json = JSON.parse(fs.readFileSync(path.join(out, file), "utf8"));
       for (const [name, v] of Object.entries<any>(json.variable ?? {})) {
         if (/password|secret|token|identity|pwhash|key/i.test(name) && !/_image$/.test(name)) {
-          const noDefault = OPTIONAL_CREDENTIALS.includes(name) ? v.default === "" : v.default === undefined;
+          const optional = OPTIONAL_CREDENTIALS.includes(name) || (BACKUP_CREDENTIALS.includes(name) && !backupsRequired(file));
+          if (BACKUP_CREDENTIALS.includes(name)) backupCredentials++;
+          const noDefault = optional ? v.default === "" : v.default === undefined;
           expect([file, name, v.sensitive === true, noDefault]).toEqual([file, name, true, true]);
         }
       }
     }
+    // Every stack of the shipped environments is backed up: both credentials in each.
+    expect(backupCredentials).toBe(jsonFiles.length * BACKUP_CREDENTIALS.length);
   });
 
   test("process.env is restored after the sentinel synth", () => {

@@ -6,6 +6,8 @@
 import type { DeploymentSettings, EnvironmentName } from "../config/common";
 import { ENVIRONMENT_NAMES } from "../config/common";
 import type { EnvironmentSettings } from "../config/settings";
+import { alertTimingOf, type Z3Settings } from "../config/z3/schema";
+import { promDuration as d } from "../stacks/z3/config-files";
 import type { Logging } from "../lib/service";
 
 export const TABLE_START = "<!-- environment-table:start (npm run docs) -->";
@@ -28,6 +30,22 @@ function deployment(d: DeploymentSettings | undefined): string {
   return replicas.length > 0 ? `swarm (${replicas.join(", ")})` : "swarm";
 }
 
+const minutes = (m: number) => (m % 60 === 0 ? `${m / 60} h` : `${m} min`);
+
+/** "oncall: webhook (critical, warning)", one entry per receiver; "none" when alerts stay in Alertmanager. */
+function receivers(z3: Z3Settings): string {
+  if (!z3.monitoring) return "no monitoring";
+  const list = z3.alerting?.receivers ?? [];
+  return list.length === 0 ? "none (alerts stay in Alertmanager)" : list.map((r) => `${r.name}: ${r.kind} (${r.severities.join(", ")})`).join("; ");
+}
+
+/** "every 15s; down 2m; wait 30s, interval 5m, repeat 4h": the Prometheus and Alertmanager timing in effect. */
+function timing(z3: Z3Settings): string {
+  if (!z3.monitoring) return "no monitoring";
+  const t = alertTimingOf(z3.alerting);
+  return `every ${d(t.evaluationIntervalSeconds)}; down ${d(t.serviceDownForSeconds)}; wait ${d(t.groupWaitSeconds)}, interval ${d(t.groupIntervalSeconds)}, repeat ${d(t.repeatIntervalMinutes * 60)}`;
+}
+
 const ROWS: readonly [string, (s: EnvironmentSettings) => string][] = [
   ["Docker host (`docker_host`)", (s) => (s.defaultDockerHost !== undefined ? `default \`${s.defaultDockerHost}\`` : "required")],
   ["State backend", (s) => (s.backend.kind === "pg" ? `pg (schema \`<system>_${s.backend.schemaName}\`)` : "local")],
@@ -38,6 +56,13 @@ const ROWS: readonly [string, (s: EnvironmentSettings) => string][] = [
   ["Swarm endpoint mode (`swarm.endpointMode`)", (s) => (s.swarm ? `\`${s.swarm.endpointMode}\`` : "no swarm")],
   ["Swarm overlay encryption (`swarm.encryptOverlay`)", (s) => (s.swarm ? (s.swarm.encryptOverlay ? "yes" : "no") : "no swarm")],
   ["Swarm data node (`swarm.dataNodeLabel`)", (s) => (s.swarm ? `\`node.labels.${s.swarm.dataNodeLabel}==true\`` : "no swarm")],
+  ["Backups (`backup`, [docs/backups.md](docs/backups.md))", (s) => (s.backup ? (s.backup.required ? "required" : "when `backup_repository` is set") : "none")],
+  ["Backup interval / alert after", (s) => (s.backup ? `${minutes(s.backup.intervalMinutes)} / ${minutes(s.backup.maxAgeMinutes)}` : "none")],
+  [
+    "Snapshots kept (`backup.keep`)",
+    (s) => (s.backup ? `all of ${s.backup.keep.withinHours} h, ${s.backup.keep.daily} daily, ${s.backup.keep.weekly} weekly, ${s.backup.keep.monthly} monthly` : "none"),
+  ],
+  ["Rebuildable volumes (`backup.rebuildable`)", (s) => (s.backup ? s.backup.rebuildable : "none")],
   ["Z3 deployment (`z3.deployment`)", (s) => deployment(s.z3.deployment)],
   ["Jessy deployment (`jessy.deployment`)", (s) => deployment(s.jessy.deployment)],
   ["ZFS Sync deployment (`zfsSync.deployment`)", (s) => deployment(s.zfsSync.deployment)],
@@ -46,6 +71,8 @@ const ROWS: readonly [string, (s: EnvironmentSettings) => string][] = [
   ["ZFS Sync logs (json-file)", (s) => logsPerService(s.zfsSync.logging)],
   ["Z3 network", (s) => s.z3.network],
   ["Z3 monitoring / rpc-router", (s) => `${s.z3.monitoring ? "yes" : "no"} / ${s.z3.rpcRouter ? "yes" : "no"}`],
+  ["Z3 alert receivers (`z3.alerting.receivers`)", (s) => receivers(s.z3)],
+  ["Z3 alert timing (`z3.alerting`): scrape and evaluate; ServiceDown `for`; group wait, interval, repeat", (s) => timing(s.z3)],
 ];
 
 export function renderEnvironmentTable(environments: Readonly<Record<EnvironmentName, EnvironmentSettings>>): string {

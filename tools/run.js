@@ -5,12 +5,13 @@
  *   node tools/run.js plan-summary [args...]     (npm run plan:summary -- [args...])
  *   node tools/run.js synth-diff [args...]       (npm run synth:diff -- [args...])
  *   node tools/run.js verify <stack> [args...]   (npm run verify -- <stack> [args...])
+ *   node tools/run.js restore <stack> <volume> [snapshot]   (npm run restore -- …)
  */
 "use strict";
 const path = require("path");
 const { bundleIfStale } = require("../scripts/bundle");
 
-const TOOLS = new Set(["plan-summary", "synth-diff", "verify"]);
+const TOOLS = new Set(["plan-summary", "synth-diff", "verify", "restore"]);
 const root = path.resolve(__dirname, "..");
 const name = process.argv[2];
 if (!TOOLS.has(name)) {

@@ -1,6 +1,6 @@
 /** The shipped Z3 settings per environment (referenced from `config/environments.ts`). */
 import type { EnvironmentName } from "../common";
-import type { Z3Settings } from "./schema";
+import type { AlertingSettings, Z3Settings } from "./schema";
 
 /** Upstream z3 image pins (z3 docker-compose.yml @7c5a4bc); monitoring pins as upstream's monitoring profile. */
 /** Staging and production: upstream z3's LEGACY compose rotation, compressed. */
@@ -17,6 +17,14 @@ const Z3_IMAGES: Z3Settings["images"] = {
   prometheus: "prom/prometheus:v3.2.0",
   grafana: "grafana/grafana:11.5.1",
   alertmanager: "prom/alertmanager:v0.28.1",
+};
+
+/**
+ * One webhook for critical and warning alerts; its URL is the sensitive `alert_oncall_webhook_url`,
+ * given at deploy time (no default).
+ */
+const ONCALL_WEBHOOK: AlertingSettings = {
+  receivers: [{ kind: "webhook", name: "oncall", severities: ["critical", "warning"] }],
 };
 
 export const Z3_SETTINGS: Readonly<Record<EnvironmentName, Z3Settings>> = {
@@ -50,6 +58,9 @@ export const Z3_SETTINGS: Readonly<Record<EnvironmentName, Z3Settings>> = {
     },
     zebraRustLog: "info",
     logging: ROTATED_LOGS,
+    // Staging alerts fast, so that a stopped service is notified (and the path to the receiver checked)
+    // within a minute: 10 s intervals, down for 30 s, a group held 10 s, changes every 30 s.
+    alerting: { ...ONCALL_WEBHOOK, evaluationIntervalSeconds: 10, serviceDownForSeconds: 30, groupWaitSeconds: 10, groupIntervalSeconds: 30, repeatIntervalMinutes: 60 },
   },
   production: {
     network: "Mainnet",
@@ -69,5 +80,7 @@ export const Z3_SETTINGS: Readonly<Record<EnvironmentName, Z3Settings>> = {
     },
     zebraRustLog: "info",
     logging: ROTATED_LOGS,
+    // Default timing (ALERT_TIMING_DEFAULTS): a service down 2 minutes, Alertmanager's grouping.
+    alerting: ONCALL_WEBHOOK,
   },
 };

@@ -10,6 +10,135 @@ export const z3ServiceNameSchema = oneOf(SERVICES, `a Z3 service: ${SERVICES.joi
 export type Z3ServiceName = z.infer<typeof z3ServiceNameSchema>;
 export const Z3_SERVICE_NAMES: readonly Z3ServiceName[] = z3ServiceNameSchema.options;
 
+/** The `severity` label values the Z3 alerting rules set. */
+export const ALERT_SEVERITIES = ["critical", "warning"] as const;
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
+
+/** The receiver Alertmanager's root route names: alerts no configured receiver takes stay in Alertmanager (UI, API) only. */
+export const UNROUTED_RECEIVER = "unrouted";
+
+const receiverNameText = `a receiver name: lower-case letters, digits and '_', starting with a letter, at most 32 characters, not "${UNROUTED_RECEIVER}" (it names the receiver's variables)`;
+const severitiesText = `a non-empty list of severities, each once: ${ALERT_SEVERITIES.map((s) => JSON.stringify(s)).join(", ")}`;
+const emailText = "an e-mail address such as alerts@example.org";
+const smarthostText = "an SMTP server as host:port, e.g. smtp.example.org:587";
+const smtpUserText = "an SMTP user name: letters, digits and . _ @ + -";
+
+const receiverCommon = {
+  /** Alertmanager receiver name; also names the receiver's variables (`alert_<name>_webhook_url`, `alert_<name>_smtp_password`). */
+  name: z.string(allowed(receiverNameText)).regex(/^[a-z][a-z0-9_]{0,31}$/, receiverNameText).refine((n) => n !== UNROUTED_RECEIVER, receiverNameText),
+  /** Alerts whose `severity` label is one of these go to this receiver (every receiver that lists it gets it). */
+  severities: z
+    .array(oneOf(ALERT_SEVERITIES, severitiesText), allowed(severitiesText))
+    .min(1, severitiesText)
+    .refine((list) => new Set(list).size === list.length, severitiesText)
+    .readonly(),
+  /** Notify again when the alert resolves (`send_resolved`). @default - true for webhook, false for email (Alertmanager's own defaults) */
+  sendResolved: bool().optional(),
+};
+
+const webhookKeys = "kind, name, severities, sendResolved";
+const emailKeys = "kind, name, severities, sendResolved, smarthost, from, to, authUsername, requireTls";
+
+/**
+ * Where Alertmanager sends notifications. A webhook receives Alertmanager's JSON notifications at a URL
+ * that is a deployment input (`alert_<name>_webhook_url`, sensitive: such URLs usually carry a token),
+ * read from a file (`url_file`). An e-mail receiver sends through an SMTP server from the settings; its
+ * password, when it logs in, is the sensitive `alert_<name>_smtp_password`, read from a file
+ * (`auth_password_file`).
+ */
+export const alertReceiverSchema = z
+  .discriminatedUnion(
+    "kind",
+    [
+      z.object({ kind: z.literal("webhook"), ...receiverCommon }).strict(webhookKeys),
+      z
+        .object({
+          kind: z.literal("email"),
+          ...receiverCommon,
+          /** SMTP server (`smarthost`), host:port. */
+          smarthost: z.string(allowed(smarthostText)).regex(/^[A-Za-z0-9.-]+:[0-9]{1,5}$/, smarthostText),
+          /** Sender address (`from`). */
+          from: z.string(allowed(emailText)).regex(/^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, emailText),
+          /** Recipients (`to`). */
+          to: z
+            .array(z.string(allowed(emailText)).regex(/^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, emailText), allowed("a non-empty list of e-mail addresses"))
+            .min(1, "a non-empty list of e-mail addresses")
+            .readonly(),
+          /** SMTP login (`auth_username`); with it the password comes from `alert_<name>_smtp_password`. @default - no login (a relay that accepts the host) */
+          authUsername: z.string(allowed(smtpUserText)).regex(/^[A-Za-z0-9._@+-]{1,128}$/, smtpUserText).optional(),
+          /** STARTTLS required (`require_tls`). @default true */
+          requireTls: bool().optional(),
+        })
+        .strict(emailKeys),
+    ],
+    allowed(`one of {kind: "webhook", ${webhookKeys.replace("kind, ", "")}}, {kind: "email", ${emailKeys.replace("kind, ", "")}}`),
+  )
+  .readonly();
+export type AlertReceiver = z.infer<typeof alertReceiverSchema>;
+
+/**
+ * Alert timing. Defaults are production's: upstream's 15 s intervals, a service down for 2 minutes,
+ * and Alertmanager's own grouping defaults. From a stopped service to its notification: up to one
+ * interval to the failed scrape, up to one more to the evaluation that sees it, then
+ * `serviceDownForSeconds`, then `groupWaitSeconds` (2.5 to 3 minutes with these defaults).
+ */
+export const ALERT_TIMING_DEFAULTS = {
+  evaluationIntervalSeconds: 15,
+  serviceDownForSeconds: 120,
+  groupWaitSeconds: 30,
+  groupIntervalSeconds: 300,
+  repeatIntervalMinutes: 240,
+} as const;
+export type AlertTiming = { readonly [K in keyof typeof ALERT_TIMING_DEFAULTS]: number };
+
+const alertingKeys = `receivers, ${Object.keys(ALERT_TIMING_DEFAULTS).join(", ")}`;
+
+/** Alert routing and timing (needs `monitoring`; production needs a receiver for critical alerts). */
+export const alertingSchema = z
+  .object(
+    {
+      /** Receivers, each taking the severities it lists. Empty: alerts stay in Alertmanager (not allowed in production). */
+      receivers: z.array(alertReceiverSchema, allowed("a list of receivers")).readonly(),
+      /** Prometheus `scrape_interval` and `evaluation_interval` (kept equal, as upstream). @default 15 */
+      evaluationIntervalSeconds: integer(10, 300).optional(),
+      /** `for:` of the ServiceDown rules: how long a scrape target must fail before its alert fires. @default 120 */
+      serviceDownForSeconds: integer(0, 3600).optional(),
+      /** Alertmanager `group_wait`: how long a new group of alerts is held before its first notification. @default 30 */
+      groupWaitSeconds: integer(0, 3600).optional(),
+      /** Alertmanager `group_interval`: the wait before notifying a change in a group (a new or resolved alert). @default 300 */
+      groupIntervalSeconds: integer(1, 24 * 3600).optional(),
+      /** Alertmanager `repeat_interval`: how often a still-firing alert is sent again. @default 240 */
+      repeatIntervalMinutes: integer(1, 7 * 24 * 60).optional(),
+    },
+    allowed(`alerting settings: ${alertingKeys}`),
+  )
+  .strict(`alerting settings: ${alertingKeys}`)
+  .readonly()
+  .superRefine((a, ctx) => {
+    const seen = new Set<string>();
+    a.receivers.forEach((r, i) => {
+      if (seen.has(r.name)) ctx.addIssue({ code: "custom", path: ["receivers", i, "name"], message: "a name no other receiver has (it names the receiver's variables)" });
+      seen.add(r.name);
+    });
+    const t = alertTimingOf(a);
+    if (t.repeatIntervalMinutes * 60 < t.groupIntervalSeconds) {
+      ctx.addIssue({ code: "custom", path: ["repeatIntervalMinutes"], message: `at least groupIntervalSeconds (${t.groupIntervalSeconds} s): Alertmanager repeats only on a group interval` });
+    }
+  });
+export type AlertingSettings = z.infer<typeof alertingSchema>;
+
+/** The alert timing in effect: the settings', defaults filled in. */
+export function alertTimingOf(alerting: Partial<AlertTiming> | undefined): AlertTiming {
+  const t = alerting ?? {};
+  return {
+    evaluationIntervalSeconds: t.evaluationIntervalSeconds ?? ALERT_TIMING_DEFAULTS.evaluationIntervalSeconds,
+    serviceDownForSeconds: t.serviceDownForSeconds ?? ALERT_TIMING_DEFAULTS.serviceDownForSeconds,
+    groupWaitSeconds: t.groupWaitSeconds ?? ALERT_TIMING_DEFAULTS.groupWaitSeconds,
+    groupIntervalSeconds: t.groupIntervalSeconds ?? ALERT_TIMING_DEFAULTS.groupIntervalSeconds,
+    repeatIntervalMinutes: t.repeatIntervalMinutes ?? ALERT_TIMING_DEFAULTS.repeatIntervalMinutes,
+  };
+}
+
 /** The Z3 settings schema for one environment (image pinning and required limits follow the environment). */
 export function z3Schema(env: EnvironmentContext) {
   return z
@@ -41,6 +170,12 @@ export function z3Schema(env: EnvironmentContext) {
          * dashboards, silences) and runs once, on the data node.
          */
         deployment: deploymentSchema(["rpcRouter"], "every other Z3 service owns a node-local volume").optional(),
+        /**
+         * Where alerts go and how fast (Prometheus, Alertmanager). Only with `monitoring`; production
+         * needs at least one receiver, and one for critical alerts.
+         * @default - no receiver (alerts stay in Alertmanager) and production timing
+         */
+        alerting: alertingSchema.optional(),
       },
       allowed("the Z3 settings object"),
     )
@@ -54,6 +189,16 @@ export function z3Schema(env: EnvironmentContext) {
       } else {
         problem(z3.minerAddress === undefined, "minerAddress", 'unset unless z3.network is "Regtest"');
         problem(z3.zebraWaitSeconds === undefined, "zebraWaitSeconds", 'unset unless z3.network is "Regtest" (a Mainnet or Testnet node is not ready for hours or days)');
+      }
+      if (!z3.monitoring) problem(z3.alerting === undefined, "alerting", "unset unless z3.monitoring is true (Alertmanager runs with monitoring)");
+      if (z3.monitoring && env.name === "production") {
+        const receivers = z3.alerting?.receivers ?? [];
+        const receiversPath = ["alerting", "receivers"];
+        if (receivers.length === 0) {
+          ctx.addIssue({ code: "custom", path: receiversPath, message: "at least one receiver in the production environment (an alert must reach someone)" });
+        } else if (!receivers.some((r) => r.severities.includes("critical"))) {
+          ctx.addIssue({ code: "custom", path: receiversPath, message: 'a receiver whose severities include "critical" in the production environment' });
+        }
       }
       requireLimits(ctx, z3.resources, deployedZ3Services(z3), env.requireResourceLimits);
     });

@@ -48,6 +48,8 @@ export class JessyStack extends SystemStack {
       protectData: settings.protectData,
     });
 
+    this.backUp(`jessy-${settings.name}`, this.jessy.backupSources);
+
     new TerraformOutput(this, "core_container", { value: this.jessy.core.resource.name });
     // On a swarm a loopback-only port is not published: the API is reached on the stack's network.
     new TerraformOutput(this, "api_url", {

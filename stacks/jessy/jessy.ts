@@ -1,5 +1,6 @@
 import { Construct } from "../../lib/cdk";
 import {
+  BackupSource,
   BindMount,
   Capability,
   ContainerImage,
@@ -92,6 +93,11 @@ export class Jessy extends Construct {
   readonly network: Network;
   /** The mmap data volume (address `docker_volume.jessy_mmap_data`). */
   readonly mmapVolume: Volume;
+  /**
+   * How its data is backed up: the mmap files copied while jessy-core runs, taken again when a file
+   * changed during the copy (its mtime moves with every msync or write).
+   */
+  readonly backupSources: readonly BackupSource[];
   readonly mmapInit: Service;
   readonly core: Service;
   readonly api: Service;
@@ -122,6 +128,7 @@ export class Jessy extends Construct {
       stateful: true,
       preventDestroy: deployment.protectData ?? false,
     });
+    this.backupSources = [{ kind: "files", volume: this.mmapVolume }];
 
     const build = (dockerfile: string, target?: string) => (source ? { contextPath: source.path, dockerfile, target } : undefined);
     const coreImage = new ContainerImage(this, "CoreImage", { reference: deployment.images.core, build: build("docker/Dockerfile.rust", source?.target) });

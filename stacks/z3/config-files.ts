@@ -2,6 +2,7 @@
  * Configuration file contents for the Z3 services, as z3 ships them under config/<net>/.
  * Values that are secret arrive as Terraform expressions (sensitive variables), never literals.
  */
+import { AlertingSettings, AlertReceiver, alertTimingOf, UNROUTED_RECEIVER } from "../../config/z3/schema";
 
 /** Zebra TOML, Regtest only (z3 config/regtest/zebra.toml.example); Mainnet and Testnet run on env vars only. */
 export function zebraRegtestToml(): string {
@@ -78,9 +79,20 @@ export interface ScrapeTarget {
   readonly path: string;
 }
 
-/** Prometheus config; scrape targets are derived from the modelled services that expose metrics. */
-export function prometheusYaml(targets: readonly ScrapeTarget[], alertmanager?: string): string {
-  const lines = ["global:", "  scrape_interval: 15s", "  evaluation_interval: 15s", ""];
+/** A duration as Prometheus and Alertmanager write it: `4h`, `2m`, `45s`. */
+export function promDuration(seconds: number): string {
+  if (seconds > 0 && seconds % 3600 === 0) return `${seconds / 3600}h`;
+  if (seconds > 0 && seconds % 60 === 0) return `${seconds / 60}m`;
+  return `${seconds}s`;
+}
+
+/**
+ * Prometheus config; scrape targets are derived from the modelled services that expose metrics.
+ * Targets are scraped and rules evaluated every `intervalSeconds` (upstream: 15 s, both).
+ */
+export function prometheusYaml(targets: readonly ScrapeTarget[], alertmanager?: string, intervalSeconds = 15): string {
+  const interval = promDuration(intervalSeconds);
+  const lines = ["global:", `  scrape_interval: ${interval}`, `  evaluation_interval: ${interval}`, ""];
   if (alertmanager) {
     lines.push("alerting:", "  alertmanagers:", "    - static_configs:", `        - targets: ["${alertmanager}"]`, "");
   }
@@ -116,22 +128,152 @@ export function zebraAlertsYaml(): string {
   ].join("\n");
 }
 
-/** Alertmanager config with upstream's empty receivers: no notification leaves the host by default. */
-export function alertmanagerYaml(): string {
+/** Scrape job of the backup runner (`<prefix>-backup`), whose metrics the backup rules read. */
+export const BACKUP_JOB = "backup";
+
+/** The BackupTooOld threshold when the stack passes none: a daily backup plus two hours of slack. */
+export const DEFAULT_BACKUP_MAX_AGE_MINUTES = 26 * 60;
+
+export interface HealthAlertsOptions {
+  /** `for:` of each ServiceDown rule, in seconds. @default 120 */
+  readonly serviceDownForSeconds?: number;
+  /** BackupTooOld fires when a volume's newest snapshot is older than this. @default 1560 (26 hours) */
+  readonly backupMaxAgeMinutes?: number;
+}
+
+/** A YAML string: single-quoted (PromQL reads better without escapes), double-quoted JSON when it holds a quote. */
+const yamlString = (s: string) => (s.includes("'") ? JSON.stringify(s) : `'${s}'`);
+
+/** One alerting rule in YAML (no Terraform `${` in its strings: the file travels in Terraform JSON). */
+function rule(r: { alert: string; expr: string; forSeconds?: number; severity: string; summary: string; description: string }): string[] {
   return [
+    `      - alert: ${r.alert}`,
+    `        expr: ${yamlString(r.expr)}`,
+    ...(r.forSeconds !== undefined ? [`        for: ${promDuration(r.forSeconds)}`] : []),
+    `        labels: { severity: ${r.severity} }`,
+    "        annotations:",
+    `          summary: ${yamlString(r.summary)}`,
+    `          description: ${yamlString(r.description)}`,
+  ];
+}
+
+/**
+ * Health rules of every system the stack runs, derived from its scrape targets: a ServiceDown rule
+ * per scrape job (`up == 0`), and, when a backup runner is among the targets (job `backup`),
+ * BackupFailed and BackupTooOld over its `z3infra_backup_*` gauges.
+ *
+ * The runner starts with every volume at `last_run_success 0` and `last_success_timestamp_seconds 0`
+ * until its first run ends (its state is a tmpfs, so after every restart too). So BackupFailed fires
+ * for a volume that has had a snapshot since the runner started and whose last attempt failed, and a
+ * volume still without a snapshot fires BackupTooOld once that has lasted the threshold: a runner that
+ * was just deployed does not page anyone while its first run is under way.
+ */
+export function healthAlertsYaml(targets: readonly ScrapeTarget[], options: HealthAlertsOptions = {}): string {
+  const downFor = options.serviceDownForSeconds ?? 120;
+  const maxAgeSeconds = (options.backupMaxAgeMinutes ?? DEFAULT_BACKUP_MAX_AGE_MINUTES) * 60;
+  const lines = ["groups:", "  - name: services", "    rules:"];
+  for (const t of targets) {
+    lines.push(
+      ...rule({
+        alert: "ServiceDown",
+        expr: `up{job="${t.job}"} == 0`,
+        forSeconds: downFor,
+        severity: "critical",
+        summary: `${t.job} is down`,
+        description: `Prometheus has not reached ${t.job} (http://${t.address}${t.path}) for ${promDuration(downFor)}: the container is stopped, unhealthy or unreachable.`,
+      }),
+    );
+  }
+  if (targets.some((t) => t.job === BACKUP_JOB)) {
+    const job = `job="${BACKUP_JOB}"`;
+    lines.push(
+      "  - name: backups",
+      "    rules:",
+      ...rule({
+        alert: "BackupFailed",
+        expr: `z3infra_backup_last_run_success{${job}} == 0 and z3infra_backup_last_success_timestamp_seconds{${job}} > 0`,
+        severity: "warning",
+        summary: "Backup of volume {{ $labels.volume }} failed",
+        description: "The last backup attempt of {{ $labels.volume }} failed (the runner's log says why); the newest snapshot is from an earlier run.",
+      }),
+      ...rule({
+        alert: "BackupTooOld",
+        expr: `time() - z3infra_backup_last_success_timestamp_seconds{${job}} > ${maxAgeSeconds} and z3infra_backup_last_success_timestamp_seconds{${job}} > 0`,
+        severity: "critical",
+        summary: "Newest backup of volume {{ $labels.volume }} is older than " + promDuration(maxAgeSeconds),
+        description: "The newest snapshot of {{ $labels.volume }} is {{ $value | humanizeDuration }} old.",
+      }),
+      ...rule({
+        alert: "BackupTooOld",
+        expr: `z3infra_backup_last_success_timestamp_seconds{${job}} == 0`,
+        forSeconds: maxAgeSeconds,
+        severity: "critical",
+        summary: "No backup of volume {{ $labels.volume }} for " + promDuration(maxAgeSeconds),
+        description: "The backup runner has had no snapshot of {{ $labels.volume }} since it started, " + promDuration(maxAgeSeconds) + " ago.",
+      }),
+    );
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** What a receiver's sensitive inputs are called: Terraform variable and file name. */
+export type ReceiverSecret = "webhook_url" | "smtp_password";
+
+/** The Terraform variable holding a receiver's `what` (`alert_<receiver>_<what>`). */
+export const receiverVariable = (receiver: Pick<AlertReceiver, "name">, what: ReceiverSecret) => `alert_${receiver.name}_${what}`;
+
+/** Alertmanager's configuration directory (its files volume, mounted read-only). */
+export const ALERTMANAGER_DIR = "/etc/alertmanager";
+
+/**
+ * Where Alertmanager reads a receiver's secret: a file named after its variable, next to the
+ * configuration (the same read-only files volume, which only Alertmanager mounts: no volume per secret).
+ */
+export const receiverSecretPath = (receiver: Pick<AlertReceiver, "name">, what: ReceiverSecret) => `${ALERTMANAGER_DIR}/${receiverVariable(receiver, what)}`;
+
+/** The Alertmanager route matcher for a receiver's severities. */
+function severityMatcher(severities: readonly string[]): string {
+  return severities.length === 1 ? `severity="${severities[0]}"` : `severity=~"${severities.join("|")}"`;
+}
+
+/**
+ * Alertmanager config: one route per receiver, matching its severities, each with `continue` so that
+ * every receiver listing a severity gets it; the root receiver (`unrouted`) has no destination, so
+ * alerts no receiver takes stay visible in Alertmanager only. Secrets are file paths, never values.
+ */
+export function alertmanagerYaml(alerting?: AlertingSettings): string {
+  const t = alertTimingOf(alerting);
+  const receivers = alerting?.receivers ?? [];
+  const lines = [
     "route:",
-    "  receiver: default",
-    "  routes:",
-    "    - matchers: [severity=\"critical\"]",
-    "      receiver: critical",
-    "    - matchers: [severity=\"warning\"]",
-    "      receiver: warning",
-    "receivers:",
-    "  - name: default",
-    "  - name: critical",
-    "  - name: warning",
-    "",
-  ].join("\n");
+    `  receiver: ${UNROUTED_RECEIVER}`,
+    "  group_by: [alertname, job]",
+    `  group_wait: ${promDuration(t.groupWaitSeconds)}`,
+    `  group_interval: ${promDuration(t.groupIntervalSeconds)}`,
+    `  repeat_interval: ${promDuration(t.repeatIntervalMinutes * 60)}`,
+  ];
+  if (receivers.length > 0) lines.push("  routes:");
+  for (const r of receivers) {
+    lines.push(`    - receiver: ${r.name}`, `      matchers: [${JSON.stringify(severityMatcher(r.severities))}]`, "      continue: true");
+  }
+  lines.push("receivers:", `  - name: ${UNROUTED_RECEIVER}`);
+  for (const r of receivers) {
+    lines.push(`  - name: ${r.name}`);
+    if (r.kind === "webhook") {
+      lines.push("    webhook_configs:", `      - url_file: ${receiverSecretPath(r, "webhook_url")}`, `        send_resolved: ${r.sendResolved ?? true}`);
+    } else {
+      lines.push(
+        "    email_configs:",
+        `      - to: ${JSON.stringify(r.to.join(", "))}`,
+        `        from: ${JSON.stringify(r.from)}`,
+        `        smarthost: ${JSON.stringify(r.smarthost)}`,
+        ...(r.authUsername !== undefined ? [`        auth_username: ${JSON.stringify(r.authUsername)}`, `        auth_password_file: ${receiverSecretPath(r, "smtp_password")}`] : []),
+        `        require_tls: ${r.requireTls ?? true}`,
+        `        send_resolved: ${r.sendResolved ?? false}`,
+      );
+    }
+  }
+  return lines.join("\n") + "\n";
 }
 
 /** Grafana datasource provisioning (upstream uid zebra-prometheus). */

@@ -1,7 +1,18 @@
 import { Construct, Lazy } from "../../lib/cdk";
 import { ContainerImage, Network, Secret, Service, Volume } from "../../lib";
-import { Z3Settings } from "../../config/z3/schema";
-import { alertmanagerYaml, grafanaDatasourcesYaml, prometheusYaml, ScrapeTarget, zebraAlertsYaml } from "./config-files";
+import { alertTimingOf, Z3Settings } from "../../config/z3/schema";
+import type { SecretFile } from "../../lib/secret";
+import {
+  ALERTMANAGER_DIR,
+  alertmanagerYaml,
+  grafanaDatasourcesYaml,
+  healthAlertsYaml,
+  prometheusYaml,
+  receiverSecretPath,
+  receiverVariable,
+  ScrapeTarget,
+  zebraAlertsYaml,
+} from "./config-files";
 import { NetworkProfile } from "./network-profile";
 
 export interface MonitoringParts {
@@ -12,10 +23,12 @@ export interface MonitoringParts {
   readonly protectData: boolean;
   /** Prometheus scrape targets, read at synth time so services added later are scraped too. */
   readonly scrapeTargets: () => readonly ScrapeTarget[];
+  /** BackupTooOld threshold, when a backup runner is among the scrape targets. @default - 26 hours */
+  readonly backupMaxAgeMinutes?: number;
 }
 
 /** The settings monitoring reads. */
-export type MonitoringSettings = Pick<Z3Settings, "logging" | "resources">;
+export type MonitoringSettings = Pick<Z3Settings, "logging" | "resources" | "alerting">;
 
 /** Prometheus, Grafana and Alertmanager as upstream's monitoring profile, each on its own data volume. */
 export function monitoringServices(scope: Construct, profile: NetworkProfile, parts: MonitoringParts, settings: MonitoringSettings): Service[] {
@@ -24,16 +37,30 @@ export function monitoringServices(scope: Construct, profile: NetworkProfile, pa
   const image = (name: keyof MonitoringParts["images"], cid: string) => new ContainerImage(scope, cid, { reference: parts.images[name] });
   const wget = (port: number, path: string) => ["CMD", "wget", "-q", "--spider", `http://127.0.0.1:${port}${path}`];
 
+  // Each receiver's URL or SMTP password: a sensitive variable, delivered to Alertmanager as a file
+  // it reads at notification time (`url_file`, `auth_password_file`), never written into its config.
+  const receiverSecrets: SecretFile[] = (settings.alerting?.receivers ?? []).flatMap((r) => {
+    const secret = (what: "webhook_url" | "smtp_password", cid: string, description: string, minLength: number) =>
+      new Secret(scope, cid, { variableName: receiverVariable(r, what), description, minLength }).file(receiverSecretPath(r, what));
+    // Construct ids from the receiver's name: its variable (the Terraform address) is named after it too.
+    const id = r.name.split("_").map((w) => w[0].toUpperCase() + w.slice(1)).join("");
+    if (r.kind === "webhook") return [secret("webhook_url", `AlertReceiver${id}WebhookUrl`, `Webhook URL of the alert receiver "${r.name}", where Alertmanager POSTs its notifications`, 12)];
+    if (r.authUsername !== undefined) return [secret("smtp_password", `AlertReceiver${id}SmtpPassword`, `SMTP password of ${r.authUsername}, the login of the alert receiver "${r.name}"`, 8)];
+    return [];
+  });
+  const timing = alertTimingOf(settings.alerting);
+
   const alertmanagerData = volume("AlertmanagerVolume", "alertmanager");
   const alertmanager = new Service(scope, "Alertmanager", {
     logging: settings.logging,
     name: `${prefix}-alertmanager`,
     image: image("alertmanager", "AlertmanagerImage"),
     user: "65534:65534",
-    command: ["--config.file=/etc/alertmanager/alertmanager.yml", "--storage.path=/alertmanager"],
+    command: [`--config.file=${ALERTMANAGER_DIR}/alertmanager.yml`, "--storage.path=/alertmanager"],
     networks: [{ network: parts.network, aliases: ["alertmanager"] }],
     volumes: [alertmanagerData.mount("/alertmanager")],
-    configFiles: [{ containerPath: "/etc/alertmanager/alertmanager.yml", content: alertmanagerYaml() }],
+    secretFiles: receiverSecrets,
+    configFiles: [{ containerPath: `${ALERTMANAGER_DIR}/alertmanager.yml`, content: alertmanagerYaml(settings.alerting) }],
     ports: [{ containerPort: ports.alertmanager.container, hostPort: ports.alertmanager.host, kind: "ui" }],
     healthCheck: { test: wget(ports.alertmanager.container, "/-/healthy"), intervalSeconds: 10, timeoutSeconds: 3, retries: 3 },
     metrics: { port: ports.alertmanager.container },
@@ -52,9 +79,15 @@ export function monitoringServices(scope: Construct, profile: NetworkProfile, pa
     configFiles: [
       {
         containerPath: "/etc/prometheus/prometheus.yml",
-        content: Lazy.stringValue({ produce: () => prometheusYaml(parts.scrapeTargets(), `alertmanager:${ports.alertmanager.container}`) }),
+        content: Lazy.stringValue({ produce: () => prometheusYaml(parts.scrapeTargets(), `alertmanager:${ports.alertmanager.container}`, timing.evaluationIntervalSeconds) }),
       },
       { containerPath: "/etc/prometheus/rules/zebra_alerts.yml", content: zebraAlertsYaml() },
+      {
+        containerPath: "/etc/prometheus/rules/health_alerts.yml",
+        content: Lazy.stringValue({
+          produce: () => healthAlertsYaml(parts.scrapeTargets(), { serviceDownForSeconds: timing.serviceDownForSeconds, backupMaxAgeMinutes: parts.backupMaxAgeMinutes }),
+        }),
+      },
     ],
     ports: [{ containerPort: ports.prometheus.container, hostPort: ports.prometheus.host, kind: "ui" }],
     healthCheck: { test: wget(ports.prometheus.container, "/-/healthy"), intervalSeconds: 10, timeoutSeconds: 3, retries: 3 },

@@ -47,6 +47,9 @@ export class ZcashStack extends SystemStack {
       consumersEnabledWhen: consumers ? `var.${consumers.friendlyUniqueId}` : undefined,
     });
 
+    // On the Z3 network as `backup`, where Prometheus finds its metrics.
+    this.backUp(this.z3.network.name, this.z3.backupSources, [{ network: this.z3.network, aliases: ["backup"] }]);
+
     new TerraformOutput(this, "zebra_container", { value: this.z3.zebra.resource.name });
     new TerraformOutput(this, "network", { value: this.z3.network.name });
   }

@@ -1,5 +1,5 @@
 import { Construct } from "../../lib/cdk";
-import { Network, ProblemCollector, Secret, Service, Volume } from "../../lib";
+import { BackupSource, Network, ProblemCollector, Secret, Service, Volume } from "../../lib";
 import { Z3ServiceName, Z3Settings } from "../../config/z3/schema";
 import { ScrapeTarget } from "./config-files";
 import { cookiePermissionsService } from "./cookie-permissions";
@@ -39,6 +39,11 @@ export class ZcashZ3 extends Construct {
   readonly zallet: Service;
   readonly rpcRouter?: Service;
   readonly services: Service[] = [];
+  /**
+   * How each stateful volume is backed up: the wallet with its age identity (useless apart) and
+   * Grafana's SQLite as files; the chain, Zaino's index and the metrics as rebuildable.
+   */
+  readonly backupSources: readonly BackupSource[];
 
   constructor(scope: Construct, id: string, settings: Z3Settings, props: ZcashZ3Props) {
     super(scope, id);
@@ -83,6 +88,17 @@ export class ZcashZ3 extends Construct {
       const parts = { network, images, protectData: props.protectData, scrapeTargets: () => this.prometheusTargets };
       monitoringServices(this, profile, parts, settings).forEach((s) => this.add(s));
     }
+    const identity = this.node.children.find((c): c is Secret => c instanceof Secret && c.variableName === "zallet_identity")!;
+    const monitoringVolume = (id: string) => this.node.tryFindChild(id) as Volume | undefined;
+    const rebuildable = (volume: Volume | undefined, why: string): BackupSource[] => (volume ? [{ kind: "rebuildable", volume, why }] : []);
+    this.backupSources = [
+      { kind: "files", volume: this.zalletVolume, companions: [identity] },
+      ...rebuildable(this.chainVolume, "Zebra re-syncs the chain from its peers (minutes on Regtest, hours on Testnet, days on Mainnet)"),
+      ...rebuildable(this.zainoVolume, "Zaino rebuilds its index from Zebra"),
+      ...rebuildable(monitoringVolume("PrometheusVolume"), "metrics history: Prometheus scrapes again, the history before a loss is gone"),
+      ...rebuildable(monitoringVolume("AlertmanagerVolume"), "silences and notification state: active alerts fire again"),
+      ...(monitoringVolume("GrafanaVolume") ? [{ kind: "files" as const, volume: monitoringVolume("GrafanaVolume")! }] : []),
+    ];
   }
 
   private add(service: Service): Service {

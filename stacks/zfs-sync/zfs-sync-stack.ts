@@ -39,6 +39,8 @@ export class ZfsSyncStack extends SystemStack {
       protectData: settings.protectData,
     });
 
+    this.backUp(`zfs-sync-${settings.name}`, this.zfsSync.backupSources);
+
     const apiUrl = z.proxy
       ? `https://${serverName!.stringValue}${z.proxy.httpsPort === 443 ? "" : `:${z.proxy.httpsPort}`}/api/v1`
       : z.appHostPort !== undefined

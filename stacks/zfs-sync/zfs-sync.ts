@@ -1,5 +1,5 @@
 import { Construct, Fn } from "../../lib/cdk";
-import { BindMount, ContainerImage, HealthCheck, Network, NetworkAttachment, Secret, Service, Volume, VolumeMount } from "../../lib";
+import { BackupSource, BindMount, ContainerImage, HealthCheck, Network, NetworkAttachment, Secret, Service, Volume, VolumeMount } from "../../lib";
 import type { ZfsSyncImageName, ZfsSyncServiceName, ZfsSyncSettings } from "../../config/zfs-sync/schema";
 import { replicasOf } from "../../config/common";
 import { APP_CONFIG_PATH, appConfigYaml, migrateScript, postgresDatabaseUrl, proxyNginxConf, SQLITE_DATABASE_URL } from "./config-files";
@@ -64,6 +64,8 @@ export class ZfsSync extends Construct {
   /** SQLite data (named-volume variant) or PostgreSQL data. */
   readonly dataVolume?: Volume;
   readonly logsVolume: Volume;
+  /** How its data is backed up: PostgreSQL through pg_dump, SQLite as files. */
+  readonly backupSources: readonly BackupSource[];
   readonly services: Service[] = [];
 
   constructor(scope: Construct, id: string, settings: ZfsSyncSettings, deployment: ZfsSyncDeployment) {
@@ -224,6 +226,25 @@ export class ZfsSync extends Construct {
         dependsOn: [...(this.postgres ? [this.postgres] : []), ...(this.migrate ? [this.migrate] : [])],
       }),
     );
+    this.backupSources = !this.dataVolume
+      ? []
+      : this.postgres && dbPassword
+        ? [
+            {
+              kind: "postgres",
+              volume: this.dataVolume,
+              server: this.postgres,
+              network: this.network,
+              host: "postgres",
+              port: 5432,
+              database: DB_NAME,
+              user: DB_USER,
+              password: dbPassword,
+              clients: [this.app],
+            },
+          ]
+        : // SQLite in rollback-journal mode: a copy taken while no file changed is a consistent database.
+          [{ kind: "files", volume: this.dataVolume }];
 
     if (proxy && this.frontendNetwork && this.edgeNetwork) {
       const certificate = new Secret(this, "TlsCertificate", {

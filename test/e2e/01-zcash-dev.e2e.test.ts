@@ -20,6 +20,7 @@ import {
 } from "./harness/steps";
 import { scenario } from "./harness/suite";
 import { assertVerifyPasses } from "./harness/verify";
+import { assertBackupRestore } from "./harness/backup";
 import { say } from "./harness/log";
 
 /** zcash-dev (Regtest): Zebra, the cookie sidecar, Zaino, Zallet and the rpc-router on the local engine. */
@@ -29,7 +30,8 @@ describe("zcash-dev on the local engine", () => {
   const { step } = scenario();
 
   beforeAll(() => {
-    s = new StackUnderTest("zcash-dev", loadConfig());
+    // Backed up to the service hosts' SFTP server (backup_repository set: the runner is deployed).
+    s = new StackUnderTest("zcash-dev", loadConfig(), { backups: true });
   });
   afterAll(async () => {
     if (s && !destroyed) await cleanUp(s);
@@ -88,6 +90,21 @@ describe("zcash-dev on the local engine", () => {
   });
 
   step("re-plan right after apply: no changes", async () => assertConverged(s, "apply"));
+
+  step("backup: Zallet's wallet volume and its age identity in one snapshot; the volume lost, restored, read back by Zallet; the identity checked against the deployed one", async () => {
+    const file = "/var/lib/zallet/e2e-wallet-marker";
+    await assertBackupRestore(s, {
+      volume: "z3-regtest-zallet",
+      write: async () => {
+        const marker = `wallet ${Date.now()}`;
+        await execOk("z3-regtest-zallet", ["sh", "-c", `printf '%s' '${marker}' > ${file}`], { user: "1000:1000" });
+        return marker;
+      },
+      read: () => execOk("z3-regtest-zallet", ["cat", file], { user: "1000:1000" }),
+    });
+    expect((await execOk("z3-regtest-backup", ["/etc/restic/backup.sh", "snapshots", "z3-regtest-zallet"]))).toContain("/run/secrets/companions/zallet_identity");
+    await assertConverged(s, "restore");
+  });
 
   step("fault: Zebra's main process is killed (SIGKILL from the host); the restart policy brings it back healthy, chain state kept", async () => {
     const before = await execOk("z3-regtest-zebra", ["cat", "/home/zebra/.cache/zebra/standin-starts"]);

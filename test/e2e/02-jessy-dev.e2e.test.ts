@@ -19,7 +19,11 @@ import {
   initValidateApply,
 } from "./harness/steps";
 import { scenario } from "./harness/suite";
-import { assertVerifyPasses } from "./harness/verify";
+import { assertVerifyFails, assertVerifyPasses } from "./harness/verify";
+import { assertBackupRestore, backupHost, runnerOf } from "./harness/backup";
+import { exec, waitHealthy } from "./harness/docker";
+import { waitFor } from "./harness/process";
+import { record, seconds } from "./harness/report";
 
 const MMAP_DIRS = ["consciousness", ...Array.from({ length: 14 }, (_, i) => `consciousness/D${String(i + 1).padStart(2, "0")}`), "proto", "temp"];
 
@@ -33,7 +37,8 @@ describe("jessy-dev on the local engine", () => {
   const { step } = scenario();
 
   beforeAll(() => {
-    s = new StackUnderTest("jessy-dev", loadConfig());
+    // Backed up to the service hosts' SFTP server (backup_repository set: the runner is deployed).
+    s = new StackUnderTest("jessy-dev", loadConfig(), { backups: true });
   });
   afterAll(async () => {
     if (s && !destroyed) await cleanUp(s);
@@ -92,9 +97,48 @@ describe("jessy-dev on the local engine", () => {
 
   step("re-plan right after apply: no changes", async () => assertConverged(s, "apply"));
 
+  step("backup: the mmap data written by jessy-core is backed up, lost with its volume, restored by npm run restore and read back by jessy-api", async () => {
+    const file = "/app/data/mmap/consciousness/D01/backup-marker";
+    await assertBackupRestore(s, {
+      volume: "jessy-dev-mmap-data",
+      write: async () => {
+        const marker = `mmap ${Date.now()}`;
+        await execOk("jessy-dev-core", ["sh", "-c", `printf '%s' '${marker}' > ${file}`]);
+        return marker;
+      },
+      read: () => execOk("jessy-dev-api", ["cat", file]),
+    });
+    await assertConverged(s, "restore");
+  });
+
+  step("backup failure: with the destination unreachable the run fails, the runner turns unhealthy and npm run verify names it; back once it is reachable", async () => {
+    const runner = runnerOf(s);
+    backupHost("stop-backup");
+    try {
+      const failed = await exec(runner, ["/etc/restic/backup.sh", "once"], { timeoutMs: 120_000 });
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toMatch(/run finished: FAILED/);
+      const started = Date.now();
+      await waitFor(`${runner} unhealthy`, async () => (await mustInspect(runner)).State.Health?.Status === "unhealthy", { timeoutMs: 120_000 });
+      record(s.section, "backup failure to unhealthy s", seconds(Date.now() - started));
+      expect(await execOk(runner, ["busybox", "wget", "-qO-", "http://127.0.0.1:9102/metrics.txt"])).toMatch(/z3infra_backup_last_run_success\{volume="jessy-dev-mmap-data"\} 0/);
+      await assertVerifyFails(s, new RegExp(runner));
+    } finally {
+      backupHost("start-backup");
+    }
+    await execOk(runner, ["/etc/restic/backup.sh", "once"]);
+    await waitHealthy([runner], 120_000);
+  });
+
   step("fault: docker exec jessy-core kill 1; the restart policy brings it back healthy with its mmap data", async () => {
+    // One line per start of jessy-core, kept on the mmap volume (the restore above restarted it too).
+    const starts = async () => (await execOk("jessy-dev-core", ["cat", "/app/data/mmap/temp/standin-core-starts"])).trim().split("\n");
+    const before = await starts();
     await faultKillMainProcess(s, "jessy-dev-core", "exec-term");
-    expect(await execOk("jessy-dev-core", ["cat", "/app/data/mmap/temp/standin-core-starts"])).toMatch(/^start .*\nstart .*\n$/);
+    const after = await starts();
+    expect(after.slice(0, before.length)).toEqual(before);
+    expect(after).toHaveLength(before.length + 1);
+    expect(after[after.length - 1]).toMatch(/^start /);
     await assertConverged(s, "jessy-core restart");
   });
 

@@ -1,9 +1,8 @@
 import { loadConfig } from "./harness/env";
-import { exec, execOk, logsTail, mustInspect } from "./harness/docker";
 import { basic, http, jsonRpc } from "./harness/net";
 import { psql } from "./harness/postgres";
 import { sleep, waitFor } from "./harness/process";
-import { record } from "./harness/report";
+import { record, seconds } from "./harness/report";
 import { StackUnderTest } from "./harness/stacks";
 import {
   assertConverged,
@@ -23,20 +22,39 @@ import { scenario } from "./harness/suite";
 import { assertVerifyPasses } from "./harness/verify";
 import { assertRuntimePolicy } from "./harness/runtime-policy";
 import { say } from "./harness/log";
+import { randomString } from "./harness/secrets";
+import { WebhookReceiver } from "./harness/webhook";
+import { docker, dockerOk, exec, execOk, logsTail, mustInspect, waitHealthy } from "./harness/docker";
 
 const COOKIE = "/var/run/auth/.cookie";
+/** The receiver of the shipped staging settings, and the variable holding its URL. */
+const WEBHOOK_VARIABLE = "alert_oncall_webhook_url";
+/** A service Prometheus scrapes whose stop leaves the rest of the stack working. */
+const STOPPED = { container: "z3-testnet-grafana", job: "grafana" };
+/** From a stopped service to its notification, at most (staging timing: 40 to 60 s, plus delivery). */
+const ALERT_BOUND_MS = 120_000;
 
 /**
  * zcash-staging (Testnet) on the local engine with its pg state backend: cookie auth between
- * Zebra, the permissions sidecar, Zaino and Zallet; Prometheus, Grafana and Alertmanager.
+ * Zebra, the permissions sidecar, Zaino and Zallet; Prometheus, Grafana and Alertmanager, whose
+ * alerts go to the webhook receiver of the service-hosts test bed (another host, as far as the stack
+ * can tell), under a path of this run's own.
  */
 describe("zcash-staging on the local engine, state in PostgreSQL", () => {
   let s: StackUnderTest;
   let destroyed = false;
   const { step } = scenario();
 
+  let webhook: WebhookReceiver;
+  const webhookPath = `/zcash-staging/${randomString(16)}`;
+
   beforeAll(() => {
-    s = new StackUnderTest("zcash-staging", loadConfig());
+    // Backed up to the service hosts' SFTP server, as staging is meant to run: the backup runner is
+    // deployed (and checked by the policy and health steps like every other container).
+    s = new StackUnderTest("zcash-staging", loadConfig(), { backups: true });
+    webhook = WebhookReceiver.up();
+    if (!(WEBHOOK_VARIABLE in s.secrets)) throw new Error(`zcash-staging has no sensitive variable ${WEBHOOK_VARIABLE}: the staging settings lost their webhook receiver`);
+    s.secrets[WEBHOOK_VARIABLE] = webhook.url(webhookPath);
   });
   afterAll(async () => {
     if (s && !destroyed) await cleanUp(s);
@@ -130,6 +148,45 @@ describe("zcash-staging on the local engine, state in PostgreSQL", () => {
     expect(modes[modes.length - 1]).toBe("644");
     expect((await mustInspect("z3-testnet-zebra")).RestartCount).toBeGreaterThan(0);
     await assertConverged(s, "Zebra restart");
+  });
+
+  step("alerting: Alertmanager reads the webhook URL from a 0444 file; its configuration names the file, not the URL", async () => {
+    await assertSecretFile(s, "z3-testnet-alertmanager", `/etc/alertmanager/${WEBHOOK_VARIABLE}`, WEBHOOK_VARIABLE, "0444");
+    const status = await http("http://127.0.0.1:19093/api/v2/status");
+    expect(status?.status).toBe(200);
+    const loaded: string = JSON.parse(status!.body).config.original;
+    expect(loaded).toContain(`url_file: /etc/alertmanager/${WEBHOOK_VARIABLE}`);
+    expect(loaded).not.toContain(webhookPath);
+    // Nothing about the service yet: the stack came up healthy.
+    expect((await webhook.received(webhookPath)).filter((n) => n.body.alerts.some((a) => a.labels.job === STOPPED.job))).toEqual([]);
+  });
+
+  step(`alerting: a stopped ${STOPPED.job} fires ServiceDown, which reaches the webhook receiver on another host within ${ALERT_BOUND_MS / 1000} s; started again, its resolution follows`, async () => {
+    const stop = await docker(["stop", STOPPED.container], 60_000);
+    if (stop.code !== 0) throw new Error(`docker stop ${STOPPED.container} failed: ${stop.stderr}`);
+    const stoppedAt = Date.now();
+    try {
+      const firing = await webhook.waitForAlert(webhookPath, "firing", (a) => a.labels.alertname === "ServiceDown" && a.labels.job === STOPPED.job, ALERT_BOUND_MS + 30_000);
+      const delayMs = firing.notification.receivedAtMs - stoppedAt;
+      say(`zcash-staging: ServiceDown for ${STOPPED.job} reached the webhook ${seconds(delayMs)}s after docker stop`);
+      record(s.section, `alert delay s (docker stop ${STOPPED.job} → webhook)`, seconds(delayMs));
+      expect(firing.notification.body.receiver).toBe("oncall");
+      expect(firing.alert.labels).toMatchObject({ alertname: "ServiceDown", job: STOPPED.job, severity: "critical" });
+      expect(firing.alert.annotations.summary).toBe(`${STOPPED.job} is down`);
+      expect(delayMs).toBeLessThanOrEqual(ALERT_BOUND_MS);
+    } finally {
+      await dockerOk(["start", STOPPED.container]);
+    }
+    const startedAt = Date.now();
+    await waitHealthy([STOPPED.container], 2 * 60_000);
+    const resolved = await webhook.waitForAlert(webhookPath, "resolved", (a) => a.labels.alertname === "ServiceDown" && a.labels.job === STOPPED.job, 2 * 60_000);
+    const resolvedMs = resolved.notification.receivedAtMs - startedAt;
+    say(`zcash-staging: its resolution reached the webhook ${seconds(resolvedMs)}s after docker start`);
+    record(s.section, `alert resolved s (docker start ${STOPPED.job} → webhook)`, seconds(resolvedMs));
+    // Only the stopped service alerted: no other job went down meanwhile.
+    const others = (await webhook.received(webhookPath)).flatMap((n) => n.body.alerts).filter((a) => a.labels.alertname === "ServiceDown" && a.labels.job !== STOPPED.job);
+    expect(others.map((a) => `${a.status} ${a.labels.job}`)).toEqual([]);
+    await assertConverged(s, `${STOPPED.job} stopped and started`);
   });
 
   step("terraform destroy leaves no container, volume or network of the stack; the state in PostgreSQL is empty", async () => {

@@ -19,12 +19,28 @@ import { scenario } from "./harness/suite";
 import { assertRuntimePolicy } from "./harness/runtime-policy";
 import { say } from "./harness/log";
 import { dockerOk } from "./harness/docker";
+import { assertBackupRestore } from "./harness/backup";
 
 /**
  * Production stacks against the local engine (pg backend): jessy-production is applied and its
  * `terraform destroy` must be refused while the mmap volume carries prevent_destroy; the other
  * production stacks must plan.
  */
+/** Deliberate clean-up of a protected stack: forget the protected volumes, destroy, remove them. */
+async function cleanUpProtected(s: StackUnderTest): Promise<void> {
+  for (const v of s.protectedVolumes()) await s.tf.tf(["state", "rm", `docker_volume.${v.id}`], 60_000);
+  await cleanUp(s);
+}
+
+/** The stack's containers, volumes and networks that still exist. */
+async function leftovers(s: StackUnderTest): Promise<string[]> {
+  return [
+    ...(await existing("container", s.containers().map((c) => c.name))),
+    ...(await existing("volume", s.volumeNames())),
+    ...(await existing("network", s.networkNames())),
+  ];
+}
+
 describe("production stacks on the local engine: protected data", () => {
   let s: StackUnderTest;
   let removed = false;
@@ -34,11 +50,7 @@ describe("production stacks on the local engine: protected data", () => {
     s = new StackUnderTest("jessy-production", loadConfig());
   });
   afterAll(async () => {
-    if (s && !removed) {
-      // Deliberate clean-up of a protected stack: forget the protected volumes, destroy, remove them.
-      for (const v of s.protectedVolumes()) await s.tf.tf(["state", "rm", `docker_volume.${v.id}`], 60_000);
-      await cleanUp(s);
-    }
+    if (s && !removed) await cleanUpProtected(s);
   });
 
   step("no container, volume or network of the stack exists yet", async () => ensureNoConflicts(s));
@@ -58,6 +70,21 @@ describe("production stacks on the local engine: protected data", () => {
   });
   step("the running long-running containers pass the Production pack's container rules as docker inspect reports them", async () => assertRuntimePolicy(s));
   step("re-plan right after apply: no changes", async () => assertConverged(s, "apply"));
+
+  step("production backups are required and running: the protected mmap volume backed up, removed out of band, created again by apply, restored and read back", async () => {
+    expect(s.backups).toBe(true);
+    const file = "/app/data/mmap/temp/e2e-backup-marker";
+    await assertBackupRestore(s, {
+      volume: "jessy-production-mmap-data",
+      write: async () => {
+        const marker = `production mmap ${Date.now()}`;
+        await execOk("jessy-production-core", ["sh", "-c", `printf '%s' '${marker}' > ${file}`]);
+        return marker;
+      },
+      read: () => execOk("jessy-production-api", ["cat", file]),
+    });
+    await assertConverged(s, "restore");
+  });
 
   step("terraform destroy is refused while the mmap volume carries prevent_destroy; nothing is destroyed", async () => {
     const protectedVolumes = s.protectedVolumes();
@@ -85,16 +112,11 @@ describe("production stacks on the local engine: protected data", () => {
     const marker = await dockerOk(["run", "--rm", "--pull=never", "-v", "jessy-production-mmap-data:/d:ro", "z3-e2e/base:local", "cat", "/d/temp/e2e-marker"]);
     expect(marker.trim()).toBe("precious");
     await dockerOk(["volume", "rm", "jessy-production-mmap-data"]);
-    const left = [
-      ...(await existing("container", s.containers().map((c) => c.name))),
-      ...(await existing("volume", s.volumeNames())),
-      ...(await existing("network", s.networkNames())),
-    ];
-    expect(left).toEqual([]);
+    expect(await leftovers(s)).toEqual([]);
     removed = true;
   });
 
-  for (const stack of ["zcash-production", "zfs-sync-production"]) {
+  for (const stack of ["zcash-production"]) {
     step(`${stack} plans against the local engine (pg backend); its data volumes carry prevent_destroy`, async () => {
       const p = new StackUnderTest(stack, loadConfig());
       expect(p.protectedVolumes().length).toBeGreaterThan(0);
@@ -110,4 +132,53 @@ describe("production stacks on the local engine: protected data", () => {
       record(stack, "plan s", seconds(plan.ms));
     });
   }
+});
+
+/**
+ * zfs-sync-production on the local engine: real PostgreSQL 15 behind the app and the TLS proxy,
+ * backed up through pg_dump; the database volume (protected) lost and restored with pg_restore.
+ */
+describe("zfs-sync-production on the local engine: PostgreSQL backed up with pg_dump and restored", () => {
+  let s: StackUnderTest;
+  let removed = false;
+  const { step } = scenario();
+  const DB = "zfs-sync-production-postgres";
+  const sql = (query: string) => execOk(DB, ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "/var/run/postgresql", "-U", "zfssync", "-d", "zfssync", "-c", query], { user: "70:70" });
+
+  beforeAll(() => {
+    s = new StackUnderTest("zfs-sync-production", loadConfig());
+  });
+  afterAll(async () => {
+    if (s && !removed) await cleanUpProtected(s);
+  });
+
+  step("no container, volume or network of the stack exists yet", async () => ensureNoConflicts(s));
+  step("terraform init (pg backend), validate, apply zfs-sync-production with backups", async () => {
+    expect(s.backups).toBe(true);
+    await initValidateApply(s);
+  });
+  step("services run and are healthy (the backup runner's first pg_dump snapshot taken)", async () => assertRunningAndHealthy(s, 4 * 60_000));
+
+  step("a row written to PostgreSQL is backed up with pg_dump, the protected database volume is lost, PostgreSQL starts empty, npm run restore brings the row back", async () => {
+    await assertBackupRestore(s, {
+      volume: "zfs-sync-production-postgres-data",
+      write: async () => {
+        const marker = `row ${Date.now()}`;
+        await sql(`CREATE TABLE IF NOT EXISTS e2e_backup (v text); INSERT INTO e2e_backup VALUES ('${marker}')`);
+        return marker;
+      },
+      read: async () => (await sql("SELECT v FROM e2e_backup ORDER BY v DESC LIMIT 1")).trim(),
+    });
+    expect((await mustInspect("zfs-sync-production-app")).State.Health?.Status).toBe("healthy");
+    await assertConverged(s, "restore");
+  });
+
+  step("deliberate removal: state rm of the protected volume, destroy, then the volume removed by hand", async () => {
+    for (const v of s.protectedVolumes()) await s.tf.tfOk(["state", "rm", `docker_volume.${v.id}`], 60_000);
+    const r = await s.tf.destroy();
+    if (r.code !== 0) throw new Error(`destroy after state rm failed:\n${r.stderr}`);
+    for (const v of s.protectedVolumes()) await dockerOk(["volume", "rm", v.name]);
+    expect(await leftovers(s)).toEqual([]);
+    removed = true;
+  });
 });

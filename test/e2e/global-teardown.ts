@@ -3,6 +3,7 @@ import { existsSync, rmSync } from "fs";
 import { say } from "./harness/log";
 import { stopPostgres } from "./harness/postgres";
 import { SwarmTestbed } from "./harness/swarm";
+import { WebhookReceiver } from "./harness/webhook";
 
 /** Stops the throwaway PostgreSQL; removes the work directory after a green run (E2E_KEEP=1 keeps it). */
 export default async function globalTeardown(): Promise<void> {
@@ -13,6 +14,10 @@ export default async function globalTeardown(): Promise<void> {
   if (process.env.E2E_KEEP !== "1" && existsSync("/run/z3-swarm")) {
     say("swarm test bed left up: taking it down");
     spawnSync("bash", [SwarmTestbed.script, "down"], { stdio: "inherit", timeout: 300_000 });
+  }
+  if (process.env.E2E_KEEP !== "1" && existsSync("/var/lib/z3-service-hosts")) {
+    say("service-hosts test bed (alert receiver, backup host): taking it down");
+    spawnSync("bash", [WebhookReceiver.script, "down"], { stdio: "inherit", timeout: 120_000 });
   }
   const workDir = process.env.E2E_WORK_DIR;
   if (!workDir) return;

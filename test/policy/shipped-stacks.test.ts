@@ -64,7 +64,45 @@ describe("shipped stacks", () => {
       "ContainerRunsAsNonRoot zcash-production/Z3/CookiePermissions/Resource (Service.rootReason)",
       "ContainerRunsAsNonRoot zcash-production/Z3/Zaino/Resource (Service.rootReason)",
       "ContainerHealthCheckDefined zcash-production/Z3/Zallet/Resource (Suppressions.add)",
+      // The backup runner reads every backed-up volume whatever its owner: root with CAP_DAC_READ_SEARCH only.
+      "ContainerRunsAsNonRoot zcash-production/Backup/Runner/Resource (Service.rootReason)",
     ]);
+  });
+
+  test("every stack's backup runner: root only by its written reason; its one added capability passes; production: no warning", () => {
+    expect(reports).toHaveLength(stacks.length);
+    for (const r of reports) {
+      const runner = `${r.stack}/Backup/Runner/Resource`;
+      const optional = r.pack === "Production" ? [] : ["Password", "SshKey"].map(
+        (id) => `VariableSecretSensitive ${r.stack}/Backup/${id}/Variable (Suppressions.add): the empty default means no backups in this environment (the runner is not deployed); a set backup_repository requires both credentials (validation), supplied with TF_VAR_*`,
+      );
+      expect([r.stack, r.suppressed.filter((x) => x.path.startsWith(`${r.stack}/Backup/`)).map((x) => `${x.rule} ${x.path} (${x.source}): ${x.reason}`)]).toEqual([
+        r.stack,
+        [...optional, `ContainerRunsAsNonRoot ${runner} (Service.rootReason): reads every backed-up volume whatever its owner (CAP_DAC_READ_SEARCH only; the volumes are mounted read-only)`],
+      ]);
+      const findings = r.findings.filter((f) => f.path.startsWith(`${r.stack}/Backup/`));
+      const rulesOf = (level: string) => findings.filter((f) => f.level === level).map((f) => f.id.replace(/^[A-Za-z]+-/, ""));
+      // CAP_DAC_READ_SEARCH is on the allowed list; read-only root, no-new-privileges, health check: all set.
+      for (const rule of ["ContainerCapabilitiesDropped", "ContainerRunsAsNonRoot", "ContainerReadOnlyRootFilesystem", "ContainerNoNewPrivileges", "ContainerHealthCheckDefined"])
+        expect([r.stack, rule, findings.some((f) => f.id.endsWith(`-${rule}`))]).toEqual([r.stack, rule, false]);
+      expect([r.stack, rulesOf("error")]).toEqual([r.stack, []]);
+      // Production settings give the runner limits; dev and staging (no limits required) warn as for every other container there.
+      if (r.pack === "Production") expect([r.stack, rulesOf("warning")]).toEqual([r.stack, []]);
+      else expect([r.stack, rulesOf("warning").filter((id) => !/^Container(Memory|Cpu)/.test(id))]).toEqual([r.stack, []]);
+    }
+  });
+
+  /*
+   * Known gap: the optional backup credentials (default "", no backups) of dev and staging raise
+   * Baseline-VariableSecretSensitive warnings, where the optional registry credentials carry a
+   * suppression with a written reason (stacks/system-stack.ts). When the backup ones do too, this
+   * test fails: turn `test.failing` into `test`.
+   */
+  test("the optional backup credentials of dev and staging are suppressed with a written reason, like the registry credentials", () => {
+    for (const r of reports.filter((x) => x.pack !== "Production")) {
+      expect([r.stack, r.findings.filter((f) => f.id.endsWith("-VariableSecretSensitive")).map((f) => f.path)]).toEqual([r.stack, []]);
+      expect([r.stack, r.suppressed.filter((x) => x.rule === "VariableSecretSensitive" && x.path.includes("/Backup/")).length]).toEqual([r.stack, 2]);
+    }
   });
 });
 
@@ -101,8 +139,12 @@ describe("shipped stacks on the swarm target", () => {
   });
 
   test("facts only the Service L2 knows work for its swarm service: the postgres rootReason is recorded on the docker_service", () => {
-    expect(reportOf("zfs-sync-staging").suppressed.filter((x) => x.source === "Service.rootReason").map((x) => `${x.rule} ${x.path}`)).toEqual([
-      "ContainerRunsAsNonRoot zfs-sync-staging/ZfsSync/Postgres/Resource",
+    const stack = stackNamed("zfs-sync-staging");
+    const kindOf = (path: string) => (swarmServicesOf(stack).some((svc) => svc.node.path === path) ? "docker_service" : "docker_container");
+    expect(reportOf("zfs-sync-staging").suppressed.filter((x) => x.source === "Service.rootReason").map((x) => `${x.rule} ${x.path} ${kindOf(x.path)}`)).toEqual([
+      "ContainerRunsAsNonRoot zfs-sync-staging/ZfsSync/Postgres/Resource docker_service",
+      // The backup runner stays a container on the swarm target (hostLocal).
+      "ContainerRunsAsNonRoot zfs-sync-staging/Backup/Runner/Resource docker_container",
     ]);
   });
 

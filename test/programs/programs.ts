@@ -158,6 +158,11 @@ export const CHECKED_SERVICES = {
   prometheus: { system: "zcash", id: "z3_prometheus", program: "promtool (prometheus.test.ts)" },
   alertmanager: { system: "zcash", id: "z3_alertmanager", program: "amtool (alertmanager.test.ts)" },
   proxy: { system: "zfs-sync", id: "zfs_sync_proxy", program: "nginx -t (nginx.test.ts)" },
+  // The backup runner's script by Debian's sh; its ssh_config, known_hosts and repository are read by
+  // ssh and restic against the SFTP host in the e2e suite (02, 01, 06).
+  backupZcash: { system: "zcash", id: "backup_runner", program: "sh (backup-runner.test.ts)" },
+  backupJessy: { system: "jessy", id: "backup_runner", program: "sh (backup-runner.test.ts)" },
+  backupZfsSync: { system: "zfs-sync", id: "backup_runner", program: "sh (backup-runner.test.ts)" },
 } as const;
 
 /** Every service of every environment's `<system>-<env>` stack with that id; missing where it is not deployed. */

@@ -2,7 +2,10 @@
  * Z3's Prometheus configuration and alerting rules, as deployed, checked by promtool (Debian's
  * `promtool` package, built from the same source as its `prometheus`).
  */
-import { CHECKED_SERVICES, deployedIn, DeployedService, expectAccepted, expectRejected, flagValue, renderedFiles, runProgram, withChange } from "./programs";
+import { ENVIRONMENTS } from "../../config/environments";
+import { alertTimingOf } from "../../config/z3/schema";
+import { healthAlertsYaml, ScrapeTarget } from "../../stacks/z3/config-files";
+import { CHECKED_SERVICES, deployedIn, DeployedFile, DeployedService, expectAccepted, expectRejected, flagValue, renderedFiles, runProgram, withChange } from "./programs";
 
 const deployments = [...deployedIn(CHECKED_SERVICES.prometheus.system, CHECKED_SERVICES.prometheus.id)];
 const deployed = deployments.flatMap(([env, s]) => (s ? [[env, s] as [string, DeployedService]] : []));
@@ -41,7 +44,7 @@ describe("promtool rejects broken copies of the deployed files", () => {
   const brokenRule = withChange(files, rules, (s) => s.replace(/expr: up\{job="zebra"\} == 0/, 'expr: up{job="zebra" == 0'));
 
   test("check config: an invalid duration", () => {
-    const broken = withChange(files, config, (s) => s.replace(/scrape_interval: 15s/, "scrape_interval: 15 seconds"));
+    const broken = withChange(files, config, (s) => s.replace(/scrape_interval: \d+s/, "scrape_interval: 15 seconds"));
     expectRejected(runProgram(["promtool", "check", "config", config], { service, files: broken }), /unknown unit " seconds" in duration "15 seconds"/);
   });
   test("check config: a rule file it loads does not parse", () => {
@@ -49,5 +52,144 @@ describe("promtool rejects broken copies of the deployed files", () => {
   });
   test("check rules: an expression that does not parse", () => {
     expectRejected(runProgram(["promtool", "check", "rules", rules], { service, files: brokenRule }), /parse error/);
+  });
+});
+
+/**
+ * `promtool test rules`: the alerting rules fire on synthetic series as intended. The test file is JSON
+ * (valid YAML), laid out in the service's view next to the rule files it names.
+ */
+describe("promtool test rules: the health rules fire when they should, and only then", () => {
+  const [, staging] = deployed.find(([env]) => env === "staging")!;
+  const files = renderedFiles(staging);
+  const HEALTH = "/etc/prometheus/rules/health_alerts.yml";
+  const TESTS = "/etc/prometheus/tests/health_test.yml";
+  const timing = alertTimingOf(ENVIRONMENTS.staging.z3.alerting);
+  const step = timing.evaluationIntervalSeconds;
+  const s = (seconds: number) => `${seconds}s`;
+  const testFile = (tests: object[]): DeployedFile => ({
+    path: TESTS,
+    content: JSON.stringify({ rule_files: [HEALTH], evaluation_interval: s(step), tests }, null, 2),
+    mode: 0o444,
+    uid: 0,
+    gid: 0,
+  });
+  // promtool keeps its test TSDB under /tmp: a tmpfs there, which the check adds (Prometheus itself writes only its volume).
+  const tester: DeployedService = { ...staging, tmpfs: { ...staging.tmpfs, "/tmp": "rw,nosuid,nodev,size=64m" } };
+  const promtoolTest = (withFiles: DeployedFile[]) => runProgram(["promtool", "test", "rules", TESTS], { service: tester, files: withFiles });
+
+  test(`ServiceDown (as deployed in staging): fires for grafana ${timing.serviceDownForSeconds} s after its first failed scrape, not before, and for no job that is up`, () => {
+    const downAt = 2 * step;
+    const firesAt = downAt + timing.serviceDownForSeconds;
+    const samples = Math.ceil(firesAt / step) + 3;
+    const grafana = { job: "grafana", instance: "grafana:3000" };
+    const tests = [
+      {
+        interval: s(step),
+        input_series: [
+          { series: 'up{job="grafana",instance="grafana:3000"}', values: `1 1 0x${samples}` },
+          { series: 'up{job="zebra",instance="zebra:9999"}', values: `1x${samples + 2}` },
+        ],
+        alert_rule_test: [
+          { eval_time: s(firesAt - step), alertname: "ServiceDown", exp_alerts: [] },
+          {
+            eval_time: s(firesAt),
+            alertname: "ServiceDown",
+            exp_alerts: [
+              {
+                exp_labels: { ...grafana, severity: "critical" },
+                exp_annotations: {
+                  summary: "grafana is down",
+                  description: `Prometheus has not reached grafana (http://grafana:3000/metrics) for ${timing.serviceDownForSeconds}s: the container is stopped, unhealthy or unreachable.`,
+                },
+              },
+            ],
+          },
+        ],
+      },
+    ];
+    const r = promtoolTest([...files, testFile(tests)]);
+    expectAccepted(r);
+    expect(r.output).toMatch(/SUCCESS/);
+  });
+
+  test("a deliberately wrong expectation fails (the test above can fail)", () => {
+    const tests = [
+      {
+        interval: s(step),
+        input_series: [{ series: 'up{job="grafana",instance="grafana:3000"}', values: "1x10" }],
+        alert_rule_test: [{ eval_time: s(5 * step), alertname: "ServiceDown", exp_alerts: [{ exp_labels: { job: "grafana", instance: "grafana:3000", severity: "critical" } }] }],
+      },
+    ];
+    expectRejected(promtoolTest([...files, testFile(tests)]), new RegExp(`FAILED:\\s+alertname: ServiceDown, time: ${s(5 * step)},\\s+exp:\\[[^\\]]*job="grafana"[^\\]]*\\],\\s+got:\\[\\]`));
+  });
+
+  describe("with a backup runner among the scrape targets (job backup)", () => {
+    const targets: ScrapeTarget[] = [
+      { job: "zebra", address: "zebra:9999", path: "/metrics" },
+      { job: "backup", address: "backup:9102", path: "/metrics.txt" },
+    ];
+    // A two-minute threshold, so that the synthetic series stay short.
+    const rules = healthAlertsYaml(targets, { serviceDownForSeconds: timing.serviceDownForSeconds, backupMaxAgeMinutes: 2 });
+    const withBackupRules = withChange(files, HEALTH, () => rules);
+    const runner = (volume: string) => `{job="backup",instance="backup:9102",volume="${volume}"}`;
+    const labels = (volume: string, severity: string) => ({ job: "backup", instance: "backup:9102", volume, severity });
+
+    test("promtool check rules accepts the rules with the backup group", () => {
+      expectAccepted(runProgram(["promtool", "check", "rules", HEALTH], { service: staging, files: withBackupRules }));
+      expect(rules).toMatch(/- name: backups/);
+    });
+
+    test("BackupFailed: not while the first run is under way, at once when an attempt after a good snapshot fails", () => {
+      const tests = [
+        {
+          interval: "10s",
+          input_series: [
+            // 0-10 s: the first run under way; 20-30 s: a good snapshot (at t=20); from 40 s: the next attempt failed.
+            { series: `z3infra_backup_last_run_success${runner("z3-testnet-zallet")}`, values: "0 0 1 1 0x20" },
+            { series: `z3infra_backup_last_success_timestamp_seconds${runner("z3-testnet-zallet")}`, values: "0 0 20x22" },
+            // A volume whose first run never ends.
+            { series: `z3infra_backup_last_run_success${runner("z3-testnet-zaino")}`, values: "0x24" },
+            { series: `z3infra_backup_last_success_timestamp_seconds${runner("z3-testnet-zaino")}`, values: "0x24" },
+          ],
+          alert_rule_test: [
+            { eval_time: "10s", alertname: "BackupFailed", exp_alerts: [] },
+            { eval_time: "30s", alertname: "BackupFailed", exp_alerts: [] },
+            {
+              eval_time: "40s",
+              alertname: "BackupFailed",
+              exp_alerts: [
+                {
+                  exp_labels: labels("z3-testnet-zallet", "warning"),
+                  exp_annotations: {
+                    summary: "Backup of volume z3-testnet-zallet failed",
+                    description: "The last backup attempt of z3-testnet-zallet failed (the runner's log says why); the newest snapshot is from an earlier run.",
+                  },
+                },
+              ],
+            },
+            { eval_time: "110s", alertname: "BackupTooOld", exp_alerts: [] },
+            {
+              // zallet: newest snapshot 130 s old (> 2 min); zaino: no snapshot since the runner started, 2 min and more.
+              eval_time: "150s",
+              alertname: "BackupTooOld",
+              exp_alerts: [
+                {
+                  exp_labels: labels("z3-testnet-zallet", "critical"),
+                  exp_annotations: { summary: "Newest backup of volume z3-testnet-zallet is older than 2m", description: "The newest snapshot of z3-testnet-zallet is 2m 10s old." },
+                },
+                {
+                  exp_labels: labels("z3-testnet-zaino", "critical"),
+                  exp_annotations: { summary: "No backup of volume z3-testnet-zaino for 2m", description: "The backup runner has had no snapshot of z3-testnet-zaino since it started, 2m ago." },
+                },
+              ],
+            },
+          ],
+        },
+      ];
+      const r = promtoolTest([...withBackupRules, testFile(tests)]);
+      expectAccepted(r);
+      expect(r.output).toMatch(/SUCCESS/);
+    });
   });
 });

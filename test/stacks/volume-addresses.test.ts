@@ -43,10 +43,29 @@ const VOLUME_ADDRESSES: Readonly<Record<string, readonly string[]>> = {
   ],
 };
 // Z3 production has the same volumes as staging (Mainnet instead of Testnet changes names, not addresses).
-const EXPECTED: Readonly<Record<string, readonly string[]>> = {
+const SYSTEM_VOLUMES: Readonly<Record<string, readonly string[]>> = {
   ...VOLUME_ADDRESSES,
   "zcash-production": VOLUME_ADDRESSES["zcash-staging"],
 };
+
+/**
+ * The files volumes of every stack's backup runner (a container even on a swarm, `lib/backup.ts`): its
+ * program and restic settings, the restic password and SSH key, and per stack the companion files
+ * stored with a volume (Z3: Zallet's identity) or the PostgreSQL password for pg_dump (ZFS Sync with
+ * PostgreSQL). A files volume carries no data: a changed address replaces the runner, nothing else.
+ */
+const BACKUP_RUNNER_VOLUMES: Readonly<Record<string, readonly string[]>> = {
+  jessy: ["backup_runner_files_etc_restic", "backup_runner_files_run_secrets_restic"],
+  zcash: ["backup_runner_files_etc_restic", "backup_runner_files_run_secrets_companions", "backup_runner_files_run_secrets_restic"],
+  "zfs-sync-dev": ["backup_runner_files_etc_restic", "backup_runner_files_run_secrets_restic"],
+  "zfs-sync": ["backup_runner_files_etc_restic", "backup_runner_files_run_secrets_postgres", "backup_runner_files_run_secrets_restic"],
+};
+const backupVolumesOf = (stack: string): readonly string[] =>
+  BACKUP_RUNNER_VOLUMES[stack] ?? BACKUP_RUNNER_VOLUMES[stack.slice(0, stack.lastIndexOf("-"))];
+
+const EXPECTED: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
+  Object.entries(SYSTEM_VOLUMES).map(([stack, volumes]) => [stack, [...volumes, ...backupVolumesOf(stack)]]),
+);
 
 const stacks = buildApp(Testing.app(), ENVIRONMENTS).map((s) => [s.node.id, synthJson(s)] as const);
 

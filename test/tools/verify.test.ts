@@ -124,7 +124,9 @@ describe("containers target (recorded docker inspect)", () => {
     expect(r.line(/not exposed zfs-sync-dev-app 192\.0\.2\.2:8000/)).toMatch(/^✓ .*refused \(bound to 127\.0\.0\.1 only\)/);
     expect(r.line(/bindings zfs-sync-dev-app/)).toMatch(/^✓ .*only the declared 127\.0\.0\.1:8000$/);
     expect(r.report).toMatch(/^verify zfs-sync-dev \(containers\) on unix:\/\/\/var\/run\/docker\.sock \(local; from docker_host variable\)$/m);
-    expect(r.report.trim().split("\n").slice(-1)[0]).toBe("OK: zfs-sync-dev: 5 passed, 0 failed");
+    // The backup runner exists only while backup_repository is set (the recording has none): a note, never a failure.
+    expect(r.line(/service zfs-sync-dev-backup/)).toMatch(/^- /);
+    expect(r.report.trim().split("\n").slice(-1)[0]).toBe("OK: zfs-sync-dev: 5 passed, 0 failed, 1 not checked");
   });
 
   test("a failing health check fails the service, with the last check's output", async () => {
@@ -244,7 +246,8 @@ describe("one-shot jobs and connections (jessy-dev, zcash-dev)", () => {
     const r = await verify(["zcash-dev"], new RecordedDocker({ containers: load<ContainerInspect[]>("zcash-dev.containers.json"), onExec }), tcp(["8181", "28137", "28237", "50232", "29232", "28080"].map((p) => `127.0.0.1:${p}`)));
     expect(r.exitCode).toBe(0);
     expect(r.line(/link z3-regtest-rpc-router → zallet/)).toMatch(/^! .*cannot check from inside z3-regtest-rpc-router: no nc\/wget$/);
-    expect(r.report).toMatch(/^OK: zcash-dev: \d+ passed, 0 failed, 2 warnings, 2 not checked$/m);
+    // Not checked: the two links to cookie-permissions (no port) and the backup runner (only with backup_repository set).
+    expect(r.report).toMatch(/^OK: zcash-dev: \d+ passed, 0 failed, 2 warnings, 3 not checked$/m);
   });
 
   test("an image without a shell: a warning", async () => {
@@ -397,7 +400,9 @@ describe("reading the stacks", () => {
   const links = (stack: string) => modelledLinks(model(stack)).map((l) => `${l.from.name} → ${l.alias}:${l.ports.join(",")} [${l.reasons.join("; ")}]`);
 
   test("the connections users expect: the API reaches its database, Zaino reaches Zebra, jessy-api reaches jessy-core", () => {
+    // The backup runner dumps the database (pg_dump host and port are arguments of its script, not an address verify reads).
     expect(links("zfs-sync-production")).toEqual([
+      "zfs-sync-production-backup → postgres: [depends_on]",
       "zfs-sync-production-app → postgres:5432 [depends_on; addressed as postgres:5432]",
       "zfs-sync-production-proxy → zfs-sync:8000 [depends_on; addressed as zfs-sync:8000]",
     ]);
@@ -413,12 +418,19 @@ describe("reading the stacks", () => {
 
   test("services, one-shot jobs and loaders; count from the variables", () => {
     const m = model("zfs-sync-production");
-    expect(m.services.map((s) => `${s.kind} ${s.name}`)).toEqual(["container zfs-sync-production-app", "container zfs-sync-production-postgres", "container zfs-sync-production-proxy"]);
+    // Production requires backups: the runner is always deployed, a container.
+    expect(m.services.map((s) => `${s.kind} ${s.name}`)).toEqual([
+      "container zfs-sync-production-backup",
+      "container zfs-sync-production-app",
+      "container zfs-sync-production-postgres",
+      "container zfs-sync-production-proxy",
+    ]);
     expect(m.oneShots.map((j) => j.name)).toEqual(["zfs-sync-production-migrate"]);
     expect(m.services.find((s) => s.name.endsWith("proxy"))!.ports).toEqual([{ protocol: "tcp", internal: 8443, external: 443, ip: "0.0.0.0" }]);
     const swarm = model("jessy-staging");
-    expect(swarm.services.map((s) => `${s.kind} ${s.name} ×${s.replicas}`)).toEqual(["swarm jessy-staging-api ×2", "swarm jessy-staging-core ×1"]);
-    expect(swarm.services[0].networks).toEqual([{ network: "jessy-staging-network", aliases: ["jessy-api", "jessy-staging-api"] }]);
+    // The backup runner stays a container on the swarm (it reads the data node's volumes), one per stack.
+    expect(swarm.services.map((s) => `${s.kind} ${s.name} ×${s.replicas}`)).toEqual(["container jessy-staging-backup ×undefined", "swarm jessy-staging-api ×2", "swarm jessy-staging-core ×1"]);
+    expect(swarm.services.find((s) => s.name === "jessy-staging-api")!.networks).toEqual([{ network: "jessy-staging-network", aliases: ["jessy-api", "jessy-staging-api"] }]);
     expect(model("zcash-staging").services.find((s) => s.name === "z3-testnet-zaino")!.deployed).toBe(true);
     expect(model("zcash-staging", { z3_consumers_enabled: "false" }).services.find((s) => s.name === "z3-testnet-zaino")!.deployed).toBe(false);
   });
@@ -450,6 +462,18 @@ describe("reading the stacks", () => {
     expect(evaluateCount("${var.unknown ? 1 : 0}", vars)).toBeUndefined();
     expect(evaluateCount("${length(var.list)}", vars)).toBeUndefined();
     expect(evaluateCount(2, vars)).toBe(2);
+  });
+
+  /*
+   * Known gap (tools/lib/verify-vars.ts): the backup runner of dev and staging is gated by
+   * `var.backup_repository != ""`, which evaluateCount does not read, so verify reports the runner as
+   * "could not be evaluated" even with -var backup_repository=… and never checks a deployed runner.
+   * When it is read, this test fails: turn `test.failing` into `test`.
+   */
+  test("the backup runner's count: 0 with backup_repository empty (its default), 1 when set", () => {
+    const count = '${var.backup_repository != "" ? 1 : 0}';
+    expect(evaluateCount(count, new Variables({ backup_repository: { default: "" } }, {}, {}))).toBe(0);
+    expect(evaluateCount(count, new Variables({ backup_repository: { default: "" } }, { backup_repository: "sftp:u@h:/b" }, {}))).toBe(1);
   });
 });
 

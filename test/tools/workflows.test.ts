@@ -1,6 +1,7 @@
 /**
  * Invariants of the CI workflows that actionlint does not check (scripts/lint-workflows.sh runs
- * actionlint itself): pinned actions and Terraform, no plan JSON leaving a job, minimal permissions.
+ * actionlint itself): pinned actions and Terraform, no plan JSON leaving a job, minimal permissions,
+ * and the pull request's pictures of the stacks it changes.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -49,7 +50,7 @@ describe("GitHub workflows", () => {
       for (const upload of text.split("actions/upload-artifact@").slice(1)) {
         const p = /path:\s*(.+)/.exec(upload)![1];
         expect(p).not.toMatch(/\.json|plan\b/);
-        expect(p === "${{ runner.temp }}/artifact/" || p.startsWith("${{ runner.temp }}/summary/")).toBe(true);
+        expect(p === "${{ runner.temp }}/artifact/" || p.startsWith("${{ runner.temp }}/summary/") || p === "${{ runner.temp }}/pictures/").toBe(true);
       }
       // Wherever plan JSON is written, it goes to the runner's temp directory and is removed on exit.
       for (const m of text.matchAll(/show -json tfplan >"([^"]+)"/g)) {
@@ -60,6 +61,32 @@ describe("GitHub workflows", () => {
     const plan = read("terraform-plan.yml");
     expect(plan).toContain("openssl enc -aes-256-cbc -pbkdf2");
     expect(plan).toMatch(/retention-days: \$\{\{ inputs\.retention-days \}\}/);
+  });
+
+  test("a pull request shows the pictures of each stack whose generated page changed", () => {
+    const pr = read("pull-request.yml");
+    const job = /^ {2}pictures:\n([\s\S]*?)(?=^ {2}[a-z-]+:\n)/m.exec(pr)?.[1] ?? "";
+    expect(job).not.toBe("");
+    // No state and no secret: it runs for pull requests from forks too, on the top-level `contents: read`.
+    expect(job).not.toMatch(/secrets|environment:|permissions:|needs:/);
+    // Only actions the other jobs already use, pinned to the same commits.
+    const elsewhere = files.map(read).join("\n").replace(job, "");
+    const uses = [...job.matchAll(/uses: (\S+ # v\S+)/g)].map((m) => m[1]);
+    expect(uses.map((u) => u.split("@")[0])).toEqual(["actions/checkout", "actions/setup-node", "actions/upload-artifact"]);
+    for (const u of uses) expect([u, elsewhere.includes(`uses: ${u}`)]).toEqual([u, true]);
+    // Rendered from the change's code with Graphviz, compared with the base branch's pages.
+    expect(job).toMatch(/apt-get install [^\n]*graphviz/);
+    expect(job).toContain("run: npm run docs");
+    expect(job).toContain("BASE_SHA: ${{ github.event.pull_request.base.sha }}");
+    expect(job).toContain('git show "$BASE_SHA:$page" | cmp -s - "$page"');
+    expect(job).toContain("fetch-depth: 0");
+    // The changed stacks' SVGs as an artifact; their Mermaid pictures, and the artifact's name, in the job summary.
+    expect(job).toContain("PICTURES_ARTIFACT: stack-pictures");
+    expect(job).toMatch(/actions\/upload-artifact@[0-9a-f]{40} # v[\d.]+\n {8}with:\n {10}name: \$\{\{ env\.PICTURES_ARTIFACT \}\}\n {10}path: \$\{\{ runner\.temp \}\}\/pictures\/\n/);
+    expect(job).toContain('cp "docs/stacks/$stack.svg" "docs/stacks/$stack.dot" "$RUNNER_TEMP/pictures/"');
+    expect(job).toContain("awk '/^```mermaid$/");
+    expect(job).toContain("artifact **$PICTURES_ARTIFACT**");
+    expect(job).toContain('} >>"$GITHUB_STEP_SUMMARY"');
   });
 
   test("production applies need the production environment and apply the saved plan", () => {

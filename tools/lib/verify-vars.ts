@@ -44,7 +44,8 @@ export class Variables {
 }
 
 /**
- * A resource's `count`: a number, `${var.x ? 1 : 0}` (and the reverse) evaluated from the variable,
+ * A resource's `count`: a number, `${var.x ? 1 : 0}` (and the reverse) or `${var.x != "" ? 1 : 0}`
+ * (and `==`) evaluated from the variable,
  * or undefined when the expression is something else or its variable has no value.
  */
 export function evaluateCount(count: unknown, vars: Variables): number | undefined {
@@ -53,11 +54,18 @@ export function evaluateCount(count: unknown, vars: Variables): number | undefin
   if (typeof count !== "string") return undefined;
   if (/^\d+$/.test(count)) return Number(count);
   const m = /^\$\{\s*var\.([A-Za-z0-9_-]+)\s*\?\s*(\d+)\s*:\s*(\d+)\s*\}$/.exec(count);
-  if (!m) return undefined;
-  const v = vars.value(m[1]);
-  if (v === "true") return Number(m[2]);
-  if (v === "false") return Number(m[3]);
-  return undefined;
+  if (m) {
+    const v = vars.value(m[1]);
+    if (v === "true") return Number(m[2]);
+    if (v === "false") return Number(m[3]);
+    return undefined;
+  }
+  // `${var.x != "" ? 1 : 0}` (and `==`): a feature on while a variable is set (the backup runner).
+  const e = /^\$\{\s*var\.([A-Za-z0-9_-]+)\s*(!=|==)\s*""\s*\?\s*(\d+)\s*:\s*(\d+)\s*\}$/.exec(count);
+  if (!e) return undefined;
+  const v = vars.value(e[1]);
+  if (v === undefined) return undefined;
+  return (v !== "") === (e[2] === "!=") ? Number(e[3]) : Number(e[4]);
 }
 
 /** `-var name=value`, `-var=name=value` and `--var …` out of argv; the rest is returned as is. */

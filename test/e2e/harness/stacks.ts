@@ -2,6 +2,7 @@ import { readFileSync } from "fs";
 import { join } from "path";
 import { DOCKER_HOST, E2eConfig } from "./env";
 import { generateSecrets } from "./secrets";
+import { backupInputs } from "./backup";
 import { Terraform } from "./terraform";
 import { ContainerJson } from "./inspect-expect";
 
@@ -24,6 +25,7 @@ const STANDIN_FOR_IMAGE_VARIABLE: Readonly<Record<string, string | null>> = {
   zfs_sync_image: "zfs-sync-psql",
   postgres_image: "real-postgres",
   proxy_image: "real-nginx",
+  backup_image: "real-backup",
 };
 
 /** Values for required non-secret deployment inputs. */
@@ -51,6 +53,8 @@ export class StackUnderTest {
   readonly vars: Record<string, string>;
   readonly secrets: Record<string, string>;
   readonly pgBackend: boolean;
+  /** The stack is backed up (its runner `<prefix>-backup` is deployed). */
+  readonly backups: boolean;
   readonly imagePrefix: string;
   /** Section of the run's figures this scenario records into. */
   readonly section: string;
@@ -69,6 +73,12 @@ export class StackUnderTest {
        * @default - none
        */
       imagePrefix?: string;
+      /**
+       * Back the stack up to the service hosts' backup host (scripts/service-hosts-testbed.sh, brought
+       * up here). Always done where backups are required (production settings).
+       * @default false
+       */
+      backups?: boolean;
     } = {},
   ) {
     this.section = opts.section ?? name;
@@ -83,12 +93,20 @@ export class StackUnderTest {
         if (standin) this.vars[v] = `${this.imagePrefix}z3-e2e/${standin}:${opts.imageVersion ?? 1}`;
       } else if (v === "jessy_source_path") {
         this.vars[v] = config.jessySourcePath;
+      } else if (v.startsWith("backup_")) {
+        // Set below, from the backup host, when the stack is backed up.
       } else if (!variables[v].sensitive && !("default" in variables[v]) && v !== "docker_host") {
         if (!(v in REQUIRED_INPUTS)) throw new Error(`${name}: required variable ${v} has no value in the e2e suite (REQUIRED_INPUTS)`);
         this.vars[v] = REQUIRED_INPUTS[v];
       }
     }
     this.secrets = generateSecrets(variables);
+    this.backups = "backup_repository" in variables && (opts.backups === true || !("default" in variables.backup_repository));
+    if (this.backups) {
+      const inputs = backupInputs(name);
+      Object.assign(this.vars, inputs.vars);
+      Object.assign(this.secrets, inputs.secrets);
+    }
     this.pgBackend = this.json.terraform?.backend?.pg !== undefined;
     this.tf = new Terraform(name, config, { vars: this.vars, secrets: this.secrets, pgBackend: this.pgBackend });
   }

@@ -33,8 +33,12 @@ const containerNames = (json: TfJson) => Object.values<any>(json.resource.docker
 /** The never-started container that receives a service's uploaded files (`<id>_files`), if any. */
 const filesLoader = (json: TfJson, id: string): any => json.resource.docker_container?.[`${id}_files`];
 const isFilesLoader = (c: any) => labelMap(c).role === "files-loader";
-/** The containers that run (every docker_container except the files loaders). */
-const services = (json: TfJson) => Object.values<any>(json.resource.docker_container).filter((c) => !isFilesLoader(c));
+/** The backup runner of the stack (lib/backup.ts): the environment's, not one of Jessy's services. */
+const isBackupRunner = (c: any) => labelMap(c).role === "backup";
+/** Jessy's containers that run (every docker_container except the files loaders and the backup runner). */
+const services = (json: TfJson) => Object.values<any>(json.resource.docker_container).filter((c) => !isFilesLoader(c) && !isBackupRunner(c));
+/** The backup runner and its files loader (program, restic settings, keys), in every environment. */
+const BACKUP_CONTAINERS = ["backup_runner", "backup_runner_files"];
 /** CPU limit in cores, from the CFS quota over its period. */
 const cpus = (c: any): number | undefined => (c.cpu_quota === undefined ? undefined : c.cpu_quota / c.cpu_period);
 
@@ -59,11 +63,11 @@ describe("stacks and addresses", () => {
   });
   test("the container addresses are fixed", () => {
     expect(Object.keys(dev.resource.docker_container).sort()).toEqual(
-      ["jessy_api", "jessy_bdd_tests", "jessy_core", "jessy_coverage", "jessy_integration_tests", "jessy_mmap_init", "jessy_test", "jessy_unit_tests"].sort(),
+      ["jessy_api", "jessy_bdd_tests", "jessy_core", "jessy_coverage", "jessy_integration_tests", "jessy_mmap_init", "jessy_test", "jessy_unit_tests", ...BACKUP_CONTAINERS].sort(),
     );
-    // Only jessy-api has files (its secrets), so only it has a files loader, and only outside dev.
+    // Of Jessy's services only jessy-api has files (its secrets), so only it has a files loader, and only outside dev.
     for (const json of [staging, prod])
-      expect(Object.keys(json.resource.docker_container).sort()).toEqual(["jessy_api", "jessy_api_files", "jessy_core", "jessy_mmap_init"]);
+      expect(Object.keys(json.resource.docker_container).sort()).toEqual(["jessy_api", "jessy_api_files", "jessy_core", "jessy_mmap_init", ...BACKUP_CONTAINERS].sort());
   });
   test("production protects the mmap volume with prevent_destroy; dev and staging do not", () => {
     expect(prod.resource.docker_volume.jessy_mmap_data.lifecycle).toEqual({ prevent_destroy: true });
@@ -107,11 +111,19 @@ describe("names do not collide between environments on one host", () => {
       "coverage",
     ]);
   });
-  test("one non-internal bridge network (published ports; dev stages fetch crates)", () => {
+  test("one non-internal bridge network (published ports; dev stages fetch crates), and the backup runner's own egress network", () => {
     for (const [env, json] of all) {
-      expect(Object.keys(json.resource.docker_network)).toEqual(["jessy_network"]);
+      expect(Object.keys(json.resource.docker_network).sort()).toEqual(["backup_egress", "jessy_network"]);
       expect(json.resource.docker_network.jessy_network).toMatchObject({ name: `jessy-${env}-network`, driver: "bridge", internal: false });
+      // The runner reaches the SFTP destination off the host; Jessy's services are not on this network.
+      expect(json.resource.docker_network.backup_egress).toMatchObject({ name: `jessy-${env}-backup-egress`, driver: "bridge", internal: false });
+      for (const c of services(json)) expect([c.name, (c.networks_advanced ?? []).some((n: any) => n.name === `jessy-${env}-backup-egress`)]).toEqual([c.name, false]);
+      expect(container(json, "backup_runner").networks_advanced.map((n: any) => n.name)).toEqual([`jessy-${env}-backup-egress`]);
     }
+    // Optional backups (dev, staging): the network exists only while backup_repository is set.
+    expect(dev.resource.docker_network.backup_egress.count).toBe('${var.backup_repository != "" ? 1 : 0}');
+    expect(staging.resource.docker_network.backup_egress.count).toBe('${var.backup_repository != "" ? 1 : 0}');
+    expect(prod.resource.docker_network.backup_egress.count).toBeUndefined();
   });
 });
 
@@ -225,7 +237,9 @@ describe("images", () => {
   test.each(hardened)("%s pulls pinned references through variables, never builds", (_env, json) => {
     for (const image of Object.values<any>(json.resource.docker_image)) expect(image.build).toBeUndefined();
     const names = Object.values<any>(json.resource.docker_image).map((i) => i.name).sort();
-    expect(names).toEqual(["${var.jessy_api_image}", "${var.jessy_core_image}"]);
+    // The backup runner's image is a variable too, pinned by the environment's backup settings.
+    expect(names).toEqual(["${var.backup_image}", "${var.jessy_api_image}", "${var.jessy_core_image}"]);
+    expect(json.variable!.backup_image.default).toBe("z3-infra/backup:1.0.0");
     expect(json.variable!.jessy_core_image.default).toBe("jessy-core:1.0.0");
     expect(json.variable!.jessy_api_image.default).toBe("jessy-api:1.0.0");
     expect(json.variable!.jessy_source_path).toBeUndefined();
@@ -279,9 +293,15 @@ describe("runtime posture", () => {
       expect([c.name, c.log_driver, c.log_opts]).toEqual([c.name, "json-file", { "max-size": "10m", "max-file": "3" }]);
       expect(labelMap(c)).toEqual({ service: c.name.replace(/-files$/, ""), environment: env, system: "jessy", role: "files-loader" });
     }
+    // The backup runner rotates by the environment's backup.logging (10m × 3, no labels option: not one of Jessy's compose services).
+    const runner = container(json, "backup_runner");
+    expect([runner.log_driver, runner.log_opts]).toEqual(["json-file", { "max-size": "10m", "max-file": "3" }]);
+    expect(labelMap(runner)).toMatchObject({ service: `jessy-${env}-backup`, environment: env, system: "jessy", role: "backup" });
   });
   test("limits: none in dev; core 2 CPUs / 2 GiB in staging and production", () => {
-    for (const c of Object.values<any>(dev.resource.docker_container))
+    // Files loaders are never started and always carry Docker's smallest useful limit (16 MiB).
+    for (const c of Object.values<any>(dev.resource.docker_container).filter(isFilesLoader)) expect([c.name, c.memory, c.memory_swap]).toEqual([c.name, 16, 16]);
+    for (const c of Object.values<any>(dev.resource.docker_container).filter((c) => !isFilesLoader(c)))
       expect([c.name, c.memory, c.memory_swap, c.cpu_quota, c.cpu_period, c.cpus, labelMap(c)["cpu-limit"]]).toEqual([
         c.name, undefined, undefined, undefined, undefined, undefined, undefined,
       ]);
@@ -293,6 +313,9 @@ describe("runtime posture", () => {
       expect(["jessy_core", "jessy_api", "jessy_mmap_init"].map((id) => cpus(container(json, id)))).toEqual([2, 1, 0.25]);
       // Quota edits are not applied in place: the label carries the limit so a change replaces the container.
       expect(["jessy_core", "jessy_api", "jessy_mmap_init"].map((id) => labelMap(container(json, id))["cpu-limit"])).toEqual(["2", "1", "0.25"]);
+      // The backup runner's limits come from the environment's backup.resources (production only).
+      expect(container(json, "backup_runner")).toMatchObject(json === prod ? { memory: 512, memory_swap: 512, cpu_period: 100000, cpu_quota: 50000 } : {});
+      if (json !== prod) expect([container(json, "backup_runner").memory, container(json, "backup_runner").cpu_quota]).toEqual([undefined, undefined]);
       for (const c of Object.values<any>(json.resource.docker_container)) expect([c.name, c.cpus]).toEqual([c.name, undefined]);
     }
   });
@@ -321,7 +344,13 @@ describe("hot reload (dev only)", () => {
   test.each(hardened)("%s has no bind mounts and no cache volumes", (env, json) => {
     for (const c of Object.values<any>(json.resource.docker_container)) expect(c.volumes.filter((v: any) => v.host_path !== undefined)).toEqual([]);
     const volumes = Object.values<any>(json.resource.docker_volume).map((v) => v.name).sort();
-    expect(volumes).toEqual([`jessy-${env}-api-files-run-secrets`, `jessy-${env}-mmap-data`]);
+    expect(volumes).toEqual([
+      `jessy-${env}-api-files-run-secrets`,
+      // The backup runner's files: its program and restic settings, the restic password and SSH key.
+      `jessy-${env}-backup-files-etc-restic`,
+      `jessy-${env}-backup-files-run-secrets-restic`,
+      `jessy-${env}-mmap-data`,
+    ]);
   });
 });
 
@@ -361,15 +390,34 @@ describe("secrets", () => {
     expect(container(json, "jessy_core").upload).toBeUndefined();
     expect(filesLoader(json, "jessy_core")).toBeUndefined();
   });
-  test("dev has no secret variables (upstream's dev compose has none)", () => {
-    expect(Object.keys(dev.variable!).sort()).toEqual(["docker_cert_path", "docker_host", "docker_ssh_opts", "jessy_coverage_image", "jessy_source_path", "jessy_test_profile", "registry_address", "registry_password", "registry_username"]);
+  test("dev has no secret variables of its own (upstream's dev compose has none); its only secrets are the optional backup ones", () => {
+    expect(Object.keys(dev.variable!).sort()).toEqual([
+      "backup_image", "backup_known_hosts", "backup_password", "backup_repository", "backup_ssh_key",
+      "docker_cert_path", "docker_host", "docker_ssh_opts", "jessy_coverage_image", "jessy_source_path", "jessy_test_profile", "registry_address", "registry_password", "registry_username",
+    ]);
+    // Sensitive variables other than the optional registry login: only the backup credentials, default "" (empty: no backups).
+    const sensitive = Object.entries<any>(dev.variable!).filter(([name, v]) => v.sensitive === true && !name.startsWith("registry_"));
+    expect(sensitive.map(([name, v]) => [name, v.default])).toEqual([
+      ["backup_password", ""],
+      ["backup_ssh_key", ""],
+    ]);
+    expect(dev.variable!.backup_repository.default).toBe("");
     expect(container(dev, "jessy_api").upload).toBeUndefined();
     expect(filesLoader(dev, "jessy_api")).toBeUndefined();
     expect(container(dev, "jessy_api").lifecycle?.replace_triggered_by).toBeUndefined();
   });
   test("variables per stack", () => {
-    expect(Object.keys(prod.variable!).sort()).toEqual(["api_key", "docker_cert_path", "docker_host", "docker_ssh_opts", "jessy_api_image", "jessy_core_image", "jwt_secret", "registry_address", "registry_password", "registry_username"]);
+    expect(Object.keys(prod.variable!).sort()).toEqual([
+      "api_key",
+      "backup_image", "backup_known_hosts", "backup_password", "backup_repository", "backup_ssh_key",
+      "docker_cert_path", "docker_host", "docker_ssh_opts", "jessy_api_image", "jessy_core_image", "jwt_secret", "registry_address", "registry_password", "registry_username",
+    ]);
     expect(Object.keys(staging.variable!).sort()).toEqual(Object.keys(prod.variable!).sort());
+    // Production requires backups: no default for the destination and its credentials; staging's are optional.
+    for (const name of ["backup_repository", "backup_known_hosts", "backup_password", "backup_ssh_key"]) {
+      expect([name, prod.variable![name].default]).toEqual([name, undefined]);
+      expect([name, staging.variable![name].default]).toEqual([name, ""]);
+    }
   });
 });
 

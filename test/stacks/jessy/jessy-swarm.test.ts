@@ -25,12 +25,14 @@ describe("jessy-staging on the swarm", () => {
   test("the same settings on the containers target are valid too (the containers tests render them)", () => {
     expect(settingsProblems(onContainers(ENVIRONMENTS.staging, "jessy"))).toEqual([]);
   });
-  test("core and api are swarm services; the mmap init is the only container, with no files loader", () => {
+  test("core and api are swarm services; of Jessy's the mmap init is the only container, with no files loader; the backup runner stays a container", () => {
     expect(Object.keys(staging.resource.docker_service).sort()).toEqual(["jessy_api", "jessy_core"]);
-    expect(Object.keys(staging.resource.docker_container)).toEqual(["jessy_mmap_init"]);
+    // The backup runner reads the data node's volumes directly (hostLocal): a container on docker_host, with its files loader.
+    expect(Object.keys(staging.resource.docker_container).sort()).toEqual(["backup_runner", "backup_runner_files", "jessy_mmap_init"]);
   });
-  test("the only volume is the stateful mmap volume, at its pinned address, unprotected in staging", () => {
-    expect(Object.keys(staging.resource.docker_volume)).toEqual(["jessy_mmap_data"]);
+  test("the only data volume is the stateful mmap volume, at its pinned address, unprotected in staging; the rest are the backup runner's files", () => {
+    expect(Object.keys(staging.resource.docker_volume).sort()).toEqual(["backup_runner_files_etc_restic", "backup_runner_files_run_secrets_restic", "jessy_mmap_data"]);
+    for (const address of ["backup_runner_files_etc_restic", "backup_runner_files_run_secrets_restic"]) expect(staging.resource.docker_volume[address].labels).toEqual([]);
     expect(staging.resource.docker_volume.jessy_mmap_data).toMatchObject({ name: "jessy-staging-mmap-data", labels: [{ label: "stateful", value: "true" }] });
     expect(staging.resource.docker_volume.jessy_mmap_data.lifecycle).toBeUndefined();
   });
@@ -48,6 +50,8 @@ describe("jessy-staging on the swarm", () => {
   test("one attachable, non-internal overlay network (not encrypted in staging); services join it by id", () => {
     expect(staging.resource.docker_network).toEqual({
       jessy_network: { name: "jessy-staging-network", driver: "overlay", attachable: true, internal: false, labels: [] },
+      // The backup runner's egress to the SFTP destination, only while backup_repository is set.
+      backup_egress: { name: "jessy-staging-backup-egress", driver: "overlay", attachable: true, internal: false, labels: [], count: '${var.backup_repository != "" ? 1 : 0}' },
     });
     expect(core.task_spec.networks_advanced).toEqual([{ id: "${docker_network.jessy_network.id}", aliases: ["jessy-core", "jessy-staging-core"], driver_opts: [] }]);
     expect(api.task_spec.networks_advanced).toEqual([{ id: "${docker_network.jessy_network.id}", aliases: ["jessy-api", "jessy-staging-api"], driver_opts: [] }]);

@@ -75,7 +75,8 @@ describe("stack wiring", () => {
   });
   test("every container references a docker_image by id", () => {
     for (const [, json] of all)
-      for (const c of Object.values(json.resource.docker_container)) expect(c.image).toMatch(/^\$\{docker_image\.\w+\.image_id\}$/);
+      // A conditional container (the backup runner outside production) reads its conditional image by instance.
+      for (const c of Object.values(json.resource.docker_container)) expect(c.image).toMatch(/^\$\{docker_image\.\w+(\[0\])?\.image_id\}$/);
   });
   test("the network is z3-<net>, a plain bridge (Zebra needs egress to peers)", () => {
     expect(prod.resource.docker_network.z3_network).toMatchObject({ name: "z3-mainnet", internal: false, driver: "bridge" });
@@ -337,7 +338,9 @@ describe("every Z3 container", () => {
       expect([address, c.security_opts]).toEqual([address, ["no-new-privileges:true"]]);
       expect([address, c.read_only]).toEqual([address, true]);
       expect([address, c.restart]).toEqual([address, "unless-stopped"]);
-      expect([address, c.log_driver, c.log_opts]).toEqual([address, "json-file", logging]);
+      // The backup runner rotates by the environment's backup.logging, not by the Z3 settings.
+      const rotation = address === "backup_runner" ? { "max-size": "10m", "max-file": "3" } : logging;
+      expect([address, c.log_driver, c.log_opts]).toEqual([address, "json-file", rotation]);
       expect([address, labelMap(c).environment]).toEqual([address, env]);
     }
   });

@@ -49,10 +49,13 @@ describe("stack wiring", () => {
     expect(prod.terraform.backend).toEqual({ pg: { schema_name: "zfs_sync_production" } });
   });
   test("dev runs the app alone; staging and production add postgres, the migration job and the proxy", () => {
-    // Every service here has files (config or secrets), so each comes with its files loader.
-    expect(Object.keys(dev.resource.docker_container).sort()).toEqual(["zfs_sync_app", "zfs_sync_app_files"]);
+    // Every service here has files (config or secrets), so each comes with its files loader; so does the
+    // backup runner every environment has (its program, restic settings and keys).
+    expect(Object.keys(dev.resource.docker_container).sort()).toEqual(["backup_runner", "backup_runner_files", "zfs_sync_app", "zfs_sync_app_files"]);
     for (const [, json] of withPostgres) {
       expect(Object.keys(json.resource.docker_container).sort()).toEqual([
+        "backup_runner",
+        "backup_runner_files",
         "zfs_sync_app",
         "zfs_sync_app_files",
         "zfs_sync_migrate",
@@ -78,12 +81,17 @@ describe("stack wiring", () => {
   });
   test("every container references a docker_image by id; the app and migration job share one image", () => {
     for (const [, json] of all)
-      for (const c of Object.values(json.resource.docker_container)) expect(c.image).toMatch(/^\$\{docker_image\.\w+\.image_id\}$/);
+      // A conditional container (the backup runner outside production) reads its conditional image by instance.
+      for (const c of Object.values(json.resource.docker_container)) expect(c.image).toMatch(c.count === undefined ? /^\$\{docker_image\.\w+\.image_id\}$/ : /^\$\{docker_image\.\w+\[0\]\.image_id\}$/);
     expect(container(prod, "zfs_sync_migrate").image).toBe(container(prod, "zfs_sync_app").image);
   });
   test("image variables per stack default to the settings; staging and production reject latest", () => {
-    expect(Object.keys(dev.variable!).filter((v) => v.endsWith("_image"))).toEqual(["zfs_sync_image"]);
+    expect(Object.keys(dev.variable!).filter((v) => v.endsWith("_image")).sort()).toEqual(["backup_image", "zfs_sync_image"]);
     expect(dev.variable!.zfs_sync_image.default).toBe("zfs-sync:0.2.0");
+    // The backup runner's image, from the environment's backup settings (dev's need not be pinned).
+    expect(dev.variable!.backup_image.default).toBe("z3-infra/backup:1");
+    expect(prod.variable!.backup_image.default).toBe("z3-infra/backup:1.0.0");
+    expect(prod.variable!.backup_image.validation[0].condition).toContain('!endswith(var.backup_image, ":latest")');
     for (const [, json] of withPostgres) {
       expect(json.variable!.zfs_sync_image.default).toBe("zfs-sync:0.2.0");
       expect(json.variable!.postgres_image.default).toBe("postgres:15-alpine");
@@ -91,8 +99,22 @@ describe("stack wiring", () => {
       expect(json.variable!.zfs_sync_image.validation[0].condition).toContain('!endswith(var.zfs_sync_image, ":latest")');
     }
   });
-  test("secrets are sensitive variables with no default and a length check; dev has none", () => {
-    expect(Object.keys(dev.variable!).sort()).toEqual(["docker_cert_path", "docker_host", "docker_ssh_opts", "registry_address", "registry_password", "registry_username", "zfs_sync_image"]);
+  test("secrets are sensitive variables with no default and a length check; dev has none but the optional backup ones", () => {
+    expect(Object.keys(dev.variable!).sort()).toEqual([
+      "backup_image", "backup_known_hosts", "backup_password", "backup_repository", "backup_ssh_key",
+      "docker_cert_path", "docker_host", "docker_ssh_opts", "registry_address", "registry_password", "registry_username", "zfs_sync_image",
+    ]);
+    // dev's backups are optional: its only secrets default to "" (empty: no backups) and are length-checked only when set.
+    for (const [name, min] of [
+      ["backup_password", 16],
+      ["backup_ssh_key", 64],
+    ] as const) {
+      const v = dev.variable![name];
+      expect([name, v.sensitive, v.default, v.nullable]).toEqual([name, true, "", false]);
+      expect(v.validation[0].condition).toBe(`\${var.${name} == "" || length(var.${name}) >= ${min}}`);
+      // Production requires backups: no default, the plain length check.
+      expect([name, prod.variable![name].default, prod.variable![name].validation[0].condition]).toEqual([name, undefined, `\${length(var.${name}) >= ${min}}`]);
+    }
     for (const [, json] of withPostgres) {
       for (const [name, min] of [
         ["postgres_password", 16],
@@ -125,7 +147,8 @@ describe("stack wiring", () => {
 
 describe("networks", () => {
   test("dev: the app is on the internal app network and on a non-internal edge network for its published port", () => {
-    expect(Object.values(dev.resource.docker_network).map((n: any) => `${n.name}:${n.internal}`).sort()).toEqual(["zfs-sync-dev-edge:false", "zfs-sync-dev-network:true"]);
+    // Plus the backup runner's own non-internal egress network (no ZFS Sync service joins it).
+    expect(Object.values(dev.resource.docker_network).map((n: any) => `${n.name}:${n.internal}`).sort()).toEqual(["zfs-sync-dev-backup-egress:false", "zfs-sync-dev-edge:false", "zfs-sync-dev-network:true"]);
     expect(networks(container(dev, "zfs_sync_app"))).toEqual({
       "zfs-sync-dev-network": ["zfs-sync", "zfs-sync-dev-app"],
       "zfs-sync-dev-edge": ["zfs-sync", "zfs-sync-dev-app"],
@@ -133,6 +156,7 @@ describe("networks", () => {
   });
   test.each(withPostgres)("%s: app and postgres share one internal network; only the proxy touches the non-internal edge", (env, json) => {
     expect(Object.values(json.resource.docker_network).map((n: any) => `${n.name}:${n.internal}`).sort()).toEqual([
+      `zfs-sync-${env}-backup-egress:false`,
       `zfs-sync-${env}-edge:false`,
       `zfs-sync-${env}-frontend:true`,
       `zfs-sync-${env}-network:true`,
@@ -146,6 +170,11 @@ describe("networks", () => {
     expect(networks(container(json, "zfs_sync_proxy"))).toEqual({
       [`zfs-sync-${env}-edge`]: [`zfs-sync-${env}-proxy`],
       [`zfs-sync-${env}-frontend`]: [`zfs-sync-${env}-proxy`],
+    });
+    // The backup runner reaches PostgreSQL on the internal network (pg_dump) and the destination through its egress network.
+    expect(networks(container(json, "backup_runner"))).toEqual({
+      [`zfs-sync-${env}-backup-egress`]: [`zfs-sync-${env}-backup`],
+      [`zfs-sync-${env}-network`]: [`zfs-sync-${env}-backup`],
     });
     // Files loaders are on no network at all.
     for (const c of Object.values(json.resource.docker_container).filter(isFilesLoader))
@@ -338,7 +367,8 @@ describe("files loaders", () => {
     for (const id of services(json)) {
       const c = container(json, id);
       expect(c.depends_on).toContain(`docker_container.${id}_files`);
-      expect([id, c.lifecycle.replace_triggered_by]).toEqual([id, [`docker_container.${id}_files`]]);
+      // A conditional service (the backup runner outside production) is replaced with its loader's instance.
+      expect([id, c.lifecycle.replace_triggered_by]).toEqual([id, [`docker_container.${id}_files${c.count === undefined ? "" : "[count.index]"}`]]);
     }
   });
 });

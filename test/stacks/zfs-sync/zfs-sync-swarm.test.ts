@@ -45,9 +45,10 @@ describe("zfs-sync-staging on the swarm", () => {
   test("the same settings on the containers target are valid too (the containers tests render them)", () => {
     expect(settingsProblems(onContainers(ENVIRONMENTS.staging, "zfsSync"))).toEqual([]);
   });
-  test("app, proxy and PostgreSQL are swarm services; only the migration job (and its files loader) is a container", () => {
+  test("app, proxy and PostgreSQL are swarm services; of ZFS Sync only the migration job (and its files loader) is a container; the backup runner stays one", () => {
     expect(Object.keys(staging.resource.docker_service).sort()).toEqual(["zfs_sync_app", "zfs_sync_postgres", "zfs_sync_proxy"]);
-    expect(Object.keys(staging.resource.docker_container).sort()).toEqual(["zfs_sync_migrate", "zfs_sync_migrate_files"]);
+    // The backup runner is a container on docker_host (the data node) on the swarm target too (hostLocal).
+    expect(Object.keys(staging.resource.docker_container).sort()).toEqual(["backup_runner", "backup_runner_files", "zfs_sync_migrate", "zfs_sync_migrate_files"]);
   });
   test("swarm objects, volumes and networks are named zfs-sync-staging-*", () => {
     for (const type of ["docker_service", "docker_container", "docker_volume", "docker_network", "docker_secret", "docker_config"]) {
@@ -95,6 +96,8 @@ describe("zfs-sync-staging on the swarm", () => {
 describe("networks on the swarm", () => {
   test("attachable overlays, internal as on the containers target, not encrypted in staging", () => {
     expect(Object.values<any>(staging.resource.docker_network).map((n) => `${n.name}:${n.driver}:${n.attachable}:${n.internal}:${JSON.stringify(n.options)}`).sort()).toEqual([
+      // The backup runner's egress to the SFTP destination (only while backup_repository is set).
+      "zfs-sync-staging-backup-egress:overlay:true:false:undefined",
       "zfs-sync-staging-edge:overlay:true:false:undefined",
       "zfs-sync-staging-frontend:overlay:true:true:undefined",
       "zfs-sync-staging-network:overlay:true:true:undefined",
@@ -272,10 +275,11 @@ describe("secrets in the synthesized JSON", () => {
   test("the secrets are sensitive variables with no default", () => {
     for (const name of SENSITIVE) expect([name, staging.variable![name].sensitive, staging.variable![name].default]).toEqual([name, true, undefined]);
   });
-  test("a sensitive variable is read only by its own validation, the locals of the secrets, and the migration job's files loader", () => {
+  test("a sensitive variable is read only by its own validation, the locals of the secrets, and the files loaders of the migration job and the backup runner (pg_dump)", () => {
     expect(readers("postgres_password")).toEqual([
       "locals.zfs_sync_app_app_config_zfs_sync_yaml_content",
       "locals.zfs_sync_postgres_run_secrets_postgres_password_content",
+      "resource.docker_container.backup_runner_files.upload.2.content",
       "resource.docker_container.zfs_sync_migrate_files.upload.0.content",
       "variable.postgres_password.validation.0.condition",
     ]);

@@ -1,0 +1,3 @@
+module z3infra/webhook
+
+go 1.22

@@ -1,0 +1,165 @@
+/** Z3 alerting: receivers from the settings, their secrets as variables and files, rules per scrape job, timing. */
+import { Testing } from "../../../lib/cdk";
+import { ENVIRONMENTS } from "../../../config/environments";
+import { EnvironmentSettings } from "../../../config/settings";
+import { AlertingSettings } from "../../../config/z3/schema";
+import { ZcashStack } from "../../../stacks/z3/zcash-stack";
+import { healthAlertsYaml, ScrapeTarget } from "../../../stacks/z3/config-files";
+import { container, synthJson, TfJson, uploadsOf } from "../../helpers";
+
+const withAlerting = (base: EnvironmentSettings, alerting: AlertingSettings | undefined): EnvironmentSettings =>
+  ({ ...base, z3: { ...base.z3, alerting } }) as EnvironmentSettings;
+const synth = (settings: EnvironmentSettings): TfJson => synthJson(new ZcashStack(Testing.app(), settings));
+const file = (json: TfJson, id: string, path: string): string => {
+  const u = uploadsOf(json, id).find((x: any) => x.file === path);
+  if (!u) throw new Error(`${id} has no ${path}; has ${uploadsOf(json, id).map((x: any) => x.file).join(", ")}`);
+  return u.content;
+};
+const alertmanagerYml = (json: TfJson) => file(json, "z3_alertmanager", "/etc/alertmanager/alertmanager.yml");
+const prometheusYml = (json: TfJson) => file(json, "z3_prometheus", "/etc/prometheus/prometheus.yml");
+const healthRules = (json: TfJson) => file(json, "z3_prometheus", "/etc/prometheus/rules/health_alerts.yml");
+
+const staging = synth(ENVIRONMENTS.staging);
+const prod = synth(ENVIRONMENTS.production);
+
+const EVERY_KIND: AlertingSettings = {
+  receivers: [
+    { kind: "webhook", name: "pager", severities: ["critical"] },
+    { kind: "email", name: "ops_mail", severities: ["critical", "warning"], smarthost: "smtp.example.org:587", from: "alerts@example.org", to: ["ops@example.org", "sre@example.org"], authUsername: "alerts@example.org" },
+    { kind: "email", name: "relay", severities: ["warning"], smarthost: "relay.example.org:25", from: "z3@example.org", to: ["team@example.org"], requireTls: false, sendResolved: true },
+  ],
+};
+const everyKind = synth(withAlerting(ENVIRONMENTS.production, EVERY_KIND));
+
+describe("receivers", () => {
+  test("staging and production route critical and warning alerts to the oncall webhook; anything else stays unrouted", () => {
+    for (const json of [staging, prod]) {
+      const yml = alertmanagerYml(json);
+      expect(yml).toContain("route:\n  receiver: unrouted\n  group_by: [alertname, job]\n");
+      expect(yml).toContain('  routes:\n    - receiver: oncall\n      matchers: ["severity=~\\"critical|warning\\""]\n      continue: true\n');
+      expect(yml).toContain("receivers:\n  - name: unrouted\n  - name: oncall\n    webhook_configs:\n      - url_file: /etc/alertmanager/alert_oncall_webhook_url\n        send_resolved: true\n");
+    }
+  });
+  test("the webhook URL is a sensitive variable with no default, delivered as a file Alertmanager's user can read, next to its configuration (no extra files volume)", () => {
+    for (const json of [staging, prod]) {
+      const v = json.variable!.alert_oncall_webhook_url;
+      expect(v).toMatchObject({ type: "string", sensitive: true, nullable: false });
+      expect("default" in v).toBe(false);
+      expect(v.description).toMatch(/set TF_VAR_alert_oncall_webhook_url/);
+      const upload = uploadsOf(json, "z3_alertmanager").find((u: any) => u.file === "/etc/alertmanager/alert_oncall_webhook_url");
+      expect(upload).toEqual({ file: "/etc/alertmanager/alert_oncall_webhook_url", content: "${var.alert_oncall_webhook_url}", permissions: "0444" });
+      // Alertmanager runs as 65534; the uploaded file is root's, so it must be world-readable.
+      expect(container(json, "z3_alertmanager").user).toBe("65534:65534");
+      expect(Object.keys(json.resource.docker_volume).filter((v) => v.startsWith("z3_alertmanager_files"))).toEqual(["z3_alertmanager_files_etc_alertmanager"]);
+    }
+  });
+  test("the secret appears in the JSON only as a variable reference: never in the configuration, never in the environment", () => {
+    // Every string outside the variable blocks that mentions a receiver variable is exactly a reference to it: the value
+    // only exists at apply time, and never enters a larger text such as the configuration.
+    const mentions: string[] = [];
+    const walk = (v: unknown, path: string): void => {
+      if (typeof v === "string" && /var\.alert_/.test(v)) mentions.push(`${path}=${v}`);
+      else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`);
+    };
+    walk({ ...everyKind, variable: undefined }, "");
+    expect(mentions).toEqual([
+      ".resource.docker_container.z3_alertmanager_files.upload.0.content=${var.alert_pager_webhook_url}",
+      ".resource.docker_container.z3_alertmanager_files.upload.1.content=${var.alert_ops_mail_smtp_password}",
+    ]);
+    expect(alertmanagerYml(everyKind)).not.toMatch(/\burl:|auth_password:|\$\{var\./);
+    expect(container(everyKind, "z3_alertmanager").env ?? []).toEqual([]);
+    const contents = uploadsOf(everyKind, "z3_alertmanager").filter((u: any) => u.file !== "/etc/alertmanager/alertmanager.yml").map((u: any) => `${u.file}=${u.content}`);
+    expect(contents.sort()).toEqual([
+      "/etc/alertmanager/alert_ops_mail_smtp_password=${var.alert_ops_mail_smtp_password}",
+      "/etc/alertmanager/alert_pager_webhook_url=${var.alert_pager_webhook_url}",
+    ]);
+  });
+  test("e-mail receivers: server, sender and recipients from the settings; the password from a file, only with a login", () => {
+    const yml = alertmanagerYml(everyKind);
+    expect(yml).toContain(
+      [
+        "  - name: ops_mail",
+        "    email_configs:",
+        '      - to: "ops@example.org, sre@example.org"',
+        '        from: "alerts@example.org"',
+        '        smarthost: "smtp.example.org:587"',
+        '        auth_username: "alerts@example.org"',
+        "        auth_password_file: /etc/alertmanager/alert_ops_mail_smtp_password",
+        "        require_tls: true",
+        "        send_resolved: false",
+      ].join("\n"),
+    );
+    expect(yml).toContain(
+      ["  - name: relay", "    email_configs:", '      - to: "team@example.org"', '        from: "z3@example.org"', '        smarthost: "relay.example.org:25"', "        require_tls: false", "        send_resolved: true"].join("\n"),
+    );
+    expect(everyKind.variable!.alert_ops_mail_smtp_password).toMatchObject({ sensitive: true, nullable: false });
+    expect(everyKind.variable!.alert_relay_smtp_password).toBeUndefined();
+  });
+  test("each receiver gets the severities it lists, and every receiver listing a severity gets it (continue)", () => {
+    const routes = [...alertmanagerYml(everyKind).matchAll(/- receiver: (\S+)\n\s+matchers: \[(.*)\]\n\s+continue: true/g)].map((m) => `${m[1]} ${JSON.parse(m[2])}`);
+    expect(routes).toEqual(['pager severity="critical"', 'ops_mail severity=~"critical|warning"', 'relay severity="warning"']);
+  });
+  test("without alerting settings (allowed outside production) Alertmanager has only the unrouted receiver and no secret", () => {
+    const json = synth(withAlerting(ENVIRONMENTS.staging, undefined));
+    expect(alertmanagerYml(json)).toMatch(/receivers:\n {2}- name: unrouted\n$/);
+    expect(alertmanagerYml(json)).not.toContain("routes:");
+    expect(Object.keys(json.variable!).filter((v) => v.startsWith("alert_"))).toEqual([]);
+  });
+});
+
+describe("timing", () => {
+  test("production: upstream's 15 s intervals, ServiceDown after 2 minutes, Alertmanager's grouping defaults", () => {
+    expect(prometheusYml(prod)).toMatch(/^global:\n {2}scrape_interval: 15s\n {2}evaluation_interval: 15s\n/);
+    expect(healthRules(prod)).toContain("        for: 2m\n");
+    expect(alertmanagerYml(prod)).toContain("  group_wait: 30s\n  group_interval: 5m\n  repeat_interval: 4h\n");
+  });
+  test("staging: 10 s intervals, ServiceDown after 30 s, a group held 10 s and updated every 30 s", () => {
+    expect(prometheusYml(staging)).toMatch(/^global:\n {2}scrape_interval: 10s\n {2}evaluation_interval: 10s\n/);
+    expect(healthRules(staging)).toContain("        for: 30s\n");
+    expect(alertmanagerYml(staging)).toContain("  group_wait: 10s\n  group_interval: 30s\n  repeat_interval: 1h\n");
+  });
+});
+
+describe("rules", () => {
+  test("a ServiceDown rule for every scrape target, derived from the targets (not a hand-kept list)", () => {
+    const z3 = new ZcashStack(Testing.app(), ENVIRONMENTS.staging).z3;
+    const jobs = [...healthRules(staging).matchAll(/- alert: ServiceDown\n\s+expr: 'up\{job="([a-z-]+)"\} == 0'/g)].map((m) => m[1]);
+    expect(jobs).toEqual(z3.prometheusTargets.map((t) => t.job));
+    expect(jobs).toEqual(["zebra", "alertmanager", "prometheus", "grafana"]);
+    expect(healthRules(staging)).toContain("        labels: { severity: critical }\n        annotations:\n          summary: 'grafana is down'\n");
+  });
+  test("Zebra's own rules are kept", () => {
+    const zebra = file(prod, "z3_prometheus", "/etc/prometheus/rules/zebra_alerts.yml");
+    expect([...zebra.matchAll(/- alert: (\w+)/g)].map((m) => m[1])).toEqual(["ZebraDown", "ZebraNoPeers", "ZebraLowPeers"]);
+  });
+  test("Prometheus loads every rule file (rule_files glob) and sends to Alertmanager", () => {
+    expect(prometheusYml(prod)).toContain("rule_files:\n  - /etc/prometheus/rules/*.yml\n");
+    expect(uploadsOf(prod, "z3_prometheus").map((u: any) => u.file).filter((f: string) => f.startsWith("/etc/prometheus/rules/")).sort()).toEqual([
+      "/etc/prometheus/rules/health_alerts.yml",
+      "/etc/prometheus/rules/zebra_alerts.yml",
+    ]);
+  });
+
+  const targets: ScrapeTarget[] = [{ job: "zebra", address: "zebra:9999", path: "/metrics" }];
+  const backup: ScrapeTarget = { job: "backup", address: "backup:9102", path: "/metrics.txt" };
+  test("no backup rules unless a backup runner is among the scrape targets", () => {
+    expect(healthAlertsYaml(targets)).not.toMatch(/Backup/);
+    expect(healthRules(prod)).not.toMatch(/Backup/);
+  });
+  test("with a backup job: BackupFailed and BackupTooOld over the runner's gauges, 26 hours by default", () => {
+    const yml = healthAlertsYaml([...targets, backup]);
+    expect(yml).toContain("  - name: backups\n");
+    expect(yml).toContain(`expr: 'z3infra_backup_last_run_success{job="backup"} == 0 and z3infra_backup_last_success_timestamp_seconds{job="backup"} > 0'`);
+    expect(yml).toContain(`expr: 'time() - z3infra_backup_last_success_timestamp_seconds{job="backup"} > 93600 and z3infra_backup_last_success_timestamp_seconds{job="backup"} > 0'`);
+    expect(yml).toContain(`expr: 'z3infra_backup_last_success_timestamp_seconds{job="backup"} == 0'\n        for: 26h\n`);
+    expect([...yml.matchAll(/- alert: (\w+)/g)].map((m) => m[1])).toEqual(["ServiceDown", "ServiceDown", "BackupFailed", "BackupTooOld", "BackupTooOld"]);
+  });
+  test("the BackupTooOld threshold is a parameter", () => {
+    const yml = healthAlertsYaml([...targets, backup], { backupMaxAgeMinutes: 150 });
+    expect(yml).toContain("> 9000 and");
+    expect(yml).toContain("        for: 150m\n");
+  });
+  test("rule strings carry no Terraform interpolation (the files travel inside Terraform JSON)", () => {
+    expect(healthAlertsYaml([...targets, backup])).not.toMatch(/\$\{|%\{/);
+  });
+});

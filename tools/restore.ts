@@ -1,0 +1,248 @@
+/**
+ * Restores one backed-up volume of a deployed stack from its restic repository, through the stack's
+ * own backup runner (`<prefix>-backup`, lib/backup.ts). See docs/backups.md.
+ *
+ *   npm run restore -- <stack> <volume> [<snapshot>] [--docker-host <url>] [--list]
+ *
+ * Files volumes: the services mounting the volume (and the runner) are stopped, a one-off container
+ * of the runner's image restores the snapshot into the volume (`restic restore --delete`: the volume
+ * ends up exactly as the snapshot), they start again and must become healthy; companion files (the
+ * Zallet identity) are compared with the deployed ones. PostgreSQL: the database's clients are
+ * stopped, the runner pipes the dump into `pg_restore --clean --if-exists --single-transaction`
+ * (all or nothing), the clients start again. On a swarm, services are scaled to 0 and back.
+ *
+ * Exit codes: 0 restored (or listed); 1 the restore failed (the message says where; stopped services
+ * are started again); 2 bad usage.
+ */
+import { spawnSync } from "child_process";
+import { InputError, parseArgs } from "./lib/cli";
+import { environmentOf } from "./lib/stack";
+
+export const USAGE = `usage: npm run restore -- <stack> <volume> [<snapshot>] [options]
+
+Restores a volume of a deployed stack from its backups (restic), through the stack's backup runner.
+<snapshot> is a snapshot id from --list (default: the newest snapshot of the volume).
+
+  --docker-host <url>   unix://, tcp:// or ssh:// (default: TF_VAR_docker_host, DOCKER_HOST, the local engine)
+  --list                list the volume's snapshots and change nothing
+  --help                this text
+
+Exit codes: 0 restored (or listed), 1 the restore failed, 2 usage error.
+`;
+
+const SCRIPT = "/etc/restic/backup.sh";
+const HEALTH_TIMEOUT_MS = 10 * 60_000;
+
+interface RunnerSource {
+  readonly kind: "files" | "postgres";
+  readonly volume: string;
+  readonly companions?: readonly string[];
+  readonly clients?: readonly string[];
+}
+
+interface Mount {
+  readonly Type: string;
+  readonly Name?: string;
+  readonly Destination: string;
+  readonly RW: boolean;
+}
+
+/** A failed step: exit 1 with this message. */
+class RestoreError extends Error {}
+
+export class Docker {
+  constructor(readonly host: string) {}
+
+  run(args: readonly string[], opts: { input?: string; timeoutMs?: number } = {}): { code: number; stdout: string; stderr: string } {
+    const env = { ...process.env };
+    delete env.DOCKER_HOST;
+    delete env.DOCKER_CONTEXT;
+    const r = spawnSync("docker", ["-H", this.host, ...args], { encoding: "utf8", env, input: opts.input, timeout: opts.timeoutMs ?? 30 * 60_000, maxBuffer: 64 * 1024 * 1024 });
+    if (r.error && (r.error as NodeJS.ErrnoException).code === "ENOENT") throw new InputError("the docker CLI is not on PATH: install it (only the client is needed)");
+    return { code: r.status ?? 1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+  }
+
+  ok(args: readonly string[], what: string, timeoutMs?: number): string {
+    const r = this.run(args, { timeoutMs });
+    if (r.code !== 0) throw new RestoreError(`${what} failed: ${(r.stderr || r.stdout).trim().split("\n").slice(-3).join(" | ")}`);
+    return r.stdout;
+  }
+}
+
+/** A container or swarm service stopped for the restore, and how to bring it back. */
+interface Stopped {
+  readonly name: string;
+  readonly kind: "container" | "service";
+  readonly replicas?: number;
+}
+
+function log(line: string): void {
+  process.stderr.write(`restore: ${line}\n`);
+}
+
+function runnerOf(docker: Docker, stack: string): string {
+  const environment = environmentOf(stack);
+  const system = stack.slice(0, stack.length - environment.length - 1);
+  if (environment === "unknown" || system === "") throw new InputError(`${stack} is not a stack name (<system>-<dev|staging|production>)`);
+  const names = docker
+    .ok(["ps", "-a", "--filter", "label=role=backup", "--filter", `label=system=${system}`, "--filter", `label=environment=${environment}`, "--format", "{{.Names}}"], "listing containers")
+    .split("\n")
+    .filter((n) => n !== "");
+  if (names.length === 0) throw new InputError(`no backup runner of ${stack} on ${docker.host}: is the stack deployed with backup_repository set?`);
+  return names[0];
+}
+
+function sourcesOf(docker: Docker, runner: string): RunnerSource[] {
+  const text = docker.ok(["exec", runner, "cat", "/etc/restic/sources.json"], `reading ${runner}'s sources (is it running?)`);
+  return (JSON.parse(text) as { sources: RunnerSource[] }).sources;
+}
+
+/** Whether a container is a task of a swarm service (then the service is what is stopped). */
+function serviceOfTask(docker: Docker, container: string): string | undefined {
+  const name = docker.ok(["inspect", "-f", '{{index .Config.Labels "com.docker.swarm.service.name"}}', container], `inspecting ${container}`).trim();
+  return name === "" || name === "<no value>" ? undefined : name;
+}
+
+function stopAll(docker: Docker, names: readonly string[]): Stopped[] {
+  const stopped: Stopped[] = [];
+  const services = new Set<string>();
+  for (const name of names) {
+    const isService = docker.run(["service", "inspect", name]).code === 0;
+    const service = isService ? name : serviceOfTask(docker, name);
+    if (service) {
+      if (services.has(service)) continue;
+      services.add(service);
+      const replicas = Number(docker.ok(["service", "inspect", "-f", "{{.Spec.Mode.Replicated.Replicas}}", service], `inspecting ${service}`).trim());
+      log(`scaling swarm service ${service} to 0 (from ${replicas})`);
+      docker.ok(["service", "scale", "--detach=false", `${service}=0`], `scaling ${service} to 0`, 5 * 60_000);
+      stopped.push({ name: service, kind: "service", replicas });
+      continue;
+    }
+    const running = docker.ok(["inspect", "-f", "{{.State.Running}}", name], `inspecting ${name}`).trim() === "true";
+    if (!running) continue;
+    log(`stopping ${name}`);
+    docker.ok(["stop", name], `stopping ${name}`, 5 * 60_000);
+    stopped.push({ name, kind: "container" });
+  }
+  return stopped;
+}
+
+function startAll(docker: Docker, stopped: readonly Stopped[]): void {
+  for (const s of [...stopped].reverse()) {
+    if (s.kind === "service") {
+      log(`scaling swarm service ${s.name} back to ${s.replicas}`);
+      docker.ok(["service", "scale", "--detach=false", `${s.name}=${s.replicas}`], `scaling ${s.name} back`, 10 * 60_000);
+    } else {
+      log(`starting ${s.name}`);
+      docker.ok(["start", s.name], `starting ${s.name}`);
+    }
+  }
+  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
+  for (const s of stopped.filter((x) => x.kind === "container")) {
+    for (;;) {
+      const state = docker.ok(["inspect", "-f", "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}", s.name], `inspecting ${s.name}`).trim();
+      if (/^running (healthy|none)$/.test(state)) break;
+      if (!state.startsWith("running") || Date.now() > deadline) throw new RestoreError(`${s.name} did not come back healthy after the restore (${state})`);
+      spawnSync("sleep", ["2"]);
+    }
+  }
+}
+
+/** Containers that mount the volume, the runner included. */
+function mountersOf(docker: Docker, volume: string): string[] {
+  return docker
+    .ok(["ps", "-a", "--filter", `volume=${volume}`, "--format", "{{.Names}}"], "listing containers")
+    .split("\n")
+    .filter((n) => n !== "");
+}
+
+/** `docker run` arguments of a one-off copy of the runner that mounts `volume` read-write. */
+function oneOffArgs(docker: Docker, runner: string, volume: string, snapshot: string): string[] {
+  const inspect = JSON.parse(docker.ok(["inspect", runner], `inspecting ${runner}`))[0] as {
+    Image: string;
+    Mounts: Mount[];
+    NetworkSettings: { Networks: Record<string, unknown> };
+  };
+  const egress = Object.keys(inspect.NetworkSettings.Networks).find((n) => n.endsWith("-backup-egress"));
+  if (!egress) throw new RestoreError(`${runner} is on no *-backup-egress network`);
+  const mounts = inspect.Mounts.filter((m) => m.Type === "volume" && m.Name && !m.Destination.startsWith("/data/")).flatMap((m) => ["-v", `${m.Name}:${m.Destination}:ro`]);
+  return [
+    "run", "--rm", "--name", `${runner}-restore`, "--user", "0:0",
+    // restic restores owners and modes: CHOWN, FOWNER, FSETID and DAC_OVERRIDE, nothing else.
+    "--cap-drop", "ALL", "--cap-add", "CHOWN", "--cap-add", "DAC_OVERRIDE", "--cap-add", "FOWNER", "--cap-add", "FSETID",
+    "--security-opt", "no-new-privileges", "--read-only", "--tmpfs", "/tmp:rw,noexec,nosuid,size=256m", "--tmpfs", "/run/backup:rw,size=1m",
+    "--network", egress, ...mounts, "-v", `${volume}:/data/${volume}`,
+    "--entrypoint", SCRIPT, inspect.Image, "restore-files", volume, snapshot,
+  ];
+}
+
+export function restore(docker: Docker, stack: string, volume: string, snapshot: string): string {
+  const started = Date.now();
+  const runner = runnerOf(docker, stack);
+  const source = sourcesOf(docker, runner).find((s) => s.volume === volume);
+  if (!source) {
+    const known = sourcesOf(docker, runner).map((s) => s.volume);
+    throw new InputError(`${volume} is not backed up by ${stack}; its backed-up volumes: ${known.join(", ") || "(none)"}`);
+  }
+  const lines: string[] = [];
+  if (source.kind === "postgres") {
+    const stopped = stopAll(docker, source.clients ?? []);
+    try {
+      log(`pg_restore of ${volume} (snapshot ${snapshot}) through ${runner}`);
+      docker.ok(["exec", runner, SCRIPT, "restore-postgres", volume, snapshot], `restoring ${volume}`, 60 * 60_000);
+    } finally {
+      startAll(docker, stopped);
+    }
+    lines.push(`restored database of ${volume} from snapshot ${snapshot}; clients started: ${stopped.map((s) => s.name).join(", ") || "(none)"}`);
+  } else {
+    const stopped = stopAll(docker, mountersOf(docker, volume).filter((n) => n !== `${runner}-restore`));
+    const runnerStopped = stopped.some((s) => s.name === runner);
+    if (!runnerStopped) stopped.push(...stopAll(docker, [runner]));
+    try {
+      log(`restic restore of ${volume} (snapshot ${snapshot}) into the volume`);
+      docker.ok(oneOffArgs(docker, runner, volume, snapshot), `restoring ${volume}`, 60 * 60_000);
+    } finally {
+      startAll(docker, stopped);
+    }
+    lines.push(`restored ${volume} from snapshot ${snapshot}; started again: ${stopped.map((s) => s.name).join(", ")}`);
+    if ((source.companions ?? []).length > 0) {
+      const r = docker.run(["exec", runner, SCRIPT, "companion-check", volume, snapshot]);
+      lines.push(r.stdout.trim());
+      if (r.code !== 0) throw new RestoreError(`${lines.join("\n")}\nthe restored data needs the companion file of the snapshot: set its variable to that value and apply`);
+    }
+  }
+  lines.push(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return lines.join("\n") + "\n";
+}
+
+export function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): { output: string; exitCode: number } {
+  const args = parseArgs(argv, { flags: ["help", "list"], values: ["docker-host"] });
+  if (args.flags.has("help")) return { output: USAGE, exitCode: 0 };
+  const [stack, volume, snapshot = "latest", ...extra] = args.positional;
+  if (!stack || !volume || extra.length > 0) throw new InputError(`expected <stack> <volume> [<snapshot>]\n\n${USAGE}`);
+  if (!/^(latest|[0-9a-f]{8,64})$/.test(snapshot)) throw new InputError(`snapshot ${JSON.stringify(snapshot)}: allowed: "latest" or a snapshot id (hex) from --list`);
+  const host = args.values.get("docker-host")?.[0] ?? env.TF_VAR_docker_host ?? env.DOCKER_HOST ?? "unix:///var/run/docker.sock";
+  if (!/^(unix|tcp|ssh):\/\/.+/.test(host)) throw new InputError(`--docker-host ${JSON.stringify(host)}: allowed: a unix://, tcp:// or ssh:// Docker host`);
+  const docker = new Docker(host);
+  if (args.flags.has("list")) {
+    const runner = runnerOf(docker, stack);
+    return { output: docker.ok(["exec", runner, SCRIPT, "snapshots", volume], "listing snapshots"), exitCode: 0 };
+  }
+  return { output: restore(docker, stack, volume, snapshot), exitCode: 0 };
+}
+
+export function run(argv: readonly string[]): void {
+  try {
+    const result = main(argv);
+    process.stdout.write(result.output);
+    process.exitCode = result.exitCode;
+  } catch (error) {
+    if (error instanceof InputError) {
+      process.stderr.write(`error: ${error.message}\n`);
+      process.exitCode = 2;
+    } else if (error instanceof RestoreError) {
+      process.stderr.write(`restore failed: ${error.message}\n`);
+      process.exitCode = 1;
+    } else throw error;
+  }
+}
