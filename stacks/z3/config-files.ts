@@ -77,6 +77,13 @@ export interface ScrapeTarget {
   readonly job: string;
   readonly address: string;
   readonly path: string;
+  /**
+   * Found by DNS (`dns_sd_configs`, type A) instead of a static address: for a service that exists
+   * only while a variable says so (the backup runner in dev and staging). Absent, it has no target
+   * and so no `up` series: nothing fires.
+   * @default false
+   */
+  readonly optional?: boolean;
 }
 
 /** A duration as Prometheus and Alertmanager write it: `4h`, `2m`, `45s`. */
@@ -98,7 +105,13 @@ export function prometheusYaml(targets: readonly ScrapeTarget[], alertmanager?: 
   }
   lines.push("rule_files:", "  - /etc/prometheus/rules/*.yml", "", "scrape_configs:");
   for (const t of targets) {
-    lines.push(`  - job_name: ${t.job}`, `    metrics_path: ${t.path}`, "    static_configs:", `      - targets: ["${t.address}"]`);
+    lines.push(`  - job_name: ${t.job}`, `    metrics_path: ${t.path}`);
+    if (t.optional) {
+      const [host, port] = t.address.split(":");
+      lines.push("    dns_sd_configs:", `      - names: ["${host}"]`, "        type: A", `        port: ${port}`, "        refresh_interval: 30s");
+    } else {
+      lines.push("    static_configs:", `      - targets: ["${t.address}"]`);
+    }
   }
   return lines.join("\n") + "\n";
 }

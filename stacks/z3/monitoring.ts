@@ -23,8 +23,8 @@ export interface MonitoringParts {
   readonly protectData: boolean;
   /** Prometheus scrape targets, read at synth time so services added later are scraped too. */
   readonly scrapeTargets: () => readonly ScrapeTarget[];
-  /** BackupTooOld threshold, when a backup runner is among the scrape targets. @default - 26 hours */
-  readonly backupMaxAgeMinutes?: number;
+  /** BackupTooOld threshold, when a backup runner is among the scrape targets (read at synth time). @default - 26 hours */
+  readonly backupMaxAgeMinutes?: () => number | undefined;
 }
 
 /** The settings monitoring reads. */
@@ -85,7 +85,7 @@ export function monitoringServices(scope: Construct, profile: NetworkProfile, pa
       {
         containerPath: "/etc/prometheus/rules/health_alerts.yml",
         content: Lazy.stringValue({
-          produce: () => healthAlertsYaml(parts.scrapeTargets(), { serviceDownForSeconds: timing.serviceDownForSeconds, backupMaxAgeMinutes: parts.backupMaxAgeMinutes }),
+          produce: () => healthAlertsYaml(parts.scrapeTargets(), { serviceDownForSeconds: timing.serviceDownForSeconds, backupMaxAgeMinutes: parts.backupMaxAgeMinutes?.() }),
         }),
       },
     ],

@@ -48,7 +48,8 @@ export class ZcashStack extends SystemStack {
     });
 
     // On the Z3 network as `backup`, where Prometheus finds its metrics.
-    this.backUp(this.z3.network.name, this.z3.backupSources, [{ network: this.z3.network, aliases: ["backup"] }]);
+    const backup = this.backUp(this.z3.network.name, this.z3.backupSources, [{ network: this.z3.network, aliases: ["backup"] }]);
+    if (backup && settings.backup) this.z3.monitorBackups(backup.runner, { maxAgeMinutes: settings.backup.maxAgeMinutes, optional: !settings.backup.required });
 
     new TerraformOutput(this, "zebra_container", { value: this.z3.zebra.resource.name });
     new TerraformOutput(this, "network", { value: this.z3.network.name });

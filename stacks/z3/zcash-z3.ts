@@ -44,6 +44,9 @@ export class ZcashZ3 extends Construct {
    * Grafana's SQLite as files; the chain, Zaino's index and the metrics as rebuildable.
    */
   readonly backupSources: readonly BackupSource[];
+  /** Services of the stack outside Z3 that Prometheus scrapes (the backup runner). */
+  private readonly monitored: { service: Service; optional: boolean }[] = [];
+  private backupMaxAgeMinutes?: number;
 
   constructor(scope: Construct, id: string, settings: Z3Settings, props: ZcashZ3Props) {
     super(scope, id);
@@ -85,7 +88,13 @@ export class ZcashZ3 extends Construct {
       this.rpcRouter = this.add(rpcRouterService(this, profile, parts, settings));
     }
     if (settings.monitoring) {
-      const parts = { network, images, protectData: props.protectData, scrapeTargets: () => this.prometheusTargets };
+      const parts = {
+        network,
+        images,
+        protectData: props.protectData,
+        scrapeTargets: () => this.prometheusTargets,
+        backupMaxAgeMinutes: () => this.backupMaxAgeMinutes,
+      };
       monitoringServices(this, profile, parts, settings).forEach((s) => this.add(s));
     }
     const identity = this.node.children.find((c): c is Secret => c instanceof Secret && c.variableName === "zallet_identity")!;
@@ -111,11 +120,20 @@ export class ZcashZ3 extends Construct {
    * each is scraped by its upstream service name (its network alias).
    */
   get prometheusTargets(): ScrapeTarget[] {
-    return this.services
-      .filter((s) => s.metrics !== undefined)
-      .map((s) => {
+    return [...this.services.map((service) => ({ service, optional: false })), ...this.monitored]
+      .filter(({ service }) => service.metrics !== undefined)
+      .map(({ service: s, optional }) => {
         const job = s.name.replace(`${this.network.name}-`, "");
-        return { job, address: `${job}:${s.metrics!.port}`, path: s.metrics!.path ?? "/metrics" };
+        return { job, address: `${job}:${s.metrics!.port}`, path: s.metrics!.path ?? "/metrics", ...(optional ? { optional } : {}) };
       });
+  }
+
+  /**
+   * Has Prometheus scrape the stack's backup runner (on this network, alias = its job) and alert
+   * when a volume's newest snapshot is older than `maxAgeMinutes`.
+   */
+  monitorBackups(runner: Service, opts: { readonly maxAgeMinutes: number; readonly optional: boolean }): void {
+    this.monitored.push({ service: runner, optional: opts.optional });
+    this.backupMaxAgeMinutes = opts.maxAgeMinutes;
   }
 }

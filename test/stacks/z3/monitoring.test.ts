@@ -125,7 +125,8 @@ describe("rules", () => {
     const z3 = new ZcashStack(Testing.app(), ENVIRONMENTS.staging).z3;
     const jobs = [...healthRules(staging).matchAll(/- alert: ServiceDown\n\s+expr: 'up\{job="([a-z-]+)"\} == 0'/g)].map((m) => m[1]);
     expect(jobs).toEqual(z3.prometheusTargets.map((t) => t.job));
-    expect(jobs).toEqual(["zebra", "alertmanager", "prometheus", "grafana"]);
+    // The backup runner (job "backup") is scraped too: its own ServiceDown, found by DNS.
+    expect(jobs).toEqual(["zebra", "alertmanager", "prometheus", "grafana", "backup"]);
     expect(healthRules(staging)).toContain("        labels: { severity: critical }\n        annotations:\n          summary: 'grafana is down'\n");
   });
   test("Zebra's own rules are kept", () => {
@@ -144,7 +145,6 @@ describe("rules", () => {
   const backup: ScrapeTarget = { job: "backup", address: "backup:9102", path: "/metrics.txt" };
   test("no backup rules unless a backup runner is among the scrape targets", () => {
     expect(healthAlertsYaml(targets)).not.toMatch(/Backup/);
-    expect(healthRules(prod)).not.toMatch(/Backup/);
   });
   test("with a backup job: BackupFailed and BackupTooOld over the runner's gauges, 26 hours by default", () => {
     const yml = healthAlertsYaml([...targets, backup]);
@@ -153,6 +153,10 @@ describe("rules", () => {
     expect(yml).toContain(`expr: 'time() - z3infra_backup_last_success_timestamp_seconds{job="backup"} > 93600 and z3infra_backup_last_success_timestamp_seconds{job="backup"} > 0'`);
     expect(yml).toContain(`expr: 'z3infra_backup_last_success_timestamp_seconds{job="backup"} == 0'\n        for: 26h\n`);
     expect([...yml.matchAll(/- alert: (\w+)/g)].map((m) => m[1])).toEqual(["ServiceDown", "ServiceDown", "BackupFailed", "BackupTooOld", "BackupTooOld"]);
+  });
+  test("the shipped stacks scrape their runner and pass the settings' maxAgeMinutes (staging 13 h, production 150 min)", () => {
+    expect(healthRules(staging)).toContain(`> ${ENVIRONMENTS.staging.backup!.maxAgeMinutes * 60} and`);
+    expect(healthRules(prod)).toContain(`> ${ENVIRONMENTS.production.backup!.maxAgeMinutes * 60} and`);
   });
   test("the BackupTooOld threshold is a parameter", () => {
     const yml = healthAlertsYaml([...targets, backup], { backupMaxAgeMinutes: 150 });

@@ -291,9 +291,13 @@ describe("monitoring", () => {
   test("scrape targets are derived from every modelled service that declares a metrics endpoint", () => {
     const conf: string = uploadsOf(prod, "z3_prometheus").find((u: any) => u.file === "/etc/prometheus/prometheus.yml").content;
     const jobs = [...conf.matchAll(/job_name: (\S+)\n\s+metrics_path: (\S+)\n\s+static_configs:\n\s+- targets: \["([^"]+)"\]/g)].map((m) => `${m[1]} ${m[2]} ${m[3]}`);
-    expect(jobs).toEqual(["zebra /metrics zebra:9999", "alertmanager /metrics alertmanager:9093", "prometheus /metrics prometheus:9090", "grafana /metrics grafana:3000"]);
+    // Production requires backups: its runner always exists, a static target.
+    expect(jobs).toEqual(["zebra /metrics zebra:9999", "alertmanager /metrics alertmanager:9093", "prometheus /metrics prometheus:9090", "grafana /metrics grafana:3000", "backup /metrics.txt backup:9102"]);
+    // In staging the runner exists only with backup_repository set: found by DNS, so without it there is no target and no alert.
+    const stagingConf: string = uploadsOf(staging, "z3_prometheus").find((u: any) => u.file === "/etc/prometheus/prometheus.yml").content;
+    expect(stagingConf).toContain('  - job_name: backup\n    metrics_path: /metrics.txt\n    dns_sd_configs:\n      - names: ["backup"]\n        type: A\n        port: 9102\n');
     const z3 = new ZcashStack(Testing.app(), ENVIRONMENTS.production).z3;
-    expect(z3.prometheusTargets.map((t) => t.job)).toEqual(z3.services.filter((s) => s.metrics).map((s) => s.name.replace("z3-mainnet-", "")));
+    expect(z3.prometheusTargets.map((t) => t.job)).toEqual([...z3.services.filter((s) => s.metrics).map((s) => s.name.replace("z3-mainnet-", "")), "backup"]);
   });
   test("grafana starts after prometheus, prometheus after alertmanager (upstream depends_on)", () => {
     expect(container(prod, "z3_grafana").depends_on).toContain("docker_container.z3_prometheus");
