@@ -46,6 +46,8 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentSettings>
       maxAgeMinutes: 780,
       keep: { withinHours: 48, daily: 7, weekly: 4, monthly: 0 },
       rebuildable: "skip",
+      // Limits like every staging Z3 service's (the runtime policy check reads them).
+      resources: { memoryMiB: 512, cpus: 0.5 },
       logging: { maxSizeMiB: 10, maxFiles: 3, compress: false },
     },
     z3: Z3_SETTINGS.staging,

@@ -86,8 +86,12 @@ export async function assertBackupRestore(s: StackUnderTest, c: RestoreCase): Pr
   // The snapshot just taken: after the loss the runner (started again by the apply) snapshots the
   // new, empty volume, so a restore after a loss names the snapshot from before it (docs/backups.md).
   const listed = await execOk(runner, ["/etc/restic/backup.sh", "snapshots", c.volume]);
-  const snapshot = listed.split("\n").filter((l) => /^[0-9a-f]{8}\s/.test(l)).map((l) => l.slice(0, 8)).pop();
+  const line = listed.split("\n").filter((l) => /^[0-9a-f]{8}\s/.test(l)).pop();
+  const snapshot = line?.slice(0, 8);
   if (!snapshot) throw new Error(`${s.name}: no snapshot of ${c.volume} listed:\n${listed}`);
+  // restic's table ends each snapshot's first line with its size ("144.000 KiB", "2.712 KiB").
+  const snapshotSize = /\s(\d+(?:\.\d+)? [KMGT]?i?B)\s*$/.exec(line!)?.[1];
+  if (snapshotSize) record(s.section, `snapshot ${c.volume} size`, snapshotSize);
   const size = (await execOk(runner, ["sh", "-c", `du -sk /data/${c.volume} 2>/dev/null | cut -f1`])).trim();
   record(s.section, `backup ${c.volume} s`, seconds(backupMs));
   if (size !== "") record(s.section, `backup ${c.volume} data KiB`, Number(size));
