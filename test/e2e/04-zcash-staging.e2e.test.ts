@@ -93,17 +93,23 @@ describe("zcash-staging on the local engine, state in PostgreSQL", () => {
     expect(JSON.parse(ok!.body).result.chain).toBe("test");
   });
 
-  step("monitoring: Prometheus scrapes every derived target by alias, Grafana reads its admin password from a 0444 file and reaches Prometheus", async () => {
+  step("monitoring: Prometheus scrapes every derived target by alias (the backup runner found by DNS), Grafana reads its admin password from a 0444 file and reaches Prometheus", async () => {
+    // The jobs of the deployed configuration: every Z3 service with metrics, and the backup runner.
+    const config: string = s.json.resource.docker_container.z3_prometheus_files.upload.find((u: any) => u.file === "/etc/prometheus/prometheus.yml").content;
+    const jobs = [...config.matchAll(/job_name: (\S+)/g)].map((m) => m[1]).sort();
+    expect(jobs).toEqual(["alertmanager", "backup", "grafana", "prometheus", "zebra"]);
+    const jobOf = (t: { job?: string; labels?: { job?: string } }) => t.labels?.job ?? t.job;
     const targets = await waitFor(
       "every Prometheus target up",
       async () => {
         const r = await http("http://127.0.0.1:19094/api/v1/targets");
         const t = r?.status === 200 ? (JSON.parse(r.body).data.activeTargets as { job?: string; labels?: { job?: string }; health: string }[]) : [];
-        return t.length > 0 && t.every((x) => x.health === "up") ? t : undefined;
+        // A DNS-discovered target appears at the next lookup (refresh_interval 30 s).
+        return jobs.every((j) => t.some((x) => jobOf(x) === j)) && t.every((x) => x.health === "up") ? t : undefined;
       },
-      { timeoutMs: 60_000, intervalMs: 2000, describe: async () => (await http("http://127.0.0.1:19094/api/v1/targets"))?.body ?? "no answer" },
+      { timeoutMs: 75_000, intervalMs: 2000, describe: async () => (await http("http://127.0.0.1:19094/api/v1/targets"))?.body ?? "no answer" },
     );
-    expect(targets.map((t) => t.labels?.job ?? t.job).sort()).toEqual(["alertmanager", "grafana", "prometheus", "zebra"]);
+    expect(targets.map(jobOf).sort()).toEqual(jobs);
     await assertSecretFile(s, "z3-testnet-grafana", "/run/secrets/grafana_admin_password", "grafana_admin_password", "0444");
     expect((await http("http://127.0.0.1:13000/api/user", { headers: { Authorization: basic("admin", s.secrets.grafana_admin_password) } }))?.status).toBe(200);
     expect((await http("http://127.0.0.1:13000/api/user", { headers: { Authorization: basic("admin", "admin") } }))?.status).toBe(401);
