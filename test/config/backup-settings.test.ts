@@ -1,21 +1,10 @@
 import { ENVIRONMENTS } from "../../config/environments";
-import { SettingsError, settingsProblems, validateSettings } from "../../config/settings";
+import { settingsProblems } from "../../config/settings";
+import { clone, problems } from "./settings-helpers";
 
 /** The environment-level `backup` settings (config/common.ts `backupSchema`) and their refinements. */
 
-type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
-const clone = (): Mutable<typeof ENVIRONMENTS> => JSON.parse(JSON.stringify(ENVIRONMENTS));
 
-/** The problem lines `validateSettings` reports (`[env] path: got X; allowed: Y`), or none. */
-function problems(all: unknown): string[] {
-  try {
-    validateSettings(all as typeof ENVIRONMENTS);
-    return [];
-  } catch (e) {
-    expect(e).toBeInstanceOf(SettingsError);
-    return (e as Error).message.split("\n").slice(1).map((line) => line.replace(/^ {2}- /, ""));
-  }
-}
 
 const KEYS = "backup settings: required, image, intervalMinutes, keep, maxAgeMinutes, rebuildable, resources, logging";
 const PINNED = "an image reference pinned by a tag other than 'latest' or by @sha256 digest (this environment requires pinned images)";

@@ -6,9 +6,8 @@ import { ENVIRONMENTS } from "../../config/environments";
 import { JESSY_SETTINGS } from "../../config/jessy/environments";
 import { deployedJessyServices } from "../../config/jessy/schema";
 import { EnvironmentSettings, settingsProblems } from "../../config/settings";
+import { clone } from "./settings-helpers";
 
-type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
-const clone = (): Mutable<typeof ENVIRONMENTS> => JSON.parse(JSON.stringify(ENVIRONMENTS));
 
 /** Only the Jessy problems, as "path=value". */
 function problemsOf(env: EnvironmentSettings): string[] {

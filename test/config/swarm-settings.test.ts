@@ -1,23 +1,12 @@
 import { ENVIRONMENTS } from "../../config/environments";
 import { MAX_REPLICAS, replicasOf } from "../../config/common";
-import { SettingsError, settingsProblems, validateSettings } from "../../config/settings";
+import { settingsProblems } from "../../config/settings";
+import { clone, problems } from "./settings-helpers";
 
 /** The environment-level `swarm` settings and the per-system `deployment` settings (config/common.ts, config/settings.ts). */
 
-type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
-const clone = (): Mutable<typeof ENVIRONMENTS> => JSON.parse(JSON.stringify(ENVIRONMENTS));
 const SWARM = { endpointMode: "dnsrr", encryptOverlay: true, dataNodeLabel: "z3-infra.data" } as const;
 
-/** The problem lines `validateSettings` reports (`[env] path: got X; allowed: Y`), or none. */
-function problems(all: unknown): string[] {
-  try {
-    validateSettings(all as typeof ENVIRONMENTS);
-    return [];
-  } catch (e) {
-    expect(e).toBeInstanceOf(SettingsError);
-    return (e as Error).message.split("\n").slice(1).map((line) => line.replace(/^ {2}- /, ""));
-  }
-}
 
 const NO_SWARM = '"containers", unless the environment has swarm settings (swarm: endpointMode, encryptOverlay, dataNodeLabel)';
 const ZFS_SYNC_REPLICAS = "replicas for the stateless services only (app, proxy): the database and the migration job run once";

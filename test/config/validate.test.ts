@@ -4,9 +4,8 @@ import { synthesize } from "../../app";
 import * as os from "os";
 import * as fs from "fs";
 import * as path from "path";
+import { clone } from "./settings-helpers";
 
-type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
-const clone = (): Mutable<typeof ENVIRONMENTS> => JSON.parse(JSON.stringify(ENVIRONMENTS));
 
 function problemsOf(env: EnvironmentSettings) {
   return settingsProblems(env).map((p) => `${p.path}=${JSON.stringify(p.value)}`);

@@ -2,9 +2,8 @@
 import { ENVIRONMENTS } from "../../config/environments";
 import { EnvironmentSettings, SettingsError, settingsProblems, validateSettings } from "../../config/settings";
 import { ALERT_TIMING_DEFAULTS, alertTimingOf } from "../../config/z3/schema";
+import { clone } from "./settings-helpers";
 
-type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
-const clone = (): Mutable<typeof ENVIRONMENTS> => JSON.parse(JSON.stringify(ENVIRONMENTS));
 const problemsOf = (env: unknown) => settingsProblems(env as EnvironmentSettings).map((p) => `${p.path}=${JSON.stringify(p.value)}`);
 const allowedFor = (env: unknown, path: string) => settingsProblems(env as EnvironmentSettings).find((p) => p.path === path)?.allowed;
 

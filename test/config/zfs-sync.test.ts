@@ -5,9 +5,8 @@ import { synthesize } from "../../app";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { clone } from "./settings-helpers";
 
-type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
-const clone = (): Mutable<typeof ENVIRONMENTS> => JSON.parse(JSON.stringify(ENVIRONMENTS));
 
 /** Problems in the ZFS Sync part of one environment's settings, as `path=value`. */
 function problemsOf(env: EnvironmentSettings): string[] {
