@@ -175,6 +175,7 @@ export class Backup extends Construct {
       rootReason: "reads every backed-up volume whatever its owner (CAP_DAC_READ_SEARCH only; the volumes are mounted read-only)",
       capabilities: ["DAC_READ_SEARCH"],
       hostLocal: true,
+      movesCounterAddresses: false,
       labels: { role: "backup" },
       // Explicit: an image whose entrypoint is restic itself (as restic's own images) runs the script too.
       entrypoint: [RUNNER_PATHS.script],

@@ -152,7 +152,7 @@ export class Service extends Construct {
       // the same sorted order): a `moved` block carries existing state over to the new address.
       const legacy = `docker_volume.${readableLogicalId(this)}_files${fileVolumes.length === 0 ? "" : fileVolumes.length + 1}`;
       const resource = volume.resource;
-      if (resource && legacy !== `docker_volume.${resource.friendlyUniqueId}`) resource.moveFromId(legacy);
+      if (resource && (props.movesCounterAddresses ?? true) && legacy !== `docker_volume.${resource.friendlyUniqueId}`) resource.moveFromId(legacy);
       fileVolumes.push(volume);
       loaderMounts.push(volume.mount(dir));
       mounts.push(volume.mount(dir, { readOnly: true }));
