@@ -3,6 +3,7 @@ import { join } from "path";
 import { DOCKER_HOST, E2eConfig } from "./env";
 import { generateSecrets } from "./secrets";
 import { backupInputs } from "./backup";
+import { evaluateCount, Variables } from "../../../tools/lib/verify-vars";
 import { Terraform } from "./terraform";
 import { ContainerJson } from "./inspect-expect";
 
@@ -136,6 +137,17 @@ export class StackUnderTest {
   }
 
   /** Long-running services (must_run): containers that are started and stay up. */
+  /**
+   * Whether a container exists with the inputs the suite passes: its `count` evaluated as
+   * `npm run verify` does (the backup runner only with backup_repository set).
+   */
+  isDeployed(c: ContainerUnderTest): boolean {
+    if (!c.gated) return true;
+    const n = evaluateCount(c.config.count, new Variables(this.json.variable ?? {}, this.vars, {}));
+    if (n === undefined) throw new Error(`${this.name}: cannot evaluate the count of ${c.id}: ${String(c.config.count)}`);
+    return n > 0;
+  }
+
   services(): ContainerUnderTest[] {
     return this.containers().filter((c) => c.config.must_run !== false && c.config.start !== false);
   }
