@@ -7,6 +7,10 @@
 
 /** Where the runner mounts a backed-up volume (read-only) and where a restore writes it. */
 export const dataPath = (volume: string) => `/data/${volume}`;
+/** Where the runner reads a database's password (the secret's variable names the file). */
+export const postgresPasswordPath = (variableName: string) => `/run/secrets/postgres/${variableName}`;
+/** Where the runner reads a companion secret file, stored with its volume's snapshot. */
+export const companionPath = (variableName: string) => `/run/secrets/companions/${variableName}`;
 /** Runner paths of the restic and ssh material. */
 export const RUNNER_PATHS = {
   script: "/etc/restic/backup.sh",

@@ -1,5 +1,5 @@
 import { Construct, TerraformStack, TerraformVariable } from "./cdk";
-import { dataPath, METRICS_PATH, METRICS_PORT, RUNNER_PATHS, RunnerSource, runnerScript } from "./backup-script";
+import { companionPath, dataPath, METRICS_PATH, METRICS_PORT, RUNNER_PATHS, postgresPasswordPath, RunnerSource, runnerScript } from "./backup-script";
 import { ContainerImage } from "./image";
 import { Network } from "./network";
 import { Secret, SecretFile } from "./secret";
@@ -138,13 +138,13 @@ export class Backup extends Construct {
             port: s.port,
             database: s.database,
             user: s.user,
-            passwordFile: `/run/secrets/postgres/${s.password.variableName}`,
+            passwordFile: postgresPasswordPath(s.password.variableName),
             clients: s.clients.map((c) => c.name),
           }
         : {
             kind: "files",
             volume: s.volume.name,
-            companions: (s.kind === "files" ? s.companions ?? [] : []).map((c) => `/run/secrets/companions/${c.variableName}`),
+            companions: (s.kind === "files" ? s.companions ?? [] : []).map((c) => companionPath(c.variableName)),
           },
     );
     const mounts: VolumeMount[] = included.filter((s) => s.kind !== "postgres").map((s) => s.volume.mount(dataPath(s.volume.name), { readOnly: true }));
@@ -153,9 +153,9 @@ export class Backup extends Construct {
       sshKey.file(RUNNER_PATHS.sshKey),
       ...included.flatMap((s) =>
         s.kind === "postgres"
-          ? [s.password.file(`/run/secrets/postgres/${s.password.variableName}`)]
+          ? [s.password.file(postgresPasswordPath(s.password.variableName))]
           : s.kind === "files"
-            ? (s.companions ?? []).map((c) => c.file(`/run/secrets/companions/${c.variableName}`))
+            ? (s.companions ?? []).map((c) => c.file(companionPath(c.variableName)))
             : [],
       ),
     ];

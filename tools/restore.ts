@@ -179,9 +179,10 @@ function oneOffArgs(docker: Docker, runner: string, volume: string, snapshot: st
 export function restore(docker: Docker, stack: string, volume: string, snapshot: string): string {
   const started = Date.now();
   const runner = runnerOf(docker, stack);
-  const source = sourcesOf(docker, runner).find((s) => s.volume === volume);
+  const sources = sourcesOf(docker, runner);
+  const source = sources.find((s) => s.volume === volume);
   if (!source) {
-    const known = sourcesOf(docker, runner).map((s) => s.volume);
+    const known = sources.map((s) => s.volume);
     throw new InputError(`${volume} is not backed up by ${stack}; its backed-up volumes: ${known.join(", ") || "(none)"}`);
   }
   const lines: string[] = [];
