@@ -80,6 +80,8 @@ readonly TLS_PORT=2376
 readonly REGISTRY_PORT=5000
 # shellcheck source=lib/bed-net.sh disable=SC1091
 . "$(dirname "$0")/lib/bed-net.sh"
+# shellcheck source=lib/bed-sshd.sh disable=SC1091
+. "$(dirname "$0")/lib/bed-sshd.sh"
 readonly CERT_DAYS=7
 START_TIMEOUT="${Z3RH_START_TIMEOUT:-60}"
 STOP_TIMEOUT="${Z3RH_STOP_TIMEOUT:-60}"
@@ -330,28 +332,17 @@ make_ssh_material() {
   # What `ssh-keyscan 10.241.0.11` prints once checked: the host's address and its public key.
   echo "$(host_addr ssh) $(cut -d' ' -f1,2 "$d/ssh_host_ed25519_key.pub")" >"$CLIENT_DIR/ssh/known_hosts"
   chmod 0700 "$CLIENT_DIR/ssh"; chmod 0600 "$CLIENT_DIR/ssh/id_ed25519"
-  cat >"$d/sshd_config" <<EOF
+  {
+    cat <<EOF
 # remote-hosts-testbed.sh: the ssh host's sshd (key-only, one user).
 ListenAddress $(host_addr ssh):22
 HostKey $d/ssh_host_ed25519_key
 PidFile $(pid_file ssh sshd)
 AuthorizedKeysFile $d/authorized_keys/%u
 AllowUsers $DEPLOY_USER
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PermitRootLogin no
-UsePAM no
-StrictModes yes
-PermitTTY no
-X11Forwarding no
-AllowTcpForwarding no
-AllowAgentForwarding no
-PermitTunnel no
-UseDNS no
-PrintMotd no
-LogLevel VERBOSE
 EOF
+    bed_sshd_key_only
+  } >"$d/sshd_config"
   # sshd runs in a mount namespace of its own whose /run is a fresh tmpfs:
   # /run/sshd for privilege separation, and /run/docker.sock (= /var/run/docker.sock)
   # a link to the ssh host's daemon.

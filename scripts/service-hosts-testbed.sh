@@ -46,6 +46,8 @@ readonly REPO_ROOT
 START_TIMEOUT="${Z3_SH_START_TIMEOUT:-30}"
 # shellcheck source=lib/bed-net.sh disable=SC1091
 . "$(dirname "$0")/lib/bed-net.sh"
+# shellcheck source=lib/bed-sshd.sh disable=SC1091
+. "$(dirname "$0")/lib/bed-sshd.sh"
 
 say() { printf '[service-hosts] %s\n' "$*" >&2; }
 die() { printf '[service-hosts] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -103,28 +105,18 @@ make_backup_host() {
   [ -f "$d/host_key" ] || ssh-keygen -q -t ed25519 -N "" -C "z3sh-backup host" -f "$d/host_key"
   [ -f "$DATA_BASE/client_key" ] || ssh-keygen -q -t ed25519 -N "" -C "z3sh backup client" -f "$DATA_BASE/client_key"
   install -m 0644 "$DATA_BASE/client_key.pub" "$d/authorized_keys/$BACKUP_USER"
-  cat >"$d/sshd_config" <<EOF
+  {
+    cat <<EOF
 ListenAddress $(host_addr backup):22
 HostKey $d/host_key
 PidFile $(pid_file sshd)
 AuthorizedKeysFile $d/authorized_keys/%u
 AllowUsers $BACKUP_USER
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PermitRootLogin no
-UsePAM no
-PermitTTY no
-X11Forwarding no
-AllowTcpForwarding no
-AllowAgentForwarding no
-PermitTunnel no
-UseDNS no
-PrintMotd no
-LogLevel VERBOSE
 Subsystem sftp internal-sftp
 ForceCommand internal-sftp
 EOF
+    bed_sshd_key_only
+  } >"$d/sshd_config"
   mkdir -p /run/sshd
   /usr/sbin/sshd -t -f "$d/sshd_config" || die "sshd refuses its configuration ($d/sshd_config)"
 }
