@@ -14,8 +14,8 @@
  * Exit codes: 0 restored (or listed); 1 the restore failed (the message says where; stopped services
  * are started again); 2 bad usage.
  */
-import { spawnSync } from "child_process";
 import { InputError, parseArgs } from "./lib/cli";
+import { dockerOn, DockerCliMissing } from "./lib/docker-cli";
 import { environmentOf } from "./lib/stack";
 
 export const USAGE = `usage: npm run restore -- <stack> <volume> [<snapshot>] [options]
@@ -50,20 +50,21 @@ interface Mount {
 /** A failed step: exit 1 with this message. */
 class RestoreError extends Error {}
 
+/** The Docker host, through the docker CLI (`tools/lib/docker-cli.ts`). */
 export class Docker {
   constructor(readonly host: string) {}
 
-  run(args: readonly string[], opts: { input?: string; timeoutMs?: number } = {}): { code: number; stdout: string; stderr: string } {
-    const env = { ...process.env };
-    delete env.DOCKER_HOST;
-    delete env.DOCKER_CONTEXT;
-    const r = spawnSync("docker", ["-H", this.host, ...args], { encoding: "utf8", env, input: opts.input, timeout: opts.timeoutMs ?? 30 * 60_000, maxBuffer: 64 * 1024 * 1024 });
-    if (r.error && (r.error as NodeJS.ErrnoException).code === "ENOENT") throw new InputError("the docker CLI is not on PATH: install it (only the client is needed)");
-    return { code: r.status ?? 1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+  async run(args: readonly string[], opts: { timeoutMs?: number } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+    try {
+      return await dockerOn(this.host, args, opts.timeoutMs ?? 30 * 60_000);
+    } catch (e) {
+      if (e instanceof DockerCliMissing) throw new InputError("the docker CLI is not on PATH: install it (only the client is needed)");
+      throw e;
+    }
   }
 
-  ok(args: readonly string[], what: string, timeoutMs?: number): string {
-    const r = this.run(args, { timeoutMs });
+  async ok(args: readonly string[], what: string, timeoutMs?: number): Promise<string> {
+    const r = await this.run(args, { timeoutMs });
     if (r.code !== 0) throw new RestoreError(`${what} failed: ${(r.stderr || r.stdout).trim().split("\n").slice(-3).join(" | ")}`);
     return r.stdout;
   }
@@ -80,85 +81,85 @@ function log(line: string): void {
   process.stderr.write(`restore: ${line}\n`);
 }
 
-function runnerOf(docker: Docker, stack: string): string {
+async function runnerOf(docker: Docker, stack: string): Promise<string> {
   const environment = environmentOf(stack);
   const system = stack.slice(0, stack.length - environment.length - 1);
   if (environment === "unknown" || system === "") throw new InputError(`${stack} is not a stack name (<system>-<dev|staging|production>)`);
-  const names = docker
-    .ok(["ps", "-a", "--filter", "label=role=backup", "--filter", `label=system=${system}`, "--filter", `label=environment=${environment}`, "--format", "{{.Names}}"], "listing containers")
+  const names = (
+    await docker.ok(["ps", "-a", "--filter", "label=role=backup", "--filter", `label=system=${system}`, "--filter", `label=environment=${environment}`, "--format", "{{.Names}}"], "listing containers")
+  )
     .split("\n")
     .filter((n) => n !== "");
   if (names.length === 0) throw new InputError(`no backup runner of ${stack} on ${docker.host}: is the stack deployed with backup_repository set?`);
   return names[0];
 }
 
-function sourcesOf(docker: Docker, runner: string): RunnerSource[] {
-  const text = docker.ok(["exec", runner, "cat", "/etc/restic/sources.json"], `reading ${runner}'s sources (is it running?)`);
+async function sourcesOf(docker: Docker, runner: string): Promise<RunnerSource[]> {
+  const text = await docker.ok(["exec", runner, "cat", "/etc/restic/sources.json"], `reading ${runner}'s sources (is it running?)`);
   return (JSON.parse(text) as { sources: RunnerSource[] }).sources;
 }
 
 /** Whether a container is a task of a swarm service (then the service is what is stopped). */
-function serviceOfTask(docker: Docker, container: string): string | undefined {
-  const name = docker.ok(["inspect", "-f", '{{index .Config.Labels "com.docker.swarm.service.name"}}', container], `inspecting ${container}`).trim();
+async function serviceOfTask(docker: Docker, container: string): Promise<string | undefined> {
+  const name = (await docker.ok(["inspect", "-f", '{{index .Config.Labels "com.docker.swarm.service.name"}}', container], `inspecting ${container}`)).trim();
   return name === "" || name === "<no value>" ? undefined : name;
 }
 
-function stopAll(docker: Docker, names: readonly string[]): Stopped[] {
+async function stopAll(docker: Docker, names: readonly string[]): Promise<Stopped[]> {
   const stopped: Stopped[] = [];
   const services = new Set<string>();
   for (const name of names) {
-    const isService = docker.run(["service", "inspect", name]).code === 0;
-    const service = isService ? name : serviceOfTask(docker, name);
+    const isService = (await docker.run(["service", "inspect", name])).code === 0;
+    const service = isService ? name : await serviceOfTask(docker, name);
     if (service) {
       if (services.has(service)) continue;
       services.add(service);
-      const replicas = Number(docker.ok(["service", "inspect", "-f", "{{.Spec.Mode.Replicated.Replicas}}", service], `inspecting ${service}`).trim());
+      const replicas = Number((await docker.ok(["service", "inspect", "-f", "{{.Spec.Mode.Replicated.Replicas}}", service], `inspecting ${service}`)).trim());
       log(`scaling swarm service ${service} to 0 (from ${replicas})`);
-      docker.ok(["service", "scale", "--detach=false", `${service}=0`], `scaling ${service} to 0`, 5 * 60_000);
+      await docker.ok(["service", "scale", "--detach=false", `${service}=0`], `scaling ${service} to 0`, 5 * 60_000);
       stopped.push({ name: service, kind: "service", replicas });
       continue;
     }
-    const running = docker.ok(["inspect", "-f", "{{.State.Running}}", name], `inspecting ${name}`).trim() === "true";
+    const running = (await docker.ok(["inspect", "-f", "{{.State.Running}}", name], `inspecting ${name}`)).trim() === "true";
     if (!running) continue;
     log(`stopping ${name}`);
-    docker.ok(["stop", name], `stopping ${name}`, 5 * 60_000);
+    await docker.ok(["stop", name], `stopping ${name}`, 5 * 60_000);
     stopped.push({ name, kind: "container" });
   }
   return stopped;
 }
 
-function startAll(docker: Docker, stopped: readonly Stopped[]): void {
+async function startAll(docker: Docker, stopped: readonly Stopped[]): Promise<void> {
   for (const s of [...stopped].reverse()) {
     if (s.kind === "service") {
       log(`scaling swarm service ${s.name} back to ${s.replicas}`);
-      docker.ok(["service", "scale", "--detach=false", `${s.name}=${s.replicas}`], `scaling ${s.name} back`, 10 * 60_000);
+      await docker.ok(["service", "scale", "--detach=false", `${s.name}=${s.replicas}`], `scaling ${s.name} back`, 10 * 60_000);
     } else {
       log(`starting ${s.name}`);
-      docker.ok(["start", s.name], `starting ${s.name}`);
+      await docker.ok(["start", s.name], `starting ${s.name}`);
     }
   }
   const deadline = Date.now() + HEALTH_TIMEOUT_MS;
   for (const s of stopped.filter((x) => x.kind === "container")) {
     for (;;) {
-      const state = docker.ok(["inspect", "-f", "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}", s.name], `inspecting ${s.name}`).trim();
+      const state = (await docker.ok(["inspect", "-f", "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}", s.name], `inspecting ${s.name}`)).trim();
       if (/^running (healthy|none)$/.test(state)) break;
       if (!state.startsWith("running") || Date.now() > deadline) throw new RestoreError(`${s.name} did not come back healthy after the restore (${state})`);
-      spawnSync("sleep", ["2"]);
+      await new Promise((r) => setTimeout(r, 2000));
     }
   }
 }
 
 /** Containers that mount the volume, the runner included. */
-function mountersOf(docker: Docker, volume: string): string[] {
-  return docker
-    .ok(["ps", "-a", "--filter", `volume=${volume}`, "--format", "{{.Names}}"], "listing containers")
+async function mountersOf(docker: Docker, volume: string): Promise<string[]> {
+  return (await docker.ok(["ps", "-a", "--filter", `volume=${volume}`, "--format", "{{.Names}}"], "listing containers"))
     .split("\n")
     .filter((n) => n !== "");
 }
 
 /** `docker run` arguments of a one-off copy of the runner that mounts `volume` read-write. */
-function oneOffArgs(docker: Docker, runner: string, volume: string, snapshot: string): string[] {
-  const inspect = JSON.parse(docker.ok(["inspect", runner], `inspecting ${runner}`))[0] as {
+async function oneOffArgs(docker: Docker, runner: string, volume: string, snapshot: string): Promise<string[]> {
+  const inspect = JSON.parse(await docker.ok(["inspect", runner], `inspecting ${runner}`))[0] as {
     Image: string;
     Mounts: Mount[];
     NetworkSettings: { Networks: Record<string, unknown> };
@@ -176,10 +177,10 @@ function oneOffArgs(docker: Docker, runner: string, volume: string, snapshot: st
   ];
 }
 
-export function restore(docker: Docker, stack: string, volume: string, snapshot: string): string {
+export async function restore(docker: Docker, stack: string, volume: string, snapshot: string): Promise<string> {
   const started = Date.now();
-  const runner = runnerOf(docker, stack);
-  const sources = sourcesOf(docker, runner);
+  const runner = await runnerOf(docker, stack);
+  const sources = await sourcesOf(docker, runner);
   const source = sources.find((s) => s.volume === volume);
   if (!source) {
     const known = sources.map((s) => s.volume);
@@ -187,27 +188,27 @@ export function restore(docker: Docker, stack: string, volume: string, snapshot:
   }
   const lines: string[] = [];
   if (source.kind === "postgres") {
-    const stopped = stopAll(docker, source.clients ?? []);
+    const stopped = await stopAll(docker, source.clients ?? []);
     try {
       log(`pg_restore of ${volume} (snapshot ${snapshot}) through ${runner}`);
-      docker.ok(["exec", runner, SCRIPT, "restore-postgres", volume, snapshot], `restoring ${volume}`, 60 * 60_000);
+      await docker.ok(["exec", runner, SCRIPT, "restore-postgres", volume, snapshot], `restoring ${volume}`, 60 * 60_000);
     } finally {
-      startAll(docker, stopped);
+      await startAll(docker, stopped);
     }
     lines.push(`restored database of ${volume} from snapshot ${snapshot}; clients started: ${stopped.map((s) => s.name).join(", ") || "(none)"}`);
   } else {
-    const stopped = stopAll(docker, mountersOf(docker, volume).filter((n) => n !== `${runner}-restore`));
+    const stopped = await stopAll(docker, (await mountersOf(docker, volume)).filter((n) => n !== `${runner}-restore`));
     const runnerStopped = stopped.some((s) => s.name === runner);
-    if (!runnerStopped) stopped.push(...stopAll(docker, [runner]));
+    if (!runnerStopped) stopped.push(...(await stopAll(docker, [runner])));
     try {
       log(`restic restore of ${volume} (snapshot ${snapshot}) into the volume`);
-      docker.ok(oneOffArgs(docker, runner, volume, snapshot), `restoring ${volume}`, 60 * 60_000);
+      await docker.ok(await oneOffArgs(docker, runner, volume, snapshot), `restoring ${volume}`, 60 * 60_000);
     } finally {
-      startAll(docker, stopped);
+      await startAll(docker, stopped);
     }
     lines.push(`restored ${volume} from snapshot ${snapshot}; started again: ${stopped.map((s) => s.name).join(", ")}`);
     if ((source.companions ?? []).length > 0) {
-      const r = docker.run(["exec", runner, SCRIPT, "companion-check", volume, snapshot]);
+      const r = await docker.run(["exec", runner, SCRIPT, "companion-check", volume, snapshot]);
       lines.push(r.stdout.trim());
       if (r.code !== 0) throw new RestoreError(`${lines.join("\n")}\nthe restored data needs the companion file of the snapshot: set its variable to that value and apply`);
     }
@@ -216,7 +217,7 @@ export function restore(docker: Docker, stack: string, volume: string, snapshot:
   return lines.join("\n") + "\n";
 }
 
-export function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): { output: string; exitCode: number } {
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<{ output: string; exitCode: number }> {
   const args = parseArgs(argv, { flags: ["help", "list"], values: ["docker-host"] });
   if (args.flags.has("help")) return { output: USAGE, exitCode: 0 };
   const [stack, volume, snapshot = "latest", ...extra] = args.positional;
@@ -226,15 +227,15 @@ export function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.e
   if (!/^(unix|tcp|ssh):\/\/.+/.test(host)) throw new InputError(`--docker-host ${JSON.stringify(host)}: allowed: a unix://, tcp:// or ssh:// Docker host`);
   const docker = new Docker(host);
   if (args.flags.has("list")) {
-    const runner = runnerOf(docker, stack);
-    return { output: docker.ok(["exec", runner, SCRIPT, "snapshots", volume], "listing snapshots"), exitCode: 0 };
+    const runner = await runnerOf(docker, stack);
+    return { output: await docker.ok(["exec", runner, SCRIPT, "snapshots", volume], "listing snapshots"), exitCode: 0 };
   }
-  return { output: restore(docker, stack, volume, snapshot), exitCode: 0 };
+  return { output: await restore(docker, stack, volume, snapshot), exitCode: 0 };
 }
 
-export function run(argv: readonly string[]): void {
+export async function run(argv: readonly string[]): Promise<void> {
   try {
-    const result = main(argv);
+    const result = await main(argv);
     process.stdout.write(result.output);
     process.exitCode = result.exitCode;
   } catch (error) {

@@ -31,6 +31,19 @@ function run(args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = TIMEOU
   });
 }
 
+/** The environment of `docker -H <host>`: a context or DOCKER_HOST from the environment must not compete with -H. */
+function hostEnv(extraEnv: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
+  delete env.DOCKER_CONTEXT;
+  delete env.DOCKER_HOST;
+  return env;
+}
+
+/** `docker -H <host> …`, bounded in time (`timeoutMs`); throws DockerCliMissing without the CLI. */
+export function dockerOn(host: string, args: readonly string[], timeoutMs = TIMEOUT_MS, extraEnv: Readonly<Record<string, string>> = {}): Promise<ExecResult> {
+  return run(["-H", host, ...args], hostEnv(extraEnv), timeoutMs);
+}
+
 /** First line of the CLI's error output, for reports. */
 function firstLine(text: string): string {
   return text.trim().split("\n")[0]?.replace(/^Error( response from daemon)?:\s*/, "") ?? "";
@@ -39,20 +52,13 @@ function firstLine(text: string): string {
 const NOT_FOUND = /No such (object|container|service|task|node)|not found/i;
 
 export class DockerCli implements DockerApi {
-  private readonly env: NodeJS.ProcessEnv;
-
   constructor(
     private readonly host: string,
-    extraEnv: Readonly<Record<string, string>> = {},
-  ) {
-    this.env = { ...process.env, ...extraEnv };
-    // -H names the host; a context or DOCKER_HOST from the environment must not compete with it.
-    delete this.env.DOCKER_CONTEXT;
-    delete this.env.DOCKER_HOST;
-  }
+    private readonly extraEnv: Readonly<Record<string, string>> = {},
+  ) {}
 
   private docker(args: readonly string[], timeoutMs?: number): Promise<ExecResult> {
-    return run(["-H", this.host, ...args], this.env, timeoutMs);
+    return dockerOn(this.host, args, timeoutMs, this.extraEnv);
   }
 
   private async json<T>(args: readonly string[]): Promise<T[] | undefined> {
