@@ -7,7 +7,7 @@ import type { AlertingSettings, Z3Settings } from "./schema";
 const ROTATED_LOGS = { maxSizeMiB: 50, maxFiles: 5, compress: true };
 
 const Z3_IMAGES: Z3Settings["images"] = {
-  zebra: "zfnd/zebra:5.0.0",
+  zebra: "zfnd/zebra:7.0.0",
   cookiePermissions: "alpine:3",
   // The -no-tls build is what lets Zaino serve plaintext gRPC on 0.0.0.0 (see README deviations).
   zaino: "zingodevops/zainod:0.4.0-rc.2-no-tls",
@@ -37,7 +37,7 @@ export const Z3_SETTINGS: Readonly<Record<EnvironmentName, Z3Settings>> = {
     resources: {},
     // Upstream .env.regtest default miner address.
     minerAddress: "tmSRd1r8gs77Ja67Fw1JcdoXytxsyrLTPJm",
-    zebraRustLog: "info",
+    zebraLogFilter: "info",
     logging: { maxSizeMiB: 10, maxFiles: 3, compress: false },
     zebraWaitSeconds: 120,
   },
@@ -56,7 +56,7 @@ export const Z3_SETTINGS: Readonly<Record<EnvironmentName, Z3Settings>> = {
       grafana: { memoryMiB: 512, cpus: 0.5 },
       alertmanager: { memoryMiB: 256, cpus: 0.25 },
     },
-    zebraRustLog: "info",
+    zebraLogFilter: "info",
     logging: ROTATED_LOGS,
     // Staging alerts fast, so that a stopped service is notified (and the path to the receiver checked)
     // within a minute: 10 s intervals, down for 30 s, a group held 10 s, changes every 30 s.
@@ -78,7 +78,7 @@ export const Z3_SETTINGS: Readonly<Record<EnvironmentName, Z3Settings>> = {
       grafana: { memoryMiB: 512, cpus: 0.5 },
       alertmanager: { memoryMiB: 256, cpus: 0.25 },
     },
-    zebraRustLog: "info",
+    zebraLogFilter: "info",
     logging: ROTATED_LOGS,
     // Default timing (ALERT_TIMING_DEFAULTS): a service down 2 minutes, Alertmanager's grouping.
     alerting: ONCALL_WEBHOOK,

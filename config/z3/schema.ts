@@ -1,5 +1,6 @@
 /** Zcash Z3 settings: the schema (types inferred from it) and its Regtest and production rules. */
 import { z } from "zod";
+import { ACTIVATION_HEIGHTS, knownUpgrades, releaseOfImage, upgradesKnownActive, ZEBRA_RELEASES } from "./zebra-releases";
 import { allowed, bool, deploymentSchema, EnvironmentContext, imageReference, integer, loggingSchema, nonEmptyString, objectOf, oneOf, requireLimits, resourcesOf } from "../common";
 
 export const zcashNetworkSchema = oneOf(["Mainnet", "Testnet", "Regtest"]);
@@ -139,6 +140,29 @@ export function alertTimingOf(alerting: Partial<AlertTiming> | undefined): Alert
   };
 }
 
+const statedKeys = "image, version, estimatedReleaseHeight, endOfSupportDays";
+
+/** A Zebra release the table does not list, stated with its end of support (`end_of_support.rs`). */
+function statedZebraReleaseSchema(env: EnvironmentContext) {
+  const versionText = "a zebrad version such as 7.1.0 (its zebrad_build_info version label)";
+  return z
+    .object(
+      {
+        /** The exact image reference this release is deployed as. */
+        image: imageReference(env.requirePinnedImages),
+        /** zebrad's version (`zebrad_build_info{version}`), for the alert. */
+        version: z.string(allowed(versionText)).regex(/^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.]+)?$/, versionText),
+        /** `ESTIMATED_RELEASE_HEIGHT`. */
+        estimatedReleaseHeight: integer(ACTIVATION_HEIGHTS.Mainnet.NU6, 20_000_000),
+        /** `EOS_PANIC_AFTER`, in days. */
+        endOfSupportDays: integer(1, 365),
+      },
+      allowed(`a Zebra release: ${statedKeys}`),
+    )
+    .strict(`a Zebra release: ${statedKeys}`)
+    .readonly();
+}
+
 /** The Z3 settings schema for one environment (image pinning and required limits follow the environment). */
 export function z3Schema(env: EnvironmentContext) {
   return z
@@ -160,8 +184,15 @@ export function z3Schema(env: EnvironmentContext) {
         logging: loggingSchema,
         /** `ZEBRA_MINING__MINER_ADDRESS`; required on Regtest, not allowed elsewhere. */
         minerAddress: z.string(allowed("a transparent or unified Zcash address (required on Regtest)")).optional(),
-        /** `RUST_LOG` for Zebra. */
-        zebraRustLog: nonEmptyString("a non-empty RUST_LOG filter (empty ZEBRA_/RUST_ variables break Zebra's config parsing)"),
+        /** Zebra's log filter (`[tracing] filter`, `ZEBRA_TRACING__FILTER`; zebrad does not read RUST_LOG). */
+        zebraLogFilter: nonEmptyString("a non-empty tracing filter such as \"info\" (an empty ZEBRA_ variable breaks Zebra's config parsing)"),
+        /**
+         * Zebra releases the table in config/z3/zebra-releases.ts does not list, each with its end of
+         * support read from the release's `end_of_support.rs`. A Mainnet node's image must be a release
+         * of the table (by its version tag) or one of these (by its exact reference), or synth and
+         * plan refuse it. @default - none: the table only
+         */
+        zebraReleases: z.array(statedZebraReleaseSchema(env), allowed("a list of Zebra releases: {image, version, estimatedReleaseHeight, endOfSupportDays}")).readonly().optional(),
         /** Seconds Terraform waits for Zebra to be healthy before creating its consumers (Regtest only; a Mainnet node is not ready for days). */
         zebraWaitSeconds: integer(10).optional(),
         /**
@@ -190,6 +221,7 @@ export function z3Schema(env: EnvironmentContext) {
         problem(z3.minerAddress === undefined, "minerAddress", 'unset unless z3.network is "Regtest"');
         problem(z3.zebraWaitSeconds === undefined, "zebraWaitSeconds", 'unset unless z3.network is "Regtest" (a Mainnet or Testnet node is not ready for hours or days)');
       }
+      if (z3.network === "Mainnet") mainnetReleaseProblems(z3, ctx);
       if (!z3.monitoring) problem(z3.alerting === undefined, "alerting", "unset unless z3.monitoring is true (Alertmanager runs with monitoring)");
       if (z3.monitoring && env.name === "production") {
         const receivers = z3.alerting?.receivers ?? [];
@@ -204,6 +236,33 @@ export function z3Schema(env: EnvironmentContext) {
     });
 }
 export type Z3Settings = z.infer<ReturnType<typeof z3Schema>>;
+
+/**
+ * A Mainnet node runs a release whose end of support is known (the table's, by tag, or a stated one)
+ * and that knows every upgrade already active: one at or below the newest release height of the
+ * table (no clock at synth; the plan checks dates). Testnet and Regtest nodes do not halt.
+ */
+function mainnetReleaseProblems(z3: { images: { zebra: string }; zebraReleases?: Parameters<typeof releaseOfImage>[1] }, ctx: z.RefinementCtx): void {
+  const release = releaseOfImage(z3.images.zebra, z3.zebraReleases);
+  const path = ["images", "zebra"];
+  if (release === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path,
+      message: `a Zebra release whose end of support is known: an image tagged with a version of config/z3/zebra-releases.ts (${ZEBRA_RELEASES.map((r) => r.version).join(", ")}), or one stated in z3.zebraReleases (a Mainnet node halts at its release's end of support)`,
+    });
+    return;
+  }
+  const missing = upgradesKnownActive().filter((u) => !knownUpgrades(release).includes(u));
+  if (missing.length > 0) {
+    const u = missing[0];
+    ctx.addIssue({
+      code: "custom",
+      path,
+      message: `a Zebra release that knows ${u} (active on Mainnet since height ${ACTIVATION_HEIGHTS.Mainnet[u].toLocaleString("en-US")}): ${release.version} knows upgrades up to ${release.newestUpgrade} and cannot follow the chain`,
+    });
+  }
+}
 
 /** The services a settings object deploys. */
 export function deployedZ3Services(z3: Pick<Z3Settings, "rpcRouter" | "monitoring">): Z3ServiceName[] {

@@ -43,6 +43,11 @@ export interface NetworkProfile {
    * (z3 README): a Mainnet or Testnet node takes hours or days; a Regtest node is ready at once.
    */
   readonly twoPhaseBoot: boolean;
+  /**
+   * Zebra halts at its release's end of support on Mainnet only (`end_of_support.rs`: "Release
+   * always valid in Testnet"); there the plan is refused outside the window and the alert is set.
+   */
+  readonly endOfSupport: boolean;
   readonly zebra: {
     /** The `ZEBRA_*` variables whose values follow the network (addresses come from `ports`). */
     readonly environment: Readonly<Record<string, string>>;
@@ -126,6 +131,7 @@ export function networkProfile(network: ZcashNetwork): NetworkProfile {
     cookieAuth: !regtest,
     rpcRouterAllowed: regtest,
     twoPhaseBoot: !regtest,
+    endOfSupport: network === "Mainnet",
     zebra: {
       environment: {
         ZEBRA_NETWORK__NETWORK: network,

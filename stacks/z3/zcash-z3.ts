@@ -9,6 +9,7 @@ import { rpcRouterService } from "./rpc-router";
 import { zainoService } from "./zaino";
 import { zalletService } from "./zallet";
 import { zebraService } from "./zebra";
+import { ZebraSupportWindow } from "./zebra-support";
 
 /** What the stack decides for Z3 besides its settings. */
 export interface ZcashZ3Props {
@@ -38,6 +39,8 @@ export class ZcashZ3 extends Construct {
   readonly zaino: Service;
   readonly zallet: Service;
   readonly rpcRouter?: Service;
+  /** Zebra's end-of-support guard (Mainnet). */
+  readonly supportWindow?: ZebraSupportWindow;
   readonly services: Service[] = [];
   /**
    * How each stateful volume is backed up: the wallet with its age identity (useless apart) and
@@ -78,6 +81,7 @@ export class ZcashZ3 extends Construct {
 
     this.zebra = this.add(zebraService(this, profile, { network, chainVolume: this.chainVolume, cookieVolume, image: images.zebra }, settings));
     const zebra = this.zebra;
+    this.supportWindow = profile.endOfSupport ? new ZebraSupportWindow(this, "ZebraSupportWindow", { image: images.zebra, stated: settings.zebraReleases ?? [], zebra }) : undefined;
     this.cookiePermissions = this.add(cookiePermissionsService(this, profile, { network, cookieVolume, image: images.cookiePermissions, zebra }, settings));
     const enabledWhen = props.consumersEnabledWhen;
     const consumer = { network, cookieVolume, zebra, cookiePermissions: this.cookiePermissions, rpcPassword, enabledWhen };

@@ -12,7 +12,7 @@ export interface ZebraParts {
 }
 
 /** The settings Zebra reads. */
-export type ZebraSettings = Pick<Z3Settings, "publishP2P" | "minerAddress" | "zebraRustLog" | "zebraWaitSeconds" | "logging" | "resources">;
+export type ZebraSettings = Pick<Z3Settings, "publishP2P" | "minerAddress" | "zebraLogFilter" | "zebraWaitSeconds" | "logging" | "resources">;
 
 /**
  * Zebra: starts as root; its entrypoint chowns the state and cookie dirs and drops to 10001
@@ -28,8 +28,8 @@ export function zebraService(scope: Construct, profile: NetworkProfile, parts: Z
     ZEBRA_HEALTH__LISTEN_ADDR: `0.0.0.0:${ports.zebraHealth.container}`,
     ZEBRA_HEALTH__READY_MAX_BLOCKS_BEHIND: "2",
     ZEBRA_METRICS__ENDPOINT_ADDR: `0.0.0.0:${ports.zebraMetrics.container}`,
-    ZEBRA_TRACING__FILTER: "info",
-    RUST_LOG: settings.zebraRustLog,
+    // zebrad reads its log filter from its configuration only (`[tracing] filter`), never RUST_LOG.
+    ZEBRA_TRACING__FILTER: settings.zebraLogFilter,
   };
   if (profile.zebra.mines && settings.minerAddress) environment.ZEBRA_MINING__MINER_ADDRESS = settings.minerAddress;
   const p2pHostPort = settings.publishP2P ? ports.zebraP2p.host : undefined;

@@ -64,10 +64,10 @@ describe("settings validation", () => {
     all.dev.z3.publishP2P = true;
     expect(problemsOf(all.dev)).toEqual(["z3.publishP2P=true"]);
   });
-  test("fails when RUST_LOG is empty (Zebra rejects empty variables)", () => {
+  test("fails when the Zebra log filter is empty (Zebra rejects empty variables)", () => {
     const all = clone();
-    all.dev.z3.zebraRustLog = " ";
-    expect(problemsOf(all.dev)).toEqual(['z3.zebraRustLog=" "']);
+    all.dev.z3.zebraLogFilter = " ";
+    expect(problemsOf(all.dev)).toEqual(['z3.zebraLogFilter=" "']);
   });
   test("fails when a limit is not sane", () => {
     const all = clone();
