@@ -28,8 +28,8 @@ describe("settings validation", () => {
   });
   test("fails when production uses an unpinned image", () => {
     const all = clone();
-    all.production.z3.images.zebra = "zfnd/zebra:latest";
-    expect(problemsOf(all.production)).toEqual(['z3.images.zebra="zfnd/zebra:latest"']);
+    all.production.z3.images.zaino = "zingodevops/zainod:latest";
+    expect(problemsOf(all.production)).toEqual(['z3.images.zaino="zingodevops/zainod:latest"']);
   });
   test("dev accepts latest but not a malformed reference", () => {
     const all = clone();
