@@ -9,8 +9,9 @@ const ROTATED_LOGS = { maxSizeMiB: 50, maxFiles: 5, compress: true };
 const Z3_IMAGES: Z3Settings["images"] = {
   zebra: "zfnd/zebra:7.0.0",
   cookiePermissions: "alpine:3",
-  // The -no-tls build is what lets Zaino serve plaintext gRPC on 0.0.0.0 (see README deviations).
-  zaino: "zingodevops/zainod:0.4.0-rc.2-no-tls",
+  // zainod 0.10.2, the newest release (built against zebrad 6.3.0's crates, so it knows NU6.3 but
+  // not NU7: docs/zebra-upgrades.md). The -no-tls build lets it serve plaintext gRPC on 0.0.0.0.
+  zaino: "zingodevops/zainod:0.10.2-no-tls",
   zallet: "electriccoinco/zallet:v0.1.0-alpha.3",
   // Upstream builds the router from z3's rpc-router/ directory; no published image exists.
   rpcRouter: "z3-rpc-router:local",

@@ -3,6 +3,7 @@
  * Values that are secret arrive as Terraform expressions (sensitive variables), never literals.
  */
 import { AlertingSettings, AlertReceiver, alertTimingOf, UNROUTED_RECEIVER } from "../../config/z3/schema";
+import type { SupportWindow } from "../../config/z3/zebra-releases";
 
 /** Zebra TOML, Regtest only (z3 config/regtest/zebra.toml.example); Mainnet and Testnet run on env vars only. */
 export function zebraRegtestToml(): string {
@@ -25,15 +26,15 @@ export interface RpcCredentials {
 }
 
 /**
- * Zaino TOML. With Zebra's cookie auth it is deliberately empty (everything comes from env vars;
- * a key in both makes config-rs panic with "duplicate field"). Without it (Regtest) the credentials
- * live here because Zaino refuses env vars whose names contain "password".
+ * Zaino TOML (zainod 0.10.2, `ZainodConfig`). With Zebra's cookie auth it is empty: everything comes
+ * from `ZAINO_*` variables. Without it (Regtest) the credentials live here, because zainod refuses a
+ * variable whose name ends in "password".
  */
 export function zainoToml(credentials?: RpcCredentials): string {
   if (credentials === undefined) {
     return "# Intentionally empty: Zaino is configured through ZAINO_* environment variables.\n";
   }
-  return ['backend = "fetch"', "", "[validator_settings]", `validator_user = "${credentials.user}"`, `validator_password = "${credentials.password}"`, ""].join("\n");
+  return ['backend = "rpc"', "", "[validator_settings]", `validator_user = "${credentials.user}"`, `validator_password = "${credentials.password}"`, ""].join("\n");
 }
 
 export interface ZalletTomlProps {
@@ -116,9 +117,15 @@ export function prometheusYaml(targets: readonly ScrapeTarget[], alertmanager?: 
   return lines.join("\n") + "\n";
 }
 
-/** A subset of upstream's zebra_alerts.yml: node down, no peers, low peers. */
-export function zebraAlertsYaml(): string {
-  return [
+/**
+ * A subset of upstream's zebra_alerts.yml (node down, no peers, low peers) and, on Mainnet,
+ * `ZebraEndOfSupportSoon`: one rule per release the stack may run, firing once the node's own
+ * verified tip (`zcash_chain_verified_block_height`, the height zebrad's end-of-support check reads)
+ * reaches the release's warning height, 14 days of blocks before it halts. The running release is
+ * told by `zebrad_build_info{version}`, so an image override is judged by what actually runs.
+ */
+export function zebraAlertsYaml(endOfSupport: readonly SupportWindow[] = []): string {
+  const lines = [
     "groups:",
     "  - name: zebra",
     "    rules:",
@@ -137,8 +144,20 @@ export function zebraAlertsYaml(): string {
     "        for: 10m",
     "        labels: { severity: warning }",
     "        annotations: { summary: Zebra has fewer than 3 peers }",
-    "",
-  ].join("\n");
+  ];
+  for (const w of endOfSupport) {
+    lines.push(
+      ...rule({
+        alert: "ZebraEndOfSupportSoon",
+        // `0 * build_info` adds the version label without changing the height.
+        expr: `max by (job, instance, version) (zcash_chain_verified_block_height + on (job, instance) group_left (version) (0 * zebrad_build_info{version="${w.version}"})) >= ${w.warnHeight}`,
+        severity: "warning",
+        summary: `Zebra ${w.version} halts on Mainnet after height ${w.haltHeight}`,
+        description: `Zebra {{ $labels.version }} on {{ $labels.instance }} is at height {{ $value | printf "%.0f" }}: it stops itself after height ${w.haltHeight} (estimated ${w.haltAt.slice(0, 10)}, about 14 days of blocks from its warning height ${w.warnHeight}). Deploy a newer release (docs/zebra-upgrades.md).`,
+      }),
+    );
+  }
+  return lines.join("\n") + "\n";
 }
 
 /** Scrape job of the backup runner (`<prefix>-backup`), whose metrics the backup rules read. */

@@ -14,6 +14,7 @@ import {
   zebraAlertsYaml,
 } from "./config-files";
 import { NetworkProfile } from "./network-profile";
+import type { SupportWindow } from "../../config/z3/zebra-releases";
 
 export interface MonitoringParts {
   readonly network: Network;
@@ -25,6 +26,8 @@ export interface MonitoringParts {
   readonly scrapeTargets: () => readonly ScrapeTarget[];
   /** BackupTooOld threshold, when a backup runner is among the scrape targets (read at synth time). @default - 26 hours */
   readonly backupMaxAgeMinutes?: () => number | undefined;
+  /** Mainnet: the Zebra releases whose end of support `ZebraEndOfSupportSoon` watches. @default - none (Zebra does not halt) */
+  readonly zebraEndOfSupport?: readonly SupportWindow[];
 }
 
 /** The settings monitoring reads. */
@@ -81,7 +84,7 @@ export function monitoringServices(scope: Construct, profile: NetworkProfile, pa
         containerPath: "/etc/prometheus/prometheus.yml",
         content: Lazy.stringValue({ produce: () => prometheusYaml(parts.scrapeTargets(), `alertmanager:${ports.alertmanager.container}`, timing.evaluationIntervalSeconds) }),
       },
-      { containerPath: "/etc/prometheus/rules/zebra_alerts.yml", content: zebraAlertsYaml() },
+      { containerPath: "/etc/prometheus/rules/zebra_alerts.yml", content: zebraAlertsYaml(parts.zebraEndOfSupport) },
       {
         containerPath: "/etc/prometheus/rules/health_alerts.yml",
         content: Lazy.stringValue({

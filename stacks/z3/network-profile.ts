@@ -16,7 +16,6 @@ export interface Z3Ports {
   readonly zebraHealth: PublishedPort;
   readonly zebraMetrics: { readonly container: number };
   readonly zainoGrpc: PublishedPort;
-  readonly zainoJsonRpc: PublishedPort;
   readonly zalletRpc: PublishedPort;
   readonly rpcRouter: PublishedPort;
   readonly prometheus: PublishedPort;
@@ -82,7 +81,6 @@ function z3Ports(network: ZcashNetwork): Z3Ports {
         zebraHealth: { container: 8080, host: 8080 },
         zebraMetrics: { container: 9999 },
         zainoGrpc: { container: 8137, host: 8137 },
-        zainoJsonRpc: { container: 8237, host: 8237 },
         zalletRpc: { container: 28232, host: 28232 },
         rpcRouter: { container: 8181, host: 8181 },
         prometheus: { container: 9090, host: 9094 },
@@ -96,7 +94,6 @@ function z3Ports(network: ZcashNetwork): Z3Ports {
         zebraHealth: { container: 8080, host: 18080 },
         zebraMetrics: { container: 9999 },
         zainoGrpc: { container: 8137, host: 18137 },
-        zainoJsonRpc: { container: 8237, host: 18237 },
         zalletRpc: { container: 28232, host: 40232 },
         rpcRouter: { container: 8181, host: 18181 },
         prometheus: { container: 9090, host: 19094 },
@@ -110,7 +107,6 @@ function z3Ports(network: ZcashNetwork): Z3Ports {
         zebraHealth: { container: 8080, host: 28080 },
         zebraMetrics: { container: 9999 },
         zainoGrpc: { container: 8137, host: 28137 },
-        zainoJsonRpc: { container: 8237, host: 28237 },
         zalletRpc: { container: 28232, host: 50232 },
         rpcRouter: { container: 8181, host: 8181 },
         prometheus: { container: 9090, host: 29094 },

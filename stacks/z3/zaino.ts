@@ -9,7 +9,12 @@ import { NetworkProfile } from "./network-profile";
 /** The settings Zaino reads. */
 export type ZainoSettings = Pick<Z3Settings, "logging" | "resources">;
 
-/** Zaino, the indexer serving light clients over gRPC from Zebra's RPC. */
+/**
+ * Zaino (zainod 0.10.2), the indexer serving light clients over gRPC from Zebra's JSON-RPC
+ * (`backend = "rpc"`). Its JSON-RPC server stays off: 0.10.2 refuses to bind it to 0.0.0.0 unless
+ * built with `allow_unencrypted_public_json_rpc_bind` (the `-no-tls` build lifts only the gRPC rule),
+ * and nothing in the stack calls it (Zebra serves JSON-RPC).
+ */
 export function zainoService(scope: Construct, profile: NetworkProfile, parts: ConsumerParts, settings: ZainoSettings): Service {
   const { ports } = profile;
   return new Service(scope, "Zaino", {
@@ -27,7 +32,8 @@ export function zainoService(scope: Construct, profile: NetworkProfile, parts: C
       ZAINO_VALIDATOR_SETTINGS__VALIDATOR_JSONRPC_LISTEN_ADDRESS: `zebra:${ports.zebraRpc.container}`,
       ...(profile.cookieAuth ? { ZAINO_VALIDATOR_SETTINGS__VALIDATOR_COOKIE_PATH: "/var/run/auth/.cookie" } : {}),
       ZAINO_GRPC_SETTINGS__LISTEN_ADDRESS: `0.0.0.0:${ports.zainoGrpc.container}`,
-      ZAINO_JSON_SERVER_SETTINGS__JSON_RPC_LISTEN_ADDRESS: `0.0.0.0:${ports.zainoJsonRpc.container}`,
+      // Its database on the volume: 0.10.2 defaults to $XDG_CACHE_HOME/zaino, outside /app/data.
+      ZAINO_STORAGE__DATABASE__PATH: "/app/data",
       RUST_LOG: "info,reqwest=warn,hyper_util=warn",
       RUST_BACKTRACE: "full",
     },
@@ -41,7 +47,6 @@ export function zainoService(scope: Construct, profile: NetworkProfile, parts: C
     ],
     ports: [
       { containerPort: ports.zainoGrpc.container, hostPort: ports.zainoGrpc.host, kind: "grpc" },
-      { containerPort: ports.zainoJsonRpc.container, hostPort: ports.zainoJsonRpc.host, kind: "rpc" },
     ],
     healthCheck: {
       test: ["CMD-SHELL", `bash -c 'echo > /dev/tcp/127.0.0.1/${ports.zainoGrpc.container}'`],

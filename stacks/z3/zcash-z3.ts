@@ -98,6 +98,7 @@ export class ZcashZ3 extends Construct {
         protectData: props.protectData,
         scrapeTargets: () => this.prometheusTargets,
         backupMaxAgeMinutes: () => this.backupMaxAgeMinutes,
+        zebraEndOfSupport: this.supportWindow?.deployable,
       };
       monitoringServices(this, profile, parts, settings).forEach((s) => this.add(s));
     }

@@ -3,6 +3,8 @@ import { Service } from "../../lib";
 import {
   dayOf,
   ESTIMATE_ERROR_DAYS,
+  knownUpgrades,
+  upgradesKnownActive,
   RELEASE_TAG_PATTERN,
   StatedZebraRelease,
   statedRelease,
@@ -38,6 +40,8 @@ const FIX =
 export class ZebraSupportWindow extends Construct {
   /** The windows the stack knows, by the key the plan looks up (version, or exact image reference). */
   readonly windows: ReadonlyMap<string, SupportWindow>;
+  /** The windows of the releases synth accepts (they know every upgrade known to be active), one per version. */
+  readonly deployable: readonly SupportWindow[];
 
   constructor(scope: Construct, id: string, props: ZebraSupportWindowProps) {
     super(scope, id);
@@ -45,6 +49,9 @@ export class ZebraSupportWindow extends Construct {
     const windows = new Map<string, SupportWindow>(ZEBRA_RELEASES.map((r) => [r.version, supportWindow(r)]));
     for (const s of props.stated) windows.set(s.image, supportWindow(statedRelease(s)));
     this.windows = windows;
+    const active = upgradesKnownActive();
+    const releases = [...ZEBRA_RELEASES, ...props.stated.map(statedRelease)].filter((r) => active.every((u) => knownUpgrades(r).includes(u)));
+    this.deployable = [...new Map(releases.map((r) => [r.version, supportWindow(r)])).values()];
 
     const table = new TerraformLocal(
       this,

@@ -77,7 +77,7 @@ describe("zcash-dev on the local engine", () => {
     const viaRouter = await http("http://127.0.0.1:8181", { body: jsonRpc("getblockchaininfo"), headers: { "Content-Type": "application/json" } });
     expect(viaRouter?.status).toBe(200);
     expect(JSON.parse(viaRouter!.body).result.chain).toBe("regtest");
-    const zaino = await http("http://127.0.0.1:28237", { body: jsonRpc("getblockchaininfo") });
+    const zaino = await http("http://127.0.0.1:28137");
     expect(JSON.parse(zaino!.body).result.chain).toBe("regtest");
     expect((await http("http://127.0.0.1:50232", { body: jsonRpc("getwalletinfo"), headers: { Authorization: basic("zebra", s.secrets.regtest_rpc_password) } }))?.status).toBe(200);
     expect((await http("http://127.0.0.1:50232", { body: jsonRpc("getwalletinfo") }))?.status).toBe(401);

@@ -4,6 +4,7 @@
  */
 import { ENVIRONMENTS } from "../../config/environments";
 import { alertTimingOf } from "../../config/z3/schema";
+import { supportWindow, ZEBRA_RELEASES } from "../../config/z3/zebra-releases";
 import { healthAlertsYaml, ScrapeTarget } from "../../stacks/z3/config-files";
 import { CHECKED_SERVICES, deployedIn, DeployedFile, DeployedService, expectAccepted, expectRejected, flagValue, renderedFiles, runProgram, withChange } from "./programs";
 
@@ -191,5 +192,92 @@ describe("promtool test rules: the health rules fire when they should, and only 
       expectAccepted(r);
       expect(r.output).toMatch(/SUCCESS/);
     });
+  });
+});
+
+/**
+ * `ZebraEndOfSupportSoon` as deployed in production (Mainnet): fires when the node's verified tip
+ * reaches the running release's warning height (Zebra's own 14 days before its halt), not a block
+ * earlier, and only for the release `zebrad_build_info` reports.
+ */
+describe("promtool test rules: ZebraEndOfSupportSoon (production, Mainnet)", () => {
+  const [, production] = deployed.find(([env]) => env === "production")!;
+  const files = renderedFiles(production);
+  const ZEBRA = "/etc/prometheus/rules/zebra_alerts.yml";
+  const TESTS = "/etc/prometheus/tests/zebra_test.yml";
+  const window = supportWindow(ZEBRA_RELEASES.find((r) => r.version === "7.0.0")!);
+  const tester: DeployedService = { ...production, tmpfs: { ...production.tmpfs, "/tmp": "rw,nosuid,nodev,size=64m" } };
+  const run = (version: string, alerts: object[]) =>
+    runProgram(["promtool", "test", "rules", TESTS], {
+      service: tester,
+      files: [
+        ...files,
+        {
+          path: TESTS,
+          mode: 0o444,
+          uid: 0,
+          gid: 0,
+          content: JSON.stringify({
+            rule_files: [ZEBRA],
+            evaluation_interval: "1m",
+            tests: [
+              {
+                interval: "1m",
+                input_series: [
+                  // One block a minute from two blocks below the warning height.
+                  { series: 'zcash_chain_verified_block_height{job="zebra",instance="zebra:9999"}', values: `${window.warnHeight - 2}+1x10` },
+                  { series: `zebrad_build_info{job="zebra",instance="zebra:9999",version="${version}"}`, values: "1x10" },
+                  { series: 'zcash_net_peers{job="zebra",instance="zebra:9999"}', values: "8x10" },
+                ],
+                alert_rule_test: alerts,
+              },
+            ],
+          }),
+        },
+      ],
+    });
+
+  test("the warning height is 14 days of blocks before the halt (25 s blocks after NU7)", () => {
+    expect(window.haltHeight - window.warnHeight).toBe((14 * 86_400) / 25);
+  });
+
+  test(`7.0.0: quiet at height ${window.warnHeight - 1}, firing at ${window.warnHeight}, with the halt height in its summary`, () => {
+    const r = run("7.0.0", [
+      { eval_time: "1m", alertname: "ZebraEndOfSupportSoon", exp_alerts: [] },
+      {
+        eval_time: "2m",
+        alertname: "ZebraEndOfSupportSoon",
+        exp_alerts: [
+          {
+            exp_labels: { job: "zebra", instance: "zebra:9999", version: "7.0.0", severity: "warning" },
+            exp_annotations: {
+              summary: `Zebra 7.0.0 halts on Mainnet after height ${window.haltHeight}`,
+              description: `Zebra 7.0.0 on zebra:9999 is at height ${window.warnHeight}: it stops itself after height ${window.haltHeight} (estimated ${window.haltAt.slice(0, 10)}, about 14 days of blocks from its warning height ${window.warnHeight}). Deploy a newer release (docs/zebra-upgrades.md).`,
+            },
+          },
+        ],
+      },
+    ]);
+    expectAccepted(r);
+    expect(r.output).toMatch(/SUCCESS/);
+  });
+
+  test("a release the stack does not know raises nothing (the plan refuses it instead)", () => {
+    const r = run("9.9.9", [{ eval_time: "9m", alertname: "ZebraEndOfSupportSoon", exp_alerts: [] }]);
+    expectAccepted(r);
+  });
+
+  test("a deliberately early expectation fails (the test above can fail)", () => {
+    expectRejected(
+      run("7.0.0", [{ eval_time: "1m", alertname: "ZebraEndOfSupportSoon", exp_alerts: [{ exp_labels: { job: "zebra", instance: "zebra:9999", version: "7.0.0", severity: "warning" } }] }]),
+      /FAILED:\s+alertname: ZebraEndOfSupportSoon, time: 1m/,
+    );
+  });
+
+  test("staging (Testnet) and dev have no end-of-support rule: their nodes never halt", () => {
+    for (const [env, s] of deployed.filter(([e]) => e !== "production")) {
+      const zebraRules = renderedFiles(s).find((f) => f.path === ZEBRA)!;
+      expect([env, zebraRules.content.includes("ZebraEndOfSupportSoon")]).toEqual([env, false]);
+    }
   });
 });

@@ -1,2 +1,3 @@
-# Not gRPC: answers anything (the health check only opens a TCP connection).
-route() { respond 200 text/plain "zaino gRPC stand-in"; }
+# Not gRPC: answers any request with what Zebra's getblockchaininfo returned when the stand-in reached
+# it (the health check only opens a TCP connection; the suite reads the answer).
+route() { respond 200 application/json "$(cat /app/config/validator-info.json)"; }

@@ -6,6 +6,8 @@ CONFIG=""
 [ "${2:-}" = "--config" ] && CONFIG=${3:-}
 [ -n "$CONFIG" ] || die "no --config given"
 must_read "$CONFIG" "the zindexer TOML"
+[ "${ZAINO_STORAGE__DATABASE__PATH:-}" = /app/data ] || die "ZAINO_STORAGE__DATABASE__PATH must be the data volume /app/data (zainod 0.10.2 defaults to \$XDG_CACHE_HOME/zaino)"
+[ -z "${ZAINO_JSON_SERVER_SETTINGS__JSON_RPC_LISTEN_ADDRESS:-}" ] || die "zainod 0.10.2 refuses a JSON-RPC bind on a public address without allow_unencrypted_public_json_rpc_bind"
 must_write /app/data "the indexer database"
 must_write /app/config "the config directory (tmpfs chowned by the entrypoint)"
 echo "start $(date +%s) v$STANDIN_VERSION" >>/app/data/standin-zaino-starts
@@ -36,5 +38,4 @@ retry 90 2 reach_validator || die "could not reach the validator at $VALIDATOR"
 
 export CONFIG
 serve "$(port_of "${ZAINO_GRPC_SETTINGS__LISTEN_ADDRESS:-0.0.0.0:8137}")" /usr/local/lib/standin/zaino/grpc-routes.sh
-serve "$(port_of "${ZAINO_JSON_SERVER_SETTINGS__JSON_RPC_LISTEN_ADDRESS:-0.0.0.0:8237}")" /usr/local/lib/standin/zaino/jsonrpc-routes.sh
 forever

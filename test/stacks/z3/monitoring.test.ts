@@ -129,9 +129,13 @@ describe("rules", () => {
     expect(jobs).toEqual(["zebra", "alertmanager", "prometheus", "grafana", "backup"]);
     expect(healthRules(staging)).toContain("        labels: { severity: critical }\n        annotations:\n          summary: 'grafana is down'\n");
   });
-  test("Zebra's own rules are kept", () => {
-    const zebra = file(prod, "z3_prometheus", "/etc/prometheus/rules/zebra_alerts.yml");
-    expect([...zebra.matchAll(/- alert: (\w+)/g)].map((m) => m[1])).toEqual(["ZebraDown", "ZebraNoPeers", "ZebraLowPeers"]);
+  test("Zebra's own rules are kept; Mainnet adds ZebraEndOfSupportSoon for each release it accepts, Testnet none", () => {
+    const alerts = (json: TfJson) => [...file(json, "z3_prometheus", "/etc/prometheus/rules/zebra_alerts.yml").matchAll(/- alert: (\w+)/g)].map((m) => m[1]);
+    const versions = [...file(prod, "z3_prometheus", "/etc/prometheus/rules/zebra_alerts.yml").matchAll(/zebrad_build_info\{version="([0-9.]+)"\}/g)].map((m) => m[1]);
+    // Every release that knows NU6.3 (active on Mainnet): 6.0.0 on; 5.x are refused at synth.
+    expect(versions).toEqual(["6.0.0", "6.1.0", "6.2.0", "6.2.1", "6.2.2", "6.2.3", "6.3.0", "6.4.2", "7.0.0"]);
+    expect(alerts(prod)).toEqual(["ZebraDown", "ZebraNoPeers", "ZebraLowPeers", ...versions.map(() => "ZebraEndOfSupportSoon")]);
+    expect(alerts(staging)).toEqual(["ZebraDown", "ZebraNoPeers", "ZebraLowPeers"]);
   });
   test("Prometheus loads every rule file (rule_files glob) and sends to Alertmanager", () => {
     expect(prometheusYml(prod)).toContain("rule_files:\n  - /etc/prometheus/rules/*.yml\n");

@@ -182,7 +182,7 @@ describe("zaino", () => {
       ZAINO_VALIDATOR_SETTINGS__VALIDATOR_JSONRPC_LISTEN_ADDRESS: "zebra:8232",
       ZAINO_VALIDATOR_SETTINGS__VALIDATOR_COOKIE_PATH: "/var/run/auth/.cookie",
       ZAINO_GRPC_SETTINGS__LISTEN_ADDRESS: "0.0.0.0:8137",
-      ZAINO_JSON_SERVER_SETTINGS__JSON_RPC_LISTEN_ADDRESS: "0.0.0.0:8237",
+      ZAINO_STORAGE__DATABASE__PATH: "/app/data",
       RUST_LOG: "info,reqwest=warn,hyper_util=warn",
       RUST_BACKTRACE: "full",
     });
@@ -199,10 +199,11 @@ describe("zaino", () => {
     });
     expect(mounts(container(dev, "z3_zaino"))["/var/run/auth"]).toBeUndefined();
   });
-  test("ports per network on loopback", () => {
-    expect(ports(container(prod, "z3_zaino"))).toEqual(["127.0.0.1:8137->8137", "127.0.0.1:8237->8237"]);
-    expect(ports(container(staging, "z3_zaino"))).toEqual(["127.0.0.1:18137->8137", "127.0.0.1:18237->8237"]);
-    expect(ports(container(dev, "z3_zaino"))).toEqual(["127.0.0.1:28137->8137", "127.0.0.1:28237->8237"]);
+  test("gRPC only, per network on loopback (zainod 0.10.2 refuses a public JSON-RPC bind)", () => {
+    expect(ports(container(prod, "z3_zaino"))).toEqual(["127.0.0.1:8137->8137"]);
+    expect(ports(container(staging, "z3_zaino"))).toEqual(["127.0.0.1:18137->8137"]);
+    expect(ports(container(dev, "z3_zaino"))).toEqual(["127.0.0.1:28137->8137"]);
+    for (const [, json] of all) expect(Object.keys(envMap(container(json, "z3_zaino"))).filter((k) => k.startsWith("ZAINO_JSON_SERVER"))).toEqual([]);
   });
   test("command, capabilities, TCP health check, 15 s stop", () => {
     const z = container(prod, "z3_zaino");
