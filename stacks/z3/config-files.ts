@@ -52,22 +52,26 @@ export interface ZalletTomlProps {
   readonly rpcAuth?: { readonly user: string; readonly pwhash: string };
 }
 
-/** Zallet TOML (z3 config/<net>/zallet.toml.example, alpha.3 schema). */
+/**
+ * Zallet TOML (z3 config/<net>/zallet.toml.example, alpha.3 schema). Zallet denies unknown keys and
+ * requires every section but `[sync]`, even empty (`ZalletConfig` in zallet/src/config.rs: only
+ * `sync` has a serde default), so each is written.
+ */
 export function zalletToml(p: ZalletTomlProps): string {
-  const lines = ["[consensus]", `network = "${p.consensus}"`];
+  const lines = ["[builder]"];
+  if (p.orchardActionsLimit !== undefined) lines.push("", "[builder.limits]", `orchard_actions = ${p.orchardActionsLimit}`);
+  lines.push("", "[consensus]", `network = "${p.consensus}"`);
   if (p.regtestNuparams) {
     lines.push(`regtest_nuparams = [${p.regtestNuparams.map((n) => `"${n}"`).join(", ")}]`);
   }
-  lines.push("", "[features]", 'as_of_version = "0.1.0-alpha.3"', "", "[indexer]", `validator_address = "zebra:${p.zebraRpcPort}"`);
+  lines.push("", "[database]", "", "[external]", "", "[features]", 'as_of_version = "0.1.0-alpha.3"', "", "[features.deprecated]", "", "[features.experimental]");
+  lines.push("", "[indexer]", `validator_address = "zebra:${p.zebraRpcPort}"`);
   if (p.validatorCredentials) {
     lines.push(`validator_user = "${p.validatorCredentials.user}"`, `validator_password = "${p.validatorCredentials.password}"`);
   } else {
     lines.push('validator_cookie_path = "/var/run/auth/.cookie"');
   }
-  lines.push("", "[keystore]", 'encryption_identity = "/etc/zallet/identity.txt"', "", "[rpc]", `bind = ["0.0.0.0:${p.zalletRpcPort}"]`, "timeout = 30");
-  if (p.orchardActionsLimit !== undefined) {
-    lines.push("", "[builder.limits]", `orchard_actions = ${p.orchardActionsLimit}`);
-  }
+  lines.push("", "[keystore]", 'encryption_identity = "/etc/zallet/identity.txt"', "", "[note_management]", "", "[rpc]", `bind = ["0.0.0.0:${p.zalletRpcPort}"]`, "timeout = 30");
   if (p.rpcAuth) {
     lines.push("", "[[rpc.auth]]", `user = "${p.rpcAuth.user}"`, `pwhash = "${p.rpcAuth.pwhash}"`);
   }

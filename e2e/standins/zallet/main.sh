@@ -12,6 +12,10 @@ while [ $# -gt 0 ]; do
 done
 [ "$CMD" = start ] || die "usage: zallet --datadir DIR --config FILE start"
 must_read "$CONFIG" "zallet.toml"
+# Zallet requires every section but [sync], even empty (serde: "missing field `database`").
+for section in builder consensus database external features features.deprecated features.experimental indexer keystore note_management rpc; do
+  grep -qx "\[$section\]" "$CONFIG" || die "$CONFIG: missing field \`$section\` (Zallet requires the section, even empty)"
+done
 IDENTITY=$(toml_get "$CONFIG" encryption_identity)
 must_read "$IDENTITY" "the age identity"
 head -c 16 "$IDENTITY" | grep -q '^AGE-SECRET-KEY-1' || die "$IDENTITY is not an age identity"

@@ -260,6 +260,14 @@ describe("zallet", () => {
     expect(toml).toContain('validator_address = "zebra:18232"');
     expect(toml).toContain('pwhash = "${var.zallet_rpc_pwhash}"');
   });
+  test("every section Zallet requires is written, even empty (it has no serde default but for [sync])", () => {
+    const required = ["builder", "consensus", "database", "external", "features", "features.deprecated", "features.experimental", "indexer", "keystore", "note_management", "rpc"];
+    for (const [env, json] of all) {
+      const toml: string = uploadsOf(json, "z3_zallet").find((u: any) => u.file === "/etc/zallet/zallet.toml").content;
+      const sections = [...toml.matchAll(/^\[([a-z_.]+)\]$/gm)].map((m) => m[1]);
+      expect([env, required.filter((r) => !sections.includes(r))]).toEqual([env, []]);
+    }
+  });
 });
 
 describe("rpc-router", () => {
