@@ -10,13 +10,20 @@ const BASE_LOGS: LoggingSettings = { maxSizeMiB: 10, maxFiles: 3, compress: fals
 /** Upstream production app logging (`docker-compose.prod.yml`). */
 const PROD_LOGS: LoggingSettings = { maxSizeMiB: 50, maxFiles: 5, compress: true };
 
-const IMAGES: ZfsSyncSettings["images"] = {
+/** Dev: the pinned upstream release, 0.2.0 @ 4363d1b (no migration job: it has no alembic.ini). */
+const DEV_IMAGES: ZfsSyncSettings["images"] = {
   // Upstream publishes no image: build it from the upstream checkout and tag it (see docs/zfs-sync.md).
   app: "zfs-sync:0.2.0",
   postgres: "postgres:15-alpine",
   // nginx's own unprivileged build: runs as UID 101, no capabilities needed to listen on 8443.
   proxy: "nginxinc/nginx-unprivileged:1.28.0-alpine",
 };
+
+/**
+ * Staging and production run the migration job, so their app image is built from upstream 8569323,
+ * which ships alembic.ini and alembic/env.py (docs/zfs-sync.md has the build command).
+ */
+const IMAGES: ZfsSyncSettings["images"] = { ...DEV_IMAGES, app: "zfs-sync:8569323" };
 
 /** Production override limits: app 2.0 CPU / 1G, postgres 1.0 / 512M. */
 const PROD_RESOURCES: ZfsSyncSettings["resources"] = {
@@ -41,7 +48,7 @@ const PROXY: ZfsSyncProxySettings = {
 export const ZFS_SYNC_SETTINGS: Readonly<Record<EnvironmentName, ZfsSyncSettings>> = {
   // Upstream base stack: one container, SQLite, port 8000.
   dev: {
-    images: IMAGES,
+    images: DEV_IMAGES,
     database: { kind: "sqlite" },
     migrations: false,
     logLevel: "INFO",

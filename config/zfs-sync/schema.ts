@@ -131,10 +131,24 @@ export function zfsSyncSchema(env: EnvironmentContext) {
       if (s.deployment?.target === "swarm" && (s.deployment.replicas?.app ?? 1) > 1) {
         problem(s.database.kind === "postgres", ["deployment", "replicas", "app"], '1 with database.kind "sqlite" (a SQLite file has one writer); choose "postgres" for more');
       }
+      if (s.migrations) {
+        const tag = /:([A-Za-z0-9_][A-Za-z0-9_.-]*)$/.exec(s.images.app)?.[1];
+        problem(
+          tag === undefined || !APP_BUILDS_WITHOUT_ALEMBIC.includes(tag),
+          ["migrations"],
+          `false with images.app ${JSON.stringify(s.images.app)}: that build has no alembic.ini, so the migration job would fail; or an app image built from upstream b1961a5 or later (docs/zfs-sync.md)`,
+        );
+      }
       requireLimits(ctx, s.resources, zfsSyncDeployedServices(s), env.requireResourceLimits);
     });
 }
 export type ZfsSyncSettings = z.infer<ReturnType<typeof zfsSyncSchema>>;
+
+/**
+ * Tags of the app image built from upstream commits that ship no `alembic.ini`: the migration job
+ * fails on them (0.2.0 is upstream 4363d1b; Alembic arrived in b1961a5). docs/zfs-sync.md.
+ */
+export const APP_BUILDS_WITHOUT_ALEMBIC: readonly string[] = ["0.2.0"];
 
 /** The services a settings object deploys. */
 export function zfsSyncDeployedServices(z: Pick<ZfsSyncSettings, "database" | "migrations" | "proxy">): ZfsSyncServiceName[] {

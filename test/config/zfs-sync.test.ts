@@ -5,7 +5,8 @@ import { synthesize } from "../../app";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { clone } from "./settings-helpers";
+import { clone, problems } from "./settings-helpers";
+import { APP_BUILDS_WITHOUT_ALEMBIC } from "../../config/zfs-sync/schema";
 
 
 /** Problems in the ZFS Sync part of one environment's settings, as `path=value`. */
@@ -169,5 +170,24 @@ describe("npm run synth with bad ZFS Sync settings", () => {
     expect(stderr).toContain("- [production] zfsSync.debug: got true; allowed: false in the production environment");
     expect(stderr).toContain("- [dev] zfsSync.appHostPort: got 0; allowed: an integer from 1 to 65535");
     expect(fs.existsSync(path.join(out, "stacks", "zfs-sync-production"))).toBe(false);
+  });
+});
+
+describe("the migration job and the app image", () => {
+  test("the shipped staging and production defaults run it on a build with alembic.ini", () => {
+    const all = clone();
+    for (const env of ["staging", "production"] as const) {
+      expect(all[env].zfsSync.migrations).toBe(true);
+      expect(APP_BUILDS_WITHOUT_ALEMBIC).not.toContain(all[env].zfsSync.images.app.split(":").pop());
+    }
+  });
+  test("settings refuse the migration job with a build that has no alembic.ini, before anything is deployed", () => {
+    const all = clone();
+    all.production.zfsSync.images.app = "zfs-sync:0.2.0";
+    expect(problems(all)).toEqual([
+      '[production] zfsSync.migrations: got true; allowed: false with images.app "zfs-sync:0.2.0": that build has no alembic.ini, so the migration job would fail; or an app image built from upstream b1961a5 or later (docs/zfs-sync.md)',
+    ]);
+    all.production.zfsSync.migrations = false;
+    expect(problems(all)).toEqual([]);
   });
 });

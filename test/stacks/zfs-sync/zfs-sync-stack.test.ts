@@ -93,7 +93,8 @@ describe("stack wiring", () => {
     expect(prod.variable!.backup_image.default).toBe("z3-infra/backup:1.0.0");
     expect(prod.variable!.backup_image.validation[0].condition).toContain('!endswith(var.backup_image, ":latest")');
     for (const [, json] of withPostgres) {
-      expect(json.variable!.zfs_sync_image.default).toBe("zfs-sync:0.2.0");
+      // Built from upstream 8569323: the migration job needs its alembic.ini.
+      expect(json.variable!.zfs_sync_image.default).toBe("zfs-sync:8569323");
       expect(json.variable!.postgres_image.default).toBe("postgres:15-alpine");
       expect(json.variable!.proxy_image.default).toBe("nginxinc/nginx-unprivileged:1.28.0-alpine");
       expect(json.variable!.zfs_sync_image.validation[0].condition).toContain('!endswith(var.zfs_sync_image, ":latest")');
