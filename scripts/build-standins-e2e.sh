@@ -5,7 +5,9 @@
 # scripts/build-real-images.sh builds the real programs and the zfs-sync stand-in with psql.
 #
 # Usage: scripts/build-standins-e2e.sh [NAME...]     (default: every directory with a Dockerfile)
-# Environment: BUSYBOX (default /bin/busybox, from Debian's busybox-static).
+# Environment: BUSYBOX (default /bin/busybox, from Debian's busybox-static); ZEBRA_STANDIN_RELEASES
+# (zebrad versions, space-separated): the Zebra stand-in is also built as z3-e2e/zebra:<version> for
+# each, reporting it in zebrad_build_info (the suite passes the releases it deploys).
 # Idempotent: the legacy builder's layer cache makes an unchanged rebuild take a second or two and
 # yield the same image ids.
 set -euo pipefail
@@ -48,4 +50,9 @@ for name in "${names[@]}"; do
   for version in 1 2; do
     build "z3-e2e/$name:$version" "$name/Dockerfile" --build-arg "STANDIN_VERSION=$version"
   done
+  if [ "$name" = zebra ]; then
+    for release in ${ZEBRA_STANDIN_RELEASES:-}; do
+      build "z3-e2e/zebra:$release" zebra/Dockerfile --build-arg "STANDIN_VERSION=$release" --build-arg "ZEBRA_VERSION=$release"
+    done
+  fi
 done

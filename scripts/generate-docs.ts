@@ -1,5 +1,6 @@
 /*
- * Writes the generated docs: the README's environment table (from the shipped settings) and, per stack,
+ * Writes the generated docs: the README's environment table (from the shipped settings), the release
+ * and upgrade tables of docs/zebra-upgrades.md (from config/z3/zebra-releases.ts) and, per stack,
  * docs/stacks/<stack>.md (a Mermaid picture and an inventory, from the synthesized stack),
  * docs/stacks/<stack>.dot (the same picture for Graphviz) and, when Graphviz's `dot` is on PATH,
  * docs/stacks/<stack>.svg (`dot -Tsvg` of the .dot file). Files in docs/stacks/ that no stack
@@ -17,12 +18,17 @@ import { ENVIRONMENTS } from "../config/environments";
 import { renderEnvironmentTable, withEnvironmentTable } from "../tools/environment-table";
 import { normalizeSvg, renderStackDot } from "../tools/stack-dot";
 import { renderStackPage } from "../tools/stack-page";
+import { renderZebraReleaseTable, withZebraReleaseTable } from "../tools/zebra-release-table";
 
 const root = path.resolve(__dirname, "..");
 const stacksDir = path.join(root, "docs", "stacks");
 const check = process.argv.includes("--check");
 const readmeFile = path.join(root, "README.md");
-const files = new Map<string, string>([[readmeFile, withEnvironmentTable(fs.readFileSync(readmeFile, "utf8"), renderEnvironmentTable(ENVIRONMENTS))]]);
+const upgradesFile = path.join(root, "docs", "zebra-upgrades.md");
+const files = new Map<string, string>([
+  [readmeFile, withEnvironmentTable(fs.readFileSync(readmeFile, "utf8"), renderEnvironmentTable(ENVIRONMENTS))],
+  [upgradesFile, withZebraReleaseTable(fs.readFileSync(upgradesFile, "utf8"), renderZebraReleaseTable())],
+]);
 const graphs = new Map<string, string>();
 for (const stack of buildApp(Testing.app(), ENVIRONMENTS)) {
   const json = JSON.parse(Testing.synth(stack));

@@ -9,6 +9,8 @@ import type { EnvironmentSettings } from "../config/settings";
 import { alertTimingOf, type Z3Settings } from "../config/z3/schema";
 import { promDuration as d } from "../stacks/z3/config-files";
 import type { Logging } from "../lib/service";
+import { releaseOfImage, supportWindow, dayOf } from "../config/z3/zebra-releases";
+import { withBlock } from "./generated-block";
 
 export const TABLE_START = "<!-- environment-table:start (npm run docs) -->";
 export const TABLE_END = "<!-- environment-table:end -->";
@@ -46,6 +48,15 @@ function timing(z3: Z3Settings): string {
   return `every ${d(t.evaluationIntervalSeconds)}; down ${d(t.serviceDownForSeconds)}; wait ${d(t.groupWaitSeconds)}, interval ${d(t.groupIntervalSeconds)}, repeat ${d(t.repeatIntervalMinutes * 60)}`;
 }
 
+/** "halts 2026-12-17 (est.); plans warn from 2026-12-03, fail from 2026-12-12", or why there is no window. */
+function zebraWindow(z3: Z3Settings): string {
+  if (z3.network !== "Mainnet") return `none: ${z3.network} nodes do not halt`;
+  const release = releaseOfImage(z3.images.zebra, z3.zebraReleases);
+  if (!release) return "unknown release";
+  const w = supportWindow(release);
+  return `${w.version} halts at height ${w.haltHeight}, ${dayOf(w.haltAt)} (est.); plans warn from ${dayOf(w.warnAt)}, fail from ${dayOf(w.refuseFrom)}`;
+}
+
 const ROWS: readonly [string, (s: EnvironmentSettings) => string][] = [
   ["Docker host (`docker_host`)", (s) => (s.defaultDockerHost !== undefined ? `default \`${s.defaultDockerHost}\`` : "required")],
   ["State backend", (s) => (s.backend.kind === "pg" ? `pg (schema \`<system>_${s.backend.schemaName}\`)` : "local")],
@@ -70,6 +81,8 @@ const ROWS: readonly [string, (s: EnvironmentSettings) => string][] = [
   ["Jessy logs (json-file)", (s) => logs(s.jessy.logging)],
   ["ZFS Sync logs (json-file)", (s) => logsPerService(s.zfsSync.logging)],
   ["Z3 network", (s) => s.z3.network],
+  ["Z3 images (`z3.images`): Zebra, Zaino, Zallet", (s) => [s.z3.images.zebra, s.z3.images.zaino, s.z3.images.zallet].map((i) => `\`${i}\``).join(", ")],
+  ["Zebra support window ([docs/zebra-upgrades.md](docs/zebra-upgrades.md))", (s) => zebraWindow(s.z3)],
   ["Z3 monitoring / rpc-router", (s) => `${s.z3.monitoring ? "yes" : "no"} / ${s.z3.rpcRouter ? "yes" : "no"}`],
   ["Z3 alert receivers (`z3.alerting.receivers`)", (s) => receivers(s.z3)],
   ["Z3 alert timing (`z3.alerting`): scrape and evaluate; ServiceDown `for`; group wait, interval, repeat", (s) => timing(s.z3)],
@@ -84,8 +97,5 @@ export function renderEnvironmentTable(environments: Readonly<Record<Environment
 
 /** The README with its environment table replaced by `table`; throws when the markers are missing. */
 export function withEnvironmentTable(readme: string, table: string): string {
-  const start = readme.indexOf(TABLE_START);
-  const end = readme.indexOf(TABLE_END);
-  if (start < 0 || end < start) throw new Error(`README.md has no ${TABLE_START} … ${TABLE_END} block`);
-  return readme.slice(0, start) + table + readme.slice(end + TABLE_END.length);
+  return withBlock(readme, TABLE_START, TABLE_END, table, "README.md");
 }

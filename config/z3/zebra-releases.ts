@@ -19,18 +19,37 @@ export const ACTIVATION_HEIGHTS: Readonly<Record<"Mainnet" | "Testnet", Readonly
   Testnet: { NU6: 2_976_000, "NU6.1": 3_536_500, "NU6.2": 4_052_000, "NU6.3": 4_134_000, NU7: 4_465_026 },
 };
 
+/** Consensus branch ids (zebra-chain 15.0.0 `CONSENSUS_BRANCH_IDS`), as Zallet's `regtest_nuparams` name upgrades. */
+export const BRANCH_IDS = {
+  Overwinter: "5ba81b19",
+  Sapling: "76b809bb",
+  Blossom: "2bb40e60",
+  Heartwood: "f5b9230b",
+  Canopy: "e9ff75a6",
+  NU5: "c2d6d0b4",
+  NU6: "c8e71055",
+  "NU6.1": "4dec4df0",
+  "NU6.2": "5437f330",
+  "NU6.3": "37a5165b",
+  NU7: "77190ad9",
+} as const;
+
 /**
- * Regtest activation heights in Zebra's `[network.testnet_parameters.activation_heights]` and
- * Zallet's `regtest_nuparams`: upstream Z3 (#52) activates every upgrade through NU6.3 at height 2.
- * NU7 stays off: zebrad 7.0.0 defines it, but no upstream Regtest configuration turns it on yet.
+ * Regtest activation heights, one definition for Zebra's `[network.testnet_parameters.activation_heights]`
+ * and Zallet's `regtest_nuparams` (every upgrade named in both, so that they agree). Upstream Z3 (#52)
+ * now activates NU6.2 and NU6.3 at height 2 as well, with a Zallet beta; the Zallet deployed here
+ * (v0.1.0-alpha.3, zcash_protocol 0.7.2) rejects their branch ids, so Regtest stops at NU6.1, as
+ * upstream did before (docs/zebra-upgrades.md).
  */
-export const REGTEST_ACTIVATION_HEIGHTS: Readonly<Record<"Canopy" | "NU5" | Exclude<Upgrade, "NU7">, number>> = {
+export const REGTEST_ACTIVATION_HEIGHTS: Readonly<Partial<Record<keyof typeof BRANCH_IDS, number>>> = {
+  Overwinter: 1,
+  Sapling: 1,
+  Blossom: 1,
+  Heartwood: 1,
   Canopy: 1,
   NU5: 2,
   NU6: 2,
-  "NU6.1": 2,
-  "NU6.2": 2,
-  "NU6.3": 2,
+  "NU6.1": 1000,
 };
 
 /**
@@ -124,6 +143,14 @@ function heightAfterDays(from: number, days: number, withNu7: boolean): number {
 /** Estimated date at which Mainnet reaches `height` (the chain's spacing: 25 s blocks from NU7). */
 export function mainnetDateOf(height: number): Date {
   return new Date(Date.parse(MAINNET_ANCHOR.date) + secondsBetween(MAINNET_ANCHOR.height, height, true) * 1000);
+}
+
+/** Estimated Mainnet height at `date` (the inverse of `mainnetDateOf`, rounded down). */
+export function mainnetHeightAt(date: Date): number {
+  const seconds = (date.getTime() - Date.parse(MAINNET_ANCHOR.date)) / 1000;
+  const toNu7 = secondsBetween(MAINNET_ANCHOR.height, LAST_PRE_NU7, true);
+  if (seconds <= toNu7) return MAINNET_ANCHOR.height + Math.floor(seconds / BLOCK_SPACING_SECONDS.postBlossom);
+  return LAST_PRE_NU7 + Math.floor((seconds - toNu7) / BLOCK_SPACING_SECONDS.postNu7);
 }
 
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);

@@ -3,19 +3,26 @@
  * Values that are secret arrive as Terraform expressions (sensitive variables), never literals.
  */
 import { AlertingSettings, AlertReceiver, alertTimingOf, UNROUTED_RECEIVER } from "../../config/z3/schema";
-import type { SupportWindow } from "../../config/z3/zebra-releases";
+import { BRANCH_IDS, REGTEST_ACTIVATION_HEIGHTS, type SupportWindow } from "../../config/z3/zebra-releases";
 
-/** Zebra TOML, Regtest only (z3 config/regtest/zebra.toml.example); Mainnet and Testnet run on env vars only. */
+/**
+ * Zebra TOML, Regtest only (z3 config/regtest/zebra.toml.example); Mainnet and Testnet run on env vars
+ * only. Activation heights cannot be environment variables: zebrad lower-cases variable names, and
+ * the keys (`NU5`, `"NU6.1"`) are case-sensitive.
+ */
 export function zebraRegtestToml(): string {
+  const key = (u: string) => (u.includes(".") ? `"${u}"` : u);
   return [
-    "# Regtest activation heights (z3 config/regtest/zebra.toml.example).",
+    "# Regtest activation heights (config/z3/zebra-releases.ts, REGTEST_ACTIVATION_HEIGHTS).",
     "[network.testnet_parameters.activation_heights]",
-    "Canopy = 1",
-    "NU5 = 2",
-    "NU6 = 2",
-    '"NU6.1" = 1000',
+    ...Object.entries(REGTEST_ACTIVATION_HEIGHTS).map(([u, h]) => `${key(u)} = ${h}`),
     "",
   ].join("\n");
+}
+
+/** Zallet's `regtest_nuparams`: `<branch id>:<height>` for every upgrade Regtest activates. */
+export function zalletRegtestNuparams(): string[] {
+  return Object.entries(REGTEST_ACTIVATION_HEIGHTS).map(([u, h]) => `${BRANCH_IDS[u as keyof typeof BRANCH_IDS]}:${h}`);
 }
 
 /** User and password Zaino and Zallet send to Zebra's RPC when its cookie auth is off. */

@@ -1,6 +1,6 @@
 import { ConfigFile, HealthCheck } from "../../lib";
 import { ZcashNetwork } from "../../config/z3/schema";
-import { zebraRegtestToml } from "./config-files";
+import { zalletRegtestNuparams, zebraRegtestToml } from "./config-files";
 
 /** A container port and the loopback host port it is published on. */
 export interface PublishedPort {
@@ -164,7 +164,7 @@ export function networkProfile(network: ZcashNetwork): NetworkProfile {
     cookieCheck: regtest ? ["CMD", "true"] : ["CMD", "test", "-r", "/var/run/auth/.cookie"],
     zallet: {
       consensus: ({ Mainnet: "main", Testnet: "test", Regtest: "regtest" } as const)[network],
-      regtestNuparams: regtest ? ["c2d6d0b4:2", "c8e71055:2", "4dec4df0:1000"] : undefined,
+      regtestNuparams: regtest ? zalletRegtestNuparams() : undefined,
       orchardActionsLimit: regtest ? 250 : undefined,
     },
   };

@@ -2,6 +2,7 @@ import {
   ACTIVATION_HEIGHTS,
   ESTIMATE_ERROR_DAYS,
   mainnetDateOf,
+  mainnetHeightAt,
   MAINNET_ANCHOR,
   releaseOfImage,
   supportWindow,
@@ -39,6 +40,13 @@ describe("the release table", () => {
     expect(w).toMatchObject({ haltAt: "2026-12-17T00:00:00Z", warnAt: "2026-12-03T00:00:00Z", refuseFrom: "2026-12-12T00:00:00Z" });
     expect(w.unknownUpgrade).toBeUndefined();
     expect(mainnetDateOf(MAINNET_ANCHOR.height).toISOString()).toBe("2026-10-22T00:00:00.000Z");
+  });
+
+  test("heights and dates convert both ways, across NU7's change of spacing", () => {
+    for (const h of [3_400_000, 3_526_000, ACTIVATION_HEIGHTS.Mainnet.NU7 - 1, ACTIVATION_HEIGHTS.Mainnet.NU7 + 1, 3_684_728]) {
+      expect(mainnetHeightAt(mainnetDateOf(h))).toBe(h);
+    }
+    expect(mainnetHeightAt(new Date("2026-12-17T00:00:00Z"))).toBe(3_684_728);
   });
 
   test("a release without an upgrade names it, with its estimated activation", () => {

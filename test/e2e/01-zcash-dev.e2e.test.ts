@@ -22,6 +22,7 @@ import { scenario } from "./harness/suite";
 import { assertVerifyPasses } from "./harness/verify";
 import { assertBackupRestore } from "./harness/backup";
 import { say } from "./harness/log";
+import { ZEBRA_DEFAULT_RELEASE, ZEBRA_PREVIOUS_RELEASE, zebraStandin } from "./harness/zebra";
 
 /** zcash-dev (Regtest): Zebra, the cookie sidecar, Zaino, Zallet and the rpc-router on the local engine. */
 describe("zcash-dev on the local engine", () => {
@@ -31,7 +32,8 @@ describe("zcash-dev on the local engine", () => {
 
   beforeAll(() => {
     // Backed up to the service hosts' SFTP server (backup_repository set: the runner is deployed).
-    s = new StackUnderTest("zcash-dev", loadConfig(), { backups: true });
+    // Zebra starts on the release before the default: the upgrade step below moves it to the default.
+    s = new StackUnderTest("zcash-dev", loadConfig(), { backups: true, zebraRelease: ZEBRA_PREVIOUS_RELEASE });
   });
   afterAll(async () => {
     if (s && !destroyed) await cleanUp(s);
@@ -125,23 +127,27 @@ describe("zcash-dev on the local engine", () => {
     await assertConverged(s, "healing Zaino");
   });
 
-  step("fault: Zebra's image changes (:2); the container is replaced and the chain volume keeps its data", async () => {
-    await execOk("z3-regtest-zebra", ["sh", "-c", "echo written-before-the-image-change > /home/zebra/.cache/zebra/e2e-marker"], { user: "10001:10001" });
+  step(`upgrade (docs/zebra-upgrades.md): Zebra ${ZEBRA_PREVIOUS_RELEASE} → ${ZEBRA_DEFAULT_RELEASE} through zebra_image; the plan replaces the container and its image only, the chain volume keeps its data, the node is back healthy and reports the new release`, async () => {
+    const metrics = async () => execOk("z3-regtest-zebra", ["curl", "-sf", "http://127.0.0.1:9999/metrics"]);
+    expect(await metrics()).toContain(`zebrad_build_info{version="${ZEBRA_PREVIOUS_RELEASE}"} 1`);
+    await execOk("z3-regtest-zebra", ["sh", "-c", "echo written-before-the-upgrade > /home/zebra/.cache/zebra/e2e-marker"], { user: "10001:10001" });
     const oldId = (await mustInspect("z3-regtest-zebra")).Id;
-    const plan = await s.tf.plan({ overrides: { zebra_image: "z3-e2e/zebra:2" } });
+    const next = { zebra_image: zebraStandin(ZEBRA_DEFAULT_RELEASE) };
+    const plan = await s.tf.plan({ overrides: next });
     expect(plan.changes.map((c) => `${c.address}:${c.actions.join("+")}`)).toEqual(
       expect.arrayContaining(["docker_container.z3_zebra:delete+create", expect.stringMatching(/^docker_image\.Z3_ZebraImage_[0-9A-F]+:delete\+create$/)]),
     );
     expect(plan.changes.filter((c) => c.address.startsWith("docker_volume."))).toEqual([]);
-    await s.tf.applyOk({ overrides: { zebra_image: "z3-e2e/zebra:2" } });
+    await s.tf.applyOk({ overrides: next });
     await assertRunningAndHealthy(s);
     const zebra = await mustInspect("z3-regtest-zebra");
     expect(zebra.Id).not.toBe(oldId);
-    expect(zebra.Config.Labels?.["org.z3-e2e.version"]).toBe("2");
-    expect((await execOk("z3-regtest-zebra", ["cat", "/home/zebra/.cache/zebra/e2e-marker"])).trim()).toBe("written-before-the-image-change");
-    expect(await execOk("z3-regtest-zebra", ["cat", "/home/zebra/.cache/zebra/standin-starts"])).toMatch(/v1\n(.*\n)*.*v2\n$/);
-    await assertConverged(s, "the image change", { zebra_image: "z3-e2e/zebra:2" });
-    say("zcash-dev: zebra replaced by the :2 image, chain volume data kept");
+    expect(zebra.Config.Labels?.["org.z3-e2e.zebra-version"]).toBe(ZEBRA_DEFAULT_RELEASE);
+    expect(await metrics()).toContain(`zebrad_build_info{version="${ZEBRA_DEFAULT_RELEASE}"} 1`);
+    expect((await execOk("z3-regtest-zebra", ["cat", "/home/zebra/.cache/zebra/e2e-marker"])).trim()).toBe("written-before-the-upgrade");
+    expect(await execOk("z3-regtest-zebra", ["cat", "/home/zebra/.cache/zebra/standin-starts"])).toMatch(new RegExp(`v${ZEBRA_PREVIOUS_RELEASE.replace(/\./g, "\\.")}\n(.*\n)*.*v${ZEBRA_DEFAULT_RELEASE.replace(/\./g, "\\.")}\n$`));
+    await assertConverged(s, "the upgrade", next);
+    say(`zcash-dev: zebra upgraded ${ZEBRA_PREVIOUS_RELEASE} → ${ZEBRA_DEFAULT_RELEASE}, chain volume data kept`);
   });
 
   step("terraform destroy leaves no container, volume or network of the stack", async () => {

@@ -20,6 +20,12 @@ import { assertRuntimePolicy } from "./harness/runtime-policy";
 import { say } from "./harness/log";
 import { dockerOk, waitHealthy } from "./harness/docker";
 import { assertBackupRestore } from "./harness/backup";
+import { join } from "path";
+import { ENVIRONMENTS } from "../../config/environments";
+import { dayOf, mainnetHeightAt, releaseOfImage, supportWindow } from "../../config/z3/zebra-releases";
+import { synthesize } from "../../app";
+import { ZcashStack } from "../../stacks/z3/zcash-stack";
+import { ZEBRA_DEFAULT_RELEASE } from "./harness/zebra";
 
 /**
  * Production stacks against the local engine (pg backend): jessy-production is applied and its
@@ -123,6 +129,69 @@ describe("production stacks on the local engine: protected data", () => {
       record(stack, "plan s", seconds(plan.ms));
     });
   }
+
+  step(`zcash-production: the default Zebra (${ZEBRA_DEFAULT_RELEASE}) is judged by its support window on the day the plan runs`, async () => {
+    const p = new StackUnderTest("zcash-production", loadConfig());
+    const w = supportWindow(releaseOfImage(ENVIRONMENTS.production.z3.images.zebra)!);
+    const plan = await p.tf.plan();
+    const now = Date.now();
+    if (now < Date.parse(w.refuseFrom)) {
+      expect(plan.code).toBe(2);
+      // Zebra's own warning period: the plan says so and goes on.
+      if (now >= Date.parse(w.warnAt)) expect(plan.text).toMatch(new RegExp(`Check block assertion failed[\\s\\S]*Zebra ${w.version.replace(/\./g, "\\.")} halts on Mainnet`));
+      else expect(plan.text).not.toMatch(/Check block assertion failed/);
+    } else {
+      expect(plan.code).toBe(1);
+      expect(plan.text).toMatch(/Resource precondition failed/);
+    }
+    record("zcash-production", "default Zebra release", `${w.version}: halts ${dayOf(w.haltAt)}, warns from ${dayOf(w.warnAt)}, plans refused from ${dayOf(w.refuseFrom)}; plan exit ${plan.code}`);
+  });
+
+  /**
+   * The guard on the engine with stated windows, whatever the date: zcash-production synthesized with
+   * three stated releases placed around today (halted 10 days ago, halting in 9 days, in 40 days),
+   * and an image nobody stated. Plans only: nothing is applied.
+   */
+  step("zcash-production: plans refuse a release past its stated end of support (naming release, network, estimated halt and fix), warn inside Zebra's 14 days, pass outside, and refuse an unknown image", async () => {
+    const config = loadConfig();
+    const outdir = join(config.workDir, "zebra-window");
+    const now = Date.now();
+    const stated = (name: string, haltInDays: number) => ({
+      image: `z3-e2e/zebra:window-${name}`,
+      version: `9.${haltInDays + 100}.0`,
+      estimatedReleaseHeight: mainnetHeightAt(new Date(now + (haltInDays - 56) * 86_400_000)),
+      endOfSupportDays: 56,
+    });
+    const releases = { halted: stated("halted", -10), warned: stated("warned", 9), fresh: stated("fresh", 40) };
+    const settings = JSON.parse(JSON.stringify(ENVIRONMENTS));
+    settings.production.z3.zebraReleases = Object.values(releases);
+    const errors: string[] = [];
+    expect(synthesize(settings, { outdir, stdout: () => undefined, stderr: (t) => errors.push(t), systems: [(app, env) => new ZcashStack(app, env)] })).toBe(0);
+    const p = new StackUnderTest("zcash-production", { ...config, outDir: outdir });
+    await p.tf.init();
+    const planWith = (image: string) => p.tf.plan({ overrides: { zebra_image: image } });
+
+    const fresh = await planWith(releases.fresh.image);
+    expect([fresh.code, /Check block assertion failed/.test(fresh.text)]).toEqual([2, false]);
+
+    const warned = await planWith(releases.warned.image);
+    expect(warned.code).toBe(2);
+    expect(warned.text).toMatch(new RegExp(`Check block assertion failed[\\s\\S]*Zebra ${releases.warned.version.replace(/\./g, "\\.")} halts on Mainnet`));
+
+    const halted = await planWith(releases.halted.image);
+    expect(halted.code).toBe(1);
+    const message = halted.text.replace(/\s+/g, " ");
+    const haltDay = new Date(now - 10 * 86_400_000).toISOString().slice(0, 10);
+    expect(message).toMatch(/Resource precondition failed/);
+    expect(message).toContain(`Zebra ${releases.halted.version} (zebra_image "${releases.halted.image}") stops itself on Mainnet`);
+    expect(message).toMatch(new RegExp(`estimated (${haltDay}|${new Date(now - 9 * 86_400_000).toISOString().slice(0, 10)}|${new Date(now - 11 * 86_400_000).toISOString().slice(0, 10)})`));
+    expect(message).toContain("Fix: deploy a supported release (TF_VAR_zebra_image");
+
+    const unknown = await planWith("z3-e2e/zebra:not-a-release");
+    expect(unknown.code).toBe(1);
+    expect(unknown.text.replace(/\s+/g, " ")).toContain('zebra_image "z3-e2e/zebra:not-a-release" is not a Zebra release whose end of support is known');
+    record("zcash-production", "support-window guard", `fresh ${fresh.code}, warned ${warned.code} (warning), halted ${halted.code}, unknown ${unknown.code}`);
+  });
 });
 
 /**

@@ -6,6 +6,7 @@ import { say, setLogFile } from "./harness/log";
 import { run, runOk } from "./harness/process";
 import { record, seconds } from "./harness/report";
 import { startPostgres } from "./harness/postgres";
+import { ZEBRA_STANDIN_RELEASES } from "./harness/zebra";
 
 /**
  * Runs once before the e2e files: fails the suite when the provider is missing (nothing is ever
@@ -32,7 +33,11 @@ export default async function globalSetup(): Promise<void> {
   say(`provider: ${provenance()}`);
 
   let t = Date.now();
-  const build = await runOk("bash", ["scripts/build-standins-e2e.sh"], { cwd: REPO_ROOT, timeoutMs: 15 * 60_000 });
+  const build = await runOk("bash", ["scripts/build-standins-e2e.sh"], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ZEBRA_STANDIN_RELEASES: ZEBRA_STANDIN_RELEASES.join(" ") },
+    timeoutMs: 15 * 60_000,
+  });
   say(`stand-in images built in ${seconds(Date.now() - t)}s:\n${build.stdout.trim()}`);
   record("run", "stand-in build s", seconds(Date.now() - t));
   // PostgreSQL, nginx, Prometheus and Alertmanager from Debian's packages (debootstrap bases cached

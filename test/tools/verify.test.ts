@@ -227,7 +227,7 @@ describe("one-shot jobs and connections (jessy-dev, zcash-dev)", () => {
     const recordedExec = load<Record<string, string>>("exec.json");
     const onExec: ExecHandler = (c, host, ports) => ({ code: 0, stdout: recordedExec[`${c} ${host} ${ports.join(" ")}`] ?? "", stderr: "" });
     const docker = new RecordedDocker({ containers: load<ContainerInspect[]>("zcash-dev.containers.json"), onExec });
-    const open = ["8181", "28137", "28237", "50232", "29232", "28080"].map((p) => `127.0.0.1:${p}`);
+    const open = ["8181", "28137", "50232", "29232", "28080"].map((p) => `127.0.0.1:${p}`);
     const r = await verify(["zcash-dev"], docker, tcp(open));
     expect(r.exitCode).toBe(0);
     expect(docker.execs.sort()).toEqual([
@@ -243,7 +243,7 @@ describe("one-shot jobs and connections (jessy-dev, zcash-dev)", () => {
 
   test("an image without nc, bash, curl or wget: a warning, not a failure", async () => {
     const onExec: ExecHandler = (c, _h, ports) => (c === "z3-regtest-rpc-router" ? { code: 0, stdout: ports.map((p) => `R ${p} none`).join("\n"), stderr: "" } : undefined);
-    const r = await verify(["zcash-dev"], new RecordedDocker({ containers: load<ContainerInspect[]>("zcash-dev.containers.json"), onExec }), tcp(["8181", "28137", "28237", "50232", "29232", "28080"].map((p) => `127.0.0.1:${p}`)));
+    const r = await verify(["zcash-dev"], new RecordedDocker({ containers: load<ContainerInspect[]>("zcash-dev.containers.json"), onExec }), tcp(["8181", "28137", "50232", "29232", "28080"].map((p) => `127.0.0.1:${p}`)));
     expect(r.exitCode).toBe(0);
     expect(r.line(/link z3-regtest-rpc-router → zallet/)).toMatch(/^! .*cannot check from inside z3-regtest-rpc-router: no nc\/wget$/);
     // Not checked: the two links to cookie-permissions (no port) and the backup runner (only with backup_repository set).
@@ -253,7 +253,7 @@ describe("one-shot jobs and connections (jessy-dev, zcash-dev)", () => {
   test("an image without a shell: a warning", async () => {
     const onExec: ExecHandler = (c) =>
       c === "z3-regtest-rpc-router" ? { code: 127, stdout: "", stderr: 'OCI runtime exec failed: exec failed: unable to start container process: exec: "sh": executable file not found in $PATH: unknown' } : undefined;
-    const r = await verify(["zcash-dev"], new RecordedDocker({ containers: load<ContainerInspect[]>("zcash-dev.containers.json"), onExec }), tcp(["8181", "28137", "28237", "50232", "29232", "28080"].map((p) => `127.0.0.1:${p}`)));
+    const r = await verify(["zcash-dev"], new RecordedDocker({ containers: load<ContainerInspect[]>("zcash-dev.containers.json"), onExec }), tcp(["8181", "28137", "50232", "29232", "28080"].map((p) => `127.0.0.1:${p}`)));
     expect(r.line(/link z3-regtest-rpc-router → zebra/)).toMatch(/^! .*no shell \(sh\) in its image$/);
   });
 });

@@ -15,6 +15,7 @@ if [ "$CHAIN" = regtest ]; then
   grep -q 'NU5' /home/zebra/.config/zebrad.toml || die "zebrad.toml has no activation heights"
   [ -n "${ZEBRA_MINING__MINER_ADDRESS:-}" ] || die "Regtest needs ZEBRA_MINING__MINER_ADDRESS"
 fi
+[ -n "${ZEBRA_TRACING__FILTER:-}" ] || die "ZEBRA_TRACING__FILTER is empty (zebrad reads its log filter from its configuration, not RUST_LOG)"
 must_write "$STATE" "the chain state"
 # "Blocks": one per start, persisted in the chain volume.
 echo "start $(date +%s) v$STANDIN_VERSION" >>"$STATE/standin-starts"

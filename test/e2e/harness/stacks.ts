@@ -6,6 +6,7 @@ import { backupInputs } from "./backup";
 import { evaluateCount, Variables } from "../../../tools/lib/verify-vars";
 import { Terraform } from "./terraform";
 import { ContainerJson } from "./inspect-expect";
+import { ZEBRA_DEFAULT_RELEASE, zebraStandin } from "./zebra";
 
 /** Image (z3-e2e/<name>) for each image variable of the stacks: a real program, or a stand-in. */
 const STANDIN_FOR_IMAGE_VARIABLE: Readonly<Record<string, string | null>> = {
@@ -80,6 +81,12 @@ export class StackUnderTest {
        * @default false
        */
       backups?: boolean;
+      /**
+       * The Zebra release the stand-in runs (z3-e2e/zebra:<release>). Stacks whose plan checks Zebra's
+       * support window (Mainnet) get a release image always, as the guard refuses any other.
+       * @default - the shipped default release on Mainnet; the `imageVersion` stand-in elsewhere
+       */
+      zebraRelease?: string;
     } = {},
   ) {
     this.section = opts.section ?? name;
@@ -101,6 +108,8 @@ export class StackUnderTest {
         this.vars[v] = REQUIRED_INPUTS[v];
       }
     }
+    const guarded = this.json.locals?.zebra_release !== undefined;
+    if ("zebra_image" in this.vars && (guarded || opts.zebraRelease)) this.vars.zebra_image = zebraStandin(opts.zebraRelease ?? ZEBRA_DEFAULT_RELEASE, this.imagePrefix);
     this.secrets = generateSecrets(variables);
     this.backups = "backup_repository" in variables && (opts.backups === true || !("default" in variables.backup_repository));
     if (this.backups) {

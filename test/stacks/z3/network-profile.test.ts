@@ -1,3 +1,4 @@
+import { BRANCH_IDS } from "../../../config/z3/zebra-releases";
 import { ZcashNetwork } from "../../../config/z3/schema";
 import { networkProfile } from "../../../stacks/z3/network-profile";
 
@@ -30,6 +31,17 @@ describe("network profile", () => {
   test("Zallet's consensus network and Regtest's extra parameters", () => {
     expect(profiles.map(([, p]) => p.zallet.consensus)).toEqual(["main", "test", "regtest"]);
     expect(networkProfile("Mainnet").zallet.regtestNuparams).toBeUndefined();
-    expect(networkProfile("Regtest").zallet).toMatchObject({ regtestNuparams: ["c2d6d0b4:2", "c8e71055:2", "4dec4df0:1000"], orchardActionsLimit: 250 });
+    // Overwinter to Canopy at 1 as Zebra's Regtest has them (left out, Zallet would move them to the next listed height).
+    expect(networkProfile("Regtest").zallet).toMatchObject({
+      regtestNuparams: ["5ba81b19:1", "76b809bb:1", "2bb40e60:1", "f5b9230b:1", "e9ff75a6:1", "c2d6d0b4:2", "c8e71055:2", "4dec4df0:1000"],
+      orchardActionsLimit: 250,
+    });
   });
+});
+
+test("Zebra's Regtest activation heights and Zallet's regtest_nuparams name the same upgrades at the same heights", () => {
+  const toml = networkProfile("Regtest").zebra.configFiles[0].content as string;
+  const zebra = [...toml.matchAll(/^"?([A-Za-z0-9.]+)"? = (\d+)$/gm)].map((m) => `${BRANCH_IDS[m[1] as keyof typeof BRANCH_IDS]}:${m[2]}`);
+  expect(zebra).toEqual(networkProfile("Regtest").zallet.regtestNuparams);
+  expect(toml).toContain('"NU6.1" = 1000');
 });
