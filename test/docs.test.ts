@@ -6,6 +6,8 @@ import { ENVIRONMENTS } from "../config/environments";
 import { renderEnvironmentTable, withEnvironmentTable } from "../tools/environment-table";
 import { renderStackDot } from "../tools/stack-dot";
 import { renderStackPage } from "../tools/stack-page";
+import { renderZebraReleaseTable, withZebraReleaseTable } from "../tools/zebra-release-table";
+import { ZEBRA_RELEASES } from "../config/z3/zebra-releases";
 
 /** The docs must match the code: every stack and every Terraform variable it takes is documented. */
 describe("documentation covers every stack and variable", () => {
@@ -45,6 +47,13 @@ describe("documentation covers every stack and variable", () => {
 
   test("the README's environment table is the one rendered from the shipped settings (npm run docs)", () => {
     expect(readme).toBe(withEnvironmentTable(readme, renderEnvironmentTable(ENVIRONMENTS)));
+  });
+
+  test("docs/zebra-upgrades.md's release and upgrade tables are the ones rendered from config/z3/zebra-releases.ts (npm run docs)", () => {
+    const page = fs.readFileSync(path.join(root, "docs", "zebra-upgrades.md"), "utf8");
+    expect(page).toBe(withZebraReleaseTable(page, renderZebraReleaseTable()));
+    // A row per release of the table, the shipped default among them.
+    for (const r of ZEBRA_RELEASES) expect([r.version, page.includes(`| ${r.version} |`)]).toEqual([r.version, true]);
   });
 
   test("the environment table reads the settings: a changed rotation changes its row", () => {
