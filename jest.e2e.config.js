@@ -1,6 +1,7 @@
 /**
- * Real-engine suite (`npm run test:e2e`): applies, re-plans, breaks and destroys the stacks against
- * the local Docker daemon with the real kreuzwerker/docker provider. One file at a time, in order
+ * Real-engine suite: applies, re-plans, breaks and destroys the stacks against the local Docker
+ * daemon with the real kreuzwerker/docker provider. `npm run test:e2e` (scripts/e2e-lanes.js) runs
+ * the lanes of test/e2e/lanes.js in parallel, one jest process each, one file at a time inside
  * (--runInBand and the numbered sequencer); long timeouts, every wait inside is bounded on its own.
  * See docs/e2e.md.
  */

@@ -15,6 +15,10 @@
 #   down             remove everything `up` made (succeeds when nothing exists)
 #   stop-backup      stop the backup host's sshd (an unreachable destination)
 #   start-backup     start it again
+#   block-backup IP  reject the backup host's traffic from one container
+#                    address only (an unreachable destination for that stack
+#                    while the others keep backing up: e2e lanes run together)
+#   unblock-backup IP   remove that rule
 #   env              print, as KEY=value lines, what a test needs: the
 #                    repository base, the client key file, the known_hosts
 #                    line, the webhook URL
@@ -150,7 +154,13 @@ healthy() {
 }
 
 cmd_down() {
-  local h
+  local h rule chain
+  # Per-container blocks left by an interrupted test (block-backup).
+  chain=$(bed_fw_chain)
+  while read -r rule; do
+    [ -n "$rule" ] || continue
+    eval "iptables -w ${rule/-A /-D }" || true
+  done < <(iptables -w -S "$chain" 2>/dev/null | grep -- "--comment \"\?$RULE_COMMENT-block" || true)
   stop_pid "$(pid_file webhook)"
   stop_pid "$(pid_file sshd)"
   for h in "${HOSTS[@]}"; do bed_host_remove "$(ns_name "$h")" "$(veth_name "$h")"; done
@@ -183,11 +193,29 @@ cmd_env() {
   echo "WEBHOOK_URL=http://$(host_addr alerts):$WEBHOOK_PORT"
 }
 
+# One bed for every e2e lane: `up` and `down` run one at a time (lanes bring it up concurrently).
+if [ "${1:-}" = up ] || [ "${1:-}" = down ]; then
+  exec 9>"/run/z3-service-hosts.lock"
+  flock -w 300 9 || die "another up or down held the bed's lock for 5 minutes"
+fi
+
 case "${1:-}" in
   up) cmd_up ;;
   down) cmd_down; say "down" ;;
   stop-backup) stop_pid "$(pid_file sshd)"; say "backup host's sshd stopped" ;;
   start-backup) pid_alive "$(pid_file sshd)" || start_sshd; say "backup host's sshd running" ;;
   env) cmd_env ;;
-  *) echo "usage: $0 up|down|stop-backup|start-backup|env" >&2; exit 2 ;;
+  block-backup|unblock-backup)
+    [[ "${2:-}" =~ ^[0-9]+(\.[0-9]+){3}$ ]] || { echo "usage: $0 $1 <container IPv4 address>" >&2; exit 2; }
+    rule=(-s "$2" -d "$(host_addr backup)" -m comment --comment "$RULE_COMMENT-block" -j REJECT --reject-with icmp-host-unreachable)
+    chain=$(bed_fw_chain)
+    if [ "$1" = block-backup ]; then
+      iptables -w -C "$chain" "${rule[@]}" 2>/dev/null || iptables -w -I "$chain" 1 "${rule[@]}"
+      say "backup host unreachable from $2"
+    else
+      while iptables -w -D "$chain" "${rule[@]}" 2>/dev/null; do :; done
+      say "backup host reachable from $2 again"
+    fi
+    ;;
+  *) echo "usage: $0 up|down|stop-backup|start-backup|block-backup IP|unblock-backup IP|env" >&2; exit 2 ;;
 esac

@@ -20,7 +20,7 @@ import {
 } from "./harness/steps";
 import { scenario } from "./harness/suite";
 import { assertVerifyFails, assertVerifyPasses } from "./harness/verify";
-import { assertBackupRestore, backupHost, runnerOf } from "./harness/backup";
+import { assertBackupRestore, backupHostFrom, runnerOf } from "./harness/backup";
 import { exec, waitHealthy } from "./harness/docker";
 import { waitFor } from "./harness/process";
 import { record, seconds } from "./harness/report";
@@ -113,7 +113,7 @@ describe("jessy-dev on the local engine", () => {
 
   step("backup failure: with the destination unreachable the run fails, the runner turns unhealthy and npm run verify names it; back once it is reachable", async () => {
     const runner = runnerOf(s);
-    backupHost("stop-backup");
+    await backupHostFrom("block-backup", runner);
     try {
       const failed = await exec(runner, ["/etc/restic/backup.sh", "once"], { timeoutMs: 120_000 });
       expect(failed.code).toBe(1);
@@ -124,7 +124,7 @@ describe("jessy-dev on the local engine", () => {
       expect(await execOk(runner, ["busybox", "wget", "-qO-", "http://127.0.0.1:9102/metrics.txt"])).toMatch(/z3infra_backup_last_run_success\{volume="jessy-dev-mmap-data"\} 0/);
       await assertVerifyFails(s, new RegExp(runner));
     } finally {
-      backupHost("start-backup");
+      await backupHostFrom("unblock-backup", runner);
     }
     await execOk(runner, ["/etc/restic/backup.sh", "once"]);
     await waitHealthy([runner], 120_000);

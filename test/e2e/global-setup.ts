@@ -14,6 +14,8 @@ import { ZEBRA_STANDIN_RELEASES } from "./harness/zebra";
  * a temporary CDKTF_OUTDIR and starts the throwaway PostgreSQL for the pg backend.
  */
 export default async function globalSetup(): Promise<void> {
+  // A lane of scripts/e2e-lanes.js: the runner did the setup once for every lane.
+  if (process.env.E2E_SHARED_SETUP === "1") return;
   const started = Date.now();
   process.env.E2E_STARTED_AT = String(started);
   const missing = missingProvider();

@@ -7,6 +7,8 @@ import { WebhookReceiver } from "./harness/webhook";
 
 /** Stops the throwaway PostgreSQL; removes the work directory after a green run (E2E_KEEP=1 keeps it). */
 export default async function globalTeardown(): Promise<void> {
+  // A lane of scripts/e2e-lanes.js: the runner tears down once, after every lane.
+  if (process.env.E2E_SHARED_SETUP === "1") return;
   const dataDir = process.env.E2E_PG_DATA_DIR;
   const binDir = process.env.E2E_PG_BIN_DIR;
   if (dataDir && binDir) await stopPostgres(dataDir, binDir);

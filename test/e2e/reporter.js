@@ -8,6 +8,17 @@ const path = require("path");
  * resources, faults) and the total time.
  */
 class E2eReporter {
+  /** Each file's wall time, in the run's figures (a lane's own file: lanes write at the same time). */
+  onTestResult(test, result) {
+    const work = process.env.E2E_WORK_DIR;
+    const file = process.env.E2E_FIGURES_FILE || (work && path.join(work, "figures.json"));
+    if (!file || !result.perfStats) return;
+    const figures = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : {};
+    const name = path.basename(test.path).replace(/\.e2e\.test\.ts$/, "");
+    figures["e2e files (s)"] = { ...(figures["e2e files (s)"] || {}), [name]: Math.round((result.perfStats.end - result.perfStats.start) / 100) / 10 };
+    fs.writeFileSync(file, JSON.stringify(figures, null, 2));
+  }
+
   onRunComplete(_contexts, results) {
     const out = (s) => process.stderr.write(s + "\n");
     const skipped = results.numPendingTests + results.numTodoTests;
@@ -17,7 +28,7 @@ class E2eReporter {
     const started = Number(process.env.E2E_STARTED_AT || Date.now());
     const total = Math.round((Date.now() - started) / 1000);
     const work = process.env.E2E_WORK_DIR;
-    const file = work && path.join(work, "figures.json");
+    const file = process.env.E2E_FIGURES_FILE || (work && path.join(work, "figures.json"));
     const figures = file && fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : {};
     out("");
     out("==== e2e figures ====");
@@ -27,7 +38,7 @@ class E2eReporter {
     }
     out(`total e2e time: ${Math.floor(total / 60)}m${String(total % 60).padStart(2, "0")}s (${results.numPassedTests} passed, ${results.numFailedTests} failed, ${skipped} skipped)`);
     if (work) {
-      const summary = path.join(work, "..", `z3-e2e-summary-${path.basename(work)}.json`);
+      const summary = path.join(work, "..", `z3-e2e-summary-${path.basename(work)}${process.env.E2E_LANE ? `-${process.env.E2E_LANE}` : ""}.json`);
       try {
         fs.writeFileSync(summary, JSON.stringify({ ok, totalSeconds: total, passed: results.numPassedTests, failed: results.numFailedTests, figures }, null, 2));
         out(`summary: ${summary}`);

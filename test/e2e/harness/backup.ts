@@ -6,7 +6,7 @@
 import { execFileSync } from "child_process";
 import { readFileSync } from "fs";
 import { join } from "path";
-import { dockerOk, exec, execOk, waitHealthy } from "./docker";
+import { dockerOk, exec, execOk, mustInspect, waitHealthy } from "./docker";
 import { REPO_ROOT } from "./env";
 import { say } from "./log";
 import { run, RunResult, tail } from "./process";
@@ -28,9 +28,15 @@ export function serviceHosts(): Record<string, string> {
   );
 }
 
-/** Stops or starts the backup host's sshd (an unreachable destination). */
-export function backupHost(action: "stop-backup" | "start-backup"): void {
-  execFileSync("bash", [BED, action], { stdio: ["ignore", "ignore", "pipe"] });
+/**
+ * Makes the backup host unreachable from one container (its address on its networks), or reachable
+ * again: the other stacks of the run, in other lanes, keep backing up meanwhile.
+ */
+export async function backupHostFrom(action: "block-backup" | "unblock-backup", container: string): Promise<void> {
+  const networks = (await mustInspect(container)).NetworkSettings?.Networks ?? {};
+  const addresses = Object.values(networks).map((n: { IPAddress?: string }) => n.IPAddress).filter((a): a is string => !!a);
+  if (addresses.length === 0) throw new Error(`${container} has no IPv4 address on any network`);
+  for (const address of addresses) execFileSync("bash", [BED, action, address], { stdio: ["ignore", "ignore", "pipe"] });
 }
 
 /** The backup inputs of one stack: its own repository directory on the backup host. */
