@@ -194,9 +194,9 @@ cmd_env() {
 }
 
 # One bed for every e2e lane: `up` and `down` run one at a time (lanes bring it up concurrently).
-if [ "${1:-}" = up ] || [ "${1:-}" = down ]; then
-  exec 9>"/run/z3-service-hosts.lock"
-  flock -w 300 9 || die "another up or down held the bed's lock for 5 minutes"
+# flock -o: the daemons `up` starts must not inherit the lock, or it would be held as long as they run.
+if { [ "${1:-}" = up ] || [ "${1:-}" = down ]; } && [ -z "${Z3_SH_LOCKED:-}" ]; then
+  Z3_SH_LOCKED=1 exec flock -o -w 300 /run/z3-service-hosts.lock bash "$0" "$@"
 fi
 
 case "${1:-}" in
