@@ -1,0 +1,61 @@
+import { Testing } from "../../../lib/cdk";
+import { ENVIRONMENTS } from "../../../config/environments";
+import { supportWindow, ZEBRA_RELEASES } from "../../../config/z3/zebra-releases";
+import { ZcashStack } from "../../../stacks/z3/zcash-stack";
+import { synthJson, TfJson } from "../../helpers";
+import { EnvironmentSettings } from "../../../config/settings";
+
+const synth = (settings: EnvironmentSettings): TfJson => synthJson(new ZcashStack(Testing.app(), settings));
+const prod = synth(ENVIRONMENTS.production);
+
+describe("Zebra's support window in the synthesized plan (Mainnet)", () => {
+  test("every release of the table is a row of the local the plan looks up, with its dates", () => {
+    const windows = prod.locals!.zebra_support_windows as Record<string, any>;
+    expect(Object.keys(windows)).toEqual(ZEBRA_RELEASES.map((r) => r.version));
+    const w = supportWindow(ZEBRA_RELEASES.find((r) => r.version === "7.0.0")!);
+    expect(windows["7.0.0"]).toEqual({
+      version: "7.0.0",
+      halt_height: w.haltHeight,
+      halt_day: "2026-12-17",
+      warn_at: w.warnAt,
+      warn_day: "2026-12-03",
+      refuse_from: w.refuseFrom,
+      refuse_day: "2026-12-12",
+      upgrade: "",
+      upgrade_height: 0,
+      upgrade_day: "",
+      upgrade_refuse_from: "9999-12-31T00:00:00Z",
+    });
+    expect(windows["6.3.0"]).toMatchObject({ upgrade: "NU7", upgrade_height: 3_543_405 });
+  });
+
+  test("the release is looked up from the image the plan uses (the variable), exact image first, then its version tag", () => {
+    expect(prod.locals!.zebra_release).toBe(
+      '${lookup(local.zebra_support_windows, var.zebra_image, lookup(local.zebra_support_windows, try(regex(":v?([0-9]+[.][0-9]+[.][0-9]+)$", var.zebra_image)[0], ""), null))}',
+    );
+  });
+
+  test("Zebra's container carries the three preconditions; a check block warns", () => {
+    const pre = prod.resource.docker_container.z3_zebra.lifecycle.precondition as { condition: string; error_message: string }[];
+    expect(pre.map((p) => p.condition)).toEqual([
+      "${local.zebra_release != null}",
+      "${try(timecmp(plantimestamp(), local.zebra_release.refuse_from) < 0, true)}",
+      "${try(timecmp(plantimestamp(), local.zebra_release.upgrade_refuse_from) < 0, true)}",
+    ]);
+    for (const p of pre) expect(p.error_message).toMatch(/^\[zcash-production\] .*Fix: deploy a supported release/);
+    expect((prod as any).check.zebra_support_window.assert[0].condition).toBe("${try(timecmp(plantimestamp(), local.zebra_release.warn_at) < 0, true)}");
+  });
+
+  test("Testnet and Regtest stacks have no guard (their nodes never halt)", () => {
+    for (const env of ["dev", "staging"] as const) {
+      const json = synth(ENVIRONMENTS[env]);
+      expect([env, json.locals?.zebra_release, (json as any).check, json.resource.docker_container.z3_zebra.lifecycle?.precondition]).toEqual([env, undefined, undefined, undefined]);
+    }
+  });
+
+  test("a stated release is a row keyed by its exact image", () => {
+    const image = "registry.internal/zebra@sha256:" + "b".repeat(64);
+    const json = synth({ ...ENVIRONMENTS.production, z3: { ...ENVIRONMENTS.production.z3, zebraReleases: [{ image, version: "7.1.0", estimatedReleaseHeight: 3_700_000, endOfSupportDays: 70 }] } });
+    expect((json.locals!.zebra_support_windows as Record<string, any>)[image]).toMatchObject({ version: "7.1.0" });
+  });
+});
