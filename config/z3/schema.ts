@@ -1,6 +1,6 @@
 /** Zcash Z3 settings: the schema (types inferred from it) and its Regtest and production rules. */
 import { z } from "zod";
-import { ACTIVATION_HEIGHTS, knownUpgrades, releaseOfImage, upgradesKnownActive, ZEBRA_RELEASES } from "./zebra-releases";
+import { ACTIVATION_HEIGHTS, knownUpgrades, releaseOfImage, UPGRADES, upgradesKnownActive, ZEBRA_RELEASES } from "./zebra-releases";
 import { allowed, bool, deploymentSchema, EnvironmentContext, imageReference, integer, loggingSchema, nonEmptyString, objectOf, oneOf, requireLimits, resourcesOf } from "../common";
 
 export const zcashNetworkSchema = oneOf(["Mainnet", "Testnet", "Regtest"]);
@@ -140,7 +140,7 @@ export function alertTimingOf(alerting: Partial<AlertTiming> | undefined): Alert
   };
 }
 
-const statedKeys = "image, version, estimatedReleaseHeight, endOfSupportDays";
+const statedKeys = "image, version, estimatedReleaseHeight, endOfSupportDays, newestUpgrade";
 
 /** A Zebra release the table does not list, stated with its end of support (`end_of_support.rs`). */
 function statedZebraReleaseSchema(env: EnvironmentContext) {
@@ -156,6 +156,8 @@ function statedZebraReleaseSchema(env: EnvironmentContext) {
         estimatedReleaseHeight: integer(ACTIVATION_HEIGHTS.Mainnet.NU6, 20_000_000),
         /** `EOS_PANIC_AFTER`, in days. */
         endOfSupportDays: integer(1, 365),
+        /** The newest Mainnet upgrade its zebra-chain defines. @default - the newest at or below its release height */
+        newestUpgrade: oneOf(UPGRADES).optional(),
       },
       allowed(`a Zebra release: ${statedKeys}`),
     )
@@ -192,7 +194,7 @@ export function z3Schema(env: EnvironmentContext) {
          * of the table (by its version tag) or one of these (by its exact reference), or synth and
          * plan refuse it. @default - none: the table only
          */
-        zebraReleases: z.array(statedZebraReleaseSchema(env), allowed("a list of Zebra releases: {image, version, estimatedReleaseHeight, endOfSupportDays}")).readonly().optional(),
+        zebraReleases: z.array(statedZebraReleaseSchema(env), allowed("a list of Zebra releases: {image, version, estimatedReleaseHeight, endOfSupportDays, newestUpgrade?}")).readonly().optional(),
         /** Seconds Terraform waits for Zebra to be healthy before creating its consumers (Regtest only; a Mainnet node is not ready for days). */
         zebraWaitSeconds: integer(10).optional(),
         /**

@@ -215,16 +215,18 @@ export interface StatedZebraRelease {
   readonly version: string;
   readonly estimatedReleaseHeight: number;
   readonly endOfSupportDays: number;
+  /** The newest Mainnet upgrade its zebra-chain defines. @default - the newest at or below its release height */
+  readonly newestUpgrade?: Upgrade;
 }
 
-/** A stated release as a table row: it knows every upgrade its release height has passed. */
+/** A stated release as a table row. */
 export function statedRelease(stated: StatedZebraRelease): ZebraRelease {
   const passed = UPGRADES.filter((u) => ACTIVATION_HEIGHTS.Mainnet[u] <= stated.estimatedReleaseHeight);
   return {
     version: stated.version,
     estimatedReleaseHeight: stated.estimatedReleaseHeight,
     endOfSupportDays: stated.endOfSupportDays,
-    newestUpgrade: passed[passed.length - 1] ?? UPGRADES[0],
+    newestUpgrade: stated.newestUpgrade ?? passed[passed.length - 1] ?? UPGRADES[0],
   };
 }
 

@@ -61,6 +61,10 @@ describe("the release table", () => {
     expect(releaseOfImage("zfnd/zebra:latest")).toBeUndefined();
     const stated = [{ image: "zfnd/zebra@sha256:" + "a".repeat(64), version: "7.1.0", estimatedReleaseHeight: 3_700_000, endOfSupportDays: 70 }];
     expect(releaseOfImage(stated[0].image, stated)).toMatchObject({ version: "7.1.0", newestUpgrade: "NU7" });
+    // Cut before NU7 activated but defining it: stated, else read from the release height.
+    const early = [{ ...stated[0], estimatedReleaseHeight: 3_530_000 }];
+    expect(releaseOfImage(early[0].image, early)?.newestUpgrade).toBe("NU6.3");
+    expect(releaseOfImage(early[0].image, [{ ...early[0], newestUpgrade: "NU7" as const }])?.newestUpgrade).toBe("NU7");
   });
 
   test("at synth, NU6.3 is known to be active on Mainnet and NU7 is left to the plan's clock", () => {
@@ -98,7 +102,7 @@ describe("settings: a Mainnet Zebra inside its support window", () => {
     expect(problems(all)).toEqual([
       "[production] z3.zebraReleases.0.estimatedReleaseHeight: got 1000; allowed: an integer from 2726400 to 20000000",
       "[production] z3.zebraReleases.0.endOfSupportDays: got 1e+21; allowed: an integer from 1 to 365",
-      '[production] z3.zebraReleases.0: got ["haltHeight"]; allowed: a Zebra release: image, version, estimatedReleaseHeight, endOfSupportDays',
+      '[production] z3.zebraReleases.0: got ["haltHeight"]; allowed: a Zebra release: image, version, estimatedReleaseHeight, endOfSupportDays, newestUpgrade',
     ]);
   });
 

@@ -161,6 +161,7 @@ describe("production stacks on the local engine: protected data", () => {
       version: `9.${haltInDays + 100}.0`,
       estimatedReleaseHeight: mainnetHeightAt(new Date(now + (haltInDays - 56) * 86_400_000)),
       endOfSupportDays: 56,
+      newestUpgrade: "NU7" as const,
     });
     const releases = { halted: stated("halted", -10), warned: stated("warned", 9), fresh: stated("fresh", 40) };
     const settings = JSON.parse(JSON.stringify(ENVIRONMENTS));
