@@ -10,7 +10,7 @@
  * Each lane's output goes to <work dir>/lane-<name>.log and, prefixed with the lane, to stdout.
  */
 "use strict";
-const { spawn } = require("child_process");
+const { spawn, spawnSync } = require("child_process");
 const fs = require("fs");
 const path = require("path");
 
@@ -56,6 +56,20 @@ function runJest(label, files, env, log) {
   });
 }
 
+/** Creates the lane's state database next to the suite's (the role needs CREATEDB) and returns its connection string. */
+function laneDatabase(connStr, lane) {
+  const url = new URL(connStr);
+  const name = `${url.pathname.slice(1)}_${lane.replace(/[^a-z0-9]/gi, "_").toLowerCase()}`;
+  const exists = spawnSync("psql", [connStr, "-At", "-c", `SELECT 1 FROM pg_database WHERE datname = '${name}'`], { encoding: "utf8" });
+  if (exists.status !== 0) throw new Error(`psql against the suite's PostgreSQL failed: ${exists.stderr}`);
+  if (exists.stdout.trim() !== "1") {
+    const created = spawnSync("psql", [connStr, "-v", "ON_ERROR_STOP=1", "-q", "-c", `CREATE DATABASE ${name}`], { encoding: "utf8" });
+    if (created.status !== 0) throw new Error(`cannot create the lane database ${name} (the role needs CREATEDB): ${created.stderr}`);
+  }
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
 async function main() {
   const problems = claimProblems(e2eFiles());
   if (problems.length > 0) {
@@ -78,8 +92,16 @@ async function main() {
     await require(path.join(e2eDir, "global-setup.ts")).default();
     const setupSeconds = secondsSince(started);
     const workDir = process.env.E2E_WORK_DIR;
-    // Lanes find the setup's configuration through the environment and skip the setup and teardown.
-    const env = (name) => ({ ...process.env, E2E_SHARED_SETUP: "1", E2E_LANE: name, E2E_FIGURES_FILE: path.join(workDir, `figures-${name}.json`) });
+    // Lanes find the setup's configuration through the environment and skip the setup and teardown;
+    // each gets a state database of its own (harness/env.ts, loadConfig, says why).
+    const config = JSON.parse(fs.readFileSync(process.env.E2E_CONFIG_FILE, "utf8"));
+    const env = (name) => ({
+      ...process.env,
+      E2E_SHARED_SETUP: "1",
+      E2E_LANE: name,
+      E2E_FIGURES_FILE: path.join(workDir, `figures-${name}.json`),
+      ...(config.pgConnStr ? { E2E_LANE_PG_CONN_STR: laneDatabase(config.pgConnStr, name) } : {}),
+    });
     console.log(`e2e: setup ${setupSeconds}s; ${selected.length} lanes in parallel (${selected.map((l) => `${l.name}: ${l.files.join(" → ")}`).join("; ")}), then alone: ${selectedAlone.map((a) => a.file).join(", ") || "none"}`);
     const laneResults = await Promise.all(selected.map((l) => runJest(l.name, l.files, env(l.name), path.join(workDir, `lane-${l.name}.log`)).then((r) => ({ name: l.name, files: l.files, ...r }))));
     results.push(...laneResults);

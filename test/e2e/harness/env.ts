@@ -84,10 +84,16 @@ export function announceConfig(path: string): void {
   process.env[CONFIG_ENV] = path;
 }
 
-/** The global setup's configuration; throws when the suite runs without it. */
+/**
+ * The global setup's configuration; throws when the suite runs without it. A lane gets a database of
+ * its own on the suite's PostgreSQL (E2E_LANE_PG_CONN_STR, set by scripts/e2e-lanes.js): Terraform's
+ * pg backend takes one database-wide advisory lock to create a workspace and briefly to lock any, so
+ * stacks of different schemas in one database refuse each other's plans while one is created.
+ */
 export function loadConfig(): E2eConfig {
   const path = process.env[CONFIG_ENV];
   if (!path || !existsSync(path)) throw new Error("the e2e global setup did not run (use npm run test:e2e)");
-  return JSON.parse(readFileSync(path, "utf8")) as E2eConfig;
+  const config = JSON.parse(readFileSync(path, "utf8")) as E2eConfig;
+  return process.env.E2E_LANE_PG_CONN_STR ? { ...config, pgConnStr: process.env.E2E_LANE_PG_CONN_STR } : config;
 }
 

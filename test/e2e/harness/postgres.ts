@@ -63,7 +63,7 @@ export async function startPostgres(workDir: string): Promise<Postgres> {
   );
   const admin = `postgresql://postgres:${password}@127.0.0.1:${PORT}/postgres?sslmode=disable`;
   const tfPassword = randomString(24);
-  await runOk("psql", [admin, "-v", "ON_ERROR_STOP=1", "-q", "-c", `CREATE ROLE terraform LOGIN PASSWORD '${tfPassword}'`, "-c", "CREATE DATABASE terraform_state OWNER terraform"], {
+  await runOk("psql", [admin, "-v", "ON_ERROR_STOP=1", "-q", "-c", `CREATE ROLE terraform LOGIN CREATEDB PASSWORD '${tfPassword}'`, "-c", "CREATE DATABASE terraform_state OWNER terraform"], {
     timeoutMs: 30_000,
   });
   say(`PostgreSQL ${binDir.split("/").slice(-2, -1)[0]} for the pg backend on 127.0.0.1:${PORT} (data ${dataDir})`);
