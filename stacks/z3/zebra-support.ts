@@ -38,17 +38,15 @@ const FIX =
  * know an upgrade about to activate; a `check` block warns from 14 days before the halt, as Zebra does.
  */
 export class ZebraSupportWindow extends Construct {
-  /** The windows the stack knows, by the key the plan looks up (version, or exact image reference). */
-  readonly windows: ReadonlyMap<string, SupportWindow>;
   /** The windows of the releases synth accepts (they know every upgrade known to be active), one per version. */
   readonly deployable: readonly SupportWindow[];
 
   constructor(scope: Construct, id: string, props: ZebraSupportWindowProps) {
     super(scope, id);
     const stack = TerraformStack.of(this).node.id;
+    // By the key the plan looks up: the version for the table's releases, the exact image for stated ones.
     const windows = new Map<string, SupportWindow>(ZEBRA_RELEASES.map((r) => [r.version, supportWindow(r)]));
     for (const s of props.stated) windows.set(s.image, supportWindow(statedRelease(s)));
-    this.windows = windows;
     const active = upgradesKnownActive();
     const releases = [...ZEBRA_RELEASES, ...props.stated.map(statedRelease)].filter((r) => active.every((u) => knownUpgrades(r).includes(u)));
     this.deployable = [...new Map(releases.map((r) => [r.version, supportWindow(r)])).values()];
