@@ -8,6 +8,9 @@ import { ZcashStack } from "./stacks/z3/zcash-stack";
 import { JessyStack } from "./stacks/jessy/jessy-stack";
 import { ZfsSyncStack } from "./stacks/zfs-sync/zfs-sync-stack";
 
+/** How cdktf's `App.synth` begins the error it throws when a construct validation fails. */
+const CDKTF_VALIDATION_FAILED = "Validation failed with the following errors:";
+
 /** Every system's stack factory; one stack per system and environment. */
 export const SYSTEMS: readonly ((app: App, settings: EnvironmentSettings) => SystemStack)[] = [
   (app, settings) => new ZcashStack(app, settings),
@@ -60,6 +63,11 @@ export function synthesize(
   } catch (error) {
     if (error instanceof SettingsError || error instanceof ConstructValidationError || error instanceof PolicyViolationError) {
       write(`${summary}synth failed: ${error.message}\n`);
+      return 1;
+    }
+    // cdktf's own construct validations (an old Terraform, for one): its message, without the stack.
+    if (error instanceof Error && error.message.startsWith(CDKTF_VALIDATION_FAILED)) {
+      write(`${summary}synth failed: ${error.message.replace(/\n+If you wish to ignore these validations[\s\S]*$/, "").trim()}\n`);
       return 1;
     }
     throw error;

@@ -28,3 +28,37 @@ describe("the fast synth script", () => {
     }
   });
 });
+
+/** cdktf checks Terraform's version during synth: once per synth, and an old one is a clear error. */
+describe("the Terraform version check", () => {
+  const root = path.resolve(__dirname, "..");
+  /** A `terraform` on PATH that prints `version` and counts its runs. */
+  function fakeTerraform(version: string): { dir: string; runs: () => number } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fake-terraform-"));
+    fs.writeFileSync(path.join(dir, "terraform"), `#!/bin/sh\necho run >> "${dir}/runs"\necho "Terraform v${version}"\n`, { mode: 0o755 });
+    return { dir, runs: () => (fs.existsSync(path.join(dir, "runs")) ? fs.readFileSync(path.join(dir, "runs"), "utf8").trim().split("\n").length : 0) };
+  }
+  const synth = (terraformDir: string) =>
+    spawnSync(process.execPath, [path.join(root, "scripts", "synth.js")], {
+      cwd: root,
+      env: { ...process.env, PATH: `${terraformDir}:${process.env.PATH}`, CDKTF_OUTDIR: fs.mkdtempSync(path.join(os.tmpdir(), "synth-tfv-")) },
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+
+  test("runs terraform version once for every terraform_data resource and moved block of every stack", () => {
+    const tf = fakeTerraform("1.11.4");
+    const run = synth(tf.dir);
+    expect(run.status).toBe(0);
+    expect(tf.runs()).toBe(1);
+  });
+
+  test("an old Terraform fails synth with cdktf's message and no stack trace", () => {
+    const tf = fakeTerraform("1.3.0");
+    const run = synth(tf.dir);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^synth failed: Validation failed with the following errors:\n {2}\[[a-z-]+\] terraform version 1\.3\.0 is lower than the required version >=1\.[45]/m);
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+    expect(tf.runs()).toBe(1);
+  });
+});
