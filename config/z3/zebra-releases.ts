@@ -58,7 +58,6 @@ export const REGTEST_ACTIVATION_HEIGHTS: Readonly<Partial<Record<keyof typeof BR
  * counts its end of support with both; older ones count 1,152 blocks a day throughout.
  */
 export const BLOCK_SPACING_SECONDS = { postBlossom: 75, postNu7: 25 } as const;
-export const BLOCKS_PER_DAY = 86_400 / BLOCK_SPACING_SECONDS.postBlossom;
 
 /** Zebra warns from `EOS_WARN_AFTER = EOS_PANIC_AFTER - 14` days after its release height. */
 export const WARN_DAYS_BEFORE_HALT = 14;
