@@ -22,7 +22,7 @@ import { dockerOk, waitHealthy } from "./harness/docker";
 import { assertBackupRestore } from "./harness/backup";
 import { join } from "path";
 import { ENVIRONMENTS } from "../../config/environments";
-import { dayOf, mainnetHeightAt, releaseOfImage, supportWindow } from "../../config/z3/zebra-releases";
+import { dayOf, mainnetHeightAt, releaseOfImage, StatedZebraRelease, supportWindow } from "../../config/z3/zebra-releases";
 import { synthesize } from "../../app";
 import { ZcashStack } from "../../stacks/z3/zcash-stack";
 import { ZEBRA_DEFAULT_RELEASE } from "./harness/zebra";
@@ -45,6 +45,36 @@ async function leftovers(s: StackUnderTest): Promise<string[]> {
     ...(await existing("volume", s.volumeNames())),
     ...(await existing("network", s.networkNames())),
   ];
+}
+
+/**
+ * zcash-production synthesized with three stated Zebra releases placed around the day of the run
+ * (halted 10 days ago, halting in 9 days, in 40 days), initialised once: plans only, nothing applied.
+ */
+let windowed: Promise<{ p: StackUnderTest; releases: { now: number; halted: StatedZebraRelease; warned: StatedZebraRelease; fresh: StatedZebraRelease } }> | undefined;
+function windowStack() {
+  windowed ??= (async () => {
+    const config = loadConfig();
+    const outdir = join(config.workDir, "zebra-window");
+    const now = Date.now();
+    const stated = (name: string, haltInDays: number): StatedZebraRelease => ({
+      image: `z3-e2e/zebra:window-${name}`,
+      version: `9.${haltInDays + 100}.0`,
+      estimatedReleaseHeight: mainnetHeightAt(new Date(now + (haltInDays - 56) * 86_400_000)),
+      endOfSupportDays: 56,
+      newestUpgrade: "NU7",
+    });
+    const releases = { now, halted: stated("halted", -10), warned: stated("warned", 9), fresh: stated("fresh", 40) };
+    const settings = JSON.parse(JSON.stringify(ENVIRONMENTS));
+    settings.production.z3.zebraReleases = [releases.halted, releases.warned, releases.fresh];
+    const errors: string[] = [];
+    const code = synthesize(settings, { outdir, stdout: () => undefined, stderr: (t) => errors.push(t), systems: [(app, env) => new ZcashStack(app, env)] });
+    if (code !== 0) throw new Error(`synth with stated Zebra releases failed:\n${errors.join("")}`);
+    const p = new StackUnderTest("zcash-production", { ...config, outDir: outdir });
+    await p.tf.init();
+    return { p, releases };
+  })();
+  return windowed;
 }
 
 describe("production stacks on the local engine: protected data", () => {
@@ -114,12 +144,13 @@ describe("production stacks on the local engine: protected data", () => {
   });
 
   for (const stack of ["zcash-production"]) {
+    // Through a stated release whose window is open on the day of the run: this step is about the
+    // plan and its protected volumes, whatever the date does to the default release (next steps).
     step(`${stack} plans against the local engine (pg backend); its data volumes carry prevent_destroy`, async () => {
-      const p = new StackUnderTest(stack, loadConfig());
+      const { p, releases } = await windowStack();
       expect(p.protectedVolumes().length).toBeGreaterThan(0);
-      await p.tf.init();
       await p.tf.validate();
-      const plan = await p.tf.plan();
+      const plan = await p.tf.plan({ overrides: { zebra_image: releases.fresh.image } });
       expect(plan.code).toBe(2);
       expect(plan.changes.every((c) => c.actions.join() === "create")).toBe(true);
       const volumes = plan.changes.filter((c) => c.address.startsWith("docker_volume.")).map((c) => c.address.slice("docker_volume.".length));
@@ -133,6 +164,7 @@ describe("production stacks on the local engine: protected data", () => {
   step(`zcash-production: the default Zebra (${ZEBRA_DEFAULT_RELEASE}) is judged by its support window on the day the plan runs`, async () => {
     const p = new StackUnderTest("zcash-production", loadConfig());
     const w = supportWindow(releaseOfImage(ENVIRONMENTS.production.z3.images.zebra)!);
+    await p.tf.init();
     const plan = await p.tf.plan();
     const now = Date.now();
     if (now < Date.parse(w.refuseFrom)) {
@@ -153,23 +185,8 @@ describe("production stacks on the local engine: protected data", () => {
    * and an image nobody stated. Plans only: nothing is applied.
    */
   step("zcash-production: plans refuse a release past its stated end of support (naming release, network, estimated halt and fix), warn inside Zebra's 14 days, pass outside, and refuse an unknown image", async () => {
-    const config = loadConfig();
-    const outdir = join(config.workDir, "zebra-window");
-    const now = Date.now();
-    const stated = (name: string, haltInDays: number) => ({
-      image: `z3-e2e/zebra:window-${name}`,
-      version: `9.${haltInDays + 100}.0`,
-      estimatedReleaseHeight: mainnetHeightAt(new Date(now + (haltInDays - 56) * 86_400_000)),
-      endOfSupportDays: 56,
-      newestUpgrade: "NU7" as const,
-    });
-    const releases = { halted: stated("halted", -10), warned: stated("warned", 9), fresh: stated("fresh", 40) };
-    const settings = JSON.parse(JSON.stringify(ENVIRONMENTS));
-    settings.production.z3.zebraReleases = Object.values(releases);
-    const errors: string[] = [];
-    expect(synthesize(settings, { outdir, stdout: () => undefined, stderr: (t) => errors.push(t), systems: [(app, env) => new ZcashStack(app, env)] })).toBe(0);
-    const p = new StackUnderTest("zcash-production", { ...config, outDir: outdir });
-    await p.tf.init();
+    const { p, releases } = await windowStack();
+    const now = releases.now;
     const planWith = (image: string) => p.tf.plan({ overrides: { zebra_image: image } });
 
     const fresh = await planWith(releases.fresh.image);
