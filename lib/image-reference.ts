@@ -20,8 +20,13 @@ export function isImageReference(ref: string): boolean {
   return reference.test(ref);
 }
 
+/** The tag of a reference (`repo:tag` or `repo:tag@sha256:…`), if it has one. */
+export function imageTag(ref: string): string | undefined {
+  return ref.replace(/@sha256:[a-f0-9]{64}$/, "").match(/:([A-Za-z0-9_][A-Za-z0-9_.-]*)$/)?.[1];
+}
+
 export function isPinnedImageReference(ref: string): boolean {
   if (!reference.test(ref) || !pinned.test(ref)) return false;
-  const tag = ref.replace(/@sha256:[a-f0-9]{64}$/, "").match(/:([A-Za-z0-9_][A-Za-z0-9_.-]*)$/)?.[1];
+  const tag = imageTag(ref);
   return ref.includes("@sha256:") || (tag !== undefined && tag !== "latest");
 }

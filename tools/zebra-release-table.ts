@@ -10,10 +10,9 @@ import {
   mainnetDateOf,
   REGTEST_ACTIVATION_HEIGHTS,
   supportWindow,
-  upgradesKnownActive,
   UPGRADES,
   ZEBRA_RELEASES,
-  knownUpgrades,
+  missingActiveUpgrades,
 } from "../config/z3/zebra-releases";
 import { withBlock } from "./generated-block";
 
@@ -23,13 +22,12 @@ export const RELEASES_END = "<!-- zebra-releases:end -->";
 const n = (x: number) => x.toLocaleString("en-US");
 
 export function renderZebraReleaseTable(): string {
-  const active = upgradesKnownActive();
   const releases = [
     "| zebrad | `ESTIMATED_RELEASE_HEIGHT` | `EOS_PANIC_AFTER` (days) | newest upgrade | halts after height | warns from (est.) | plans fail from (est.) | halts (est.) | Mainnet synth |",
     "|---|---:|---:|---|---:|---|---|---|---|",
     ...ZEBRA_RELEASES.map((r) => {
       const w = supportWindow(r);
-      const missing = active.filter((u) => !knownUpgrades(r).includes(u));
+      const missing = missingActiveUpgrades(r);
       const refuse = w.unknownUpgrade && w.unknownUpgrade.refuseFrom < w.refuseFrom ? `${dayOf(w.unknownUpgrade.refuseFrom)} (${w.unknownUpgrade.name})` : dayOf(w.refuseFrom);
       return `| ${r.version} | ${n(r.estimatedReleaseHeight)} | ${r.endOfSupportDays} | ${r.newestUpgrade} | ${n(w.haltHeight)} | ${dayOf(w.warnAt)} | ${refuse} | ${dayOf(w.haltAt)} | ${missing.length > 0 ? `refused (no ${missing[0]})` : "accepted"} |`;
     }),

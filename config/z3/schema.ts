@@ -1,6 +1,6 @@
 /** Zcash Z3 settings: the schema (types inferred from it) and its Regtest and production rules. */
 import { z } from "zod";
-import { ACTIVATION_HEIGHTS, knownUpgrades, releaseOfImage, UPGRADES, upgradesKnownActive, ZEBRA_RELEASES } from "./zebra-releases";
+import { ACTIVATION_HEIGHTS, missingActiveUpgrades, releaseOfImage, UPGRADES, ZEBRA_RELEASES } from "./zebra-releases";
 import { allowed, bool, deploymentSchema, EnvironmentContext, imageReference, integer, loggingSchema, nonEmptyString, objectOf, oneOf, requireLimits, resourcesOf } from "../common";
 
 export const zcashNetworkSchema = oneOf(["Mainnet", "Testnet", "Regtest"]);
@@ -255,7 +255,7 @@ function mainnetReleaseProblems(z3: { images: { zebra: string }; zebraReleases?:
     });
     return;
   }
-  const missing = upgradesKnownActive().filter((u) => !knownUpgrades(release).includes(u));
+  const missing = missingActiveUpgrades(release);
   if (missing.length > 0) {
     const u = missing[0];
     ctx.addIssue({

@@ -251,3 +251,9 @@ export function upgradesKnownActive(): Upgrade[] {
   const newest = Math.max(...ZEBRA_RELEASES.map((r) => r.estimatedReleaseHeight));
   return UPGRADES.filter((u) => ACTIVATION_HEIGHTS.Mainnet[u] <= newest);
 }
+
+/** The upgrades known to be active on Mainnet that `release` does not know: synth refuses it on Mainnet when there is one. */
+export function missingActiveUpgrades(release: Pick<ZebraRelease, "newestUpgrade">): Upgrade[] {
+  const known = knownUpgrades(release);
+  return upgradesKnownActive().filter((u) => !known.includes(u));
+}

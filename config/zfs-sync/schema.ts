@@ -1,6 +1,7 @@
 /** ZFS Sync settings: the schema (types inferred from it) and its rules outside dev and in production. */
 import { z } from "zod";
 import { allowed, bool, deploymentSchema, EnvironmentContext, imageReference, integer, loggingSchema, objectOf, oneOf, requireLimits, resourcesOf } from "../common";
+import { imageTag } from "../../lib/image-reference";
 
 /** The containers of the system: the API, its database, the migration job and the TLS proxy. */
 const SERVICES = ["app", "postgres", "migrate", "proxy"] as const;
@@ -132,7 +133,7 @@ export function zfsSyncSchema(env: EnvironmentContext) {
         problem(s.database.kind === "postgres", ["deployment", "replicas", "app"], '1 with database.kind "sqlite" (a SQLite file has one writer); choose "postgres" for more');
       }
       if (s.migrations) {
-        const tag = /:([A-Za-z0-9_][A-Za-z0-9_.-]*)$/.exec(s.images.app)?.[1];
+        const tag = imageTag(s.images.app);
         problem(
           tag === undefined || !APP_BUILDS_WITHOUT_ALEMBIC.includes(tag),
           ["migrations"],

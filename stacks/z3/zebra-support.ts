@@ -3,8 +3,7 @@ import { Service } from "../../lib";
 import {
   dayOf,
   ESTIMATE_ERROR_DAYS,
-  knownUpgrades,
-  upgradesKnownActive,
+  missingActiveUpgrades,
   RELEASE_TAG_PATTERN,
   StatedZebraRelease,
   statedRelease,
@@ -47,8 +46,7 @@ export class ZebraSupportWindow extends Construct {
     // By the key the plan looks up: the version for the table's releases, the exact image for stated ones.
     const windows = new Map<string, SupportWindow>(ZEBRA_RELEASES.map((r) => [r.version, supportWindow(r)]));
     for (const s of props.stated) windows.set(s.image, supportWindow(statedRelease(s)));
-    const active = upgradesKnownActive();
-    const releases = [...ZEBRA_RELEASES, ...props.stated.map(statedRelease)].filter((r) => active.every((u) => knownUpgrades(r).includes(u)));
+    const releases = [...ZEBRA_RELEASES, ...props.stated.map(statedRelease)].filter((r) => missingActiveUpgrades(r).length === 0);
     this.deployable = [...new Map(releases.map((r) => [r.version, supportWindow(r)])).values()];
 
     const table = new TerraformLocal(

@@ -187,6 +187,9 @@ describe("the migration job and the app image", () => {
     expect(problems(all)).toEqual([
       '[production] zfsSync.migrations: got true; allowed: false with images.app "zfs-sync:0.2.0": that build has no alembic.ini, so the migration job would fail; or an app image built from upstream b1961a5 or later (docs/zfs-sync.md)',
     ]);
+    // Pinned by digest too, the tag still names the build.
+    all.production.zfsSync.images.app = `zfs-sync:0.2.0@sha256:${"c".repeat(64)}`;
+    expect(problems(all)).toEqual([expect.stringMatching(/^\[production\] zfsSync\.migrations: got true; allowed: false with images\.app "zfs-sync:0\.2\.0@sha256:c+": that build has no alembic\.ini/)]);
     all.production.zfsSync.migrations = false;
     expect(problems(all)).toEqual([]);
   });
