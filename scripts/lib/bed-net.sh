@@ -73,10 +73,14 @@ bed_host_add() {
   ip -n "$ns" route add default via "$BRIDGE_ADDR"
 }
 
-# bed_host_remove NS VETH: succeeds when neither exists.
+# bed_host_remove NS VETH: succeeds when neither exists. Deleting the namespace deletes the peer
+# inside it, and the kernel then removes VETH on its own, asynchronously: the delete below may find
+# it gone, which is the outcome wanted.
 bed_host_remove() {
   if ip netns list 2>/dev/null | grep -q "^$1\( \|$\)"; then ip netns delete "$1"; fi
-  if ip link show "$2" >/dev/null 2>&1; then ip link delete "$2"; fi
+  if ip link show "$2" >/dev/null 2>&1; then
+    ip link delete "$2" 2>/dev/null || ! ip link show "$2" >/dev/null 2>&1
+  fi
 }
 
 bed_bridge_remove() {
