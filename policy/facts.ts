@@ -1,9 +1,9 @@
 /**
- * Read-only helpers the rules share: reading the generated resources (L1), the L2 parents that know
- * what the L1 does not (`serviceOf`, `volumeOf`), and name tests. Containers and swarm services are
- * read through one view, `workloadOf` (workload.ts).
+ * Read-only helpers the rules share: the L2 parents that know what the JSON does not carry
+ * (`serviceOf`, `volumeOf`), and name tests. Containers and swarm services are read through one view,
+ * `workloadOf` (workload.ts), over the synthesized JSON or the plan (subject.ts).
  */
-import { DefaultTokenResolver, IConstruct, StringConcat, TerraformStack, Token, Tokenization } from "../lib/cdk";
+import { IConstruct } from "../lib/cdk";
 import { Service } from "../lib/service";
 import { Volume } from "../lib/volume";
 
@@ -23,32 +23,6 @@ export function serviceOf(node: IConstruct): Service | undefined {
 export function volumeOf(node: IConstruct): Volume | undefined {
   const parent = node.node.scope;
   return parent instanceof Volume && parent.resource === node ? parent : undefined;
-}
-
-/** True for a token (a Terraform expression not known at synth time) or an `IResolvable`. */
-export function isUnresolved(value: unknown): boolean {
-  if (value === undefined || value === null) return false;
-  if (typeof value === "object" && !Array.isArray(value)) return typeof (value as { resolve?: unknown }).resolve === "function";
-  return Token.isUnresolved(value);
-}
-
-/** A value rendered as Terraform will see it (`${var.x}` instead of an opaque token). */
-export function resolved<T>(node: IConstruct, value: T): unknown {
-  return Tokenization.resolve(value, { scope: TerraformStack.of(node), preparing: false, resolver: new DefaultTokenResolver(new StringConcat()) });
-}
-
-/** `true`, `false`, or `undefined` when not set; throws a readable error for an expression. */
-export function booleanInput(value: boolean | object | undefined, what: string): boolean | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value === "boolean") return value;
-  throw new Error(`${what} is a Terraform expression, which cannot be checked at synth time`);
-}
-
-/** Plain array of a list block input, or a readable error when the whole list is an expression. */
-export function listInput<T>(value: T[] | object | undefined, what: string): T[] {
-  if (value === undefined) return [];
-  if (Array.isArray(value)) return value;
-  throw new Error(`${what} is a Terraform expression, which cannot be checked at synth time`);
 }
 
 /** 127.0.0.0/8 or ::1: reachable from the Docker host only. */

@@ -1,7 +1,8 @@
-import { Annotations, Aspects, IAspect, IConstruct, TerraformResource, TerraformStack, TerraformVariable } from "../lib/cdk";
+import { TerraformStack } from "../lib/cdk";
 import { PolicyPackName } from "../config/common";
 import { ImpliedSuppression, PolicyRule, RuleLevel, RuleResult, nonCompliant } from "./rule";
 import { ALL_RULES } from "./rules";
+import { Subject } from "./subject";
 import { findSuppression } from "./suppressions";
 
 /** A rule that found a problem on one construct. */
@@ -11,8 +12,12 @@ export interface Finding {
   readonly rule: string;
   readonly level: RuleLevel;
   readonly stack: string;
-  /** Construct path, e.g. `zcash-production/Z3/Zebra/Resource`. */
+  /** Construct path, e.g. `zcash-production/Z3/Zebra/Resource` (the address for JSON no construct wrote). */
   readonly path: string;
+  /** Terraform address, e.g. `docker_container.z3_zebra` (`…[0]` for a counted instance in a plan). */
+  readonly address: string;
+  /** Attributes the construct set through an escape hatch (`addOverride`); listed so reviewers see them. */
+  readonly overrides?: readonly string[];
   /** What was found. */
   readonly details: readonly string[];
   /** The annotation text. */
@@ -30,26 +35,17 @@ export interface SuppressedFinding extends Omit<Finding, "message"> {
 
 const PACK_LABELS: Readonly<Record<PolicyPackName, string>> = { baseline: "Baseline", production: "Production" };
 
-/** What a checked construct counts as in a report: its Terraform resource type, or `variable`. */
-function checkedKind(node: IConstruct): string {
-  if (node instanceof TerraformResource) return node.terraformResourceType;
-  if (node instanceof TerraformVariable) return "variable";
-  return node.constructor.name;
-}
-
 /**
- * A policy pack: an Aspect that applies every rule at the pack's level to each construct of the
- * stack it is added to and reports through `Annotations` with the id `<Pack>-<Rule>`. An error
- * annotation fails synthesis. Visiting a construct twice reports it once, so the early check in
- * `checkPolicies` and cdktf's own aspect pass during synthesis do not duplicate findings.
+ * A policy pack: applies every rule at the pack's level to each subject of a stack (the resources and
+ * variables of its synthesized Terraform JSON, or the resource instances of a plan) and records
+ * findings with the id `<Pack>-<Rule>`. An error finding fails synthesis (and a plan check).
  */
-export class PolicyPack implements IAspect {
+export class PolicyPack {
   /** `Baseline` or `Production`: the prefix of every finding id. */
   readonly label: string;
-  private readonly visited = new WeakSet<IConstruct>();
   private readonly found: Finding[] = [];
   private readonly silenced: SuppressedFinding[] = [];
-  /** Per stack, how many constructs of each kind at least one rule applied to. */
+  /** Per stack, how many subjects of each kind at least one rule applied to. */
   private readonly checkedCounts = new Map<string, Map<string, number>>();
 
   constructor(
@@ -59,22 +55,24 @@ export class PolicyPack implements IAspect {
     this.label = PACK_LABELS[name];
   }
 
-  visit(node: IConstruct): void {
-    if (this.visited.has(node)) return;
-    this.visited.add(node);
-    const stack = node.node.scopes.find((s) => TerraformStack.isStack(s));
-    if (!stack) return;
-    let applied = false;
-    for (const rule of this.rules) applied = this.apply(rule, node, stack.node.id) || applied;
-    if (!applied) return;
-    const counts = this.checkedCounts.get(stack.node.id) ?? new Map<string, number>();
-    const kind = checkedKind(node);
-    counts.set(kind, (counts.get(kind) ?? 0) + 1);
-    this.checkedCounts.set(stack.node.id, counts);
+  /** Applies every rule to every subject of one stack. */
+  evaluate(stack: string, subjects: readonly Subject[]): void {
+    // Judging a stack again replaces what was found in it before (one verdict per stack).
+    this.found.splice(0, this.found.length, ...this.found.filter((f) => f.stack !== stack));
+    this.silenced.splice(0, this.silenced.length, ...this.silenced.filter((f) => f.stack !== stack));
+    this.checkedCounts.delete(stack);
+    for (const subject of subjects) {
+      let applied = false;
+      for (const rule of this.rules) applied = this.apply(rule, subject, stack) || applied;
+      if (!applied) continue;
+      const counts = this.checkedCounts.get(stack) ?? new Map<string, number>();
+      counts.set(subject.type, (counts.get(subject.type) ?? 0) + 1);
+      this.checkedCounts.set(stack, counts);
+    }
   }
 
   /**
-   * How many constructs of each kind (`docker_container`, `docker_service`, `variable`, …) at least one
+   * How many subjects of each kind (`docker_container`, `docker_service`, `variable`, …) at least one
    * rule applied to in a stack, sorted by kind: the report shows what was checked, not only what failed.
    */
   checkedIn(stack: string): Record<string, number> {
@@ -91,11 +89,11 @@ export class PolicyPack implements IAspect {
     return [...this.silenced];
   }
 
-  /** Applies one rule to one construct; false when the rule does not apply to it. */
-  private apply(rule: PolicyRule, node: IConstruct, stack: string): boolean {
+  /** Applies one rule to one subject; false when the rule does not apply to it. */
+  private apply(rule: PolicyRule, subject: Subject, stack: string): boolean {
     let result: RuleResult;
     try {
-      result = rule.check(node);
+      result = rule.check(subject);
     } catch (error) {
       // A rule that cannot decide (e.g. a value only known at apply time) is a finding, never a pass.
       result = nonCompliant(`could not be checked: ${error instanceof Error ? error.message : String(error)}`);
@@ -105,19 +103,24 @@ export class PolicyPack implements IAspect {
 
     const id = `${this.label}-${rule.id}`;
     const level = rule.levels[this.name];
-    const base = { id, rule: rule.id, level, stack, path: node.node.path, details: [...result.findings] };
-    const suppression: ImpliedSuppression | undefined = findSuppression(node, rule.id) ?? rule.impliedSuppression?.(node);
+    const base = {
+      id,
+      rule: rule.id,
+      level,
+      stack,
+      path: subject.path,
+      address: subject.address,
+      ...(subject.overrides.length > 0 ? { overrides: [...subject.overrides] } : {}),
+      details: [...result.findings],
+    };
+    const suppression: ImpliedSuppression | undefined = (subject.construct ? findSuppression(subject.construct, rule.id) : undefined) ?? rule.impliedSuppression?.(subject);
     if (suppression) {
       this.silenced.push({ ...base, reason: suppression.reason, declaredAt: suppression.declaredAt, source: suppression.source });
-      Annotations.of(node).addInfo(`${id} suppressed (${suppression.source} at ${suppression.declaredAt}): ${suppression.reason}`);
       return true;
     }
-    const message = `${id}: ${rule.description} Found: ${result.findings.join("; ")}. Fix: ${rule.fix}`;
+    const overrides = subject.overrides.length > 0 ? ` Escape-hatch overrides on this resource: ${subject.overrides.join(", ")}.` : "";
+    const message = `${id} at ${subject.address} (${subject.path}): ${rule.description} Found: ${result.findings.join("; ")}.${overrides} Fix: ${rule.fix}`;
     this.found.push({ ...base, message });
-    const annotations = Annotations.of(node);
-    if (level === "error") annotations.addError(message);
-    else if (level === "warning") annotations.addWarning(message);
-    else annotations.addInfo(message);
     return true;
   }
 }
@@ -141,14 +144,17 @@ export function policyPackFor(name: PolicyPackName, rules: readonly PolicyRule[]
   return name === "production" ? new ProductionChecks(rules) : new BaselineChecks(rules);
 }
 
-/** Adds the named pack to a stack as an Aspect and returns it. */
+/** The packs registered per stack (`applyPolicyPack`). */
+const PACKS = new WeakMap<TerraformStack, PolicyPack[]>();
+
+/** Registers the named pack for a stack and returns it: synthesis then judges the stack's JSON with it. */
 export function applyPolicyPack(stack: TerraformStack, name: PolicyPackName, rules: readonly PolicyRule[] = ALL_RULES): PolicyPack {
   const pack = policyPackFor(name, rules);
-  Aspects.of(stack).add(pack);
+  PACKS.set(stack, [...(PACKS.get(stack) ?? []), pack]);
   return pack;
 }
 
-/** The packs that apply to a stack (added to the stack or to the app). */
+/** The packs registered for a stack. */
 export function policyPacksOf(stack: TerraformStack): PolicyPack[] {
-  return stack.node.scopes.flatMap((s) => Aspects.of(s).all).filter((a): a is PolicyPack => a instanceof PolicyPack);
+  return [...(PACKS.get(stack) ?? [])];
 }

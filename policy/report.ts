@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { App, TerraformStack } from "../lib/cdk";
 import { Finding, PolicyPack, SuppressedFinding, policyPacksOf } from "./pack";
+import { Subject, TerraformJson, subjectsOfConfig } from "./subject";
 
 /** What one pack found in one stack. Written to `cdktf.out/stacks/<stack>/policy-report.json`. */
 export interface PolicyReport {
@@ -10,8 +11,9 @@ export interface PolicyReport {
   readonly pack: string;
   readonly summary: { readonly errors: number; readonly warnings: number; readonly infos: number; readonly suppressed: number };
   /**
-   * How many constructs of each kind at least one rule applied to (`docker_container`,
-   * `docker_service`, `docker_image`, `variable`, …): what was checked, not only what failed.
+   * How many resources (or plan instances) and variables of each kind at least one rule applied to
+   * (`docker_container`, `docker_service`, `docker_image`, `variable`, …): what was checked, not only
+   * what failed.
    */
   readonly checked: Readonly<Record<string, number>>;
   readonly findings: readonly Finding[];
@@ -36,17 +38,27 @@ function reportOf(stack: TerraformStack, pack: PolicyPack): PolicyReport {
   };
 }
 
+/** The file a stack's Terraform JSON is written to: `<outdir>/stacks/<stack>/cdk.tf.json`. */
+export function synthesizedFile(stack: TerraformStack): string {
+  return path.join(App.of(stack).outdir, "stacks", stack.node.id, "cdk.tf.json");
+}
+
+/** Runs a stack's packs over subjects of it (its synthesized JSON, or a plan) and returns one report per pack. */
+export function evaluateStack(stack: TerraformStack, subjects: readonly Subject[], packs: readonly PolicyPack[] = policyPacksOf(stack)): PolicyReport[] {
+  for (const pack of packs) pack.evaluate(stack.node.id, subjects);
+  return packs.map((pack) => reportOf(stack, pack));
+}
+
 /**
- * Runs every stack's packs over the whole stack now (rather than stack by stack during synthesis,
- * where cdktf stops at the first stack with an error), so one run reports every stack. The packs
- * remember what they visited: cdktf's own aspect pass during `app.synth()` adds nothing twice.
+ * Synthesizes the stacks' apps (each once) and judges every stack by the Terraform JSON that was
+ * written, the file that ships: overrides and escape hatches are in it, and the construct tree only
+ * adds L2 declarations and suppressions. One run reports every stack.
  */
 export function checkPolicies(stacks: readonly TerraformStack[]): PolicyReport[] {
+  for (const app of new Set(stacks.map((stack) => App.of(stack)))) app.synth();
   return stacks.flatMap((stack) => {
-    const packs = policyPacksOf(stack);
-    const nodes = stack.node.findAll();
-    for (const pack of packs) for (const node of nodes) pack.visit(node);
-    return packs.map((pack) => reportOf(stack, pack));
+    const config = JSON.parse(fs.readFileSync(synthesizedFile(stack), "utf8")) as TerraformJson;
+    return evaluateStack(stack, subjectsOfConfig(config, stack));
   });
 }
 
@@ -63,7 +75,7 @@ export class PolicyViolationError extends Error {
               `  stack ${r.stack} (${r.pack} pack):\n` +
               r.findings
                 .filter((f) => f.level === "error")
-                .map((f) => `    - ${f.id} at ${f.path}: ${f.details.join("; ")}`)
+                .map((f) => `    - ${f.id} at ${f.address} (${f.path}): ${f.details.join("; ")}${overridesNote(f)}`)
                 .join("\n"),
           )
           .join("\n") +
@@ -72,6 +84,11 @@ export class PolicyViolationError extends Error {
     );
     this.name = "PolicyViolationError";
   }
+}
+
+/** ` (escape-hatch overrides: a, b)` when the resource has overrides. */
+function overridesNote(f: Finding): string {
+  return f.overrides && f.overrides.length > 0 ? ` (escape-hatch overrides on this resource: ${f.overrides.join(", ")})` : "";
 }
 
 function plural(n: number, word: string): string {
@@ -91,7 +108,7 @@ export function formatPolicySummary(reports: readonly PolicyReport[], reportPath
     lines.push(`policy ${r.stack} (${r.pack}): ${plural(s.errors, "error")}, ${plural(s.warnings, "warning")}, ${plural(s.infos, "info")}, ${s.suppressed} suppressed${where}`);
     const checked = Object.entries(r.checked);
     if (checked.length > 0) lines.push(`  ${"checked".padEnd(11)} ${checked.map(([kind, n]) => `${kind} x${n}`).join(", ")}`);
-    for (const f of r.findings.filter((x) => x.level === "error")) lines.push(`  error       ${f.id} ${f.path}: ${f.details.join("; ")}`);
+    for (const f of r.findings.filter((x) => x.level === "error")) lines.push(`  error       ${f.id} ${f.address} (${f.path}): ${f.details.join("; ")}${overridesNote(f)}`);
     for (const level of ["warning", "info"] as const) {
       const byRule = new Map<string, number>();
       for (const f of r.findings.filter((x) => x.level === level)) byRule.set(f.id, (byRule.get(f.id) ?? 0) + 1);
@@ -118,17 +135,19 @@ export function writePolicyReports(outdir: string, reports: readonly PolicyRepor
 }
 
 /**
- * Checks every stack, refuses to synthesize when a pack reported an error (PolicyViolationError),
- * otherwise synthesizes, writes the reports and prints the summary.
+ * Synthesizes, then judges each stack's written JSON. When a pack reported an error, the failing
+ * stacks' `cdk.tf.json` are removed (nothing that failed the gate is left to apply) and a
+ * PolicyViolationError is thrown; otherwise the reports are written and the summary printed.
  */
 export function synthesizeWithPolicy(app: App, stacks: readonly TerraformStack[], write: (text: string) => void): PolicyReport[] {
   const reports = checkPolicies(stacks);
   const reportPath = (stack: string) => path.join(app.outdir, "stacks", stack, POLICY_REPORT_FILE);
-  if (reports.some((r) => r.summary.errors > 0)) {
+  const failing = new Set(reports.filter((r) => r.summary.errors > 0).map((r) => r.stack));
+  if (failing.size > 0) {
+    for (const stack of stacks.filter((s) => failing.has(s.node.id))) fs.rmSync(synthesizedFile(stack), { force: true });
     write(formatPolicySummary(reports));
     throw new PolicyViolationError(reports);
   }
-  app.synth();
   writePolicyReports(app.outdir, reports);
   write(formatPolicySummary(reports, reportPath));
   return reports;

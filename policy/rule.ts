@@ -1,5 +1,5 @@
-import { IConstruct } from "../lib/cdk";
 import { PolicyPackName } from "../config/common";
+import { Subject } from "./subject";
 import { Unexpressible, Workload, workloadOf } from "./workload";
 
 /**
@@ -31,10 +31,10 @@ export function fromFindings(findings: readonly string[]): RuleResult {
  * One policy rule: a pure, read-only check of one construct, named for the compliant condition
  * (`ContainerNotPrivileged`), with the documentation RULES.md is generated from.
  *
- * Rules inspect the generated provider resources (L1) through their `…Input` getters, so they also
- * see values set through an escape hatch (`service.container.privileged = true`). Containers and
- * swarm services are read through one view (`Workload`). Facts the L1 does not carry (a port's kind,
- * a one-shot service, a stateful volume) come from the L2 parent.
+ * Rules judge what ships: a `Subject` is a resource or variable of the synthesized Terraform JSON
+ * (overrides and escape hatches included) or a resource instance of a saved plan. Containers and
+ * swarm services are read through one view (`Workload`). Facts the JSON does not carry (a port's
+ * kind, a one-shot service, a stateful volume) come from the L2 construct the JSON's metadata names.
  */
 export interface PolicyRule {
   /** PascalCase, equal to the rule's file name; findings are reported as `<Pack>-<id>`. */
@@ -52,13 +52,13 @@ export interface PolicyRule {
   /** What the rule does with a swarm service (`docker_service`), for RULES.md. */
   readonly swarm: SwarmCoverage;
   /** Pure check: reads the construct, never changes it. */
-  readonly check: (node: IConstruct) => RuleResult;
+  readonly check: (subject: Subject) => RuleResult;
   /**
    * A suppression an L2 records through one of its own props (e.g. `Service.rootReason`), or that the
    * rule records for a control a swarm service cannot express (`unexpressibleOnSwarm`), reported like
    * any other suppression. @default - only `Suppressions.add` suppresses the rule
    */
-  readonly impliedSuppression?: (node: IConstruct) => ImpliedSuppression | undefined;
+  readonly impliedSuppression?: (subject: Subject) => ImpliedSuppression | undefined;
   /** How `impliedSuppression` works, for RULES.md. @default - none */
   readonly impliedSuppressionDoc?: string;
 }
@@ -86,9 +86,9 @@ export interface SwarmCoverage {
 }
 
 /** A check of a container or a swarm service, through the normalized `Workload` view. */
-export function workloadCheck(check: (workload: Workload) => RuleResult): (node: IConstruct) => RuleResult {
-  return (node) => {
-    const workload = workloadOf(node);
+export function workloadCheck(check: (workload: Workload) => RuleResult): (subject: Subject) => RuleResult {
+  return (subject) => {
+    const workload = workloadOf(subject);
     return workload ? check(workload) : NOT_APPLICABLE;
   };
 }
@@ -99,7 +99,7 @@ export function workloadCheck(check: (workload: Workload) => RuleResult): (node:
  * a `Service`'s files loader); configuration hazards (privileges, capabilities, host namespaces,
  * mounts, ports, environment) are still checked on those with `workloadCheck`.
  */
-export function runtimeWorkloadCheck(check: (workload: Workload) => RuleResult): (node: IConstruct) => RuleResult {
+export function runtimeWorkloadCheck(check: (workload: Workload) => RuleResult): (subject: Subject) => RuleResult {
   return workloadCheck((workload) => (workload.started ? check(workload) : NOT_APPLICABLE));
 }
 
@@ -118,8 +118,8 @@ export function unexpressibleOnSwarm(
 ): Pick<PolicyRule, "swarm" | "impliedSuppression" | "impliedSuppressionDoc"> {
   return {
     swarm: { coverage: "gap", text: gap.reason },
-    impliedSuppression: (node) => {
-      const workload = workloadOf(node);
+    impliedSuppression: (subject) => {
+      const workload = workloadOf(subject);
       if (workload?.kind !== "swarm-service") return undefined;
       let value: unknown;
       try {
@@ -127,7 +127,7 @@ export function unexpressibleOnSwarm(
       } catch {
         return undefined;
       }
-      return value instanceof Unexpressible ? { reason: value.reason, declaredAt: node.node.path, source: SWARM_GAP_SOURCE } : undefined;
+      return value instanceof Unexpressible ? { reason: value.reason, declaredAt: subject.path, source: SWARM_GAP_SOURCE } : undefined;
     },
     impliedSuppressionDoc: `On a swarm service the finding is recorded as a suppression (source \`${SWARM_GAP_SOURCE}\`) whose reason names the gap, and listed in the policy report; it is not an error in any pack, and not a silent pass.`,
   };

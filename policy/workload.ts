@@ -9,10 +9,9 @@
  * reason (the gap); rules report it as a finding that the rule itself records as a suppression with
  * that reason (`unexpressibleOnSwarm` in rule.ts), so the exception is listed, never silent.
  */
-import { IConstruct } from "../lib/cdk";
-import { Container, SwarmService } from "../lib/docker";
 import { PortKind, Service } from "../lib/service";
-import { booleanInput, isUnresolved, listInput, resolved, serviceOf } from "./facts";
+import { serviceOf } from "./facts";
+import { JsonObject, Subject, block, flag, isExpression, list, notCheckable, num, text } from "./subject";
 
 /** Label marking a container or swarm service created without the `Service` L2 as one-shot (`"true"`). */
 export const ONE_SHOT_LABEL = "policy.one-shot";
@@ -110,29 +109,20 @@ const WELL_KNOWN_DATABASE_PORTS: Readonly<Record<number, string>> = {
 };
 
 /** Labels as a map (labels whose key or value is an expression are skipped). */
-function labelMap(labels: readonly { label: string; value: string }[] | object | undefined): Record<string, string> {
+function labelMap(labels: unknown): Record<string, string> {
   if (!Array.isArray(labels)) return {};
   const out: Record<string, string> = {};
-  for (const l of labels as { label: unknown; value: unknown }[]) {
-    if (typeof l.label === "string" && typeof l.value === "string" && !isUnresolved(l.label)) out[l.label] = l.value;
+  for (const l of labels as { label?: unknown; value?: unknown }[]) {
+    if (typeof l?.label === "string" && typeof l.value === "string" && !isExpression(l.label)) out[l.label] = l.value;
   }
   return out;
 }
 
-function notCheckable(what: string): Error {
-  return new Error(`${what} is a Terraform expression, which cannot be checked at synth time`);
-}
-
-/** A string input, or a readable error for an expression. */
-function text(value: string | undefined, what: string): string | undefined {
-  if (isUnresolved(value)) throw notCheckable(what);
-  return value;
-}
-
-/** A number input, or a readable error for an expression. */
-function count(value: number | undefined, what: string): number | undefined {
-  if (isUnresolved(value)) throw notCheckable(what);
-  return value;
+/** A list of strings; a readable error when the list or an entry is an expression. */
+function strings(value: unknown, what: string): string[] {
+  const items = list(value, what);
+  if (items.some((i) => typeof i !== "string" || isExpression(i))) throw notCheckable(what);
+  return items as string[];
 }
 
 /**
@@ -144,8 +134,13 @@ export abstract class Workload {
   /** The `Service` L2 whose primary resource this is, if any. */
   readonly service: Service | undefined;
 
-  protected constructor(readonly resource: Container | SwarmService) {
-    this.service = serviceOf(resource);
+  constructor(readonly subject: Subject) {
+    this.service = subject.construct ? serviceOf(subject.construct) : undefined;
+  }
+
+  /** The attributes as Terraform will see them. */
+  protected get attrs(): JsonObject {
+    return this.subject.attrs;
   }
 
   /** `container` or `swarm-service`. */
@@ -247,115 +242,111 @@ class ContainerWorkload extends Workload {
     networkMode: "network_mode",
   };
 
-  constructor(private readonly c: Container) {
-    super(c);
-  }
-
   get started(): boolean {
-    return this.c.startInput !== false;
+    return this.attrs.start !== false && this.attrs.start !== "false";
   }
   labels() {
-    return labelMap(this.c.labelsInput);
+    return labelMap(this.attrs.labels);
   }
   protected kindOneShot() {
-    return this.c.mustRunInput === false;
+    return this.attrs.must_run === false || this.attrs.must_run === "false";
   }
   user() {
-    return text(this.c.userInput, "user")?.trim() || undefined;
+    return text(this.attrs.user, "user")?.trim() || undefined;
   }
   readOnlyRootFilesystem() {
-    return booleanInput(this.c.readOnlyInput, "read_only");
+    return flag(this.attrs.read_only, "read_only");
   }
   privileged() {
-    return booleanInput(this.c.privilegedInput, "privileged");
+    return flag(this.attrs.privileged, "privileged");
   }
   capabilities() {
-    const caps = this.c.capabilitiesInput;
-    const drop = caps?.drop ?? [];
-    const add = caps?.add ?? [];
-    if ([...drop, ...add].some(isUnresolved)) throw new Error("capabilities contain a Terraform expression, which cannot be checked at synth time");
-    return { drop, add };
+    const caps = block(this.attrs.capabilities, "capabilities");
+    return { drop: strings(caps?.drop, "capabilities.drop"), add: strings(caps?.add, "capabilities.add") };
   }
   securityOpts() {
-    const opts = this.c.securityOptsInput ?? [];
-    if (opts.some(isUnresolved)) throw new Error("security_opts contain a Terraform expression, which cannot be checked at synth time");
-    return opts.map((o) => o.trim());
+    return strings(this.attrs.security_opts, "security_opts").map((o) => o.trim());
   }
   noNewPrivileges() {
     return this.securityOpts().some((o) => /^no-new-privileges([:=]true)?$/.test(o));
   }
   memoryLimitBytes() {
-    const memory = count(this.c.memoryInput, "memory");
+    const memory = num(this.attrs.memory, "memory");
     return memory !== undefined && memory > 0 ? memory * MIB : undefined;
   }
   cpuLimitCores() {
-    const cpus = this.c.cpusInput;
-    const quota = this.c.cpuQuotaInput;
-    const period = this.c.cpuPeriodInput;
-    if (isUnresolved(cpus) || isUnresolved(quota) || isUnresolved(period)) throw notCheckable("the CPU limit");
-    if (cpus !== undefined && Number(cpus) > 0) return Number(cpus);
+    const cpus = num(this.attrs.cpus, "cpus");
+    const quota = num(this.attrs.cpu_quota, "cpu_quota");
+    const period = num(this.attrs.cpu_period, "cpu_period");
+    if (cpus !== undefined && cpus > 0) return cpus;
     if (quota !== undefined && quota > 0) return quota / (period !== undefined && period > 0 ? period : DEFAULT_CPU_PERIOD);
     return undefined;
   }
   cpuShares() {
-    return count(this.c.cpuSharesInput, "cpu_shares");
+    const shares = num(this.attrs.cpu_shares, "cpu_shares");
+    return shares !== undefined && shares > 0 ? shares : undefined;
   }
   processLimits() {
-    const parent = text(this.c.cgroupParentInput, "cgroup_parent");
-    const nproc = listInput(this.c.ulimitInput, "ulimit").find((u) => u.name === "nproc");
-    if (nproc && isUnresolved(nproc.hard)) throw notCheckable("the nproc ulimit");
-    return { cgroupParent: parent || undefined, nproc: nproc?.hard };
+    const parent = text(this.attrs.cgroup_parent, "cgroup_parent");
+    const nproc = list(this.attrs.ulimit, "ulimit").find((u) => (u as JsonObject)?.name === "nproc") as JsonObject | undefined;
+    return { cgroupParent: parent || undefined, nproc: nproc ? num(nproc.hard, "the nproc ulimit") : undefined };
   }
   healthcheckTest() {
-    return this.c.healthcheckInput?.test ?? [];
+    return strings(block(this.attrs.healthcheck, "healthcheck")?.test, "healthcheck.test");
   }
   restartPolicy() {
-    return { condition: text(this.c.restartInput, "restart"), maxRetries: count(this.c.maxRetryCountInput, "max_retry_count") };
+    return { condition: text(this.attrs.restart, "restart"), maxRetries: num(this.attrs.max_retry_count, "max_retry_count") };
   }
   logging() {
-    return { driver: text(this.c.logDriverInput, "log_driver") || undefined, options: (this.c.logOptsInput ?? {}) as Record<string, string> };
+    return { driver: text(this.attrs.log_driver, "log_driver") || undefined, options: stringMap(this.attrs.log_opts, "log_opts") };
   }
   networkMode() {
-    return this.c.networkModeInput;
+    return text(this.attrs.network_mode, "network_mode");
   }
   pidMode() {
-    return this.c.pidModeInput;
+    return text(this.attrs.pid_mode, "pid_mode");
   }
   ipcMode() {
-    return this.c.ipcModeInput;
+    return text(this.attrs.ipc_mode, "ipc_mode");
   }
   publishAllPorts() {
-    return booleanInput(this.c.publishAllPortsInput, "publish_all_ports") === true;
+    return flag(this.attrs.publish_all_ports, "publish_all_ports") === true;
   }
   publishedPorts(): PublishedPort[] {
-    return listInput(this.c.portsInput, "ports").map((p) => {
-      if (isUnresolved(p.internal) || isUnresolved(p.external) || isUnresolved(p.ip)) {
-        throw new Error("a ports entry is a Terraform expression, which cannot be checked at synth time");
-      }
-      const protocol = p.protocol ?? "tcp";
-      const ip = p.ip ?? "0.0.0.0";
-      return { containerPort: p.internal, hostPort: p.external, protocol, ip, where: ip, ...this.portFacts(p.internal, p.external, protocol) };
+    return list(this.attrs.ports, "ports").map((entry) => {
+      const p = entry as JsonObject;
+      const internal = num(p.internal, "ports.internal") ?? 0;
+      const external = num(p.external, "ports.external");
+      const protocol = text(p.protocol, "ports.protocol") ?? "tcp";
+      const ip = text(p.ip, "ports.ip") ?? "0.0.0.0";
+      return { containerPort: internal, hostPort: external, protocol, ip, where: ip, ...this.portFacts(internal, external, protocol) };
     });
   }
   hostPaths() {
     return [
-      ...listInput(this.c.volumesInput, "volumes").map((v) => v.hostPath),
-      ...listInput(this.c.mountsInput, "mounts")
-        .filter((m) => m.type === "bind")
-        .map((m) => m.source),
-    ].filter((p): p is string => p !== undefined);
+      ...list(this.attrs.volumes, "volumes").map((v) => (v as JsonObject)?.host_path),
+      ...list(this.attrs.mounts, "mounts")
+        .filter((m) => (m as JsonObject)?.type === "bind")
+        .map((m) => (m as JsonObject).source),
+    ].flatMap((p) => (p === undefined || p === null || p === "" ? [] : [String(p)]));
   }
   environment() {
-    return (this.c.envInput ?? []).flatMap((entry) => {
-      const rendered = resolved(this.c, entry);
-      if (typeof rendered !== "string") return [];
-      const eq = rendered.indexOf("=");
-      return [{ name: eq < 0 ? rendered : rendered.slice(0, eq), value: eq < 0 ? "" : rendered.slice(eq + 1) }];
+    return list(this.attrs.env, "env").flatMap((entry) => {
+      if (typeof entry !== "string") return [];
+      const eq = entry.indexOf("=");
+      return [{ name: eq < 0 ? entry : entry.slice(0, eq), value: eq < 0 ? "" : entry.slice(eq + 1) }];
     });
   }
   image() {
-    return String(resolved(this.c, this.c.imageInput));
+    return String(this.attrs.image ?? "");
   }
+}
+
+/** A map of strings (log options, a swarm env); a readable error for an expression. */
+function stringMap(value: unknown, what: string): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== "object" || Array.isArray(value)) throw notCheckable(what);
+  return Object.fromEntries(Object.entries(value as JsonObject).map(([k, v]) => [k, String(v)]));
 }
 
 /** The predefined swarm network that puts a task in the host's network namespace. */
@@ -381,56 +372,52 @@ class SwarmServiceWorkload extends Workload {
     networkMode: "task_spec.networks_advanced",
   };
 
-  constructor(private readonly s: SwarmService) {
-    super(s);
+  private get task(): JsonObject {
+    return block(this.attrs.task_spec, "task_spec") ?? {};
   }
-
-  private get task() {
-    return this.s.taskSpecInput;
-  }
-  private get spec() {
-    return this.task?.containerSpec;
+  private get spec(): JsonObject {
+    return block(this.task.container_spec, "task_spec.container_spec") ?? {};
   }
 
   get started(): boolean {
     return true;
   }
   labels() {
-    return { ...labelMap(this.spec?.labels), ...labelMap(this.s.labelsInput) };
+    return { ...labelMap(this.spec.labels), ...labelMap(this.attrs.labels) };
   }
   protected kindOneShot() {
     return false;
   }
   user() {
-    return text(this.spec?.user, this.attributes.user)?.trim() || undefined;
+    return text(this.spec.user, this.attributes.user)?.trim() || undefined;
   }
   readOnlyRootFilesystem() {
-    return booleanInput(this.spec?.readOnly, this.attributes.readOnly);
+    return flag(this.spec.read_only, this.attributes.readOnly);
   }
   privileged() {
     return false;
   }
   capabilities() {
-    const drop = this.spec?.capDrop ?? [];
-    const add = this.spec?.capAdd ?? [];
-    if ([...drop, ...add].some(isUnresolved)) throw new Error("cap_drop or cap_add contain a Terraform expression, which cannot be checked at synth time");
-    return { drop, add };
+    return { drop: strings(this.spec.cap_drop, this.attributes.capDrop), add: strings(this.spec.cap_add, this.attributes.capAdd) };
   }
   securityOpts() {
-    const selinux = this.spec?.privileges?.seLinuxContext;
+    const selinux = block(block(this.spec.privileges, "task_spec.container_spec.privileges")?.se_linux_context, "privileges.se_linux_context");
     if (!selinux) return [];
-    if (booleanInput(selinux.disable, "privileges.se_linux_context.disable") === true) return ["label=disable"];
-    return (["user", "role", "type", "level"] as const).flatMap((k) => (selinux[k] ? [`label=${k}:${selinux[k]}`] : []));
+    if (flag(selinux.disable, "privileges.se_linux_context.disable") === true) return ["label=disable"];
+    return (["user", "role", "type", "level"] as const).flatMap((k) => (selinux[k] ? [`label=${k}:${String(selinux[k])}`] : []));
   }
   noNewPrivileges() {
     return SWARM_GAPS.noNewPrivileges;
   }
+  private limits(): JsonObject {
+    return block(block(this.task.resources, "task_spec.resources")?.limits, "task_spec.resources.limits") ?? {};
+  }
   memoryLimitBytes() {
-    const bytes = count(this.task?.resources?.limits?.memoryBytes, this.attributes.memory);
+    const bytes = num(this.limits().memory_bytes, this.attributes.memory);
     return bytes !== undefined && bytes > 0 ? bytes : undefined;
   }
   cpuLimitCores() {
-    const nano = count(this.task?.resources?.limits?.nanoCpus, this.attributes.cpuLimit);
+    const nano = num(this.limits().nano_cpus, this.attributes.cpuLimit);
     return nano !== undefined && nano > 0 ? nano / 1e9 : undefined;
   }
   cpuShares() {
@@ -440,41 +427,32 @@ class SwarmServiceWorkload extends Workload {
     return SWARM_GAPS.pidsLimit;
   }
   healthcheckTest() {
-    return this.spec?.healthcheck?.test ?? [];
+    return strings(block(this.spec.healthcheck, this.attributes.healthcheck)?.test, `${this.attributes.healthcheck}.test`);
   }
   restartPolicy() {
-    const policy = this.task?.restartPolicy;
-    return { condition: text(policy?.condition, this.attributes.restart), maxRetries: count(policy?.maxAttempts, this.attributes.maxRetries) };
+    const policy = block(this.task.restart_policy, "task_spec.restart_policy") ?? {};
+    return { condition: text(policy.condition, this.attributes.restart), maxRetries: num(policy.max_attempts, this.attributes.maxRetries) };
   }
   logging() {
-    const driver = this.task?.logDriver;
-    return { driver: text(driver?.name, this.attributes.logDriver) || undefined, options: (driver?.options ?? {}) as Record<string, string> };
+    const driver = block(this.task.log_driver, "task_spec.log_driver") ?? {};
+    return { driver: text(driver.name, this.attributes.logDriver) || undefined, options: stringMap(driver.options, this.attributes.logOpts) };
   }
   /**
    * `host` when a network is the predefined host network (swarm then runs the task in the host's
    * network namespace). A reference to a network this configuration creates is never that network.
    */
   networkMode() {
-    for (const name of this.networkReferences()) {
-      if (name === HOST_NETWORK) return HOST_NETWORK;
-      if (name.includes("${") && !/^\$\{docker_network\.[A-Za-z0-9_-]+(\[[^\]]*\])?\.(id|name)\}$/.test(name)) {
-        throw new Error(`network ${name} is a Terraform expression, which cannot be checked at synth time`);
+    for (const entry of list(this.task.networks_advanced, this.attributes.networkMode)) {
+      for (const ref of [(entry as JsonObject)?.id, (entry as JsonObject)?.name]) {
+        if (ref === undefined || ref === null) continue;
+        const name = String(ref);
+        if (name === HOST_NETWORK) return HOST_NETWORK;
+        if (isExpression(name) && !/^\$\{docker_network\.[A-Za-z0-9_-]+(\[[^\]]*\])?\.(id|name)\}$/.test(name)) {
+          throw new Error(`network ${name} is a Terraform expression, which cannot be checked at synth time`);
+        }
       }
     }
     return undefined;
-  }
-  /**
-   * Each network's `id` and `name` in `task_spec.networks_advanced` as Terraform will see it: the
-   * bindings' input and any raw override (the swarm rendering of `Service` writes the list as an
-   * override to join networks by `id`, which the provider bindings do not know).
-   */
-  private networkReferences(): string[] {
-    type Rendered = { resource?: Record<string, Record<string, { task_spec?: { networks_advanced?: unknown } }>> };
-    const rendered = (this.s.toTerraform() as Rendered).resource?.[this.s.terraformResourceType]?.[this.s.friendlyUniqueId];
-    const networks = resolved(this.s, rendered?.task_spec?.networks_advanced);
-    if (networks === undefined || networks === null) return [];
-    if (!Array.isArray(networks)) throw notCheckable(this.attributes.networkMode);
-    return networks.flatMap((n: { id?: unknown; name?: unknown }) => [n?.id, n?.name]).flatMap((ref) => (ref === undefined || ref === null ? [] : [String(ref)]));
   }
   pidMode() {
     return undefined;
@@ -487,36 +465,36 @@ class SwarmServiceWorkload extends Workload {
   }
   /** Swarm publishes on every interface: of the node running the task (`host`) or of every node (`ingress`). */
   publishedPorts(): PublishedPort[] {
-    return listInput(this.s.endpointSpecInput?.ports, "endpoint_spec.ports").map((p) => {
-      if (isUnresolved(p.targetPort) || isUnresolved(p.publishedPort) || isUnresolved(p.publishMode)) {
-        throw new Error("an endpoint_spec.ports entry is a Terraform expression, which cannot be checked at synth time");
-      }
-      const protocol = p.protocol ?? "tcp";
-      const mode = p.publishMode ?? "ingress";
+    const endpoint = block(this.attrs.endpoint_spec, "endpoint_spec");
+    return list(endpoint?.ports, "endpoint_spec.ports").map((entry) => {
+      const p = entry as JsonObject;
+      const target = num(p.target_port, "endpoint_spec.ports.target_port") ?? 0;
+      const published = num(p.published_port, "endpoint_spec.ports.published_port");
+      const protocol = text(p.protocol, "endpoint_spec.ports.protocol") ?? "tcp";
+      const mode = text(p.publish_mode, "endpoint_spec.ports.publish_mode") ?? "ingress";
       const where = mode === "host" ? "every interface of the node running the task (publish_mode host)" : "every interface of every swarm node (publish_mode ingress)";
-      return { containerPort: p.targetPort, hostPort: p.publishedPort, protocol, ip: "0.0.0.0", where, ...this.portFacts(p.targetPort, p.publishedPort, protocol) };
+      return { containerPort: target, hostPort: published, protocol, ip: "0.0.0.0", where, ...this.portFacts(target, published, protocol) };
     });
   }
   hostPaths() {
-    return listInput(this.spec?.mounts, "task_spec.container_spec.mounts")
-      .filter((m) => m.type === "bind")
-      .map((m) => m.source)
-      .filter((p): p is string => p !== undefined);
+    return list(this.spec.mounts, "task_spec.container_spec.mounts")
+      .filter((m) => (m as JsonObject)?.type === "bind")
+      .flatMap((m) => {
+        const source = (m as JsonObject).source;
+        return source === undefined || source === null || source === "" ? [] : [String(source)];
+      });
   }
   environment() {
-    const env = this.spec?.env;
-    if (env === undefined) return [];
-    if (isUnresolved(env)) throw notCheckable("task_spec.container_spec.env");
-    return Object.entries(env).map(([name, value]) => ({ name, value: String(resolved(this.s, value)) }));
+    return Object.entries(stringMap(this.spec.env, "task_spec.container_spec.env")).map(([name, value]) => ({ name, value }));
   }
   image() {
-    return String(resolved(this.s, this.spec?.image));
+    return String(this.spec.image ?? "");
   }
 }
 
-/** The view of a `docker_container` or `docker_service`; undefined for any other construct. */
-export function workloadOf(node: IConstruct): Workload | undefined {
-  if (node instanceof Container) return new ContainerWorkload(node);
-  if (node instanceof SwarmService) return new SwarmServiceWorkload(node);
+/** The view of a `docker_container` or `docker_service` subject; undefined for anything else. */
+export function workloadOf(subject: Subject): Workload | undefined {
+  if (subject.type === "docker_container") return new ContainerWorkload(subject);
+  if (subject.type === "docker_service") return new SwarmServiceWorkload(subject);
   return undefined;
 }

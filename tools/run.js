@@ -6,12 +6,16 @@
  *   node tools/run.js synth-diff [args...]       (npm run synth:diff -- [args...])
  *   node tools/run.js verify <stack> [args...]   (npm run verify -- <stack> [args...])
  *   node tools/run.js restore <stack> <volume> [snapshot]   (npm run restore -- …)
+ *   node tools/run.js policy <stack> <plan.json>  (npm run policy -- <stack> <plan.json>)
+ * A tool imports the app's own code (policy, settings, stacks), so the whole tree is watched, not only tools/.
  */
 "use strict";
 const path = require("path");
 const { bundleIfStale } = require("../scripts/bundle");
 
-const TOOLS = new Set(["plan-summary", "synth-diff", "verify", "restore"]);
+const TOOLS = new Set(["plan-summary", "synth-diff", "verify", "restore", "policy"]);
+// As scripts/synth.js: everything a tool can import, but tests, outputs and dependencies.
+const SKIP = new Set(["node_modules", "cdktf.out", ".build", ".git", "test", "coverage", ".github"]);
 const root = path.resolve(__dirname, "..");
 const name = process.argv[2];
 if (!TOOLS.has(name)) {
@@ -20,5 +24,5 @@ if (!TOOLS.has(name)) {
 }
 
 const outFile = path.join(root, ".build", "tools", `${name}.js`);
-bundleIfStale({ root, entry: path.join(__dirname, `${name}.ts`), outFile, watchDir: __dirname, sourcemap: "inline" });
+bundleIfStale({ root, entry: path.join(__dirname, `${name}.ts`), outFile, watchDir: root, skip: SKIP, extraFiles: [path.join(root, "package-lock.json")], sourcemap: "inline" });
 require(outFile).run(process.argv.slice(3));

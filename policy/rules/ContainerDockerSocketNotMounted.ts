@@ -1,4 +1,4 @@
-import { resolved } from "../facts";
+import {} from "../facts";
 import { PolicyRule, cis, fromFindings, workloadCheck } from "../rule";
 
 const SOCKETS = ["/var/run/docker.sock", "/run/docker.sock", "/run/containerd/containerd.sock"];
@@ -22,7 +22,7 @@ export const ContainerDockerSocketNotMounted: PolicyRule = {
   check: workloadCheck((w) => {
     const findings: string[] = [];
     for (const hostPath of w.hostPaths()) {
-      const text = String(resolved(w.resource, hostPath));
+      const text = hostPath;
       if (!text.includes("${")) {
         if (exposesSocket(text)) findings.push(`host path ${text} is mounted`);
         continue;

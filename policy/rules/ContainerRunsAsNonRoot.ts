@@ -21,8 +21,8 @@ export const ContainerRunsAsNonRoot: PolicyRule = {
     if (user === undefined) return nonCompliant(`${w.attributes.user} is not set (the image's user applies, which cannot be verified at synth time)`);
     return isRootUser(user) ? nonCompliant(`${w.attributes.user} is ${JSON.stringify(user)} (root)`) : COMPLIANT;
   }),
-  impliedSuppression: (node) => {
-    const service = workloadOf(node)?.service;
+  impliedSuppression: (subject) => {
+    const service = workloadOf(subject)?.service;
     if (!service?.runsAsRoot || !service.rootReason) return undefined;
     return { reason: service.rootReason, declaredAt: service.node.path, source: "Service.rootReason" };
   },

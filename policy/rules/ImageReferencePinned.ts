@@ -1,16 +1,7 @@
-import { IConstruct, TerraformStack, TerraformVariable } from "../../lib/cdk";
-import { Image } from "../../lib/docker";
 import { isPinnedImageReference } from "../../lib/image-reference";
-import { isUnresolved, resolved } from "../facts";
+import { Subject, isExpression, notCheckable } from "../subject";
 import { workloadOf } from "../workload";
 import { COMPLIANT, NOT_APPLICABLE, PolicyRule, RuleResult, nonCompliant } from "../rule";
-
-/** The variable a `${var.<name>}` expression reads, if the stack declares it. */
-function variableNamed(node: IConstruct, name: string): TerraformVariable | undefined {
-  return TerraformStack.of(node)
-    .node.findAll()
-    .find((n): n is TerraformVariable => n instanceof TerraformVariable && n.friendlyUniqueId === name);
-}
 
 /** A pinned reference, or an image id (`sha256:…`, content-addressed). */
 function pinned(reference: string): boolean {
@@ -18,11 +9,11 @@ function pinned(reference: string): boolean {
 }
 
 /** Judges a reference as Terraform sees it: a literal, or a `${var.x}` through the variable's default. */
-function judge(node: IConstruct, expression: string): RuleResult {
-  if (!expression.includes("${")) return pinned(expression) ? COMPLIANT : nonCompliant(`${JSON.stringify(expression)} is not pinned`);
+function judge(subject: Subject, expression: string): RuleResult {
+  if (!isExpression(expression)) return pinned(expression) ? COMPLIANT : nonCompliant(`${JSON.stringify(expression)} is not pinned`);
   const varName = /^\$\{var\.([A-Za-z0-9_-]+)\}$/.exec(expression)?.[1];
-  if (varName === undefined) throw new Error(`the reference is the Terraform expression ${JSON.stringify(expression)}, which cannot be checked at synth time`);
-  const fallback = variableNamed(node, varName)?.default;
+  if (varName === undefined) throw notCheckable(`the reference ${JSON.stringify(expression)}`, subject.source);
+  const fallback = subject.config.variable?.[varName]?.default;
   if (typeof fallback !== "string") return nonCompliant(`the reference comes from var.${varName}, which has no default reference to check`);
   return pinned(fallback) ? COMPLIANT : nonCompliant(`var.${varName} defaults to ${JSON.stringify(fallback)}, which is not pinned`);
 }
@@ -43,15 +34,15 @@ export const ImageReferencePinned: PolicyRule = {
     coverage: "checked",
     text: "`task_spec.container_spec.image` when it is a literal or a variable; the `Service` L2 references its `docker_image` (by digest when the registry reports one), which is checked itself.",
   },
-  check: (node) => {
-    if (node instanceof Image) {
-      const name = node.nameInput;
-      if (name === undefined) return nonCompliant("name is not set");
-      return judge(node, isUnresolved(name) ? String(resolved(node, name)) : name);
+  check: (subject) => {
+    if (subject.type === "docker_image") {
+      const name = subject.attrs.name;
+      if (name === undefined || name === null || name === "") return nonCompliant("name is not set");
+      return judge(subject, String(name));
     }
-    const workload = workloadOf(node);
+    const workload = workloadOf(subject);
     if (!workload) return NOT_APPLICABLE;
     const image = workload.image();
-    return IMAGE_RESOURCE_REFERENCE.test(image) ? NOT_APPLICABLE : judge(node, image);
+    return IMAGE_RESOURCE_REFERENCE.test(image) ? NOT_APPLICABLE : judge(subject, image);
   },
 };

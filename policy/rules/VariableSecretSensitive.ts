@@ -1,4 +1,3 @@
-import { TerraformVariable } from "../../lib/cdk";
 import { looksLikeCredential } from "../facts";
 import { NOT_APPLICABLE, PolicyRule, fromFindings } from "../rule";
 
@@ -11,13 +10,14 @@ export const VariableSecretSensitive: PolicyRule = {
   fix: "Declare the secret with the `Secret` L2 (sensitive, no default, length-validated) and supply it at deploy time with `TF_VAR_<name>`.",
   reference: "cdktf best practice: read secrets with sensitive Terraform variables; design rule 11 (secrets are a type)",
   swarm: { coverage: "checked", text: "the same Terraform variables on both targets; on swarm they feed `docker_secret` data instead of uploaded files." },
-  check: (node) => {
-    if (!(node instanceof TerraformVariable)) return NOT_APPLICABLE;
-    const name = node.friendlyUniqueId;
-    if (!looksLikeCredential(name) && node.sensitive !== true) return NOT_APPLICABLE;
+  check: (subject) => {
+    if (subject.type !== "variable") return NOT_APPLICABLE;
+    const name = subject.address.replace(/^var\./, "");
+    const sensitive = subject.attrs.sensitive === true;
+    if (!looksLikeCredential(name) && !sensitive) return NOT_APPLICABLE;
     const findings: string[] = [];
-    if (node.sensitive !== true) findings.push(`variable ${name} looks like a credential but is not sensitive`);
-    if (node.default !== undefined) findings.push(`variable ${name} has a default value`);
+    if (!sensitive) findings.push(`variable ${name} looks like a credential but is not sensitive`);
+    if (subject.attrs.default !== undefined && subject.attrs.default !== null) findings.push(`variable ${name} has a default value`);
     return fromFindings(findings);
   },
 };

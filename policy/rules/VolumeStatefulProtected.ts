@@ -1,13 +1,13 @@
-import { IConstruct } from "../../lib/cdk";
-import { Volume as DockerVolume } from "../../lib/docker";
 import { STATEFUL_LABEL, volumeOf } from "../facts";
 import { COMPLIANT, NOT_APPLICABLE, PolicyRule, nonCompliant } from "../rule";
+import { Subject, block } from "../subject";
 
-function isStateful(node: DockerVolume): boolean {
-  const l2 = volumeOf(node as IConstruct);
-  if (l2) return l2.stateful;
-  const labels = node.labelsInput;
-  return Array.isArray(labels) && labels.some((l) => l.label === STATEFUL_LABEL && l.value === "true");
+/** Stateful by its `Volume` L2, or by the label (a volume created without the L2, or an override). */
+function isStateful(subject: Subject): boolean {
+  const labels = subject.attrs.labels;
+  const labelled = Array.isArray(labels) && labels.some((l: { label?: unknown; value?: unknown }) => l?.label === STATEFUL_LABEL && l.value === "true");
+  const l2 = subject.construct ? volumeOf(subject.construct) : undefined;
+  return labelled || l2?.stateful === true;
 }
 
 /** Stateful volumes cannot be destroyed by a plan. */
@@ -22,8 +22,8 @@ export const VolumeStatefulProtected: PolicyRule = {
     coverage: "checked",
     text: "the same `docker_volume` resources on both targets (on swarm, created on the data node that runs the services mounting them). A per-node volume is anonymous on swarm (a mount without `source`, removed with its task) and cannot be stateful.",
   },
-  check: (node) => {
-    if (!(node instanceof DockerVolume) || !isStateful(node)) return NOT_APPLICABLE;
-    return node.lifecycle?.preventDestroy === true ? COMPLIANT : nonCompliant("stateful volume without prevent_destroy");
+  check: (subject) => {
+    if (subject.type !== "docker_volume" || !isStateful(subject)) return NOT_APPLICABLE;
+    return block(subject.attrs.lifecycle, "lifecycle")?.prevent_destroy === true ? COMPLIANT : nonCompliant("stateful volume without prevent_destroy");
   },
 };

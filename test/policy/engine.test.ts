@@ -1,12 +1,11 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { App, Aspects, Construct, Fn, TerraformStack, TerraformVariable, Testing } from "../../lib/cdk";
+import { App, Construct, Fn, TerraformStack, TerraformVariable } from "../../lib/cdk";
 import { Container, DockerProvider } from "../../lib/docker";
 import { ConstructValidationError, ContainerImage, Network, Service } from "../../lib";
 import {
   ALL_RULES,
-  BaselineChecks,
   ContainerHealthCheckDefined,
   ContainerNoNewPrivileges,
   ContainerNotPrivileged,
@@ -16,7 +15,6 @@ import {
   SWARM_GAP_SOURCE,
   PolicyRule,
   PolicyViolationError,
-  ProductionChecks,
   Suppressions,
   applyPolicyPack,
   checkPolicies,
@@ -28,65 +26,64 @@ import {
   workloadOf,
   writePolicyReports,
 } from "../../policy";
-import { annotations, rawContainer, rawSwarmService, runRule, scratch, swarmScratch } from "./helpers";
+import { rawContainer, subjectOf, rawSwarmService, runRule, scratch, swarmScratch } from "./helpers";
 
 describe("packs", () => {
   test("report findings as <Pack>-<Rule> at the pack's level", () => {
     // GIVEN a privileged container in two stacks
     const base = scratch();
     rawContainer(base, { privileged: true });
-    Aspects.of(base.stack).add(new BaselineChecks([ContainerNotPrivileged]));
+    applyPolicyPack(base.stack, "baseline", [ContainerNotPrivileged]);
     const prod = scratch();
     rawContainer(prod, { privileged: true });
-    Aspects.of(prod.stack).add(new ProductionChecks([ContainerNotPrivileged]));
+    applyPolicyPack(prod.stack, "production", [ContainerNotPrivileged]);
 
     // WHEN both are checked
     const [b] = checkPolicies([base.stack]);
     const [p] = checkPolicies([prod.stack]);
 
-    // THEN the baseline warns and production errors, on the container's path
-    expect(b.findings.map((f) => [f.id, f.level, f.path])).toEqual([["Baseline-ContainerNotPrivileged", "warning", "policy-test/Raw"]]);
-    expect(p.findings.map((f) => [f.id, f.level, f.path])).toEqual([["Production-ContainerNotPrivileged", "error", "policy-test/Raw"]]);
-    expect(annotations(base.stack, "warn")).toEqual([expect.stringMatching(/^policy-test\/Raw: Baseline-ContainerNotPrivileged: Containers do not run privileged \(swarm services cannot\)\. Found: privileged is true\. Fix: /)]);
-    expect(annotations(prod.stack, "error")).toEqual([expect.stringMatching(/^policy-test\/Raw: Production-ContainerNotPrivileged: /)]);
+    // THEN the baseline warns and production errors, on the container's address and path
+    expect(b.findings.map((f) => [f.id, f.level, f.address, f.path])).toEqual([["Baseline-ContainerNotPrivileged", "warning", "docker_container.Raw", "policy-test/Raw"]]);
+    expect(p.findings.map((f) => [f.id, f.level, f.address, f.path])).toEqual([["Production-ContainerNotPrivileged", "error", "docker_container.Raw", "policy-test/Raw"]]);
+    expect(b.findings[0].message).toMatch(/^Baseline-ContainerNotPrivileged at docker_container\.Raw \(policy-test\/Raw\): Containers do not run privileged \(swarm services cannot\)\. Found: privileged is true\. Fix: /);
   });
 
-  test("info-level rules annotate as info in production (ContainerPidsLimited cannot be enforced)", () => {
+  test("info-level rules report as info in production (ContainerPidsLimited cannot be enforced)", () => {
     const s = scratch();
     rawContainer(s, { ulimit: undefined });
-    Aspects.of(s.stack).add(new ProductionChecks());
+    applyPolicyPack(s.stack, "production");
     const [report] = checkPolicies([s.stack]);
     expect(report.findings.map((f) => [f.id, f.level])).toEqual([["Production-ContainerPidsLimited", "info"]]);
-    expect(annotations(s.stack, "info")).toHaveLength(1);
-    expect(annotations(s.stack, "error")).toEqual([]);
+    expect(report.summary).toMatchObject({ errors: 0, infos: 1 });
   });
 
-  test("run as cdktf Aspects: Testing.synth reports the same findings", () => {
+  test("judge the JSON that ships: an addOverride on a compliant construct is caught, naming the address and the override", () => {
     const s = scratch();
-    rawContainer(s, { privileged: true });
-    Aspects.of(s.stack).add(new ProductionChecks());
-    Testing.synth(s.stack);
-    expect(annotations(s.stack, "error")).toEqual([expect.stringContaining("Production-ContainerNotPrivileged")]);
+    rawContainer(s).addOverride("privileged", true);
+    applyPolicyPack(s.stack, "production");
+    const [report] = checkPolicies([s.stack]);
+    expect(report.findings.map((f) => [f.id, f.address, f.overrides, f.details])).toEqual([
+      ["Production-ContainerNotPrivileged", "docker_container.Raw", ["privileged"], ["privileged is true"]],
+    ]);
+    expect(report.findings[0].message).toContain("Escape-hatch overrides on this resource: privileged.");
   });
 
-  test("a construct visited twice (early check, then cdktf's aspect pass) is reported once", () => {
+  test("a resource added by a stack-level override, with no construct, is judged by its JSON", () => {
+    const s = scratch();
+    rawContainer(s);
+    s.stack.addOverride("resource.docker_container.injected", { name: "injected", image: "example/app:1.0", privileged: true });
+    applyPolicyPack(s.stack, "production", [ContainerNotPrivileged]);
+    const [report] = checkPolicies([s.stack]);
+    expect(report.findings.map((f) => [f.address, f.path])).toEqual([["docker_container.injected", "docker_container.injected"]]);
+  });
+
+  test("checking a stack twice reports it once", () => {
     const s = scratch();
     rawContainer(s, { privileged: true });
     const pack = applyPolicyPack(s.stack, "production");
     checkPolicies([s.stack]);
-    Testing.synth(s.stack);
     checkPolicies([s.stack]);
-    expect(pack.findings).toHaveLength(1);
-    expect(annotations(s.stack, "error")).toHaveLength(1);
-  });
-
-  test("an error annotation makes cdktf's app.synth throw", () => {
-    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "policy-")) });
-    const stack = new TerraformStack(app, "bad");
-    const s = { stack, ...scratchParts(stack) };
-    rawContainer(s, { privileged: true });
-    applyPolicyPack(stack, "production");
-    expect(() => app.synth()).toThrow(/Encountered Annotations with level "ERROR"[\s\S]*Production-ContainerNotPrivileged/);
+    expect(pack.findings.filter((f) => f.rule === "ContainerNotPrivileged")).toHaveLength(1);
   });
 
   test("a rule that cannot decide reports a finding, never a pass", () => {
@@ -131,7 +128,6 @@ describe("suppressions", () => {
     expect(suppressed.map((x) => [x.id, x.path, x.reason, x.declaredAt, x.source])).toEqual([
       ["Production-ContainerHealthCheckDefined", "policy-test/Raw", "image has no probe binary at all", "policy-test/Raw", "Suppressions.add"],
     ]);
-    expect(annotations(s.stack, "info")).toEqual([expect.stringContaining("Production-ContainerHealthCheckDefined suppressed (Suppressions.add at policy-test/Raw): image has no probe binary at all")]);
   });
 
   test("inherit down the construct tree", () => {
@@ -207,15 +203,15 @@ describe("swarm services", () => {
   test("serviceOf finds the Service L2 of its docker_service, and the view reads it as a swarm service", () => {
     const { svc } = swarmApp();
     expect(serviceOf(svc.swarmService)).toBe(svc);
-    const w = workloadOf(svc.swarmService);
+    const w = workloadOf(subjectOf(svc.swarmService));
     expect([w?.kind, w?.service, w?.user(), w?.memoryLimitBytes(), w?.cpuLimitCores(), w?.oneShot()]).toEqual(["swarm-service", svc, "1000:1000", 256 * 1024 * 1024, 0.5, false]);
   });
 
   test("a one-shot Service stays a container on the swarm target and is checked as one", () => {
     const s = swarmScratch();
     const job = new Service(s.stack, "Job", { name: "job", image: s.image, user: "1000:1000", networks: [{ network: s.network }], oneShot: true });
-    expect(workloadOf(job.resource)?.kind).toBe("container");
-    expect(workloadOf(job.resource)?.oneShot()).toBe(true);
+    const w = workloadOf(subjectOf(job.resource));
+    expect([w?.kind, w?.oneShot()]).toEqual(["container", true]);
   });
 
   test("a Service's rootReason is recorded as a suppression of ContainerRunsAsNonRoot on its swarm service", () => {
@@ -251,7 +247,6 @@ describe("swarm services", () => {
     expect(text).toContain("policy policy-test (Production): 0 errors, 0 warnings, 0 infos, 3 suppressed");
     expect(text).toContain("checked     docker_image x1, docker_service x1\n");
     expect(text).toContain(`suppressed  Production-ContainerNoNewPrivileges policy-test/App/Resource (swarm gap at policy-test/App/Resource): ${SWARM_GAPS.noNewPrivileges.reason}`);
-    expect(annotations(s.stack, "info")).toContain(`policy-test/App/Resource: Production-ContainerPidsLimited suppressed (swarm gap at policy-test/App/Resource): ${SWARM_GAPS.pidsLimit.reason}`);
   });
 
   test("every gap names what swarm cannot express", () => {
@@ -316,14 +311,14 @@ describe("reports and output", () => {
   test("the summary names each error and every suppression with its reason", () => {
     const text = formatPolicySummary(checkPolicies([failing().stack]));
     expect(text).toContain("policy policy-test (Production): 1 error, 0 warnings, 1 info, 1 suppressed");
-    expect(text).toContain("error       Production-ContainerNotPrivileged policy-test/Raw: privileged is true");
+    expect(text).toContain("error       Production-ContainerNotPrivileged docker_container.Raw (policy-test/Raw): privileged is true");
     expect(text).toContain("infos       Production-ContainerPidsLimited x1");
     expect(text).toContain("suppressed  Production-ContainerHealthCheckDefined policy-test/Quiet (Suppressions.add at policy-test/Quiet): image has no probe binary at all");
   });
 
   test("PolicyViolationError names the stack, the construct path and the rule", () => {
     const error = new PolicyViolationError(checkPolicies([failing().stack]));
-    expect(error.message).toMatch(/^policy check failed: 1 error in policy-test\n  stack policy-test \(Production pack\):\n    - Production-ContainerNotPrivileged at policy-test\/Raw: privileged is true/);
+    expect(error.message).toMatch(/^policy check failed: 1 error in policy-test\n  stack policy-test \(Production pack\):\n    - Production-ContainerNotPrivileged at docker_container\.Raw \(policy-test\/Raw\): privileged is true/);
   });
 
   test("reports are written as JSON next to each stack's cdk.tf.json", () => {
@@ -332,7 +327,7 @@ describe("reports and output", () => {
     expect(file).toBe(path.join(out, "stacks", "policy-test", "policy-report.json"));
     const json = JSON.parse(fs.readFileSync(file, "utf8"));
     expect(json.summary).toEqual({ errors: 1, warnings: 0, infos: 1, suppressed: 1 });
-    expect(json.findings[0]).toEqual({ id: "Production-ContainerNotPrivileged", rule: "ContainerNotPrivileged", level: "error", stack: "policy-test", path: "policy-test/Raw", details: ["privileged is true"] });
+    expect(json.findings[0]).toEqual({ id: "Production-ContainerNotPrivileged", rule: "ContainerNotPrivileged", level: "error", stack: "policy-test", path: "policy-test/Raw", address: "docker_container.Raw", details: ["privileged is true"] });
     expect(json.suppressed[0]).toMatchObject({ id: "Production-ContainerHealthCheckDefined", reason: "image has no probe binary at all", declaredAt: "policy-test/Quiet" });
   });
 

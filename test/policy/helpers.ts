@@ -1,8 +1,9 @@
-import { Aspects, Testing, TerraformStack, TerraformVariable } from "../../lib/cdk";
-import { Container, ContainerConfig, SwarmService, SwarmServiceConfig } from "../../lib/docker";
+import * as fs from "fs";
+import { App, Testing, TerraformResource, TerraformStack, TerraformVariable } from "../../lib/cdk";
+import { Container, ContainerConfig, DockerProvider, SwarmService, SwarmServiceConfig } from "../../lib/docker";
 import { ContainerImage, Network } from "../../lib";
 import { SwarmTarget, setDeploymentTarget } from "../../lib/target";
-import { Finding, PolicyReport, PolicyRule, ProductionChecks, SuppressedFinding, checkPolicies } from "../../policy";
+import { Finding, PolicyReport, PolicyRule, Subject, SuppressedFinding, TerraformJson, applyPolicyPack, checkPolicies, subjectsOfConfig, synthesizedFile } from "../../policy";
 
 /** A container config every rule accepts; a non-compliance case changes one thing. */
 export const COMPLIANT_CONTAINER: Omit<ContainerConfig, "image" | "name"> = {
@@ -41,6 +42,8 @@ export function scratch(target?: SwarmTarget): Scratch {
   const stack = new TerraformStack(Testing.app(), "policy-test");
   // The target must be declared before the stack has children.
   if (target) setDeploymentTarget(stack, target);
+  // cdktf's synthesis (the packs judge what it writes) wants the provider the resources use.
+  new DockerProvider(stack, "docker", {});
   const image = new ContainerImage(stack, "Image", { reference: "example/app:1.0" });
   const network = new Network(stack, "Net", { name: "policy-net", internal: false });
   return { stack, image, network };
@@ -104,14 +107,17 @@ export function imageVariable(s: Scratch, name: string, defaultReference?: strin
 
 /** Runs one rule through the production pack over a stack (findings, suppressions, and the report with its `checked` counts). */
 export function runRule(stack: TerraformStack, rule: PolicyRule): { findings: Finding[]; suppressed: SuppressedFinding[]; report: PolicyReport } {
-  Aspects.of(stack).add(new ProductionChecks([rule]));
+  applyPolicyPack(stack, "production", [rule]);
   const [report] = checkPolicies([stack]);
   return { findings: [...report.findings], suppressed: [...report.suppressed], report };
 }
 
-/** The annotations of one level on every construct of a stack, as `path: message`. */
-export function annotations(stack: TerraformStack, level: "error" | "warn" | "info"): string[] {
-  return stack.node
-    .findAll()
-    .flatMap((n) => n.node.metadata.filter((m) => m.type === `@cdktf/${level}`).map((m) => `${n.node.path}: ${m.data}`));
+/** A resource as the rules see it: synthesizes its stack and returns its subject in the written JSON. */
+export function subjectOf(resource: TerraformResource): Subject {
+  const stack = TerraformStack.of(resource);
+  App.of(stack).synth();
+  const config = JSON.parse(fs.readFileSync(synthesizedFile(stack), "utf8")) as TerraformJson;
+  const subject = subjectsOfConfig(config, stack).find((x) => x.construct === resource);
+  if (!subject) throw new Error(`${resource.node.path} is not in the synthesized JSON`);
+  return subject;
 }

@@ -118,7 +118,7 @@ const CASES: Record<string, RuleCases> = {
     ],
     nonCompliant: [
       ["neither cpus nor cpu_quota", (s) => rawContainer(s, { cpus: undefined }), /neither cpus nor cpu_quota/],
-      ["cpus known only at apply time", (s) => rawContainer(s, { cpus: stringVariable(s, "cpus") }), /could not be checked: the CPU limit is a Terraform expression/],
+      ["cpus known only at apply time", (s) => rawContainer(s, { cpus: stringVariable(s, "cpus") }), /could not be checked: cpus is a Terraform expression/],
       ["cpu_quota known only at apply time", (s) => rawContainer(s, { cpus: undefined, cpuQuota: numberVariable(s, "quota"), cpuPeriod: 100000 }), /could not be checked/],
       ["a Service without resources", (s) => service(s, { resources: undefined }), /neither cpus nor cpu_quota/],
     ],
