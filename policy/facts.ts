@@ -4,6 +4,7 @@
  * `workloadOf` (workload.ts), over the synthesized JSON or the plan (subject.ts).
  */
 import { IConstruct } from "../lib/cdk";
+import { Subject } from "./subject";
 import { Service } from "../lib/service";
 import { Volume } from "../lib/volume";
 
@@ -82,4 +83,26 @@ export const ALLOWED_CAPABILITY_ADDITIONS: readonly string[] = [
 /** `cap_add`/`cap_drop` spelling Docker accepts: with or without `CAP_`, any case. */
 export function normalizeCapability(cap: string): string {
   return cap.toUpperCase().replace(/^CAP_/, "");
+}
+
+/**
+ * The secret variables a Terraform expression reads, following locals (the `Service` L2 passes file
+ * content through a `local`): sensitive variables, and variables named like a credential, as
+ * `var.<name> (sensitive)`. In a plan, a value Terraform marks sensitive is given as its expression
+ * (subject.ts), so the same references are found there.
+ */
+export function secretVariablesRead(subject: Subject, text: string, seen: Set<string> = new Set()): string[] {
+  const found: string[] = [];
+  for (const [, name] of text.matchAll(/\bvar\.([A-Za-z0-9_-]+)/g)) {
+    const variable = subject.config.variable?.[name];
+    const why = variable?.sensitive === true ? "sensitive" : looksLikeCredential(name) ? "named like a credential" : undefined;
+    if (why && !found.some((f) => f.startsWith(`var.${name} `))) found.push(`var.${name} (${why})`);
+  }
+  for (const [, name] of text.matchAll(/\blocal\.([A-Za-z0-9_-]+)/g)) {
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const definition = subject.config.locals?.[name];
+    if (definition !== undefined) found.push(...secretVariablesRead(subject, JSON.stringify(definition), seen).filter((f) => !found.includes(f)));
+  }
+  return found;
 }

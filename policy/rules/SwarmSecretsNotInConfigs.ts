@@ -1,26 +1,5 @@
-import { looksLikeCredential } from "../facts";
+import { secretVariablesRead } from "../facts";
 import { NOT_APPLICABLE, PolicyRule, fromFindings } from "../rule";
-import { Subject } from "../subject";
-
-/**
- * The secret variables an expression reads, following locals (the `Service` L2 passes file content
- * through a `local`): sensitive variables, and variables named like a credential.
- */
-function secretVariablesRead(subject: Subject, text: string, seen: Set<string> = new Set()): string[] {
-  const found: string[] = [];
-  for (const [, name] of text.matchAll(/\bvar\.([A-Za-z0-9_-]+)/g)) {
-    const variable = subject.config.variable?.[name];
-    const why = variable?.sensitive === true ? "sensitive" : looksLikeCredential(name) ? "named like a credential" : undefined;
-    if (why && !found.some((f) => f.startsWith(`var.${name} `))) found.push(`var.${name} (${why})`);
-  }
-  for (const [, name] of text.matchAll(/\blocal\.([A-Za-z0-9_-]+)/g)) {
-    if (seen.has(name)) continue;
-    seen.add(name);
-    const definition = subject.config.locals?.[name];
-    if (definition !== undefined) found.push(...secretVariablesRead(subject, JSON.stringify(definition), seen).filter((f) => !found.includes(f)));
-  }
-  return found;
-}
 
 /** Swarm configs carry no secret. */
 export const SwarmSecretsNotInConfigs: PolicyRule = {

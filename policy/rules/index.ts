@@ -5,6 +5,7 @@ import { ContainerCpuPrioritySet } from "./ContainerCpuPrioritySet";
 import { ContainerDatabaseAndRpcPortsNotPublic } from "./ContainerDatabaseAndRpcPortsNotPublic";
 import { ContainerDockerSocketNotMounted } from "./ContainerDockerSocketNotMounted";
 import { ContainerEnvironmentHasNoLiteralSecrets } from "./ContainerEnvironmentHasNoLiteralSecrets";
+import { ContainerEnvironmentReadsNoSecretVariable } from "./ContainerEnvironmentReadsNoSecretVariable";
 import { ContainerHealthCheckDefined } from "./ContainerHealthCheckDefined";
 import { ContainerHostIpcNamespaceNotShared } from "./ContainerHostIpcNamespaceNotShared";
 import { ContainerHostPidNamespaceNotShared } from "./ContainerHostPidNamespaceNotShared";
@@ -31,6 +32,7 @@ export {
   ContainerDatabaseAndRpcPortsNotPublic,
   ContainerDockerSocketNotMounted,
   ContainerEnvironmentHasNoLiteralSecrets,
+  ContainerEnvironmentReadsNoSecretVariable,
   ContainerHealthCheckDefined,
   ContainerHostIpcNamespaceNotShared,
   ContainerHostPidNamespaceNotShared,
@@ -73,6 +75,7 @@ export const ALL_RULES: readonly PolicyRule[] = [
   ContainerHostPortsBoundToLoopback,
   ContainerDatabaseAndRpcPortsNotPublic,
   ContainerEnvironmentHasNoLiteralSecrets,
+  ContainerEnvironmentReadsNoSecretVariable,
   SwarmSecretsNotInConfigs,
   ImageReferencePinned,
   VolumeStatefulProtected,

@@ -1,7 +1,7 @@
-import { Fn, TerraformVariable } from "../../lib/cdk";
+import { Fn, TerraformLocal, TerraformVariable } from "../../lib/cdk";
 import { Volume as DockerVolume, SwarmConfig } from "../../lib/docker";
 import { ContainerImage, Secret, Service, ServiceProps, Volume } from "../../lib";
-import { ALL_RULES, PolicyRule, SWARM_GAP_SOURCE } from "../../policy";
+import { ALL_RULES, PolicyRule, SWARM_GAP_SOURCE, Suppressions } from "../../policy";
 import { COMPLIANT_CONTAINER, Scratch, imageVariable, rawContainer, rawSwarmService, runRule, scratch, swarmScratch } from "./helpers";
 
 /** A compliant `Service` (non-root, limits, health check), changed by `extra`. */
@@ -264,6 +264,41 @@ const CASES: Record<string, RuleCases> = {
         "a raw port labelled rpc",
         (s) => rawContainer(s, { ports: [{ internal: 9000, external: 9000, ip: "0.0.0.0" }], labels: [{ label: "policy.port-kind.9000", value: "rpc" }] }),
         /rpc port 9000->9000/,
+      ],
+    ],
+  },
+  ContainerEnvironmentReadsNoSecretVariable: {
+    compliant: [
+      ["no variable at all", (s) => rawContainer(s)],
+      ["a variable that is not a secret", (s) => rawContainer(s, { env: [`LOG_LEVEL=${new TerraformVariable(s.stack, "log_level", { type: "string" }).stringValue}`] })],
+      ["a *_FILE variable pointing at the secret's file", (s) => rawContainer(s, { env: ["GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/grafana_admin_password"] })],
+      [
+        "a sensitive variable read by a suppressed construct (with its reason)",
+        (s) => {
+          const pw = new Secret(s.stack, "DbPassword", { variableName: "db_password", description: "database password" });
+          Suppressions.of(rawContainer(s, { env: [`POSTGRES_PASSWORD=${pw.value}`] })).add({ id: "ContainerEnvironmentReadsNoSecretVariable", reason: "the image reads it from its environment only" });
+        },
+      ],
+    ],
+    nonCompliant: [
+      [
+        "a sensitive variable in env",
+        (s) => rawContainer(s, { env: [`POSTGRES_PASSWORD=${new Secret(s.stack, "DbPassword", { variableName: "db_password", description: "database password" }).value}`] }),
+        /env POSTGRES_PASSWORD reads var\.db_password \(sensitive\)/,
+      ],
+      [
+        "a sensitive variable inside a URL, through a local",
+        (s) => {
+          const pw = new Secret(s.stack, "DbPassword", { variableName: "db_password", description: "database password" });
+          const url = new TerraformLocal(s.stack, "db_url", `postgresql://app:${pw.value}@db:5432/app`);
+          rawContainer(s, { env: [`DATABASE_URL=${url.asString}`] });
+        },
+        /env DATABASE_URL reads var\.db_password \(sensitive\)/,
+      ],
+      [
+        "a sensitive variable added by an escape-hatch override",
+        (s) => rawContainer(s).addOverride("env", [`API_KEY=\${var.${new Secret(s.stack, "ApiKey", { variableName: "api_key", description: "API key" }).variable.friendlyUniqueId}}`]),
+        /env API_KEY reads var\.api_key \(sensitive\)/,
       ],
     ],
   },
@@ -581,6 +616,12 @@ const SWARM_CASES: Record<string, SwarmRuleCases> = {
         (s) => rawSwarmService(s, { service: { labels: [{ label: "policy.port-kind.9000", value: "rpc" }], endpointSpec: { ports: [{ targetPort: 9000, publishedPort: 9000, publishMode: "host" }] } } }),
         /rpc port 9000->9000/,
       ],
+    ],
+  },
+  ContainerEnvironmentReadsNoSecretVariable: {
+    compliant: [["no secret variable", (s) => service(s, { environment: { LOG_LEVEL: "info" } })]],
+    nonCompliant: [
+      ["a sensitive variable in a swarm service's env", (s) => rawSwarmService(s, { containerSpec: { env: { DATABASE_URL: `postgresql://app:${dbPassword(s).value}@db:5432/app` } } }), /env DATABASE_URL reads var\.db_password \(sensitive\)/],
     ],
   },
   ContainerEnvironmentHasNoLiteralSecrets: {
