@@ -26,6 +26,14 @@ import { dayOf, mainnetHeightAt, releaseOfImage, StatedZebraRelease, supportWind
 import { synthesize } from "../../app";
 import { ZcashStack } from "../../stacks/z3/zcash-stack";
 import { ZEBRA_DEFAULT_RELEASE } from "./harness/zebra";
+import { chmodSync, rmSync, writeFileSync } from "fs";
+import { Container } from "../../lib/docker";
+import { Fn, TerraformVariable, Token } from "../../lib/cdk";
+import { EnvironmentSettings } from "../../config/settings";
+import { SYSTEMS } from "../../app";
+import { checkPlan } from "../../tools/policy";
+import { PlanJson } from "../../policy";
+import { run } from "./harness/process";
 
 /**
  * Production stacks against the local engine (pg backend): jessy-production is applied and its
@@ -51,7 +59,7 @@ async function leftovers(s: StackUnderTest): Promise<string[]> {
  * zcash-production synthesized with three stated Zebra releases placed around the day of the run
  * (halted 10 days ago, halting in 9 days, in 40 days), initialised once: plans only, nothing applied.
  */
-let windowed: Promise<{ p: StackUnderTest; releases: { now: number; halted: StatedZebraRelease; warned: StatedZebraRelease; fresh: StatedZebraRelease } }> | undefined;
+let windowed: Promise<{ p: StackUnderTest; releases: { now: number; halted: StatedZebraRelease; warned: StatedZebraRelease; fresh: StatedZebraRelease }; settings: typeof ENVIRONMENTS }> | undefined;
 function windowStack() {
   windowed ??= (async () => {
     const config = loadConfig();
@@ -65,17 +73,58 @@ function windowStack() {
       newestUpgrade: "NU7",
     });
     const releases = { now, halted: stated("halted", -10), warned: stated("warned", 9), fresh: stated("fresh", 40) };
-    const settings = JSON.parse(JSON.stringify(ENVIRONMENTS));
-    settings.production.z3.zebraReleases = [releases.halted, releases.warned, releases.fresh];
+    const settings = windowSettings(releases);
     const errors: string[] = [];
     const code = synthesize(settings, { outdir, stdout: () => undefined, stderr: (t) => errors.push(t), systems: [(app, env) => new ZcashStack(app, env)] });
     if (code !== 0) throw new Error(`synth with stated Zebra releases failed:\n${errors.join("")}`);
     const p = new StackUnderTest("zcash-production", { ...config, outDir: outdir });
     await p.tf.init();
-    return { p, releases };
+    return { p, releases, settings };
   })();
   return windowed;
 }
+
+/** The shipped settings with stated Zebra releases (the window tests' and the plan-policy test's). */
+function windowSettings(releases: { halted: StatedZebraRelease; warned: StatedZebraRelease; fresh: StatedZebraRelease }) {
+  const settings = JSON.parse(JSON.stringify(ENVIRONMENTS));
+  settings.production.z3.zebraReleases = [releases.halted, releases.warned, releases.fresh];
+  return settings as typeof ENVIRONMENTS;
+}
+
+/**
+ * The shipped systems, with one addition to zcash-production that only a plan can judge: a debug
+ * shell a count turns on (`debug_shell_enabled`), whose image comes from `debug_shell_image`
+ * (default pinned, no validation): synth judges the default, the plan what TF_VAR_* sets.
+ */
+const DEBUG_SHELL_SYSTEMS: typeof SYSTEMS = SYSTEMS.map((build) => (app, settings: EnvironmentSettings) => {
+  const stack = build(app, settings);
+  if (stack instanceof ZcashStack && settings.name === "production") {
+    const enabled = new TerraformVariable(stack, "debug_shell_enabled", { type: "bool", default: false });
+    const image = new TerraformVariable(stack, "debug_shell_image", { type: "string", default: "z3-e2e/base:local" });
+    new Container(stack, "DebugShell", {
+      name: "z3-mainnet-debug-shell",
+      image: image.stringValue,
+      count: Token.asNumber(Fn.conditional(enabled.booleanValue, 1, 0)),
+      start: true,
+      mustRun: true,
+      user: "1000:1000",
+      readOnly: true,
+      capabilities: { drop: ["ALL"] },
+      securityOpts: ["no-new-privileges:true"],
+      memory: 64,
+      cpus: "0.1",
+      cpuShares: 102,
+      ulimit: [{ name: "nproc", soft: 64, hard: 64 }],
+      healthcheck: { test: ["CMD", "true"], interval: "30s" },
+      restart: "on-failure",
+      maxRetryCount: 3,
+      logDriver: "json-file",
+      logOpts: { "max-size": "10m", "max-file": "3" },
+      command: ["sleep", "infinity"],
+    });
+  }
+  return stack;
+});
 
 describe("production stacks on the local engine: protected data", () => {
   let s: StackUnderTest;
@@ -209,6 +258,47 @@ describe("production stacks on the local engine: protected data", () => {
     expect(unknown.code).toBe(1);
     expect(unknown.text.replace(/\s+/g, " ")).toContain('zebra_image "z3-e2e/zebra:not-a-release" is not a Zebra release whose end of support is known');
     record("zcash-production", "support-window guard", `fresh ${fresh.code}, warned ${warned.code} (warning), halted ${halted.code}, unknown ${unknown.code}`);
+  });
+
+  step("zcash-production plans go through the policy gate (npm run policy): the shipped plan passes; a :latest image through TF_VAR_* on a service a count turns on is refused, and passes with the count off", async () => {
+    const { p, releases, settings } = await windowStack();
+    // The shipped stack, consumers turned on by their count: the CLI, as the plan workflow runs it.
+    const shipped = await p.tf.plan({ overrides: { zebra_image: releases.fresh.image, z3_consumers_enabled: "true" } });
+    expect(shipped.code).toBe(2);
+    const file = join(loadConfig().workDir, "zcash-production.plan.json");
+    writeFileSync(file, JSON.stringify(shipped.json), { mode: 0o600 });
+    chmodSync(file, 0o600);
+    let cli;
+    try {
+      cli = await run("npm", ["run", "--silent", "policy", "--", "zcash-production", file], { cwd: process.cwd(), timeoutMs: 5 * 60_000, quiet: true });
+    } finally {
+      rmSync(file, { force: true });
+    }
+    // The CLI synthesizes the shipped settings; the stated releases change only the support-window locals.
+    expect([cli.code, cli.stdout]).toEqual([0, expect.stringContaining("policy zcash-production (Production, plan): 0 errors")]);
+    expect(cli.stdout).toMatch(/docker_container x\d+/);
+    for (const secret of p.secretValues()) expect(cli.stdout + cli.stderr).not.toContain(secret);
+
+    // The debug shell: synth passes (the variable's default is pinned), the plan decides.
+    const outdir = join(loadConfig().workDir, "plan-policy");
+    const errors: string[] = [];
+    const code = synthesize(settings, { outdir, stdout: () => undefined, stderr: (t) => errors.push(t), systems: DEBUG_SHELL_SYSTEMS.filter((_, i) => i === 0) });
+    if (code !== 0) throw new Error(`synth with the debug shell failed:\n${errors.join("")}`);
+    const d = new StackUnderTest("zcash-production", { ...loadConfig(), outDir: outdir });
+    await d.tf.init();
+    const judged = async (overrides: Record<string, string>) => {
+      const plan = await d.tf.plan({ overrides: { zebra_image: releases.fresh.image, ...overrides } });
+      if (plan.code !== 2) throw new Error(`plan failed (exit ${plan.code}):\n${plan.text.slice(-2000)}`);
+      const [report] = checkPlan("zcash-production", plan.json as PlanJson, { environments: settings, systems: DEBUG_SHELL_SYSTEMS.filter((_, i) => i === 0) });
+      return report;
+    };
+    const on = await judged({ debug_shell_enabled: "true", debug_shell_image: "z3-e2e/base:latest" });
+    expect(on.findings.filter((f) => f.level === "error").map((f) => [f.id, f.address, f.details.join("; ")])).toEqual([
+      ["Production-ImageReferencePinned", "docker_container.DebugShell[0]", '"z3-e2e/base:latest" is not pinned'],
+    ]);
+    const off = await judged({ debug_shell_enabled: "false", debug_shell_image: "z3-e2e/base:latest" });
+    expect(off.findings.filter((f) => f.level === "error")).toEqual([]);
+    record("zcash-production", "plan policy gate", `shipped plan: exit ${cli.code}; debug shell on with :latest: ${on.summary.errors} error; off: ${off.summary.errors} errors`);
   });
 });
 

@@ -14,6 +14,8 @@ export interface PlanResult {
   readonly changes: readonly Change[];
   readonly ms: number;
   readonly text: string;
+  /** `terraform show -json` of the saved plan: holds sensitive values in clear, so never logged or written. */
+  readonly json?: unknown;
 }
 
 export interface TerraformOptions {
@@ -106,7 +108,7 @@ export class Terraform {
     const show = await run("terraform", ["show", "-json", planFile], { cwd: this.dir, env: this.env(), timeoutMs: 2 * MINUTE, quiet: true });
     const json = JSON.parse(show.stdout) as { resource_changes?: { address: string; change: { actions: string[] } }[] };
     const changes = (json.resource_changes ?? []).filter((c) => !(c.change.actions.length === 1 && ["no-op", "read"].includes(c.change.actions[0]))).map((c) => ({ address: c.address, actions: c.change.actions }));
-    return { code: r.code, changes, ms: r.ms, text: r.stdout };
+    return { code: r.code, changes, ms: r.ms, text: r.stdout, json };
   }
 
   async destroy(opts: { timeoutMs?: number } = {}): Promise<RunResult> {
