@@ -61,18 +61,20 @@ function synthObject(synth: unknown): JsonObject | undefined {
 }
 
 /**
- * Planned values with every unknown or sensitive value replaced: at a top-level attribute by the
- * synthesized expression (a `${…}` the rules already know how to judge), elsewhere by a marker.
+ * Planned values with every unknown or sensitive value replaced by the synthesized JSON's value at
+ * the same place (an expression the rules already know how to judge). An unknown value the
+ * configuration does not set is left to the provider: "not set", as at synth (in a list, where
+ * elements do not line up with the configuration, a marker). A sensitive value without a
+ * configured counterpart becomes a marker, never the value.
  */
-function planned(after: unknown, unknown: unknown, sensitive: unknown, synth: unknown, topLevel: boolean): unknown {
-  // An attribute the configuration does not set, computed by the provider, is "not set" as at synth.
-  if (unknown === true) return topLevel ? synth : UNKNOWN;
-  if (sensitive === true) return topLevel && synth !== undefined ? synth : SENSITIVE;
+function planned(after: unknown, unknown: unknown, sensitive: unknown, synth: unknown, inList: boolean): unknown {
+  if (unknown === true) return synth !== undefined ? synth : inList ? UNKNOWN : undefined;
+  if (sensitive === true) return synth !== undefined ? synth : SENSITIVE;
   if (Array.isArray(after)) {
     const u = Array.isArray(unknown) ? unknown : [];
     const s = Array.isArray(sensitive) ? sensitive : [];
-    // Set elements do not line up with the synthesized list: only blocks (objects) take their expression.
-    return after.map((v, i) => planned(v, u[i], s[i], v !== null && typeof v === "object" ? synthElement(synth, i) : undefined, false));
+    // Set elements do not line up with the synthesized list: only blocks (objects) take their counterpart.
+    return after.map((v, i) => planned(v, u[i], s[i], v !== null && typeof v === "object" ? synthElement(synth, i) : undefined, true));
   }
   if (after !== null && typeof after === "object") {
     const u = (unknown !== null && typeof unknown === "object" ? unknown : {}) as JsonObject;
@@ -95,7 +97,7 @@ function instanceAttributes(change: ResourceChange["change"], synth: JsonObject)
   const sensitive = (change.after_sensitive ?? {}) as JsonObject;
   const out: JsonObject = {};
   for (const key of new Set([...Object.keys(after), ...Object.keys(unknown)])) {
-    const value = planned(after[key], unknown[key], sensitive[key], synth[key], true);
+    const value = planned(after[key], unknown[key], sensitive[key], synth[key], false);
     if (value !== null && value !== undefined) out[key] = value;
   }
   for (const key of META_ARGUMENTS) if (synth[key] !== undefined) out[key] = synth[key];
