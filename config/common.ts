@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { isImageReference, isPinnedImageReference } from "../lib/image-reference";
-import { CPU_LIMIT_ALLOWED, Logging, MAX_CPUS, MEMORY_LIMIT_ALLOWED, MIN_MEMORY_MIB, Resources } from "../lib/service";
+import { CPU_LIMIT_ALLOWED, Logging, MAX_CPUS, MAX_MEMORY_MIB, MEMORY_LIMIT_ALLOWED, MIN_MEMORY_MIB, Resources } from "../lib/service";
 import type { SwarmTarget } from "../lib/target";
 
 /** Create params making every issue a schema raises itself read `text`. */
@@ -18,13 +18,21 @@ export function oneOf<const T extends readonly [string, ...string[]]>(values: T,
 
 export const bool = () => z.boolean(allowed("true or false"));
 
-/** An integer from `min` (to `max`). */
-export function integer(min: number, max?: number, text = max === undefined ? `an integer of at least ${min}` : `an integer from ${min} to ${max}`) {
-  const n = z.number(allowed(text)).int(text).min(min, text);
-  return max === undefined ? n : n.max(max, text);
+/**
+ * An integer from `min` to `max`. Every number in the settings has an upper bound that fits its use:
+ * an unbounded one (1e21) would reach the Terraform JSON, nginx or a shell test as `1e+21`.
+ */
+export function integer(min: number, max: number, text = `an integer from ${min} to ${max}`) {
+  return z.number(allowed(text)).int(text).min(min, text).max(max, text);
 }
 
 export const nonEmptyString = (text: string) => z.string(allowed(text)).refine((s) => s.trim() !== "", text);
+
+/** The longest Terraform waits for a container to turn healthy (`wait_timeout`), in seconds: an hour. */
+export const MAX_WAIT_SECONDS = 3600;
+
+/** Seconds Terraform waits for a container's health check before creating what depends on it. */
+export const waitSeconds = () => integer(10, MAX_WAIT_SECONDS);
 
 /** A Docker image reference; pinned (tag other than `latest`, or a digest) when the environment requires it. */
 export function imageReference(requirePinned: boolean) {
@@ -44,7 +52,7 @@ export const resourceLimitsSchema = z
   .object(
     {
       /** Memory limit in MiB. */
-      memoryMiB: integer(MIN_MEMORY_MIB, undefined, MEMORY_LIMIT_ALLOWED).optional(),
+      memoryMiB: integer(MIN_MEMORY_MIB, MAX_MEMORY_MIB, MEMORY_LIMIT_ALLOWED).optional(),
       /** CPU limit in cores. */
       cpus: z.number(allowed(CPU_LIMIT_ALLOWED)).gt(0, CPU_LIMIT_ALLOWED).lte(MAX_CPUS, CPU_LIMIT_ALLOWED).optional(),
     },
@@ -86,10 +94,10 @@ export type PolicyPackName = z.infer<typeof policyPackNameSchema>;
 export const loggingSchema = z
   .object(
     {
-      /** json-file `max-size` in MiB. */
-      maxSizeMiB: integer(1),
-      /** json-file `max-file`. */
-      maxFiles: integer(1),
+      /** json-file `max-size` in MiB (a file is rotated at this size). */
+      maxSizeMiB: integer(1, 1024),
+      /** json-file `max-file`: rotated files kept, the current one included. */
+      maxFiles: integer(1, 100),
       compress: bool(),
     },
     allowed("json-file rotation settings (maxSizeMiB, maxFiles, compress)"),
@@ -210,9 +218,10 @@ export const backupSchema = z
         .readonly(),
       /**
        * A volume whose newest snapshot is older than this is reported: the runner turns unhealthy and
-       * `z3infra_backup_last_success_timestamp_seconds` feeds the BackupTooOld alert. More than the interval.
+       * `z3infra_backup_last_success_timestamp_seconds` feeds the BackupTooOld alert. More than the
+       * interval; at most two weeks (twice the longest interval).
        */
-      maxAgeMinutes: integer(10),
+      maxAgeMinutes: integer(10, 14 * 24 * 60),
       /**
        * Volumes that can be rebuilt from elsewhere (Zebra's chain, Zaino's index: re-synced from the
        * network; Prometheus and Alertmanager data): `skip` saves the space and the time of copying them

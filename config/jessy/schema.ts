@@ -1,6 +1,6 @@
 /** Jessy settings: the schema (types inferred from it) and its dev-only and production rules. */
 import { z } from "zod";
-import { allowed, bool, deploymentSchema, EnvironmentContext, imageReference, integer, loggingSchema, nonEmptyString, oneOf, requireLimits, resourcesOf } from "../common";
+import { allowed, bool, deploymentSchema, EnvironmentContext, imageReference, integer, loggingSchema, nonEmptyString, oneOf, requireLimits, resourcesOf, waitSeconds } from "../common";
 
 /** `docker/Dockerfile.rust` / `docker/Dockerfile.go` stage to build. */
 export const jessyBuildTargetSchema = oneOf(["development", "production"]);
@@ -117,7 +117,7 @@ export function jessySchema(env: EnvironmentContext) {
         rustLog: nonEmptyString("a non-empty RUST_LOG filter"),
         hostPorts: jessyHostPortsSchema,
         /** Seconds Terraform waits for each service to report healthy before creating what depends on it. */
-        healthyWaitSeconds: z.object({ core: integer(10), api: integer(10) }, allowed("health waits for core and api")).readonly(),
+        healthyWaitSeconds: z.object({ core: waitSeconds(), api: waitSeconds() }, allowed("health waits for core and api")).readonly(),
         /** Upstream's json-file rotation is 10m × 3 for both services. */
         logging: loggingSchema,
         resources: resourcesOf(jessyServiceNameSchema),

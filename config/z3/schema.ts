@@ -1,7 +1,7 @@
 /** Zcash Z3 settings: the schema (types inferred from it) and its Regtest and production rules. */
 import { z } from "zod";
 import { ACTIVATION_HEIGHTS, missingActiveUpgrades, releaseOfImage, UPGRADES, ZEBRA_RELEASES } from "./zebra-releases";
-import { allowed, bool, deploymentSchema, EnvironmentContext, imageReference, integer, loggingSchema, nonEmptyString, objectOf, oneOf, requireLimits, resourcesOf } from "../common";
+import { allowed, bool, deploymentSchema, EnvironmentContext, imageReference, integer, loggingSchema, nonEmptyString, objectOf, oneOf, requireLimits, resourcesOf, waitSeconds } from "../common";
 
 export const zcashNetworkSchema = oneOf(["Mainnet", "Testnet", "Regtest"]);
 export type ZcashNetwork = z.infer<typeof zcashNetworkSchema>;
@@ -21,7 +21,8 @@ export const UNROUTED_RECEIVER = "unrouted";
 const receiverNameText = `a receiver name: lower-case letters, digits and '_', starting with a letter, at most 32 characters, not "${UNROUTED_RECEIVER}" (it names the receiver's variables)`;
 const severitiesText = `a non-empty list of severities, each once: ${ALERT_SEVERITIES.map((s) => JSON.stringify(s)).join(", ")}`;
 const emailText = "an e-mail address such as alerts@example.org";
-const smarthostText = "an SMTP server as host:port, e.g. smtp.example.org:587";
+const smarthostText = "an SMTP server as host:port (port from 1 to 65535), e.g. smtp.example.org:587";
+const isPort = (n: number) => n >= 1 && n <= 65535;
 const smtpUserText = "an SMTP user name: letters, digits and . _ @ + -";
 
 const receiverCommon = {
@@ -57,7 +58,10 @@ export const alertReceiverSchema = z
           kind: z.literal("email"),
           ...receiverCommon,
           /** SMTP server (`smarthost`), host:port. */
-          smarthost: z.string(allowed(smarthostText)).regex(/^[A-Za-z0-9.-]+:[0-9]{1,5}$/, smarthostText),
+          smarthost: z
+            .string(allowed(smarthostText))
+            .regex(/^[A-Za-z0-9.-]+:[0-9]{1,5}$/, smarthostText)
+            .refine((h) => isPort(Number(h.slice(h.lastIndexOf(":") + 1))), smarthostText),
           /** Sender address (`from`). */
           from: z.string(allowed(emailText)).regex(/^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, emailText),
           /** Recipients (`to`). */
@@ -196,7 +200,7 @@ export function z3Schema(env: EnvironmentContext) {
          */
         zebraReleases: z.array(statedZebraReleaseSchema(env), allowed("a list of Zebra releases: {image, version, estimatedReleaseHeight, endOfSupportDays, newestUpgrade?}")).readonly().optional(),
         /** Seconds Terraform waits for Zebra to be healthy before creating its consumers (Regtest only; a Mainnet node is not ready for days). */
-        zebraWaitSeconds: integer(10).optional(),
+        zebraWaitSeconds: waitSeconds().optional(),
         /**
          * Containers on one host (unset: the default) or services on the environment's swarm. Only the
          * rpc-router is replicable: every other Z3 service owns a volume (chain, index, wallet, metrics,

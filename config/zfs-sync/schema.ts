@@ -1,6 +1,6 @@
 /** ZFS Sync settings: the schema (types inferred from it) and its rules outside dev and in production. */
 import { z } from "zod";
-import { allowed, bool, deploymentSchema, EnvironmentContext, imageReference, integer, loggingSchema, objectOf, oneOf, requireLimits, resourcesOf } from "../common";
+import { allowed, bool, deploymentSchema, EnvironmentContext, imageReference, integer, loggingSchema, objectOf, oneOf, requireLimits, resourcesOf, waitSeconds } from "../common";
 import { imageTag } from "../../lib/image-reference";
 
 /** The containers of the system: the API, its database, the migration job and the TLS proxy. */
@@ -44,7 +44,7 @@ export const zfsSyncDatabaseSchema = z
       z.object({
         kind: z.literal("postgres"),
         /** Seconds Terraform waits for `pg_isready` before creating the migration job and the app. */
-        waitForHealthySeconds: integer(10),
+        waitForHealthySeconds: waitSeconds(),
       }),
     ],
     allowed('one of "sqlite", "postgres"'),
@@ -59,15 +59,15 @@ export const zfsSyncProxySchema = z
       /** Host port the proxy publishes on every interface (HTTPS). */
       httpsPort: integer(1, 65535, portText),
       /** Per-client-address request rate (nginx `limit_req_zone … rate=`), requests per second. */
-      requestsPerSecond: integer(1),
+      requestsPerSecond: integer(1, 10_000),
       /** Requests above the rate served at once before answering 429 (nginx `limit_req … burst= nodelay`). */
-      burst: integer(0),
-      /** Largest request body accepted (nginx `client_max_body_size`), in MiB. */
-      maxRequestBodyMiB: integer(1),
-      /** `Strict-Transport-Security: max-age=`, in seconds. */
-      hstsMaxAgeSeconds: integer(0),
+      burst: integer(0, 10_000),
+      /** Largest request body accepted (nginx `client_max_body_size`), in MiB: the API takes JSON, at most 1 GiB. */
+      maxRequestBodyMiB: integer(1, 1024),
+      /** `Strict-Transport-Security: max-age=`, in seconds: at most two years (63072000, the max-age the HSTS preload list recommends). */
+      hstsMaxAgeSeconds: integer(0, 2 * 365 * 86_400),
       /** Seconds Terraform waits for the proxy's health check (TLS → app → database readiness). */
-      waitForHealthySeconds: integer(10),
+      waitForHealthySeconds: waitSeconds(),
     },
     allowed("proxy settings"),
   )
@@ -94,7 +94,7 @@ export function zfsSyncSchema(env: EnvironmentContext) {
         /** Host port for the API on 127.0.0.1 (upstream `8000:8000`). Unset: the app publishes no port. */
         appHostPort: integer(1, 65535, portText).optional(),
         /** Seconds Terraform waits for the app's health check before creating what depends on it. Unset: no wait. */
-        appWaitForHealthySeconds: integer(10).optional(),
+        appWaitForHealthySeconds: waitSeconds().optional(),
         /** Unset: no proxy (the API is reached on `appHostPort`). */
         proxy: zfsSyncProxySchema.optional(),
         /** Limits per deployed service. */

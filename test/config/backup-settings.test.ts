@@ -95,7 +95,7 @@ describe("backup settings validation", () => {
     const all = clone();
     all.dev.backup!.resources = { memoryMiB: 2, cpus: 0 };
     expect(problems(all)).toEqual([
-      "[dev] backup.resources.memoryMiB: got 2; allowed: an integer of at least 6 (Docker's minimum)",
+      "[dev] backup.resources.memoryMiB: got 2; allowed: an integer from 6 (Docker's minimum) to 4194304 (4 TiB)",
       "[dev] backup.resources.cpus: got 0; allowed: a number of cores above 0 and at most 256",
     ]);
   });
@@ -112,7 +112,7 @@ describe("backup settings validation", () => {
   test("fails when maxAgeMinutes is below its minimum (and so below the interval)", () => {
     const all = clone();
     all.dev.backup!.maxAgeMinutes = 5;
-    expect(problems(all)).toEqual(["[dev] backup.maxAgeMinutes: got 5; allowed: an integer of at least 10", `[dev] backup.maxAgeMinutes: got 5; allowed: ${maxAge(60)}`]);
+    expect(problems(all)).toEqual(["[dev] backup.maxAgeMinutes: got 5; allowed: an integer from 10 to 20160", `[dev] backup.maxAgeMinutes: got 5; allowed: ${maxAge(60)}`]);
   });
   test("fails when intervalMinutes is out of range or not whole", () => {
     const all = clone();

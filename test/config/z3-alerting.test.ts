@@ -108,7 +108,7 @@ describe("alerting validation", () => {
       'z3.alerting.receivers.1.authUsername="${var.x}"',
       'z3.alerting.receivers.2.to.1="not an address"',
     ]);
-    expect(allowedFor(all.staging, "z3.alerting.receivers.1.smarthost")).toBe("an SMTP server as host:port, e.g. smtp.example.org:587");
+    expect(allowedFor(all.staging, "z3.alerting.receivers.1.smarthost")).toBe("an SMTP server as host:port (port from 1 to 65535), e.g. smtp.example.org:587");
   });
   test("fails when a timing value is out of range", () => {
     const all = clone();
