@@ -26,7 +26,23 @@ export function integer(min: number, max: number, text = `an integer from ${min}
   return z.number(allowed(text)).int(text).min(min, text).max(max, text);
 }
 
-export const nonEmptyString = (text: string) => z.string(allowed(text)).refine((s) => s.trim() !== "", text);
+/** `${` starts a Terraform interpolation and `%{` a template directive, in any string of the JSON configuration. */
+const TERRAFORM_TEMPLATE = /[$%]\{/;
+
+/**
+ * A free-form string (a log filter, a path, a host): `text` says what it is, `check` (when given)
+ * what it must look like. It never holds `${` or `%{`: a setting is copied into the synthesized
+ * JSON, where Terraform would evaluate it (`${var.zallet_identity}` in a log filter would put the
+ * wallet key into the container's environment). Every string setting that no strict pattern
+ * restricts is one of these.
+ */
+export function freeText(text: string, check?: (s: string) => boolean) {
+  const plain = `${text}, without "\${" or "%{" (Terraform would evaluate it as an interpolation or a template directive)`;
+  const s = z.string(allowed(text));
+  return (check === undefined ? s : s.refine(check, text)).refine((v) => !TERRAFORM_TEMPLATE.test(v), plain);
+}
+
+export const nonEmptyString = (text: string) => freeText(text, (s) => s.trim() !== "");
 
 /** The longest Terraform waits for a container to turn healthy (`wait_timeout`), in seconds: an hour. */
 export const MAX_WAIT_SECONDS = 3600;
@@ -125,6 +141,7 @@ export const backendSchema = z
 export type BackendSettings = z.infer<typeof backendSchema>;
 
 const dockerHostText = "a unix://, tcp:// or ssh:// Docker host";
+const DOCKER_HOST = /^(unix|tcp|ssh):\/\/.+/;
 
 /** The most replicas a stateless service may ask for. */
 export const MAX_REPLICAS = 32;
@@ -247,7 +264,7 @@ export const commonSchema = z
        * Default Docker host for the `docker_host` variable. Unset means the variable is required
        * (staging and production must name their host explicitly).
        */
-      defaultDockerHost: z.string(allowed(dockerHostText)).regex(/^(unix|tcp|ssh):\/\/.+/, dockerHostText).optional(),
+      defaultDockerHost: freeText(dockerHostText, (s) => DOCKER_HOST.test(s)).optional(),
       backend: backendSchema,
       policyPack: policyPackNameSchema,
       /** Every service must declare a memory and CPU limit. */

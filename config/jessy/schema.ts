@@ -1,6 +1,6 @@
 /** Jessy settings: the schema (types inferred from it) and its dev-only and production rules. */
 import { z } from "zod";
-import { allowed, bool, deploymentSchema, EnvironmentContext, imageReference, integer, loggingSchema, nonEmptyString, oneOf, requireLimits, resourcesOf, waitSeconds } from "../common";
+import { allowed, bool, deploymentSchema, EnvironmentContext, freeText, imageReference, integer, loggingSchema, nonEmptyString, oneOf, requireLimits, resourcesOf, waitSeconds } from "../common";
 
 /** `docker/Dockerfile.rust` / `docker/Dockerfile.go` stage to build. */
 export const jessyBuildTargetSchema = oneOf(["development", "production"]);
@@ -31,7 +31,7 @@ export const jessySourceSchema = z
        * running Terraform) and the bind-mount source for hot reload and tests (read on the Docker host):
        * both are the same machine in dev.
        */
-      path: z.string(allowed("an absolute path of a Jessy checkout")).regex(/^\/[^\0]*$/, "an absolute path of a Jessy checkout"),
+      path: freeText("an absolute path of a Jessy checkout", (p) => /^\/[^\0]*$/.test(p)),
       /** Stage of `docker/Dockerfile.rust` and `docker/Dockerfile.go` built for jessy-core and jessy-api. */
       target: jessyBuildTargetSchema,
     },

@@ -169,6 +169,9 @@ function statedZebraReleaseSchema(env: EnvironmentContext) {
     .readonly();
 }
 
+const minerAddressText = "a transparent or unified Zcash address (required on Regtest)";
+const MINER_ADDRESS = /^[a-zA-Z0-9]{20,100}$/;
+
 /** The Z3 settings schema for one environment (image pinning and required limits follow the environment). */
 export function z3Schema(env: EnvironmentContext) {
   return z
@@ -189,7 +192,7 @@ export function z3Schema(env: EnvironmentContext) {
         /** json-file rotation of every Z3 container (upstream's LEGACY compose pinned 50m × 5). */
         logging: loggingSchema,
         /** `ZEBRA_MINING__MINER_ADDRESS`; required on Regtest, not allowed elsewhere. */
-        minerAddress: z.string(allowed("a transparent or unified Zcash address (required on Regtest)")).optional(),
+        minerAddress: z.string(allowed(minerAddressText)).regex(MINER_ADDRESS, minerAddressText).optional(),
         /** Zebra's log filter (`[tracing] filter`, `ZEBRA_TRACING__FILTER`; zebrad does not read RUST_LOG). */
         zebraLogFilter: nonEmptyString("a non-empty tracing filter such as \"info\" (an empty ZEBRA_ variable breaks Zebra's config parsing)"),
         /**
@@ -221,7 +224,7 @@ export function z3Schema(env: EnvironmentContext) {
       const problem = (ok: boolean, path: string, message: string) => ok || ctx.addIssue({ code: "custom", path: [path], message });
       if (z3.rpcRouter) problem(z3.network === "Regtest", "rpcRouter", 'false unless z3.network is "Regtest" (upstream runs the router on Regtest only; z3 issue #44)');
       if (z3.network === "Regtest") {
-        problem(/^[a-zA-Z0-9]{20,100}$/.test(z3.minerAddress ?? ""), "minerAddress", "a transparent or unified Zcash address (required on Regtest)");
+        problem(MINER_ADDRESS.test(z3.minerAddress ?? ""), "minerAddress", minerAddressText);
         problem(!z3.publishP2P, "publishP2P", "false on Regtest (a Regtest node has no peers)");
       } else {
         problem(z3.minerAddress === undefined, "minerAddress", 'unset unless z3.network is "Regtest"');
