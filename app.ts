@@ -28,9 +28,11 @@ export function buildApp(
   environments: Readonly<Record<EnvironmentName, EnvironmentSettings>>,
   systems: typeof SYSTEMS = SYSTEMS,
 ): SystemStack[] {
-  validateSettings(environments);
+  // The stacks read the settings as parsed (strictly: unknown keys, unbounded numbers and Terraform
+  // templates in strings are problems), never the objects as written.
+  const parsed = validateSettings(environments);
   const stacks: SystemStack[] = [];
-  for (const settings of Object.values(environments)) {
+  for (const settings of Object.values(parsed)) {
     for (const build of systems) {
       const stack = build(app, settings);
       applyPolicyPack(stack, settings.policyPack);

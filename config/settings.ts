@@ -3,16 +3,18 @@
  * every problem of every environment is reported at once (`validateSettings`).
  */
 import { z } from "zod";
-import { allowed, commonSchema, EnvironmentContext, EnvironmentName } from "./common";
+import { allowed, commonSchema, CommonSettings, EnvironmentContext, EnvironmentName } from "./common";
 import { jessySchema } from "./jessy/schema";
 import { z3Schema } from "./z3/schema";
 import { zfsSyncSchema } from "./zfs-sync/schema";
 
-/** The schema of one environment's settings; each system's rules see the environment's name and requirements. */
-export function environmentSchema(env: EnvironmentContext) {
-  return commonSchema.and(
-    z.object({ z3: z3Schema(env), jessy: jessySchema(env), zfsSync: zfsSyncSchema(env) }, allowed("an environment settings object")).readonly(),
-  );
+/**
+ * The systems' blocks of one environment's settings; each system's rules see the environment's name
+ * and requirements. The environment-level schema (`commonSchema`) knows these keys and reports any
+ * other key of the environment as unknown.
+ */
+export function systemsSchema(env: EnvironmentContext) {
+  return z.object({ z3: z3Schema(env), jessy: jessySchema(env), zfsSync: zfsSyncSchema(env) }, allowed("an environment settings object")).readonly();
 }
 
 const SYSTEMS = ["z3", "jessy", "zfsSync"] as const;
@@ -29,7 +31,7 @@ function crossProblems(settings: unknown): { path: (string | number)[]; message:
   }));
 }
 /** Typed per-environment settings: the only place environments differ. Parsed once at start-up; each system construct reads its slice. */
-export type EnvironmentSettings = z.infer<ReturnType<typeof environmentSchema>>;
+export type EnvironmentSettings = CommonSettings & z.infer<ReturnType<typeof systemsSchema>>;
 
 /** One invalid setting: the environment, the setting's path, the bad value and what is allowed. */
 export interface SettingsProblem {
@@ -61,17 +63,27 @@ function valueAt(settings: unknown, path: readonly (string | number)[]): unknown
   return value;
 }
 
-/** Every problem of one environment's settings. */
-export function settingsProblems(settings: EnvironmentSettings): SettingsProblem[] {
-  const environment = String(settings?.name ?? "unknown");
+/**
+ * One environment's settings parsed: what the stacks read, or every problem. The environment-level
+ * settings and the systems' blocks are parsed apart, so that a problem in one never hides the
+ * other's (a refinement runs only when its object parsed).
+ */
+export function parseSettings(settings: unknown): { readonly settings?: EnvironmentSettings; readonly problems: SettingsProblem[] } {
+  const given = settings as Partial<CommonSettings> | null | undefined;
+  const environment = String(given?.name ?? "unknown");
   const context: EnvironmentContext = {
-    name: settings?.name,
-    requirePinnedImages: Boolean(settings?.requirePinnedImages),
-    requireResourceLimits: Boolean(settings?.requireResourceLimits),
+    name: given?.name as EnvironmentName,
+    requirePinnedImages: Boolean(given?.requirePinnedImages),
+    requireResourceLimits: Boolean(given?.requireResourceLimits),
   };
-  const result = environmentSchema(context).safeParse(settings);
-  const issues = [...(result.success ? [] : result.error.issues), ...crossProblems(settings).map((p) => ({ ...p, code: "custom" as const }))];
-  if (issues.length === 0) return [];
+  const common = commonSchema(SYSTEMS).safeParse(settings);
+  const systems = systemsSchema(context).safeParse(settings);
+  const issues = [
+    ...(common.success ? [] : common.error.issues),
+    ...(systems.success ? [] : systems.error.issues),
+    ...crossProblems(settings).map((p) => ({ ...p, code: "custom" as const })),
+  ];
+  if (issues.length === 0 && common.success && systems.success) return { settings: Object.freeze({ ...common.data, ...systems.data }), problems: [] };
   const problems: SettingsProblem[] = [];
   const seen = new Set<string>();
   for (const issue of issues) {
@@ -79,19 +91,33 @@ export function settingsProblems(settings: EnvironmentSettings): SettingsProblem
     // A check may fail in several ways (not an integer and too small): one problem per path and allowed text.
     if (seen.has(`${path}\0${issue.message}`)) continue;
     seen.add(`${path}\0${issue.message}`);
-    // An unknown key (e.g. a resources entry for an unknown service) is reported with the key as its value.
-    const value = issue.code === "invalid_enum_value" ? issue.received : issue.code === "unrecognized_keys" ? issue.keys : valueAt(settings, issue.path);
+    // An unknown key's problem is at the key's own path: its value is the value given for it.
+    const value = issue.code === "invalid_enum_value" ? issue.received : valueAt(settings, issue.path);
     problems.push({ environment, path, value, allowed: issue.message });
   }
-  return problems;
+  return { problems };
 }
 
-/** Validates all environments and throws one SettingsError listing every problem at once. */
-export function validateSettings(all: Readonly<Record<EnvironmentName, EnvironmentSettings>>): void {
+/** Every problem of one environment's settings. */
+export function settingsProblems(settings: EnvironmentSettings): SettingsProblem[] {
+  return parseSettings(settings).problems;
+}
+
+/**
+ * Validates all environments, throwing one SettingsError listing every problem at once, and returns
+ * them as parsed: what the stacks are built from. Parsing is strict (an unknown key, an unbounded
+ * number or a Terraform template in a string is a problem), so `npm run synth` and `cdktf deploy`
+ * catch what a type check would, without one.
+ */
+export function validateSettings(all: Readonly<Record<EnvironmentName, EnvironmentSettings>>): Readonly<Record<EnvironmentName, EnvironmentSettings>> {
   const problems: SettingsProblem[] = [];
+  const parsed: Partial<Record<EnvironmentName, EnvironmentSettings>> = {};
   for (const [key, settings] of Object.entries(all)) {
     if (settings?.name !== key) problems.push({ environment: key, path: "name", value: settings?.name, allowed: JSON.stringify(key) });
-    problems.push(...settingsProblems(settings));
+    const result = parseSettings(settings);
+    problems.push(...result.problems);
+    if (result.settings !== undefined) parsed[key as EnvironmentName] = result.settings;
   }
   if (problems.length > 0) throw new SettingsError(problems);
+  return parsed as Record<EnvironmentName, EnvironmentSettings>;
 }

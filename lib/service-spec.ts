@@ -83,10 +83,15 @@ export interface Logging {
 
 /** Docker's smallest memory limit, in MiB. */
 export const MIN_MEMORY_MIB = 6;
+/**
+ * The largest memory limit accepted, in MiB: 4 TiB, more than any one host this runs on has (the
+ * largest CPU limit is 256 cores). A limit in bytes stays an exact integer far below 2^53.
+ */
+export const MAX_MEMORY_MIB = 4 * 1024 * 1024;
 /** The largest CPU limit accepted, in cores. */
 export const MAX_CPUS = 256;
 /** What a memory limit may be (settings and `Service` report the same text). */
-export const MEMORY_LIMIT_ALLOWED = `an integer of at least ${MIN_MEMORY_MIB} (Docker's minimum)`;
+export const MEMORY_LIMIT_ALLOWED = `an integer from ${MIN_MEMORY_MIB} (Docker's minimum) to ${MAX_MEMORY_MIB} (4 TiB)`;
 /** What a CPU limit may be. */
 export const CPU_LIMIT_ALLOWED = `a number of cores above 0 and at most ${MAX_CPUS}`;
 

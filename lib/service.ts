@@ -13,6 +13,7 @@ import {
   labelDigest,
   Logging,
   MAX_CPUS,
+  MAX_MEMORY_MIB,
   MEMORY_LIMIT_ALLOWED,
   MetricsEndpoint,
   MIN_MEMORY_MIB,
@@ -330,7 +331,7 @@ export class Service extends Construct {
       p.check(path.startsWith("/"), "volumes", path, "absolute container paths"),
     );
     const r = props.resources;
-    if (r?.memoryMiB !== undefined) p.check(Number.isInteger(r.memoryMiB) && r.memoryMiB >= MIN_MEMORY_MIB, "resources.memoryMiB", r.memoryMiB, MEMORY_LIMIT_ALLOWED);
+    if (r?.memoryMiB !== undefined) p.check(Number.isInteger(r.memoryMiB) && r.memoryMiB >= MIN_MEMORY_MIB && r.memoryMiB <= MAX_MEMORY_MIB, "resources.memoryMiB", r.memoryMiB, MEMORY_LIMIT_ALLOWED);
     if (r?.cpus !== undefined) p.check(r.cpus > 0 && r.cpus <= MAX_CPUS, "resources.cpus", r.cpus, CPU_LIMIT_ALLOWED);
     const lg = props.logging;
     if (lg) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /*
  * Fast synth: bundles main.ts and its dependencies with esbuild (no type-check; `npm run typecheck`
- * and the tests do that) into .build/main.js, rebuilt only when a source file changed, then runs it in this process.
+ * and the tests do that; the settings need none: config/settings.ts parses them strictly at start-up)
+ * into .build/main.js, rebuilt only when a source file changed, then runs it in this process.
  * `npm run synth` and cdktf.json's `app` (used by `cdktf deploy|diff`) both come through here.
  */
 "use strict";

@@ -1,3 +1,7 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { App, Construct, TerraformStack, Testing } from "../lib/cdk";
 import { ContainerImage, Network } from "../lib";
 import { DeploymentTarget, setDeploymentTarget, SwarmTarget } from "../lib/target";
@@ -80,4 +84,34 @@ export function uploadsOf(json: TfJson, id: string): any[] {
 /** CPU limit in cores, from the CFS quota over the 100 ms period. */
 export function cpusOf(c: any): number | undefined {
   return c.cpu_quota === undefined ? undefined : c.cpu_quota / c.cpu_period;
+}
+
+/**
+ * Bundles an entry point the way scripts/synth.js does (esbuild: no type check) and runs it with
+ * node, as `npm run synth` would; `outdir` is where it synthesizes.
+ */
+export function runBundledEntry(entry: string): { status: number | null; stdout: string; stderr: string; outdir: string } {
+  const root = path.resolve(__dirname, "..");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "synth-entry-"));
+  const bundle = path.join(dir, "main.js");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require("esbuild").buildSync({
+    entryPoints: [entry],
+    outfile: bundle,
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    packages: "external",
+    nodePaths: [path.join(root, "node_modules")],
+    logLevel: "error",
+  });
+  const outdir = path.join(dir, "cdktf.out");
+  const r = spawnSync(process.execPath, [bundle], {
+    cwd: root,
+    env: { ...process.env, CDKTF_OUTDIR: outdir, NODE_PATH: path.join(root, "node_modules"), CHECKPOINT_DISABLE: "1" },
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  return { status: r.status, stdout: r.stdout ?? "", stderr: r.stderr ?? "", outdir };
 }

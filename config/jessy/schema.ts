@@ -1,6 +1,6 @@
 /** Jessy settings: the schema (types inferred from it) and its dev-only and production rules. */
 import { z } from "zod";
-import { allowed, bool, deploymentSchema, EnvironmentContext, imageReference, integer, loggingSchema, nonEmptyString, oneOf, requireLimits, resourcesOf } from "../common";
+import { bool, deploymentSchema, EnvironmentContext, freeText, imageReference, integer, loggingSchema, nonEmptyString, oneOf, requireLimits, resourcesOf, strictObject, waitSeconds } from "../common";
 
 /** `docker/Dockerfile.rust` / `docker/Dockerfile.go` stage to build. */
 export const jessyBuildTargetSchema = oneOf(["development", "production"]);
@@ -22,113 +22,105 @@ export const JESSY_SERVICE_NAMES: readonly JessyServiceName[] = jessyServiceName
 /** The services of upstream's `test` compose profile. */
 export const JESSY_TEST_SERVICE_NAMES: readonly JessyServiceName[] = ["test", "unitTests", "integrationTests", "bddTests", "coverage"];
 
-export const jessySourceSchema = z
-  .object(
-    {
-      /**
-       * Absolute path of a Jessy checkout (upstream layout: `src/`, `tests/`, `api/`, `docker/`), default
-       * of the `jessy_source_path` variable. It is the `docker_image` build context (read on the machine
-       * running Terraform) and the bind-mount source for hot reload and tests (read on the Docker host):
-       * both are the same machine in dev.
-       */
-      path: z.string(allowed("an absolute path of a Jessy checkout")).regex(/^\/[^\0]*$/, "an absolute path of a Jessy checkout"),
-      /** Stage of `docker/Dockerfile.rust` and `docker/Dockerfile.go` built for jessy-core and jessy-api. */
-      target: jessyBuildTargetSchema,
-    },
-    allowed("a source checkout: path and target"),
-  )
-  .readonly();
+export const jessySourceSchema = strictObject(
+  {
+    /**
+     * Absolute path of a Jessy checkout (upstream layout: `src/`, `tests/`, `api/`, `docker/`), default
+     * of the `jessy_source_path` variable. It is the `docker_image` build context (read on the machine
+     * running Terraform) and the bind-mount source for hot reload and tests (read on the Docker host):
+     * both are the same machine in dev.
+     */
+    path: freeText("an absolute path of a Jessy checkout", (p) => /^\/[^\0]*$/.test(p)),
+    /** Stage of `docker/Dockerfile.rust` and `docker/Dockerfile.go` built for jessy-core and jessy-api. */
+    target: jessyBuildTargetSchema,
+  },
+  "a source checkout: path and target",
+).readonly();
 export type JessySourceSettings = z.infer<typeof jessySourceSchema>;
 
 export function jessyTestProfileSchema(env: EnvironmentContext) {
-  return z
-    .object(
-      {
-        /**
-         * Terraform waits for each test container to exit and fails the apply on a non-zero exit code.
-         * Off in dev: a cold `cargo test --all-features` compiles for many minutes, and a red test is a
-         * test result (read it with `docker wait`, the logs and the test-results volume), not a failed deployment.
-         */
-        waitForExit: bool(),
-        /** Tag the `docker/Dockerfile.test` build produces (upstream: `jessy-test:latest`). */
-        testImage: imageReference(env.requirePinnedImages),
-        /** Image of the coverage service (upstream pulls `xd009642/tarpaulin:latest`). */
-        coverageImage: imageReference(env.requirePinnedImages),
-      },
-      allowed("test profile settings: waitForExit, testImage, coverageImage"),
-    )
+  return strictObject(
+    {
+      /**
+       * Terraform waits for each test container to exit and fails the apply on a non-zero exit code.
+       * Off in dev: a cold `cargo test --all-features` compiles for many minutes, and a red test is a
+       * test result (read it with `docker wait`, the logs and the test-results volume), not a failed deployment.
+       */
+      waitForExit: bool(),
+      /** Tag the `docker/Dockerfile.test` build produces (upstream: `jessy-test:latest`). */
+      testImage: imageReference(env.requirePinnedImages),
+      /** Image of the coverage service (upstream pulls `xd009642/tarpaulin:latest`). */
+      coverageImage: imageReference(env.requirePinnedImages),
+    },
+    "test profile settings: waitForExit, testImage, coverageImage",
+  )
     .readonly();
 }
 export type JessyTestProfileSettings = z.infer<ReturnType<typeof jessyTestProfileSchema>>;
 
 const portText = "a TCP port from 1 to 65535";
-export const jessyHostPortsSchema = z
-  .object(
-    {
-      /** Host port publishing jessy-core's 8080 (on 127.0.0.1). */
-      core: integer(1, 65535, portText),
-      /** Host port publishing jessy-api's 3000 (on 127.0.0.1). */
-      api: integer(1, 65535, portText),
-    },
-    allowed("host ports for core and api"),
-  )
-  .readonly();
+export const jessyHostPortsSchema = strictObject(
+  {
+    /** Host port publishing jessy-core's 8080 (on 127.0.0.1). */
+    core: integer(1, 65535, portText),
+    /** Host port publishing jessy-api's 3000 (on 127.0.0.1). */
+    api: integer(1, 65535, portText),
+  },
+  "host ports for core and api",
+).readonly();
 export type JessyHostPorts = z.infer<typeof jessyHostPortsSchema>;
 
 /** The Jessy settings schema for one environment. */
 export function jessySchema(env: EnvironmentContext) {
   const production = env.name === "production";
   const inProduction = " in the production environment";
-  return z
-    .object(
-      {
-        /**
-         * jessy-core and jessy-api image references, defaults of the `jessy_core_image` / `jessy_api_image`
-         * variables; with `source`, the tags the builds produce.
-         */
-        images: z
-          .object({ core: imageReference(env.requirePinnedImages), api: imageReference(env.requirePinnedImages) }, allowed("image references for core and api"))
-          .readonly(),
-        /**
-         * Build jessy-core and jessy-api (and the test image) from a source checkout.
-         * Unset: `images` are pulled registry references, which are production-stage images.
-         */
-        source: jessySourceSchema.optional(),
-        /**
-         * Upstream's dev compose hot reload: source bind mounts from `source.path` plus the cargo, target
-         * and Go module caches. Dev only; needs `source.target` "development" (cargo-watch and air live there).
-         */
-        hotReload: bool(),
-        /**
-         * Model upstream's `test` compose profile (jessy-test, unit, integration, BDD, coverage) as one-shot
-         * containers, run when the stack's `jessy_test_profile` variable is true. Needs `source`; never in production.
-         * Unset: no test services.
-         */
-        testProfile: jessyTestProfileSchema(env).optional(),
-        /** Deliver API_KEY and JWT_SECRET to jessy-api as files from sensitive variables (upstream task 16.1). */
-        apiSecrets: bool(),
-        /** `RUST_ENV` of jessy-core; "production" switches it to JSON logs. */
-        rustEnv: jessyAppEnvironmentSchema,
-        /** `GO_ENV` of jessy-api; "production" switches zerolog to JSON. */
-        goEnv: jessyAppEnvironmentSchema,
-        /** `LOG_LEVEL` of jessy-api. */
-        logLevel: jessyLogLevelSchema,
-        /** `RUST_LOG` of jessy-core. */
-        rustLog: nonEmptyString("a non-empty RUST_LOG filter"),
-        hostPorts: jessyHostPortsSchema,
-        /** Seconds Terraform waits for each service to report healthy before creating what depends on it. */
-        healthyWaitSeconds: z.object({ core: integer(10), api: integer(10) }, allowed("health waits for core and api")).readonly(),
-        /** Upstream's json-file rotation is 10m × 3 for both services. */
-        logging: loggingSchema,
-        resources: resourcesOf(jessyServiceNameSchema),
-        /**
-         * Containers on one host (unset: the default) or services on the environment's swarm. Only
-         * jessy-api is replicable: it only reads jessy-core's mmap volume, so its tasks run on jessy-core's node.
-         */
-        deployment: deploymentSchema(["api"], "jessy-api only reads jessy-core's volume; jessy-core is its single writer").optional(),
-      },
-      allowed("Jessy settings for every environment"),
-    )
+  return strictObject(
+    {
+      /**
+       * jessy-core and jessy-api image references, defaults of the `jessy_core_image` / `jessy_api_image`
+       * variables; with `source`, the tags the builds produce.
+       */
+      images: strictObject({ core: imageReference(env.requirePinnedImages), api: imageReference(env.requirePinnedImages) }, "image references for core and api").readonly(),
+      /**
+       * Build jessy-core and jessy-api (and the test image) from a source checkout.
+       * Unset: `images` are pulled registry references, which are production-stage images.
+       */
+      source: jessySourceSchema.optional(),
+      /**
+       * Upstream's dev compose hot reload: source bind mounts from `source.path` plus the cargo, target
+       * and Go module caches. Dev only; needs `source.target` "development" (cargo-watch and air live there).
+       */
+      hotReload: bool(),
+      /**
+       * Model upstream's `test` compose profile (jessy-test, unit, integration, BDD, coverage) as one-shot
+       * containers, run when the stack's `jessy_test_profile` variable is true. Needs `source`; never in production.
+       * Unset: no test services.
+       */
+      testProfile: jessyTestProfileSchema(env).optional(),
+      /** Deliver API_KEY and JWT_SECRET to jessy-api as files from sensitive variables (upstream task 16.1). */
+      apiSecrets: bool(),
+      /** `RUST_ENV` of jessy-core; "production" switches it to JSON logs. */
+      rustEnv: jessyAppEnvironmentSchema,
+      /** `GO_ENV` of jessy-api; "production" switches zerolog to JSON. */
+      goEnv: jessyAppEnvironmentSchema,
+      /** `LOG_LEVEL` of jessy-api. */
+      logLevel: jessyLogLevelSchema,
+      /** `RUST_LOG` of jessy-core. */
+      rustLog: nonEmptyString("a non-empty RUST_LOG filter"),
+      hostPorts: jessyHostPortsSchema,
+      /** Seconds Terraform waits for each service to report healthy before creating what depends on it. */
+      healthyWaitSeconds: strictObject({ core: waitSeconds(), api: waitSeconds() }, "health waits for core and api").readonly(),
+      /** Upstream's json-file rotation is 10m × 3 for both services. */
+      logging: loggingSchema,
+      resources: resourcesOf(jessyServiceNameSchema),
+      /**
+       * Containers on one host (unset: the default) or services on the environment's swarm. Only
+       * jessy-api is replicable: it only reads jessy-core's mmap volume, so its tasks run on jessy-core's node.
+       */
+      deployment: deploymentSchema(["api"], "jessy-api only reads jessy-core's volume; jessy-core is its single writer").optional(),
+    },
+    "Jessy settings for every environment",
+  )
     .readonly()
     .superRefine((j, ctx) => {
       const problem = (ok: boolean, path: string[], value: string) => ok || ctx.addIssue({ code: "custom", path, message: value });

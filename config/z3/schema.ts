@@ -1,7 +1,7 @@
 /** Zcash Z3 settings: the schema (types inferred from it) and its Regtest and production rules. */
 import { z } from "zod";
 import { ACTIVATION_HEIGHTS, missingActiveUpgrades, releaseOfImage, UPGRADES, ZEBRA_RELEASES } from "./zebra-releases";
-import { allowed, bool, deploymentSchema, EnvironmentContext, imageReference, integer, loggingSchema, nonEmptyString, objectOf, oneOf, requireLimits, resourcesOf } from "../common";
+import { allowed, bool, deploymentSchema, EnvironmentContext, imageReference, integer, loggingSchema, nonEmptyString, objectOf, oneOf, requireLimits, resourcesOf, strictObject, waitSeconds } from "../common";
 
 export const zcashNetworkSchema = oneOf(["Mainnet", "Testnet", "Regtest"]);
 export type ZcashNetwork = z.infer<typeof zcashNetworkSchema>;
@@ -21,7 +21,8 @@ export const UNROUTED_RECEIVER = "unrouted";
 const receiverNameText = `a receiver name: lower-case letters, digits and '_', starting with a letter, at most 32 characters, not "${UNROUTED_RECEIVER}" (it names the receiver's variables)`;
 const severitiesText = `a non-empty list of severities, each once: ${ALERT_SEVERITIES.map((s) => JSON.stringify(s)).join(", ")}`;
 const emailText = "an e-mail address such as alerts@example.org";
-const smarthostText = "an SMTP server as host:port, e.g. smtp.example.org:587";
+const smarthostText = "an SMTP server as host:port (port from 1 to 65535), e.g. smtp.example.org:587";
+const isPort = (n: number) => n >= 1 && n <= 65535;
 const smtpUserText = "an SMTP user name: letters, digits and . _ @ + -";
 
 const receiverCommon = {
@@ -51,13 +52,16 @@ export const alertReceiverSchema = z
   .discriminatedUnion(
     "kind",
     [
-      z.object({ kind: z.literal("webhook"), ...receiverCommon }).strict(webhookKeys),
-      z
-        .object({
+      strictObject({ kind: z.literal("webhook"), ...receiverCommon }, webhookKeys),
+      strictObject(
+        {
           kind: z.literal("email"),
           ...receiverCommon,
           /** SMTP server (`smarthost`), host:port. */
-          smarthost: z.string(allowed(smarthostText)).regex(/^[A-Za-z0-9.-]+:[0-9]{1,5}$/, smarthostText),
+          smarthost: z
+            .string(allowed(smarthostText))
+            .regex(/^[A-Za-z0-9.-]+:[0-9]{1,5}$/, smarthostText)
+            .refine((h) => isPort(Number(h.slice(h.lastIndexOf(":") + 1))), smarthostText),
           /** Sender address (`from`). */
           from: z.string(allowed(emailText)).regex(/^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, emailText),
           /** Recipients (`to`). */
@@ -69,8 +73,9 @@ export const alertReceiverSchema = z
           authUsername: z.string(allowed(smtpUserText)).regex(/^[A-Za-z0-9._@+-]{1,128}$/, smtpUserText).optional(),
           /** STARTTLS required (`require_tls`). @default true */
           requireTls: bool().optional(),
-        })
-        .strict(emailKeys),
+        },
+        emailKeys,
+      ),
     ],
     allowed(`one of {kind: "webhook", ${webhookKeys.replace("kind, ", "")}}, {kind: "email", ${emailKeys.replace("kind, ", "")}}`),
   )
@@ -95,26 +100,23 @@ export type AlertTiming = { readonly [K in keyof typeof ALERT_TIMING_DEFAULTS]: 
 const alertingKeys = `receivers, ${Object.keys(ALERT_TIMING_DEFAULTS).join(", ")}`;
 
 /** Alert routing and timing (needs `monitoring`; production needs a receiver for critical alerts). */
-export const alertingSchema = z
-  .object(
-    {
-      /** Receivers, each taking the severities it lists. Empty: alerts stay in Alertmanager (not allowed in production). */
-      receivers: z.array(alertReceiverSchema, allowed("a list of receivers")).readonly(),
-      /** Prometheus `scrape_interval` and `evaluation_interval` (kept equal, as upstream). @default 15 */
-      evaluationIntervalSeconds: integer(10, 300).optional(),
-      /** `for:` of the ServiceDown rules: how long a scrape target must fail before its alert fires. @default 120 */
-      serviceDownForSeconds: integer(0, 3600).optional(),
-      /** Alertmanager `group_wait`: how long a new group of alerts is held before its first notification. @default 30 */
-      groupWaitSeconds: integer(0, 3600).optional(),
-      /** Alertmanager `group_interval`: the wait before notifying a change in a group (a new or resolved alert). @default 300 */
-      groupIntervalSeconds: integer(1, 24 * 3600).optional(),
-      /** Alertmanager `repeat_interval`: how often a still-firing alert is sent again. @default 240 */
-      repeatIntervalMinutes: integer(1, 7 * 24 * 60).optional(),
-    },
-    allowed(`alerting settings: ${alertingKeys}`),
-  )
-  .strict(`alerting settings: ${alertingKeys}`)
-  .readonly()
+export const alertingSchema = strictObject(
+  {
+    /** Receivers, each taking the severities it lists. Empty: alerts stay in Alertmanager (not allowed in production). */
+    receivers: z.array(alertReceiverSchema, allowed("a list of receivers")).readonly(),
+    /** Prometheus `scrape_interval` and `evaluation_interval` (kept equal, as upstream). @default 15 */
+    evaluationIntervalSeconds: integer(10, 300).optional(),
+    /** `for:` of the ServiceDown rules: how long a scrape target must fail before its alert fires. @default 120 */
+    serviceDownForSeconds: integer(0, 3600).optional(),
+    /** Alertmanager `group_wait`: how long a new group of alerts is held before its first notification. @default 30 */
+    groupWaitSeconds: integer(0, 3600).optional(),
+    /** Alertmanager `group_interval`: the wait before notifying a change in a group (a new or resolved alert). @default 300 */
+    groupIntervalSeconds: integer(1, 24 * 3600).optional(),
+    /** Alertmanager `repeat_interval`: how often a still-firing alert is sent again. @default 240 */
+    repeatIntervalMinutes: integer(1, 7 * 24 * 60).optional(),
+  },
+  `alerting settings: ${alertingKeys}`,
+).readonly()
   .superRefine((a, ctx) => {
     const seen = new Set<string>();
     a.receivers.forEach((r, i) => {
@@ -145,79 +147,81 @@ const statedKeys = "image, version, estimatedReleaseHeight, endOfSupportDays, ne
 /** A Zebra release the table does not list, stated with its end of support (`end_of_support.rs`). */
 function statedZebraReleaseSchema(env: EnvironmentContext) {
   const versionText = "a zebrad version such as 7.1.0 (its zebrad_build_info version label)";
-  return z
-    .object(
-      {
-        /** The exact image reference this release is deployed as. */
-        image: imageReference(env.requirePinnedImages),
-        /** zebrad's version (`zebrad_build_info{version}`), for the alert. */
-        version: z.string(allowed(versionText)).regex(/^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.]+)?$/, versionText),
-        /** `ESTIMATED_RELEASE_HEIGHT`. */
-        estimatedReleaseHeight: integer(ACTIVATION_HEIGHTS.Mainnet.NU6, 20_000_000),
-        /** `EOS_PANIC_AFTER`, in days. */
-        endOfSupportDays: integer(1, 365),
-        /** The newest Mainnet upgrade its zebra-chain defines. @default - the newest at or below its release height */
-        newestUpgrade: oneOf(UPGRADES).optional(),
-      },
-      allowed(`a Zebra release: ${statedKeys}`),
-    )
-    .strict(`a Zebra release: ${statedKeys}`)
+  return strictObject(
+    {
+      /** The exact image reference this release is deployed as. */
+      image: imageReference(env.requirePinnedImages),
+      /** zebrad's version (`zebrad_build_info{version}`), for the alert. */
+      version: z.string(allowed(versionText)).regex(/^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.]+)?$/, versionText),
+      /** `ESTIMATED_RELEASE_HEIGHT`. */
+      estimatedReleaseHeight: integer(ACTIVATION_HEIGHTS.Mainnet.NU6, 20_000_000),
+      /** `EOS_PANIC_AFTER`, in days. */
+      endOfSupportDays: integer(1, 365),
+      /** The newest Mainnet upgrade its zebra-chain defines. @default - the newest at or below its release height */
+      newestUpgrade: oneOf(UPGRADES).optional(),
+    },
+    `a Zebra release: ${statedKeys}`,
+  )
     .readonly();
 }
 
+const minerAddressText = "a transparent or unified Zcash address (required on Regtest)";
+const MINER_ADDRESS = /^[a-zA-Z0-9]{20,100}$/;
+
 /** The Z3 settings schema for one environment (image pinning and required limits follow the environment). */
 export function z3Schema(env: EnvironmentContext) {
-  return z
-    .object(
-      {
-        /** Chain Zebra follows (`ZEBRA_NETWORK__NETWORK`); picks the port matrix and config. */
-        network: zcashNetworkSchema,
-        /** Default image references (each overridable at deploy time by a `<service>_image` variable). */
-        images: objectOf(Z3_SERVICE_NAMES, imageReference(env.requirePinnedImages), "an image reference per Z3 service"),
-        /** Deploy the rpc-router (upstream runs it on Regtest only). */
-        rpcRouter: bool(),
-        /** Deploy Prometheus, Grafana and Alertmanager. */
-        monitoring: bool(),
-        /** Publish Zebra's P2P port on every host interface (inbound peers; upstream zebra PR #10464). */
-        publishP2P: bool(),
-        /** Limits per service. */
-        resources: resourcesOf(z3ServiceNameSchema),
-        /** json-file rotation of every Z3 container (upstream's LEGACY compose pinned 50m × 5). */
-        logging: loggingSchema,
-        /** `ZEBRA_MINING__MINER_ADDRESS`; required on Regtest, not allowed elsewhere. */
-        minerAddress: z.string(allowed("a transparent or unified Zcash address (required on Regtest)")).optional(),
-        /** Zebra's log filter (`[tracing] filter`, `ZEBRA_TRACING__FILTER`; zebrad does not read RUST_LOG). */
-        zebraLogFilter: nonEmptyString("a non-empty tracing filter such as \"info\" (an empty ZEBRA_ variable breaks Zebra's config parsing)"),
-        /**
-         * Zebra releases the table in config/z3/zebra-releases.ts does not list, each with its end of
-         * support read from the release's `end_of_support.rs`. A Mainnet node's image must be a release
-         * of the table (by its version tag) or one of these (by its exact reference), or synth and
-         * plan refuse it. @default - none: the table only
-         */
-        zebraReleases: z.array(statedZebraReleaseSchema(env), allowed("a list of Zebra releases: {image, version, estimatedReleaseHeight, endOfSupportDays, newestUpgrade?}")).readonly().optional(),
-        /** Seconds Terraform waits for Zebra to be healthy before creating its consumers (Regtest only; a Mainnet node is not ready for days). */
-        zebraWaitSeconds: integer(10).optional(),
-        /**
-         * Containers on one host (unset: the default) or services on the environment's swarm. Only the
-         * rpc-router is replicable: every other Z3 service owns a volume (chain, index, wallet, metrics,
-         * dashboards, silences) and runs once, on the data node.
-         */
-        deployment: deploymentSchema(["rpcRouter"], "every other Z3 service owns a node-local volume").optional(),
-        /**
-         * Where alerts go and how fast (Prometheus, Alertmanager). Only with `monitoring`; production
-         * needs at least one receiver, and one for critical alerts.
-         * @default - no receiver (alerts stay in Alertmanager) and production timing
-         */
-        alerting: alertingSchema.optional(),
-      },
-      allowed("the Z3 settings object"),
-    )
+  return strictObject(
+    {
+      /** Chain Zebra follows (`ZEBRA_NETWORK__NETWORK`); picks the port matrix and config. */
+      network: zcashNetworkSchema,
+      /** Default image references (each overridable at deploy time by a `<service>_image` variable). */
+      images: objectOf(Z3_SERVICE_NAMES, imageReference(env.requirePinnedImages), "an image reference per Z3 service"),
+      /** Deploy the rpc-router (upstream runs it on Regtest only). */
+      rpcRouter: bool(),
+      /** Deploy Prometheus, Grafana and Alertmanager. */
+      monitoring: bool(),
+      /** Publish Zebra's P2P port on every host interface (inbound peers; upstream zebra PR #10464). */
+      publishP2P: bool(),
+      /** Limits per service. */
+      resources: resourcesOf(z3ServiceNameSchema),
+      /** json-file rotation of every Z3 container (upstream's LEGACY compose pinned 50m × 5). */
+      logging: loggingSchema,
+      /** `ZEBRA_MINING__MINER_ADDRESS`; required on Regtest, not allowed elsewhere. */
+      minerAddress: z.string(allowed(minerAddressText)).regex(MINER_ADDRESS, minerAddressText).optional(),
+      /** Zebra's log filter (`[tracing] filter`, `ZEBRA_TRACING__FILTER`; zebrad does not read RUST_LOG). */
+      zebraLogFilter: nonEmptyString("a non-empty tracing filter such as \"info\" (an empty ZEBRA_ variable breaks Zebra's config parsing)"),
+      /**
+       * Zebra releases the table in config/z3/zebra-releases.ts does not list, each with its end of
+       * support read from the release's `end_of_support.rs`. A Mainnet node's image must be a release
+       * of the table (by its version tag) or one of these (by its exact reference), or synth and
+       * plan refuse it. @default - none: the table only
+       */
+      zebraReleases: z.array(statedZebraReleaseSchema(env), allowed("a list of Zebra releases: {image, version, estimatedReleaseHeight, endOfSupportDays, newestUpgrade?}")).readonly().optional(),
+      /** Seconds Terraform waits for Zebra to be healthy before creating its consumers (Regtest only; a Mainnet node is not ready for days). */
+      zebraWaitSeconds: waitSeconds().optional(),
+      /**
+       * Containers on one host (unset: the default) or services on the environment's swarm. Only the
+       * rpc-router is replicable: every other Z3 service owns a volume (chain, index, wallet, metrics,
+       * dashboards, silences) and runs once, on the data node.
+       */
+      deployment: deploymentSchema(["rpcRouter"], "every other Z3 service owns a node-local volume").optional(),
+      /**
+       * Where alerts go and how fast (Prometheus, Alertmanager). Only with `monitoring`; production
+       * needs at least one receiver, and one for critical alerts.
+       * @default - no receiver (alerts stay in Alertmanager) and production timing
+       */
+      alerting: alertingSchema.optional(),
+    },
+    "the Z3 settings object",
+    // Renamed when Zebra's log filter moved to ZEBRA_TRACING__FILTER (zebrad does not read RUST_LOG).
+    { renamed: { zebraRustLog: "zebraLogFilter" } },
+  )
     .readonly()
     .superRefine((z3, ctx) => {
       const problem = (ok: boolean, path: string, message: string) => ok || ctx.addIssue({ code: "custom", path: [path], message });
       if (z3.rpcRouter) problem(z3.network === "Regtest", "rpcRouter", 'false unless z3.network is "Regtest" (upstream runs the router on Regtest only; z3 issue #44)');
       if (z3.network === "Regtest") {
-        problem(/^[a-zA-Z0-9]{20,100}$/.test(z3.minerAddress ?? ""), "minerAddress", "a transparent or unified Zcash address (required on Regtest)");
+        problem(MINER_ADDRESS.test(z3.minerAddress ?? ""), "minerAddress", minerAddressText);
         problem(!z3.publishP2P, "publishP2P", "false on Regtest (a Regtest node has no peers)");
       } else {
         problem(z3.minerAddress === undefined, "minerAddress", 'unset unless z3.network is "Regtest"');

@@ -1,6 +1,6 @@
 /** ZFS Sync settings: the schema (types inferred from it) and its rules outside dev and in production. */
 import { z } from "zod";
-import { allowed, bool, deploymentSchema, EnvironmentContext, imageReference, integer, loggingSchema, objectOf, oneOf, requireLimits, resourcesOf } from "../common";
+import { allowed, bool, deploymentSchema, EnvironmentContext, imageReference, integer, loggingSchema, objectOf, oneOf, requireLimits, resourcesOf, strictObject, waitSeconds } from "../common";
 import { imageTag } from "../../lib/image-reference";
 
 /** The containers of the system: the API, its database, the migration job and the TLS proxy. */
@@ -30,22 +30,28 @@ export const zfsSyncDatabaseSchema = z
   .discriminatedUnion(
     "kind",
     [
-      z.object({
-        kind: z.literal("sqlite"),
-        /**
-         * Absolute host path bind-mounted at `/data` (upstream uses `/var/lib/zfs-sync`; it must exist
-         * and be owned by UID 1001 on the Docker host). Unset: a named volume `zfs-sync-<env>-data`.
-         */
-        hostPath: z
-          .string(allowed(hostPathText))
-          .refine((p) => /^\/[A-Za-z0-9._/-]*[A-Za-z0-9._-]$/.test(p) && !p.split("/").includes(".."), hostPathText)
-          .optional(),
-      }),
-      z.object({
-        kind: z.literal("postgres"),
-        /** Seconds Terraform waits for `pg_isready` before creating the migration job and the app. */
-        waitForHealthySeconds: integer(10),
-      }),
+      strictObject(
+        {
+          kind: z.literal("sqlite"),
+          /**
+           * Absolute host path bind-mounted at `/data` (upstream uses `/var/lib/zfs-sync`; it must exist
+           * and be owned by UID 1001 on the Docker host). Unset: a named volume `zfs-sync-<env>-data`.
+           */
+          hostPath: z
+            .string(allowed(hostPathText))
+            .refine((p) => /^\/[A-Za-z0-9._/-]*[A-Za-z0-9._-]$/.test(p) && !p.split("/").includes(".."), hostPathText)
+            .optional(),
+        },
+        "a SQLite database: kind, hostPath",
+      ),
+      strictObject(
+        {
+          kind: z.literal("postgres"),
+          /** Seconds Terraform waits for `pg_isready` before creating the migration job and the app. */
+          waitForHealthySeconds: waitSeconds(),
+        },
+        "a PostgreSQL database: kind, waitForHealthySeconds",
+      ),
     ],
     allowed('one of "sqlite", "postgres"'),
   )
@@ -53,66 +59,63 @@ export const zfsSyncDatabaseSchema = z
 export type ZfsSyncDatabaseSettings = z.infer<typeof zfsSyncDatabaseSchema>;
 
 /** The TLS-terminating reverse proxy (nginx) in front of the API. */
-export const zfsSyncProxySchema = z
-  .object(
-    {
-      /** Host port the proxy publishes on every interface (HTTPS). */
-      httpsPort: integer(1, 65535, portText),
-      /** Per-client-address request rate (nginx `limit_req_zone … rate=`), requests per second. */
-      requestsPerSecond: integer(1),
-      /** Requests above the rate served at once before answering 429 (nginx `limit_req … burst= nodelay`). */
-      burst: integer(0),
-      /** Largest request body accepted (nginx `client_max_body_size`), in MiB. */
-      maxRequestBodyMiB: integer(1),
-      /** `Strict-Transport-Security: max-age=`, in seconds. */
-      hstsMaxAgeSeconds: integer(0),
-      /** Seconds Terraform waits for the proxy's health check (TLS → app → database readiness). */
-      waitForHealthySeconds: integer(10),
-    },
-    allowed("proxy settings"),
-  )
-  .readonly();
+export const zfsSyncProxySchema = strictObject(
+  {
+    /** Host port the proxy publishes on every interface (HTTPS). */
+    httpsPort: integer(1, 65535, portText),
+    /** Per-client-address request rate (nginx `limit_req_zone … rate=`), requests per second. */
+    requestsPerSecond: integer(1, 10_000),
+    /** Requests above the rate served at once before answering 429 (nginx `limit_req … burst= nodelay`). */
+    burst: integer(0, 10_000),
+    /** Largest request body accepted (nginx `client_max_body_size`), in MiB: the API takes JSON, at most 1 GiB. */
+    maxRequestBodyMiB: integer(1, 1024),
+    /** `Strict-Transport-Security: max-age=`, in seconds: at most two years (63072000, the max-age the HSTS preload list recommends). */
+    hstsMaxAgeSeconds: integer(0, 2 * 365 * 86_400),
+    /** Seconds Terraform waits for the proxy's health check (TLS → app → database readiness). */
+    waitForHealthySeconds: waitSeconds(),
+  },
+  "proxy settings: httpsPort, requestsPerSecond, burst, maxRequestBodyMiB, hstsMaxAgeSeconds, waitForHealthySeconds",
+).readonly();
 export type ZfsSyncProxySettings = z.infer<typeof zfsSyncProxySchema>;
 
 /** The ZFS Sync settings schema for one environment. */
 export function zfsSyncSchema(env: EnvironmentContext) {
-  return z
-    .object(
-      {
-        /** Default image references; each is overridable at deploy time by a `<name>_image` variable. */
-        images: objectOf(ZFS_SYNC_IMAGE_NAMES, imageReference(env.requirePinnedImages), "an image reference per ZFS Sync image"),
-        database: zfsSyncDatabaseSchema,
-        /**
-         * Run `alembic upgrade head` in a one-shot container before the app starts. Needs an app image
-         * built from an upstream commit that ships `alembic.ini` (b1961a5 or later; 0.2.0 @ 4363d1b has none).
-         */
-        migrations: bool(),
-        /** `ZFS_SYNC_LOG_LEVEL`. */
-        logLevel: zfsSyncLogLevelSchema,
-        /** `ZFS_SYNC_DEBUG` (SQL echo, verbose errors). */
-        debug: bool(),
-        /** Host port for the API on 127.0.0.1 (upstream `8000:8000`). Unset: the app publishes no port. */
-        appHostPort: integer(1, 65535, portText).optional(),
-        /** Seconds Terraform waits for the app's health check before creating what depends on it. Unset: no wait. */
-        appWaitForHealthySeconds: integer(10).optional(),
-        /** Unset: no proxy (the API is reached on `appHostPort`). */
-        proxy: zfsSyncProxySchema.optional(),
-        /** Limits per deployed service. */
-        resources: resourcesOf(zfsSyncServiceNameSchema),
-        /**
-         * Containers on one host (unset: the default) or services on the environment's swarm. The app
-         * (state in PostgreSQL) and the TLS proxy are replicable; the database and the migration job run once.
-         */
-        deployment: deploymentSchema(["app", "proxy"], "the database and the migration job run once").optional(),
-        /** json-file rotation per service (a missing entry is reported field by field). */
-        logging: objectOf(
-          ZFS_SYNC_SERVICE_NAMES,
-          z.preprocess((v) => v ?? {}, loggingSchema),
-          "json-file rotation per ZFS Sync service",
-        ),
-      },
-      allowed("the ZFS Sync settings object"),
-    )
+  return strictObject(
+    {
+      /** Default image references; each is overridable at deploy time by a `<name>_image` variable. */
+      images: objectOf(ZFS_SYNC_IMAGE_NAMES, imageReference(env.requirePinnedImages), "an image reference per ZFS Sync image"),
+      database: zfsSyncDatabaseSchema,
+      /**
+       * Run `alembic upgrade head` in a one-shot container before the app starts. Needs an app image
+       * built from an upstream commit that ships `alembic.ini` (b1961a5 or later; 0.2.0 @ 4363d1b has none).
+       */
+      migrations: bool(),
+      /** `ZFS_SYNC_LOG_LEVEL`. */
+      logLevel: zfsSyncLogLevelSchema,
+      /** `ZFS_SYNC_DEBUG` (SQL echo, verbose errors). */
+      debug: bool(),
+      /** Host port for the API on 127.0.0.1 (upstream `8000:8000`). Unset: the app publishes no port. */
+      appHostPort: integer(1, 65535, portText).optional(),
+      /** Seconds Terraform waits for the app's health check before creating what depends on it. Unset: no wait. */
+      appWaitForHealthySeconds: waitSeconds().optional(),
+      /** Unset: no proxy (the API is reached on `appHostPort`). */
+      proxy: zfsSyncProxySchema.optional(),
+      /** Limits per deployed service. */
+      resources: resourcesOf(zfsSyncServiceNameSchema),
+      /**
+       * Containers on one host (unset: the default) or services on the environment's swarm. The app
+       * (state in PostgreSQL) and the TLS proxy are replicable; the database and the migration job run once.
+       */
+      deployment: deploymentSchema(["app", "proxy"], "the database and the migration job run once").optional(),
+      /** json-file rotation per service (a missing entry is reported field by field). */
+      logging: objectOf(
+        ZFS_SYNC_SERVICE_NAMES,
+        z.preprocess((v) => v ?? {}, loggingSchema),
+        "json-file rotation per ZFS Sync service",
+      ),
+    },
+    "the ZFS Sync settings object",
+  )
     .readonly()
     .superRefine((s, ctx) => {
       const problem = (ok: boolean, path: string[], message: string) => ok || ctx.addIssue({ code: "custom", path, message });

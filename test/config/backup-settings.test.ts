@@ -6,7 +6,7 @@ import { clone, problems } from "./settings-helpers";
 
 
 
-const KEYS = "backup settings: required, image, intervalMinutes, keep, maxAgeMinutes, rebuildable, resources, logging";
+const KEYS = "required, image, intervalMinutes, keep, maxAgeMinutes, rebuildable, resources, logging";
 const PINNED = "an image reference pinned by a tag other than 'latest' or by @sha256 digest (this environment requires pinned images)";
 const IMAGE = "an image reference such as repo/name:tag or repo/name@sha256:<digest> (restic 0.17 or later, ssh, pg_dump of the databases' major version, busybox: e2e/real-images/backup/Dockerfile)";
 const maxAge = (interval: number) => `more than backup.intervalMinutes (${interval}): a snapshot is at least that old before the next run`;
@@ -95,7 +95,7 @@ describe("backup settings validation", () => {
     const all = clone();
     all.dev.backup!.resources = { memoryMiB: 2, cpus: 0 };
     expect(problems(all)).toEqual([
-      "[dev] backup.resources.memoryMiB: got 2; allowed: an integer of at least 6 (Docker's minimum)",
+      "[dev] backup.resources.memoryMiB: got 2; allowed: an integer from 6 (Docker's minimum) to 4194304 (4 TiB)",
       "[dev] backup.resources.cpus: got 0; allowed: a number of cores above 0 and at most 256",
     ]);
   });
@@ -112,7 +112,7 @@ describe("backup settings validation", () => {
   test("fails when maxAgeMinutes is below its minimum (and so below the interval)", () => {
     const all = clone();
     all.dev.backup!.maxAgeMinutes = 5;
-    expect(problems(all)).toEqual(["[dev] backup.maxAgeMinutes: got 5; allowed: an integer of at least 10", `[dev] backup.maxAgeMinutes: got 5; allowed: ${maxAge(60)}`]);
+    expect(problems(all)).toEqual(["[dev] backup.maxAgeMinutes: got 5; allowed: an integer from 10 to 20160", `[dev] backup.maxAgeMinutes: got 5; allowed: ${maxAge(60)}`]);
   });
   test("fails when intervalMinutes is out of range or not whole", () => {
     const all = clone();
@@ -150,17 +150,17 @@ describe("backup settings validation", () => {
   test("fails on an unknown key, naming it", () => {
     const all = clone();
     (all.dev.backup as any).schedule = "@hourly";
-    expect(problems(all)).toEqual([`[dev] backup: got ["schedule"]; allowed: ${KEYS}`]);
+    expect(problems(all)).toEqual([`[dev] backup.schedule: got "@hourly"; allowed: no key \`schedule\` (keys of backup: ${KEYS})`]);
   });
   test("fails on an unknown keep key, naming it", () => {
     const all = clone();
     (all.dev.backup!.keep as any).yearly = 1;
-    expect(problems(all)).toEqual(['[dev] backup.keep: got ["yearly"]; allowed: withinHours, daily, weekly and monthly counts']);
+    expect(problems(all)).toEqual(["[dev] backup.keep.yearly: got 1; allowed: no key `yearly` (keys of backup.keep: withinHours, daily, weekly, monthly)"]);
   });
   test("fails when backup is not an object", () => {
     const all = clone();
     (all.dev as any).backup = true;
-    expect(problems(all)).toEqual([`[dev] backup: got true; allowed: ${KEYS}`]);
+    expect(problems(all)).toEqual([`[dev] backup: got true; allowed: backup settings: ${KEYS}`]);
   });
   test("reports every problem of every environment at once", () => {
     const all = clone();

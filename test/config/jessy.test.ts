@@ -148,7 +148,7 @@ describe("Jessy settings validation", () => {
   test("fails when resources name an unknown service", () => {
     const all = clone();
     (all.staging.jessy.resources as any).redis = { memoryMiB: 64, cpus: 1 };
-    expect(problemsOf(all.staging)).toEqual(['jessy.resources.redis="redis"']);
+    expect(problemsOf(all.staging)).toEqual(['jessy.resources.redis={"memoryMiB":64,"cpus":1}']);
   });
   test("fails when Jessy settings are missing", () => {
     const all = clone();

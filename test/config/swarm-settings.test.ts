@@ -9,7 +9,7 @@ const SWARM = { endpointMode: "dnsrr", encryptOverlay: true, dataNodeLabel: "z3-
 
 
 const NO_SWARM = '"containers", unless the environment has swarm settings (swarm: endpointMode, encryptOverlay, dataNodeLabel)';
-const ZFS_SYNC_REPLICAS = "replicas for the stateless services only (app, proxy): the database and the migration job run once";
+const ZFS_SYNC_REPLICAS = "app, proxy; replicas for the stateless services only: the database and the migration job run once";
 const LABEL = `a node label key: letters, digits, '.', '-' and '_', starting with a letter (e.g. "z3-infra.data")`;
 
 describe("shipped swarm settings", () => {
@@ -72,25 +72,25 @@ describe("swarm settings validation", () => {
   test("fails when replicas are given for a service that is not replicable (ZFS Sync's database)", () => {
     const all = clone();
     all.staging.zfsSync.deployment = { target: "swarm", replicas: { app: 2, postgres: 2 } as any };
-    expect(problems(all)).toEqual([`[staging] zfsSync.deployment.replicas: got ["postgres"]; allowed: ${ZFS_SYNC_REPLICAS}`]);
+    expect(problems(all)).toEqual([`[staging] zfsSync.deployment.replicas.postgres: got 2; allowed: no key \`postgres\` (keys of zfsSync.deployment.replicas: ${ZFS_SYNC_REPLICAS})`]);
   });
   test("fails when replicas are given for the migration job", () => {
     const all = clone();
     all.staging.zfsSync.deployment = { target: "swarm", replicas: { migrate: 2 } as any };
-    expect(problems(all)).toEqual([`[staging] zfsSync.deployment.replicas: got ["migrate"]; allowed: ${ZFS_SYNC_REPLICAS}`]);
+    expect(problems(all)).toEqual([`[staging] zfsSync.deployment.replicas.migrate: got 2; allowed: no key \`migrate\` (keys of zfsSync.deployment.replicas: ${ZFS_SYNC_REPLICAS})`]);
   });
   test("fails when replicas are given for Zebra (it owns the chain volume)", () => {
     const all = clone();
     all.staging.z3.deployment = { target: "swarm", replicas: { zebra: 2 } as any };
     expect(problems(all)).toEqual([
-      '[staging] z3.deployment.replicas: got ["zebra"]; allowed: replicas for the stateless services only (rpcRouter): every other Z3 service owns a node-local volume',
+      "[staging] z3.deployment.replicas.zebra: got 2; allowed: no key `zebra` (keys of z3.deployment.replicas: rpcRouter; replicas for the stateless services only: every other Z3 service owns a node-local volume)",
     ]);
   });
   test("fails when replicas are given for jessy-core (the mmap volume's single writer)", () => {
     const all = clone();
     all.staging.jessy.deployment = { target: "swarm", replicas: { api: 2, core: 2 } as any };
     expect(problems(all)).toEqual([
-      `[staging] jessy.deployment.replicas: got ["core"]; allowed: replicas for the stateless services only (api): jessy-api only reads jessy-core's volume; jessy-core is its single writer`,
+      "[staging] jessy.deployment.replicas.core: got 2; allowed: no key `core` (keys of jessy.deployment.replicas: api; replicas for the stateless services only: jessy-api only reads jessy-core's volume; jessy-core is its single writer)",
     ]);
   });
   test.each([0, MAX_REPLICAS + 1, 1.5, -1])("fails when replicas is %p", (replicas) => {

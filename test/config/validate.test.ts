@@ -77,7 +77,7 @@ describe("settings validation", () => {
   test("fails when resources name an unknown service", () => {
     const all = clone();
     (all.staging.z3.resources as any).zcashd = { memoryMiB: 10, cpus: 1 };
-    expect(problemsOf(all.staging)).toEqual(['z3.resources.zcashd="zcashd"']);
+    expect(problemsOf(all.staging)).toEqual(['z3.resources.zcashd={"memoryMiB":10,"cpus":1}']);
   });
   test("fails when production loosens its guards", () => {
     const all = clone();

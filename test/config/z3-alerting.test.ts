@@ -89,10 +89,10 @@ describe("alerting validation", () => {
   test("fails when a receiver's kind is unknown or it has a key its kind does not take", () => {
     const all = clone();
     all.staging.z3.alerting!.receivers = [{ kind: "slack", name: "chat", severities: ["critical"] } as any, { kind: "webhook", name: "hook", severities: ["critical"], url: "https://x.example.org" } as any];
-    expect(problemsOf(all.staging)).toEqual(['z3.alerting.receivers.0.kind="slack"', 'z3.alerting.receivers.1=["url"]']);
+    expect(problemsOf(all.staging)).toEqual(['z3.alerting.receivers.0.kind="slack"', 'z3.alerting.receivers.1.url="https://x.example.org"']);
     expect(allowedFor(all.staging, "z3.alerting.receivers.0.kind")).toMatch(/^one of \{kind: "webhook", name, severities, sendResolved\}, \{kind: "email", /);
     // A URL never goes into the settings: it is the sensitive variable alert_<name>_webhook_url.
-    expect(allowedFor(all.staging, "z3.alerting.receivers.1")).toBe("kind, name, severities, sendResolved");
+    expect(allowedFor(all.staging, "z3.alerting.receivers.1.url")).toBe("no key `url` (keys of z3.alerting.receivers.1: kind, name, severities, sendResolved)");
   });
   test("fails when an e-mail receiver's server, sender, recipients or login are not valid", () => {
     const all = clone();
@@ -108,7 +108,7 @@ describe("alerting validation", () => {
       'z3.alerting.receivers.1.authUsername="${var.x}"',
       'z3.alerting.receivers.2.to.1="not an address"',
     ]);
-    expect(allowedFor(all.staging, "z3.alerting.receivers.1.smarthost")).toBe("an SMTP server as host:port, e.g. smtp.example.org:587");
+    expect(allowedFor(all.staging, "z3.alerting.receivers.1.smarthost")).toBe("an SMTP server as host:port (port from 1 to 65535), e.g. smtp.example.org:587");
   });
   test("fails when a timing value is out of range", () => {
     const all = clone();
@@ -125,7 +125,7 @@ describe("alerting validation", () => {
   test("fails when alerting has an unknown key", () => {
     const all = clone();
     (all.staging.z3.alerting as any).groupWait = 10;
-    expect(problemsOf(all.staging)).toEqual(['z3.alerting=["groupWait"]']);
+    expect(problemsOf(all.staging)).toEqual(["z3.alerting.groupWait=10"]);
   });
   test("problems read as the settings error contract: [env] path: got X; allowed: Y", () => {
     const all = clone();

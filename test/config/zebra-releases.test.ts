@@ -102,7 +102,7 @@ describe("settings: a Mainnet Zebra inside its support window", () => {
     expect(problems(all)).toEqual([
       "[production] z3.zebraReleases.0.estimatedReleaseHeight: got 1000; allowed: an integer from 2726400 to 20000000",
       "[production] z3.zebraReleases.0.endOfSupportDays: got 1e+21; allowed: an integer from 1 to 365",
-      '[production] z3.zebraReleases.0: got ["haltHeight"]; allowed: a Zebra release: image, version, estimatedReleaseHeight, endOfSupportDays, newestUpgrade',
+      "[production] z3.zebraReleases.0.haltHeight: got 1; allowed: no key `haltHeight` (keys of z3.zebraReleases.0: image, version, estimatedReleaseHeight, endOfSupportDays, newestUpgrade)",
     ]);
   });
 

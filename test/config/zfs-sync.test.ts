@@ -137,7 +137,7 @@ describe("ZFS Sync settings validation", () => {
     const all = clone();
     (all.dev.zfsSync.resources as any).worker = { memoryMiB: 64 };
     all.dev.zfsSync.resources.app = { memoryMiB: 2, cpus: 0 };
-    expect(problemsOf(all.dev)).toEqual(["zfsSync.resources.app.memoryMiB=2", "zfsSync.resources.app.cpus=0", 'zfsSync.resources.worker="worker"']);
+    expect(problemsOf(all.dev)).toEqual(["zfsSync.resources.app.memoryMiB=2", "zfsSync.resources.app.cpus=0", 'zfsSync.resources.worker={"memoryMiB":64}']);
   });
   test("fails when a service's log rotation is missing or invalid", () => {
     const all = clone();

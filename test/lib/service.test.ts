@@ -296,6 +296,7 @@ describe("Service validation", () => {
   });
   test("fails without networks", () => expectInvalid({ networks: [] }, "networks"));
   test("fails when memory is below Docker's minimum", () => expectInvalid({ resources: { memoryMiB: 2 } }, "resources.memoryMiB"));
+  test("fails when memory is above 4 TiB (the settings' bound)", () => expectInvalid({ resources: { memoryMiB: 1e21 } }, "resources.memoryMiB"));
   test("fails when cpus is not positive", () => expectInvalid({ resources: { cpus: 0 } }, "resources.cpus"));
   test("fails when waiting for health without a health check", () => expectInvalid({ waitForHealthySeconds: 30 }, "waitForHealthySeconds"));
   test("fails when a one-shot service restarts always", () => expectInvalid({ oneShot: true, restart: "always" }, "restart"));

@@ -1,39 +1,13 @@
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { synthesize } from "../../app";
 import { ENVIRONMENTS } from "../../config/environments";
 import { BAD_SYSTEMS, OVERRIDDEN_SYSTEMS } from "./fixtures/bad-systems";
+import { runBundledEntry as runEntry } from "../helpers";
 
 const root = path.resolve(__dirname, "..", "..");
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-
-/** Bundles an entry point the way scripts/synth.js does and runs it with node, as `npm run synth` would. */
-function runEntry(entry: string): { status: number | null; stdout: string; stderr: string; outdir: string } {
-  const dir = tmp("policy-entry-");
-  const bundle = path.join(dir, "main.js");
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  require("esbuild").buildSync({
-    entryPoints: [entry],
-    outfile: bundle,
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    format: "cjs",
-    packages: "external",
-    nodePaths: [path.join(root, "node_modules")],
-    logLevel: "error",
-  });
-  const outdir = path.join(dir, "cdktf.out");
-  const r = spawnSync(process.execPath, [bundle], {
-    cwd: root,
-    env: { ...process.env, CDKTF_OUTDIR: outdir, NODE_PATH: path.join(root, "node_modules"), CHECKPOINT_DISABLE: "1" },
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-  return { status: r.status, stdout: r.stdout ?? "", stderr: r.stderr ?? "", outdir };
-}
 
 describe("synth with a bad production stack", () => {
   test("the synth command exits 1 naming the stack, the construct path and the rule, without a stack trace", () => {
