@@ -1,7 +1,8 @@
 /**
  * Invariants of the CI workflows that actionlint does not check (scripts/lint-workflows.sh runs
  * actionlint itself): pinned actions and Terraform, no plan JSON leaving a job, minimal permissions,
- * and the pull request's pictures of the stacks it changes.
+ * and the pull request's pictures of the stacks it changes. Who gets which secret:
+ * workflow-secrets.test.ts.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -12,7 +13,15 @@ const read = (f: string) => fs.readFileSync(path.join(DIR, f), "utf8");
 
 describe("GitHub workflows", () => {
   test("the expected workflows exist", () => {
-    expect(files.sort()).toEqual(["apply-production.yml", "apply-staging.yml", "pull-request.yml", "terraform-apply.yml", "terraform-plan.yml"]);
+    expect(files.sort()).toEqual([
+      "apply-production.yml",
+      "apply-staging.yml",
+      "plan-production.yml",
+      "pull-request.yml",
+      "terraform-apply.yml",
+      "terraform-plan.yml",
+      "terraform-provider.yml",
+    ]);
   });
 
   test.each(files)("%s pins every action by commit SHA (with the version as a comment)", (f) => {
@@ -50,7 +59,13 @@ describe("GitHub workflows", () => {
       for (const upload of text.split("actions/upload-artifact@").slice(1)) {
         const p = /path:\s*(.+)/.exec(upload)![1];
         expect(p).not.toMatch(/\.json|plan\b/);
-        expect(p === "${{ runner.temp }}/artifact/" || p.startsWith("${{ runner.temp }}/summary/") || p === "${{ runner.temp }}/pictures/").toBe(true);
+        expect(
+          p === "${{ runner.temp }}/artifact/" ||
+            p.startsWith("${{ runner.temp }}/summary/") ||
+            p === "${{ runner.temp }}/pictures/" ||
+            // The provider mirror (terraform-provider.yml): a public build, no secret in it.
+            p === "${{ runner.temp }}/z3-infra/terraform-providers/",
+        ).toBe(true);
       }
       // Wherever plan JSON is written, it goes to the runner's temp directory and is removed on exit.
       for (const m of text.matchAll(/show -json tfplan >"([^"]+)"/g)) {

@@ -1,0 +1,312 @@
+/**
+ * Who gets which secret in CI, read from the parsed workflows (docs/review.md#who-can-read-what):
+ * pull requests never reach production, secrets sit in the env of the steps that use them and
+ * nowhere else, nothing is installed or synthesized after a secret entered the job, plans read the
+ * state with read-only credentials, production releases only commits of main, and Terraform gets
+ * kreuzwerker/docker from the locked build only.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as semver from "semver";
+import { parse } from "yaml";
+import { DOCKER_PROVIDER_VERSION_CONSTRAINT } from "../../lib/docker";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const DIR = path.join(ROOT, ".github", "workflows");
+
+interface Step {
+  readonly name?: string;
+  readonly id?: string;
+  readonly uses?: string;
+  readonly run?: string;
+  readonly env?: Record<string, unknown>;
+  readonly with?: Record<string, unknown>;
+}
+interface Job {
+  readonly uses?: string;
+  readonly with?: Record<string, unknown>;
+  readonly secrets?: unknown;
+  readonly environment?: string | { readonly name: string };
+  readonly env?: Record<string, unknown>;
+  readonly needs?: string | string[];
+  readonly steps?: Step[];
+}
+interface Workflow {
+  readonly on: unknown;
+  readonly env?: Record<string, unknown>;
+  readonly jobs: Record<string, Job>;
+}
+
+const files = fs.readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
+const workflows: Record<string, Workflow> = Object.fromEntries(files.map((f) => [f, parse(fs.readFileSync(path.join(DIR, f), "utf8")) as Workflow]));
+
+/** Event name → its filter (`{ branches: [...] }`, `null` for none). */
+function triggers(wf: Workflow): Record<string, unknown> {
+  const on = wf.on;
+  if (typeof on === "string") return { [on]: null };
+  if (Array.isArray(on)) return Object.fromEntries(on.map((e) => [e, null]));
+  return on as Record<string, unknown>;
+}
+
+const SECRET = /\bsecrets\b/;
+const hasSecret = (value: unknown) => value !== undefined && SECRET.test(JSON.stringify(value));
+const steps = (job: Job) => job.steps ?? [];
+const stepSecrets = (step: Step) => hasSecret(step.env) || hasSecret(step.with);
+
+/** A job that runs, with the environment it gets: the job itself, or each job of the reusable workflow it calls. */
+interface Reached {
+  readonly where: string;
+  readonly job: Job;
+  readonly environment?: string;
+}
+function reached(file: string): Reached[] {
+  const out: Reached[] = [];
+  for (const [id, job] of Object.entries(workflows[file].jobs)) {
+    const called = /^\.\/\.github\/workflows\/(.+)$/.exec(job.uses ?? "")?.[1];
+    if (!called) {
+      out.push({ where: `${file} ${id}`, job, environment: envName(job.environment) });
+      continue;
+    }
+    for (const [cid, cjob] of Object.entries(workflows[called].jobs)) {
+      let environment = envName(cjob.environment);
+      if (environment === "${{ inputs.environment }}") environment = String(job.with?.environment ?? "");
+      out.push({ where: `${file} ${id} → ${called} ${cid}`, job: cjob, environment });
+    }
+  }
+  return out;
+}
+function envName(e: Job["environment"]): string | undefined {
+  return typeof e === "object" && e !== null ? e.name : e;
+}
+const secretNames = (job: Job) => [...JSON.stringify(job).matchAll(/\bsecrets\.([A-Za-z0-9_]+)/g)].map((m) => m[1]);
+
+const PR_EVENTS = ["pull_request", "pull_request_target", "merge_group", "workflow_run", "issue_comment", "pull_request_review", "pull_request_review_comment"];
+const prWorkflows = files.filter((f) => Object.keys(triggers(workflows[f])).some((e) => PR_EVENTS.includes(e)));
+
+describe("pull requests never reach production", () => {
+  test("pull-request.yml is the pull request workflow, on pull_request (never pull_request_target)", () => {
+    expect(prWorkflows).toEqual(["pull-request.yml"]);
+    expect(Object.keys(triggers(workflows["pull-request.yml"]))).toEqual(["pull_request"]);
+  });
+
+  test.each(prWorkflows)("no job of %s gets a production environment or a production secret", (f) => {
+    const jobs = reached(f);
+    const environments = jobs.map((r) => r.environment).filter((e): e is string => !!e);
+    // The plans of a pull request: staging-plan only, by name (not an expression that may pick another).
+    expect([...new Set(environments)]).toEqual(["staging-plan"]);
+    for (const r of jobs) {
+      expect([r.where, r.environment ?? ""]).toEqual([r.where, expect.not.stringMatching(/prod/i)]);
+      expect([r.where, secretNames(r.job).filter((s) => /prod/i.test(s))]).toEqual([r.where, []]);
+    }
+    // The stacks it plans are the staging ones.
+    const list = steps(workflows[f].jobs.test).find((s) => s.id === "stacks")?.run ?? "";
+    expect(list).toMatch(/grep -E -- '-staging\$'/);
+    expect(list).not.toMatch(/production/);
+  });
+
+  test("production environments are reached only from main, v* tags or a manual run", () => {
+    const reaching = files.filter((f) => reached(f).some((r) => /prod/i.test(r.environment ?? "")));
+    expect(reaching.sort()).toEqual(["apply-production.yml", "plan-production.yml"]);
+    for (const f of reaching) {
+      const on = triggers(workflows[f]);
+      expect([f, Object.keys(on).filter((e) => e !== "push" && e !== "workflow_dispatch")]).toEqual([f, []]);
+      const push = (on.push ?? {}) as { branches?: string[]; tags?: string[] };
+      for (const b of push.branches ?? []) expect([f, b]).toEqual([f, "main"]);
+      for (const t of push.tags ?? []) expect([f, t]).toEqual([f, "v*"]);
+    }
+    expect(triggers(workflows["plan-production.yml"])).toEqual({ push: { branches: ["main"] }, workflow_dispatch: null });
+  });
+});
+
+describe("secrets only in the steps that use them", () => {
+  test.each(files)("%s holds no secret in workflow-level or job-level env", (f) => {
+    const wf = workflows[f];
+    expect(hasSecret(wf.env)).toBe(false);
+    for (const [id, job] of Object.entries(wf.jobs)) expect([id, hasSecret(job.env)]).toEqual([id, false]);
+  });
+
+  test.each(files)("%s never writes a secret into a run: script (only through env)", (f) => {
+    for (const job of Object.values(workflows[f].jobs)) {
+      for (const step of steps(job)) expect(step.run ?? "").not.toMatch(/\$\{\{[^}]*\bsecrets\b/);
+    }
+  });
+
+  test.each(files)("%s installs (npm ci --ignore-scripts) and synthesizes before any secret enters the job", (f) => {
+    for (const [id, job] of Object.entries(workflows[f].jobs)) {
+      const all = steps(job);
+      const firstSecret = all.findIndex(stepSecrets);
+      all.forEach((step, i) => {
+        const run = step.run ?? "";
+        const where = `${f} ${id} step ${i} (${step.name ?? run.split("\n")[0]})`;
+        if (/\bnpm (ci|install|i|rebuild)\b/.test(run)) {
+          expect([where, run]).toEqual([where, expect.stringMatching(/\bnpm ci --ignore-scripts\b/)]);
+          expect([where, run]).toEqual([where, expect.not.stringMatching(/\bnpm (install|i|rebuild)\b/)]);
+        }
+        if (/\bnpm (ci|install|i|rebuild)\b|\bnpm run synth\b/.test(run)) {
+          expect([where, stepSecrets(step)]).toEqual([where, false]);
+          expect([where, firstSecret === -1 || i < firstSecret]).toEqual([where, true]);
+        }
+      });
+    }
+  });
+
+  test("Terraform variables and the ssh-agent reach the plan step through files, not $GITHUB_ENV", () => {
+    for (const f of ["terraform-plan.yml", "terraform-apply.yml"]) {
+      for (const step of steps(workflows[f].jobs[Object.keys(workflows[f].jobs)[0]])) {
+        const run = step.run ?? "";
+        expect(run).not.toMatch(/(SSH_AUTH_SOCK|\$name<<).*GITHUB_ENV/);
+      }
+    }
+    const plan = steps(workflows["terraform-plan.yml"].jobs.plan);
+    expect(plan.find((s) => s.name === "Terraform variables from the environment")?.run).toContain('>"$RUNNER_TEMP/secrets/tf-vars.json"');
+    expect(plan.find((s) => s.name === "terraform plan")?.run).toContain('"$RUNNER_TEMP/secrets/tf-vars.json"');
+    expect(plan.find((s) => s.name === "Remove the secrets")?.run).toContain('rm -rf "$RUNNER_TEMP/secrets"');
+  });
+});
+
+describe("plans read the state with read-only credentials", () => {
+  const plan = steps(workflows["terraform-plan.yml"].jobs.plan);
+  const apply = steps(workflows["terraform-apply.yml"].jobs.apply);
+
+  test("terraform-plan.yml: PG_CONN_STR_READONLY, no backend DDL, no state lock", () => {
+    expect(secretNames(workflows["terraform-plan.yml"].jobs.plan)).not.toContain("PG_CONN_STR");
+    const withState = plan.filter((s) => s.env?.PG_CONN_STR !== undefined);
+    expect(withState.map((s) => s.name)).toEqual(["terraform init", "terraform plan"]);
+    for (const s of withState) {
+      expect(s.env).toEqual({
+        PG_CONN_STR: "${{ secrets.PG_CONN_STR_READONLY }}",
+        PG_SKIP_SCHEMA_CREATION: "true",
+        PG_SKIP_TABLE_CREATION: "true",
+        PG_SKIP_INDEX_CREATION: "true",
+      });
+    }
+    expect(plan.find((s) => s.name === "terraform plan")?.run).toMatch(/terraform -chdir="\$STACK_DIR" plan -input=false -lock=false /);
+  });
+
+  test("terraform-apply.yml: the state credentials only where the state is used (init, apply)", () => {
+    expect(apply.filter((s) => s.env?.PG_CONN_STR !== undefined).map((s) => [s.name, s.env?.PG_CONN_STR])).toEqual([
+      ["terraform init", "${{ secrets.PG_CONN_STR }}"],
+      ["terraform apply (saved plan)", "${{ secrets.PG_CONN_STR }}"],
+    ]);
+  });
+});
+
+describe("production releases only commits of main", () => {
+  const ANCESTRY = /git merge-base --is-ancestor "\$GITHUB_SHA" origin\/main/;
+
+  test("apply-production.yml checks the tag's commit before any job with a secret starts", () => {
+    const wf = workflows["apply-production.yml"];
+    const first = steps(wf.jobs.stacks);
+    const check = first.findIndex((s) => ANCESTRY.test(s.run ?? ""));
+    expect(check).toBeGreaterThan(-1);
+    // main is fetched: the whole history at checkout, and main again by name.
+    const checkout = first.findIndex((s) => (s.uses ?? "").startsWith("actions/checkout@"));
+    expect(checkout).toBeLessThan(check);
+    expect(first[checkout].with?.["fetch-depth"]).toBe(0);
+    expect(first[check].run).toMatch(/git fetch [^\n]*refs\/heads\/main/);
+    expect(first[check].run).toMatch(/::error::[^\n]*not on main[\s\S]*exit 1/);
+    // Before anything is installed, and every other job waits for it.
+    expect(first.findIndex((s) => /npm ci/.test(s.run ?? ""))).toBeGreaterThan(check);
+    const needs = (id: string): string[] => {
+      const n = wf.jobs[id].needs;
+      const direct = n === undefined ? [] : Array.isArray(n) ? n : [n];
+      return [...direct, ...direct.flatMap(needs)];
+    };
+    for (const id of Object.keys(wf.jobs).filter((j) => j !== "stacks")) expect([id, needs(id)]).toEqual([id, expect.arrayContaining(["stacks"])]);
+    expect(wf.jobs.apply.uses).toBe("./.github/workflows/terraform-apply.yml");
+  });
+
+  test("the apply job checks it again before it decrypts or applies anything", () => {
+    const apply = steps(workflows["terraform-apply.yml"].jobs.apply);
+    const check = apply.findIndex((s) => ANCESTRY.test(s.run ?? ""));
+    expect(check).toBeGreaterThan(-1);
+    expect(apply[check].run).toMatch(/::error::[^\n]*not on main[\s\S]*exit 1/);
+    expect(apply[0].with?.["fetch-depth"]).toBe(0);
+    const firstSecret = apply.findIndex(stepSecrets);
+    const applies = apply.findIndex((s) => /terraform -chdir="\$STACK_DIR" apply /.test(s.run ?? ""));
+    expect(check).toBeLessThan(firstSecret);
+    expect(check).toBeLessThan(applies);
+  });
+});
+
+describe("Terraform gets kreuzwerker/docker from the locked build only", () => {
+  const lock = fs.readFileSync(path.join(ROOT, ".terraform.lock.hcl"), "utf8");
+
+  test("the committed .terraform.lock.hcl locks the version the stacks require, with its checksums", () => {
+    const block = /provider "registry\.terraform\.io\/kreuzwerker\/docker" \{([\s\S]*?)\n\}/.exec(lock)?.[1] ?? "";
+    const version = /version\s+= "([^"]+)"/.exec(block)?.[1] ?? "";
+    expect(/constraints = "([^"]+)"/.exec(block)?.[1]).toBe(DOCKER_PROVIDER_VERSION_CONSTRAINT);
+    // Terraform's "~> 4.6.0" is semver's "~4.6.0".
+    expect(semver.satisfies(version, DOCKER_PROVIDER_VERSION_CONSTRAINT.replace("~>", "~").replace(/\s+/g, ""))).toBe(true);
+    expect(block).toMatch(/hashes = \[\n\s+"h1:[A-Za-z0-9+/]{43}=",\n/);
+    // The only provider: the stacks need no other.
+    expect(lock.match(/^provider "/gm)).toHaveLength(1);
+  });
+
+  test.each(["terraform-plan.yml", "terraform-apply.yml"])("%s copies the lock file into the stack and inits with -lockfile=readonly", (f) => {
+    const job = workflows[f].jobs[Object.keys(workflows[f].jobs)[0]];
+    const init = steps(job).find((s) => s.name === "terraform init")?.run ?? "";
+    expect(init).toMatch(/cp \.terraform\.lock\.hcl "\$STACK_DIR\/\.terraform\.lock\.hcl"\n\s*terraform -chdir="\$STACK_DIR" init -input=false -lockfile=readonly/);
+    // From the run's provider artifact, through a mirror that is the provider's only source.
+    const names = steps(job).map((s) => s.name);
+    const download = steps(job).find((s) => (s.uses ?? "").startsWith("actions/download-artifact@") && s.with?.name === "terraform-provider-docker");
+    expect(download).toBeDefined();
+    const config = steps(job).find((s) => s.name === "Terraform takes kreuzwerker/docker from that mirror only")?.run ?? "";
+    expect(config).toMatch(/filesystem_mirror \{\n\s+path\s+= "\$RUNNER_TEMP\/terraform-providers"\n\s+include = \["registry\.terraform\.io\/kreuzwerker\/docker"\]/);
+    expect(config).toMatch(/direct \{\n\s+exclude = \["registry\.terraform\.io\/kreuzwerker\/docker"\]/);
+    expect(config).toContain('echo "TF_CLI_CONFIG_FILE=$RUNNER_TEMP/terraformrc" >>"$GITHUB_ENV"');
+    expect(names.indexOf("Terraform takes kreuzwerker/docker from that mirror only")).toBeLessThan(names.indexOf("terraform init"));
+  });
+
+  test("every terraform init in the workflows is read-only on the lock file", () => {
+    let inits = 0;
+    for (const f of files) {
+      for (const job of Object.values(workflows[f].jobs)) {
+        for (const step of steps(job)) {
+          for (const m of (step.run ?? "").matchAll(/\bterraform (?:-chdir=\S+ )?init\b[^\n]*/g)) {
+            inits++;
+            expect([f, m[0]]).toEqual([f, expect.stringContaining("-lockfile=readonly")]);
+          }
+        }
+      }
+    }
+    expect(inits).toBe(2);
+  });
+
+  test("the provider is built with the Go release of the lock, checked against it, without secrets", () => {
+    const script = fs.readFileSync(path.join(ROOT, "scripts", "provider-lock.sh"), "utf8");
+    const goVersion = /^readonly PROVIDER_GO_VERSION="go([\d.]+)"$/m.exec(script)?.[1];
+    const build = workflows["terraform-provider.yml"].jobs.build;
+    const all = steps(build);
+    expect(all.find((s) => (s.uses ?? "").startsWith("actions/setup-go@"))?.with).toEqual({ "go-version": goVersion, cache: false });
+    const runs = all.map((s) => s.run ?? "").join("\n");
+    expect(runs).toContain("bash scripts/bootstrap-engine.sh --skip-docker");
+    expect(runs).toContain('bash scripts/provider-lock.sh --check --mirror "$RUNNER_TEMP/z3-infra/terraform-providers"');
+    expect(build.environment).toBeUndefined();
+    expect(hasSecret(build)).toBe(false);
+    // Every workflow that plans builds it first, in a job the plans wait for.
+    for (const f of ["pull-request.yml", "plan-production.yml", "apply-production.yml"]) {
+      const jobs = workflows[f].jobs;
+      expect([f, jobs.provider?.uses]).toEqual([f, "./.github/workflows/terraform-provider.yml"]);
+      expect([f, jobs.plan.needs]).toEqual([f, expect.arrayContaining(["provider"])]);
+    }
+  });
+});
+
+describe("Node", () => {
+  const engines = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { engines: { node: string } }).engines.node;
+
+  test("the workflows use the Node release the project is tested with, which package.json engines admits", () => {
+    const major = semver.major(process.version);
+    expect(semver.satisfies(process.version, engines)).toBe(true);
+    // Only the tested release line: a Node that was never tested fails `npm ci` (engine-strict).
+    expect(semver.satisfies(`${major + 2}.0.0`, engines)).toBe(false);
+    for (const f of files) {
+      for (const job of Object.values(workflows[f].jobs)) {
+        for (const step of steps(job).filter((s) => (s.uses ?? "").startsWith("actions/setup-node@"))) {
+          expect([f, String(step.with?.["node-version"])]).toEqual([f, String(major)]);
+        }
+      }
+    }
+  });
+});
