@@ -310,3 +310,16 @@ describe("Node", () => {
     }
   });
 });
+
+describe("the plan's policy gate", () => {
+  test("terraform-plan.yml runs npm run policy on the saved plan's JSON and fails before the plan is encrypted (nothing to apply)", () => {
+    const job = workflows["terraform-plan.yml"].jobs[Object.keys(workflows["terraform-plan.yml"].jobs)[0]];
+    const names = steps(job).map((s) => s.name);
+    const gate = steps(job).findIndex((s) => /npm run --silent policy -- "\$STACK" "\$plan_json"/.test(s.run ?? ""));
+    expect(gate).toBeGreaterThan(names.indexOf("terraform plan"));
+    expect(gate).toBeLessThan(names.indexOf("Encrypt the plan"));
+    const run = steps(job)[gate].run ?? "";
+    // The JSON is of the plan just made, and a refusal ends the job.
+    expect(run).toMatch(/show -json tfplan >"\$plan_json"[\s\S]*npm run --silent policy[\s\S]*policy=\$\?[\s\S]*if \[ "\$policy" -ne 0 \]; then[\s\S]*exit 1/);
+  });
+});
