@@ -101,7 +101,8 @@ export class Backup extends Construct {
           errorMessage: `backup_repository must be sftp:user@host:/absolute/path${props.required ? " (backups are required in this environment)" : " or empty"}.`,
         },
         {
-          // Here, not on the secrets: Terraform prints the values a failed condition reads.
+          // Here, not on the secrets: Terraform prints the value of a variable whose own validation fails,
+          // sensitive or not (not the sensitive values the condition reads). Their lengths: lib/secret.ts.
           condition: '${var.backup_repository == "" || (var.backup_password != "" && var.backup_ssh_key != "" && var.backup_known_hosts != "")}',
           errorMessage: "backup_password, backup_ssh_key and backup_known_hosts (TF_VAR_*) are required when backup_repository is set.",
         },

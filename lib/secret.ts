@@ -1,4 +1,4 @@
-import { Construct, TerraformVariable } from "./cdk";
+import { Construct, DataResource, TerraformVariable } from "./cdk";
 
 export interface SecretProps {
   /** Terraform variable name, set at deploy time with `TF_VAR_<name>`. */
@@ -18,11 +18,18 @@ export interface SecretProps {
  * A secret value that only ever comes from a sensitive Terraform variable with no default: it never
  * appears in code, in the synthesized JSON or in plan output. Services receive it as a file
  * (`Service` prop `secretFiles`), never as an environment variable.
+ *
+ * Its minimum length is a precondition of a `terraform_data` resource (`<name>_length`), not a
+ * validation of the variable: Terraform 1.11 prints a variable's value, sensitive or not, when the
+ * variable's own validation fails (`var.x is "…"`), and prints no value a failed precondition reads
+ * when that value is sensitive. The precondition fails the plan before anything is created.
  */
 export class Secret extends Construct {
   readonly variable: TerraformVariable;
   readonly variableName: string;
   readonly minLength: number;
+  /** The `terraform_data` whose precondition checks the length (`terraform_data.<name>_length`). */
+  readonly lengthCheck: DataResource;
 
   constructor(scope: Construct, id: string, props: SecretProps) {
     super(scope, id);
@@ -34,16 +41,20 @@ export class Secret extends Construct {
       nullable: false,
       default: props.optional ? "" : undefined,
       description: `${props.description} (sensitive; at least ${this.minLength} characters; set TF_VAR_${props.variableName})`,
-      validation: [
-        {
-          condition: props.optional
-            ? `\${var.${props.variableName} == "" || length(var.${props.variableName}) >= ${this.minLength}}`
-            : `\${length(var.${props.variableName}) >= ${this.minLength}}`,
-          errorMessage: `${props.variableName} must be at least ${this.minLength} characters long.`,
-        },
-      ],
     });
     this.variable.overrideLogicalId(props.variableName);
+    const name = props.variableName;
+    this.lengthCheck = new DataResource(this, "LengthCheck", {
+      lifecycle: {
+        precondition: [
+          {
+            condition: props.optional ? `\${var.${name} == "" || length(var.${name}) >= ${this.minLength}}` : `\${length(var.${name}) >= ${this.minLength}}`,
+            errorMessage: `${name} (TF_VAR_${name}) must be ${props.optional ? "empty or " : ""}at least ${this.minLength} characters long; its value is not shown.`,
+          },
+        ],
+      },
+    });
+    this.lengthCheck.overrideLogicalId(`${name}_length`);
   }
 
   /** The value as a Terraform expression; resolves at apply time only. */

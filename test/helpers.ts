@@ -115,3 +115,15 @@ export function runBundledEntry(entry: string): { status: number | null; stdout:
   });
   return { status: r.status, stdout: r.stdout ?? "", stderr: r.stderr ?? "", outdir };
 }
+
+/**
+ * The condition of a secret's length check, a precondition of `terraform_data.<name>_length`. Throws
+ * when the variable has a validation of its own: Terraform prints the value of a variable whose own
+ * validation fails, sensitive or not.
+ */
+export function lengthCheck(json: TfJson, name: string): string {
+  if (json.variable?.[name]?.validation !== undefined) throw new Error(`variable.${name} has a validation, which would print its value when it fails`);
+  const check = json.resource.terraform_data?.[`${name}_length`];
+  if (!check) throw new Error(`no terraform_data.${name}_length; have: ${Object.keys(json.resource.terraform_data ?? {}).join(", ")}`);
+  return check.lifecycle.precondition[0].condition;
+}

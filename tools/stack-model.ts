@@ -86,6 +86,11 @@ export interface Variable {
   readonly name: string;
   readonly default?: unknown;
   readonly sensitive: boolean;
+  /**
+   * The messages of its validations, then of the `terraform_data` preconditions that read it (a
+   * secret's length check: Terraform would print the value of a sensitive variable whose own
+   * validation fails).
+   */
   readonly validationMessages: string[];
 }
 
@@ -207,11 +212,12 @@ export function readStack(json: Json): StackModel {
     holdsFiles: filesVolumes.has(v.name),
     backedUpBy: [...new Set(backups.filter((b) => b.volumes.some((m) => m.volume === v.name)).map((b) => b.name))].sort(),
   }));
+  const preconditions: Json[] = Object.values<Json>(json.resource?.terraform_data ?? {}).flatMap((d) => d.lifecycle?.precondition ?? []);
   const variables: Variable[] = Object.entries<Json>(json.variable ?? {}).map(([name, v]) => ({
     name,
     default: v.default,
     sensitive: v.sensitive === true,
-    validationMessages: (v.validation ?? []).map((x: Json) => String(x.error_message ?? "")),
+    validationMessages: [...(v.validation ?? []), ...preconditions.filter((p) => variablesIn(String(p.condition ?? "")).includes(name))].map((x: Json) => String(x.error_message ?? "")),
   }));
   const sensitive = new Set(variables.filter((v) => v.sensitive).map((v) => v.name));
   const swarm = services.some((s) => s.swarm) || networks.some((n) => n.driver === "overlay");

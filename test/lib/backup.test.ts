@@ -1,7 +1,7 @@
 import { Backup, BackupPolicy, BackupSource, ConstructValidationError, Network, Secret, Service, Volume } from "../../lib";
 import { METRICS_PATH, METRICS_PORT, RUNNER_PATHS } from "../../lib/backup-script";
 import { DeploymentTarget } from "../../lib/target";
-import { container, envMap, labelMap, scratchStack, STAGING_SWARM, synthJson, TfJson, uploadsOf } from "../helpers";
+import { container, envMap, labelMap, lengthCheck, scratchStack, STAGING_SWARM, synthJson, TfJson, uploadsOf } from "../helpers";
 
 /** The `Backup` L2 (lib/backup.ts) on a scratch stack with one volume of each kind of source. */
 
@@ -186,8 +186,8 @@ describe("Backup when backups are optional (required: false)", () => {
   });
   test("the secrets are sensitive and length-checked only when set", () => {
     expect(json.variable!.backup_password).toMatchObject({ sensitive: true, nullable: false });
-    expect(json.variable!.backup_password.validation[0].condition).toBe('${var.backup_password == "" || length(var.backup_password) >= 16}');
-    expect(json.variable!.backup_ssh_key.validation[0].condition).toBe('${var.backup_ssh_key == "" || length(var.backup_ssh_key) >= 64}');
+    expect(lengthCheck(json, "backup_password")).toBe('${var.backup_password == "" || length(var.backup_password) >= 16}');
+    expect(lengthCheck(json, "backup_ssh_key")).toBe('${var.backup_ssh_key == "" || length(var.backup_ssh_key) >= 64}');
   });
   test("the repository is an sftp: URL or empty; once set, the password, key and known_hosts are required", () => {
     const [format, complete] = json.variable!.backup_repository.validation;
@@ -212,8 +212,8 @@ describe("Backup when backups are required", () => {
   });
   test("the repository must be an sftp: URL; the secrets are length-checked", () => {
     expect(json.variable!.backup_repository.validation[0].condition).toBe('${can(regex("^sftp:[^@/:]+@[^:/]+:/.+", var.backup_repository))}');
-    expect(json.variable!.backup_password.validation[0].condition).toBe("${length(var.backup_password) >= 16}");
-    expect(json.variable!.backup_ssh_key.validation[0].condition).toBe("${length(var.backup_ssh_key) >= 64}");
+    expect(lengthCheck(json, "backup_password")).toBe("${length(var.backup_password) >= 16}");
+    expect(lengthCheck(json, "backup_ssh_key")).toBe("${length(var.backup_ssh_key) >= 64}");
   });
 });
 

@@ -408,9 +408,11 @@ describe("swarm files", () => {
       "docker_config.app_etc_app_app_toml",
       "docker_network.net",
     ]));
-  test("the variable is read only by the local and its own validation", () => {
+  test("the variable is read only by the local and its length check", () => {
     const { json } = withFiles();
-    const text = JSON.stringify({ ...json, locals: undefined, variable: undefined });
+    const { api_token_length: check, ...otherData } = json.resource.terraform_data;
+    expect(check.lifecycle.precondition[0].condition).toBe("${length(var.api_token) >= 16}");
+    const text = JSON.stringify({ ...json, locals: undefined, variable: undefined, resource: { ...json.resource, terraform_data: otherData } });
     expect(text).not.toContain("var.api_token");
   });
 });

@@ -1,5 +1,5 @@
 import { ConstructValidationError, ContainerImage, Network, Secret, Volume, isImageReference, isPinnedImageReference } from "../../lib";
-import { scratchStack, synthJson } from "../helpers";
+import { lengthCheck, scratchStack, synthJson } from "../helpers";
 
 describe("Volume", () => {
   test("a stateful volume is labelled, and prevent_destroy is set only when asked", () => {
@@ -36,14 +36,36 @@ describe("Network", () => {
 });
 
 describe("Secret", () => {
-  test("is a sensitive, non-nullable variable without default and with a length check", () => {
+  test("is a sensitive, non-nullable variable without default, with no validation of its own (Terraform prints the value of a variable whose validation fails)", () => {
     const { stack } = scratchStack();
     new Secret(stack, "Pw", { variableName: "db_password", description: "Database password", minLength: 20 });
     const v = synthJson(stack).variable!.db_password;
     expect(v.sensitive).toBe(true);
     expect(v.default).toBeUndefined();
     expect(v.nullable).toBe(false);
-    expect(v.validation[0].condition).toBe("${length(var.db_password) >= 20}");
+    expect(v.validation).toBeUndefined();
+    expect(v.description).toBe("Database password (sensitive; at least 20 characters; set TF_VAR_db_password)");
+  });
+  test("its minimum length is a precondition of terraform_data.<name>_length, whose message names the variable and the length, never the value", () => {
+    const { stack } = scratchStack();
+    const secret = new Secret(stack, "Pw", { variableName: "db_password", description: "Database password", minLength: 20 });
+    const json = synthJson(stack);
+    expect(json.resource.terraform_data.db_password_length).toEqual({
+      lifecycle: {
+        precondition: [{ condition: "${length(var.db_password) >= 20}", error_message: "db_password (TF_VAR_db_password) must be at least 20 characters long; its value is not shown." }],
+      },
+    });
+    expect(lengthCheck(json, "db_password")).toBe("${length(var.db_password) >= 20}");
+    expect(secret.lengthCheck.friendlyUniqueId).toBe("db_password_length");
+  });
+  test("an optional secret may be empty; a set one is length-checked (16 characters unless stated)", () => {
+    const { stack } = scratchStack();
+    new Secret(stack, "Pw", { variableName: "backup_password", description: "restic password", optional: true });
+    const json = synthJson(stack);
+    expect(json.variable!.backup_password.default).toBe("");
+    expect(json.resource.terraform_data.backup_password_length.lifecycle.precondition).toEqual([
+      { condition: '${var.backup_password == "" || length(var.backup_password) >= 16}', error_message: "backup_password (TF_VAR_backup_password) must be empty or at least 16 characters long; its value is not shown." },
+    ]);
   });
 });
 

@@ -116,3 +116,21 @@ describe("the stack page", () => {
     expect(page).toContain("[`demo-dev.dot`](demo-dev.dot)");
   });
 });
+
+describe("variables", () => {
+  test("a secret's length check, a terraform_data precondition that reads it, is listed with its validations", () => {
+    const json = fixture();
+    json.variable.db_password = { type: "string", sensitive: true };
+    json.resource.terraform_data = {
+      db_password_length: {
+        lifecycle: { precondition: [{ condition: "${length(var.db_password) >= 16}", error_message: "db_password (TF_VAR_db_password) must be at least 16 characters long; its value is not shown." }] },
+      },
+    };
+    const model = readStack(json);
+    expect(model.variables.find((v) => v.name === "db_password")?.validationMessages).toEqual(["db_password (TF_VAR_db_password) must be at least 16 characters long; its value is not shown."]);
+    expect(model.variables.find((v) => v.name === "docker_host")?.validationMessages).toEqual([]);
+    expect(row(renderStackPage("demo-dev", json), "`db_password`")).toEqual([
+      ["`db_password`", "required", "yes", "db_password (TF_VAR_db_password) must be at least 16 characters long; its value is not shown."],
+    ]);
+  });
+});

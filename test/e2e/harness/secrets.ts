@@ -11,10 +11,13 @@ export function randomString(length: number, alphabet = ALNUM): string {
   return Array.from({ length }, () => alphabet[randomInt(alphabet.length)]).join("");
 }
 
-/** The minimum length a secret variable's validation demands (`length(var.x) >= N`). */
-export function minLength(variable: { validation?: { condition: string }[] }): number {
-  for (const v of variable.validation ?? []) {
-    const m = /length\(var\.[a-z0-9_]+\)\s*>=\s*(\d+)/.exec(v.condition);
+/**
+ * The minimum length a secret's length check demands (`length(var.x) >= N`, a precondition of
+ * `terraform_data.<name>_length` in the stack's resources: `lib/secret.ts`).
+ */
+export function minLength(name: string, resources: Record<string, any> = {}): number {
+  for (const p of resources.terraform_data?.[`${name}_length`]?.lifecycle?.precondition ?? []) {
+    const m = /length\(var\.[a-z0-9_]+\)\s*>=\s*(\d+)/.exec(p.condition);
     if (m) return Number(m[1]);
   }
   return 16;
@@ -46,14 +49,14 @@ function tlsPair(): { certificate: string; key: string } {
  * identity for Zallet, Zallet's `salt$hmac` pwhash of the Regtest password, PEM for the proxy, and
  * URL-reserved characters in the PostgreSQL password (the app's URL must carry it percent-encoded).
  */
-export function generateSecrets(variables: Record<string, any>): Record<string, string> {
+export function generateSecrets(variables: Record<string, any>, resources: Record<string, any> = {}): Record<string, string> {
   const out: Record<string, string> = {};
   // Optional secrets (a default: the registry credentials, empty unless a registry is used) keep it.
   const names = Object.keys(variables).filter((k) => variables[k].sensitive === true && variables[k].default === undefined);
   // The password first: the pwhash is derived from it.
   names.sort((a, b) => (a === "regtest_rpc_password" ? -1 : b === "regtest_rpc_password" ? 1 : a.localeCompare(b)));
   for (const name of names) {
-    const len = Math.max(minLength(variables[name]), 32);
+    const len = Math.max(minLength(name, resources), 32);
     switch (name) {
       case "zallet_identity":
         out[name] = `AGE-SECRET-KEY-1${randomString(58, BECH32)}`;

@@ -110,7 +110,7 @@ export class StackUnderTest {
     }
     const guarded = this.json.locals?.zebra_release !== undefined;
     if ("zebra_image" in this.vars && (guarded || opts.zebraRelease)) this.vars.zebra_image = zebraStandin(opts.zebraRelease ?? ZEBRA_DEFAULT_RELEASE, this.imagePrefix);
-    this.secrets = generateSecrets(variables);
+    this.secrets = generateSecrets(variables, this.json.resource);
     this.backups = "backup_repository" in variables && (opts.backups === true || !("default" in variables.backup_repository));
     if (this.backups) {
       const inputs = backupInputs(name);

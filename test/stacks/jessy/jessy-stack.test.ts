@@ -3,7 +3,7 @@ import { ENVIRONMENTS } from "../../../config/environments";
 import { EnvironmentName } from "../../../config/common";
 import { JessyStack } from "../../../stacks/jessy/jessy-stack";
 import { MMAP_DIRECTORIES } from "../../../stacks/jessy/layout";
-import { container, envMap, labelMap, onContainers, synthJson, TfJson } from "../../helpers";
+import { container, envMap, labelMap, lengthCheck, onContainers, synthJson, TfJson } from "../../helpers";
 
 /**
  * The containers rendering (one `docker_container` per service). The shipped staging environment runs
@@ -384,7 +384,7 @@ describe("secrets", () => {
     for (const name of ["api_key", "jwt_secret"]) {
       expect(json.variable![name]).toMatchObject({ type: "string", sensitive: true, nullable: false });
       expect(json.variable![name].default).toBeUndefined();
-      expect(json.variable![name].validation[0].condition).toBe(`\${length(var.${name}) >= 32}`);
+      expect(lengthCheck(json, name)).toBe(`\${length(var.${name}) >= 32}`);
     }
     expect(container(json, "jessy_core").upload).toBeUndefined();
     expect(filesLoader(json, "jessy_core")).toBeUndefined();

@@ -2,7 +2,7 @@ import { Testing } from "../../../lib/cdk";
 import { ENVIRONMENTS } from "../../../config/environments";
 import { settingsProblems } from "../../../config/settings";
 import { JessyStack } from "../../../stacks/jessy/jessy-stack";
-import { container, onContainers, swarmService, synthJson, TfJson } from "../../helpers";
+import { container, lengthCheck, onContainers, swarmService, synthJson, TfJson } from "../../helpers";
 
 /** jessy-staging as shipped: jessy-core and jessy-api as swarm services on the data node, the mmap init a container. */
 const staging: TfJson = synthJson(new JessyStack(Testing.app(), ENVIRONMENTS.staging));
@@ -123,10 +123,12 @@ describe("jessy-api service", () => {
     });
     expect(staging.locals).toEqual({ jessy_api_run_secrets_api_key_content: "${var.api_key}", jessy_api_run_secrets_jwt_secret_content: "${var.jwt_secret}" });
   });
-  test("the secret variables are read only by their validations and the secrets' locals", () => {
-    const text = JSON.stringify({ ...staging, locals: undefined, variable: undefined });
+  test("the secret variables are read only by their length checks and the secrets' locals", () => {
+    const data = Object.fromEntries(Object.entries<any>(staging.resource.terraform_data).filter(([address]) => !address.endsWith("_length")));
+    const text = JSON.stringify({ ...staging, locals: undefined, variable: undefined, resource: { ...staging.resource, terraform_data: data } });
     for (const name of ["api_key", "jwt_secret"]) {
       expect([name, text.includes(`var.${name}`)]).toEqual([name, false]);
+      expect(lengthCheck(staging, name)).toBe(`\${length(var.${name}) >= 32}`);
       expect(staging.variable![name]).toMatchObject({ sensitive: true, nullable: false });
       expect(staging.variable![name].default).toBeUndefined();
     }

@@ -54,17 +54,19 @@ describe("receivers", () => {
     }
   });
   test("the secret appears in the JSON only as a variable reference: never in the configuration, never in the environment", () => {
-    // Every string outside the variable blocks that mentions a receiver variable is exactly a reference to it: the value
-    // only exists at apply time, and never enters a larger text such as the configuration.
+    // Every string outside the variable blocks that mentions a receiver variable is exactly a reference to it (the value
+    // only exists at apply time, and never enters a larger text such as the configuration), or its length check.
     const mentions: string[] = [];
     const walk = (v: unknown, path: string): void => {
       if (typeof v === "string" && /var\.alert_/.test(v)) mentions.push(`${path}=${v}`);
       else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`);
     };
     walk({ ...everyKind, variable: undefined }, "");
-    expect(mentions).toEqual([
+    expect(mentions.sort()).toEqual([
       ".resource.docker_container.z3_alertmanager_files.upload.0.content=${var.alert_pager_webhook_url}",
       ".resource.docker_container.z3_alertmanager_files.upload.1.content=${var.alert_ops_mail_smtp_password}",
+      ".resource.terraform_data.alert_ops_mail_smtp_password_length.lifecycle.precondition.0.condition=${length(var.alert_ops_mail_smtp_password) >= 8}",
+      ".resource.terraform_data.alert_pager_webhook_url_length.lifecycle.precondition.0.condition=${length(var.alert_pager_webhook_url) >= 12}",
     ]);
     expect(alertmanagerYml(everyKind)).not.toMatch(/\burl:|auth_password:|\$\{var\./);
     expect(container(everyKind, "z3_alertmanager").env ?? []).toEqual([]);

@@ -2,7 +2,7 @@ import { Testing } from "../../../lib/cdk";
 import { ENVIRONMENTS } from "../../../config/environments";
 import { EnvironmentName } from "../../../config/common";
 import { ZfsSyncStack } from "../../../stacks/zfs-sync/zfs-sync-stack";
-import { container, envMap, labelMap, onContainers, synthJson, TfJson } from "../../helpers";
+import { container, envMap, labelMap, lengthCheck, onContainers, synthJson, TfJson } from "../../helpers";
 
 /**
  * The containers rendering (one `docker_container` per service). The shipped staging environment runs
@@ -112,9 +112,9 @@ describe("stack wiring", () => {
     ] as const) {
       const v = dev.variable![name];
       expect([name, v.sensitive, v.default, v.nullable]).toEqual([name, true, "", false]);
-      expect(v.validation[0].condition).toBe(`\${var.${name} == "" || length(var.${name}) >= ${min}}`);
+      expect(lengthCheck(dev, name)).toBe(`\${var.${name} == "" || length(var.${name}) >= ${min}}`);
       // Production requires backups: no default, the plain length check.
-      expect([name, prod.variable![name].default, prod.variable![name].validation[0].condition]).toEqual([name, undefined, `\${length(var.${name}) >= ${min}}`]);
+      expect([name, prod.variable![name].default, lengthCheck(prod, name)]).toEqual([name, undefined, `\${length(var.${name}) >= ${min}}`]);
     }
     for (const [, json] of withPostgres) {
       for (const [name, min] of [
@@ -124,7 +124,7 @@ describe("stack wiring", () => {
       ] as const) {
         const v = json.variable![name];
         expect([name, v.sensitive, v.default, v.nullable]).toEqual([name, true, undefined, false]);
-        expect(v.validation[0].condition).toBe(`\${length(var.${name}) >= ${min}}`);
+        expect(lengthCheck(json, name)).toBe(`\${length(var.${name}) >= ${min}}`);
       }
     }
   });

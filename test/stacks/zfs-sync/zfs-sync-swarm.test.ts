@@ -275,19 +275,21 @@ describe("secrets in the synthesized JSON", () => {
   test("the secrets are sensitive variables with no default", () => {
     for (const name of SENSITIVE) expect([name, staging.variable![name].sensitive, staging.variable![name].default]).toEqual([name, true, undefined]);
   });
-  test("a sensitive variable is read only by its own validation, the locals of the secrets, and the files loaders of the migration job and the backup runner (pg_dump)", () => {
+  test("a sensitive variable is read only by its length check, the locals of the secrets, and the files loaders of the migration job and the backup runner (pg_dump)", () => {
     expect(readers("postgres_password")).toEqual([
       "locals.zfs_sync_app_app_config_zfs_sync_yaml_content",
       "locals.zfs_sync_postgres_run_secrets_postgres_password_content",
       "resource.docker_container.backup_runner_files.upload.2.content",
       "resource.docker_container.zfs_sync_migrate_files.upload.0.content",
-      "variable.postgres_password.validation.0.condition",
+      "resource.terraform_data.postgres_password_length.lifecycle.precondition.0.condition",
     ]);
-    expect(readers("tls_certificate")).toEqual(["locals.zfs_sync_proxy_run_secrets_tls_certificate_content", "variable.tls_certificate.validation.0.condition"]);
-    expect(readers("tls_private_key")).toEqual(["locals.zfs_sync_proxy_run_secrets_tls_private_key_content", "variable.tls_private_key.validation.0.condition"]);
+    for (const name of ["tls_certificate", "tls_private_key"]) {
+      expect(readers(name)).toEqual([`locals.zfs_sync_proxy_run_secrets_${name}_content`, `resource.terraform_data.${name}_length.lifecycle.precondition.0.condition`]);
+    }
   });
   test("no service, config, output or trigger reads a sensitive variable directly", () => {
-    const text = JSON.stringify([staging.resource.docker_service, staging.resource.docker_config, staging.resource.terraform_data, staging.output]);
+    const triggers = Object.values<any>(staging.resource.terraform_data).map((d) => [d.input, d.triggers_replace]);
+    const text = JSON.stringify([staging.resource.docker_service, staging.resource.docker_config, triggers, staging.output]);
     for (const name of SENSITIVE) expect([name, text.includes(`var.${name}`)]).toEqual([name, false]);
   });
   test("a local that holds a secret feeds only docker_secrets and their version triggers, never a docker_config", () => {
