@@ -29,6 +29,9 @@ export interface TerraformOptions {
 
 const MINUTE = 60_000;
 
+/** What driving Terraform needs of the suite's configuration (a unit test gives just these). */
+export type TerraformConfig = Pick<E2eConfig, "outDir" | "cliConfigFile" | "pgConnStr">;
+
 /** Terraform driven directly in a synthesized stack directory, as CI and reviewers do. */
 export class Terraform {
   readonly dir: string;
@@ -36,7 +39,7 @@ export class Terraform {
 
   constructor(
     readonly stack: string,
-    private readonly config: E2eConfig,
+    private readonly config: TerraformConfig,
     private readonly options: TerraformOptions,
   ) {
     this.dir = join(config.outDir, "stacks", stack);
