@@ -12,6 +12,8 @@ export {
   Aspects,
   Fn,
   Lazy,
+  // A value produced only at synthesis; what reads tokens before then must tell it apart.
+  LazyBase,
   LocalBackend,
   PgBackend,
   S3Backend,

@@ -2,7 +2,7 @@
  * The `Service` model: what a service is (props, health check, ports, limits, logging), independent of
  * where it runs. `service.ts` renders it as a container on one host, `swarm-service.ts` as a swarm service.
  */
-import type { TerraformResource } from "./cdk";
+import type { TerraformResource, TerraformVariable } from "./cdk";
 import type { ContainerImage } from "./image";
 import type { Network } from "./network";
 import type { SecretFile } from "./secret";
@@ -117,18 +117,29 @@ export interface BindMount {
   readonly readOnly?: boolean;
 }
 
-/** A non-secret file written into the container before it starts (configuration). */
+/**
+ * A file written into the container before it starts (configuration). Whether it carries a secret is
+ * read from its content, never declared: a content that reads a sensitive variable (for example a
+ * database URL with its password, through `Secret.value`), directly or through a local, makes the file
+ * sensitive. A sensitive file is delivered as a secret file is: on swarm a `docker_secret`, never a
+ * `docker_config` (whose data anyone with API access can read); on one host an upload with a secret
+ * file's permissions.
+ */
 export interface ConfigFile {
   readonly containerPath: string;
   readonly content: string;
-  /** @default "0444" */
-  readonly mode?: string;
   /**
-   * The content carries a secret (for example a database URL with its password): on swarm it becomes a
-   * `docker_secret`, never a `docker_config` (whose data anyone with API access can read).
-   * @default false
+   * Not for a file that carries a secret: it gets a secret file's mode.
+   * @default "0444"
    */
-  readonly sensitive?: boolean;
+  readonly mode?: string;
+}
+
+/** A configuration file as a `Service` delivers it: sensitive when its content reads a secret. */
+export interface DeliveredConfigFile extends ConfigFile {
+  readonly sensitive: boolean;
+  /** The sensitive variables its content reads (directly or through locals), as found when the service was created. */
+  readonly secrets: readonly TerraformVariable[];
 }
 
 export interface ServiceProps {
@@ -199,7 +210,10 @@ export interface ServiceProps {
   readonly bindMounts?: readonly BindMount[];
   /** Secrets as files. @default - none */
   readonly secretFiles?: readonly SecretFile[];
-  /** Non-secret files. @default - none */
+  /**
+   * Configuration files. One whose content reads a sensitive variable is delivered as a secret file
+   * is (`ConfigFile`). @default - none
+   */
   readonly configFiles?: readonly ConfigFile[];
   /** Created only after these exist (and, with `waitForHealthySeconds` on them, are healthy). @default - none */
   readonly dependsOn?: readonly (Dependency | TerraformResource)[];

@@ -1,11 +1,13 @@
 import { Construct, Token } from "./cdk";
 import { Container, ContainerConfig, SwarmService } from "./docker";
+import { describeReads, isSensitive, secretReads } from "./sensitivity";
 import {
   addedCapabilities,
   CPU_LIMIT_ALLOWED,
   CPU_PERIOD_MICROSECONDS,
   cpuShares,
   DEFAULT_LOGGING,
+  DeliveredConfigFile,
   DURATION,
   HealthCheck,
   healthCheckTimings,
@@ -58,6 +60,8 @@ export class Service extends Construct {
   readonly fileVolumes: readonly Volume[];
   /** The never-started container that receives the uploaded files, when there are any. */
   readonly filesLoader?: Container;
+  /** The configuration files, each sensitive when its content reads a secret. */
+  readonly configFiles: readonly DeliveredConfigFile[];
 
   /** The `docker_container` (escape hatch); throws on the swarm target. */
   get container(): Container {
@@ -74,7 +78,8 @@ export class Service extends Construct {
   constructor(scope: Construct, id: string, props: ServiceProps) {
     super(scope, id);
     this.target = deploymentTargetOf(this);
-    Service.validate(this, props, this.target);
+    this.configFiles = Service.deliveredConfigFiles(this, props);
+    Service.validate(this, props, this.target, this.configFiles);
 
     this.name = props.name;
     this.replicas = props.replicas ?? 1;
@@ -99,7 +104,7 @@ export class Service extends Construct {
     if (target.kind === "swarm" && !this.oneShot && !props.hostLocal) {
       this.fileVolumes = [];
       this.volumeMounts = [...(props.volumes ?? [])];
-      this.resource = renderSwarmService(this, { props, labels, logging, target, placement: placementOf(props) });
+      this.resource = renderSwarmService(this, { props, configFiles: this.configFiles, labels, logging, target, placement: placementOf(props) });
       return;
     }
 
@@ -114,18 +119,15 @@ export class Service extends Construct {
     // cpu_period/cpu_quota edits are likewise planned in place and never applied.
     if (props.resources?.cpus !== undefined) labels["cpu-limit"] = String(props.resources.cpus);
 
+    // Uploaded files are owned by root: a non-root reader can only read a world-readable file. The
+    // file sits in a root-owned directory on a volume mounted into this service only. Provider 4.6's
+    // upload `owner` does not help on Docker Engine 26: with an owner, Docker chowns to the container's
+    // user (the image's USER included), which Engine 26 resolves by name and fails for numeric users
+    // (`unable to find getent command`; 00-provider-behaviour).
+    const secretPermissions = readerIsRoot ? "0400" : "0444";
     const uploads = [
-      ...(props.secretFiles ?? []).map((f) => ({
-        file: f.containerPath,
-        content: f.secret.value,
-        // Uploaded files are owned by root: a non-root reader can only read a world-readable file. The
-        // file sits in a root-owned directory on a volume mounted into this service only. Provider
-        // 4.6's upload `owner` does not help on Docker Engine 26: with an owner, Docker chowns to the
-        // container's user (the image's USER included), which Engine 26 resolves by name and fails for
-        // numeric users (`unable to find getent command`; 00-provider-behaviour).
-        permissions: readerIsRoot ? "0400" : "0444",
-      })),
-      ...(props.configFiles ?? []).map((f) => ({ file: f.containerPath, content: f.content, permissions: f.mode ?? "0444" })),
+      ...(props.secretFiles ?? []).map((f) => ({ file: f.containerPath, content: f.secret.value, permissions: secretPermissions })),
+      ...this.configFiles.map((f) => ({ file: f.containerPath, content: f.content, permissions: f.sensitive ? secretPermissions : f.mode ?? "0444" })),
     ];
     // Provider 4.6 still copies uploads to "/" of the container, and Docker refuses that on a read-only
     // root filesystem even when the file's own directory is a volume. So uploaded files go through a
@@ -287,8 +289,36 @@ export class Service extends Construct {
     return loader;
   }
 
-  private static validate(scope: Service, props: ServiceProps, target: DeploymentTarget): void {
+  /**
+   * The configuration files with their sensitivity, read from their content. A part produced only at
+   * synthesis (`Lazy`) is read then: a validation fails synthesis if it carries a secret the rendering
+   * did not deliver as one.
+   */
+  private static deliveredConfigFiles(scope: Service, props: ServiceProps): DeliveredConfigFile[] {
+    const files = (props.configFiles ?? []).map((f) => {
+      const reads = secretReads(scope, f.content);
+      return { containerPath: f.containerPath, content: f.content, mode: f.mode, sensitive: isSensitive(reads), secrets: reads.variables };
+    });
+    scope.node.addValidation({
+      validate: () =>
+        files.flatMap((f) => {
+          const reads = secretReads(scope, f.content, { lazy: "produce" });
+          return isSensitive(reads) && !f.sensitive
+            ? [
+                `configFiles ${f.containerPath}: its content reads ${describeReads(reads).join(", ")} only once synthesis produces it (a Lazy value), after the file was rendered as one that carries no secret. Build the part that reads a secret without Lazy, so that the file is delivered as a secret.`,
+              ]
+            : [];
+        }),
+    });
+    return files;
+  }
+
+  private static validate(scope: Service, props: ServiceProps, target: DeploymentTarget, configFiles: readonly DeliveredConfigFile[]): void {
     const p = new ProblemCollector();
+    configFiles.forEach((f, i) => {
+      const secrets = f.secrets.map((v) => `var.${v.friendlyUniqueId}`).join(", ") || "sensitive()";
+      p.check(!f.sensitive || f.mode === undefined, `configFiles[${i}].mode`, f.mode, `unset for ${f.containerPath}, which reads ${secrets}: a file that carries a secret gets a secret file's mode`);
+    });
     const replicas = props.replicas ?? 1;
     p.check(Number.isInteger(replicas) && replicas >= 1, "replicas", props.replicas, "a positive integer");
     if (replicas > 1) {

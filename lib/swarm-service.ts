@@ -4,7 +4,7 @@
  */
 import { Construct, DataResource, Fn, TerraformLocal } from "./cdk";
 import { SwarmConfig, SwarmMount, SwarmSecret, SwarmService } from "./docker";
-import { addedCapabilities, DURATION, healthCheckTimings, jsonFileOptions, labelDigest, Logging, ROOT_USERS, ServiceProps } from "./service-spec";
+import { addedCapabilities, DeliveredConfigFile, DURATION, healthCheckTimings, jsonFileOptions, labelDigest, Logging, ROOT_USERS, ServiceProps } from "./service-spec";
 import { SwarmTarget } from "./target";
 import { readableLogicalId } from "./validation";
 
@@ -32,6 +32,8 @@ const UPDATE_DELAY = "0s";
 
 export interface SwarmServiceInput {
   readonly props: ServiceProps;
+  /** The configuration files, each sensitive when its content reads a secret. */
+  readonly configFiles: readonly DeliveredConfigFile[];
   readonly labels: Readonly<Record<string, string>>;
   readonly logging: Logging;
   readonly target: SwarmTarget;
@@ -66,7 +68,7 @@ export function renderSwarmService(scope: Construct, input: SwarmServiceInput): 
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([label, value]) => ({ label, value }));
 
-  const files = swarmFiles(scope, props);
+  const files = swarmFiles(scope, props, input.configFiles);
   const service = new SwarmService(scope, "Resource", {
     name: props.name,
     labels,
@@ -209,20 +211,20 @@ function readerOf(props: ServiceProps): { uid: string; gid: string } {
 }
 
 /**
- * One `docker_secret` per secret file (and per configuration file that carries a secret) and one
- * `docker_config` per other configuration file, mounted where the program reads it, owned by the
+ * One `docker_secret` per secret file (and per configuration file whose content reads a secret) and
+ * one `docker_config` per other configuration file, mounted where the program reads it, owned by the
  * reading user, 0400 (secrets) or the file's mode (configs). Swarm objects are immutable and their
  * names unique: each name carries a suffix that changes with the content, and the replacement is
  * created before the old one goes, so a rotation is a rolling update of the service, never an outage.
  */
-function swarmFiles(scope: Construct, props: ServiceProps) {
+function swarmFiles(scope: Construct, props: ServiceProps, configFiles: readonly DeliveredConfigFile[]) {
   const reader = readerOf(props);
   const secrets: { secretId: string; secretName: string; fileName: string; fileUid: string; fileGid: string; fileMode: number }[] = [];
   const configs: { configId: string; configName: string; fileName: string; fileUid: string; fileGid: string; fileMode: number }[] = [];
   const resources: (SwarmSecret | SwarmConfig | DataResource)[] = [];
   const files = [
     ...(props.secretFiles ?? []).map((f) => ({ path: f.containerPath, content: f.secret.value, sensitive: true, mode: 0o400 })),
-    ...(props.configFiles ?? []).map((c) => ({ path: c.containerPath, content: c.content, sensitive: c.sensitive ?? false, mode: c.sensitive ? 0o400 : parseInt(c.mode ?? "0444", 8) })),
+    ...configFiles.map((c) => ({ path: c.containerPath, content: c.content, sensitive: c.sensitive, mode: c.sensitive ? 0o400 : parseInt(c.mode ?? "0444", 8) })),
   ];
   for (const file of files) {
     const words = file.path.split(/[^a-zA-Z0-9]+/).filter((w) => w !== "");

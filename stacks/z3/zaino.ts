@@ -39,6 +39,7 @@ export function zainoService(scope: Construct, profile: NetworkProfile, parts: C
     },
     networks: [{ network: parts.network, aliases: ["zaino"] }],
     volumes: [parts.dataVolume.mount("/app/data"), ...(profile.cookieAuth ? [parts.cookieVolume.mount("/var/run/auth", { readOnly: true })] : [])],
+    // With an RPC password (Regtest) the file carries it: it is delivered as a secret file.
     configFiles: [
       {
         containerPath: "/etc/zaino/zindexer.toml",

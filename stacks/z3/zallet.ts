@@ -38,6 +38,7 @@ export function zalletService(scope: Construct, profile: NetworkProfile, parts: 
     networks: [{ network: parts.network, aliases: ["zallet"] }],
     // Config lives under /etc/zallet, never inside the data volume (z3 issue #9).
     volumes: [parts.dataVolume.mount("/var/lib/zallet"), ...(profile.cookieAuth ? [parts.cookieVolume.mount("/var/run/auth", { readOnly: true })] : [])],
+    // With an RPC password (Regtest) the file carries it and the pwhash: it is delivered as a secret file.
     configFiles: [
       {
         containerPath: "/etc/zallet/zallet.toml",

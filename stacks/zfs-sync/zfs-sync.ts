@@ -160,9 +160,10 @@ export class ZfsSync extends Construct {
       );
     }
 
-    // Holds the database URL (and so the password when there is one): a file in a volume only this
-    // container mounts. The URL is never in the environment: ZFS_SYNC_DATABASE_URL would override it.
-    const configFiles = [{ containerPath: APP_CONFIG_PATH, content: appConfigYaml(databaseUrl), sensitive: dbPassword !== undefined }];
+    // Holds the database URL (and so the password when there is one, which makes the file sensitive: a
+    // docker_secret on swarm): a file in a volume only this container mounts. The URL is never in the
+    // environment: ZFS_SYNC_DATABASE_URL would override it.
+    const configFiles = [{ containerPath: APP_CONFIG_PATH, content: appConfigYaml(databaseUrl) }];
     const appEnvironment: Record<string, string> = {
       // Upstream's variables; effective now that a config file is found (they override its keys).
       ZFS_SYNC_HOST: "0.0.0.0",

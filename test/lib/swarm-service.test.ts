@@ -1,5 +1,5 @@
 import { labelDigest } from "../../lib/service-spec";
-import { Aspects } from "../../lib/cdk";
+import { Aspects, TerraformVariable } from "../../lib/cdk";
 import { ConstructValidationError, ContainerImage, Network, Secret, Service, StandardLabels, Volume } from "../../lib";
 import { placementOf, tmpfsOptions } from "../../lib/swarm-service";
 import { SwarmTarget } from "../../lib/target";
@@ -342,14 +342,14 @@ describe("swarm files", () => {
     });
     for (const s of Object.values<any>(json.resource.docker_secret)) expect(s.name).not.toMatch(/sha|md5|hash/);
   });
-  test("a rotated secret changes only the terraform_data trigger: names and references stay as they are", () => {
-    const sensitiveConfig = (content: string) =>
-      withFiles({}, { secretFiles: [], configFiles: [{ containerPath: "/etc/app/db.url", content, sensitive: true }] }).json;
-    const a = sensitiveConfig("postgresql://u:old-password@db/app");
-    const b = sensitiveConfig("postgresql://u:new-password@db/app");
+  test("a changed file that carries a secret changes only the terraform_data trigger: names and references stay as they are", () => {
+    const sensitiveConfig = (host: string) =>
+      withFiles({}, { secretFiles: [], configFiles: [{ containerPath: "/etc/app/db.url", content: `postgresql://u:\${var.api_token}@${host}/app` }] }).json;
+    const a = sensitiveConfig("db-old");
+    const b = sensitiveConfig("db-new");
     // The content lives in a local only; the trigger reads the local, the secret's name reads the trigger's id.
     expect({ ...a, locals: undefined }).toEqual({ ...b, locals: undefined });
-    expect([a.locals!.app_etc_app_db_url_content, b.locals!.app_etc_app_db_url_content]).toEqual(["postgresql://u:old-password@db/app", "postgresql://u:new-password@db/app"]);
+    expect([a.locals!.app_etc_app_db_url_content, b.locals!.app_etc_app_db_url_content]).toEqual(["postgresql://u:${var.api_token}@db-old/app", "postgresql://u:${var.api_token}@db-new/app"]);
     expect(a.resource.terraform_data.app_etc_app_db_url_version.triggers_replace).toEqual({ content: "${local.app_etc_app_db_url_content}" });
     expect(a.resource.docker_secret.app_etc_app_db_url.name).toBe("app-url-${substr(terraform_data.app_etc_app_db_url_version.id, 0, 8)}");
   });
@@ -386,12 +386,21 @@ describe("swarm files", () => {
   });
   test("a configuration file keeps its mode", () =>
     expect(withFiles({ configFiles: [{ containerPath: "/etc/app/app.toml", content: "x", mode: "0440" }] }).spec.configs[0].file_mode).toBe(0o440));
-  test("a sensitive configuration file is a docker_secret, 0400, never a docker_config", () => {
-    const { json, spec } = withFiles({ configFiles: [{ containerPath: "/etc/app/db.url", content: "postgresql://u:${var.api_token}@db/app", sensitive: true, mode: "0444" }] });
+  test("a configuration file whose content reads a sensitive variable is a docker_secret, 0400, never a docker_config", () => {
+    const { json, spec } = withFiles({ configFiles: [{ containerPath: "/etc/app/db.url", content: "postgresql://u:${var.api_token}@db/app" }] });
     expect(json.resource.docker_config).toBeUndefined();
     expect(Object.keys(json.resource.docker_secret).sort()).toEqual(["app_etc_app_db_url", "app_run_secrets_api_token"]);
+    expect(json.resource.docker_secret.app_etc_app_db_url).toMatchObject({ name: "app-url-${substr(terraform_data.app_etc_app_db_url_version.id, 0, 8)}" });
     expect(spec.secrets.find((s: any) => s.file_name === "/etc/app/db.url")).toMatchObject({ file_mode: 0o400, file_uid: "1000", file_gid: "1000" });
     expect(spec.configs).toEqual([]);
+  });
+  test("a configuration file reading a variable that is not sensitive stays a docker_config", () => {
+    const s = scratchStack(STAGING_SWARM);
+    const serverName = new TerraformVariable(s.stack, "server_name", { type: "string" });
+    new Service(s.stack, "App", { name: "app", image: s.image, user: "1000", networks: [{ network: s.network }], configFiles: [{ containerPath: "/etc/app/app.conf", content: `server_name ${serverName.stringValue};` }] });
+    const json = synthJson(s.stack);
+    expect(Object.keys(json.resource.docker_config)).toEqual(["app_etc_app_app_conf"]);
+    expect(json.resource.docker_secret).toBeUndefined();
   });
   test("files are owned by the user the image drops to", () => {
     const { spec } = withFiles({ user: undefined, rootReason: "the entrypoint chowns data, then drops privileges", dropsToUser: "70:70" });

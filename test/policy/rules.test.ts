@@ -637,8 +637,8 @@ const SWARM_CASES: Record<string, SwarmRuleCases> = {
   SwarmSecretsNotInConfigs: {
     compliant: [
       [
-        "a configuration file carrying a secret, marked sensitive (a docker_secret)",
-        (s) => service(s, { configFiles: [{ containerPath: "/etc/app/db.conf", content: `url = postgresql://app:${dbPassword(s).value}@db/app\n`, sensitive: true }] }),
+        "a configuration file carrying a secret (its content reads a sensitive variable: a docker_secret)",
+        (s) => service(s, { configFiles: [{ containerPath: "/etc/app/db.conf", content: `url = postgresql://app:${dbPassword(s).value}@db/app\n` }] }),
       ],
       [
         "a configuration file reading a variable that is not a secret",
@@ -647,8 +647,12 @@ const SWARM_CASES: Record<string, SwarmRuleCases> = {
     ],
     nonCompliant: [
       [
-        "a configuration file carrying a secret, not marked sensitive (a docker_config)",
-        (s) => service(s, { configFiles: [{ containerPath: "/etc/app/db.conf", content: `url = postgresql://app:${dbPassword(s).value}@db/app\n` }] }),
+        // A Service cannot make this: a file whose content reads a secret is a docker_secret.
+        "a raw docker_config reading a secret through a local",
+        (s) => {
+          const content = new TerraformLocal(s.stack, "db_conf", `url = postgresql://app:${dbPassword(s).value}@db/app\n`);
+          new SwarmConfig(s.stack, "Conf", { name: "conf", data: Fn.base64encode(content.asString) });
+        },
         /data reads var\.db_password \(sensitive\)/,
       ],
       [
@@ -677,7 +681,7 @@ const SWARM_CASES: Record<string, SwarmRuleCases> = {
     nonCompliant: [
       [
         "a credential-named variable that is not sensitive, in a swarm service's file",
-        (s) => service(s, { configFiles: [{ containerPath: "/run/secrets/token", content: stringVariable(s, "api_token"), sensitive: true }] }),
+        (s) => service(s, { configFiles: [{ containerPath: "/run/secrets/token", content: stringVariable(s, "api_token") }] }),
         /api_token looks like a credential but is not sensitive/,
       ],
     ],
