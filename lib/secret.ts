@@ -22,7 +22,8 @@ export interface SecretProps {
  * Its minimum length is a precondition of a `terraform_data` resource (`<name>_length`), not a
  * validation of the variable: Terraform 1.11 prints a variable's value, sensitive or not, when the
  * variable's own validation fails (`var.x is "…"`), and prints no value a failed precondition reads
- * when that value is sensitive. The precondition fails the plan before anything is created.
+ * when that value is sensitive. The precondition fails the plan before anything is created; the
+ * resources that receive the secret depend on it, so a targeted plan checks it too.
  */
 export class Secret extends Construct {
   readonly variable: TerraformVariable;
@@ -65,6 +66,12 @@ export class Secret extends Construct {
   /** Binds the secret to a file path inside a container; pass the result in a service's `secretFiles`. */
   file(containerPath: string): SecretFile {
     return { secret: this, containerPath };
+  }
+
+  /** The secret a variable holds, when a `Secret` declared it. */
+  static of(variable: TerraformVariable): Secret | undefined {
+    const scope = variable.node.scope;
+    return scope instanceof Secret && scope.variable === variable ? scope : undefined;
   }
 }
 

@@ -1,5 +1,6 @@
-import { Construct, Token } from "./cdk";
+import { Construct, TerraformResource, Token } from "./cdk";
 import { Container, ContainerConfig, SwarmService } from "./docker";
+import { Secret } from "./secret";
 import { describeReads, isSensitive, secretReads } from "./sensitivity";
 import {
   addedCapabilities,
@@ -166,7 +167,7 @@ export class Service extends Construct {
     const oneShot = this.oneShot;
     const waitForExit = oneShot && (props.waitForExit ?? true);
     const count = props.enabledWhen !== undefined ? Token.asNumber(`\${${props.enabledWhen} ? 1 : 0}`) : undefined;
-    const loader = uploads.length > 0 ? this.createFilesLoader(props, uploads, loaderMounts, logging, count) : undefined;
+    const loader = uploads.length > 0 ? this.createFilesLoader(props, uploads, loaderMounts, logging, count, Service.lengthChecks(props, this.configFiles)) : undefined;
     this.filesLoader = loader;
     const config: ContainerConfig = {
       name: props.name,
@@ -258,6 +259,7 @@ export class Service extends Construct {
     loaderMounts: readonly VolumeMount[],
     logging: Logging,
     count: number | undefined,
+    lengthChecks: readonly TerraformResource[],
   ): Container {
     const loader = new Container(this, "FilesLoader", {
       name: `${props.name}-files`,
@@ -283,7 +285,8 @@ export class Service extends Construct {
       volumes: loaderMounts.map((m) => ({ volumeName: m.volume.name, containerPath: m.containerPath, readOnly: false })),
       upload: uploads,
       count,
-      dependsOn: loaderMounts.flatMap((m) => (m.volume.resource ? [m.volume.resource] : [])),
+      // After the length checks of the secrets it uploads: a targeted plan checks them too.
+      dependsOn: [...lengthChecks, ...loaderMounts.flatMap((m) => (m.volume.resource ? [m.volume.resource] : []))],
     });
     loader.overrideLogicalId(`${readableLogicalId(this)}_files`);
     return loader;
@@ -311,6 +314,12 @@ export class Service extends Construct {
         }),
     });
     return files;
+  }
+
+  /** The length checks of the secrets a service receives: its secret files, and those its configuration files read. */
+  private static lengthChecks(props: ServiceProps, configFiles: readonly DeliveredConfigFile[]): TerraformResource[] {
+    const secrets = [...(props.secretFiles ?? []).map((f) => f.secret), ...configFiles.flatMap((f) => f.secrets.flatMap((v) => Secret.of(v) ?? []))];
+    return [...new Set(secrets)].map((s) => s.lengthCheck);
   }
 
   private static validate(scope: Service, props: ServiceProps, target: DeploymentTarget, configFiles: readonly DeliveredConfigFile[]): void {

@@ -4,6 +4,7 @@
  */
 import { Construct, DataResource, Fn, TerraformLocal } from "./cdk";
 import { SwarmConfig, SwarmMount, SwarmSecret, SwarmService } from "./docker";
+import { Secret } from "./secret";
 import { addedCapabilities, DeliveredConfigFile, DURATION, healthCheckTimings, jsonFileOptions, labelDigest, Logging, ROOT_USERS, ServiceProps } from "./service-spec";
 import { SwarmTarget } from "./target";
 import { readableLogicalId } from "./validation";
@@ -223,8 +224,14 @@ function swarmFiles(scope: Construct, props: ServiceProps, configFiles: readonly
   const configs: { configId: string; configName: string; fileName: string; fileUid: string; fileGid: string; fileMode: number }[] = [];
   const resources: (SwarmSecret | SwarmConfig | DataResource)[] = [];
   const files = [
-    ...(props.secretFiles ?? []).map((f) => ({ path: f.containerPath, content: f.secret.value, sensitive: true, mode: 0o400 })),
-    ...configFiles.map((c) => ({ path: c.containerPath, content: c.content, sensitive: c.sensitive, mode: c.sensitive ? 0o400 : parseInt(c.mode ?? "0444", 8) })),
+    ...(props.secretFiles ?? []).map((f) => ({ path: f.containerPath, content: f.secret.value, sensitive: true, mode: 0o400, secrets: [f.secret] })),
+    ...configFiles.map((c) => ({
+      path: c.containerPath,
+      content: c.content,
+      sensitive: c.sensitive,
+      mode: c.sensitive ? 0o400 : parseInt(c.mode ?? "0444", 8),
+      secrets: c.secrets.flatMap((v) => Secret.of(v) ?? []),
+    })),
   ];
   for (const file of files) {
     const words = file.path.split(/[^a-zA-Z0-9]+/).filter((w) => w !== "");
@@ -237,6 +244,7 @@ function swarmFiles(scope: Construct, props: ServiceProps, configFiles: readonly
     local.overrideLogicalId(`${address}_content`);
     const content = local.asString;
     if (file.sensitive) {
+      const lengthChecks = [...new Set(file.secrets)].map((s) => s.lengthCheck);
       // A hash of a secret in a resource name would be an offline guessing oracle for anyone who can
       // list swarm secrets; the suffix is the id of a terraform_data replaced when the content changes.
       const version = new DataResource(scope, `${cid}Version`, { triggersReplace: { content }, lifecycle: { createBeforeDestroy: true } });
@@ -245,6 +253,8 @@ function swarmFiles(scope: Construct, props: ServiceProps, configFiles: readonly
         name: `${base}-${Fn.substr(version.getStringAttribute("id"), 0, 8)}`,
         data: Fn.base64encode(content),
         lifecycle: { createBeforeDestroy: true },
+        // After the length checks of the secrets it carries: a targeted plan checks them too.
+        dependsOn: lengthChecks.length > 0 ? lengthChecks : undefined,
       });
       secret.overrideLogicalId(address);
       resources.push(version, secret);

@@ -167,6 +167,25 @@ describe.each(["zcash-production", "jessy-production", "zfs-sync-production"])("
   }, 300_000);
 });
 
+describe("a plan targeted at one service checks the secrets it receives (its files depend on their length checks)", () => {
+  test("zcash-production, -target Zallet's files loader: zallet_identity too short fails; backup_password, not received, is not checked", async () => {
+    const stack = "zcash-production";
+    const values = Object.fromEntries(lengthChecks(stack).map((c) => [c.name, sentinel(c.name, c.minLength)]));
+    const identity = sentinel("zallet_identity_target", values.zallet_identity.length - 1);
+    const backupPassword = sentinel("backup_password_target", 15);
+    const tf = await initialized(stack, { ...values, zallet_identity: identity, backup_password: backupPassword }, nonSecretInputs(stack));
+    const result = await tf.tf(["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-json", "-target=docker_container.z3_zallet_files", ...tf.varArgs()], 5 * 60_000, { DOCKER_HOST: SOCKET });
+    const errors = result.stdout
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line))
+      .filter((m) => m.type === "diagnostic" && m.diagnostic.severity === "error")
+      .map((m) => where(m.diagnostic));
+    expect({ code: result.code, errors }).toEqual({ code: 1, errors: [precondition("zallet_identity")] });
+    expect(leaks(result.stdout + result.stderr, [identity, backupPassword])).toEqual([]);
+  }, 300_000);
+});
+
 describe("why not a validation: Terraform 1.11 prints a sensitive variable's value when its own validation fails", () => {
   test("zcash-production with the length check as backup_password's validation (as earlier releases had it) prints the value; the scan finds it", async () => {
     const stack = "zcash-production-with-validation";

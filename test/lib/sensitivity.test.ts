@@ -2,7 +2,7 @@ import { Fn, Lazy, TerraformLocal, TerraformVariable, Testing } from "../../lib/
 import { ConstructValidationError, Secret, Service } from "../../lib";
 import { DockerProvider } from "../../lib/docker";
 import { describeReads, expressionsIn, isSensitive, secretReads } from "../../lib/sensitivity";
-import { scratchStack, STAGING_SWARM, swarmService, synthJson, uploadsOf } from "../helpers";
+import { container, scratchStack, STAGING_SWARM, swarmService, synthJson, uploadsOf } from "../helpers";
 
 /** The secrets a value reads, as `var.x` (and `sensitive()`). */
 const reads = (s: ReturnType<typeof scratchStack>, value: string, lazy?: "defer" | "produce") => describeReads(secretReads(s.stack, value, { lazy }));
@@ -84,7 +84,7 @@ describe("Service configuration files: sensitive when the content reads a secret
       ["/etc/app/app.conf", false, []],
     ]);
   });
-  test("on one host, a file with a secret gets a secret file's permissions (0400 for a root reader)", () => {
+  test("on one host, a file with a secret gets a secret file's permissions (0400 for a root reader) and its loader waits for the length check", () => {
     const { s } = app(
       [
         { containerPath: "/etc/app/db.conf", content: "url = postgresql://app:PASSWORD@db/app\n" },
@@ -97,6 +97,7 @@ describe("Service configuration files: sensitive when the content reads a secret
       ["/etc/app/db.conf", "0400"],
       ["/etc/app/app.conf", "0444"],
     ]);
+    expect(container(json, "app_files").depends_on).toEqual(["terraform_data.db_password_length", "docker_volume.app_files_etc_app"]);
   });
   test("on one host, a non-root reader can read it only world-readable, as a secret file (0444, in a directory only the service mounts)", () => {
     const { s } = app([{ containerPath: "/etc/app/db.conf", content: "url = postgresql://app:PASSWORD@db/app\n" }]);
@@ -116,6 +117,14 @@ describe("Service configuration files: sensitive when the content reads a secret
     expect(json.resource.docker_config.app_etc_app_app_conf.data).toBe("${base64encode(local.app_etc_app_app_conf_content)}");
     const spec = swarmService(json, "app").task_spec.container_spec;
     expect(spec.secrets.map((f: any) => [f.file_name, f.file_mode])).toEqual([["/etc/app/db.conf", 0o400]]);
+  });
+  test("a file reading a sensitive variable that no Secret declared is a docker_secret too, with no length check to wait for", () => {
+    const s = scratchStack(STAGING_SWARM);
+    const password = new TerraformVariable(s.stack, "registry_password", { type: "string", sensitive: true, default: "" });
+    new Service(s.stack, "App", { name: "app", image: s.image, user: "1000", networks: [{ network: s.network }], configFiles: [{ containerPath: "/etc/app/auth", content: `password ${password.stringValue}` }] });
+    const json = synthJson(s.stack);
+    expect(json.resource.docker_config).toBeUndefined();
+    expect(json.resource.docker_secret.app_etc_app_auth.depends_on).toBeUndefined();
   });
   test("fails when a file with a secret sets a mode (it gets a secret file's)", () => {
     expect(() => app([{ containerPath: "/etc/app/db.conf", content: "url = postgresql://app:PASSWORD@db/app\n", mode: "0444" }])).toThrow(ConstructValidationError);

@@ -332,6 +332,8 @@ describe("swarm files", () => {
       name: "app-token-${substr(terraform_data.app_run_secrets_api_token_version.id, 0, 8)}",
       data: "${base64encode(local.app_run_secrets_api_token_content)}",
       lifecycle: { create_before_destroy: true },
+      // Created only after the secret's length check passed (a targeted plan checks it too).
+      depends_on: ["terraform_data.api_token_length"],
     });
   });
   test("a secret's name carries the id of a terraform_data replaced when the content changes, never a hash of the secret", () => {
@@ -390,7 +392,7 @@ describe("swarm files", () => {
     const { json, spec } = withFiles({ configFiles: [{ containerPath: "/etc/app/db.url", content: "postgresql://u:${var.api_token}@db/app" }] });
     expect(json.resource.docker_config).toBeUndefined();
     expect(Object.keys(json.resource.docker_secret).sort()).toEqual(["app_etc_app_db_url", "app_run_secrets_api_token"]);
-    expect(json.resource.docker_secret.app_etc_app_db_url).toMatchObject({ name: "app-url-${substr(terraform_data.app_etc_app_db_url_version.id, 0, 8)}" });
+    expect(json.resource.docker_secret.app_etc_app_db_url).toMatchObject({ name: "app-url-${substr(terraform_data.app_etc_app_db_url_version.id, 0, 8)}", depends_on: ["terraform_data.api_token_length"] });
     expect(spec.secrets.find((s: any) => s.file_name === "/etc/app/db.url")).toMatchObject({ file_mode: 0o400, file_uid: "1000", file_gid: "1000" });
     expect(spec.configs).toEqual([]);
   });

@@ -1,4 +1,5 @@
 import { ConstructValidationError, ContainerImage, Network, Secret, Volume, isImageReference, isPinnedImageReference } from "../../lib";
+import { TerraformVariable } from "../../lib/cdk";
 import { lengthCheck, scratchStack, synthJson } from "../helpers";
 
 describe("Volume", () => {
@@ -57,6 +58,7 @@ describe("Secret", () => {
     });
     expect(lengthCheck(json, "db_password")).toBe("${length(var.db_password) >= 20}");
     expect(secret.lengthCheck.friendlyUniqueId).toBe("db_password_length");
+    expect(Secret.of(secret.variable)).toBe(secret);
   });
   test("an optional secret may be empty; a set one is length-checked (16 characters unless stated)", () => {
     const { stack } = scratchStack();
@@ -66,6 +68,10 @@ describe("Secret", () => {
     expect(json.resource.terraform_data.backup_password_length.lifecycle.precondition).toEqual([
       { condition: '${var.backup_password == "" || length(var.backup_password) >= 16}', error_message: "backup_password (TF_VAR_backup_password) must be empty or at least 16 characters long; its value is not shown." },
     ]);
+  });
+  test("Secret.of finds no secret for a variable a Secret did not declare", () => {
+    const { stack } = scratchStack();
+    expect(Secret.of(new TerraformVariable(stack, "plain", { type: "string" }))).toBeUndefined();
   });
 });
 

@@ -120,6 +120,7 @@ describe("jessy-api service", () => {
       name: "jessy-staging-api-key-${substr(terraform_data.jessy_api_run_secrets_api_key_version.id, 0, 8)}",
       data: "${base64encode(local.jessy_api_run_secrets_api_key_content)}",
       lifecycle: { create_before_destroy: true },
+      depends_on: ["terraform_data.api_key_length"],
     });
     expect(staging.locals).toEqual({ jessy_api_run_secrets_api_key_content: "${var.api_key}", jessy_api_run_secrets_jwt_secret_content: "${var.jwt_secret}" });
   });

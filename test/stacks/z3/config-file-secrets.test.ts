@@ -2,7 +2,7 @@ import { Testing } from "../../../lib/cdk";
 import { ENVIRONMENTS } from "../../../config/environments";
 import { EnvironmentSettings } from "../../../config/settings";
 import { ZcashStack } from "../../../stacks/z3/zcash-stack";
-import { STAGING_SWARM, swarmService, synthJson, TfJson, uploadsOf, withDeployment } from "../../helpers";
+import { container, STAGING_SWARM, swarmService, synthJson, TfJson, uploadsOf, withDeployment } from "../../helpers";
 
 /**
  * Zallet's and Zaino's configuration files carry the Regtest RPC password (Zallet's also its pwhash):
@@ -32,13 +32,15 @@ describe("zcash-dev (Regtest, one host)", () => {
   test("Zebra's zebrad.toml carries no secret and is not sensitive", () => {
     expect(files(dev.z3.zebra)).toEqual([["/home/zebra/.config/zebrad.toml", false, []]]);
   });
-  test("in the JSON: the uploads read the sensitive variables", () => {
+  test("in the JSON: the uploads read the sensitive variables, and the loaders wait for their length checks", () => {
     expect(devJson.variable!.regtest_rpc_password.sensitive).toBe(true);
     const zallet = uploadsOf(devJson, "z3_zallet").find((u: any) => u.file === "/etc/zallet/zallet.toml");
     const zaino = uploadsOf(devJson, "z3_zaino").find((u: any) => u.file === "/etc/zaino/zindexer.toml");
     expect(zallet.content).toContain("${var.regtest_rpc_password}");
     expect(zallet.content).toContain("${var.zallet_rpc_pwhash}");
     expect(zaino.content).toContain("${var.regtest_rpc_password}");
+    expect(container(devJson, "z3_zallet_files").depends_on).toEqual(expect.arrayContaining(["terraform_data.regtest_rpc_password_length", "terraform_data.zallet_rpc_pwhash_length"]));
+    expect(container(devJson, "z3_zaino_files").depends_on).toEqual(expect.arrayContaining(["terraform_data.regtest_rpc_password_length"]));
     // Both readers run as (or drop to) UID 1000: readable by them as a secret file is (in a directory only the service mounts).
     expect([zallet.permissions, zaino.permissions]).toEqual(["0444", "0444"]);
   });
