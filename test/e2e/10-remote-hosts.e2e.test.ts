@@ -60,7 +60,9 @@ describe("zcash-staging on remote hosts over SSH and TLS, images by digest from 
     ssh: await stackObjectsOn(s, ["-H", bed.sshSocket]),
     tls: await stackObjectsOn(s, ["-H", bed.tlsSocket]),
   });
-  const managedResources = async () => (await cli.stateList()).filter((a) => !a.startsWith("data."));
+  // Not the secrets' length checks (terraform_data.<name>_length): they hold nothing and reach no host, and an apply that
+  // fails at the first Docker call (an unknown host key, an untrusted certificate) may already have recorded them.
+  const managedResources = async () => (await cli.stateList()).filter((a) => !a.startsWith("data.") && !/^terraform_data\.\w+_length$/.test(a));
 
   beforeAll(async () => {
     const config = loadConfig();

@@ -170,7 +170,9 @@ describe("plan summary and synth diff on real plans of a production-named stack"
       synthDirs[name] = outdir;
     }
     const json = readSynth("v1");
-    expect(Object.keys(json.resource).sort()).toEqual(["docker_container", "docker_image", "docker_network", "docker_volume"]);
+    expect(Object.keys(json.resource).sort()).toEqual(["docker_container", "docker_image", "docker_network", "docker_volume", "terraform_data"]);
+    // The secret's length check, created (and counted) with the rest by the first plan.
+    expect(Object.keys(json.resource.terraform_data)).toEqual([`${SECRET_VARIABLE}_length`]);
     expect(Object.keys(json.resource.docker_container).sort()).toEqual(["app", "app_files"]);
     expect(Object.keys(json.resource.docker_volume).sort()).toEqual(["app_files_run_secrets", "archive", "data"]);
     expect(json.resource.docker_volume.archive.lifecycle).toEqual({ prevent_destroy: true });
