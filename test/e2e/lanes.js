@@ -33,6 +33,11 @@ const lanes = [
     why: "both deploy zcash-staging, so they share its state schema (zcash_staging) and its names; 10 also owns the remote-hosts bed",
   },
   {
+    name: "secret-length-plan",
+    files: ["12-secret-length-plan"],
+    why: "plans the production stacks from its own synth against a Docker socket that does not exist, with local state files: it touches no engine, state schema, test bed, name or port, so it runs beside anything",
+  },
+  {
     name: "zfs-sync-dev",
     files: ["00-provider-behaviour", "03-zfs-sync-dev", "08-upgrade-addresses", "90-plan-summary"],
     why: "03 and 08 both deploy zfs-sync-dev (its state, names and port 8000); 00 and 90 use names of their own and are short",

@@ -1,10 +1,10 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { synthesize } from "../app";
-import { ENVIRONMENTS } from "../config/environments";
-import { cacheDir, missingProvider, providerSource } from "./e2e/harness/env";
-import { Terraform } from "./e2e/harness/terraform";
+import { synthesize } from "../../app";
+import { ENVIRONMENTS } from "../../config/environments";
+import { cacheDir, missingProvider, providerSource } from "./harness/env";
+import { Terraform } from "./harness/terraform";
 
 /**
  * A secret that is too short fails `terraform plan` without Terraform printing it, on the stacks as
