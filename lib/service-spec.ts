@@ -3,6 +3,7 @@
  * where it runs. `service.ts` renders it as a container on one host, `swarm-service.ts` as a swarm service.
  */
 import type { TerraformResource } from "./cdk";
+import type { FileText } from "./file-text";
 import type { ContainerImage } from "./image";
 import type { Network } from "./network";
 import type { SecretFile } from "./secret";
@@ -115,7 +116,8 @@ export interface BindMount {
 /** A non-secret file written into the container before it starts (configuration). */
 export interface ConfigFile {
   readonly containerPath: string;
-  readonly content: string;
+  /** Written by a serializer (`tomlFile`, `yamlFile`) or `FileText.of`, which escape it for Terraform. */
+  readonly content: FileText;
   /** @default "0444" */
   readonly mode?: string;
   /**

@@ -124,7 +124,7 @@ export class Service extends Construct {
         // numeric users (`unable to find getent command`; 00-provider-behaviour).
         permissions: readerIsRoot ? "0400" : "0444",
       })),
-      ...(props.configFiles ?? []).map((f) => ({ file: f.containerPath, content: f.content, permissions: f.mode ?? "0444" })),
+      ...(props.configFiles ?? []).map((f) => ({ file: f.containerPath, content: f.content.template, permissions: f.mode ?? "0444" })),
     ];
     // Provider 4.6 still copies uploads to "/" of the container, and Docker refuses that on a read-only
     // root filesystem even when the file's own directory is a volume. So uploaded files go through a

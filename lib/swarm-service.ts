@@ -222,7 +222,7 @@ function swarmFiles(scope: Construct, props: ServiceProps) {
   const resources: (SwarmSecret | SwarmConfig | DataResource)[] = [];
   const files = [
     ...(props.secretFiles ?? []).map((f) => ({ path: f.containerPath, content: f.secret.value, sensitive: true, mode: 0o400 })),
-    ...(props.configFiles ?? []).map((c) => ({ path: c.containerPath, content: c.content, sensitive: c.sensitive ?? false, mode: c.sensitive ? 0o400 : parseInt(c.mode ?? "0444", 8) })),
+    ...(props.configFiles ?? []).map((c) => ({ path: c.containerPath, content: c.content.template, sensitive: c.sensitive ?? false, mode: c.sensitive ? 0o400 : parseInt(c.mode ?? "0444", 8) })),
   ];
   for (const file of files) {
     const words = file.path.split(/[^a-zA-Z0-9]+/).filter((w) => w !== "");

@@ -1,6 +1,6 @@
 import { labelDigest } from "../../lib/service-spec";
 import { Aspects } from "../../lib/cdk";
-import { ConstructValidationError, ContainerImage, Network, Secret, Service, StandardLabels, Volume } from "../../lib";
+import { ConstructValidationError, ContainerImage, FileText, Network, Secret, Service, StandardLabels, Volume } from "../../lib";
 import { placementOf, tmpfsOptions } from "../../lib/swarm-service";
 import { SwarmTarget } from "../../lib/target";
 import { container, scratchStack, STAGING_SWARM, swarmService, synthJson, TfJson } from "../helpers";
@@ -312,7 +312,7 @@ describe("swarm files", () => {
       user: "1000:1000",
       networks: [{ network: s.network }],
       secretFiles: [secret.file("/run/secrets/api_token")],
-      configFiles: [{ containerPath: "/etc/app/app.toml", content: 'x = "1"\n' }],
+      configFiles: [{ containerPath: "/etc/app/app.toml", content: FileText.of('x = "1"\n') }],
       ...files,
       ...extra,
     } as any);
@@ -344,7 +344,7 @@ describe("swarm files", () => {
   });
   test("a rotated secret changes only the terraform_data trigger: names and references stay as they are", () => {
     const sensitiveConfig = (content: string) =>
-      withFiles({}, { secretFiles: [], configFiles: [{ containerPath: "/etc/app/db.url", content, sensitive: true }] }).json;
+      withFiles({}, { secretFiles: [], configFiles: [{ containerPath: "/etc/app/db.url", content: FileText.of(content), sensitive: true }] }).json;
     const a = sensitiveConfig("postgresql://u:old-password@db/app");
     const b = sensitiveConfig("postgresql://u:new-password@db/app");
     // The content lives in a local only; the trigger reads the local, the secret's name reads the trigger's id.
@@ -385,9 +385,9 @@ describe("swarm files", () => {
     ]);
   });
   test("a configuration file keeps its mode", () =>
-    expect(withFiles({ configFiles: [{ containerPath: "/etc/app/app.toml", content: "x", mode: "0440" }] }).spec.configs[0].file_mode).toBe(0o440));
+    expect(withFiles({ configFiles: [{ containerPath: "/etc/app/app.toml", content: FileText.of("x"), mode: "0440" }] }).spec.configs[0].file_mode).toBe(0o440));
   test("a sensitive configuration file is a docker_secret, 0400, never a docker_config", () => {
-    const { json, spec } = withFiles({ configFiles: [{ containerPath: "/etc/app/db.url", content: "postgresql://u:${var.api_token}@db/app", sensitive: true, mode: "0444" }] });
+    const { json, spec } = withFiles({ configFiles: [{ containerPath: "/etc/app/db.url", content: FileText.of("postgresql://u:password@db/app"), sensitive: true, mode: "0444" }] });
     expect(json.resource.docker_config).toBeUndefined();
     expect(Object.keys(json.resource.docker_secret).sort()).toEqual(["app_etc_app_db_url", "app_run_secrets_api_token"]);
     expect(spec.secrets.find((s: any) => s.file_name === "/etc/app/db.url")).toMatchObject({ file_mode: 0o400, file_uid: "1000", file_gid: "1000" });
@@ -434,7 +434,7 @@ describe("one-shot services on swarm", () => {
       user: "1000",
       networks: [{ network: s.network }],
       oneShot: true,
-      configFiles: [{ containerPath: "/etc/app/app.toml", content: "x" }],
+      configFiles: [{ containerPath: "/etc/app/app.toml", content: FileText.of("x") }],
     });
     const json = synthJson(s.stack);
     expect(container(json, "app_files").upload).toEqual([{ file: "/etc/app/app.toml", content: "x", permissions: "0444" }]);
