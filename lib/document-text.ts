@@ -29,9 +29,10 @@ export type DocumentValue = string | number | boolean | readonly DocumentValue[]
 /** The placeholder word: letters and digits only, so that every library writes it as itself, quoted or not. */
 const PLACEHOLDER = "zzfiletextvalue";
 
-/** `# ` comment lines, for a header the format's own comments carry. */
+/** `# ` comment lines, for a header the format's own comments carry; a line break starts a new `#` line. */
 export function commentLines(comment: string): string {
-  if (/[\u0000-\u0009\u000b-\u001f\u007f]/.test(comment)) throw new Error(`a file comment cannot hold control characters: ${JSON.stringify(comment)}`);
+  // Control characters, and the line breaks YAML 1.1 also reads (NEL, U+2028, U+2029), which would end a comment line.
+  if (/[\u0000-\u0009\u000b-\u001f\u007f\u0085\u2028\u2029]/.test(comment)) throw new Error(`a file comment cannot hold control characters: ${JSON.stringify(comment)}`);
   return comment
     .split("\n")
     .map((line) => (line === "" ? "#" : `# ${line}`))
