@@ -2,8 +2,11 @@
  * The backup runner's program (`/etc/restic/backup.sh`): POSIX sh around restic, written into the
  * runner by `Backup` (`backup.ts`). One snapshot per volume, tagged `volume=<name>`, host = the
  * stack. The same script restores (`tools/restore.ts` calls it), so taking and restoring a backup
- * use one definition of paths, tags and commands.
+ * use one definition of paths, tags and commands. Every value is one single-quoted word
+ * (`shellQuote`); `Backup` hands the text to Terraform through `FileText.of`.
  */
+import { shellQuote as q } from "./shell-quote";
+
 
 /** Where the runner mounts a backed-up volume (read-only) and where a restore writes it. */
 export const dataPath = (volume: string) => `/data/${volume}`;
@@ -56,23 +59,14 @@ export interface RunnerScriptProps {
   readonly keep: { readonly withinHours: number; readonly daily: number; readonly weekly: number; readonly monthly: number };
 }
 
-const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-
 /** The script, with the sources as calls of its functions. */
 export function runnerScript(p: RunnerScriptProps): string {
-  const script = scriptText(p);
-  // The text travels in a Terraform string: "$" + "{" and "%" + "{" would be interpolations.
-  if (/[$%]\{/.test(script)) throw new Error("backup-script: the runner script must not contain a Terraform interpolation sequence");
-  return script;
-}
-
-function scriptText(p: RunnerScriptProps): string {
   const calls = p.sources.map((s) =>
     s.kind === "files"
       ? `  backup_files ${q(s.volume)}${s.companions.map((c) => ` ${q(c)}`).join("")} || failed=1`
       : `  backup_postgres ${q(s.volume)} ${q(s.host)} ${s.port} ${q(s.database)} ${q(s.user)} ${q(s.passwordFile)} || failed=1`,
   );
-  // Docker volume names are letters, digits, "_", "." and "-": safe unquoted.
+  // Docker volume names are letters, digits, "_", "." and "-": the list splits on its spaces.
   const volumes = p.sources.map((s) => s.volume).join(" ");
   const postgresCases = p.sources
     .flatMap((s) => (s.kind === "postgres" ? [`    ${q(s.volume)}) echo ${q(s.host)} ${s.port} ${q(s.database)} ${q(s.user)} ${q(s.passwordFile)} ;;`] : []))
@@ -81,8 +75,8 @@ function scriptText(p: RunnerScriptProps): string {
     .flatMap((s) => (s.kind === "files" && s.companions.length > 0 ? [`    ${q(s.volume)}) echo ${s.companions.map(q).join(" ")} ;;`] : []))
     .join("\n");
   return `#!/bin/sh
-# Backup runner of ${p.host}: restic snapshots of each volume, every ${p.intervalMinutes} min. Written by
-# the stack (lib/backup-script.ts); do not edit in the container.
+# Backup runner of the stack in HOST: restic snapshots of each volume, every ${p.intervalMinutes} min. Written
+# by the stack (lib/backup-script.ts); do not edit in the container.
 #   backup.sh run                      serve metrics, back up now and every interval (the main process)
 #   backup.sh once                     back up every volume now; exit 1 when any failed
 #   backup.sh health                   exit 0 when the last run succeeded and each volume is recent
@@ -92,7 +86,7 @@ function scriptText(p: RunnerScriptProps): string {
 #   backup.sh companion-check VOLUME SNAPSHOT     compare the snapshot's companion files with the deployed ones
 set -u
 HOST=${q(p.host)}
-VOLUMES="${volumes}"
+VOLUMES=${q(volumes)}
 STATE=${RUNNER_PATHS.state}
 export HOME=/tmp RESTIC_CACHE_DIR=/tmp/restic-cache
 export RESTIC_REPOSITORY_FILE=${RUNNER_PATHS.repository} RESTIC_PASSWORD_FILE=${RUNNER_PATHS.password}
@@ -212,7 +206,6 @@ snapshot_of() { # VOLUME SNAPSHOT -> a snapshot id of that volume ("latest": the
   else echo "$2"; fi
 }
 
-# No dollar-brace anywhere in this script: Terraform would read it as an interpolation.
 action=""; [ $# -gt 0 ] && action="$1"
 case "$action" in
   run)

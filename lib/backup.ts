@@ -1,5 +1,6 @@
 import { Construct, TerraformStack, TerraformVariable } from "./cdk";
 import { companionPath, dataPath, METRICS_PATH, METRICS_PORT, RUNNER_PATHS, postgresPasswordPath, RunnerSource, runnerScript } from "./backup-script";
+import { FileText } from "./file-text";
 import { ContainerImage } from "./image";
 import { Network } from "./network";
 import { Secret, SecretFile } from "./secret";
@@ -189,14 +190,17 @@ export class Backup extends Construct {
         {
           containerPath: RUNNER_PATHS.script,
           mode: "0555",
-          content: runnerScript({ host: props.stackName, sources: runnerSources, intervalMinutes: policy.intervalMinutes, maxAgeMinutes: policy.maxAgeMinutes, keep: policy.keep }),
+          content: FileText.of(
+            runnerScript({ host: props.stackName, sources: runnerSources, intervalMinutes: policy.intervalMinutes, maxAgeMinutes: policy.maxAgeMinutes, keep: policy.keep }),
+          ),
         },
-        { containerPath: RUNNER_PATHS.sources, content: JSON.stringify({ stack: props.stackName, sources: runnerSources }, null, 2) + "\n" },
-        { containerPath: RUNNER_PATHS.repository, content: this.repository.stringValue },
-        { containerPath: RUNNER_PATHS.knownHosts, content: knownHosts.stringValue },
+        { containerPath: RUNNER_PATHS.sources, content: FileText.of(JSON.stringify({ stack: props.stackName, sources: runnerSources }, null, 2) + "\n") },
+        { containerPath: RUNNER_PATHS.repository, content: FileText.of(this.repository.stringValue) },
+        { containerPath: RUNNER_PATHS.knownHosts, content: FileText.of(knownHosts.stringValue) },
         {
           containerPath: RUNNER_PATHS.sshConfig,
-          content: [
+          // Constant text: the paths are the runner's own.
+          content: FileText.of([
             "Host *",
             `  IdentityFile ${RUNNER_PATHS.sshKey}`,
             `  UserKnownHostsFile ${RUNNER_PATHS.knownHosts}`,
@@ -205,7 +209,7 @@ export class Backup extends Construct {
             "  ConnectTimeout 10",
             "  ServerAliveInterval 15",
             "",
-          ].join("\n"),
+          ].join("\n")),
         },
       ],
       healthCheck: {

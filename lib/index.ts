@@ -7,3 +7,8 @@ export * from "./service";
 export * from "./validation";
 export * from "./volume";
 export * from "./backup";
+export * from "./file-text";
+export * from "./nginx-quote";
+export * from "./shell-quote";
+export * from "./toml";
+export * from "./yaml";

@@ -3,6 +3,7 @@
  * where it runs. `service.ts` renders it as a container on one host, `swarm-service.ts` as a swarm service.
  */
 import type { TerraformResource, TerraformVariable } from "./cdk";
+import type { FileText } from "./file-text";
 import type { ContainerImage } from "./image";
 import type { Network } from "./network";
 import type { SecretFile } from "./secret";
@@ -127,7 +128,8 @@ export interface BindMount {
  */
 export interface ConfigFile {
   readonly containerPath: string;
-  readonly content: string;
+  /** Written by a serializer (`tomlFile`, `yamlFile`) or `FileText.of`, which escape it for Terraform. */
+  readonly content: FileText;
   /**
    * Not for a file that carries a secret: it gets a secret file's mode.
    * @default "0444"

@@ -128,7 +128,7 @@ export class Service extends Construct {
     const secretPermissions = readerIsRoot ? "0400" : "0444";
     const uploads = [
       ...(props.secretFiles ?? []).map((f) => ({ file: f.containerPath, content: f.secret.value, permissions: secretPermissions })),
-      ...this.configFiles.map((f) => ({ file: f.containerPath, content: f.content, permissions: f.sensitive ? secretPermissions : f.mode ?? "0444" })),
+      ...this.configFiles.map((f) => ({ file: f.containerPath, content: f.content.template, permissions: f.sensitive ? secretPermissions : f.mode ?? "0444" })),
     ];
     // Provider 4.6 still copies uploads to "/" of the container, and Docker refuses that on a read-only
     // root filesystem even when the file's own directory is a volume. So uploaded files go through a
@@ -299,13 +299,13 @@ export class Service extends Construct {
    */
   private static deliveredConfigFiles(scope: Service, props: ServiceProps): DeliveredConfigFile[] {
     const files = (props.configFiles ?? []).map((f) => {
-      const reads = secretReads(scope, f.content);
+      const reads = secretReads(scope, f.content.template);
       return { containerPath: f.containerPath, content: f.content, mode: f.mode, sensitive: isSensitive(reads), secrets: reads.variables };
     });
     scope.node.addValidation({
       validate: () =>
         files.flatMap((f) => {
-          const reads = secretReads(scope, f.content, { lazy: "produce" });
+          const reads = secretReads(scope, f.content.template, { lazy: "produce" });
           return isSensitive(reads) && !f.sensitive
             ? [
                 `configFiles ${f.containerPath}: its content reads ${describeReads(reads).join(", ")} only once synthesis produces it (a Lazy value), after the file was rendered as one that carries no secret. Build the part that reads a secret without Lazy, so that the file is delivered as a secret.`,

@@ -227,7 +227,7 @@ function swarmFiles(scope: Construct, props: ServiceProps, configFiles: readonly
     ...(props.secretFiles ?? []).map((f) => ({ path: f.containerPath, content: f.secret.value, sensitive: true, mode: 0o400, secrets: [f.secret] })),
     ...configFiles.map((c) => ({
       path: c.containerPath,
-      content: c.content,
+      content: c.content.template,
       sensitive: c.sensitive,
       mode: c.sensitive ? 0o400 : parseInt(c.mode ?? "0444", 8),
       secrets: c.secrets.flatMap((v) => Secret.of(v) ?? []),

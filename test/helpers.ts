@@ -2,8 +2,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { App, Construct, TerraformStack, Testing } from "../lib/cdk";
-import { ContainerImage, Network } from "../lib";
+import { App, Construct, TerraformLocal, TerraformStack, Testing } from "../lib/cdk";
+import { ContainerImage, FileText, Network } from "../lib";
 import { DeploymentTarget, setDeploymentTarget, SwarmTarget } from "../lib/target";
 import type { DeploymentSettings } from "../config/common";
 import type { EnvironmentSettings } from "../config/settings";
@@ -21,6 +21,17 @@ export type TfJson = {
 
 export function synthJson(stack: TerraformStack): TfJson {
   return JSON.parse(Testing.synth(stack));
+}
+
+/**
+ * Files' templates as the synthesized JSON carries them (Terraform values written as expressions),
+ * made in a bare stack: render them with `renderTemplates` (test/real-readers.ts).
+ */
+export function synthesizedTemplates(make: (stack: TerraformStack) => Readonly<Record<string, FileText>>): Record<string, string> {
+  const stack = new TerraformStack(Testing.app(), "test");
+  const files = make(stack);
+  for (const [name, file] of Object.entries(files)) new TerraformLocal(stack, name, file.template);
+  return synthJson(stack).locals as Record<string, string>;
 }
 
 /** The swarm target of the shipped staging environment. */

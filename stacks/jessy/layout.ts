@@ -3,6 +3,7 @@
  * (github.com/gokselozgur5/jessy @ aa0bcb4: docker-compose.yml, docker/Dockerfile.*,
  * scripts/init-mmap-volumes.sh).
  */
+import { shellQuote } from "../../lib/shell-quote";
 
 /** `src/bin/jessy.rs` hard-codes `0.0.0.0:8080` (`RUST_PORT` from .env.example is not read). */
 export const CORE_PORT = 8080;
@@ -30,7 +31,7 @@ export function mmapInitScript(root: string = MMAP_PATH, uid: number = JESSY_UID
   const dirs = [".", ...MMAP_DIRECTORIES].join(" ");
   return [
     "set -eu",
-    `cd ${root}`,
+    `cd ${shellQuote(root)}`,
     `mkdir -p ${MMAP_DIRECTORIES.join(" ")}`,
     `chmod 755 ${dirs}`,
     `chown ${uid}:${uid} ${dirs}`,

@@ -1,7 +1,11 @@
 /**
- * Configuration file contents for the Z3 services, as z3 ships them under config/<net>/.
- * Values that are secret arrive as Terraform expressions (sensitive variables), never literals.
+ * Configuration file contents for the Z3 services, as z3 ships them under config/<net>/, written by
+ * their format's serializer (lib/toml.ts, lib/yaml.ts) from plain objects. Values that are secret
+ * arrive as Terraform expressions (sensitive variables), never literals: Terraform writes them into
+ * the file as quoted strings.
  */
+import { FileText, tomlFile, yamlFile } from "../../lib";
+import type { Document } from "../../lib/document-text";
 import { AlertingSettings, AlertReceiver, alertTimingOf, UNROUTED_RECEIVER } from "../../config/z3/schema";
 import { BRANCH_IDS, REGTEST_ACTIVATION_HEIGHTS, type SupportWindow } from "../../config/z3/zebra-releases";
 
@@ -10,14 +14,11 @@ import { BRANCH_IDS, REGTEST_ACTIVATION_HEIGHTS, type SupportWindow } from "../.
  * only. Activation heights cannot be environment variables: zebrad lower-cases variable names, and
  * the keys (`NU5`, `"NU6.1"`) are case-sensitive.
  */
-export function zebraRegtestToml(): string {
-  const key = (u: string) => (u.includes(".") ? `"${u}"` : u);
-  return [
-    "# Regtest activation heights (config/z3/zebra-releases.ts, REGTEST_ACTIVATION_HEIGHTS).",
-    "[network.testnet_parameters.activation_heights]",
-    ...Object.entries(REGTEST_ACTIVATION_HEIGHTS).map(([u, h]) => `${key(u)} = ${h}`),
-    "",
-  ].join("\n");
+export function zebraRegtestToml(): FileText {
+  return tomlFile(
+    { network: { testnet_parameters: { activation_heights: { ...REGTEST_ACTIVATION_HEIGHTS } } } },
+    "Regtest activation heights (config/z3/zebra-releases.ts, REGTEST_ACTIVATION_HEIGHTS).",
+  );
 }
 
 /** Zallet's `regtest_nuparams`: `<branch id>:<height>` for every upgrade Regtest activates. */
@@ -37,11 +38,9 @@ export interface RpcCredentials {
  * from `ZAINO_*` variables. Without it (Regtest) the credentials live here, because zainod refuses a
  * variable whose name ends in "password".
  */
-export function zainoToml(credentials?: RpcCredentials): string {
-  if (credentials === undefined) {
-    return "# Intentionally empty: Zaino is configured through ZAINO_* environment variables.\n";
-  }
-  return ['backend = "rpc"', "", "[validator_settings]", `validator_user = "${credentials.user}"`, `validator_password = "${credentials.password}"`, ""].join("\n");
+export function zainoToml(credentials?: RpcCredentials): FileText {
+  if (credentials === undefined) return tomlFile({}, "Intentionally empty: Zaino is configured through ZAINO_* environment variables.");
+  return tomlFile({ backend: "rpc", validator_settings: { validator_user: credentials.user, validator_password: credentials.password } });
 }
 
 export interface ZalletTomlProps {
@@ -62,27 +61,24 @@ export interface ZalletTomlProps {
 /**
  * Zallet TOML (z3 config/<net>/zallet.toml.example, alpha.3 schema). Zallet denies unknown keys and
  * requires every section but `[sync]`, even empty (`ZalletConfig` in zallet/src/config.rs: only
- * `sync` has a serde default), so each is written.
+ * `sync` has a serde default), so each is written (`[builder]` by its `[builder.limits]` when set).
  */
-export function zalletToml(p: ZalletTomlProps): string {
-  const lines = ["[builder]"];
-  if (p.orchardActionsLimit !== undefined) lines.push("", "[builder.limits]", `orchard_actions = ${p.orchardActionsLimit}`);
-  lines.push("", "[consensus]", `network = "${p.consensus}"`);
-  if (p.regtestNuparams) {
-    lines.push(`regtest_nuparams = [${p.regtestNuparams.map((n) => `"${n}"`).join(", ")}]`);
-  }
-  lines.push("", "[database]", "", "[external]", "", "[features]", 'as_of_version = "0.1.0-alpha.3"', "", "[features.deprecated]", "", "[features.experimental]");
-  lines.push("", "[indexer]", `validator_address = "zebra:${p.zebraRpcPort}"`);
-  if (p.validatorCredentials) {
-    lines.push(`validator_user = "${p.validatorCredentials.user}"`, `validator_password = "${p.validatorCredentials.password}"`);
-  } else {
-    lines.push('validator_cookie_path = "/var/run/auth/.cookie"');
-  }
-  lines.push("", "[keystore]", 'encryption_identity = "/etc/zallet/identity.txt"', "", "[note_management]", "", "[rpc]", `bind = ["0.0.0.0:${p.zalletRpcPort}"]`, "timeout = 30");
-  if (p.rpcAuth) {
-    lines.push("", "[[rpc.auth]]", `user = "${p.rpcAuth.user}"`, `pwhash = "${p.rpcAuth.pwhash}"`);
-  }
-  return lines.join("\n") + "\n";
+export function zalletToml(p: ZalletTomlProps): FileText {
+  const credentials = p.validatorCredentials;
+  return tomlFile({
+    builder: p.orchardActionsLimit !== undefined ? { limits: { orchard_actions: p.orchardActionsLimit } } : {},
+    consensus: { network: p.consensus, regtest_nuparams: p.regtestNuparams && [...p.regtestNuparams] },
+    database: {},
+    external: {},
+    features: { as_of_version: "0.1.0-alpha.3", deprecated: {}, experimental: {} },
+    indexer: {
+      validator_address: `zebra:${p.zebraRpcPort}`,
+      ...(credentials ? { validator_user: credentials.user, validator_password: credentials.password } : { validator_cookie_path: "/var/run/auth/.cookie" }),
+    },
+    keystore: { encryption_identity: "/etc/zallet/identity.txt" },
+    note_management: {},
+    rpc: { bind: [`0.0.0.0:${p.zalletRpcPort}`], timeout: 30, auth: p.rpcAuth && [{ user: p.rpcAuth.user, pwhash: p.rpcAuth.pwhash }] },
+  });
 }
 
 export interface ScrapeTarget {
@@ -109,23 +105,18 @@ export function promDuration(seconds: number): string {
  * Prometheus config; scrape targets are derived from the modelled services that expose metrics.
  * Targets are scraped and rules evaluated every `intervalSeconds` (upstream: 15 s, both).
  */
-export function prometheusYaml(targets: readonly ScrapeTarget[], alertmanager?: string, intervalSeconds = 15): string {
+export function prometheusYaml(targets: readonly ScrapeTarget[], alertmanager?: string, intervalSeconds = 15): FileText {
   const interval = promDuration(intervalSeconds);
-  const lines = ["global:", `  scrape_interval: ${interval}`, `  evaluation_interval: ${interval}`, ""];
-  if (alertmanager) {
-    lines.push("alerting:", "  alertmanagers:", "    - static_configs:", `        - targets: ["${alertmanager}"]`, "");
-  }
-  lines.push("rule_files:", "  - /etc/prometheus/rules/*.yml", "", "scrape_configs:");
-  for (const t of targets) {
-    lines.push(`  - job_name: ${t.job}`, `    metrics_path: ${t.path}`);
-    if (t.optional) {
+  return yamlFile({
+    global: { scrape_interval: interval, evaluation_interval: interval },
+    alerting: alertmanager ? { alertmanagers: [{ static_configs: [{ targets: [alertmanager] }] }] } : undefined,
+    rule_files: ["/etc/prometheus/rules/*.yml"],
+    scrape_configs: targets.map((t): Document => {
+      if (!t.optional) return { job_name: t.job, metrics_path: t.path, static_configs: [{ targets: [t.address] }] };
       const [host, port] = t.address.split(":");
-      lines.push("    dns_sd_configs:", `      - names: ["${host}"]`, "        type: A", `        port: ${port}`, "        refresh_interval: 30s");
-    } else {
-      lines.push("    static_configs:", `      - targets: ["${t.address}"]`);
-    }
-  }
-  return lines.join("\n") + "\n";
+      return { job_name: t.job, metrics_path: t.path, dns_sd_configs: [{ names: [host], type: "A", port: Number(port), refresh_interval: "30s" }] };
+    }),
+  });
 }
 
 /**
@@ -135,40 +126,28 @@ export function prometheusYaml(targets: readonly ScrapeTarget[], alertmanager?: 
  * reaches the release's warning height, 14 days of blocks before it halts. The running release is
  * told by `zebrad_build_info{version}`, so an image override is judged by what actually runs.
  */
-export function zebraAlertsYaml(endOfSupport: readonly SupportWindow[] = []): string {
-  const lines = [
-    "groups:",
-    "  - name: zebra",
-    "    rules:",
-    "      - alert: ZebraDown",
-    '        expr: up{job="zebra"} == 0',
-    "        for: 2m",
-    "        labels: { severity: critical }",
-    "        annotations: { summary: Zebra metrics endpoint is down }",
-    "      - alert: ZebraNoPeers",
-    "        expr: zcash_net_peers == 0",
-    "        for: 5m",
-    "        labels: { severity: critical }",
-    "        annotations: { summary: Zebra has no peers }",
-    "      - alert: ZebraLowPeers",
-    "        expr: zcash_net_peers < 3",
-    "        for: 10m",
-    "        labels: { severity: warning }",
-    "        annotations: { summary: Zebra has fewer than 3 peers }",
+export function zebraAlertsYaml(endOfSupport: readonly SupportWindow[] = []): FileText {
+  const rules: Document[] = [
+    { alert: "ZebraDown", expr: 'up{job="zebra"} == 0', for: "2m", labels: { severity: "critical" }, annotations: { summary: "Zebra metrics endpoint is down" } },
+    { alert: "ZebraNoPeers", expr: "zcash_net_peers == 0", for: "5m", labels: { severity: "critical" }, annotations: { summary: "Zebra has no peers" } },
+    { alert: "ZebraLowPeers", expr: "zcash_net_peers < 3", for: "10m", labels: { severity: "warning" }, annotations: { summary: "Zebra has fewer than 3 peers" } },
   ];
   for (const w of endOfSupport) {
-    lines.push(
-      ...rule({
+    rules.push(
+      rule({
         alert: "ZebraEndOfSupportSoon",
         // `0 * build_info` adds the version label without changing the height.
         expr: `max by (job, instance, version) (zcash_chain_verified_block_height + on (job, instance) group_left (version) (0 * zebrad_build_info{version="${w.version}"})) >= ${w.warnHeight}`,
         severity: "warning",
         summary: `Zebra ${w.version} halts on Mainnet after height ${w.haltHeight}`,
-        description: `Zebra {{ $labels.version }} on {{ $labels.instance }} is at height {{ $value | printf "%.0f" }}: it stops itself after height ${w.haltHeight} (estimated ${w.haltAt.slice(0, 10)}, about 14 days of blocks from its warning height ${w.warnHeight}). Deploy a newer release (docs/zebra-upgrades.md).`,
+        description: `Zebra {{ $labels.version }} on {{ $labels.instance }} is at height {{ $value | printf "%.0f" }}: it stops itself after height ${w.haltHeight} (estimated ${w.haltAt.slice(
+          0,
+          10,
+        )}, about 14 days of blocks from its warning height ${w.warnHeight}). Deploy a newer release (docs/zebra-upgrades.md).`,
       }),
     );
   }
-  return lines.join("\n") + "\n";
+  return yamlFile({ groups: [{ name: "zebra", rules }] });
 }
 
 /** Scrape job of the backup runner (`<prefix>-backup`), whose metrics the backup rules read. */
@@ -184,20 +163,15 @@ export interface HealthAlertsOptions {
   readonly backupMaxAgeMinutes?: number;
 }
 
-/** A YAML string: single-quoted (PromQL reads better without escapes), double-quoted JSON when it holds a quote. */
-const yamlString = (s: string) => (s.includes("'") ? JSON.stringify(s) : `'${s}'`);
-
-/** One alerting rule in YAML (no Terraform `${` in its strings: the file travels in Terraform JSON). */
-function rule(r: { alert: string; expr: string; forSeconds?: number; severity: string; summary: string; description: string }): string[] {
-  return [
-    `      - alert: ${r.alert}`,
-    `        expr: ${yamlString(r.expr)}`,
-    ...(r.forSeconds !== undefined ? [`        for: ${promDuration(r.forSeconds)}`] : []),
-    `        labels: { severity: ${r.severity} }`,
-    "        annotations:",
-    `          summary: ${yamlString(r.summary)}`,
-    `          description: ${yamlString(r.description)}`,
-  ];
+/** One alerting rule. */
+function rule(r: { alert: string; expr: string; forSeconds?: number; severity: string; summary: string; description: string }): Document {
+  return {
+    alert: r.alert,
+    expr: r.expr,
+    for: r.forSeconds !== undefined ? promDuration(r.forSeconds) : undefined,
+    labels: { severity: r.severity },
+    annotations: { summary: r.summary, description: r.description },
+  };
 }
 
 /**
@@ -211,52 +185,55 @@ function rule(r: { alert: string; expr: string; forSeconds?: number; severity: s
  * volume still without a snapshot fires BackupTooOld once that has lasted the threshold: a runner that
  * was just deployed does not page anyone while its first run is under way.
  */
-export function healthAlertsYaml(targets: readonly ScrapeTarget[], options: HealthAlertsOptions = {}): string {
+export function healthAlertsYaml(targets: readonly ScrapeTarget[], options: HealthAlertsOptions = {}): FileText {
   const downFor = options.serviceDownForSeconds ?? 120;
   const maxAgeSeconds = (options.backupMaxAgeMinutes ?? DEFAULT_BACKUP_MAX_AGE_MINUTES) * 60;
-  const lines = ["groups:", "  - name: services", "    rules:"];
-  for (const t of targets) {
-    lines.push(
-      ...rule({
-        alert: "ServiceDown",
-        expr: `up{job="${t.job}"} == 0`,
-        forSeconds: downFor,
-        severity: "critical",
-        summary: `${t.job} is down`,
-        description: `Prometheus has not reached ${t.job} (http://${t.address}${t.path}) for ${promDuration(downFor)}: the container is stopped, unhealthy or unreachable.`,
-      }),
-    );
-  }
+  const groups: Document[] = [
+    {
+      name: "services",
+      rules: targets.map((t) =>
+        rule({
+          alert: "ServiceDown",
+          expr: `up{job="${t.job}"} == 0`,
+          forSeconds: downFor,
+          severity: "critical",
+          summary: `${t.job} is down`,
+          description: `Prometheus has not reached ${t.job} (http://${t.address}${t.path}) for ${promDuration(downFor)}: the container is stopped, unhealthy or unreachable.`,
+        }),
+      ),
+    },
+  ];
   if (targets.some((t) => t.job === BACKUP_JOB)) {
     const job = `job="${BACKUP_JOB}"`;
-    lines.push(
-      "  - name: backups",
-      "    rules:",
-      ...rule({
-        alert: "BackupFailed",
-        expr: `z3infra_backup_last_run_success{${job}} == 0 and z3infra_backup_last_success_timestamp_seconds{${job}} > 0`,
-        severity: "warning",
-        summary: "Backup of volume {{ $labels.volume }} failed",
-        description: "The last backup attempt of {{ $labels.volume }} failed (the runner's log says why); the newest snapshot is from an earlier run.",
-      }),
-      ...rule({
-        alert: "BackupTooOld",
-        expr: `time() - z3infra_backup_last_success_timestamp_seconds{${job}} > ${maxAgeSeconds} and z3infra_backup_last_success_timestamp_seconds{${job}} > 0`,
-        severity: "critical",
-        summary: "Newest backup of volume {{ $labels.volume }} is older than " + promDuration(maxAgeSeconds),
-        description: "The newest snapshot of {{ $labels.volume }} is {{ $value | humanizeDuration }} old.",
-      }),
-      ...rule({
-        alert: "BackupTooOld",
-        expr: `z3infra_backup_last_success_timestamp_seconds{${job}} == 0`,
-        forSeconds: maxAgeSeconds,
-        severity: "critical",
-        summary: "No backup of volume {{ $labels.volume }} for " + promDuration(maxAgeSeconds),
-        description: "The backup runner has had no snapshot of {{ $labels.volume }} since it started, " + promDuration(maxAgeSeconds) + " ago.",
-      }),
-    );
+    groups.push({
+      name: "backups",
+      rules: [
+        rule({
+          alert: "BackupFailed",
+          expr: `z3infra_backup_last_run_success{${job}} == 0 and z3infra_backup_last_success_timestamp_seconds{${job}} > 0`,
+          severity: "warning",
+          summary: "Backup of volume {{ $labels.volume }} failed",
+          description: "The last backup attempt of {{ $labels.volume }} failed (the runner's log says why); the newest snapshot is from an earlier run.",
+        }),
+        rule({
+          alert: "BackupTooOld",
+          expr: `time() - z3infra_backup_last_success_timestamp_seconds{${job}} > ${maxAgeSeconds} and z3infra_backup_last_success_timestamp_seconds{${job}} > 0`,
+          severity: "critical",
+          summary: "Newest backup of volume {{ $labels.volume }} is older than " + promDuration(maxAgeSeconds),
+          description: "The newest snapshot of {{ $labels.volume }} is {{ $value | humanizeDuration }} old.",
+        }),
+        rule({
+          alert: "BackupTooOld",
+          expr: `z3infra_backup_last_success_timestamp_seconds{${job}} == 0`,
+          forSeconds: maxAgeSeconds,
+          severity: "critical",
+          summary: "No backup of volume {{ $labels.volume }} for " + promDuration(maxAgeSeconds),
+          description: "The backup runner has had no snapshot of {{ $labels.volume }} since it started, " + promDuration(maxAgeSeconds) + " ago.",
+        }),
+      ],
+    });
   }
-  return lines.join("\n") + "\n";
+  return yamlFile({ groups });
 }
 
 /** What a receiver's sensitive inputs are called: Terraform variable and file name. */
@@ -284,52 +261,40 @@ function severityMatcher(severities: readonly string[]): string {
  * every receiver listing a severity gets it; the root receiver (`unrouted`) has no destination, so
  * alerts no receiver takes stay visible in Alertmanager only. Secrets are file paths, never values.
  */
-export function alertmanagerYaml(alerting?: AlertingSettings): string {
+export function alertmanagerYaml(alerting?: AlertingSettings): FileText {
   const t = alertTimingOf(alerting);
   const receivers = alerting?.receivers ?? [];
-  const lines = [
-    "route:",
-    `  receiver: ${UNROUTED_RECEIVER}`,
-    "  group_by: [alertname, job]",
-    `  group_wait: ${promDuration(t.groupWaitSeconds)}`,
-    `  group_interval: ${promDuration(t.groupIntervalSeconds)}`,
-    `  repeat_interval: ${promDuration(t.repeatIntervalMinutes * 60)}`,
-  ];
-  if (receivers.length > 0) lines.push("  routes:");
-  for (const r of receivers) {
-    lines.push(`    - receiver: ${r.name}`, `      matchers: [${JSON.stringify(severityMatcher(r.severities))}]`, "      continue: true");
-  }
-  lines.push("receivers:", `  - name: ${UNROUTED_RECEIVER}`);
-  for (const r of receivers) {
-    lines.push(`  - name: ${r.name}`);
-    if (r.kind === "webhook") {
-      lines.push("    webhook_configs:", `      - url_file: ${receiverSecretPath(r, "webhook_url")}`, `        send_resolved: ${r.sendResolved ?? true}`);
-    } else {
-      lines.push(
-        "    email_configs:",
-        `      - to: ${JSON.stringify(r.to.join(", "))}`,
-        `        from: ${JSON.stringify(r.from)}`,
-        `        smarthost: ${JSON.stringify(r.smarthost)}`,
-        ...(r.authUsername !== undefined ? [`        auth_username: ${JSON.stringify(r.authUsername)}`, `        auth_password_file: ${receiverSecretPath(r, "smtp_password")}`] : []),
-        `        require_tls: ${r.requireTls ?? true}`,
-        `        send_resolved: ${r.sendResolved ?? false}`,
-      );
-    }
-  }
-  return lines.join("\n") + "\n";
+  const destination = (r: AlertReceiver): Document =>
+    r.kind === "webhook"
+      ? { name: r.name, webhook_configs: [{ url_file: receiverSecretPath(r, "webhook_url"), send_resolved: r.sendResolved ?? true }] }
+      : {
+          name: r.name,
+          email_configs: [
+            {
+              to: r.to.join(", "),
+              from: r.from,
+              smarthost: r.smarthost,
+              auth_username: r.authUsername,
+              auth_password_file: r.authUsername !== undefined ? receiverSecretPath(r, "smtp_password") : undefined,
+              require_tls: r.requireTls ?? true,
+              send_resolved: r.sendResolved ?? false,
+            },
+          ],
+        };
+  return yamlFile({
+    route: {
+      receiver: UNROUTED_RECEIVER,
+      group_by: ["alertname", "job"],
+      group_wait: promDuration(t.groupWaitSeconds),
+      group_interval: promDuration(t.groupIntervalSeconds),
+      repeat_interval: promDuration(t.repeatIntervalMinutes * 60),
+      routes: receivers.length > 0 ? receivers.map((r) => ({ receiver: r.name, matchers: [severityMatcher(r.severities)], continue: true })) : undefined,
+    },
+    receivers: [{ name: UNROUTED_RECEIVER }, ...receivers.map(destination)],
+  });
 }
 
 /** Grafana datasource provisioning (upstream uid zebra-prometheus). */
-export function grafanaDatasourcesYaml(prometheusUrl: string): string {
-  return [
-    "apiVersion: 1",
-    "datasources:",
-    "  - name: Prometheus",
-    "    uid: zebra-prometheus",
-    "    type: prometheus",
-    "    access: proxy",
-    `    url: ${prometheusUrl}`,
-    "    isDefault: true",
-    "",
-  ].join("\n");
+export function grafanaDatasourcesYaml(prometheusUrl: string): FileText {
+  return yamlFile({ apiVersion: 1, datasources: [{ name: "Prometheus", uid: "zebra-prometheus", type: "prometheus", access: "proxy", url: prometheusUrl, isDefault: true }] });
 }

@@ -1,5 +1,5 @@
-import { Construct, Lazy } from "../../lib/cdk";
-import { ContainerImage, Network, Secret, Service, Volume } from "../../lib";
+import { Construct } from "../../lib/cdk";
+import { ContainerImage, FileText, Network, Secret, Service, Volume } from "../../lib";
 import { alertTimingOf, Z3Settings } from "../../config/z3/schema";
 import type { SecretFile } from "../../lib/secret";
 import {
@@ -82,14 +82,14 @@ export function monitoringServices(scope: Construct, profile: NetworkProfile, pa
     configFiles: [
       {
         containerPath: "/etc/prometheus/prometheus.yml",
-        content: Lazy.stringValue({ produce: () => prometheusYaml(parts.scrapeTargets(), `alertmanager:${ports.alertmanager.container}`, timing.evaluationIntervalSeconds) }),
+        content: FileText.lazy(() => prometheusYaml(parts.scrapeTargets(), `alertmanager:${ports.alertmanager.container}`, timing.evaluationIntervalSeconds)),
       },
       { containerPath: "/etc/prometheus/rules/zebra_alerts.yml", content: zebraAlertsYaml(parts.zebraEndOfSupport) },
       {
         containerPath: "/etc/prometheus/rules/health_alerts.yml",
-        content: Lazy.stringValue({
-          produce: () => healthAlertsYaml(parts.scrapeTargets(), { serviceDownForSeconds: timing.serviceDownForSeconds, backupMaxAgeMinutes: parts.backupMaxAgeMinutes?.() }),
-        }),
+        content: FileText.lazy(() =>
+          healthAlertsYaml(parts.scrapeTargets(), { serviceDownForSeconds: timing.serviceDownForSeconds, backupMaxAgeMinutes: parts.backupMaxAgeMinutes?.() }),
+        ),
       },
     ],
     ports: [{ containerPort: ports.prometheus.container, hostPort: ports.prometheus.host, kind: "ui" }],

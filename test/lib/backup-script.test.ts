@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { dataPath, METRICS_PORT, RUNNER_PATHS, RunnerScriptProps, runnerScript, RunnerSource } from "../../lib/backup-script";
+import { bashSyntax, HOSTILE_VALUES } from "../real-readers";
 
 /** The backup runner's program (lib/backup-script.ts): its text, and runs of it by the shells on this machine. */
 
@@ -81,7 +82,7 @@ describe("the generated script", () => {
       "backup_postgres 'zfs-sync-staging-postgres-data' 'postgres' 5432 'zfssync' 'zfssync' '/run/secrets/postgres/postgres_password' || failed=1",
     ]);
     expect(script).toContain("HOST='test-dev'");
-    expect(script).toContain('VOLUMES="z3-regtest-zallet jessy-dev-mmap-data zfs-sync-staging-postgres-data"');
+    expect(script).toContain("VOLUMES='z3-regtest-zallet jessy-dev-mmap-data zfs-sync-staging-postgres-data'");
     // Both kinds snapshot with the stack as host and the volume as tag.
     expect(script.match(/r backup --host "\$HOST" --tag "volume=\$v"/g)).toHaveLength(2);
     expect(script).toContain(`dir=${dataPath("$v")}`);
@@ -129,9 +130,19 @@ describe("the generated script", () => {
     expect(script).not.toMatch(/RESTIC_PASSWORD=|PGPASSWORD=[^"]|PGPASSWORD="[^$]/);
   });
 
-  test("fails when a value would be a Terraform interpolation in the synthesized JSON", () => {
-    expect(() => runnerScript(props([PLAIN], { host: "test-${var.x}" }))).toThrow("backup-script: the runner script must not contain a Terraform interpolation sequence");
-    expect(() => runnerScript(props([{ ...POSTGRES, database: "db%{x}" }]))).toThrow(/Terraform interpolation sequence/);
+  test.each(HOSTILE_VALUES)("a value %j stays one word: sh reads HOST and each argument of a call back unchanged", (value) => {
+    const script = runnerScript(props([{ ...POSTGRES, database: value, user: value }], { host: value }));
+    expect(bashSyntax(script)).toBe("");
+    // The statements as written (a quoted value may span lines): the HOST assignment, and the call of the source.
+    const between = (from: string, to: string) => script.slice(script.indexOf(from), script.indexOf(to, script.indexOf(from)));
+    const assignment = between("HOST=", "\nVOLUMES=");
+    const call = between("backup_postgres '", " || failed=1");
+    for (const shell of SHELLS) {
+      const host = spawnSync(shell[0], [...shell.slice(1), "-c", `${assignment}\nprintf %s "$HOST"`], { encoding: "utf8" });
+      expect(host.stdout).toBe(value);
+      const args = spawnSync(shell[0], [...shell.slice(1), "-c", `backup_postgres() { printf '[%s]' "$@"; }\n${call}`], { encoding: "utf8" });
+      expect(args.stdout).toBe(["zfs-sync-staging-postgres-data", "postgres", "5432", value, value, "/run/secrets/postgres/postgres_password"].map((a) => `[${a}]`).join(""));
+    }
   });
 
   test("quotes values for sh (a quote in a value stays one word)", () => {

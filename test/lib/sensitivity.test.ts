@@ -1,5 +1,5 @@
 import { Fn, Lazy, TerraformLocal, TerraformVariable, Testing } from "../../lib/cdk";
-import { ConstructValidationError, Secret, Service } from "../../lib";
+import { ConstructValidationError, FileText, Secret, Service } from "../../lib";
 import { DockerProvider } from "../../lib/docker";
 import { describeReads, expressionsIn, isSensitive, secretReads } from "../../lib/sensitivity";
 import { container, scratchStack, STAGING_SWARM, swarmService, synthJson, uploadsOf } from "../helpers";
@@ -62,7 +62,7 @@ describe("Service configuration files: sensitive when the content reads a secret
   function app(configFiles: { containerPath: string; content: string; mode?: string }[], options: { swarm?: boolean; user?: string } = {}) {
     const s = scratchStack(options.swarm ? STAGING_SWARM : undefined);
     const secret = new Secret(s.stack, "Pw", { variableName: "db_password", description: "password" });
-    const files = configFiles.map((f) => ({ ...f, content: f.content.replace("PASSWORD", secret.value) }));
+    const files = configFiles.map((f) => ({ ...f, content: FileText.of(f.content.replace("PASSWORD", secret.value)) }));
     const user = options.user ?? "1000:1000";
     const service = new Service(s.stack, "App", {
       name: "app",
@@ -121,7 +121,7 @@ describe("Service configuration files: sensitive when the content reads a secret
   test("a file reading a sensitive variable that no Secret declared is a docker_secret too, with no length check to wait for", () => {
     const s = scratchStack(STAGING_SWARM);
     const password = new TerraformVariable(s.stack, "registry_password", { type: "string", sensitive: true, default: "" });
-    new Service(s.stack, "App", { name: "app", image: s.image, user: "1000", networks: [{ network: s.network }], configFiles: [{ containerPath: "/etc/app/auth", content: `password ${password.stringValue}` }] });
+    new Service(s.stack, "App", { name: "app", image: s.image, user: "1000", networks: [{ network: s.network }], configFiles: [{ containerPath: "/etc/app/auth", content: FileText.of(`password ${password.stringValue}`) }] });
     const json = synthJson(s.stack);
     expect(json.resource.docker_config).toBeUndefined();
     expect(json.resource.docker_secret.app_etc_app_auth.depends_on).toBeUndefined();
@@ -141,7 +141,7 @@ describe("Service configuration files: sensitive when the content reads a secret
       image: s.image,
       user: "1000",
       networks: [{ network: s.network }],
-      configFiles: [{ containerPath: "/etc/app/db.conf", content: Lazy.stringValue({ produce: () => `url = postgresql://app:${secret.value}@db/app\n` }) }],
+      configFiles: [{ containerPath: "/etc/app/db.conf", content: FileText.lazy(() => FileText.of(`url = postgresql://app:${secret.value}@db/app\n`)) }],
     });
     expect(() => Testing.synth(s.stack, true)).toThrow(
       /configFiles \/etc\/app\/db\.conf: its content reads var\.db_password only once synthesis produces it \(a Lazy value\), after the file was rendered as one that carries no secret/,
@@ -150,7 +150,7 @@ describe("Service configuration files: sensitive when the content reads a secret
   test("a Lazy part without a secret synthesizes (Prometheus' configuration is built so)", () => {
     const s = scratchStack(STAGING_SWARM);
     new DockerProvider(s.stack, "docker");
-    new Service(s.stack, "App", { name: "app", image: s.image, user: "1000", networks: [{ network: s.network }], configFiles: [{ containerPath: "/etc/app/app.conf", content: Lazy.stringValue({ produce: () => "level = info\n" }) }] });
+    new Service(s.stack, "App", { name: "app", image: s.image, user: "1000", networks: [{ network: s.network }], configFiles: [{ containerPath: "/etc/app/app.conf", content: FileText.lazy(() => FileText.of("level = info\n")) }] });
     expect(() => Testing.synth(s.stack, true)).not.toThrow();
     expect(Object.keys(synthJson(s.stack).resource.docker_config)).toEqual(["app_etc_app_app_conf"]);
   });

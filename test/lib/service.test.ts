@@ -1,4 +1,4 @@
-import { Secret, Service, Volume, Network, ConstructValidationError } from "../../lib";
+import { FileText, Secret, Service, Volume, Network, ConstructValidationError } from "../../lib";
 import { container, cpusOf, envMap, labelMap, scratchStack, synthJson } from "../helpers";
 
 function minimal(extra: Record<string, unknown> = {}) {
@@ -150,7 +150,7 @@ describe("Service files", () => {
       user: "1000:1000",
       networks: [{ network: s.network }],
       secretFiles: [secret.file("/run/secrets/api_token")],
-      configFiles: [{ containerPath: "/etc/app/app.toml", content: "x = 1" }],
+      configFiles: [{ containerPath: "/etc/app/app.toml", content: FileText.of("x = 1") }],
       ...extra,
     } as any);
     return synthJson(s.stack);
@@ -177,7 +177,7 @@ describe("Service files", () => {
       { from: "docker_volume.app_files", to: "docker_volume.app_files_etc_app" },
       { from: "docker_volume.app_files2", to: "docker_volume.app_files_run_secrets" },
     ]);
-    const more = withSecret({ configFiles: [{ containerPath: "/aaa/first.conf", content: "a" }, { containerPath: "/etc/app/app.toml", content: "x = 1" }] });
+    const more = withSecret({ configFiles: [{ containerPath: "/aaa/first.conf", content: FileText.of("a") }, { containerPath: "/etc/app/app.toml", content: FileText.of("x = 1") }] });
     expect(addresses(more)).toEqual(["app_files_aaa", "app_files_etc_app", "app_files_run_secrets"]);
   });
 
@@ -216,7 +216,7 @@ describe("Service files", () => {
       user: "1000:1000",
       networks: [{ network: s.network }],
       volumes: [data.mount("/data")],
-      configFiles: [{ containerPath: "/data/conf/app.toml", content: "x = 1" }],
+      configFiles: [{ containerPath: "/data/conf/app.toml", content: FileText.of("x = 1") }],
     });
     const json = synthJson(s.stack);
     expect(Object.keys(json.resource.docker_volume)).toEqual(["data"]);
@@ -300,6 +300,6 @@ describe("Service validation", () => {
   test("fails when cpus is not positive", () => expectInvalid({ resources: { cpus: 0 } }, "resources.cpus"));
   test("fails when waiting for health without a health check", () => expectInvalid({ waitForHealthySeconds: 30 }, "waitForHealthySeconds"));
   test("fails when a one-shot service restarts always", () => expectInvalid({ oneShot: true, restart: "always" }, "restart"));
-  test("fails when a path is relative", () => expectInvalid({ configFiles: [{ containerPath: "etc/x", content: "" }] }, "absolute"));
+  test("fails when a path is relative", () => expectInvalid({ configFiles: [{ containerPath: "etc/x", content: FileText.of("") }] }, "absolute"));
   test("lists every problem at once", () => expectInvalid({ user: "app", networks: [], resources: { cpus: -1 } }, "user", "networks", "resources.cpus"));
 });

@@ -1,6 +1,6 @@
 import { labelDigest } from "../../lib/service-spec";
 import { Aspects, TerraformVariable } from "../../lib/cdk";
-import { ConstructValidationError, ContainerImage, Network, Secret, Service, StandardLabels, Volume } from "../../lib";
+import { ConstructValidationError, ContainerImage, FileText, Network, Secret, Service, StandardLabels, Volume } from "../../lib";
 import { placementOf, tmpfsOptions } from "../../lib/swarm-service";
 import { SwarmTarget } from "../../lib/target";
 import { container, scratchStack, STAGING_SWARM, swarmService, synthJson, TfJson } from "../helpers";
@@ -312,7 +312,7 @@ describe("swarm files", () => {
       user: "1000:1000",
       networks: [{ network: s.network }],
       secretFiles: [secret.file("/run/secrets/api_token")],
-      configFiles: [{ containerPath: "/etc/app/app.toml", content: 'x = "1"\n' }],
+      configFiles: [{ containerPath: "/etc/app/app.toml", content: FileText.of('x = "1"\n') }],
       ...files,
       ...extra,
     } as any);
@@ -346,7 +346,7 @@ describe("swarm files", () => {
   });
   test("a changed file that carries a secret changes only the terraform_data trigger: names and references stay as they are", () => {
     const sensitiveConfig = (host: string) =>
-      withFiles({}, { secretFiles: [], configFiles: [{ containerPath: "/etc/app/db.url", content: `postgresql://u:\${var.api_token}@${host}/app` }] }).json;
+      withFiles({}, { secretFiles: [], configFiles: [{ containerPath: "/etc/app/db.url", content: FileText.fromTemplate(`postgresql://u:\${var.api_token}@${host}/app`) }] }).json;
     const a = sensitiveConfig("db-old");
     const b = sensitiveConfig("db-new");
     // The content lives in a local only; the trigger reads the local, the secret's name reads the trigger's id.
@@ -387,9 +387,9 @@ describe("swarm files", () => {
     ]);
   });
   test("a configuration file keeps its mode", () =>
-    expect(withFiles({ configFiles: [{ containerPath: "/etc/app/app.toml", content: "x", mode: "0440" }] }).spec.configs[0].file_mode).toBe(0o440));
+    expect(withFiles({ configFiles: [{ containerPath: "/etc/app/app.toml", content: FileText.of("x"), mode: "0440" }] }).spec.configs[0].file_mode).toBe(0o440));
   test("a configuration file whose content reads a sensitive variable is a docker_secret, 0400, never a docker_config", () => {
-    const { json, spec } = withFiles({ configFiles: [{ containerPath: "/etc/app/db.url", content: "postgresql://u:${var.api_token}@db/app" }] });
+    const { json, spec } = withFiles({ configFiles: [{ containerPath: "/etc/app/db.url", content: FileText.fromTemplate("postgresql://u:${var.api_token}@db/app") }] });
     expect(json.resource.docker_config).toBeUndefined();
     expect(Object.keys(json.resource.docker_secret).sort()).toEqual(["app_etc_app_db_url", "app_run_secrets_api_token"]);
     expect(json.resource.docker_secret.app_etc_app_db_url).toMatchObject({ name: "app-url-${substr(terraform_data.app_etc_app_db_url_version.id, 0, 8)}", depends_on: ["terraform_data.api_token_length"] });
@@ -399,7 +399,7 @@ describe("swarm files", () => {
   test("a configuration file reading a variable that is not sensitive stays a docker_config", () => {
     const s = scratchStack(STAGING_SWARM);
     const serverName = new TerraformVariable(s.stack, "server_name", { type: "string" });
-    new Service(s.stack, "App", { name: "app", image: s.image, user: "1000", networks: [{ network: s.network }], configFiles: [{ containerPath: "/etc/app/app.conf", content: `server_name ${serverName.stringValue};` }] });
+    new Service(s.stack, "App", { name: "app", image: s.image, user: "1000", networks: [{ network: s.network }], configFiles: [{ containerPath: "/etc/app/app.conf", content: FileText.of(`server_name ${serverName.stringValue};`) }] });
     const json = synthJson(s.stack);
     expect(Object.keys(json.resource.docker_config)).toEqual(["app_etc_app_app_conf"]);
     expect(json.resource.docker_secret).toBeUndefined();
@@ -447,7 +447,7 @@ describe("one-shot services on swarm", () => {
       user: "1000",
       networks: [{ network: s.network }],
       oneShot: true,
-      configFiles: [{ containerPath: "/etc/app/app.toml", content: "x" }],
+      configFiles: [{ containerPath: "/etc/app/app.toml", content: FileText.of("x") }],
     });
     const json = synthJson(s.stack);
     expect(container(json, "app_files").upload).toEqual([{ file: "/etc/app/app.toml", content: "x", permissions: "0444" }]);

@@ -1,6 +1,6 @@
 import { Fn, TerraformLocal, TerraformVariable } from "../../lib/cdk";
 import { Volume as DockerVolume, SwarmConfig } from "../../lib/docker";
-import { ContainerImage, Secret, Service, ServiceProps, Volume } from "../../lib";
+import { ContainerImage, FileText, Secret, Service, ServiceProps, Volume } from "../../lib";
 import { ALL_RULES, PolicyRule, SWARM_GAP_SOURCE, Suppressions } from "../../policy";
 import { COMPLIANT_CONTAINER, Scratch, imageVariable, rawContainer, rawSwarmService, runRule, scratch, swarmScratch } from "./helpers";
 
@@ -345,7 +345,7 @@ const CASES: Record<string, RuleCases> = {
   },
   SwarmSecretsNotInConfigs: {
     compliant: [
-      ["a Service's configuration file on the containers target (uploaded, no docker_config)", (s) => service(s, { configFiles: [{ containerPath: "/etc/app/app.conf", content: "level = info\n" }] })],
+      ["a Service's configuration file on the containers target (uploaded, no docker_config)", (s) => service(s, { configFiles: [{ containerPath: "/etc/app/app.conf", content: FileText.of("level = info\n") }] })],
       ["a raw docker_config with plain data", (s) => new SwarmConfig(s.stack, "Conf", { name: "conf", data: Fn.base64encode("level = info\n") })],
     ],
     nonCompliant: [
@@ -638,11 +638,11 @@ const SWARM_CASES: Record<string, SwarmRuleCases> = {
     compliant: [
       [
         "a configuration file carrying a secret (its content reads a sensitive variable: a docker_secret)",
-        (s) => service(s, { configFiles: [{ containerPath: "/etc/app/db.conf", content: `url = postgresql://app:${dbPassword(s).value}@db/app\n` }] }),
+        (s) => service(s, { configFiles: [{ containerPath: "/etc/app/db.conf", content: FileText.of(`url = postgresql://app:${dbPassword(s).value}@db/app\n`) }] }),
       ],
       [
         "a configuration file reading a variable that is not a secret",
-        (s) => service(s, { configFiles: [{ containerPath: "/etc/app/app.conf", content: `server_name ${new TerraformVariable(s.stack, "server_name", { type: "string" }).stringValue};\n` }] }),
+        (s) => service(s, { configFiles: [{ containerPath: "/etc/app/app.conf", content: FileText.of(`server_name ${new TerraformVariable(s.stack, "server_name", { type: "string" }).stringValue};\n`) }] }),
       ],
     ],
     nonCompliant: [
@@ -681,7 +681,7 @@ const SWARM_CASES: Record<string, SwarmRuleCases> = {
     nonCompliant: [
       [
         "a credential-named variable that is not sensitive, in a swarm service's file",
-        (s) => service(s, { configFiles: [{ containerPath: "/run/secrets/token", content: stringVariable(s, "api_token") }] }),
+        (s) => service(s, { configFiles: [{ containerPath: "/run/secrets/token", content: FileText.of(stringVariable(s, "api_token")) }] }),
         /api_token looks like a credential but is not sensitive/,
       ],
     ],

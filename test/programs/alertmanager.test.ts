@@ -107,7 +107,7 @@ describe("amtool rejects broken copies of the deployed file", () => {
     expectRejected(runProgram(["amtool", "check-config", config], { service, files: broken }), /undefined receiver "pager" used in route/);
   });
   test("a matcher that does not parse", () => {
-    const broken = withChange(files, config, (s) => s.replace('"severity=~\\"critical|warning\\""', '"severity=~\\"critical|warning"'));
+    const broken = withChange(files, config, (s) => s.replace('- severity=~"critical|warning"\n', '- severity=~"critical|warning\n'));
     expectRejected(runProgram(["amtool", "check-config", config], { service, files: broken }), /FAILED: matcher value contains unescaped double quote/);
   });
   test("a webhook with both url and url_file", () => {

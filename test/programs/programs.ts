@@ -5,7 +5,8 @@
  * What is checked is what the stacks deploy: the stacks are synthesized in-process, as `npm run synth`
  * builds them (`buildApp`), and each service's files are read from the synthesized JSON (the files
  * loader's `upload` blocks on a single host; the `docker_config`/`docker_secret` data of a swarm
- * service). Their Terraform templates are rendered with test values for the variables they use.
+ * service). Their Terraform templates are rendered by Terraform (`terraform console`), with test
+ * values for the variables they use.
  *
  * A program runs as the service's user, in `chroot`, inside a private mount and pid namespace
  * (`unshare`) that lays out the container's view and vanishes with the program: the root filesystem
@@ -20,6 +21,7 @@ import { Testing } from "../../lib/cdk";
 import { buildApp } from "../../app";
 import { ENVIRONMENTS } from "../../config/environments";
 import type { EnvironmentName } from "../../config/common";
+import { renderTemplates } from "../real-readers";
 
 const REPO = join(__dirname, "..", "..");
 const BOOTSTRAP = "scripts/bootstrap-programs.sh";
@@ -212,38 +214,13 @@ export function flagValue(command: readonly string[], flag: string): string {
 // ------------------------------------------------------------ Terraform templates --
 
 /**
- * The text Terraform writes for a template: `${var.name}` replaced from `vars`, `$${` and `%%{`
- * unescaped. Any other interpolation or directive fails: the check must not guess.
+ * The service's files as Terraform writes them: each template rendered by Terraform itself
+ * (`terraform console`, test/real-readers.ts) with `vars` as the values of the variables it reads.
+ * A variable without a test value fails: the check must not guess.
  */
-export function renderTemplate(template: string, vars: Readonly<Record<string, string>>, where: string): string {
-  let out = "";
-  for (let i = 0; i < template.length; ) {
-    const two = template.slice(i, i + 2);
-    const three = template.slice(i, i + 3);
-    if (three === "$${" || three === "%%{") {
-      out += three.slice(1);
-      i += 3;
-    } else if (two === "${") {
-      const end = template.indexOf("}", i);
-      const expr = end < 0 ? template.slice(i) : template.slice(i + 2, end);
-      const m = /^var\.([A-Za-z0-9_]+)$/.exec(expr.trim());
-      if (!m) throw new Error(`${where}: cannot render the Terraform expression \${${expr}}: only \${var.<name>} is supported here`);
-      if (!(m[1] in vars)) throw new Error(`${where}: uses var.${m[1]}; give the check a test value for it`);
-      out += vars[m[1]];
-      i = end + 1;
-    } else if (two === "%{") {
-      throw new Error(`${where}: Terraform template directives (%{...}) are not supported here`);
-    } else {
-      out += template[i];
-      i += 1;
-    }
-  }
-  return out;
-}
-
-/** The service's files with their templates rendered. */
 export function renderedFiles(service: DeployedService, vars: Readonly<Record<string, string>> = {}): DeployedFile[] {
-  return service.files.map((f) => ({ ...f, content: renderTemplate(f.content, vars, `${service.stack} ${service.id} ${f.path}`) }));
+  const rendered = renderTemplates(Object.fromEntries(service.files.map((f, i) => [String(i), f.content])), vars);
+  return service.files.map((f, i) => ({ ...f, content: rendered[String(i)] }));
 }
 
 /** A copy of `files` with one file's content changed; fails when the change does not apply. */

@@ -6,6 +6,7 @@ import { ENVIRONMENTS } from "../../config/environments";
 import { alertTimingOf } from "../../config/z3/schema";
 import { supportWindow, ZEBRA_RELEASES } from "../../config/z3/zebra-releases";
 import { healthAlertsYaml, ScrapeTarget } from "../../stacks/z3/config-files";
+import { renderTemplates } from "../real-readers";
 import { CHECKED_SERVICES, deployedIn, DeployedFile, DeployedService, expectAccepted, expectRejected, flagValue, renderedFiles, runProgram, withChange } from "./programs";
 
 const deployments = [...deployedIn(CHECKED_SERVICES.prometheus.system, CHECKED_SERVICES.prometheus.id)];
@@ -131,7 +132,7 @@ describe("promtool test rules: the health rules fire when they should, and only 
       { job: "backup", address: "backup:9102", path: "/metrics.txt" },
     ];
     // A two-minute threshold, so that the synthetic series stay short.
-    const rules = healthAlertsYaml(targets, { serviceDownForSeconds: timing.serviceDownForSeconds, backupMaxAgeMinutes: 2 });
+    const rules = renderTemplates({ rules: healthAlertsYaml(targets, { serviceDownForSeconds: timing.serviceDownForSeconds, backupMaxAgeMinutes: 2 }).template }).rules;
     const withBackupRules = withChange(files, HEALTH, () => rules);
     const runner = (volume: string) => `{job="backup",instance="backup:9102",volume="${volume}"}`;
     const labels = (volume: string, severity: string) => ({ job: "backup", instance: "backup:9102", volume, severity });

@@ -13,6 +13,7 @@ import { releaseOfImage } from "../../config/z3/zebra-releases";
 import { ZcashStack } from "../../stacks/z3/zcash-stack";
 import { container, envMap, synthJson, uploadsOf } from "../helpers";
 import { crateSource, dependencyVersion, serdeFields } from "./crate-source";
+import { readToml, renderTemplates } from "../real-readers";
 
 const stacks = ENVIRONMENT_NAMES.map((env) => [env, synthJson(new ZcashStack(Testing.app(), ENVIRONMENTS[env]))] as const);
 
@@ -47,8 +48,8 @@ describe("Zebra: every key the stacks set is one zebrad reads", () => {
   test(`Regtest's activation heights are keys of zebra-chain's ConfiguredActivationHeights (zebrad ${version})`, () => {
     const known = serdeFields(path.join(dep("zebra-chain"), "src", "parameters", "network", "testnet.rs"), "ConfiguredActivationHeights");
     const dev = stacks.find(([env]) => env === "dev")![1];
-    const toml: string = uploadsOf(dev, "z3_zebra").find((u: { file: string }) => u.file.endsWith("zebrad.toml")).content;
-    const keys = [...toml.matchAll(/^"?([A-Za-z0-9.]+)"? = \d+$/gm)].map((m) => m[1]);
+    const toml = readToml(renderTemplates({ f: uploadsOf(dev, "z3_zebra").find((u: { file: string }) => u.file.endsWith("zebrad.toml")).content }).f) as any;
+    const keys = Object.keys(toml.network.testnet_parameters.activation_heights);
     expect(keys.length).toBeGreaterThanOrEqual(5);
     expect(keys.filter((k) => !known.includes(k))).toEqual([]);
   });
@@ -83,10 +84,12 @@ describe("Zaino: every key the stacks set is one zainod reads", () => {
 
   test("Regtest's zindexer.toml keys are zainod's", () => {
     const dev = stacks.find(([env]) => env === "dev")![1];
-    const toml: string = uploadsOf(dev, "z3_zaino").find((u: { file: string }) => u.file.endsWith("zindexer.toml")).content;
-    expect(toml).toMatch(/^backend = "rpc"$/m);
+    const template = uploadsOf(dev, "z3_zaino").find((u: { file: string }) => u.file.endsWith("zindexer.toml")).content;
+    const toml = readToml(renderTemplates({ f: template }, { regtest_rpc_password: "test-password" }).f) as any;
+    expect(Object.keys(toml)).toEqual(["backend", "validator_settings"]);
+    expect(toml.backend).toBe("rpc");
     expect(known(["backend"])).toBe(true);
-    const validatorKeys = [...toml.matchAll(/^(validator_[a-z_]+) = /gm)].map((m) => ["validator_settings", m[1]]);
+    const validatorKeys = Object.keys(toml.validator_settings).map((k) => ["validator_settings", k]);
     expect(validatorKeys.length).toBe(2);
     expect(validatorKeys.filter((p) => !known(p))).toEqual([]);
   });

@@ -12,9 +12,10 @@ while [ $# -gt 0 ]; do
 done
 [ "$CMD" = start ] || die "usage: zallet --datadir DIR --config FILE start"
 must_read "$CONFIG" "zallet.toml"
-# Zallet requires every section but [sync], even empty (serde: "missing field `database`").
+# Zallet requires every section but [sync], even empty (serde: "missing field `database`"). In TOML
+# a table is defined by its header or by the header of a table inside it ([builder.limits]).
 for section in builder consensus database external features features.deprecated features.experimental indexer keystore note_management rpc; do
-  grep -qx "\[$section\]" "$CONFIG" || die "$CONFIG: missing field \`$section\` (Zallet requires the section, even empty)"
+  grep -q "^\[$section[].]" "$CONFIG" || die "$CONFIG: missing field \`$section\` (Zallet requires the section, even empty)"
 done
 IDENTITY=$(toml_get "$CONFIG" encryption_identity)
 must_read "$IDENTITY" "the age identity"
@@ -39,7 +40,7 @@ reach_validator() {
 }
 retry 90 2 reach_validator || die "could not reach the validator at $VALIDATOR"
 
-BIND=$(sed -n 's/^bind[[:space:]]*=[[:space:]]*\["\([^"]*\)"\].*/\1/p' "$CONFIG" | head -n 1)
+BIND=$(sed -n 's/^bind[[:space:]]*=[[:space:]]*\[[[:space:]]*"\([^"]*\)".*/\1/p' "$CONFIG" | head -n 1)
 [ -n "$BIND" ] || die "no rpc.bind in $CONFIG"
 # [[rpc.auth]] user, if any: Basic auth with that user is required (the pwhash is not checked).
 RPC_USER=$(toml_get "$CONFIG" user)

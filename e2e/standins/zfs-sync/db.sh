@@ -5,7 +5,9 @@
 CONFIG_FILE=${ZFS_SYNC_CONFIG:-/app/config/zfs_sync.yaml}
 db_open() {
   must_read "$CONFIG_FILE" "config/zfs_sync.yaml"
-  DB_URL=$(sed -n 's/^database_url:[[:space:]]*"\(.*\)"[[:space:]]*$/\1/p' "$CONFIG_FILE")
+  # A one-line scalar, plain or double-quoted (the URL holds nothing a JSON escape would write).
+  DB_URL=$(sed -n 's/^database_url:[[:space:]]*//p' "$CONFIG_FILE" | head -n 1)
+  case "$DB_URL" in \"*\") DB_URL=${DB_URL#\"}; DB_URL=${DB_URL%\"} ;; esac
   [ -n "$DB_URL" ] || die "no database_url in $CONFIG_FILE"
   case "$DB_URL" in
     sqlite:////*) DB_KIND=sqlite; DB_FILE="/${DB_URL#sqlite:////}" ;;

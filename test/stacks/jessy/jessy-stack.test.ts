@@ -215,7 +215,7 @@ describe("mmap init container", () => {
     const script: string = container(prod, "jessy_mmap_init").command[0];
     const lines = script.split("\n");
     expect(lines[0]).toBe("set -eu");
-    expect(lines[1]).toBe("cd /app/data/mmap");
+    expect(lines[1]).toBe("cd '/app/data/mmap'");
     expect(lines[2]).toBe(`mkdir -p ${MMAP_DIRECTORIES.join(" ")}`);
     expect(lines[3]).toBe(`chmod 755 . ${MMAP_DIRECTORIES.join(" ")}`);
     expect(lines[4]).toBe(`chown 1000:1000 . ${MMAP_DIRECTORIES.join(" ")}`);

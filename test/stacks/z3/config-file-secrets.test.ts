@@ -36,9 +36,10 @@ describe("zcash-dev (Regtest, one host)", () => {
     expect(devJson.variable!.regtest_rpc_password.sensitive).toBe(true);
     const zallet = uploadsOf(devJson, "z3_zallet").find((u: any) => u.file === "/etc/zallet/zallet.toml");
     const zaino = uploadsOf(devJson, "z3_zaino").find((u: any) => u.file === "/etc/zaino/zindexer.toml");
-    expect(zallet.content).toContain("${var.regtest_rpc_password}");
-    expect(zallet.content).toContain("${var.zallet_rpc_pwhash}");
-    expect(zaino.content).toContain("${var.regtest_rpc_password}");
+    // Each value is written as a quoted TOML string by Terraform (jsonencode), never pasted into the text.
+    expect(zallet.content).toContain("validator_password = ${replace(jsonencode(var.regtest_rpc_password)");
+    expect(zallet.content).toContain("pwhash = ${replace(jsonencode(var.zallet_rpc_pwhash)");
+    expect(zaino.content).toMatch(/= \$\{replace\(jsonencode\(var\.regtest_rpc_password\)/);
     expect(container(devJson, "z3_zallet_files").depends_on).toEqual(expect.arrayContaining(["terraform_data.regtest_rpc_password_length", "terraform_data.zallet_rpc_pwhash_length"]));
     expect(container(devJson, "z3_zaino_files").depends_on).toEqual(expect.arrayContaining(["terraform_data.regtest_rpc_password_length"]));
     // Both readers run as (or drop to) UID 1000: readable by them as a secret file is (in a directory only the service mounts).

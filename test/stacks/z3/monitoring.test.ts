@@ -6,6 +6,7 @@ import { AlertingSettings } from "../../../config/z3/schema";
 import { ZcashStack } from "../../../stacks/z3/zcash-stack";
 import { healthAlertsYaml, ScrapeTarget } from "../../../stacks/z3/config-files";
 import { container, synthJson, TfJson, uploadsOf } from "../../helpers";
+import { parse } from "yaml";
 
 const withAlerting = (base: EnvironmentSettings, alerting: AlertingSettings | undefined): EnvironmentSettings =>
   ({ ...base, z3: { ...base.z3, alerting } }) as EnvironmentSettings;
@@ -18,6 +19,10 @@ const file = (json: TfJson, id: string, path: string): string => {
 const alertmanagerYml = (json: TfJson) => file(json, "z3_alertmanager", "/etc/alertmanager/alertmanager.yml");
 const prometheusYml = (json: TfJson) => file(json, "z3_prometheus", "/etc/prometheus/prometheus.yml");
 const healthRules = (json: TfJson) => file(json, "z3_prometheus", "/etc/prometheus/rules/health_alerts.yml");
+/** A YAML file as its Go readers see it (YAML 1.1); the files hold no Terraform value here, so the template is the text. */
+const read = (yml: string): any => parse(yml, { version: "1.1" });
+/** Every rule of a rules file, across its groups. */
+const rulesOf = (yml: string): any[] => read(yml).groups.flatMap((g: any) => g.rules);
 
 const staging = synth(ENVIRONMENTS.staging);
 const prod = synth(ENVIRONMENTS.production);
@@ -34,10 +39,10 @@ const everyKind = synth(withAlerting(ENVIRONMENTS.production, EVERY_KIND));
 describe("receivers", () => {
   test("staging and production route critical and warning alerts to the oncall webhook; anything else stays unrouted", () => {
     for (const json of [staging, prod]) {
-      const yml = alertmanagerYml(json);
-      expect(yml).toContain("route:\n  receiver: unrouted\n  group_by: [alertname, job]\n");
-      expect(yml).toContain('  routes:\n    - receiver: oncall\n      matchers: ["severity=~\\"critical|warning\\""]\n      continue: true\n');
-      expect(yml).toContain("receivers:\n  - name: unrouted\n  - name: oncall\n    webhook_configs:\n      - url_file: /etc/alertmanager/alert_oncall_webhook_url\n        send_resolved: true\n");
+      const config = read(alertmanagerYml(json));
+      expect(config.route).toMatchObject({ receiver: "unrouted", group_by: ["alertname", "job"] });
+      expect(config.route.routes).toEqual([{ receiver: "oncall", matchers: ['severity=~"critical|warning"'], continue: true }]);
+      expect(config.receivers).toEqual([{ name: "unrouted" }, { name: "oncall", webhook_configs: [{ url_file: "/etc/alertmanager/alert_oncall_webhook_url", send_resolved: true }] }]);
     }
   });
   test("the webhook URL is a sensitive variable with no default, delivered as a file Alertmanager's user can read, next to its configuration (no extra files volume)", () => {
@@ -77,62 +82,65 @@ describe("receivers", () => {
     ]);
   });
   test("e-mail receivers: server, sender and recipients from the settings; the password from a file, only with a login", () => {
-    const yml = alertmanagerYml(everyKind);
-    expect(yml).toContain(
-      [
-        "  - name: ops_mail",
-        "    email_configs:",
-        '      - to: "ops@example.org, sre@example.org"',
-        '        from: "alerts@example.org"',
-        '        smarthost: "smtp.example.org:587"',
-        '        auth_username: "alerts@example.org"',
-        "        auth_password_file: /etc/alertmanager/alert_ops_mail_smtp_password",
-        "        require_tls: true",
-        "        send_resolved: false",
-      ].join("\n"),
-    );
-    expect(yml).toContain(
-      ["  - name: relay", "    email_configs:", '      - to: "team@example.org"', '        from: "z3@example.org"', '        smarthost: "relay.example.org:25"', "        require_tls: false", "        send_resolved: true"].join("\n"),
-    );
+    const receivers = read(alertmanagerYml(everyKind)).receivers;
+    expect(receivers.find((r: any) => r.name === "ops_mail")).toEqual({
+      name: "ops_mail",
+      email_configs: [
+        {
+          to: "ops@example.org, sre@example.org",
+          from: "alerts@example.org",
+          smarthost: "smtp.example.org:587",
+          auth_username: "alerts@example.org",
+          auth_password_file: "/etc/alertmanager/alert_ops_mail_smtp_password",
+          require_tls: true,
+          send_resolved: false,
+        },
+      ],
+    });
+    expect(receivers.find((r: any) => r.name === "relay")).toEqual({
+      name: "relay",
+      email_configs: [{ to: "team@example.org", from: "z3@example.org", smarthost: "relay.example.org:25", require_tls: false, send_resolved: true }],
+    });
     expect(everyKind.variable!.alert_ops_mail_smtp_password).toMatchObject({ sensitive: true, nullable: false });
     expect(everyKind.variable!.alert_relay_smtp_password).toBeUndefined();
   });
   test("each receiver gets the severities it lists, and every receiver listing a severity gets it (continue)", () => {
-    const routes = [...alertmanagerYml(everyKind).matchAll(/- receiver: (\S+)\n\s+matchers: \[(.*)\]\n\s+continue: true/g)].map((m) => `${m[1]} ${JSON.parse(m[2])}`);
+    const routes = read(alertmanagerYml(everyKind)).route.routes.map((r: any) => `${r.receiver} ${r.matchers.join(",")}${r.continue ? "" : " (no continue)"}`);
     expect(routes).toEqual(['pager severity="critical"', 'ops_mail severity=~"critical|warning"', 'relay severity="warning"']);
   });
   test("without alerting settings (allowed outside production) Alertmanager has only the unrouted receiver and no secret", () => {
     const json = synth(withAlerting(ENVIRONMENTS.staging, undefined));
-    expect(alertmanagerYml(json)).toMatch(/receivers:\n {2}- name: unrouted\n$/);
-    expect(alertmanagerYml(json)).not.toContain("routes:");
+    expect(read(alertmanagerYml(json)).receivers).toEqual([{ name: "unrouted" }]);
+    expect(read(alertmanagerYml(json)).route.routes).toBeUndefined();
     expect(Object.keys(json.variable!).filter((v) => v.startsWith("alert_"))).toEqual([]);
   });
 });
 
 describe("timing", () => {
   test("production: upstream's 15 s intervals, ServiceDown after 2 minutes, Alertmanager's grouping defaults", () => {
-    expect(prometheusYml(prod)).toMatch(/^global:\n {2}scrape_interval: 15s\n {2}evaluation_interval: 15s\n/);
-    expect(healthRules(prod)).toContain("        for: 2m\n");
-    expect(alertmanagerYml(prod)).toContain("  group_wait: 30s\n  group_interval: 5m\n  repeat_interval: 4h\n");
+    expect(read(prometheusYml(prod)).global).toEqual({ scrape_interval: "15s", evaluation_interval: "15s" });
+    expect(rulesOf(healthRules(prod)).filter((r) => r.alert === "ServiceDown").map((r) => r.for)).toEqual(["2m", "2m", "2m", "2m", "2m"]);
+    expect(read(alertmanagerYml(prod)).route).toMatchObject({ group_wait: "30s", group_interval: "5m", repeat_interval: "4h" });
   });
   test("staging: 10 s intervals, ServiceDown after 30 s, a group held 10 s and updated every 30 s", () => {
-    expect(prometheusYml(staging)).toMatch(/^global:\n {2}scrape_interval: 10s\n {2}evaluation_interval: 10s\n/);
-    expect(healthRules(staging)).toContain("        for: 30s\n");
-    expect(alertmanagerYml(staging)).toContain("  group_wait: 10s\n  group_interval: 30s\n  repeat_interval: 1h\n");
+    expect(read(prometheusYml(staging)).global).toEqual({ scrape_interval: "10s", evaluation_interval: "10s" });
+    expect(rulesOf(healthRules(staging)).filter((r) => r.alert === "ServiceDown").map((r) => r.for)).toEqual(["30s", "30s", "30s", "30s", "30s"]);
+    expect(read(alertmanagerYml(staging)).route).toMatchObject({ group_wait: "10s", group_interval: "30s", repeat_interval: "1h" });
   });
 });
 
 describe("rules", () => {
   test("a ServiceDown rule for every scrape target, derived from the targets (not a hand-kept list)", () => {
     const z3 = new ZcashStack(Testing.app(), ENVIRONMENTS.staging).z3;
-    const jobs = [...healthRules(staging).matchAll(/- alert: ServiceDown\n\s+expr: 'up\{job="([a-z-]+)"\} == 0'/g)].map((m) => m[1]);
+    const serviceDown = rulesOf(healthRules(staging)).filter((r) => r.alert === "ServiceDown");
+    const jobs = serviceDown.map((r) => /^up\{job="([a-z-]+)"\} == 0$/.exec(r.expr)![1]);
     expect(jobs).toEqual(z3.prometheusTargets.map((t) => t.job));
     // The backup runner (job "backup") is scraped too: its own ServiceDown, found by DNS.
     expect(jobs).toEqual(["zebra", "alertmanager", "prometheus", "grafana", "backup"]);
-    expect(healthRules(staging)).toContain("        labels: { severity: critical }\n        annotations:\n          summary: 'grafana is down'\n");
+    expect(serviceDown.find((r) => r.expr === 'up{job="grafana"} == 0')).toMatchObject({ labels: { severity: "critical" }, annotations: { summary: "grafana is down" } });
   });
   test("Zebra's own rules are kept; Mainnet adds ZebraEndOfSupportSoon for each release it accepts, Testnet none", () => {
-    const alerts = (json: TfJson) => [...file(json, "z3_prometheus", "/etc/prometheus/rules/zebra_alerts.yml").matchAll(/- alert: (\w+)/g)].map((m) => m[1]);
+    const alerts = (json: TfJson) => rulesOf(file(json, "z3_prometheus", "/etc/prometheus/rules/zebra_alerts.yml")).map((r) => r.alert);
     const versions = [...file(prod, "z3_prometheus", "/etc/prometheus/rules/zebra_alerts.yml").matchAll(/zebrad_build_info\{version="([0-9.]+)"\}/g)].map((m) => m[1]);
     // Every release that knows NU6.3 (active on Mainnet): 6.0.0 on; 5.x are refused at synth.
     expect(versions).toEqual(["6.0.0", "6.1.0", "6.2.0", "6.2.1", "6.2.2", "6.2.3", "6.3.0", "6.4.2", "7.0.0"]);
@@ -140,7 +148,7 @@ describe("rules", () => {
     expect(alerts(staging)).toEqual(["ZebraDown", "ZebraNoPeers", "ZebraLowPeers"]);
   });
   test("Prometheus loads every rule file (rule_files glob) and sends to Alertmanager", () => {
-    expect(prometheusYml(prod)).toContain("rule_files:\n  - /etc/prometheus/rules/*.yml\n");
+    expect(read(prometheusYml(prod)).rule_files).toEqual(["/etc/prometheus/rules/*.yml"]);
     expect(uploadsOf(prod, "z3_prometheus").map((u: any) => u.file).filter((f: string) => f.startsWith("/etc/prometheus/rules/")).sort()).toEqual([
       "/etc/prometheus/rules/health_alerts.yml",
       "/etc/prometheus/rules/zebra_alerts.yml",
@@ -150,26 +158,29 @@ describe("rules", () => {
   const targets: ScrapeTarget[] = [{ job: "zebra", address: "zebra:9999", path: "/metrics" }];
   const backup: ScrapeTarget = { job: "backup", address: "backup:9102", path: "/metrics.txt" };
   test("no backup rules unless a backup runner is among the scrape targets", () => {
-    expect(healthAlertsYaml(targets)).not.toMatch(/Backup/);
+    expect(healthAlertsYaml(targets).template).not.toMatch(/Backup/);
   });
   test("with a backup job: BackupFailed and BackupTooOld over the runner's gauges, 26 hours by default", () => {
-    const yml = healthAlertsYaml([...targets, backup]);
-    expect(yml).toContain("  - name: backups\n");
-    expect(yml).toContain(`expr: 'z3infra_backup_last_run_success{job="backup"} == 0 and z3infra_backup_last_success_timestamp_seconds{job="backup"} > 0'`);
-    expect(yml).toContain(`expr: 'time() - z3infra_backup_last_success_timestamp_seconds{job="backup"} > 93600 and z3infra_backup_last_success_timestamp_seconds{job="backup"} > 0'`);
-    expect(yml).toContain(`expr: 'z3infra_backup_last_success_timestamp_seconds{job="backup"} == 0'\n        for: 26h\n`);
-    expect([...yml.matchAll(/- alert: (\w+)/g)].map((m) => m[1])).toEqual(["ServiceDown", "ServiceDown", "BackupFailed", "BackupTooOld", "BackupTooOld"]);
+    const yml = healthAlertsYaml([...targets, backup]).template;
+    expect(read(yml).groups.map((g: any) => g.name)).toEqual(["services", "backups"]);
+    const backups = read(yml).groups[1].rules;
+    expect(backups.map((r: any) => [r.expr, r.for])).toEqual([
+      ['z3infra_backup_last_run_success{job="backup"} == 0 and z3infra_backup_last_success_timestamp_seconds{job="backup"} > 0', undefined],
+      ['time() - z3infra_backup_last_success_timestamp_seconds{job="backup"} > 93600 and z3infra_backup_last_success_timestamp_seconds{job="backup"} > 0', undefined],
+      ['z3infra_backup_last_success_timestamp_seconds{job="backup"} == 0', "26h"],
+    ]);
+    expect(rulesOf(yml).map((r) => r.alert)).toEqual(["ServiceDown", "ServiceDown", "BackupFailed", "BackupTooOld", "BackupTooOld"]);
   });
   test("the shipped stacks scrape their runner and pass the settings' maxAgeMinutes (staging 13 h, production 150 min)", () => {
     expect(healthRules(staging)).toContain(`> ${ENVIRONMENTS.staging.backup!.maxAgeMinutes * 60} and`);
     expect(healthRules(prod)).toContain(`> ${ENVIRONMENTS.production.backup!.maxAgeMinutes * 60} and`);
   });
   test("the BackupTooOld threshold is a parameter", () => {
-    const yml = healthAlertsYaml([...targets, backup], { backupMaxAgeMinutes: 150 });
-    expect(yml).toContain("> 9000 and");
-    expect(yml).toContain("        for: 150m\n");
+    const backups = read(healthAlertsYaml([...targets, backup], { backupMaxAgeMinutes: 150 }).template).groups[1].rules;
+    expect(backups[1].expr).toContain("> 9000 and");
+    expect(backups[2].for).toBe("150m");
   });
-  test("rule strings carry no Terraform interpolation (the files travel inside Terraform JSON)", () => {
-    expect(healthAlertsYaml([...targets, backup])).not.toMatch(/\$\{|%\{/);
+  test("the rules need no Terraform escape: their template is their text (a `${` would be escaped, see test/lib/yaml.test.ts)", () => {
+    expect(healthAlertsYaml([...targets, backup]).template).not.toMatch(/\$\{|%\{/);
   });
 });

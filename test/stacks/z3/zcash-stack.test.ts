@@ -3,6 +3,8 @@ import { ENVIRONMENTS } from "../../../config/environments";
 import { EnvironmentName } from "../../../config/common";
 import { ZcashStack } from "../../../stacks/z3/zcash-stack";
 import { container, cpusOf, envMap, labelMap, synthJson, TfJson, uploadsOf } from "../../helpers";
+import { HOSTILE_VALUES, readToml, readTomls, renderForEach, renderTemplates } from "../../real-readers";
+import { parse } from "yaml";
 
 const synth = (env: EnvironmentName): TfJson => synthJson(new ZcashStack(Testing.app(), ENVIRONMENTS[env]));
 const dev = synth("dev");
@@ -150,7 +152,7 @@ describe("zebra", () => {
   test("stop grace period 30 s", () => expect(container(prod, "z3_zebra").stop_timeout).toBe(30));
   test("Regtest gets the activation-heights zebrad.toml; Mainnet runs on env vars only", () => {
     expect(uploadsOf(dev, "z3_zebra")[0].file).toBe("/home/zebra/.config/zebrad.toml");
-    expect(uploadsOf(dev, "z3_zebra")[0].content).toContain("NU5 = 2");
+    expect(readToml(uploadsOf(dev, "z3_zebra")[0].content)).toMatchObject({ network: { testnet_parameters: { activation_heights: { NU5: 2, "NU6.1": 1000 } } } });
     expect(mounts(container(dev, "z3_zebra"))["/home/zebra/.config"]).toBe("z3-regtest-zebra-files-home-zebra-config:ro");
     expect(uploadsOf(prod, "z3_zebra")).toEqual([]);
     expect(prod.resource.docker_container.z3_zebra_files).toBeUndefined();
@@ -214,8 +216,15 @@ describe("zaino", () => {
     expect(z.depends_on).toEqual(expect.arrayContaining(["docker_container.z3_zebra", "docker_container.z3_cookie_permissions"]));
   });
   test("Mainnet config file is comments only; Regtest carries credentials by variable reference", () => {
-    expect(uploadsOf(prod, "z3_zaino")[0].content).toMatch(/^#[^\n]*\n$/);
-    expect(uploadsOf(dev, "z3_zaino")[0].content).toContain('validator_password = "${var.regtest_rpc_password}"');
+    expect(uploadsOf(prod, "z3_zaino")[0].content).toMatch(/^#[^\n]*\n\n?$/);
+    expect(readToml(uploadsOf(prod, "z3_zaino")[0].content)).toEqual({});
+    expect(uploadsOf(dev, "z3_zaino")[0].content).toContain("validator_password = ${replace(jsonencode(var.regtest_rpc_password)");
+  });
+  test("Regtest: an RPC password holding quotes, line breaks or `${` is one value of zindexer.toml and adds no key (Terraform writes, tomllib reads)", () => {
+    const files = renderForEach(uploadsOf(dev, "z3_zaino")[0].content, "regtest_rpc_password", HOSTILE_VALUES);
+    expect(readTomls(Object.fromEntries(HOSTILE_VALUES.map((v, i) => [v, files[i]])))).toEqual(
+      Object.fromEntries(HOSTILE_VALUES.map((v) => [v, { backend: "rpc", validator_settings: { validator_user: "zebra", validator_password: v } }])),
+    );
   });
   test("consumers are gated by z3_consumers_enabled outside Regtest (two-phase boot)", () => {
     expect(container(prod, "z3_zaino").count).toBe("${var.z3_consumers_enabled ? 1 : 0}");
@@ -244,9 +253,9 @@ describe("zallet", () => {
     });
     const byFile = Object.fromEntries(uploadsOf(prod, "z3_zallet").map((u: any) => [u.file, u]));
     expect(byFile["/etc/zallet/identity.txt"]).toEqual({ file: "/etc/zallet/identity.txt", content: "${var.zallet_identity}", permissions: "0444" });
-    expect(byFile["/etc/zallet/zallet.toml"].content).toContain('network = "main"');
-    expect(byFile["/etc/zallet/zallet.toml"].content).toContain('validator_address = "zebra:8232"');
-    expect(byFile["/etc/zallet/zallet.toml"].content).toContain('validator_cookie_path = "/var/run/auth/.cookie"');
+    const toml = readToml(byFile["/etc/zallet/zallet.toml"].content) as any;
+    expect(toml.consensus).toEqual({ network: "main" });
+    expect(toml.indexer).toEqual({ validator_address: "zebra:8232", validator_cookie_path: "/var/run/auth/.cookie" });
     expect(prod.variable!.zallet_identity).toMatchObject({ sensitive: true, type: "string" });
   });
   test("RPC port per network", () => {
@@ -254,18 +263,37 @@ describe("zallet", () => {
     expect(ports(container(staging, "z3_zallet"))).toEqual(["127.0.0.1:40232->28232"]);
     expect(ports(container(dev, "z3_zallet"))).toEqual(["127.0.0.1:50232->28232"]);
   });
+  const zalletToml = (json: TfJson, vars: Record<string, string> = {}): any =>
+    readToml(renderTemplates({ f: uploadsOf(json, "z3_zallet").find((u: any) => u.file === "/etc/zallet/zallet.toml").content }, vars).f);
+  const REGTEST_VARS = { regtest_rpc_password: "regtest-password", zallet_rpc_pwhash: "salt$hmac" };
   test("Regtest config has the rpc.auth user with the pwhash by reference", () => {
-    const toml = uploadsOf(dev, "z3_zallet").find((u: any) => u.file === "/etc/zallet/zallet.toml").content;
-    expect(toml).toContain('network = "regtest"');
-    expect(toml).toContain('validator_address = "zebra:18232"');
-    expect(toml).toContain('pwhash = "${var.zallet_rpc_pwhash}"');
+    expect(uploadsOf(dev, "z3_zallet").find((u: any) => u.file === "/etc/zallet/zallet.toml").content).toContain("pwhash = ${replace(jsonencode(var.zallet_rpc_pwhash)");
+    const toml = zalletToml(dev, REGTEST_VARS);
+    expect(toml.consensus.network).toBe("regtest");
+    expect(toml.indexer).toEqual({ validator_address: "zebra:18232", validator_user: "zebra", validator_password: "regtest-password" });
+    expect(toml.rpc.auth).toEqual([{ user: "zebra", pwhash: "salt$hmac" }]);
+  });
+  test("Regtest: an RPC password or pwhash holding quotes, line breaks or `${` is one value of zallet.toml and adds no key", () => {
+    const plain = zalletToml(dev, REGTEST_VARS);
+    const template = uploadsOf(dev, "z3_zallet").find((u: any) => u.file === "/etc/zallet/zallet.toml").content;
+    const passwords = renderForEach(template, "regtest_rpc_password", HOSTILE_VALUES, { zallet_rpc_pwhash: REGTEST_VARS.zallet_rpc_pwhash });
+    const pwhashes = renderForEach(template, "zallet_rpc_pwhash", HOSTILE_VALUES, { regtest_rpc_password: REGTEST_VARS.regtest_rpc_password });
+    const read = readTomls(Object.fromEntries(HOSTILE_VALUES.flatMap((v, i) => [[`password ${v}`, passwords[i]], [`pwhash ${v}`, pwhashes[i]]])));
+    expect(read).toEqual(
+      Object.fromEntries(
+        HOSTILE_VALUES.flatMap((v) => [
+          [`password ${v}`, { ...plain, indexer: { ...plain.indexer, validator_password: v } }],
+          [`pwhash ${v}`, { ...plain, rpc: { ...plain.rpc, auth: [{ user: "zebra", pwhash: v }] } }],
+        ]),
+      ),
+    );
   });
   test("every section Zallet requires is written, even empty (it has no serde default but for [sync])", () => {
     const required = ["builder", "consensus", "database", "external", "features", "features.deprecated", "features.experimental", "indexer", "keystore", "note_management", "rpc"];
     for (const [env, json] of all) {
-      const toml: string = uploadsOf(json, "z3_zallet").find((u: any) => u.file === "/etc/zallet/zallet.toml").content;
-      const sections = [...toml.matchAll(/^\[([a-z_.]+)\]$/gm)].map((m) => m[1]);
-      expect([env, required.filter((r) => !sections.includes(r))]).toEqual([env, []]);
+      const toml = zalletToml(json, env === "dev" ? REGTEST_VARS : {});
+      const missing = required.filter((r) => r.split(".").reduce((t: any, k) => (t && typeof t === "object" ? t[k] : undefined), toml) === undefined);
+      expect([env, missing]).toEqual([env, []]);
     }
   });
 });
@@ -293,19 +321,23 @@ describe("monitoring", () => {
     expect(container(prod, "z3_prometheus")).toBeDefined();
     expect(container(staging, "z3_grafana")).toBeDefined();
   });
+  /** prometheus.yml as Prometheus reads it (YAML 1.1); it holds no Terraform value, so the template is the text. */
+  const prometheusConfig = (json: TfJson): any => parse(uploadsOf(json, "z3_prometheus").find((u: any) => u.file === "/etc/prometheus/prometheus.yml").content, { version: "1.1" });
   test("prometheus scrapes the modelled metrics endpoint and alerts to alertmanager", () => {
-    const conf = uploadsOf(prod, "z3_prometheus").find((u: any) => u.file === "/etc/prometheus/prometheus.yml").content;
-    expect(conf).toContain('targets: ["zebra:9999"]');
-    expect(conf).toContain('alertmanagers:\n    - static_configs:\n        - targets: ["alertmanager:9093"]');
+    const conf = prometheusConfig(prod);
+    expect(conf.scrape_configs[0]).toEqual({ job_name: "zebra", metrics_path: "/metrics", static_configs: [{ targets: ["zebra:9999"] }] });
+    expect(conf.alerting).toEqual({ alertmanagers: [{ static_configs: [{ targets: ["alertmanager:9093"] }] }] });
   });
   test("scrape targets are derived from every modelled service that declares a metrics endpoint", () => {
-    const conf: string = uploadsOf(prod, "z3_prometheus").find((u: any) => u.file === "/etc/prometheus/prometheus.yml").content;
-    const jobs = [...conf.matchAll(/job_name: (\S+)\n\s+metrics_path: (\S+)\n\s+static_configs:\n\s+- targets: \["([^"]+)"\]/g)].map((m) => `${m[1]} ${m[2]} ${m[3]}`);
+    const jobs = prometheusConfig(prod).scrape_configs.map((c: any) => `${c.job_name} ${c.metrics_path} ${c.static_configs.map((s: any) => s.targets.join(",")).join(" ")}`);
     // Production requires backups: its runner always exists, a static target.
     expect(jobs).toEqual(["zebra /metrics zebra:9999", "alertmanager /metrics alertmanager:9093", "prometheus /metrics prometheus:9090", "grafana /metrics grafana:3000", "backup /metrics.txt backup:9102"]);
     // In staging the runner exists only with backup_repository set: found by DNS, so without it there is no target and no alert.
-    const stagingConf: string = uploadsOf(staging, "z3_prometheus").find((u: any) => u.file === "/etc/prometheus/prometheus.yml").content;
-    expect(stagingConf).toContain('  - job_name: backup\n    metrics_path: /metrics.txt\n    dns_sd_configs:\n      - names: ["backup"]\n        type: A\n        port: 9102\n');
+    expect(prometheusConfig(staging).scrape_configs.find((c: any) => c.job_name === "backup")).toEqual({
+      job_name: "backup",
+      metrics_path: "/metrics.txt",
+      dns_sd_configs: [{ names: ["backup"], type: "A", port: 9102, refresh_interval: "30s" }],
+    });
     const z3 = new ZcashStack(Testing.app(), ENVIRONMENTS.production).z3;
     expect(z3.prometheusTargets.map((t) => t.job)).toEqual([...z3.services.filter((s) => s.metrics).map((s) => s.name.replace("z3-mainnet-", "")), "backup"]);
   });

@@ -3,6 +3,7 @@ import { ENVIRONMENTS } from "../../../config/environments";
 import { EnvironmentName } from "../../../config/common";
 import { ZfsSyncStack } from "../../../stacks/zfs-sync/zfs-sync-stack";
 import { container, envMap, labelMap, lengthCheck, onContainers, synthJson, TfJson } from "../../helpers";
+import { readYaml, renderTemplates } from "../../real-readers";
 
 /**
  * The containers rendering (one `docker_container` per service). The shipped staging environment runs
@@ -224,7 +225,7 @@ describe("app", () => {
   test("dev: SQLite URL in the config file the app searches, data on a named volume, port 8000 on loopback", () => {
     const c = container(dev, "zfs_sync_app");
     const cfg = upload(dev, "zfs_sync_app", "/app/config/zfs_sync.yaml");
-    expect(cfg.content).toContain('database_url: "sqlite:////data/zfs_sync.db"');
+    expect(readYaml(cfg.content)).toEqual({ database_url: "sqlite:////data/zfs_sync.db" });
     expect(cfg.permissions).toBe("0444");
     // The config directory is a volume the loader writes and the app mounts read-only.
     expect(mounts(c)).toEqual({
@@ -238,9 +239,9 @@ describe("app", () => {
   });
   test.each(withPostgres)("%s: PostgreSQL URL with the URL-encoded sensitive password, no host port", (env, json) => {
     const c = container(json, "zfs_sync_app");
-    expect(upload(json, "zfs_sync_app", "/app/config/zfs_sync.yaml").content).toContain(
-      'database_url: "postgresql://zfssync:${urlencode(var.postgres_password)}@postgres:5432/zfssync"',
-    );
+    // As Terraform writes the file and upstream's loader (PyYAML) reads it, with a password that needs encoding.
+    const file = renderTemplates({ f: upload(json, "zfs_sync_app", "/app/config/zfs_sync.yaml").content }, { postgres_password: 'p@ss/w"rd:\n' }).f;
+    expect(readYaml(file)).toEqual({ database_url: "postgresql://zfssync:p%40ss%2Fw%22rd%3A%0A@postgres:5432/zfssync" });
     expect(c.ports).toEqual([]);
     expect(mounts(c)).toEqual({ "/logs": `zfs-sync-${env}-logs:rw`, "/app/config": `zfs-sync-${env}-app-files-app-config:ro` });
     expect(mounts(filesLoader(json, "zfs_sync_app"))).toEqual({ "/app/config": `zfs-sync-${env}-app-files-app-config:rw` });
@@ -441,15 +442,17 @@ describe("proxy", () => {
     expect(c.healthcheck.test).toEqual(["CMD", "curl", "-fsk", "-o", "/dev/null", "https://127.0.0.1:8443/api/v1/health/ready"]);
     expect([c.wait, c.wait_timeout]).toEqual([true, 180]);
   });
-  const conf = (json: TfJson) => upload(json, "zfs_sync_proxy", "/etc/nginx/zfs-sync/nginx.conf").content as string;
+  const template = (json: TfJson) => upload(json, "zfs_sync_proxy", "/etc/nginx/zfs-sync/nginx.conf").content as string;
+  /** The file as Terraform writes it, for a server name. */
+  const conf = (json: TfJson, serverName = "zfs-sync.example.org") => renderTemplates({ c: template(json) }, { server_name: serverName }).c;
   test("nginx.conf terminates TLS with the secret files and proxies to the app's upstream alias", () => {
     const c = conf(prod);
     expect(c).toContain("listen 8443 ssl default_server;");
-    expect(c).toContain("server_name ${var.server_name};");
-    expect(c).toContain("ssl_certificate /run/secrets/tls_certificate;");
-    expect(c).toContain("ssl_certificate_key /run/secrets/tls_private_key;");
+    expect(c).toContain('server_name "zfs-sync.example.org";');
+    expect(c).toContain('ssl_certificate "/run/secrets/tls_certificate";');
+    expect(c).toContain('ssl_certificate_key "/run/secrets/tls_private_key";');
     expect(c).toContain("ssl_protocols TLSv1.2 TLSv1.3;");
-    expect(c).toContain("set $app_upstream http://zfs-sync:8000;");
+    expect(c).toContain('set $app_upstream "http://zfs-sync:8000";');
     expect(c).toContain("proxy_set_header X-Forwarded-Proto https;");
     expect(c).toContain("resolver 127.0.0.11 valid=10s");
   });
@@ -472,9 +475,9 @@ describe("proxy", () => {
     const c = conf(prod);
     expect(c).toContain("pid /tmp/nginx.pid;");
     for (const t of ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"]) expect(c).toContain(`${t}_temp_path /tmp/`);
-    expect(c).toMatch(/location \/api\/v1\/dashboard\/events \{\n\s+proxy_pass \$app_upstream;\n\s+proxy_buffering off;/);
-    // Terraform would read `${` as an interpolation: the only one allowed is the server name.
-    expect(c.match(/\$\{[^}]*\}/g)).toEqual(["${var.server_name}"]);
+    expect(c).toMatch(/location "\/api\/v1\/dashboard\/events" \{\n\s+proxy_pass \$app_upstream;\n\s+proxy_buffering off;/);
+    // The only Terraform expression is the server name, quoted by Terraform (jsonencode).
+    expect(template(prod).match(/\$\{[^}]*\}/g)).toEqual(['${replace(jsonencode(var.server_name), "\\u007f", "\\\\u007f")}']);
   });
   test("limits and logs per environment", () => {
     for (const [, json] of withPostgres) {

@@ -4,6 +4,7 @@ import { ENVIRONMENTS } from "../../../config/environments";
 import { settingsProblems } from "../../../config/settings";
 import { ZfsSyncStack } from "../../../stacks/zfs-sync/zfs-sync-stack";
 import { container, envMap, labelMap, onContainers, swarmService, synthJson, TfJson } from "../../helpers";
+import { readYaml, renderTemplates } from "../../real-readers";
 
 /** zfs-sync-staging as shipped: the app, the proxy and PostgreSQL as swarm services, the migration job a container. */
 const staging: TfJson = synthJson(new ZfsSyncStack(Testing.app(), ENVIRONMENTS.staging));
@@ -148,7 +149,8 @@ describe("app service", () => {
     expect(spec(app).configs).toEqual([]);
     const secret = staging.resource.docker_secret[secretAddress(ref)];
     expect(secret.data).toBe("${base64encode(local.zfs_sync_app_app_config_zfs_sync_yaml_content)}");
-    expect(staging.locals!.zfs_sync_app_app_config_zfs_sync_yaml_content).toContain('database_url: "postgresql://zfssync:${urlencode(var.postgres_password)}@postgres:5432/zfssync"');
+    const file = renderTemplates({ f: staging.locals!.zfs_sync_app_app_config_zfs_sync_yaml_content }, { postgres_password: "pa$$ word" }).f;
+    expect(readYaml(file)).toEqual({ database_url: "postgresql://zfssync:pa%24%24+word@postgres:5432/zfssync" });
     for (const c of Object.values<any>(staging.resource.docker_config ?? {})) expect(c.name).not.toMatch(/yaml/);
   });
   test("starts after PostgreSQL has converged and the migration job has exited", () =>
@@ -191,10 +193,10 @@ describe("proxy service", () => {
     expect(ref.config_id).toBe("${docker_config.zfs_sync_proxy_etc_nginx_zfs_sync_nginx_conf.id}");
     expect(config.name).toBe(`zfs-sync-staging-proxy-conf-${labelDigest("/etc/nginx/zfs-sync/nginx.conf").slice(0, 4)}\${substr(sha256(local.zfs_sync_proxy_etc_nginx_zfs_sync_nginx_conf_content), 0, 12)}`);
     expect(config.lifecycle).toEqual({ create_before_destroy: true });
-    const conf: string = staging.locals!.zfs_sync_proxy_etc_nginx_zfs_sync_nginx_conf_content;
-    expect(conf).toContain("server_name ${var.server_name};");
+    const conf = renderTemplates({ c: staging.locals!.zfs_sync_proxy_etc_nginx_zfs_sync_nginx_conf_content }, { server_name: "zfs-sync.example.org" }).c;
+    expect(conf).toContain('server_name "zfs-sync.example.org";');
     expect(conf).toContain('add_header Strict-Transport-Security "max-age=86400" always;');
-    expect(conf).toContain("ssl_certificate /run/secrets/tls_certificate;");
+    expect(conf).toContain('ssl_certificate "/run/secrets/tls_certificate";');
   });
   test("health check through TLS to the app's readiness endpoint", () =>
     expect(spec(proxy).healthcheck.test).toEqual(["CMD", "curl", "-fsk", "-o", "/dev/null", "https://127.0.0.1:8443/api/v1/health/ready"]));

@@ -1,4 +1,4 @@
-import { TerraformStack, Testing } from "../../../lib/cdk";
+import { TerraformStack, TerraformVariable, Testing } from "../../../lib/cdk";
 import { ZFS_SYNC_SETTINGS } from "../../../config/zfs-sync/environments";
 import type { ZfsSyncSettings } from "../../../config/zfs-sync/schema";
 import { ZfsSync, ZfsSyncDeployment } from "../../../stacks/zfs-sync/zfs-sync";
@@ -7,9 +7,10 @@ import { container, envMap, synthJson, TfJson } from "../../helpers";
 const PRODUCTION = ZFS_SYNC_SETTINGS.production;
 
 /** The construct on its own, with settings and deployment varied around the shipped production settings. */
-function build(settings: Partial<ZfsSyncSettings>, deployment: Partial<ZfsSyncDeployment> = {}): TfJson {
+function build(settings: Partial<ZfsSyncSettings>, deployment: Partial<ZfsSyncDeployment> | ((stack: TerraformStack) => Partial<ZfsSyncDeployment>) = {}): TfJson {
   const stack = new TerraformStack(Testing.app(), "test");
-  new ZfsSync(stack, "ZfsSync", { ...PRODUCTION, ...settings }, { namePrefix: "zfs-sync-test", protectData: false, ...deployment });
+  const given = typeof deployment === "function" ? deployment(stack) : deployment;
+  new ZfsSync(stack, "ZfsSync", { ...PRODUCTION, ...settings }, { namePrefix: "zfs-sync-test", protectData: false, ...given });
   return synthJson(stack);
 }
 const mounts = (c: any) => c.volumes.map((v: any) => `${v.volume_name ?? v.host_path}:${v.container_path}:${v.read_only ? "ro" : "rw"}`);
@@ -53,10 +54,11 @@ describe("ZfsSync construct", () => {
   });
   test("without a server name the proxy answers for any name", () => {
     const json = build({});
-    expect(nginxConf(json)).toContain("server_name _;");
+    expect(nginxConf(json)).toContain('server_name "_";');
   });
-  test("a server name from the deployment reaches nginx", () => {
-    expect(nginxConf(build({}, { serverName: "${var.server_name}" }))).toContain("server_name ${var.server_name};");
+  test("a server name from the deployment (a Terraform variable) reaches nginx, quoted by Terraform", () => {
+    const json = build({}, (stack) => ({ serverName: new TerraformVariable(stack, "server_name", { type: "string" }).stringValue }));
+    expect(nginxConf(json)).toContain('server_name ${replace(jsonencode(var.server_name), "\\u007f", "\\\\u007f")};');
   });
   test("images default to the settings' references; the deployment overrides each one it gives", () => {
     const names = (json: TfJson) => Object.values(json.resource.docker_image).map((i: any) => i.name).sort();
