@@ -34,6 +34,7 @@ import { SYSTEMS } from "../../app";
 import { checkPlan } from "../../tools/policy";
 import { PlanJson } from "../../policy";
 import { run } from "./harness/process";
+import { COMPLIANT_CONTAINER } from "../policy/helpers";
 
 /**
  * Production stacks against the local engine (pg backend): jessy-production is applied and its
@@ -105,21 +106,8 @@ const DEBUG_SHELL_SYSTEMS: typeof SYSTEMS = SYSTEMS.map((build) => (app, setting
       name: "z3-mainnet-debug-shell",
       image: image.stringValue,
       count: Token.asNumber(Fn.conditional(enabled.booleanValue, 1, 0)),
-      start: true,
-      mustRun: true,
-      user: "1000:1000",
-      readOnly: true,
-      capabilities: { drop: ["ALL"] },
-      securityOpts: ["no-new-privileges:true"],
-      memory: 64,
-      cpus: "0.1",
-      cpuShares: 102,
-      ulimit: [{ name: "nproc", soft: 64, hard: 64 }],
-      healthcheck: { test: ["CMD", "true"], interval: "30s" },
-      restart: "on-failure",
-      maxRetryCount: 3,
-      logDriver: "json-file",
-      logOpts: { "max-size": "10m", "max-file": "3" },
+      // Compliant with every rule (the scratch stacks' container): only its image is left to the plan.
+      ...COMPLIANT_CONTAINER,
       command: ["sleep", "infinity"],
     });
   }
