@@ -184,7 +184,7 @@ step_build() {
   install -m 0755 "$out" "$TOFU_BIN.tmp.$$"
   mv -f "$TOFU_BIN.tmp.$$" "$TOFU_BIN"
   {
-    echo "opentofu:   $TOFU_VERSION ($(uname -s | tr 'A-Z' 'a-z')_$ARCH)"
+    echo "opentofu:   $TOFU_VERSION (linux_$ARCH)"
     echo "source:     Go module proxy ($TOFU_MODULE@v$TOFU_VERSION, $sum)"
     echo "module h1:  $TOFU_MODULE_H1"
     echo "go:         $(go version)"
