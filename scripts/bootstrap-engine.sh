@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Toolchain bootstrap for the real-engine tests: Docker Engine 26.1 (Debian 13's
-# docker.io, pinned so that nothing else comes from that suite) and the Terraform
+# docker.io, pinned so that nothing else comes from that suite), the Terraform
 # provider kreuzwerker/docker 4.6, built from the source the Go module proxy
-# serves, in a local filesystem mirror.
+# serves, in a local filesystem mirror that both engines read, and OpenTofu
+# (scripts/bootstrap-tofu.sh, also built from the Go module proxy).
 #
 # Idempotent and fast when everything is already in place. Safe to run from CI
 # (CI=true, no stdin) on a fresh Debian 12 machine as root.
 #
-# Usage: scripts/bootstrap-engine.sh [--verify] [--skip-docker] [--skip-provider]
+# Usage: scripts/bootstrap-engine.sh [--verify] [--skip-docker] [--skip-provider] [--skip-tofu]
 #
 #   --verify              prove the mirror works: terraform init + validate (and
 #                         plan, when the Docker daemon is up) on a throwaway
@@ -15,6 +16,8 @@
 #   --skip-docker         do not install/start dockerd or run the test container.
 #   --skip-provider       do not build the provider (an existing binary is still
 #                         used by --verify).
+#   --skip-tofu           do not run scripts/bootstrap-tofu.sh (CI runs it as a
+#                         job of its own beside this one, .ci/run).
 #
 # Environment:
 #   INFRA_CACHE_DIR   cache root (default: $HOME/.cache/z3-infra)
@@ -35,7 +38,10 @@
 #
 # Outputs (all outside the repository):
 #   $CACHE/terraform-providers/registry.terraform.io/kreuzwerker/docker/4.6.0/<os>_<arch>/terraform-provider-docker_v4.6.0
-#   $CACHE/terraformrc          Terraform CLI config (use via TF_CLI_CONFIG_FILE)
+#   $CACHE/terraform-providers/registry.opentofu.org/kreuzwerker/docker/4.6.0/<os>_<arch>/
+#                               the same binary for OpenTofu (a symlink)
+#   $CACHE/terraformrc          CLI config of Terraform and OpenTofu (use via TF_CLI_CONFIG_FILE)
+#   $CACHE/bin/tofu             OpenTofu (scripts/bootstrap-tofu.sh)
 #   $CACHE/logs/                dockerd, apt and go build logs
 #   docker image z3-infra/busybox-test:local (FROM scratch + static busybox)
 set -euo pipefail
@@ -54,6 +60,9 @@ readonly DOCKER_MIN_MAJOR=25
 readonly DOCKER_SUITE="trixie"
 readonly DOCKER_PACKAGES=(docker.io docker-cli docker-buildx)
 readonly PROVIDER_ADDR="registry.terraform.io/kreuzwerker/docker"
+# The same provider as OpenTofu names it: its default registry host for the
+# stacks' source "kreuzwerker/docker".
+readonly PROVIDER_ADDR_TOFU="registry.opentofu.org/kreuzwerker/docker"
 readonly TEST_IMAGE="z3-infra/busybox-test:local"
 
 CACHE="${INFRA_CACHE_DIR:-$HOME/.cache/z3-infra}"
@@ -64,6 +73,7 @@ LOG_DIR="$CACHE/logs"
 DO_DOCKER=1
 DO_PROVIDER=1
 DO_VERIFY=0
+DO_TOFU=1
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
 
@@ -72,6 +82,7 @@ while [ $# -gt 0 ]; do
     --verify) DO_VERIFY=1 ;;
     --skip-docker) DO_DOCKER=0 ;;
     --skip-provider) DO_PROVIDER=0 ;;
+    --skip-tofu) DO_TOFU=0 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "bootstrap-engine: unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -385,20 +396,28 @@ step_provider() {
 
 # --------------------------------------------------------------- terraformrc --
 step_terraformrc() {
+  # OpenTofu looks for the stacks' "kreuzwerker/docker" under its own registry
+  # host: the mirror answers for both hosts with the one build (a relative
+  # symlink, so a rebuilt provider is seen by both).
+  local tofu_dir="$MIRROR_DIR/$PROVIDER_ADDR_TOFU/$PROVIDER_VERSION/$TF_PLATFORM"
+  local target="../../../../../$PROVIDER_ADDR/$PROVIDER_VERSION/$TF_PLATFORM/terraform-provider-docker_v$PROVIDER_VERSION"
+  mkdir -p "$tofu_dir"
+  ln -sfn "$target" "$tofu_dir/terraform-provider-docker_v$PROVIDER_VERSION"
   local tmp="$TF_RC.tmp.$$"
   cat >"$tmp" <<EOF
-# Written by scripts/bootstrap-engine.sh. kreuzwerker/docker comes only from
-# the local filesystem mirror (built from source); everything else would go
-# to its registry directly.
+# Written by scripts/bootstrap-engine.sh, for Terraform and OpenTofu
+# (TF_CLI_CONFIG_FILE). kreuzwerker/docker comes only from the local filesystem
+# mirror (built from source), under either engine's registry host; everything
+# else would go to its registry directly.
 disable_checkpoint = true
 
 provider_installation {
   filesystem_mirror {
     path    = "$MIRROR_DIR"
-    include = ["$PROVIDER_ADDR"]
+    include = ["$PROVIDER_ADDR", "$PROVIDER_ADDR_TOFU"]
   }
   direct {
-    exclude = ["$PROVIDER_ADDR"]
+    exclude = ["$PROVIDER_ADDR", "$PROVIDER_ADDR_TOFU"]
   }
 }
 EOF
@@ -407,6 +426,19 @@ EOF
   else
     mv -f "$tmp" "$TF_RC"; STEP_NOTE="wrote $TF_RC"
   fi
+}
+
+# ----------------------------------------------------------------- opentofu --
+step_tofu() {
+  # Its own script, so that CI can run the long compile beside this one. With
+  # --verify it proves tofu init/validate/plan against the mirror; it must not
+  # wait for this bootstrap's lock, which this process holds.
+  local args=()
+  [ "$DO_VERIFY" = 1 ] && args=(--verify)
+  Z3_ENGINE_BOOTSTRAP=1 bash "$(dirname "${BASH_SOURCE[0]}")/bootstrap-tofu.sh" "${args[@]+"${args[@]}"}" 9>&- \
+      | sed 's/^/  /' \
+    || fail 1 "scripts/bootstrap-tofu.sh failed (log: $LOG_DIR/tofu-build.log)"
+  STEP_NOTE="$CACHE/bin/tofu"
 }
 
 # ------------------------------------------------------------------- verify --
@@ -466,6 +498,11 @@ else
   skip_step "provider $PROVIDER_VERSION" "--skip-provider"
 fi
 run_step "terraformrc" step_terraformrc
+if [ "$DO_TOFU" = 1 ]; then
+  run_step "opentofu" step_tofu
+else
+  skip_step "opentofu" "--skip-tofu"
+fi
 if [ "$DO_VERIFY" = 1 ]; then
   run_step "verify" step_verify
 else

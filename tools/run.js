@@ -7,13 +7,14 @@
  *   node tools/run.js verify <stack> [args...]   (npm run verify -- <stack> [args...])
  *   node tools/run.js restore <stack> <volume> [snapshot]   (npm run restore -- …)
  *   node tools/run.js policy <stack> <plan.json>  (npm run policy -- <stack> <plan.json>)
+ *   node tools/run.js tofu-encryption [options]  (npm run -s tofu:encryption -- [options]: TF_ENCRYPTION for OpenTofu)
  * A tool imports the app's own code (policy, settings, stacks), so the whole tree is watched, not only tools/.
  */
 "use strict";
 const path = require("path");
 const { bundleIfStale } = require("../scripts/bundle");
 
-const TOOLS = new Set(["plan-summary", "synth-diff", "verify", "restore", "policy"]);
+const TOOLS = new Set(["plan-summary", "synth-diff", "verify", "restore", "policy", "tofu-encryption"]);
 // As scripts/synth.js: everything a tool can import, but tests, outputs and dependencies.
 const SKIP = new Set(["node_modules", "cdktf.out", ".build", ".git", "test", "coverage", ".github"]);
 const root = path.resolve(__dirname, "..");

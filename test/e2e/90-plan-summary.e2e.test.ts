@@ -455,7 +455,7 @@ describe("plan summary and synth diff on real plans of a production-named stack"
     const r = await tf.tf(["plan", "-detailed-exitcode", "-input=false", "-no-color", `-out=${planFile}`, ...tf.varArgs()], 10 * MINUTE);
     if (r.code !== 0 && r.code !== 2) throw new Error(`${STACK}: terraform plan (${label}) failed (exit ${r.code}${r.timedOut ? ", timed out" : ""}):\n${tail(r.stderr + "\n" + r.stdout, 60)}`);
     // show -json prints sensitive values in clear text: never logged.
-    const show = await run("terraform", ["show", "-json", planFile], { cwd: tf.dir, env: tf.env(), timeoutMs: 2 * MINUTE, quiet: true });
+    const show = await run(tf.engine, ["show", "-json", planFile], { cwd: tf.dir, env: tf.env(), timeoutMs: 2 * MINUTE, quiet: true });
     if (show.code !== 0) throw new Error(`${STACK}: terraform show -json ${planFile} failed (exit ${show.code}):\n${tail(show.stderr)}`);
     const jsonFile = join(plansDir, `${STACK}.${label}.plan.json`);
     writeFileSync(jsonFile, show.stdout, { mode: 0o600 });

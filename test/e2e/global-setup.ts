@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, writeFileSync } from "fs";
 import { networkInterfaces, tmpdir, cpus } from "os";
 import { join } from "path";
-import { announceConfig, configFile, E2eConfig, cacheDir, provenance, missingProvider, providerSource, REPO_ROOT } from "./harness/env";
+import { announceConfig, configFile, E2eConfig, cacheDir, engineFromEnv, provenance, missingProvider, providerSource, REPO_ROOT } from "./harness/env";
 import { say, setLogFile } from "./harness/log";
 import { run, runOk } from "./harness/process";
 import { record, seconds } from "./harness/report";
@@ -27,11 +27,14 @@ export default async function globalSetup(): Promise<void> {
   setLogFile(join(workDir, "e2e.log"));
   say(`work directory ${workDir} (log: ${join(workDir, "e2e.log")})`);
 
-  const tfVersion = await run("terraform", ["version", "-json"], { timeoutMs: 30_000 });
-  if (tfVersion.code !== 0) throw new Error("terraform is not on PATH");
+  const engine = engineFromEnv();
+  // With the CLI configuration the suite uses: OpenTofu prints a warning about a missing one on stdout.
+  const cliConfig = providerSource() === "mirror" ? { TF_CLI_CONFIG_FILE: join(cacheDir(), "terraformrc") } : {};
+  const tfVersion = await run(engine, ["version", "-json"], { timeoutMs: 30_000, env: { ...process.env, ...cliConfig } });
+  if (tfVersion.code !== 0) throw new Error(`${engine} is not on PATH${engine === "tofu" ? " (run scripts/bootstrap-tofu.sh)" : ""}`);
   const dockerVersion = await run("docker", ["version", "--format", "{{.Server.Version}} (API {{.Server.APIVersion}})"], { timeoutMs: 30_000 });
   if (dockerVersion.code !== 0) throw new Error(`the Docker daemon does not answer (run scripts/bootstrap-engine.sh): ${dockerVersion.stderr.trim()}`);
-  say(`terraform ${JSON.parse(tfVersion.stdout).terraform_version}, Docker Engine ${dockerVersion.stdout.trim()}, ${cpus().length} CPUs`);
+  say(`${engine} ${JSON.parse(tfVersion.stdout).terraform_version}, Docker Engine ${dockerVersion.stdout.trim()}, ${cpus().length} CPUs`);
   say(`provider: ${provenance()}`);
 
   let t = Date.now();

@@ -42,6 +42,11 @@ const lanes = [
     files: ["00-provider-behaviour", "03-zfs-sync-dev", "08-upgrade-addresses", "90-plan-summary"],
     why: "03 and 08 both deploy zfs-sync-dev (its state, names and port 8000); 00 and 90 use names of their own and are short",
   },
+  {
+    name: "opentofu",
+    files: ["11-opentofu"],
+    why: "runs OpenTofu on a stack of its own (tofu-e2e-* names, no host port, state schema tofu_e2e_staging in this lane's database): it shares no engine restart, bed, name, port or schema with another lane",
+  },
 ];
 
 const alone = [

@@ -14,6 +14,20 @@ export const DOCKER_HOST = "unix:///var/run/docker.sock";
 
 export const REPO_ROOT = resolve(__dirname, "..", "..", "..");
 
+/** The engines the project runs on; `TERRAFORM_BINARY_NAME` picks one, as it does for the cdktf CLI. */
+export type Engine = "terraform" | "tofu";
+
+/**
+ * The engine binary: `TERRAFORM_BINARY_NAME` (cdktf's own setting, so the CLI and the suite run the
+ * same binary), `terraform` when unset. Anything else is refused rather than run.
+ */
+export function engineFromEnv(env: NodeJS.ProcessEnv = process.env): Engine {
+  const v = env.TERRAFORM_BINARY_NAME;
+  if (v === undefined || v === "" || v === "terraform") return "terraform";
+  if (v === "tofu") return "tofu";
+  throw new Error(`TERRAFORM_BINARY_NAME must be "terraform" or "tofu", got "${v}"`);
+}
+
 /** Where the provider comes from: the bootstrap's filesystem mirror (default) or the public registry. */
 export type ProviderSource = "mirror" | "registry";
 

@@ -2,7 +2,7 @@ import { spawnSync } from "child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { E2eConfig, REPO_ROOT } from "./env";
+import { E2eConfig, engineFromEnv, REPO_ROOT } from "./env";
 import { detail, say } from "./log";
 import { run, RunResult, runOk, tail, waitFor } from "./process";
 import { StackUnderTest } from "./stacks";
@@ -256,7 +256,8 @@ export class CdktfCli {
 
   /** Terraform itself in the stack directory cdktf wrote and initialized (state, outputs, plans). */
   async terraform(args: readonly string[], secrets: Readonly<Record<string, string>> = {}, extra: NodeJS.ProcessEnv = {}, timeoutMs = 5 * MINUTE): Promise<RunResult> {
-    return run("terraform", args, { cwd: this.stackDir, env: this.env(secrets, extra), timeoutMs, quiet: true });
+    // The binary cdktf runs too (TERRAFORM_BINARY_NAME).
+    return run(engineFromEnv(), args, { cwd: this.stackDir, env: this.env(secrets, extra), timeoutMs, quiet: true });
   }
 
   async stateList(): Promise<string[]> {

@@ -1,5 +1,5 @@
 import { join } from "path";
-import { E2eConfig, PROVIDER_VERSION_PATTERN } from "./env";
+import { E2eConfig, Engine, engineFromEnv, PROVIDER_VERSION_PATTERN } from "./env";
 import { run, RunResult, tail } from "./process";
 import { say } from "./log";
 
@@ -25,6 +25,8 @@ export interface TerraformOptions {
   readonly secrets: Readonly<Record<string, string>>;
   /** The stack uses the `pg` backend: PG_CONN_STR is set from the suite's PostgreSQL. */
   readonly pgBackend: boolean;
+  /** The engine binary. @default - `TERRAFORM_BINARY_NAME` (engineFromEnv), else terraform */
+  readonly engine?: Engine;
 }
 
 const MINUTE = 60_000;
@@ -32,9 +34,11 @@ const MINUTE = 60_000;
 /** What driving Terraform needs of the suite's configuration (a unit test gives just these). */
 export type TerraformConfig = Pick<E2eConfig, "outDir" | "cliConfigFile" | "pgConnStr">;
 
-/** Terraform driven directly in a synthesized stack directory, as CI and reviewers do. */
+/** Terraform (or OpenTofu) driven directly in a synthesized stack directory, as CI and reviewers do. */
 export class Terraform {
   readonly dir: string;
+  /** `terraform` or `tofu`: the binary every command runs. */
+  readonly engine: Engine;
   private planCounter = 0;
 
   constructor(
@@ -43,6 +47,7 @@ export class Terraform {
     private readonly options: TerraformOptions,
   ) {
     this.dir = join(config.outDir, "stacks", stack);
+    this.engine = options.engine ?? engineFromEnv();
   }
 
   env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -64,12 +69,12 @@ export class Terraform {
   }
 
   async tf(args: readonly string[], timeoutMs: number, extraEnv: NodeJS.ProcessEnv = {}): Promise<RunResult> {
-    return run("terraform", args, { cwd: this.dir, env: this.env(extraEnv), timeoutMs });
+    return run(this.engine, args, { cwd: this.dir, env: this.env(extraEnv), timeoutMs });
   }
 
   async tfOk(args: readonly string[], timeoutMs: number): Promise<RunResult> {
     const r = await this.tf(args, timeoutMs);
-    if (r.code !== 0) throw new Error(`${this.stack}: terraform ${args[0]} failed (exit ${r.code}${r.timedOut ? ", timed out" : ""}):\n${tail(r.stderr + "\n" + r.stdout, 60)}`);
+    if (r.code !== 0) throw new Error(`${this.stack}: ${this.engine} ${args[0]} failed (exit ${r.code}${r.timedOut ? ", timed out" : ""}):\n${tail(r.stderr + "\n" + r.stdout, 60)}`);
     return r;
   }
 
@@ -77,14 +82,14 @@ export class Terraform {
   async init(): Promise<{ ms: number; providerLine: string }> {
     const r = await this.tfOk(["init", "-input=false", "-no-color"], 10 * MINUTE);
     const providerLine = r.stdout.split("\n").find((l) => /kreuzwerker\/docker/.test(l) && /Install|Using/.test(l))?.trim() ?? "(no provider line)";
-    if (!PROVIDER_VERSION_PATTERN.test(providerLine)) throw new Error(`${this.stack}: terraform init did not install kreuzwerker/docker 4.6.x:\n${tail(r.stdout)}`);
+    if (!PROVIDER_VERSION_PATTERN.test(providerLine)) throw new Error(`${this.stack}: ${this.engine} init did not install kreuzwerker/docker 4.6.x:\n${tail(r.stdout)}`);
     return { ms: r.ms, providerLine };
   }
 
   async validate(): Promise<void> {
     const r = await this.tfOk(["validate", "-json", "-no-color"], 5 * MINUTE);
     const result = JSON.parse(r.stdout) as { valid: boolean; diagnostics: { severity: string; summary: string }[] };
-    if (!result.valid) throw new Error(`${this.stack}: terraform validate: ${result.diagnostics.map((d) => `${d.severity}: ${d.summary}`).join("; ")}`);
+    if (!result.valid) throw new Error(`${this.stack}: ${this.engine} validate: ${result.diagnostics.map((d) => `${d.severity}: ${d.summary}`).join("; ")}`);
   }
 
   async apply(opts: { overrides?: Readonly<Record<string, string>>; extra?: readonly string[]; timeoutMs?: number } = {}): Promise<RunResult> {
@@ -92,9 +97,9 @@ export class Terraform {
   }
 
   async applyOk(opts: { overrides?: Readonly<Record<string, string>>; extra?: readonly string[]; timeoutMs?: number } = {}): Promise<RunResult> {
-    say(`${this.stack}: terraform apply${opts.overrides ? ` ${JSON.stringify(opts.overrides)}` : ""}`);
+    say(`${this.stack}: ${this.engine} apply${opts.overrides ? ` ${JSON.stringify(opts.overrides)}` : ""}`);
     const r = await this.apply(opts);
-    if (r.code !== 0) throw new Error(`${this.stack}: terraform apply failed (exit ${r.code}${r.timedOut ? ", timed out" : ""}):\n${tail(r.stderr + "\n" + r.stdout, 60)}`);
+    if (r.code !== 0) throw new Error(`${this.stack}: ${this.engine} apply failed (exit ${r.code}${r.timedOut ? ", timed out" : ""}):\n${tail(r.stderr + "\n" + r.stdout, 60)}`);
     say(`${this.stack}: ${r.stdout.match(/Apply complete![^\n]*/)?.[0] ?? "applied"} (${(r.ms / 1000).toFixed(1)}s)`);
     return r;
   }
@@ -108,7 +113,7 @@ export class Terraform {
     );
     if (r.code !== 0 && r.code !== 2) return { code: r.code, changes: [], ms: r.ms, text: r.stderr + r.stdout };
     // show -json prints sensitive values in clear text: parsed here, never logged.
-    const show = await run("terraform", ["show", "-json", planFile], { cwd: this.dir, env: this.env(), timeoutMs: 2 * MINUTE, quiet: true });
+    const show = await run(this.engine, ["show", "-json", planFile], { cwd: this.dir, env: this.env(), timeoutMs: 2 * MINUTE, quiet: true });
     const json = JSON.parse(show.stdout) as { resource_changes?: { address: string; change: { actions: string[] } }[] };
     const changes = (json.resource_changes ?? []).filter((c) => !(c.change.actions.length === 1 && ["no-op", "read"].includes(c.change.actions[0]))).map((c) => ({ address: c.address, actions: c.change.actions }));
     return { code: r.code, changes, ms: r.ms, text: r.stdout, json };
