@@ -174,8 +174,13 @@ export class Backup extends Construct {
       name: `${props.namePrefix}-backup`,
       // Pulled only with the runner: without a destination nothing needs the image (dev hosts need not have it).
       image: new ContainerImage(this, "Image", { reference: props.image, enabledWhen }),
-      rootReason: "reads every backed-up volume whatever its owner (CAP_DAC_READ_SEARCH only; the volumes are mounted read-only)",
-      capabilities: ["DAC_READ_SEARCH"],
+      rootReason: "reads every backed-up volume whatever its owner and modes (CAP_DAC_OVERRIDE only, never DAC_READ_SEARCH; every mount read-only)",
+      // Root reads files of any owner and mode with CAP_DAC_OVERRIDE, one of Docker's default
+      // capabilities. Not CAP_DAC_READ_SEARCH: with it, Docker's default seccomp profile allows
+      // open_by_handle_at, which opens any file of the host's filesystem by handle (the "Shocker"
+      // escape; docs/backups.md). DAC_OVERRIDE also bypasses write checks, but the runner has nothing
+      // to write to but its own root-owned tmpfs: its root filesystem and every mount are read-only.
+      capabilities: ["DAC_OVERRIDE"],
       hostLocal: true,
       movesCounterAddresses: false,
       labels: { role: "backup" },

@@ -14,11 +14,14 @@ export interface Dependency {
   readonly resource: TerraformResource;
 }
 
-/** Linux capabilities a service may add back after `cap_drop: ALL`. */
+/**
+ * Linux capabilities a service may add back after `cap_drop: ALL`: members of Docker's default set
+ * only. Never DAC_READ_SEARCH: with it, Docker's default seccomp profile allows `open_by_handle_at`,
+ * the container escape known as "Shocker" (DAC_OVERRIDE reads files of any owner without it).
+ */
 export type Capability =
   | "CHOWN"
   | "DAC_OVERRIDE"
-  | "DAC_READ_SEARCH"
   | "FOWNER"
   | "FSETID"
   | "KILL"

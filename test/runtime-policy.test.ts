@@ -24,6 +24,13 @@ const compliant = (): Inspect =>
 
 describe("runtimePolicyFindings (docker inspect against the Production pack's container rules)", () => {
   test("a compliant container has no findings", () => expect(runtimePolicyFindings(compliant(), new Set())).toEqual([]));
+  test("capabilities added back from the allow list pass, in the engine's spelling", () => {
+    const i: any = compliant();
+    i.HostConfig.CapAdd = ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_SETGID", "CAP_SETUID"];
+    expect(runtimePolicyFindings(i, new Set())).toEqual([]);
+    i.HostConfig.CapAdd = ["CAP_DAC_READ_SEARCH"];
+    expect(runtimePolicyFindings(i, new Set())).toEqual(['ContainerCapabilitiesDropped: CapAdd ["CAP_DAC_READ_SEARCH"] outside the allow list']);
+  });
   test("a port the configuration declares public may bind every interface", () => {
     const i: any = compliant();
     i.HostConfig.PortBindings = { "18233/tcp": [{ HostIp: "0.0.0.0", HostPort: "18233" }] };
@@ -33,6 +40,8 @@ describe("runtimePolicyFindings (docker inspect against the Production pack's co
   test.each<[string, (i: any) => void]>([
     ["ContainerNotPrivileged", (i) => (i.HostConfig.Privileged = true)],
     ["ContainerCapabilitiesDropped", (i) => (i.HostConfig.CapDrop = null)],
+    // The backup runner's former capability: the default seccomp profile then allows open_by_handle_at.
+    ["ContainerCapabilitiesDropped", (i) => (i.HostConfig.CapAdd = ["CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH"])],
     ["ContainerNoNewPrivileges", (i) => (i.HostConfig.SecurityOpt = [])],
     ["ContainerRunsAsNonRoot", (i) => (i.Config.User = "")],
     ["ContainerReadOnlyRootFilesystem", (i) => (i.HostConfig.ReadonlyRootfs = false)],

@@ -20,7 +20,7 @@ import {
 } from "./harness/steps";
 import { scenario } from "./harness/suite";
 import { assertVerifyFails, assertVerifyPasses } from "./harness/verify";
-import { assertBackupRestore, backupHostFrom, runnerOf } from "./harness/backup";
+import { assertBackupRestore, assertRunnerConfinement, backupHostFrom, ownedFilesListing, runnerOf, writeOwnedFiles } from "./harness/backup";
 import { exec, waitHealthy } from "./harness/docker";
 import { waitFor } from "./harness/process";
 import { record, seconds } from "./harness/report";
@@ -97,16 +97,20 @@ describe("jessy-dev on the local engine", () => {
 
   step("re-plan right after apply: no changes", async () => assertConverged(s, "apply"));
 
-  step("backup: the mmap data written by jessy-core is backed up, lost with its volume, restored by npm run restore and read back by jessy-api", async () => {
+  step("the backup runner has no CAP_DAC_READ_SEARCH (CapAdd [CAP_DAC_OVERRIDE], CapEff 0x2, the default seccomp profile); open_by_handle_at is refused in it (EPERM), and opens the same handle with DAC_READ_SEARCH", async () =>
+    assertRunnerConfinement(s, "jessy-dev-mmap-data", "consciousness/D01/standin-region.mmap"));
+
+  step("backup: the mmap data written by jessy-core, and files of UIDs 0, 1000 and 70 in 0700 directories (0600, 0400) that only the runner's capability reads, are backed up, lost with their volume, restored by npm run restore with their owners, modes and contents, and read back", async () => {
+    const volume = "jessy-dev-mmap-data";
     const file = "/app/data/mmap/consciousness/D01/backup-marker";
     await assertBackupRestore(s, {
-      volume: "jessy-dev-mmap-data",
+      volume,
       write: async () => {
         const marker = `mmap ${Date.now()}`;
         await execOk("jessy-dev-core", ["sh", "-c", `printf '%s' '${marker}' > ${file}`]);
-        return marker;
+        return `${marker}\n${await writeOwnedFiles(s, volume, marker)}`;
       },
-      read: () => execOk("jessy-dev-api", ["cat", file]),
+      read: async () => `${await execOk("jessy-dev-api", ["cat", file])}\n${await ownedFilesListing(volume, (await mustInspect(runnerOf(s))).Image)}`,
     });
     await assertConverged(s, "restore");
   });

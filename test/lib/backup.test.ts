@@ -12,7 +12,7 @@ const POLICY: BackupPolicy = {
   rebuildable: "skip",
   logging: { maxSizeMiB: 10, maxFiles: 3 },
 };
-const ROOT_REASON = "reads every backed-up volume whatever its owner (CAP_DAC_READ_SEARCH only; the volumes are mounted read-only)";
+const ROOT_REASON = "reads every backed-up volume whatever its owner and modes (CAP_DAC_OVERRIDE only, never DAC_READ_SEARCH; every mount read-only)";
 const OPTIONAL = '${var.backup_repository != "" ? 1 : 0}';
 
 interface Options {
@@ -89,10 +89,24 @@ describe("Backup runner defaults", () => {
     expect(backup.runner.runsAsRoot).toBe(true);
     expect(backup.runner.rootReason).toBe(ROOT_REASON);
   });
-  test("drops every capability but CAP_DAC_READ_SEARCH (read any file, write none)", () => {
-    expect(c.capabilities).toEqual({ drop: ["ALL"], add: ["CAP_DAC_READ_SEARCH"] });
+  test("drops every capability but CAP_DAC_OVERRIDE (reads files of any owner and mode); never CAP_DAC_READ_SEARCH", () => {
+    expect(c.capabilities).toEqual({ drop: ["ALL"], add: ["CAP_DAC_OVERRIDE"] });
+    // With DAC_READ_SEARCH, Docker's default seccomp profile allows open_by_handle_at ("Shocker").
+    expect(JSON.stringify(c)).not.toMatch(/DAC_READ_SEARCH/);
     expect(c.privileged).toBe(false);
+  });
+  test("keeps the daemon's default seccomp and AppArmor profiles (no profile, none unconfined) and no-new-privileges", () => {
+    // The default seccomp profile refuses open_by_handle_at to a container without CAP_DAC_READ_SEARCH.
     expect(c.security_opts).toEqual(["no-new-privileges:true"]);
+    expect(c.security_opts.some((o: string) => /seccomp|apparmor|label/.test(o))).toBe(false);
+  });
+  test("nothing it mounts is writable: its root filesystem and every volume read-only, only its own tmpfs written", () => {
+    // What DAC_OVERRIDE adds to reading (bypassing write checks) has nothing to act on.
+    expect(c.read_only).toBe(true);
+    expect(c.volumes.length).toBeGreaterThan(0);
+    expect(c.volumes.filter((v: any) => v.read_only !== true)).toEqual([]);
+    expect(c.mounts ?? []).toEqual([]);
+    expect(c.devices ?? []).toEqual([]);
   });
   test("has a read-only root filesystem with tmpfs for restic's cache and the runner's state", () => {
     expect(c.read_only).toBe(true);
@@ -261,7 +275,8 @@ describe("on the swarm target", () => {
     expect(json.resource.docker_service?.backup_runner).toBeUndefined();
     const c = runnerOf(json);
     expect(c.name).toBe("test-backup");
-    expect(c.capabilities).toEqual({ drop: ["ALL"], add: ["CAP_DAC_READ_SEARCH"] });
+    expect(c.capabilities).toEqual({ drop: ["ALL"], add: ["CAP_DAC_OVERRIDE"] });
+    expect(c.security_opts).toEqual(["no-new-privileges:true"]);
     expect(mounts(c)["/data/test-data"]).toBe("test-data:ro");
   });
   test("its files go through a files loader, as on the containers target", () => {

@@ -55,6 +55,15 @@ const CASES: Record<string, RuleCases> = {
       ["no capabilities block", (s) => rawContainer(s, { capabilities: undefined }), /drop does not include ALL/],
       ["drop without ALL", (s) => rawContainer(s, { capabilities: { drop: ["NET_RAW"] } }), /drop does not include ALL/],
       ["SYS_ADMIN added back", (s) => rawContainer(s, { capabilities: { drop: ["ALL"], add: ["SYS_ADMIN"] } }), /SYS_ADMIN, outside the allow list/],
+      // With it, Docker's default seccomp profile allows open_by_handle_at ("Shocker").
+      ["DAC_READ_SEARCH added back", (s) => rawContainer(s, { capabilities: { drop: ["ALL"], add: ["CAP_DAC_READ_SEARCH"] } }), /DAC_READ_SEARCH, outside the allow list/],
+      [
+        "DAC_READ_SEARCH added to a Service through the escape hatch",
+        (s) => {
+          service(s, { capabilities: ["DAC_OVERRIDE"] }).container.putCapabilities({ drop: ["ALL"], add: ["CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH"] });
+        },
+        /DAC_READ_SEARCH, outside the allow list/,
+      ],
     ],
   },
   ContainerNoNewPrivileges: {
@@ -421,6 +430,7 @@ const SWARM_CASES: Record<string, SwarmRuleCases> = {
     nonCompliant: [
       ["cap_drop without ALL", (s) => rawSwarmService(s, { containerSpec: { capDrop: ["NET_RAW"] } }), /task_spec\.container_spec\.cap_drop does not include ALL/],
       ["SYS_ADMIN in cap_add", (s) => rawSwarmService(s, { containerSpec: { capAdd: ["CAP_SYS_ADMIN"] } }), /cap_add has SYS_ADMIN, outside the allow list/],
+      ["DAC_READ_SEARCH in cap_add", (s) => rawSwarmService(s, { containerSpec: { capAdd: ["CAP_DAC_READ_SEARCH"] } }), /cap_add has DAC_READ_SEARCH, outside the allow list/],
       [
         "a Service's cap_drop emptied through the escape hatch",
         (s) => {

@@ -65,7 +65,7 @@ describe("shipped stacks", () => {
       "ContainerRunsAsNonRoot zcash-production/Z3/CookiePermissions/Resource (Service.rootReason)",
       "ContainerRunsAsNonRoot zcash-production/Z3/Zaino/Resource (Service.rootReason)",
       "ContainerHealthCheckDefined zcash-production/Z3/Zallet/Resource (Suppressions.add)",
-      // The backup runner reads every backed-up volume whatever its owner: root with CAP_DAC_READ_SEARCH only.
+      // The backup runner reads every backed-up volume whatever its owner: root with CAP_DAC_OVERRIDE only.
       "ContainerRunsAsNonRoot zcash-production/Backup/Runner/Resource (Service.rootReason)",
     ].sort());
   });
@@ -79,11 +79,11 @@ describe("shipped stacks", () => {
       );
       expect([r.stack, r.suppressed.filter((x) => x.path.startsWith(`${r.stack}/Backup/`)).map((x) => `${x.rule} ${x.path} (${x.source}): ${x.reason}`).sort()]).toEqual([
         r.stack,
-        [...optional, `ContainerRunsAsNonRoot ${runner} (Service.rootReason): reads every backed-up volume whatever its owner (CAP_DAC_READ_SEARCH only; the volumes are mounted read-only)`].sort(),
+        [...optional, `ContainerRunsAsNonRoot ${runner} (Service.rootReason): reads every backed-up volume whatever its owner and modes (CAP_DAC_OVERRIDE only, never DAC_READ_SEARCH; every mount read-only)`].sort(),
       ]);
       const findings = r.findings.filter((f) => f.path.startsWith(`${r.stack}/Backup/`));
       const rulesOf = (level: string) => findings.filter((f) => f.level === level).map((f) => f.id.replace(/^[A-Za-z]+-/, ""));
-      // CAP_DAC_READ_SEARCH is on the allowed list; read-only root, no-new-privileges, health check: all set.
+      // CAP_DAC_OVERRIDE is on the allowed list (DAC_READ_SEARCH is not); read-only root, no-new-privileges, health check: all set.
       for (const rule of ["ContainerCapabilitiesDropped", "ContainerRunsAsNonRoot", "ContainerReadOnlyRootFilesystem", "ContainerNoNewPrivileges", "ContainerHealthCheckDefined"])
         expect([r.stack, rule, findings.some((f) => f.id.endsWith(`-${rule}`))]).toEqual([r.stack, rule, false]);
       expect([r.stack, rulesOf("error")]).toEqual([r.stack, []]);

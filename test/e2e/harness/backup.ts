@@ -6,7 +6,7 @@
 import { execFileSync } from "child_process";
 import { readFileSync } from "fs";
 import { join } from "path";
-import { dockerOk, exec, execOk, mustInspect, waitHealthy } from "./docker";
+import { docker, dockerOk, exec, execOk, mustInspect, waitHealthy } from "./docker";
 import { REPO_ROOT } from "./env";
 import { say } from "./log";
 import { run, RunResult, tail } from "./process";
@@ -119,4 +119,134 @@ export async function assertBackupRestore(s: StackUnderTest, c: RestoreCase): Pr
   record(s.section, `restore ${c.volume} s`, seconds(r.ms));
   say(`${s.name}: restored ${c.volume} in ${seconds(r.ms)}s: ${r.stdout.trim().split("\n").join(" | ")}`);
   expect(await c.read()).toBe(marker);
+}
+
+/**
+ * The handle probe (Perl: the runner's Debian image has perl-base, an essential package). It asks the
+ * kernel for the handle of FILE (`name_to_handle_at`, syscall 303 on x86_64, allowed to every
+ * container) and opens that handle through MOUNTDIR (`open_by_handle_at`, 304): the two calls of the
+ * "Shocker" escape, which forges a handle for a file outside the container instead. Exit 0 when the
+ * handle opened, 1 when open_by_handle_at was refused (errno printed), 3 when no handle was made.
+ */
+const HANDLE_PROBE = `
+use strict; use warnings; use Fcntl;
+my ($mountdir, $path) = @ARGV;
+my $h = pack("Li", 128, 0) . ("\\0" x 128);
+my $mnt = pack("i", 0);
+if (syscall(303, -100, $path, $h, $mnt, 0) != 0) { printf "name_to_handle_at: %s (errno %d)\\n", $!, $!+0; exit 3 }
+printf "name_to_handle_at: a handle of %d bytes\\n", unpack("L", $h);
+sysopen(my $m, $mountdir, O_RDONLY | O_DIRECTORY) or die "open $mountdir: $!";
+my $fd = syscall(304, fileno($m), $h, O_RDONLY);
+if ($fd < 0) { printf "open_by_handle_at: %s (errno %d)\\n", $!, $!+0; exit 1 }
+printf "open_by_handle_at: opened (fd %d)\\n", $fd; exit 0;
+`;
+
+/**
+ * The runner is not the Shocker's vehicle, on the engine: (a) `docker inspect` shows CapAdd
+ * [CAP_DAC_OVERRIDE] only, no security option that replaces the daemon's default seccomp profile,
+ * and the kernel reports that one capability (CapEff 0x2) and a seccomp filter; (b) inside the runner
+ * open_by_handle_at is refused with EPERM for a handle of a file on its own volume, where a copy of
+ * the runner with DAC_READ_SEARCH added (its earlier setting, otherwise the same security settings
+ * from docker inspect) opens the same handle: the probe can tell the two apart.
+ */
+export async function assertRunnerConfinement(s: StackUnderTest, volume: string, file: string): Promise<void> {
+  const runner = runnerOf(s);
+  const i = await mustInspect(runner);
+  expect([i.HostConfig.CapAdd, i.HostConfig.CapDrop, i.HostConfig.Privileged]).toEqual([["CAP_DAC_OVERRIDE"], ["ALL"], false]);
+  expect(i.HostConfig.SecurityOpt).toEqual(["no-new-privileges:true"]);
+  const status = await execOk(runner, ["grep", "-E", "^(CapEff|CapBnd|NoNewPrivs|Seccomp):", "/proc/self/status"]);
+  const field = (name: string) => new RegExp(`^${name}:\\s*(\\S+)`, "m").exec(status)?.[1];
+  // CAP_DAC_OVERRIDE is capability 1: the mask 0x2. Seccomp mode 2 is a filter (the default profile).
+  expect([field("CapEff"), field("CapBnd"), field("NoNewPrivs"), field("Seccomp")]).toEqual(["0000000000000002", "0000000000000002", "1", "2"]);
+  say(`${runner}: CapAdd ${JSON.stringify(i.HostConfig.CapAdd)}, ${status.trim().split("\n").join(", ")}`);
+
+  const args = [`/data/${volume}`, `/data/${volume}/${file}`];
+  const inRunner = await exec(runner, ["perl", "-e", HANDLE_PROBE, ...args]);
+  expect(inRunner.stdout).toMatch(/^name_to_handle_at: a handle of \d+ bytes$/m);
+  expect([inRunner.code, /^open_by_handle_at: (.*)$/m.exec(inRunner.stdout)?.[1]]).toEqual([1, "Operation not permitted (errno 1)"]);
+  say(`${runner}: ${inRunner.stdout.trim().split("\n").join("; ")}`);
+  record(s.section, "runner open_by_handle_at", "EPERM");
+
+  const withReadSearch = [
+    "run", "--rm", "--network", "none", "--user", i.Config.User || "0:0", "--read-only",
+    "--cap-drop", "ALL", "--cap-add", "CAP_DAC_READ_SEARCH",
+    ...(i.HostConfig.SecurityOpt ?? []).flatMap((o) => ["--security-opt", o]),
+    "-v", `${volume}:/data/${volume}:ro`, "--entrypoint", "perl", i.Image, "-e", HANDLE_PROBE, ...args,
+  ];
+  const control = await docker(withReadSearch);
+  expect([control.code, /^open_by_handle_at: (opened)/m.exec(control.stdout)?.[1]]).toEqual([0, "opened"]);
+  say(`the runner's settings with CAP_DAC_READ_SEARCH instead: ${control.stdout.trim().split("\n").join("; ")}`);
+}
+
+/**
+ * Files in 0700 directories, mode 0600/0400: root's, and files of other owners that only root with a
+ * DAC capability reads.
+ */
+export const OWNERS_DIR = "e2e-owners";
+const OWNER_DIRS = [
+  { dir: "root", uid: 0, mode: "700" },
+  { dir: "u1000", uid: 1000, mode: "700" },
+  { dir: "u70", uid: 70, mode: "700" },
+] as const;
+const OWNER_CASES = [
+  { path: "root/secret", dir: "root", uid: 0, mode: "600" },
+  { path: "u1000/secret", dir: "u1000", uid: 1000, mode: "600" },
+  // Another owner inside that tree: restic run as 1000 (one run per owner) could not read it.
+  { path: "u1000/by-root", dir: "u1000", uid: 0, mode: "400" },
+  { path: "u70/secret", dir: "u70", uid: 70, mode: "600" },
+] as const;
+
+/** A throwaway container of `image` on `volume` (at /v), no network, with the given capabilities. */
+const oneOff = (volume: string, image: string, caps: readonly string[], readOnly: boolean, script: string) =>
+  docker([
+    "run", "--rm", "--network", "none", "--user", "0:0", "--cap-drop", "ALL", ...caps.flatMap((c) => ["--cap-add", c]),
+    "-v", `${volume}:/v${readOnly ? ":ro" : ""}`, "--entrypoint", "sh", image, "-c", script,
+  ]);
+
+/**
+ * Lays out OWNER_CASES under `<volume>/e2e-owners` (root with CHOWN, as a service's entrypoint would)
+ * with `marker` in each file, checks that root without capabilities cannot read the other owners'
+ * (so the runner's reads below prove its capability) and that the runner reads each one. Returns the
+ * listing.
+ */
+export async function writeOwnedFiles(s: StackUnderTest, volume: string, marker: string): Promise<string> {
+  const runner = runnerOf(s);
+  const image = (await mustInspect(runner)).Image;
+  const dirs = OWNER_DIRS;
+  const script = [
+    `set -e; rm -rf /v/${OWNERS_DIR}; mkdir -m 755 /v/${OWNERS_DIR}; cd /v/${OWNERS_DIR}`,
+    ...dirs.map((c) => `mkdir ${c.dir}`),
+    ...OWNER_CASES.map((c) => `printf '%s' '${c.path} ${marker}' > ${c.path}; chown ${c.uid}:${c.uid} ${c.path}; chmod ${c.mode} ${c.path}`),
+    ...dirs.map((c) => `chown ${c.uid}:${c.uid} ${c.dir}; chmod ${c.mode} ${c.dir}`),
+  ].join("\n");
+  const made = await oneOff(volume, image, ["CHOWN", "DAC_OVERRIDE", "FOWNER"], false, script);
+  if (made.code !== 0) throw new Error(`laying out ${OWNERS_DIR} in ${volume} failed: ${made.stderr}`);
+  for (const c of OWNER_CASES) {
+    // Root owns root/: it reads that without capabilities; every other case is behind another owner's 0700 directory.
+    const denied = await oneOff(volume, image, [], true, `cat /v/${OWNERS_DIR}/${c.path}`);
+    const deniedAsExpected = c.dir === "root" ? denied.code === 0 : denied.code === 1 && /Permission denied/.test(denied.stderr);
+    expect([c.path, denied.code, deniedAsExpected]).toEqual([c.path, c.dir === "root" ? 0 : 1, true]);
+    expect(await execOk(runner, ["cat", `/data/${volume}/${OWNERS_DIR}/${c.path}`])).toBe(`${c.path} ${marker}`);
+  }
+  const listing = await ownedFilesListing(volume, image);
+  const expected = [
+    ...dirs.map((c) => `./${c.dir} ${c.mode} ${c.uid}:${c.uid}`),
+    ...OWNER_CASES.map((c) => `./${c.path} ${c.mode} ${c.uid}:${c.uid} ${c.path} ${marker}`),
+  ].sort();
+  expect(listing.trim().split("\n")).toEqual(expected);
+  say(`${volume}/${OWNERS_DIR}: root without capabilities is refused the files of 1000 and 70; the runner reads all ${OWNER_CASES.length}: ${listing.trim().split("\n").join(" | ")}`);
+  return listing;
+}
+
+/** `<path> <mode> <uid>:<gid> <content>` of every entry under `<volume>/e2e-owners`, read as root with DAC_OVERRIDE. */
+export async function ownedFilesListing(volume: string, image: string): Promise<string> {
+  const r = await oneOff(
+    volume,
+    image,
+    ["DAC_OVERRIDE"],
+    true,
+    `cd /v/${OWNERS_DIR} && find . -mindepth 1 | sort | while read -r f; do printf '%s %s' "$f" "$(stat -c '%a %u:%g' "$f")"; [ -f "$f" ] && printf ' %s' "$(cat "$f")"; echo; done`,
+  );
+  if (r.code !== 0) throw new Error(`listing ${OWNERS_DIR} in ${volume} failed (exit ${r.code}): ${r.stderr.trim()}`);
+  return r.stdout;
 }

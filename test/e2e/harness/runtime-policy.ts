@@ -1,5 +1,6 @@
 import { readFileSync } from "fs";
 import { join } from "path";
+import { ALLOWED_CAPABILITY_ADDITIONS, normalizeCapability } from "../../../policy/facts";
 import { Inspect, inspect, mustInspect } from "./docker";
 import { say } from "./log";
 import { StackUnderTest } from "./stacks";
@@ -18,6 +19,9 @@ export function runtimePolicyFindings(i: Inspect, suppressed: ReadonlySet<string
   const user = (i.Config.User ?? "").split(":")[0];
   check("ContainerNotPrivileged", h.Privileged === false, "privileged");
   check("ContainerCapabilitiesDropped", (h.CapDrop ?? []).some((c) => c.toUpperCase() === "ALL"), `CapDrop ${JSON.stringify(h.CapDrop)}`);
+  // What docker-bench-security's capability check reads: CapAdd as the engine stores it.
+  const extraCaps = (h.CapAdd ?? []).filter((c) => !ALLOWED_CAPABILITY_ADDITIONS.includes(normalizeCapability(c)));
+  check("ContainerCapabilitiesDropped", extraCaps.length === 0, `CapAdd ${JSON.stringify(extraCaps)} outside the allow list`);
   check("ContainerNoNewPrivileges", (h.SecurityOpt ?? []).some((o) => /^no-new-privileges(:true|=true)?$/.test(o)), `SecurityOpt ${JSON.stringify(h.SecurityOpt)}`);
   check("ContainerRunsAsNonRoot", user !== "" && user !== "0" && user !== "root", `User ${JSON.stringify(i.Config.User)}`);
   check("ContainerReadOnlyRootFilesystem", h.ReadonlyRootfs === true, "root filesystem writable");
