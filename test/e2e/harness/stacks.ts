@@ -23,6 +23,8 @@ const STANDIN_FOR_IMAGE_VARIABLE: Readonly<Record<string, string | null>> = {
   jessy_api_image: "jessy-api",
   // Only used by jessy-dev's test profile, which the suite leaves off (jessy_test_profile=false).
   jessy_coverage_image: null,
+  // Only in e2e 06's plan-policy fixture (a debug shell a count turns on), whose plans set it themselves.
+  debug_shell_image: null,
   // The app stand-in with psql, so that it talks to the real PostgreSQL (it also serves SQLite).
   zfs_sync_image: "zfs-sync-psql",
   postgres_image: "real-postgres",
