@@ -108,6 +108,8 @@ PROVIDER_BIN="$PROVIDER_DIR/terraform-provider-docker_v$PROVIDER_VERSION"
 mkdir -p "$CACHE" "$LOG_DIR"
 
 # ------------------------------------------------------------------ helpers --
+# shellcheck source=lib/mirror-probe.sh disable=SC1091
+. "$(dirname "$0")/lib/mirror-probe.sh"
 log() { printf '[bootstrap-engine] %s\n' "$*"; }
 warn() { printf '[bootstrap-engine] WARNING: %s\n' "$*" >&2; }
 
@@ -445,42 +447,9 @@ step_tofu() {
 step_verify() {
   command -v terraform >/dev/null 2>&1 || fail 1 "terraform not found on PATH"
   [ -x "$PROVIDER_BIN" ] || fail 1 "no provider binary at $PROVIDER_BIN (run without --skip-provider)"
-  local d; mktmp d verify
-  cat >"$d/main.tf.json" <<EOF
-{
-  "terraform": {
-    "required_providers": {
-      "docker": { "source": "kreuzwerker/docker", "version": "$PROVIDER_VERSION" }
-    }
-  },
-  "provider": { "docker": [ { "host": "unix:///var/run/docker.sock" } ] },
-  "resource": {
-    "docker_network": {
-      "bootstrap_probe": { "name": "z3-bootstrap-verify" }
-    }
-  }
-}
-EOF
-  local vlog="$LOG_DIR/verify.log"
-  : >"$vlog"
-  (cd "$d" && TF_CLI_CONFIG_FILE="$TF_RC" TF_IN_AUTOMATION=1 terraform init -input=false -no-color) \
-      >>"$vlog" 2>&1 </dev/null \
-    || { cat "$vlog" >&2; fail 1 "terraform init against the filesystem mirror failed"; }
-  grep -q "Installed kreuzwerker/docker v$PROVIDER_VERSION" "$vlog" \
-    || { cat "$vlog" >&2; fail 1 "terraform init did not install kreuzwerker/docker v$PROVIDER_VERSION"; }
-  (cd "$d" && TF_CLI_CONFIG_FILE="$TF_RC" terraform validate -no-color) >>"$vlog" 2>&1 </dev/null \
-    || { cat "$vlog" >&2; fail 1 "terraform validate failed"; }
-  local what="init+validate"
-  if [ "$DO_DOCKER" = 1 ] && docker_up; then
-    # plan configures the provider against the live daemon (read-only).
-    (cd "$d" && TF_CLI_CONFIG_FILE="$TF_RC" TF_IN_AUTOMATION=1 terraform plan -input=false -no-color -lock=false) \
-        >>"$vlog" 2>&1 </dev/null \
-      || { cat "$vlog" >&2; fail 1 "terraform plan against the Docker daemon failed"; }
-    grep -q '1 to add' "$vlog" || { cat "$vlog" >&2; fail 1 "terraform plan did not plan the docker_network"; }
-    what="init+validate+plan"
-  fi
-  sed -n 's/^- Installed /  installed: /p; s/^Success! /  validate: /p; s/^Plan: /  plan: /p' "$vlog"
-  STEP_NOTE="$what ok (log: $vlog)"
+  # The plan needs the daemon, which this run manages unless --skip-docker.
+  local plan=no-plan; if [ "$DO_DOCKER" = 1 ] && docker_up; then plan=plan; fi
+  mirror_probe terraform "" "$plan"
 }
 
 # --------------------------------------------------------------------- main --

@@ -79,6 +79,8 @@ esac
 mkdir -p "$CACHE/bin" "$LOG_DIR"
 
 # ------------------------------------------------------------------ helpers --
+# shellcheck source=lib/mirror-probe.sh disable=SC1091
+. "$(dirname "$0")/lib/mirror-probe.sh"
 log() { printf '[bootstrap-tofu] %s\n' "$*"; }
 
 TMP_DIRS=()
@@ -227,39 +229,8 @@ step_verify() {
   [ -x "$provider" ] || fail 1 "no provider for OpenTofu at $provider (run scripts/bootstrap-engine.sh: it builds kreuzwerker/docker and links it there)"
   grep -qF "registry.opentofu.org/kreuzwerker/docker" "$TF_RC" 2>/dev/null \
     || fail 1 "$TF_RC does not send registry.opentofu.org/kreuzwerker/docker to the mirror (run scripts/bootstrap-engine.sh)"
-  local d; mktmp d verify
-  cat >"$d/main.tf.json" <<EOF
-{
-  "terraform": {
-    "required_providers": {
-      "docker": { "source": "kreuzwerker/docker", "version": "$PROVIDER_VERSION" }
-    }
-  },
-  "provider": { "docker": [ { "host": "unix:///var/run/docker.sock" } ] },
-  "resource": {
-    "docker_network": {
-      "bootstrap_probe": { "name": "z3-bootstrap-verify-tofu" }
-    }
-  }
-}
-EOF
-  local vlog="$LOG_DIR/verify-tofu.log"
-  : >"$vlog"
-  (cd "$d" && TF_CLI_CONFIG_FILE="$TF_RC" TF_IN_AUTOMATION=1 "$TOFU_BIN" init -input=false -no-color) >>"$vlog" 2>&1 </dev/null \
-    || { cat "$vlog" >&2; fail 1 "tofu init against the filesystem mirror failed"; }
-  grep -q "Installed kreuzwerker/docker v$PROVIDER_VERSION" "$vlog" \
-    || { cat "$vlog" >&2; fail 1 "tofu init did not install kreuzwerker/docker v$PROVIDER_VERSION"; }
-  (cd "$d" && TF_CLI_CONFIG_FILE="$TF_RC" "$TOFU_BIN" validate -no-color) >>"$vlog" 2>&1 </dev/null \
-    || { cat "$vlog" >&2; fail 1 "tofu validate failed"; }
-  local what="init+validate"
-  if docker version --format '{{.Server.Version}}' >/dev/null 2>&1; then
-    (cd "$d" && TF_CLI_CONFIG_FILE="$TF_RC" TF_IN_AUTOMATION=1 "$TOFU_BIN" plan -input=false -no-color -lock=false) >>"$vlog" 2>&1 </dev/null \
-      || { cat "$vlog" >&2; fail 1 "tofu plan against the Docker daemon failed"; }
-    grep -q '1 to add' "$vlog" || { cat "$vlog" >&2; fail 1 "tofu plan did not plan the docker_network"; }
-    what="init+validate+plan"
-  fi
-  sed -n 's/^- Installed /  installed: /p; s/^Success! /  validate: /p; s/^Plan: /  plan: /p' "$vlog"
-  STEP_NOTE="$what ok (log: $vlog)"
+  local plan=no-plan; if docker version --format '{{.Server.Version}}' >/dev/null 2>&1; then plan=plan; fi
+  mirror_probe "$TOFU_BIN" "-tofu" "$plan"
 }
 
 # -------------------------------------------------------------------- main --
