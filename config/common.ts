@@ -12,7 +12,10 @@ import type { SwarmTarget } from "../lib/target";
 export const allowed = (text: string) => ({ errorMap: () => ({ message: text }) });
 
 /** One of fixed string values; the problem lists them. */
-export function oneOf<const T extends readonly [string, ...string[]]>(values: T, text = `one of ${values.map((v) => JSON.stringify(v)).join(", ")}`) {
+export function oneOf<const T extends readonly [string, ...string[]]>(
+  values: T,
+  text = `one of ${values.map((v) => JSON.stringify(v)).join(", ")}`,
+) {
   return z.enum(values, allowed(text));
 }
 
@@ -91,10 +94,16 @@ export interface UnknownKeyHelp {
  * What is allowed instead of an unknown `key` of the object at `parent` (its path), which has `known`
  * keys: no such key, the key it most likely means, and the keys there are.
  */
-export function unknownKeyText(key: string, parent: readonly (string | number)[], known: readonly string[], help: UnknownKeyHelp = {}): string {
+export function unknownKeyText(
+  key: string,
+  parent: readonly (string | number)[],
+  known: readonly string[],
+  help: UnknownKeyHelp = {},
+): string {
   const renamed = Object.prototype.hasOwnProperty.call(help.renamed ?? {}, key) ? help.renamed![key] : undefined;
   const suggestion = closestKey(key, known);
-  const hint = renamed !== undefined ? `: it was renamed to \`${renamed}\`` : suggestion !== undefined ? `: did you mean \`${suggestion}\`?` : "";
+  const hint =
+    renamed !== undefined ? `: it was renamed to \`${renamed}\`` : suggestion !== undefined ? `: did you mean \`${suggestion}\`?` : "";
   const where = parent.length === 0 ? "top-level keys" : `keys of ${parent.join(".")}`;
   return `no key \`${key}\`${hint} (${where}: ${known.join(", ")}${help.why === undefined ? "" : `; ${help.why}`})`;
 }
@@ -151,7 +160,10 @@ export type ResourceLimits = z.infer<typeof resourceLimitsSchema>;
 /** Limits per service, keyed by a service of the system (an unknown service is an unknown key). */
 export const resourcesOf = <K extends string>(services: z.ZodEnum<[K, ...K[]]>) =>
   strictObject(
-    Object.fromEntries(services.options.map((name) => [name, resourceLimitsSchema.optional()])) as Record<K, z.ZodOptional<typeof resourceLimitsSchema>>,
+    Object.fromEntries(services.options.map((name) => [name, resourceLimitsSchema.optional()])) as Record<
+      K,
+      z.ZodOptional<typeof resourceLimitsSchema>
+    >,
     "limits per service",
   ).readonly();
 
@@ -165,10 +177,18 @@ export function requireLimits(
   if (!required) return;
   for (const name of deployed) {
     if (resources[name]?.memoryMiB === undefined) {
-      ctx.addIssue({ code: "custom", path: ["resources", name, "memoryMiB"], message: "a memory limit in MiB (this environment requires resource limits)" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["resources", name, "memoryMiB"],
+        message: "a memory limit in MiB (this environment requires resource limits)",
+      });
     }
     if (resources[name]?.cpus === undefined) {
-      ctx.addIssue({ code: "custom", path: ["resources", name, "cpus"], message: "a CPU limit in cores (this environment requires resource limits)" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["resources", name, "cpus"],
+        message: "a CPU limit in cores (this environment requires resource limits)",
+      });
     }
   }
 }
@@ -205,7 +225,10 @@ export const backendSchema = z
     "kind",
     [
       strictObject({ kind: z.literal("local") }, "a local backend: kind"),
-      strictObject({ kind: z.literal("pg"), schemaName: z.string(allowed(schemaNameText)).regex(/^[a-z_][a-z0-9_]{0,62}$/, schemaNameText) }, "a pg backend: kind, schemaName"),
+      strictObject(
+        { kind: z.literal("pg"), schemaName: z.string(allowed(schemaNameText)).regex(/^[a-z_][a-z0-9_]{0,62}$/, schemaNameText) },
+        "a pg backend: kind, schemaName",
+      ),
     ],
     allowed('one of "local", "pg"'),
   )
@@ -260,7 +283,10 @@ export function deploymentSchema<const K extends string>(replicable: readonly K[
             target: z.literal("swarm"),
             /** Tasks per stateless service. @default 1 each */
             replicas: strictObject(
-              Object.fromEntries(replicable.map((name) => [name, integer(1, MAX_REPLICAS).optional()])) as Record<K, z.ZodOptional<z.ZodNumber>>,
+              Object.fromEntries(replicable.map((name) => [name, integer(1, MAX_REPLICAS).optional()])) as Record<
+                K,
+                z.ZodOptional<z.ZodNumber>
+              >,
               replicasText,
               { why: `replicas for the stateless services only: ${why}` },
             )
@@ -274,9 +300,11 @@ export function deploymentSchema<const K extends string>(replicable: readonly K[
     )
     .readonly();
 }
-export type DeploymentSettings<K extends string = string> = { readonly target: "containers" } | { readonly target: "swarm"; readonly replicas?: Readonly<Partial<Record<K, number>>> };
+export type DeploymentSettings<K extends string = string> =
+  { readonly target: "containers" } | { readonly target: "swarm"; readonly replicas?: Readonly<Partial<Record<K, number>>> };
 
-const backupImageText = "an image reference such as repo/name:tag or repo/name@sha256:<digest> (restic 0.17 or later, ssh, pg_dump of the databases' major version, busybox: e2e/real-images/backup/Dockerfile)";
+const backupImageText =
+  "an image reference such as repo/name:tag or repo/name@sha256:<digest> (restic 0.17 or later, ssh, pg_dump of the databases' major version, busybox: e2e/real-images/backup/Dockerfile)";
 
 /**
  * Backups of the environment's stateful volumes with restic, by a backup runner container per stack
@@ -355,20 +383,51 @@ function commonRules(s: CommonSettings, ctx: z.RefinementCtx): void {
     problem(s.requireResourceLimits, ["requireResourceLimits"], `true${inProduction}`);
     problem(s.requirePinnedImages, ["requirePinnedImages"], `true${inProduction}`);
     problem(s.backend.kind !== "local", ["backend", "kind"], `"pg" (a shared, locking backend)${inProduction}`);
-    if (s.backup !== undefined) problem(s.backup.required, ["backup", "required"], `true${inProduction} (no deploy without a backup destination)`);
-    problem(s.backup !== undefined, ["backup"], `backup settings${inProduction} (every stateful volume is backed up: image, intervalMinutes, keep, maxAgeMinutes, rebuildable, resources, logging)`);
-    if (s.swarm !== undefined) problem(s.swarm.encryptOverlay, ["swarm", "encryptOverlay"], `true${inProduction} (overlay traffic between nodes carries database and RPC traffic)`);
+    if (s.backup !== undefined)
+      problem(s.backup.required, ["backup", "required"], `true${inProduction} (no deploy without a backup destination)`);
+    problem(
+      s.backup !== undefined,
+      ["backup"],
+      `backup settings${inProduction} (every stateful volume is backed up: image, intervalMinutes, keep, maxAgeMinutes, rebuildable, resources, logging)`,
+    );
+    if (s.swarm !== undefined)
+      problem(
+        s.swarm.encryptOverlay,
+        ["swarm", "encryptOverlay"],
+        `true${inProduction} (overlay traffic between nodes carries database and RPC traffic)`,
+      );
   }
   if (s.backup !== undefined) {
-    if (s.requirePinnedImages) problem(isPinnedImageReference(s.backup.image), ["backup", "image"], "an image reference pinned by a tag other than 'latest' or by @sha256 digest (this environment requires pinned images)");
+    if (s.requirePinnedImages)
+      problem(
+        isPinnedImageReference(s.backup.image),
+        ["backup", "image"],
+        "an image reference pinned by a tag other than 'latest' or by @sha256 digest (this environment requires pinned images)",
+      );
     if (s.requireResourceLimits) {
-      problem(s.backup.resources?.memoryMiB !== undefined, ["backup", "resources", "memoryMiB"], "a memory limit in MiB (this environment requires resource limits)");
-      problem(s.backup.resources?.cpus !== undefined, ["backup", "resources", "cpus"], "a CPU limit in cores (this environment requires resource limits)");
+      problem(
+        s.backup.resources?.memoryMiB !== undefined,
+        ["backup", "resources", "memoryMiB"],
+        "a memory limit in MiB (this environment requires resource limits)",
+      );
+      problem(
+        s.backup.resources?.cpus !== undefined,
+        ["backup", "resources", "cpus"],
+        "a CPU limit in cores (this environment requires resource limits)",
+      );
     }
-    problem(s.backup.maxAgeMinutes > s.backup.intervalMinutes, ["backup", "maxAgeMinutes"], `more than backup.intervalMinutes (${s.backup.intervalMinutes}): a snapshot is at least that old before the next run`);
+    problem(
+      s.backup.maxAgeMinutes > s.backup.intervalMinutes,
+      ["backup", "maxAgeMinutes"],
+      `more than backup.intervalMinutes (${s.backup.intervalMinutes}): a snapshot is at least that old before the next run`,
+    );
   }
   if (s.defaultDockerHost !== undefined) {
-    problem(s.name === "dev", ["defaultDockerHost"], "unset outside dev (staging and production name their host at deploy time with docker_host)");
+    problem(
+      s.name === "dev",
+      ["defaultDockerHost"],
+      "unset outside dev (staging and production name their host at deploy time with docker_host)",
+    );
   }
 }
 
@@ -379,7 +438,9 @@ function commonRules(s: CommonSettings, ctx: z.RefinementCtx): void {
  */
 export function commonSchema(systems: readonly string[]): z.ZodType<CommonSettings> {
   const blocks = Object.fromEntries(systems.map((key) => [key, z.unknown()]));
-  return strictObject({ ...commonShape, ...blocks }, "an environment settings object").superRefine(commonRules).readonly();
+  return strictObject({ ...commonShape, ...blocks }, "an environment settings object")
+    .superRefine(commonRules)
+    .readonly();
 }
 
 /** What a system's schema needs to know about the environment it is parsed for. */

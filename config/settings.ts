@@ -14,7 +14,9 @@ import { zfsSyncSchema } from "./zfs-sync/schema";
  * other key of the environment as unknown.
  */
 export function systemsSchema(env: EnvironmentContext) {
-  return z.object({ z3: z3Schema(env), jessy: jessySchema(env), zfsSync: zfsSyncSchema(env) }, allowed("an environment settings object")).readonly();
+  return z
+    .object({ z3: z3Schema(env), jessy: jessySchema(env), zfsSync: zfsSyncSchema(env) }, allowed("an environment settings object"))
+    .readonly();
 }
 
 const SYSTEMS = ["z3", "jessy", "zfsSync"] as const;
@@ -59,7 +61,8 @@ function render(value: unknown): string {
 /** The value at `path` in the settings as given (not as parsed). */
 function valueAt(settings: unknown, path: readonly (string | number)[]): unknown {
   let value = settings;
-  for (const key of path) value = value === null || typeof value !== "object" ? undefined : (value as Record<string | number, unknown>)[key];
+  for (const key of path)
+    value = value === null || typeof value !== "object" ? undefined : (value as Record<string | number, unknown>)[key];
   return value;
 }
 
@@ -83,7 +86,8 @@ export function parseSettings(settings: unknown): { readonly settings?: Environm
     ...(systems.success ? [] : systems.error.issues),
     ...crossProblems(settings).map((p) => ({ ...p, code: "custom" as const })),
   ];
-  if (issues.length === 0 && common.success && systems.success) return { settings: Object.freeze({ ...common.data, ...systems.data }), problems: [] };
+  if (issues.length === 0 && common.success && systems.success)
+    return { settings: Object.freeze({ ...common.data, ...systems.data }), problems: [] };
   const problems: SettingsProblem[] = [];
   const seen = new Set<string>();
   for (const issue of issues) {
@@ -109,7 +113,9 @@ export function settingsProblems(settings: EnvironmentSettings): SettingsProblem
  * number or a Terraform template in a string is a problem), so `npm run synth` and `cdktf deploy`
  * catch what a type check would, without one.
  */
-export function validateSettings(all: Readonly<Record<EnvironmentName, EnvironmentSettings>>): Readonly<Record<EnvironmentName, EnvironmentSettings>> {
+export function validateSettings(
+  all: Readonly<Record<EnvironmentName, EnvironmentSettings>>,
+): Readonly<Record<EnvironmentName, EnvironmentSettings>> {
   const problems: SettingsProblem[] = [];
   const parsed: Partial<Record<EnvironmentName, EnvironmentSettings>> = {};
   for (const [key, settings] of Object.entries(all)) {

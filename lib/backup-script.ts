@@ -7,7 +7,6 @@
  */
 import { shellQuote as q } from "./shell-quote";
 
-
 /** Where the runner mounts a backed-up volume (read-only) and where a restore writes it. */
 export const dataPath = (volume: string) => `/data/${volume}`;
 /** Where the runner reads a database's password (the secret's variable names the file). */
@@ -69,7 +68,11 @@ export function runnerScript(p: RunnerScriptProps): string {
   // Docker volume names are letters, digits, "_", "." and "-": the list splits on its spaces.
   const volumes = p.sources.map((s) => s.volume).join(" ");
   const postgresCases = p.sources
-    .flatMap((s) => (s.kind === "postgres" ? [`    ${q(s.volume)}) echo ${q(s.host)} ${s.port} ${q(s.database)} ${q(s.user)} ${q(s.passwordFile)} ;;`] : []))
+    .flatMap((s) =>
+      s.kind === "postgres"
+        ? [`    ${q(s.volume)}) echo ${q(s.host)} ${s.port} ${q(s.database)} ${q(s.user)} ${q(s.passwordFile)} ;;`]
+        : [],
+    )
     .join("\n");
   const companionCases = p.sources
     .flatMap((s) => (s.kind === "files" && s.companions.length > 0 ? [`    ${q(s.volume)}) echo ${s.companions.map(q).join(" ")} ;;`] : []))

@@ -1,5 +1,14 @@
 import { Construct, TerraformStack, TerraformVariable } from "./cdk";
-import { companionPath, dataPath, METRICS_PATH, METRICS_PORT, RUNNER_PATHS, postgresPasswordPath, RunnerSource, runnerScript } from "./backup-script";
+import {
+  companionPath,
+  dataPath,
+  METRICS_PATH,
+  METRICS_PORT,
+  RUNNER_PATHS,
+  postgresPasswordPath,
+  RunnerSource,
+  runnerScript,
+} from "./backup-script";
 import { FileText } from "./file-text";
 import { ContainerImage } from "./image";
 import { Network } from "./network";
@@ -87,7 +96,9 @@ export class Backup extends Construct {
     const enabledWhen = props.required ? undefined : 'var.backup_repository != ""';
     const included = props.sources.filter((s) => s.kind !== "rebuildable" || policy.rebuildable === "include");
     this.covered = included.map((s) => s.volume);
-    this.skipped = props.sources.flatMap((s) => (s.kind === "rebuildable" && policy.rebuildable === "skip" ? [{ volume: s.volume, why: s.why }] : []));
+    this.skipped = props.sources.flatMap((s) =>
+      s.kind === "rebuildable" && policy.rebuildable === "skip" ? [{ volume: s.volume, why: s.why }] : [],
+    );
 
     this.repository = new TerraformVariable(this, "Repository", {
       type: "string",
@@ -104,7 +115,8 @@ export class Backup extends Construct {
         {
           // Here, not on the secrets: Terraform prints the value of a variable whose own validation fails,
           // sensitive or not (not the sensitive values the condition reads). Their lengths: lib/secret.ts.
-          condition: '${var.backup_repository == "" || (var.backup_password != "" && var.backup_ssh_key != "" && var.backup_known_hosts != "")}',
+          condition:
+            '${var.backup_repository == "" || (var.backup_password != "" && var.backup_ssh_key != "" && var.backup_known_hosts != "")}',
           errorMessage: "backup_password, backup_ssh_key and backup_known_hosts (TF_VAR_*) are required when backup_repository is set.",
         },
       ],
@@ -146,10 +158,12 @@ export class Backup extends Construct {
         : {
             kind: "files",
             volume: s.volume.name,
-            companions: (s.kind === "files" ? s.companions ?? [] : []).map((c) => companionPath(c.variableName)),
+            companions: (s.kind === "files" ? (s.companions ?? []) : []).map((c) => companionPath(c.variableName)),
           },
     );
-    const mounts: VolumeMount[] = included.filter((s) => s.kind !== "postgres").map((s) => s.volume.mount(dataPath(s.volume.name), { readOnly: true }));
+    const mounts: VolumeMount[] = included
+      .filter((s) => s.kind !== "postgres")
+      .map((s) => s.volume.mount(dataPath(s.volume.name), { readOnly: true }));
     const secretFiles: SecretFile[] = [
       password.file(RUNNER_PATHS.password),
       sshKey.file(RUNNER_PATHS.sshKey),
@@ -174,7 +188,8 @@ export class Backup extends Construct {
       name: `${props.namePrefix}-backup`,
       // Pulled only with the runner: without a destination nothing needs the image (dev hosts need not have it).
       image: new ContainerImage(this, "Image", { reference: props.image, enabledWhen }),
-      rootReason: "reads every backed-up volume whatever its owner and modes (CAP_DAC_OVERRIDE only, never DAC_READ_SEARCH; every mount read-only)",
+      rootReason:
+        "reads every backed-up volume whatever its owner and modes (CAP_DAC_OVERRIDE only, never DAC_READ_SEARCH; every mount read-only)",
       // Root reads files of any owner and mode with CAP_DAC_OVERRIDE, one of Docker's default
       // capabilities. Not CAP_DAC_READ_SEARCH: with it, Docker's default seccomp profile allows
       // open_by_handle_at, which opens any file of the host's filesystem by handle (the "Shocker"
@@ -196,25 +211,36 @@ export class Backup extends Construct {
           containerPath: RUNNER_PATHS.script,
           mode: "0555",
           content: FileText.of(
-            runnerScript({ host: props.stackName, sources: runnerSources, intervalMinutes: policy.intervalMinutes, maxAgeMinutes: policy.maxAgeMinutes, keep: policy.keep }),
+            runnerScript({
+              host: props.stackName,
+              sources: runnerSources,
+              intervalMinutes: policy.intervalMinutes,
+              maxAgeMinutes: policy.maxAgeMinutes,
+              keep: policy.keep,
+            }),
           ),
         },
-        { containerPath: RUNNER_PATHS.sources, content: FileText.of(JSON.stringify({ stack: props.stackName, sources: runnerSources }, null, 2) + "\n") },
+        {
+          containerPath: RUNNER_PATHS.sources,
+          content: FileText.of(JSON.stringify({ stack: props.stackName, sources: runnerSources }, null, 2) + "\n"),
+        },
         { containerPath: RUNNER_PATHS.repository, content: FileText.of(this.repository.stringValue) },
         { containerPath: RUNNER_PATHS.knownHosts, content: FileText.of(knownHosts.stringValue) },
         {
           containerPath: RUNNER_PATHS.sshConfig,
           // Constant text: the paths are the runner's own.
-          content: FileText.of([
-            "Host *",
-            `  IdentityFile ${RUNNER_PATHS.sshKey}`,
-            `  UserKnownHostsFile ${RUNNER_PATHS.knownHosts}`,
-            "  StrictHostKeyChecking yes",
-            "  BatchMode yes",
-            "  ConnectTimeout 10",
-            "  ServerAliveInterval 15",
-            "",
-          ].join("\n")),
+          content: FileText.of(
+            [
+              "Host *",
+              `  IdentityFile ${RUNNER_PATHS.sshKey}`,
+              `  UserKnownHostsFile ${RUNNER_PATHS.knownHosts}`,
+              "  StrictHostKeyChecking yes",
+              "  BatchMode yes",
+              "  ConnectTimeout 10",
+              "  ServerAliveInterval 15",
+              "",
+            ].join("\n"),
+          ),
         },
       ],
       healthCheck: {

@@ -58,7 +58,9 @@ ValidateBinaryVersion.prototype.validate = function (this: ValidateBinaryVersion
   const version = /\d+\.\d+\.\d+/.exec(answer.output)?.[0];
   if (version === undefined) return [`Could not determine version of ${own.binary} (running ${own.versionCommand})`];
   if (!satisfies(version, own.versionConstraint)) {
-    return [`${own.binary} version ${version} is lower than the required version ${own.versionConstraint} for this construct. ${own.hint ?? ""}`];
+    return [
+      `${own.binary} version ${version} is lower than the required version ${own.versionConstraint} for this construct. ${own.hint ?? ""}`,
+    ];
   }
   return [];
 };

@@ -38,7 +38,10 @@ export type {
 export { Image } from "@cdktf/provider-docker/lib/image";
 export { DataDockerRegistryImage as RegistryImage } from "@cdktf/provider-docker/lib/data-docker-registry-image";
 export { Service as SwarmService } from "@cdktf/provider-docker/lib/service";
-export type { ServiceConfig as SwarmServiceConfig, ServiceTaskSpecContainerSpecMounts as SwarmMount } from "@cdktf/provider-docker/lib/service";
+export type {
+  ServiceConfig as SwarmServiceConfig,
+  ServiceTaskSpecContainerSpecMounts as SwarmMount,
+} from "@cdktf/provider-docker/lib/service";
 export { Secret as SwarmSecret } from "@cdktf/provider-docker/lib/secret";
 export { Config as SwarmConfig } from "@cdktf/provider-docker/lib/config";
 export { Network } from "@cdktf/provider-docker/lib/network";

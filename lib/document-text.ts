@@ -32,7 +32,8 @@ const PLACEHOLDER = "zzfiletextvalue";
 /** `# ` comment lines, for a header the format's own comments carry; a line break starts a new `#` line. */
 export function commentLines(comment: string): string {
   // Control characters, and the line breaks YAML 1.1 also reads (NEL, U+2028, U+2029), which would end a comment line.
-  if (/[\u0000-\u0009\u000b-\u001f\u007f\u0085\u2028\u2029]/.test(comment)) throw new Error(`a file comment cannot hold control characters: ${JSON.stringify(comment)}`);
+  if (/[\u0000-\u0009\u000b-\u001f\u007f\u0085\u2028\u2029]/.test(comment))
+    throw new Error(`a file comment cannot hold control characters: ${JSON.stringify(comment)}`);
   return comment
     .split("\n")
     .map((line) => (line === "" ? "#" : `# ${line}`))
@@ -55,14 +56,16 @@ export function documentText(format: DocumentFormat, doc: Document, comment?: st
       return quoted === undefined ? value : placeholderFor(escapeTemplate(quoted));
     }
     if (typeof value === "number") {
-      if (Token.isUnresolved(value)) throw new Error(`${format.name} ${path}: a Terraform number cannot be written into a file; give its string`);
+      if (Token.isUnresolved(value))
+        throw new Error(`${format.name} ${path}: a Terraform number cannot be written into a file; give its string`);
       return value;
     }
     if (typeof value === "boolean" || value === undefined) return value;
     if (Array.isArray(value)) return value.map((v, i) => walk(v, `${path}[${i}]`));
     const out: Record<string, unknown> = {};
     for (const [key, v] of Object.entries(value as Document)) {
-      if (Token.isUnresolved(key) || key.includes(PLACEHOLDER)) throw new Error(`${format.name} ${path}: the key ${JSON.stringify(key)} must be literal text`);
+      if (Token.isUnresolved(key) || key.includes(PLACEHOLDER))
+        throw new Error(`${format.name} ${path}: the key ${JSON.stringify(key)} must be literal text`);
       if (v !== undefined) out[key] = walk(v, path === "" ? key : `${path}.${key}`);
     }
     return out;
@@ -75,7 +78,8 @@ export function documentText(format: DocumentFormat, doc: Document, comment?: st
   for (const { placeholder, template: quoted } of replacements) {
     const forms = [`"${placeholder}"`, `'${placeholder}'`, placeholder];
     const form = forms.find((f) => template.includes(f))!;
-    if (template.split(form).length !== 2) throw new Error(`${format.name}: the writer did not write the value ${placeholder} exactly once`);
+    if (template.split(form).length !== 2)
+      throw new Error(`${format.name}: the writer did not write the value ${placeholder} exactly once`);
     template = template.replace(form, () => quoted);
   }
   if (template.includes(PLACEHOLDER)) throw new Error(`${format.name}: the writer wrote a placeholder where no value stands`);

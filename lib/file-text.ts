@@ -34,7 +34,10 @@ export function splitOnTokens(text: string): { readonly literal: boolean; readon
   }
   if (last < text.length) parts.push({ literal: true, text: text.slice(last) });
   for (const p of parts) {
-    if (p.literal && Token.isUnresolved(p.text)) throw new Error(`file text: a list or map token stands in the text ${JSON.stringify(p.text)}; only string values can be written into a file`);
+    if (p.literal && Token.isUnresolved(p.text))
+      throw new Error(
+        `file text: a list or map token stands in the text ${JSON.stringify(p.text)}; only string values can be written into a file`,
+      );
   }
   return parts;
 }

@@ -64,7 +64,9 @@ export class ContainerImage extends Construct {
   /** The image id (`sha256:…`) to put in a container's `image`: one token per image, however many containers read it. */
   get imageId(): string {
     // A counted resource is addressed by instance; only containers with the same condition read it.
-    this.cachedImageId ??= this.counted ? `\${${this.resource.terraformResourceType}.${this.resource.friendlyUniqueId}[0].image_id}` : this.resource.imageId;
+    this.cachedImageId ??= this.counted
+      ? `\${${this.resource.terraformResourceType}.${this.resource.friendlyUniqueId}[0].image_id}`
+      : this.resource.imageId;
     return this.cachedImageId;
   }
 }

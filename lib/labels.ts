@@ -20,7 +20,8 @@ export class StandardLabels implements IAspect {
   }
 
   private merge(node: IConstruct, own: unknown): { label: string; value: string }[] {
-    if (own !== undefined && !Array.isArray(own)) throw new Error(`${node.node.path}: labels are a Terraform expression; StandardLabels cannot merge into them`);
+    if (own !== undefined && !Array.isArray(own))
+      throw new Error(`${node.node.path}: labels are a Terraform expression; StandardLabels cannot merge into them`);
     const merged = new Map(Object.entries(this.labels));
     for (const l of (own ?? []) as { label: string; value: string }[]) merged.set(l.label, l.value);
     return [...merged].sort(([a], [b]) => a.localeCompare(b)).map(([label, value]) => ({ label, value }));

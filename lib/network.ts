@@ -29,7 +29,12 @@ export class Network extends Construct {
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
     const problems = new ProblemCollector();
-    problems.check(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(props.name), "name", props.name, "a Docker network name: letters, digits, '_', '.', '-', at most 63 characters");
+    problems.check(
+      /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(props.name),
+      "name",
+      props.name,
+      "a Docker network name: letters, digits, '_', '.', '-', at most 63 characters",
+    );
     problems.throwIfAny(this);
 
     this.name = props.name;

@@ -19,7 +19,11 @@ export function nginxString(value: string): string {
   const problems: string[] = [];
   if (value.includes("$")) problems.push('"$" (nginx would read a variable; it has no escape for "$")');
   const control = /[\u0000-\u001f\u007f]/.exec(value);
-  if (control) problems.push(`the control character U+${control[0].charCodeAt(0).toString(16).padStart(4, "0")} (a line break or control character would stay in the value)`);
-  if (problems.length > 0) throw new Error(`nginxString: ${JSON.stringify(value)} cannot be an nginx parameter: it holds ${problems.join(" and ")}`);
+  if (control)
+    problems.push(
+      `the control character U+${control[0].charCodeAt(0).toString(16).padStart(4, "0")} (a line break or control character would stay in the value)`,
+    );
+  if (problems.length > 0)
+    throw new Error(`nginxString: ${JSON.stringify(value)} cannot be an nginx parameter: it holds ${problems.join(" and ")}`);
   return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 }

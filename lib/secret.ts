@@ -49,7 +49,9 @@ export class Secret extends Construct {
       lifecycle: {
         precondition: [
           {
-            condition: props.optional ? `\${var.${name} == "" || length(var.${name}) >= ${this.minLength}}` : `\${length(var.${name}) >= ${this.minLength}}`,
+            condition: props.optional
+              ? `\${var.${name} == "" || length(var.${name}) >= ${this.minLength}}`
+              : `\${length(var.${name}) >= ${this.minLength}}`,
             errorMessage: `${name} (TF_VAR_${name}) must be ${props.optional ? "empty or " : ""}at least ${this.minLength} characters long; its value is not shown.`,
           },
         ],

@@ -4,7 +4,16 @@
  * such a value sensitive in the plan whatever the construct says; this is how synthesis knows it too
  * (a file that carries a secret is delivered as a secret).
  */
-import { DefaultTokenResolver, IConstruct, LazyBase, StringConcat, TerraformLocal, TerraformStack, TerraformVariable, Tokenization } from "./cdk";
+import {
+  DefaultTokenResolver,
+  IConstruct,
+  LazyBase,
+  StringConcat,
+  TerraformLocal,
+  TerraformStack,
+  TerraformVariable,
+  Tokenization,
+} from "./cdk";
 
 export interface SecretReads {
   /** The sensitive variables the value reads, directly or through locals, in the order first read. */
@@ -59,7 +68,13 @@ export function secretReads(scope: IConstruct, value: unknown, options: { readon
       const key = `${kind}.${name}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      const element = stack.node.findAll().find((n) => (kind === "var" ? n instanceof TerraformVariable : n instanceof TerraformLocal) && (n as TerraformVariable | TerraformLocal).friendlyUniqueId === name);
+      const element = stack.node
+        .findAll()
+        .find(
+          (n) =>
+            (kind === "var" ? n instanceof TerraformVariable : n instanceof TerraformLocal) &&
+            (n as TerraformVariable | TerraformLocal).friendlyUniqueId === name,
+        );
       if (element instanceof TerraformVariable && element.sensitive === true) variables.push(element);
       // A local's `expression` reads back as a reference to itself; its definition is in toTerraform().
       if (element instanceof TerraformLocal) read((element.toTerraform() as { locals?: Record<string, unknown> }).locals?.[name]);

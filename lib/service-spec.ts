@@ -19,15 +19,7 @@ export interface Dependency {
  * only. Never DAC_READ_SEARCH: with it, Docker's default seccomp profile allows `open_by_handle_at`,
  * the container escape known as "Shocker" (DAC_OVERRIDE reads files of any owner without it).
  */
-export type Capability =
-  | "CHOWN"
-  | "DAC_OVERRIDE"
-  | "FOWNER"
-  | "FSETID"
-  | "KILL"
-  | "NET_BIND_SERVICE"
-  | "SETGID"
-  | "SETUID";
+export type Capability = "CHOWN" | "DAC_OVERRIDE" | "FOWNER" | "FSETID" | "KILL" | "NET_BIND_SERVICE" | "SETGID" | "SETUID";
 
 export type RestartPolicy = "no" | "on-failure" | "always" | "unless-stopped";
 
@@ -320,4 +312,3 @@ export function labelDigest(text: string): string {
   }
   return h.toString(16).padStart(8, "0");
 }
-

@@ -99,13 +99,19 @@ export class Service extends Construct {
       ...(props.labels ?? {}),
     };
 
-
     const hc = props.healthCheck;
     const target = this.target;
     if (target.kind === "swarm" && !this.oneShot && !props.hostLocal) {
       this.fileVolumes = [];
       this.volumeMounts = [...(props.volumes ?? [])];
-      this.resource = renderSwarmService(this, { props, configFiles: this.configFiles, labels, logging, target, placement: placementOf(props) });
+      this.resource = renderSwarmService(this, {
+        props,
+        configFiles: this.configFiles,
+        labels,
+        logging,
+        target,
+        placement: placementOf(props),
+      });
       return;
     }
 
@@ -128,7 +134,11 @@ export class Service extends Construct {
     const secretPermissions = readerIsRoot ? "0400" : "0444";
     const uploads = [
       ...(props.secretFiles ?? []).map((f) => ({ file: f.containerPath, content: f.secret.value, permissions: secretPermissions })),
-      ...this.configFiles.map((f) => ({ file: f.containerPath, content: f.content.template, permissions: f.sensitive ? secretPermissions : f.mode ?? "0444" })),
+      ...this.configFiles.map((f) => ({
+        file: f.containerPath,
+        content: f.content.template,
+        permissions: f.sensitive ? secretPermissions : (f.mode ?? "0444"),
+      })),
     ];
     // Provider 4.6 still copies uploads to "/" of the container, and Docker refuses that on a read-only
     // root filesystem even when the file's own directory is a volume. So uploaded files go through a
@@ -156,7 +166,8 @@ export class Service extends Construct {
       // the same sorted order): a `moved` block carries existing state over to the new address.
       const legacy = `docker_volume.${readableLogicalId(this)}_files${fileVolumes.length === 0 ? "" : fileVolumes.length + 1}`;
       const resource = volume.resource;
-      if (resource && (props.movesCounterAddresses ?? true) && legacy !== `docker_volume.${resource.friendlyUniqueId}`) resource.moveFromId(legacy);
+      if (resource && (props.movesCounterAddresses ?? true) && legacy !== `docker_volume.${resource.friendlyUniqueId}`)
+        resource.moveFromId(legacy);
       fileVolumes.push(volume);
       loaderMounts.push(volume.mount(dir));
       mounts.push(volume.mount(dir, { readOnly: true }));
@@ -167,7 +178,10 @@ export class Service extends Construct {
     const oneShot = this.oneShot;
     const waitForExit = oneShot && (props.waitForExit ?? true);
     const count = props.enabledWhen !== undefined ? Token.asNumber(`\${${props.enabledWhen} ? 1 : 0}`) : undefined;
-    const loader = uploads.length > 0 ? this.createFilesLoader(props, uploads, loaderMounts, logging, count, Service.lengthChecks(props, this.configFiles)) : undefined;
+    const loader =
+      uploads.length > 0
+        ? this.createFilesLoader(props, uploads, loaderMounts, logging, count, Service.lengthChecks(props, this.configFiles))
+        : undefined;
     this.filesLoader = loader;
     const config: ContainerConfig = {
       name: props.name,
@@ -188,7 +202,7 @@ export class Service extends Construct {
       securityOpts: props.allowPrivilegeEscalation ? [] : ["no-new-privileges:true"],
       privileged: false,
       restart: props.restart ?? (oneShot ? "no" : "unless-stopped"),
-      maxRetryCount: (props.restart ?? "") === "on-failure" ? props.maxRetryCount ?? 5 : undefined,
+      maxRetryCount: (props.restart ?? "") === "on-failure" ? (props.maxRetryCount ?? 5) : undefined,
       logDriver: "json-file",
       logOpts: jsonFileOptions(logging),
       // Swap equal to memory: Docker's default (twice the limit) reads back as a perpetual diff.
@@ -204,7 +218,10 @@ export class Service extends Construct {
       // core; updated in place.
       cpuShares: props.resources?.cpus !== undefined ? cpuShares(props.resources.cpus) : undefined,
       healthcheck: hc
-        ? { ...healthCheckTimings(hc), startInterval: hc.startIntervalSeconds !== undefined ? DURATION(hc.startIntervalSeconds) : undefined }
+        ? {
+            ...healthCheckTimings(hc),
+            startInterval: hc.startIntervalSeconds !== undefined ? DURATION(hc.startIntervalSeconds) : undefined,
+          }
         : undefined,
       wait: props.waitForHealthySeconds !== undefined ? true : undefined,
       waitTimeout: props.waitForHealthySeconds,
@@ -243,9 +260,16 @@ export class Service extends Construct {
         waitForExit || loader
           ? {
               postcondition: waitForExit
-                ? [{ condition: "${self.exit_code == 0}", errorMessage: `One-shot container ${props.name} exited with a non-zero code; see docker logs ${props.name}.` }]
+                ? [
+                    {
+                      condition: "${self.exit_code == 0}",
+                      errorMessage: `One-shot container ${props.name} exited with a non-zero code; see docker logs ${props.name}.`,
+                    },
+                  ]
                 : undefined,
-              replaceTriggeredBy: loader ? [`docker_container.${loader.friendlyUniqueId}${count !== undefined ? "[count.index]" : ""}`] : undefined,
+              replaceTriggeredBy: loader
+                ? [`docker_container.${loader.friendlyUniqueId}${count !== undefined ? "[count.index]" : ""}`]
+                : undefined,
             }
           : undefined,
     });
@@ -318,47 +342,100 @@ export class Service extends Construct {
 
   /** The length checks of the secrets a service receives: its secret files, and those its configuration files read. */
   private static lengthChecks(props: ServiceProps, configFiles: readonly DeliveredConfigFile[]): TerraformResource[] {
-    const secrets = [...(props.secretFiles ?? []).map((f) => f.secret), ...configFiles.flatMap((f) => f.secrets.flatMap((v) => Secret.of(v) ?? []))];
+    const secrets = [
+      ...(props.secretFiles ?? []).map((f) => f.secret),
+      ...configFiles.flatMap((f) => f.secrets.flatMap((v) => Secret.of(v) ?? [])),
+    ];
     return [...new Set(secrets)].map((s) => s.lengthCheck);
   }
 
-  private static validate(scope: Service, props: ServiceProps, target: DeploymentTarget, configFiles: readonly DeliveredConfigFile[]): void {
+  private static validate(
+    scope: Service,
+    props: ServiceProps,
+    target: DeploymentTarget,
+    configFiles: readonly DeliveredConfigFile[],
+  ): void {
     const p = new ProblemCollector();
     configFiles.forEach((f, i) => {
       const secrets = f.secrets.map((v) => `var.${v.friendlyUniqueId}`).join(", ") || "sensitive()";
-      p.check(!f.sensitive || f.mode === undefined, `configFiles[${i}].mode`, f.mode, `unset for ${f.containerPath}, which reads ${secrets}: a file that carries a secret gets a secret file's mode`);
+      p.check(
+        !f.sensitive || f.mode === undefined,
+        `configFiles[${i}].mode`,
+        f.mode,
+        `unset for ${f.containerPath}, which reads ${secrets}: a file that carries a secret gets a secret file's mode`,
+      );
     });
     const replicas = props.replicas ?? 1;
     p.check(Number.isInteger(replicas) && replicas >= 1, "replicas", props.replicas, "a positive integer");
     if (replicas > 1) {
-      p.check(target.kind === "swarm", "replicas", props.replicas, '1 on the containers target (one container per service; the swarm target runs replicas)');
+      p.check(
+        target.kind === "swarm",
+        "replicas",
+        props.replicas,
+        "1 on the containers target (one container per service; the swarm target runs replicas)",
+      );
       p.check(!props.oneShot, "replicas", props.replicas, "1 for a one-shot service");
-      p.check(!placementOf(props).singleWriter, "replicas", props.replicas, "1 for a service that writes a node-local volume or host path (two writers must never share it)");
+      p.check(
+        !placementOf(props).singleWriter,
+        "replicas",
+        props.replicas,
+        "1 for a service that writes a node-local volume or host path (two writers must never share it)",
+      );
       if (target.kind === "swarm" && placementOf(props).pinned) {
         const hostModePort = (props.ports ?? []).some((x) => x.public && (target.endpointMode === "dnsrr" || x.kind === "p2p"));
-        p.check(!hostModePort, "replicas", props.replicas, "1 for a service pinned to the data node that publishes a host-mode port (endpointMode \"dnsrr\", or a P2P port, binds it once per node)");
+        p.check(
+          !hostModePort,
+          "replicas",
+          props.replicas,
+          '1 for a service pinned to the data node that publishes a host-mode port (endpointMode "dnsrr", or a P2P port, binds it once per node)',
+        );
       }
     }
     if (target.kind === "swarm" && !props.oneShot && !props.hostLocal) {
-      p.check(props.enabledWhen === undefined, "enabledWhen", props.enabledWhen, "unset on the swarm target (a conditional service is a containers-target feature)");
+      p.check(
+        props.enabledWhen === undefined,
+        "enabledWhen",
+        props.enabledWhen,
+        "unset on the swarm target (a conditional service is a containers-target feature)",
+      );
     }
     p.check(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(props.name), "name", props.name, "a Docker container name: letters, digits, '_', '.', '-'");
     if (props.user === undefined || ROOT_USERS.has(props.user)) {
-      p.check((props.rootReason ?? "").trim().length >= 10, "rootReason", props.rootReason, "a reason of at least 10 characters when the service runs as root (no `user`, or user 0)");
+      p.check(
+        (props.rootReason ?? "").trim().length >= 10,
+        "rootReason",
+        props.rootReason,
+        "a reason of at least 10 characters when the service runs as root (no `user`, or user 0)",
+      );
     } else {
-      p.check(/^[0-9]+(:[0-9]+)?$/.test(props.user), "user", props.user, "a numeric uid or uid:gid, e.g. \"1000:1000\"");
+      p.check(/^[0-9]+(:[0-9]+)?$/.test(props.user), "user", props.user, 'a numeric uid or uid:gid, e.g. "1000:1000"');
     }
     const ports = props.ports ?? [];
     const seen = new Set<string>();
     ports.forEach((port, i) => {
-      p.check(Number.isInteger(port.containerPort) && port.containerPort > 0 && port.containerPort < 65536, `ports[${i}].containerPort`, port.containerPort, "an integer from 1 to 65535");
-      p.check(Number.isInteger(port.hostPort) && port.hostPort > 0 && port.hostPort < 65536, `ports[${i}].hostPort`, port.hostPort, "an integer from 1 to 65535");
+      p.check(
+        Number.isInteger(port.containerPort) && port.containerPort > 0 && port.containerPort < 65536,
+        `ports[${i}].containerPort`,
+        port.containerPort,
+        "an integer from 1 to 65535",
+      );
+      p.check(
+        Number.isInteger(port.hostPort) && port.hostPort > 0 && port.hostPort < 65536,
+        `ports[${i}].hostPort`,
+        port.hostPort,
+        "an integer from 1 to 65535",
+      );
       const key = `${port.hostPort}/${port.protocol ?? "tcp"}`;
       p.check(!seen.has(key), `ports[${i}].hostPort`, port.hostPort, "a host port not already published by this service");
       seen.add(key);
     });
     if (ports.length > 0) {
-      p.check(props.networks.some((n) => !n.network.internal), "ports", ports.map((x) => x.hostPort), "published ports need at least one non-internal network (Docker does not publish ports of containers on internal networks only)");
+      p.check(
+        props.networks.some((n) => !n.network.internal),
+        "ports",
+        ports.map((x) => x.hostPort),
+        "published ports need at least one non-internal network (Docker does not publish ports of containers on internal networks only)",
+      );
     }
     p.check(props.networks.length > 0, "networks", [], "at least one network");
     const netNames = props.networks.map((n) => n.network.name);
@@ -366,25 +443,37 @@ export class Service extends Construct {
     const paths = [...(props.volumes ?? []).map((m) => m.containerPath), ...(props.bindMounts ?? []).map((b) => b.containerPath)];
     const dup = paths.find((x, i) => paths.indexOf(x) !== i);
     p.check(dup === undefined, "volumes", dup, "each container path mounted once");
-    [...paths, ...(props.secretFiles ?? []).map((s) => s.containerPath), ...(props.configFiles ?? []).map((c) => c.containerPath)].forEach((path) =>
-      p.check(path.startsWith("/"), "volumes", path, "absolute container paths"),
+    [...paths, ...(props.secretFiles ?? []).map((s) => s.containerPath), ...(props.configFiles ?? []).map((c) => c.containerPath)].forEach(
+      (path) => p.check(path.startsWith("/"), "volumes", path, "absolute container paths"),
     );
     const r = props.resources;
-    if (r?.memoryMiB !== undefined) p.check(Number.isInteger(r.memoryMiB) && r.memoryMiB >= MIN_MEMORY_MIB && r.memoryMiB <= MAX_MEMORY_MIB, "resources.memoryMiB", r.memoryMiB, MEMORY_LIMIT_ALLOWED);
+    if (r?.memoryMiB !== undefined)
+      p.check(
+        Number.isInteger(r.memoryMiB) && r.memoryMiB >= MIN_MEMORY_MIB && r.memoryMiB <= MAX_MEMORY_MIB,
+        "resources.memoryMiB",
+        r.memoryMiB,
+        MEMORY_LIMIT_ALLOWED,
+      );
     if (r?.cpus !== undefined) p.check(r.cpus > 0 && r.cpus <= MAX_CPUS, "resources.cpus", r.cpus, CPU_LIMIT_ALLOWED);
     const lg = props.logging;
     if (lg) {
       p.check(Number.isInteger(lg.maxSizeMiB) && lg.maxSizeMiB > 0, "logging.maxSizeMiB", lg.maxSizeMiB, "a positive integer");
       p.check(Number.isInteger(lg.maxFiles) && lg.maxFiles > 0, "logging.maxFiles", lg.maxFiles, "a positive integer");
-      (lg.labels ?? []).forEach((l, i) => p.check(/^[A-Za-z0-9_.-]+$/.test(l), `logging.labels[${i}]`, l, "a label key: letters, digits, '_', '.', '-' (no commas)"));
+      (lg.labels ?? []).forEach((l, i) =>
+        p.check(/^[A-Za-z0-9_.-]+$/.test(l), `logging.labels[${i}]`, l, "a label key: letters, digits, '_', '.', '-' (no commas)"),
+      );
     }
     if (props.waitForHealthySeconds !== undefined) {
-      p.check(props.healthCheck !== undefined, "waitForHealthySeconds", props.waitForHealthySeconds, "only with a healthCheck (the provider errors otherwise)");
+      p.check(
+        props.healthCheck !== undefined,
+        "waitForHealthySeconds",
+        props.waitForHealthySeconds,
+        "only with a healthCheck (the provider errors otherwise)",
+      );
     }
     if (props.restart === "always" || props.restart === "unless-stopped") {
-      p.check(!props.oneShot, "restart", props.restart, "\"no\" or \"on-failure\" for one-shot services");
+      p.check(!props.oneShot, "restart", props.restart, '"no" or "on-failure" for one-shot services');
     }
     p.throwIfAny(scope);
   }
 }
-

@@ -8,7 +8,10 @@ import { Token } from "./cdk";
 
 export function shellQuote(value: string): string {
   if (Token.isUnresolved(value))
-    throw new Error(`shellQuote: ${JSON.stringify(value)} holds a Terraform value, which cannot be quoted for the shell at synth time; pass it in a file or an environment variable`);
-  if (value.includes("\u0000")) throw new Error(`shellQuote: ${JSON.stringify(value)} holds a NUL character, which no shell word can carry`);
+    throw new Error(
+      `shellQuote: ${JSON.stringify(value)} holds a Terraform value, which cannot be quoted for the shell at synth time; pass it in a file or an environment variable`,
+    );
+  if (value.includes("\u0000"))
+    throw new Error(`shellQuote: ${JSON.stringify(value)} holds a NUL character, which no shell word can carry`);
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }

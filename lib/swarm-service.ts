@@ -5,7 +5,17 @@
 import { Construct, DataResource, Fn, TerraformLocal } from "./cdk";
 import { SwarmConfig, SwarmMount, SwarmSecret, SwarmService } from "./docker";
 import { Secret } from "./secret";
-import { addedCapabilities, DeliveredConfigFile, DURATION, healthCheckTimings, jsonFileOptions, labelDigest, Logging, ROOT_USERS, ServiceProps } from "./service-spec";
+import {
+  addedCapabilities,
+  DeliveredConfigFile,
+  DURATION,
+  healthCheckTimings,
+  jsonFileOptions,
+  labelDigest,
+  Logging,
+  ROOT_USERS,
+  ServiceProps,
+} from "./service-spec";
 import { SwarmTarget } from "./target";
 import { readableLogicalId } from "./validation";
 
@@ -86,7 +96,10 @@ export function renderSwarmService(scope: Construct, input: SwarmServiceInput): 
         groups: [],
         sysctl: {},
         dir: props.workingDir,
-        env: Object.keys(props.environment ?? {}).length > 0 ? Object.fromEntries(Object.entries(props.environment ?? {}).sort(([a], [b]) => a.localeCompare(b))) : undefined,
+        env:
+          Object.keys(props.environment ?? {}).length > 0
+            ? Object.fromEntries(Object.entries(props.environment ?? {}).sort(([a], [b]) => a.localeCompare(b)))
+            : undefined,
         readOnly: props.readOnlyRootFilesystem ?? true,
         capDrop: ["ALL"],
         capAdd: addedCapabilities(props.capabilities),
@@ -112,7 +125,7 @@ export function renderSwarmService(scope: Construct, input: SwarmServiceInput): 
       restartPolicy: {
         condition: props.restart === "on-failure" ? "on-failure" : props.restart === "no" ? "none" : "any",
         delay: "5s",
-        maxAttempts: props.restart === "on-failure" ? props.maxRetryCount ?? 5 : 0,
+        maxAttempts: props.restart === "on-failure" ? (props.maxRetryCount ?? 5) : 0,
         // Read back as "0s" (no window) when unset.
         window: "0s",
       },
@@ -168,7 +181,11 @@ export function renderSwarmService(scope: Construct, input: SwarmServiceInput): 
   // reads back differently and replaces the service on every plan.
   service.addOverride(
     "task_spec.networks_advanced",
-    props.networks.map((n) => ({ id: n.network.resource.id, aliases: [...new Set([props.name, ...(n.aliases ?? [])])].sort(), driver_opts: [] })),
+    props.networks.map((n) => ({
+      id: n.network.resource.id,
+      aliases: [...new Set([props.name, ...(n.aliases ?? [])])].sort(),
+      driver_opts: [],
+    })),
   );
   service.overrideLogicalId(id);
   return service;
@@ -177,7 +194,12 @@ export function renderSwarmService(scope: Construct, input: SwarmServiceInput): 
 function mountsOf(props: ServiceProps): SwarmMount[] {
   return [
     // A per-node volume is anonymous on swarm: each task gets its own, removed with the task.
-    ...(props.volumes ?? []).map((m) => ({ type: "volume", source: m.volume.perNode ? undefined : m.volume.name, target: m.containerPath, readOnly: m.readOnly })),
+    ...(props.volumes ?? []).map((m) => ({
+      type: "volume",
+      source: m.volume.perNode ? undefined : m.volume.name,
+      target: m.containerPath,
+      readOnly: m.readOnly,
+    })),
     ...(props.bindMounts ?? []).map((b) => ({ type: "bind", source: b.hostPath, target: b.containerPath, readOnly: b.readOnly ?? true })),
     ...Object.entries(props.tmpfs ?? {})
       .sort(([a], [b]) => a.localeCompare(b))
@@ -224,7 +246,13 @@ function swarmFiles(scope: Construct, props: ServiceProps, configFiles: readonly
   const configs: { configId: string; configName: string; fileName: string; fileUid: string; fileGid: string; fileMode: number }[] = [];
   const resources: (SwarmSecret | SwarmConfig | DataResource)[] = [];
   const files = [
-    ...(props.secretFiles ?? []).map((f) => ({ path: f.containerPath, content: f.secret.value, sensitive: true, mode: 0o400, secrets: [f.secret] })),
+    ...(props.secretFiles ?? []).map((f) => ({
+      path: f.containerPath,
+      content: f.secret.value,
+      sensitive: true,
+      mode: 0o400,
+      secrets: [f.secret],
+    })),
     ...configFiles.map((c) => ({
       path: c.containerPath,
       content: c.content.template,
@@ -258,7 +286,14 @@ function swarmFiles(scope: Construct, props: ServiceProps, configFiles: readonly
       });
       secret.overrideLogicalId(address);
       resources.push(version, secret);
-      secrets.push({ secretId: secret.id, secretName: secret.name, fileName: file.path, fileUid: reader.uid, fileGid: reader.gid, fileMode: file.mode });
+      secrets.push({
+        secretId: secret.id,
+        secretName: secret.name,
+        fileName: file.path,
+        fileUid: reader.uid,
+        fileGid: reader.gid,
+        fileMode: file.mode,
+      });
     } else {
       const config = new SwarmConfig(scope, `${cid}Config`, {
         // A digest of the path, then of the content: two files of one service with the same last word
@@ -269,7 +304,14 @@ function swarmFiles(scope: Construct, props: ServiceProps, configFiles: readonly
       });
       config.overrideLogicalId(address);
       resources.push(config);
-      configs.push({ configId: config.id, configName: config.name, fileName: file.path, fileUid: reader.uid, fileGid: reader.gid, fileMode: file.mode });
+      configs.push({
+        configId: config.id,
+        configName: config.name,
+        fileName: file.path,
+        fileUid: reader.uid,
+        fileGid: reader.gid,
+        fileMode: file.mode,
+      });
     }
   }
   return { secrets, configs, resources };

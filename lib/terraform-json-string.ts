@@ -36,7 +36,13 @@ export function jsonStringExpression(value: string): string {
   const parts = splitOnTokens(value);
   // Text and values as the elements of a join: a value stays a bare expression, never a nested
   // interpolation inside a quoted argument (which cdktf warns about and may write wrongly).
-  const whole = parts.length === 1 ? value : Fn.join("", parts.map((p) => (p.literal ? hclQuoted(p.text) : p.text)));
+  const whole =
+    parts.length === 1
+      ? value
+      : Fn.join(
+          "",
+          parts.map((p) => (p.literal ? hclQuoted(p.text) : p.text)),
+        );
   // In the Terraform expression: "\u007f" is DEL, "\\u007f" the six characters \u007f.
   return Fn.replace(Fn.jsonencode(whole), "\\u007f", "\\\\u007f");
 }

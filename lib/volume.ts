@@ -54,8 +54,18 @@ export class Volume extends Construct {
   constructor(scope: Construct, id: string, props: VolumeProps) {
     super(scope, id);
     const problems = new ProblemCollector();
-    problems.check(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(props.name), "name", props.name, "a Docker volume name: letters, digits, '_', '.', '-'");
-    problems.check(!(props.perNode && (props.stateful || props.preventDestroy)), "perNode", props.perNode, "false for a stateful or protected volume (its data must live in one place)");
+    problems.check(
+      /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(props.name),
+      "name",
+      props.name,
+      "a Docker volume name: letters, digits, '_', '.', '-'",
+    );
+    problems.check(
+      !(props.perNode && (props.stateful || props.preventDestroy)),
+      "perNode",
+      props.perNode,
+      "false for a stateful or protected volume (its data must live in one place)",
+    );
     problems.throwIfAny(this);
 
     this.name = props.name;

@@ -20,7 +20,9 @@ const NON_PRINTABLE = /[^\t\n\r\u0020-\u007e\u00a0-\u2027\u202a-\ud7ff\ue000-\uf
 
 /** A double-quoted YAML scalar: JSON's escapes (YAML reads them all), the characters above as `\uXXXX`. */
 function doubleQuoted(value: string): string {
-  return JSON.stringify(value).replace(new RegExp(NON_PRINTABLE.source, "gu"), (c) => [...c].map((u) => `\\u${u.codePointAt(0)!.toString(16).padStart(4, "0")}`).join(""));
+  return JSON.stringify(value).replace(new RegExp(NON_PRINTABLE.source, "gu"), (c) =>
+    [...c].map((u) => `\\u${u.codePointAt(0)!.toString(16).padStart(4, "0")}`).join(""),
+  );
 }
 
 const YAML = {

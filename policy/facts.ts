@@ -106,7 +106,8 @@ export function secretVariablesRead(subject: Subject, text: string, seen: Set<st
     if (seen.has(name)) continue;
     seen.add(name);
     const definition = subject.config.locals?.[name];
-    if (definition !== undefined) found.push(...secretVariablesRead(subject, JSON.stringify(definition), seen).filter((f) => !found.includes(f)));
+    if (definition !== undefined)
+      found.push(...secretVariablesRead(subject, JSON.stringify(definition), seen).filter((f) => !found.includes(f)));
   }
   return found;
 }

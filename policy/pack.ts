@@ -113,7 +113,8 @@ export class PolicyPack {
       ...(subject.overrides.length > 0 ? { overrides: [...subject.overrides] } : {}),
       details: [...result.findings],
     };
-    const suppression: ImpliedSuppression | undefined = (subject.construct ? findSuppression(subject.construct, rule.id) : undefined) ?? rule.impliedSuppression?.(subject);
+    const suppression: ImpliedSuppression | undefined =
+      (subject.construct ? findSuppression(subject.construct, rule.id) : undefined) ?? rule.impliedSuppression?.(subject);
     if (suppression) {
       this.silenced.push({ ...base, reason: suppression.reason, declaredAt: suppression.declaredAt, source: suppression.source });
       return true;

@@ -127,7 +127,16 @@ export function subjectsOfPlan(stack: string, plan: PlanJson, config: TerraformJ
   const planConfig: TerraformJson = { ...config, variable: variables };
   for (const [name, body] of Object.entries(variables)) {
     const base = synthesized.get(`var.${name}`);
-    subjects.push({ type: "variable", address: `var.${name}`, path: base?.path ?? `var.${name}`, attrs: body, construct: base?.construct, config: planConfig, overrides: [], source: "plan" });
+    subjects.push({
+      type: "variable",
+      address: `var.${name}`,
+      path: base?.path ?? `var.${name}`,
+      attrs: body,
+      construct: base?.construct,
+      config: planConfig,
+      overrides: [],
+      source: "plan",
+    });
   }
   return subjects.map((s) => (s.type === "variable" ? s : { ...s, config: planConfig }));
 }

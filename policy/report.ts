@@ -44,7 +44,11 @@ export function synthesizedFile(stack: TerraformStack): string {
 }
 
 /** Runs a stack's packs over subjects of it (its synthesized JSON, or a plan) and returns one report per pack. */
-export function evaluateStack(stack: TerraformStack, subjects: readonly Subject[], packs: readonly PolicyPack[] = policyPacksOf(stack)): PolicyReport[] {
+export function evaluateStack(
+  stack: TerraformStack,
+  subjects: readonly Subject[],
+  packs: readonly PolicyPack[] = policyPacksOf(stack),
+): PolicyReport[] {
   for (const pack of packs) pack.evaluate(stack.node.id, subjects);
   return packs.map((pack) => reportOf(stack, pack));
 }
@@ -105,10 +109,13 @@ export function formatPolicySummary(reports: readonly PolicyReport[], reportPath
   for (const r of reports) {
     const s = r.summary;
     const where = reportPath ? ` -> ${reportPath(r.stack)}` : "";
-    lines.push(`policy ${r.stack} (${r.pack}): ${plural(s.errors, "error")}, ${plural(s.warnings, "warning")}, ${plural(s.infos, "info")}, ${s.suppressed} suppressed${where}`);
+    lines.push(
+      `policy ${r.stack} (${r.pack}): ${plural(s.errors, "error")}, ${plural(s.warnings, "warning")}, ${plural(s.infos, "info")}, ${s.suppressed} suppressed${where}`,
+    );
     const checked = Object.entries(r.checked);
     if (checked.length > 0) lines.push(`  ${"checked".padEnd(11)} ${checked.map(([kind, n]) => `${kind} x${n}`).join(", ")}`);
-    for (const f of r.findings.filter((x) => x.level === "error")) lines.push(`  error       ${f.id} ${f.address} (${f.path}): ${f.details.join("; ")}${overridesNote(f)}`);
+    for (const f of r.findings.filter((x) => x.level === "error"))
+      lines.push(`  error       ${f.id} ${f.address} (${f.path}): ${f.details.join("; ")}${overridesNote(f)}`);
     for (const level of ["warning", "info"] as const) {
       const byRule = new Map<string, number>();
       for (const f of r.findings.filter((x) => x.level === level)) byRule.set(f.id, (byRule.get(f.id) ?? 0) + 1);

@@ -45,7 +45,10 @@ export function renderRulesMarkdown(rules: readonly PolicyRule[] = ALL_RULES): s
   const table = [
     "| Rule | Baseline | Production | Swarm services | Checks |",
     "|---|---|---|---|---|",
-    ...rules.map((r) => `| [${r.id}](#${r.id.toLowerCase()}) | ${r.levels.baseline} | ${r.levels.production} | ${SWARM_COVERAGE[r.swarm.coverage].cell} | ${cell(r.description)} |`),
+    ...rules.map(
+      (r) =>
+        `| [${r.id}](#${r.id.toLowerCase()}) | ${r.levels.baseline} | ${r.levels.production} | ${SWARM_COVERAGE[r.swarm.coverage].cell} | ${cell(r.description)} |`,
+    ),
   ];
   return [
     "# Policy rules",
@@ -54,14 +57,14 @@ export function renderRulesMarkdown(rules: readonly PolicyRule[] = ALL_RULES): s
     "",
     "Every stack is checked twice by the same rules, the way cdk-nag checks AWS CDK apps: at synth, on the Terraform JSON that ships, and at plan time, on the saved plan. `buildApp` registers a policy pack for each stack; the environment setting `policyPack` selects it:",
     "",
-    "- **Baseline** (`policyPack: \"baseline\"`, dev and staging): every rule, reported as warnings or infos.",
-    "- **Production** (`policyPack: \"production\"`): the same rules, most of them errors. An error fails `npm run synth` (exit code 1) with a message naming the stack, the finding id, the Terraform address and the construct path (and the attributes set through an escape hatch), and the failing stack's `cdk.tf.json` is removed, so nothing that failed the gate is left to apply.",
+    '- **Baseline** (`policyPack: "baseline"`, dev and staging): every rule, reported as warnings or infos.',
+    '- **Production** (`policyPack: "production"`): the same rules, most of them errors. An error fails `npm run synth` (exit code 1) with a message naming the stack, the finding id, the Terraform address and the construct path (and the attributes set through an escape hatch), and the failing stack\'s `cdk.tf.json` is removed, so nothing that failed the gate is left to apply.',
     "",
     "**What is judged is what ships.** `npm run synth` synthesizes every stack, then reads each stack's written `cdktf.out/stacks/<stack>/cdk.tf.json`: overrides (`addOverride`, a stack-level override that adds or changes a resource) and escape hatches are in it, so `resource.addOverride(\"privileged\", true)` is caught like the typed property. The construct the JSON's `//` metadata names adds only what JSON cannot carry: L2 declarations (a port's kind, a one-shot service, a stateful volume) and suppressions. A resource no construct wrote is judged by its JSON alone.",
     "",
     "**At plan time**, `npm run policy -- <stack> <plan.json>` (the JSON of `terraform show -json <saved plan>`) runs the stack's pack on every resource instance the plan creates, updates, replaces or keeps, with every variable (`TF_VAR_*`) and `count` resolved: an image variable set to `:latest`, or a service a count turns on, is judged by what would be deployed (`docker_container.z3_zallet[0]`). A value known only after apply, or one Terraform marks sensitive, is judged as the expression the synthesized JSON has for it, so no secret value is read or printed; an attribute the configuration leaves to the provider is \"not set\", as at synth. A plan with a resource the stack's synthesized JSON does not have is refused (plan and synth of different commits). The plan workflow runs it before a plan can be applied.",
     "",
-    "Findings have the id `<Pack>-<Rule>` (e.g. `Production-ContainerNotPrivileged`). Rules read the resources as Terraform sees them (`docker_container`, `docker_service`, `docker_config`, `docker_image`, `docker_volume`, variables), so values set through an escape hatch (`service.container.privileged = true`, `addOverride`, `service.swarmService.taskSpec.containerSpec.user = \"0\"`) are checked too; facts only an L2 knows (a port's kind, a one-shot service, a stateful volume) come from the `Service` and `Volume` constructs, or from labels on resources created without them (`policy.one-shot=true`, `policy.port-kind.<containerPort>=database`, `stateful=true`). A value that is only known at apply time and that a rule needs is a finding (\"could not be checked\"), never a pass. Rules about how a container runs (user, root filesystem, limits, health check, restart policy, logs) do not apply to a container that is created but never started (`start = false`: a `Service`'s files loader, which exists only to receive uploaded files); the configuration rules (privileges, capabilities, namespaces, mounts, ports, environment, image) still do.",
+    'Findings have the id `<Pack>-<Rule>` (e.g. `Production-ContainerNotPrivileged`). Rules read the resources as Terraform sees them (`docker_container`, `docker_service`, `docker_config`, `docker_image`, `docker_volume`, variables), so values set through an escape hatch (`service.container.privileged = true`, `addOverride`, `service.swarmService.taskSpec.containerSpec.user = "0"`) are checked too; facts only an L2 knows (a port\'s kind, a one-shot service, a stateful volume) come from the `Service` and `Volume` constructs, or from labels on resources created without them (`policy.one-shot=true`, `policy.port-kind.<containerPort>=database`, `stateful=true`). A value that is only known at apply time and that a rule needs is a finding ("could not be checked"), never a pass. Rules about how a container runs (user, root filesystem, limits, health check, restart policy, logs) do not apply to a container that is created but never started (`start = false`: a `Service`\'s files loader, which exists only to receive uploaded files); the configuration rules (privileges, capabilities, namespaces, mounts, ports, environment, image) still do.',
     "",
     "## Containers and swarm services",
     "",

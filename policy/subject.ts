@@ -45,7 +45,11 @@ export function isExpression(value: unknown): value is string {
 
 /** A readable error for a value only Terraform knows (the pack reports it as "could not be checked"). */
 export function notCheckable(what: string, source: Subject["source"] = "synth"): Error {
-  return new Error(source === "plan" ? `${what} is not known until apply, so it cannot be checked` : `${what} is a Terraform expression, which cannot be checked at synth time`);
+  return new Error(
+    source === "plan"
+      ? `${what} is not known until apply, so it cannot be checked`
+      : `${what} is a Terraform expression, which cannot be checked at synth time`,
+  );
 }
 
 /** A block Terraform JSON may write as an object or as a one-element list (plans always use lists). */
@@ -134,14 +138,34 @@ export function subjectsOfConfig(config: TerraformJson, root?: IConstruct): Subj
       const address = `${type}.${name}`;
       const path = metadataPath(body);
       const construct = constructAt(root, path);
-      out.push({ type, address, path: path ?? address, attrs: body, construct, config, overrides: overridesOf(construct), source: "synth" });
+      out.push({
+        type,
+        address,
+        path: path ?? address,
+        attrs: body,
+        construct,
+        config,
+        overrides: overridesOf(construct),
+        source: "synth",
+      });
     }
   }
   // Variables carry no `//` metadata: their construct is found by logical name.
-  const variables = new Map((root?.node.findAll() ?? []).flatMap((n) => (n instanceof TerraformVariable ? [[n.friendlyUniqueId, n] as const] : [])));
+  const variables = new Map(
+    (root?.node.findAll() ?? []).flatMap((n) => (n instanceof TerraformVariable ? [[n.friendlyUniqueId, n] as const] : [])),
+  );
   for (const [name, body] of Object.entries(config.variable ?? {})) {
     const construct = variables.get(name);
-    out.push({ type: "variable", address: `var.${name}`, path: construct?.node.path ?? `var.${name}`, attrs: body, construct, config, overrides: [], source: "synth" });
+    out.push({
+      type: "variable",
+      address: `var.${name}`,
+      path: construct?.node.path ?? `var.${name}`,
+      attrs: body,
+      construct,
+      config,
+      overrides: [],
+      source: "synth",
+    });
   }
   return out;
 }

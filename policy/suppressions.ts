@@ -41,10 +41,20 @@ export class Suppressions {
   add(...suppressions: Suppression[]): void {
     const known = new Set(ALL_RULES.map((r) => r.id));
     const problems = suppressions.flatMap((s, i) => [
-      ...(known.has(s.id) ? [] : [{ path: `suppressions[${i}].id`, value: s.id, allowed: "a rule id from RULES.md, without the pack prefix (e.g. \"ContainerReadOnlyRootFilesystem\")" }]),
+      ...(known.has(s.id)
+        ? []
+        : [
+            {
+              path: `suppressions[${i}].id`,
+              value: s.id,
+              allowed: 'a rule id from RULES.md, without the pack prefix (e.g. "ContainerReadOnlyRootFilesystem")',
+            },
+          ]),
       ...((s.reason ?? "").trim().length >= MIN_REASON_LENGTH
         ? []
-        : [{ path: `suppressions[${i}].reason`, value: s.reason, allowed: `a written reason of at least ${MIN_REASON_LENGTH} characters` }]),
+        : [
+            { path: `suppressions[${i}].reason`, value: s.reason, allowed: `a written reason of at least ${MIN_REASON_LENGTH} characters` },
+          ]),
     ]);
     if (problems.length > 0) throw new ConstructValidationError(this.scope.node.path, problems);
     for (const s of suppressions) this.scope.node.addMetadata(METADATA_TYPE, { id: s.id, reason: s.reason.trim() }, { stackTrace: false });

@@ -35,7 +35,7 @@ export class Unexpressible {
 export const SWARM_GAPS = {
   noNewPrivileges: new Unexpressible(
     "a swarm service cannot set no-new-privileges",
-    "swarm cannot express no-new-privileges: the docker_service container spec of provider 4.6 has no such option (its `privileges` block carries `credential_spec` and `se_linux_context` only) and the swarm container spec of Engine 26.1 (API 1.45) has no such field; tasks run without it unless every node's daemon sets `\"no-new-privileges\": true` in daemon.json",
+    'swarm cannot express no-new-privileges: the docker_service container spec of provider 4.6 has no such option (its `privileges` block carries `credential_spec` and `se_linux_context` only) and the swarm container spec of Engine 26.1 (API 1.45) has no such field; tasks run without it unless every node\'s daemon sets `"no-new-privileges": true` in daemon.json',
   ),
   pidsLimit: new Unexpressible(
     "a swarm service cannot limit its processes",
@@ -212,9 +212,16 @@ export abstract class Workload {
   protected abstract kindOneShot(): boolean;
 
   /** The kind of a published port: declared on the L2, a label, or a well-known database port. */
-  protected portFacts(containerPort: number, hostPort: number | undefined, protocol: string): Pick<PublishedPort, "kind" | "declaredPublic"> {
+  protected portFacts(
+    containerPort: number,
+    hostPort: number | undefined,
+    protocol: string,
+  ): Pick<PublishedPort, "kind" | "declaredPublic"> {
     const declared = this.service?.ports.find((d) => d.hostPort === hostPort && (d.protocol ?? "tcp") === protocol);
-    const kind = declared?.kind ?? this.labels()[`${PORT_KIND_LABEL_PREFIX}${containerPort}`] ?? (WELL_KNOWN_DATABASE_PORTS[containerPort] ? "database" : undefined);
+    const kind =
+      declared?.kind ??
+      this.labels()[`${PORT_KIND_LABEL_PREFIX}${containerPort}`] ??
+      (WELL_KNOWN_DATABASE_PORTS[containerPort] ? "database" : undefined);
     return { kind, declaredPublic: declared?.public === true };
   }
 }
@@ -401,7 +408,10 @@ class SwarmServiceWorkload extends Workload {
     return { drop: strings(this.spec.cap_drop, this.attributes.capDrop), add: strings(this.spec.cap_add, this.attributes.capAdd) };
   }
   securityOpts() {
-    const selinux = block(block(this.spec.privileges, "task_spec.container_spec.privileges")?.se_linux_context, "privileges.se_linux_context");
+    const selinux = block(
+      block(this.spec.privileges, "task_spec.container_spec.privileges")?.se_linux_context,
+      "privileges.se_linux_context",
+    );
     if (!selinux) return [];
     if (flag(selinux.disable, "privileges.se_linux_context.disable") === true) return ["label=disable"];
     return (["user", "role", "type", "level"] as const).flatMap((k) => (selinux[k] ? [`label=${k}:${String(selinux[k])}`] : []));
@@ -435,7 +445,10 @@ class SwarmServiceWorkload extends Workload {
   }
   logging() {
     const driver = block(this.task.log_driver, "task_spec.log_driver") ?? {};
-    return { driver: text(driver.name, this.attributes.logDriver) || undefined, options: stringMap(driver.options, this.attributes.logOpts) };
+    return {
+      driver: text(driver.name, this.attributes.logDriver) || undefined,
+      options: stringMap(driver.options, this.attributes.logOpts),
+    };
   }
   /**
    * `host` when a network is the predefined host network (swarm then runs the task in the host's
@@ -472,7 +485,10 @@ class SwarmServiceWorkload extends Workload {
       const published = num(p.published_port, "endpoint_spec.ports.published_port");
       const protocol = text(p.protocol, "endpoint_spec.ports.protocol") ?? "tcp";
       const mode = text(p.publish_mode, "endpoint_spec.ports.publish_mode") ?? "ingress";
-      const where = mode === "host" ? "every interface of the node running the task (publish_mode host)" : "every interface of every swarm node (publish_mode ingress)";
+      const where =
+        mode === "host"
+          ? "every interface of the node running the task (publish_mode host)"
+          : "every interface of every swarm node (publish_mode ingress)";
       return { containerPort: target, hostPort: published, protocol, ip: "0.0.0.0", where, ...this.portFacts(target, published, protocol) };
     });
   }

@@ -164,7 +164,10 @@ function stackJson(outdir: string): any {
 }
 
 function check(n: number): number {
-  const dirs = { service: fs.mkdtempSync(path.join(os.tmpdir(), "bench-scale-check-")), plain: fs.mkdtempSync(path.join(os.tmpdir(), "bench-scale-check-")) };
+  const dirs = {
+    service: fs.mkdtempSync(path.join(os.tmpdir(), "bench-scale-check-")),
+    plain: fs.mkdtempSync(path.join(os.tmpdir(), "bench-scale-check-")),
+  };
   try {
     run("service", n, dirs.service);
     run("plain", n, dirs.plain);
@@ -173,13 +176,19 @@ function check(n: number): number {
     const diffs = differences(stripped(service), stripped(plain));
     const summary = (doc: any) =>
       Object.entries(doc.resource ?? {})
-        .map(([type, byId]) => `${type}: ${Object.keys(byId as object).sort().join(", ")}`)
+        .map(
+          ([type, byId]) =>
+            `${type}: ${Object.keys(byId as object)
+              .sort()
+              .join(", ")}`,
+        )
         .join("; ");
     const expected = { docker_container: n, docker_volume: n, docker_network: n, docker_image: 1 };
     const counts = Object.entries(expected).filter(([type, want]) => Object.keys(service.resource?.[type] ?? {}).length !== want);
     if (diffs.length > 0 || counts.length > 0) {
       console.error(`check N=${n}: the service and plain documents differ`);
-      for (const [type, want] of counts) console.error(`  service has ${Object.keys(service.resource?.[type] ?? {}).length} ${type}, expected ${want}`);
+      for (const [type, want] of counts)
+        console.error(`  service has ${Object.keys(service.resource?.[type] ?? {}).length} ${type}, expected ${want}`);
       for (const d of diffs.slice(0, 50)) console.error(`  ${d}`);
       if (diffs.length > 50) console.error(`  … ${diffs.length - 50} more`);
       return 1;
@@ -205,7 +214,13 @@ function main(argv: string[]): number {
   if (argv[0] === "--check") return check(argv[1] !== undefined ? Number(argv[1]) : 2);
   const [variant, nText, outdir, flag] = argv;
   const n = Number(nText);
-  if ((variant !== "service" && variant !== "plain") || !Number.isInteger(n) || n < 1 || !outdir || (flag !== undefined && flag !== "--no-token-traces")) {
+  if (
+    (variant !== "service" && variant !== "plain") ||
+    !Number.isInteger(n) ||
+    n < 1 ||
+    !outdir ||
+    (flag !== undefined && flag !== "--no-token-traces")
+  ) {
     console.error("usage: bench-scale-probe <service|plain> <N> <outdir> [--no-token-traces] | --check [N]");
     return 2;
   }

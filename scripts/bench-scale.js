@@ -45,7 +45,12 @@ function node(args, { allowFailure = false } = {}) {
   const env = { ...process.env, CHECKPOINT_DISABLE: "1" };
   const started = process.hrtime.bigint();
   const r = timeBin
-    ? spawnSync(timeBin, ["-f", "__RSS__ %M %U %S", process.execPath, probe, ...args], { cwd: root, env, encoding: "utf8", maxBuffer: 64 << 20 })
+    ? spawnSync(timeBin, ["-f", "__RSS__ %M %U %S", process.execPath, probe, ...args], {
+        cwd: root,
+        env,
+        encoding: "utf8",
+        maxBuffer: 64 << 20,
+      })
     : spawnSync(process.execPath, [probe, ...args], { cwd: root, env, encoding: "utf8", maxBuffer: 64 << 20 });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (r.status !== 0 && !allowFailure) throw new Error(`node ${probe} ${args.join(" ")} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
@@ -79,7 +84,13 @@ const median = (xs) => {
 
 function main() {
   const { runs, tokenTraces, sizes } = parseArgs(process.argv.slice(2));
-  bundleIfStale({ root, entry: probeSource, outFile: probe, watchDir: path.join(root, "lib"), extraFiles: [probeSource, path.join(root, "package-lock.json")] });
+  bundleIfStale({
+    root,
+    entry: probeSource,
+    outFile: probe,
+    watchDir: path.join(root, "lib"),
+    extraFiles: [probeSource, path.join(root, "package-lock.json")],
+  });
 
   const checked = node(["--check", "2"], { allowFailure: true });
   if (checked.status !== 0) {
@@ -116,13 +127,22 @@ function main() {
 
   const cpuModel = os.cpus()[0]?.model ?? "unknown CPU";
   // Median of the runs' peaks; the largest too when one run stands out (GC timing under load).
-  const mib = (r) => (Number.isNaN(r.rssMiB) ? "n/a" : r.rssMaxMiB > r.rssMiB * 1.1 ? `${r.rssMiB.toFixed(0)} (max ${r.rssMaxMiB.toFixed(0)})` : r.rssMiB.toFixed(0));
+  const mib = (r) =>
+    Number.isNaN(r.rssMiB)
+      ? "n/a"
+      : r.rssMaxMiB > r.rssMiB * 1.1
+        ? `${r.rssMiB.toFixed(0)} (max ${r.rssMaxMiB.toFixed(0)})`
+        : r.rssMiB.toFixed(0);
   const cpu = (x) => (Number.isNaN(x) ? "n/a" : x.toFixed(2));
   const us = (s, n) => ((s / n) * 1e6).toFixed(0);
   console.log(`scale benchmark: Service (lib/) vs plain provider classes, one stack of N × (container + volume + network)`);
-  console.log(`${os.cpus().length} cores (${cpuModel}), Node ${process.version}; probe: esbuild bundle ${path.relative(root, probe)}; fresh process per run, variants alternated; token stack traces ${tokenTraces ? "captured (cdktf default)" : "skipped (as scripts/synth.js)"}`);
+  console.log(
+    `${os.cpus().length} cores (${cpuModel}), Node ${process.version}; probe: esbuild bundle ${path.relative(root, probe)}; fresh process per run, variants alternated; token stack traces ${tokenTraces ? "captured (cdktf default)" : "skipped (as scripts/synth.js)"}`,
+  );
   console.log("");
-  console.log("| N | runs | plain median s | service median s | ratio | plain CPU s | service CPU s | CPU ratio | plain peak MiB | service peak MiB | plain µs/svc | service µs/svc |");
+  console.log(
+    "| N | runs | plain median s | service median s | ratio | plain CPU s | service CPU s | CPU ratio | plain peak MiB | service peak MiB | plain µs/svc | service µs/svc |",
+  );
   console.log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const { n, runs: r, plain, service } of rows) {
     console.log(
@@ -132,7 +152,9 @@ function main() {
     );
   }
   console.log("");
-  console.log("median s: wall time of the whole process (start-up, module load, build, synth, write). CPU s: median user + system time of that process");
+  console.log(
+    "median s: wall time of the whole process (start-up, module load, build, synth, write). CPU s: median user + system time of that process",
+  );
   console.log("(less sensitive to other load on the machine than wall time). peak MiB: median over the runs of each run's max RSS.");
   console.log("µs/svc: median in-process time (build + synth, start-up excluded) / N; flat across N means linear growth.");
   console.log("");

@@ -77,16 +77,22 @@ console.log(`stacks synthesized per run: ${results[0].stacks}; Terraform ${terra
 console.log("");
 console.log("| command | median s | peak RSS MiB |");
 console.log("|---|---:|---:|");
-for (const r of results) console.log(`| ${r.label} | ${r.seconds.toFixed(3)} | ${Number.isNaN(r.rssMiB) ? "n/a (no /usr/bin/time)" : r.rssMiB.toFixed(0)} |`);
+for (const r of results)
+  console.log(`| ${r.label} | ${r.seconds.toFixed(3)} | ${Number.isNaN(r.rssMiB) ? "n/a (no /usr/bin/time)" : r.rssMiB.toFixed(0)} |`);
 console.log("");
 console.log(`ratio after a source edit (ts-node / npm run synth): ${(results[0].seconds / results[2].seconds).toFixed(1)}x`);
 console.log(`ratio steady state (ts-node / npm run synth): ${(results[1].seconds / results[3].seconds).toFixed(1)}x`);
-console.log(`ratio steady state (ts-node / node scripts/synth.js): ${(results[1].seconds / results[4].seconds).toFixed(1)}x (target >= 10x)`);
+console.log(
+  `ratio steady state (ts-node / node scripts/synth.js): ${(results[1].seconds / results[4].seconds).toFixed(1)}x (target >= 10x)`,
+);
 console.log(`all stacks steady state via node scripts/synth.js: ${results[4].seconds.toFixed(3)} s (target < 0.5 s)`);
 console.log(`all stacks steady state via npm run synth: ${results[3].seconds.toFixed(3)} s (target < 0.5 s)`);
 // npm's own start-up, part of every `npm run` figure: `npm run` of a script that does nothing.
 const noopDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-npm-noop-"));
-fs.writeFileSync(path.join(noopDir, "package.json"), JSON.stringify({ name: "noop", version: "1.0.0", private: true, scripts: { noop: "true" } }));
+fs.writeFileSync(
+  path.join(noopDir, "package.json"),
+  JSON.stringify({ name: "noop", version: "1.0.0", private: true, scripts: { noop: "true" } }),
+);
 const noop = [];
 for (let i = 0; i < runs; i++) {
   const t = process.hrtime.bigint();

@@ -19,7 +19,11 @@ const e2eDir = path.join(root, "test", "e2e");
 const { lanes, alone, claimProblems } = require(path.join(e2eDir, "lanes.js"));
 
 /** Every e2e file, without its suffix. */
-const e2eFiles = () => fs.readdirSync(e2eDir).filter((f) => f.endsWith(".e2e.test.ts")).map((f) => f.replace(/\.e2e\.test\.ts$/, ""));
+const e2eFiles = () =>
+  fs
+    .readdirSync(e2eDir)
+    .filter((f) => f.endsWith(".e2e.test.ts"))
+    .map((f) => f.replace(/\.e2e\.test\.ts$/, ""));
 
 const args = process.argv.slice(2);
 const jestFlags = args.filter((a) => a.startsWith("--"));
@@ -33,11 +37,22 @@ function runJest(label, files, env, log) {
   return new Promise((resolve) => {
     const started = Date.now();
     const out = fs.createWriteStream(log);
-    const child = spawn(process.execPath, [require.resolve("jest/bin/jest"), "-c", "jest.e2e.config.js", "--runInBand", ...jestFlags, ...files.map((f) => `test/e2e/${f}.e2e.test.ts`)], {
-      cwd: root,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        require.resolve("jest/bin/jest"),
+        "-c",
+        "jest.e2e.config.js",
+        "--runInBand",
+        ...jestFlags,
+        ...files.map((f) => `test/e2e/${f}.e2e.test.ts`),
+      ],
+      {
+        cwd: root,
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let pending = "";
     const relay = (chunk) => {
       out.write(chunk);
@@ -102,8 +117,18 @@ async function main() {
       E2E_FIGURES_FILE: path.join(workDir, `figures-${name}.json`),
       ...(config.pgConnStr ? { E2E_LANE_PG_CONN_STR: laneDatabase(config.pgConnStr, name) } : {}),
     });
-    console.log(`e2e: setup ${setupSeconds}s; ${selected.length} lanes in parallel (${selected.map((l) => `${l.name}: ${l.files.join(" → ")}`).join("; ")}), then alone: ${selectedAlone.map((a) => a.file).join(", ") || "none"}`);
-    const laneResults = await Promise.all(selected.map((l) => runJest(l.name, l.files, env(l.name), path.join(workDir, `lane-${l.name}.log`)).then((r) => ({ name: l.name, files: l.files, ...r }))));
+    console.log(
+      `e2e: setup ${setupSeconds}s; ${selected.length} lanes in parallel (${selected.map((l) => `${l.name}: ${l.files.join(" → ")}`).join("; ")}), then alone: ${selectedAlone.map((a) => a.file).join(", ") || "none"}`,
+    );
+    const laneResults = await Promise.all(
+      selected.map((l) =>
+        runJest(l.name, l.files, env(l.name), path.join(workDir, `lane-${l.name}.log`)).then((r) => ({
+          name: l.name,
+          files: l.files,
+          ...r,
+        })),
+      ),
+    );
     results.push(...laneResults);
     const aloneResults = [];
     for (const a of selectedAlone) {
@@ -117,17 +142,28 @@ async function main() {
   } finally {
     await require(path.join(e2eDir, "global-teardown.ts")).default();
   }
-  console.log(ok ? "E2E PASSED (every lane)" : `E2E FAILED: ${results.filter((r) => r.code !== 0).map((r) => r.name).join(", ")}`);
+  console.log(
+    ok
+      ? "E2E PASSED (every lane)"
+      : `E2E FAILED: ${results
+          .filter((r) => r.code !== 0)
+          .map((r) => r.name)
+          .join(", ")}`,
+  );
   return ok ? 0 : 1;
 }
 
 /** Merges the lanes' figures into figures.json and prints lane, file and critical-path times. */
 function printSummary(workDir, setupSeconds, laneResults, aloneResults, started) {
   const merged = {};
-  for (const f of fs.readdirSync(workDir).filter((f) => /^figures.*\.json$/.test(f) && f !== "figures.json").concat(["figures.json"])) {
+  for (const f of fs
+    .readdirSync(workDir)
+    .filter((f) => /^figures.*\.json$/.test(f) && f !== "figures.json")
+    .concat(["figures.json"])) {
     const file = path.join(workDir, f);
     if (!fs.existsSync(file)) continue;
-    for (const [section, values] of Object.entries(JSON.parse(fs.readFileSync(file, "utf8")))) merged[section] = { ...(merged[section] ?? {}), ...values };
+    for (const [section, values] of Object.entries(JSON.parse(fs.readFileSync(file, "utf8"))))
+      merged[section] = { ...(merged[section] ?? {}), ...values };
   }
   fs.writeFileSync(path.join(workDir, "figures.json"), JSON.stringify(merged, null, 2));
   const fileSeconds = merged["e2e files (s)"] ?? {};

@@ -58,7 +58,7 @@ export class SystemStack extends TerraformStack {
       nullable: false,
       validation: [
         {
-          condition: "${can(regex(\"^(unix|tcp|ssh)://.+\", var.docker_host))}",
+          condition: '${can(regex("^(unix|tcp|ssh)://.+", var.docker_host))}',
           errorMessage: "docker_host must start with unix://, tcp:// or ssh://.",
         },
       ],
@@ -82,20 +82,24 @@ export class SystemStack extends TerraformStack {
     // (only these variable references are), never in state (provider configuration is not stored).
     this.registryAddress = new TerraformVariable(this, "registry_address", {
       type: "string",
-      description: "Private registry (host[:port], no scheme) whose images need credentials; the provider logs in with registry_username and registry_password. Empty: no registry login.",
+      description:
+        "Private registry (host[:port], no scheme) whose images need credentials; the provider logs in with registry_username and registry_password. Empty: no registry login.",
       default: "",
       nullable: false,
       validation: [
         {
-          condition: '${var.registry_address == "" || can(regex("^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]+)?$", var.registry_address))}',
-          errorMessage: "registry_address must be a registry host with an optional port (registry.example.com:5000), without a scheme or path.",
+          condition:
+            '${var.registry_address == "" || can(regex("^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]+)?$", var.registry_address))}',
+          errorMessage:
+            "registry_address must be a registry host with an optional port (registry.example.com:5000), without a scheme or path.",
         },
         {
           // Here, not on registry_password: Terraform prints the values a failed condition reads,
           // and the validated variable's own value even when it is sensitive. Without a user name
           // the provider would read ~/.docker/config.json instead.
           condition: '${var.registry_address == "" || (var.registry_username != "" && var.registry_password != "")}',
-          errorMessage: "registry_username and registry_password (TF_VAR_registry_username, TF_VAR_registry_password) are required when registry_address is set.",
+          errorMessage:
+            "registry_username and registry_password (TF_VAR_registry_username, TF_VAR_registry_password) are required when registry_address is set.",
         },
       ],
     });
@@ -116,7 +120,8 @@ export class SystemStack extends TerraformStack {
     for (const credential of [registryUsername, registryPassword]) {
       Suppressions.of(credential).add({
         id: "VariableSecretSensitive",
-        reason: "the empty default means no registry login (public or preloaded images); a set registry_address requires both credentials (validation), supplied with TF_VAR_*",
+        reason:
+          "the empty default means no registry login (public or preloaded images); a set registry_address requires both credentials (validation), supplied with TF_VAR_*",
       });
     }
     // One registry_auth block while registry_address is set, none otherwise (a dynamic block over
@@ -126,7 +131,11 @@ export class SystemStack extends TerraformStack {
       host: this.dockerHost.stringValue,
       certPath: `\${var.${certPath.friendlyUniqueId} == "" ? null : var.${certPath.friendlyUniqueId}}`,
       sshOpts: sshOpts.listValue,
-      registryAuth: registry.dynamic({ address: registry.value, username: registryUsername.stringValue, password: registryPassword.stringValue }),
+      registryAuth: registry.dynamic({
+        address: registry.value,
+        username: registryUsername.stringValue,
+        password: registryPassword.stringValue,
+      }),
     });
 
     const backend = props.settings.backend;
@@ -162,7 +171,8 @@ export class SystemStack extends TerraformStack {
       for (const credential of b.credentials) {
         Suppressions.of(credential.variable).add({
           id: "VariableSecretSensitive",
-          reason: "the empty default means no backups in this environment (the runner is not deployed); a set backup_repository requires both credentials (validation), supplied with TF_VAR_*",
+          reason:
+            "the empty default means no backups in this environment (the runner is not deployed); a set backup_repository requires both credentials (validation), supplied with TF_VAR_*",
         });
       }
     }
@@ -182,7 +192,9 @@ export class SystemStack extends TerraformStack {
       validation: [
         {
           condition: `\${can(regex(${JSON.stringify(IMAGE_REFERENCE_PATTERN)}, var.${name}_image))${
-            this.settings.requirePinnedImages ? ` && can(regex(${JSON.stringify(PINNED_IMAGE_PATTERN)}, var.${name}_image)) && !endswith(var.${name}_image, ":latest")` : ""
+            this.settings.requirePinnedImages
+              ? ` && can(regex(${JSON.stringify(PINNED_IMAGE_PATTERN)}, var.${name}_image)) && !endswith(var.${name}_image, ":latest")`
+              : ""
           }}`,
           errorMessage: `${name}_image must be a Docker image reference${this.settings.requirePinnedImages ? " pinned by a tag other than latest or by a digest" : ""}.`,
         },

@@ -57,7 +57,13 @@ describe("documentation covers every stack and variable", () => {
   });
 
   test("the environment table reads the settings: a changed rotation changes its row", () => {
-    const changed = { ...ENVIRONMENTS, staging: { ...ENVIRONMENTS.staging, jessy: { ...ENVIRONMENTS.staging.jessy, logging: { maxSizeMiB: 20, maxFiles: 2, compress: true } } } };
+    const changed = {
+      ...ENVIRONMENTS,
+      staging: {
+        ...ENVIRONMENTS.staging,
+        jessy: { ...ENVIRONMENTS.staging.jessy, logging: { maxSizeMiB: 20, maxFiles: 2, compress: true } },
+      },
+    };
     expect(renderEnvironmentTable(changed)).toContain("| Jessy logs (json-file) | 10m × 3 | 20m × 2, compressed | 10m × 3 |");
   });
 
@@ -89,7 +95,11 @@ describe("documentation covers every stack and variable", () => {
   });
 
   test("docs/stacks/ holds a current page and Graphviz picture for every stack (npm run docs)", () => {
-    const generated = (ext: string) => fs.readdirSync(path.join(root, "docs", "stacks")).filter((f) => f.endsWith(ext)).sort();
+    const generated = (ext: string) =>
+      fs
+        .readdirSync(path.join(root, "docs", "stacks"))
+        .filter((f) => f.endsWith(ext))
+        .sort();
     expect(generated(".md")).toEqual(stacks.map((s) => `${s}.md`));
     expect(generated(".dot")).toEqual(stacks.map((s) => `${s}.dot`));
     for (const stack of stacks) {
@@ -114,10 +124,16 @@ describe("documentation covers every stack and variable", () => {
     expect(page).not.toMatch(/sec_[a-z_]+ -.->\|"[^"]*"\| svc_[a-z_]*_files\b/);
     expect(page).toContain("Deployment target: **containers**.");
     const dot = renderStackDot("zfs-sync-production", json);
-    expect(dot).toContain('"sec_tls_private_key" -> "svc_zfs_sync_production_proxy" [label="/run/secrets/tls_private_key", style="dashed", color="#b36b00"];');
+    expect(dot).toContain(
+      '"sec_tls_private_key" -> "svc_zfs_sync_production_proxy" [label="/run/secrets/tls_private_key", style="dashed", color="#b36b00"];',
+    );
     expect(dot).toContain('"port_0_0_0_0_443_tcp" -> "svc_zfs_sync_production_proxy" [label="8443"];');
-    expect(dot).toMatch(/"net_zfs_sync_production_network" \[label="zfs-sync-production-network \(internal\)", shape="hexagon", style="filled", fillcolor="#e6e6e6", peripheries=2\]/);
-    expect(dot).toMatch(/"vol_zfs_sync_production_postgres_data" \[label="zfs-sync-production-postgres-data \(data, prevent_destroy[^"]*\)", shape="cylinder"[^\]]*penwidth=2.5\]/);
+    expect(dot).toMatch(
+      /"net_zfs_sync_production_network" \[label="zfs-sync-production-network \(internal\)", shape="hexagon", style="filled", fillcolor="#e6e6e6", peripheries=2\]/,
+    );
+    expect(dot).toMatch(
+      /"vol_zfs_sync_production_postgres_data" \[label="zfs-sync-production-postgres-data \(data, prevent_destroy[^"]*\)", shape="cylinder"[^\]]*penwidth=2.5\]/,
+    );
   });
 
   /** The cells of the table row whose first cell is `first`, in a stack page. */
@@ -133,24 +149,52 @@ describe("documentation covers every stack and variable", () => {
     expect(page).toContain("Deployment target: **swarm**.");
     expect(page).toContain("| Service | Address | User | Replicas | Placement | Update order | Networks | Published ports | Volumes |");
     // Service | Address | User | Replicas | Placement | Update order | …
-    expect(row(page, "`zfs-sync-staging-app`")).toEqual([expect.arrayContaining(["`docker_service.zfs_sync_app`", "2", "anywhere", "start-first"])]);
-    expect(row(page, "`zfs-sync-staging-proxy`")).toEqual([expect.arrayContaining(["`docker_service.zfs_sync_proxy`", "2", "anywhere, at most 1 per node", "`*:443->8443/tcp (host)`"])]);
-    expect(row(page, "`zfs-sync-staging-postgres`")).toEqual([expect.arrayContaining(["1", "data node (`node.labels.z3-infra.data==true`)", "stop-first"])]);
+    expect(row(page, "`zfs-sync-staging-app`")).toEqual([
+      expect.arrayContaining(["`docker_service.zfs_sync_app`", "2", "anywhere", "start-first"]),
+    ]);
+    expect(row(page, "`zfs-sync-staging-proxy`")).toEqual([
+      expect.arrayContaining(["`docker_service.zfs_sync_proxy`", "2", "anywhere, at most 1 per node", "`*:443->8443/tcp (host)`"]),
+    ]);
+    expect(row(page, "`zfs-sync-staging-postgres`")).toEqual([
+      expect.arrayContaining(["1", "data node (`node.labels.z3-infra.data==true`)", "stop-first"]),
+    ]);
     expect(page).toContain('svc_zfs_sync_staging_app["zfs-sync-staging-app (2 replicas)"]');
     expect(page).toContain('svc_zfs_sync_staging_postgres["zfs-sync-staging-postgres (1 replica, data node)"]');
     expect(page).toContain('port_443_tcp_host(["*:443/tcp (host)"]) -->|"8443"| svc_zfs_sync_staging_proxy');
     expect(page).toContain("A swarm port binds every interface");
     // The one-shot migration job stays a container on the data node.
-    expect(row(page, "`zfs-sync-staging-migrate` (one-shot)")).toEqual([expect.arrayContaining(["`docker_container.zfs_sync_migrate`", "data node (a container on `docker_host`)"])]);
+    expect(row(page, "`zfs-sync-staging-migrate` (one-shot)")).toEqual([
+      expect.arrayContaining(["`docker_container.zfs_sync_migrate`", "data node (a container on `docker_host`)"]),
+    ]);
     // Secrets reach the proxy as swarm secrets owned by its user, 0400; its configuration as a config.
     const proxyFiles = row(page, "`/run/secrets/tls_certificate`").concat(row(page, "`/run/secrets/tls_private_key`"));
     expect(proxyFiles).toEqual([
-      ["`/run/secrets/tls_certificate`", "`zfs-sync-staging-proxy`", "`docker_secret.zfs_sync_proxy_run_secrets_tls_certificate`", "`101:101`", "`0400`", "`tls_certificate`"],
-      ["`/run/secrets/tls_private_key`", "`zfs-sync-staging-proxy`", "`docker_secret.zfs_sync_proxy_run_secrets_tls_private_key`", "`101:101`", "`0400`", "`tls_private_key`"],
+      [
+        "`/run/secrets/tls_certificate`",
+        "`zfs-sync-staging-proxy`",
+        "`docker_secret.zfs_sync_proxy_run_secrets_tls_certificate`",
+        "`101:101`",
+        "`0400`",
+        "`tls_certificate`",
+      ],
+      [
+        "`/run/secrets/tls_private_key`",
+        "`zfs-sync-staging-proxy`",
+        "`docker_secret.zfs_sync_proxy_run_secrets_tls_private_key`",
+        "`101:101`",
+        "`0400`",
+        "`tls_private_key`",
+      ],
     ]);
-    expect(row(page, "`/etc/nginx/zfs-sync/nginx.conf`")).toEqual([expect.arrayContaining(["`docker_config.zfs_sync_proxy_etc_nginx_zfs_sync_nginx_conf`", "`0444`", "–"])]);
+    expect(row(page, "`/etc/nginx/zfs-sync/nginx.conf`")).toEqual([
+      expect.arrayContaining(["`docker_config.zfs_sync_proxy_etc_nginx_zfs_sync_nginx_conf`", "`0444`", "–"]),
+    ]);
     expect(page).toContain('sec_tls_private_key -.->|"/run/secrets/tls_private_key"| svc_zfs_sync_staging_proxy');
-    expect(row(page, "`tls_private_key`")).toContainEqual(["`tls_private_key`", "`zfs-sync-staging-proxy`", "`/run/secrets/tls_private_key`"]);
+    expect(row(page, "`tls_private_key`")).toContainEqual([
+      "`tls_private_key`",
+      "`zfs-sync-staging-proxy`",
+      "`/run/secrets/tls_private_key`",
+    ]);
     // Overlay networks; volumes on the data node; the app's per-node log volume is anonymous, per task.
     expect(row(page, "`zfs-sync-staging-network`")).toEqual([["`zfs-sync-staging-network`", "overlay", "yes", "yes", "no"]]);
     expect(row(page, "`zfs-sync-staging-postgres-data`")).toEqual([expect.arrayContaining(["data (`stateful`), on the data node"])]);
@@ -166,7 +210,10 @@ describe("documentation covers every stack and variable", () => {
       expect(dot).not.toContain(content);
     }
     expect(page).not.toContain("database_url");
-    const withDefault = { ...json, variable: { ...json.variable, tls_private_key: { ...json.variable.tls_private_key, default: "a-private-key-default" } } };
+    const withDefault = {
+      ...json,
+      variable: { ...json.variable, tls_private_key: { ...json.variable.tls_private_key, default: "a-private-key-default" } },
+    };
     const shown = renderStackPage("zfs-sync-staging", withDefault);
     expect(shown).not.toContain("a-private-key-default");
     expect(shown).toContain("| `tls_private_key` | set (not shown) | yes |");

@@ -22,7 +22,9 @@ describe("e2e lanes (test/e2e/lanes.js)", () => {
 
   test("refuse a file no lane claims, and a lane naming a file that does not exist", () => {
     expect(claimProblems([...files, "11-new-scenario"])).toEqual([expect.stringMatching(/^11-new-scenario\.e2e\.test\.ts is in no lane/)]);
-    expect(claimProblems(files.filter((f) => f !== "03-zfs-sync-dev"))).toEqual(["test/e2e/lanes.js names 03-zfs-sync-dev, which is not a file of test/e2e"]);
+    expect(claimProblems(files.filter((f) => f !== "03-zfs-sync-dev"))).toEqual([
+      "test/e2e/lanes.js names 03-zfs-sync-dev, which is not a file of test/e2e",
+    ]);
   });
 
   test("the engine restart runs alone; stacks sharing a state schema share a lane", () => {

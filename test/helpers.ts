@@ -41,7 +41,12 @@ export const STAGING_SWARM: SwarmTarget = { kind: "swarm", endpointMode: "dnsrr"
  * A bare stack for L2 construct tests, with one image and one non-internal network. With a target, the
  * stack declares it before any child (as `SystemStack` does).
  */
-export function scratchStack(target?: DeploymentTarget): { stack: TerraformStack; image: ContainerImage; network: Network; scope: Construct } {
+export function scratchStack(target?: DeploymentTarget): {
+  stack: TerraformStack;
+  image: ContainerImage;
+  network: Network;
+  scope: Construct;
+} {
   const app: App = Testing.app();
   const stack = new TerraformStack(app, "test");
   if (target) setDeploymentTarget(stack, target);
@@ -70,7 +75,11 @@ export type DeployableSystem = "z3" | "jessy" | "zfsSync";
  * One environment's settings with one system's deployment replaced, e.g. the shipped staging settings
  * rendered on the containers target. The environment-level `swarm` settings are kept.
  */
-export function withDeployment(settings: EnvironmentSettings, system: DeployableSystem, deployment: DeploymentSettings): EnvironmentSettings {
+export function withDeployment(
+  settings: EnvironmentSettings,
+  system: DeployableSystem,
+  deployment: DeploymentSettings,
+): EnvironmentSettings {
   return { ...settings, [system]: { ...settings[system], deployment } } as EnvironmentSettings;
 }
 
@@ -133,7 +142,8 @@ export function runBundledEntry(entry: string): { status: number | null; stdout:
  * validation fails, sensitive or not.
  */
 export function lengthCheck(json: TfJson, name: string): string {
-  if (json.variable?.[name]?.validation !== undefined) throw new Error(`variable.${name} has a validation, which would print its value when it fails`);
+  if (json.variable?.[name]?.validation !== undefined)
+    throw new Error(`variable.${name} has a validation, which would print its value when it fails`);
   const check = json.resource.terraform_data?.[`${name}_length`];
   if (!check) throw new Error(`no terraform_data.${name}_length; have: ${Object.keys(json.resource.terraform_data ?? {}).join(", ")}`);
   return check.lifecycle.precondition[0].condition;

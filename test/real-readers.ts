@@ -10,8 +10,17 @@ import { tmpdir } from "os";
 import { join } from "path";
 
 function run(command: string, args: readonly string[], options: { input?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): string {
-  const r = spawnSync(command, args, { encoding: "utf8", input: options.input, cwd: options.cwd, env: { ...process.env, ...options.env }, timeout: 60_000 });
-  if (r.status !== 0) throw new Error(`${command} ${args.join(" ")} failed (exit ${r.status}${r.error ? `, ${r.error.message}` : ""}):\n${r.stderr}${r.stdout}`);
+  const r = spawnSync(command, args, {
+    encoding: "utf8",
+    input: options.input,
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    timeout: 60_000,
+  });
+  if (r.status !== 0)
+    throw new Error(
+      `${command} ${args.join(" ")} failed (exit ${r.status}${r.error ? `, ${r.error.message}` : ""}):\n${r.stderr}${r.stdout}`,
+    );
   return r.stdout;
 }
 
@@ -21,9 +30,15 @@ function run(command: string, args: readonly string[], options: { input?: string
  * variables and holds the templates as locals; the results come back base64-encoded, so no console
  * quoting stands between Terraform and the test.
  */
-export function renderTemplates(templates: Readonly<Record<string, string>>, vars: Readonly<Record<string, string>> = {}): Record<string, string> {
+export function renderTemplates(
+  templates: Readonly<Record<string, string>>,
+  vars: Readonly<Record<string, string>> = {},
+): Record<string, string> {
   const names = Object.keys(templates);
-  const used = new Set([...Object.keys(vars), ...Object.values(templates).flatMap((t) => [...t.matchAll(/\bvar\.([A-Za-z0-9_]+)/g)].map((m) => m[1]))]);
+  const used = new Set([
+    ...Object.keys(vars),
+    ...Object.values(templates).flatMap((t) => [...t.matchAll(/\bvar\.([A-Za-z0-9_]+)/g)].map((m) => m[1])),
+  ]);
   const dir = mkdtempSync(join(tmpdir(), "render-templates-"));
   try {
     // A variable named in the text but given no value gets a marker as its value: a rendered file
@@ -32,17 +47,30 @@ export function renderTemplates(templates: Readonly<Record<string, string>>, var
     const variable = Object.fromEntries([...used].map((v) => [v, v in vars ? { type: "string" } : { type: "string", default: marker(v) }]));
     const locals = Object.fromEntries(names.map((n, i) => [`t${i}`, templates[n]]));
     writeFileSync(join(dir, "main.tf.json"), JSON.stringify(used.size > 0 ? { variable, locals } : { locals }));
-    const env = { CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1", ...Object.fromEntries(Object.entries(vars).map(([k, v]) => [`TF_VAR_${k}`, v])) };
+    const env = {
+      CHECKPOINT_DISABLE: "1",
+      TF_IN_AUTOMATION: "1",
+      ...Object.fromEntries(Object.entries(vars).map(([k, v]) => [`TF_VAR_${k}`, v])),
+    };
     // The console prints the value of the last expression it reads: one string of every result.
-    const out = run("terraform", ["console"], { cwd: dir, env, input: `join(",", [${names.map((_, i) => `base64encode(local.t${i})`).join(", ")}])\n` });
-    const result = out.split("\n").filter((l) => /^".*"$/.test(l)).pop();
+    const out = run("terraform", ["console"], {
+      cwd: dir,
+      env,
+      input: `join(",", [${names.map((_, i) => `base64encode(local.t${i})`).join(", ")}])\n`,
+    });
+    const result = out
+      .split("\n")
+      .filter((l) => /^".*"$/.test(l))
+      .pop();
     if (result === undefined) throw new Error(`terraform console printed no result:\n${out}`);
     const values = (JSON.parse(result) as string).split(",");
-    if (values.length !== names.length) throw new Error(`terraform console printed ${values.length} results for ${names.length} templates:\n${out}`);
+    if (values.length !== names.length)
+      throw new Error(`terraform console printed ${values.length} results for ${names.length} templates:\n${out}`);
     const rendered = Object.fromEntries(names.map((n, i) => [n, Buffer.from(values[i], "base64").toString("utf8")]));
     for (const [n, text] of Object.entries(rendered)) {
       const missing = [...used].filter((v) => !(v in vars) && text.includes(marker(v)));
-      if (missing.length > 0) throw new Error(`renderTemplates: ${n} reads ${missing.map((v) => `var.${v}`).join(", ")}; give the test a value for it`);
+      if (missing.length > 0)
+        throw new Error(`renderTemplates: ${n} reads ${missing.map((v) => `var.${v}`).join(", ")}; give the test a value for it`);
     }
     return rendered;
   } finally {
@@ -54,7 +82,12 @@ export function renderTemplates(templates: Readonly<Record<string, string>>, var
  * One template rendered once per value of one of its variables, in one Terraform run: copy i reads
  * `var.<name>_<i>` where the template reads `var.<name>`. Other variables come from `vars`.
  */
-export function renderForEach(template: string, name: string, values: readonly string[], vars: Readonly<Record<string, string>> = {}): string[] {
+export function renderForEach(
+  template: string,
+  name: string,
+  values: readonly string[],
+  vars: Readonly<Record<string, string>> = {},
+): string[] {
   const reference = new RegExp(`\\bvar\\.${name}\\b`, "g");
   if (!reference.test(template)) throw new Error(`renderForEach: the template does not read var.${name}`);
   const templates = Object.fromEntries(values.map((_, i) => [`t${i}`, template.replace(reference, `var.${name}_${i}`)]));
@@ -63,7 +96,8 @@ export function renderForEach(template: string, name: string, values: readonly s
 }
 
 /** Python that reads one document from each string of a JSON object on stdin and prints the values, as JSON, under the same keys. */
-const PYTHON_READER = (load: string) => `import json, sys\n${load}\nprint(json.dumps({k: load(v) for k, v in json.loads(sys.stdin.read()).items()}))`;
+const PYTHON_READER = (load: string) =>
+  `import json, sys\n${load}\nprint(json.dumps({k: load(v) for k, v in json.loads(sys.stdin.read()).items()}))`;
 
 /** TOML documents as Python's tomllib reads them (TOML 1.0), as JSON values, under the keys they were given. */
 export function readTomls(texts: Readonly<Record<string, string>>): Record<string, unknown> {
@@ -107,7 +141,7 @@ export const HOSTILE_VALUES: readonly string[] = [
   "$${escaped} %%{escaped} $$${x} %%%{x} $%{x} %${x}",
   "back\\slash\\",
   "it's 'quoted'",
-  "]]\n[[rpc.auth]]\nuser = \"x",
+  ']]\n[[rpc.auth]]\nuser = "x',
   "key: value\n- item\n# comment",
   "\ttab\r\ncrlf",
   "ünïcödé ✓ 𝄞",

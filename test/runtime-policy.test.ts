@@ -29,13 +29,17 @@ describe("runtimePolicyFindings (docker inspect against the Production pack's co
     i.HostConfig.CapAdd = ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_SETGID", "CAP_SETUID"];
     expect(runtimePolicyFindings(i, new Set())).toEqual([]);
     i.HostConfig.CapAdd = ["CAP_DAC_READ_SEARCH"];
-    expect(runtimePolicyFindings(i, new Set())).toEqual(['ContainerCapabilitiesDropped: CapAdd ["CAP_DAC_READ_SEARCH"] outside the allow list']);
+    expect(runtimePolicyFindings(i, new Set())).toEqual([
+      'ContainerCapabilitiesDropped: CapAdd ["CAP_DAC_READ_SEARCH"] outside the allow list',
+    ]);
   });
   test("a port the configuration declares public may bind every interface", () => {
     const i: any = compliant();
     i.HostConfig.PortBindings = { "18233/tcp": [{ HostIp: "0.0.0.0", HostPort: "18233" }] };
     expect(runtimePolicyFindings(i, new Set(), new Set(["18233"]))).toEqual([]);
-    expect(runtimePolicyFindings(i, new Set(), new Set(["8233"]))).toEqual(["ContainerHostPortsBoundToLoopback: ports 0.0.0.0:18233->18233/tcp"]);
+    expect(runtimePolicyFindings(i, new Set(), new Set(["8233"]))).toEqual([
+      "ContainerHostPortsBoundToLoopback: ports 0.0.0.0:18233->18233/tcp",
+    ]);
   });
   test.each<[string, (i: any) => void]>([
     ["ContainerNotPrivileged", (i) => (i.HostConfig.Privileged = true)],
@@ -53,7 +57,10 @@ describe("runtimePolicyFindings (docker inspect against the Production pack's co
     ["ContainerNotOnHostNetwork", (i) => (i.HostConfig.NetworkMode = "host")],
     ["ContainerHostPidNamespaceNotShared", (i) => (i.HostConfig.PidMode = "host")],
     ["ContainerHostIpcNamespaceNotShared", (i) => (i.HostConfig.IpcMode = "host")],
-    ["ContainerDockerSocketNotMounted", (i) => (i.Mounts = [{ Type: "bind", Source: "/var/run/docker.sock", Destination: "/var/run/docker.sock", RW: true }])],
+    [
+      "ContainerDockerSocketNotMounted",
+      (i) => (i.Mounts = [{ Type: "bind", Source: "/var/run/docker.sock", Destination: "/var/run/docker.sock", RW: true }]),
+    ],
     ["ContainerHostPortsBoundToLoopback", (i) => (i.HostConfig.PortBindings = { "3000/tcp": [{ HostIp: "", HostPort: "3002" }] })],
     ["ContainerEnvironmentHasNoLiteralSecrets", (i) => i.Config.Env.push("DB_PASSWORD=hunter2")],
   ])("%s is reported, and skipped when suppressed", (rule, breakIt) => {

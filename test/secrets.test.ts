@@ -15,7 +15,8 @@ const OPTIONAL_CREDENTIALS = ["registry_username", "registry_password"];
  * backups are optional, required (no default) where they are required (production).
  */
 const BACKUP_CREDENTIALS = ["backup_password", "backup_ssh_key"];
-const backupsRequired = (file: string): boolean => ENVIRONMENTS[path.basename(path.dirname(file)).split("-").pop() as keyof typeof ENVIRONMENTS].backup?.required === true;
+const backupsRequired = (file: string): boolean =>
+  ENVIRONMENTS[path.basename(path.dirname(file)).split("-").pop() as keyof typeof ENVIRONMENTS].backup?.required === true;
 
 /** The value a deployer's `TF_VAR_<name>` carries in the sentinel synth: distinct per variable, never a real secret. */
 const sentinelFor = (name: string): string => `S3NTINEL-${name}-7d2f9a41c08e53b6`;
@@ -123,7 +124,9 @@ describe("no secret reaches the synthesized output", () => {
     expect(stacks.length).toBe(Object.keys(ENVIRONMENTS).length * SYSTEMS.length);
     const files = filesUnder(out);
     for (const stack of stacks) {
-      expect(files).toEqual(expect.arrayContaining([path.join("stacks", stack, "cdk.tf.json"), path.join("stacks", stack, "policy-report.json")]));
+      expect(files).toEqual(
+        expect.arrayContaining([path.join("stacks", stack, "cdk.tf.json"), path.join("stacks", stack, "policy-report.json")]),
+      );
     }
   });
 

@@ -36,12 +36,19 @@ describe("the Terraform version check", () => {
   function fakeTerraform(version: string): { dir: string; runs: () => number } {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fake-terraform-"));
     fs.writeFileSync(path.join(dir, "terraform"), `#!/bin/sh\necho run >> "${dir}/runs"\necho "Terraform v${version}"\n`, { mode: 0o755 });
-    return { dir, runs: () => (fs.existsSync(path.join(dir, "runs")) ? fs.readFileSync(path.join(dir, "runs"), "utf8").trim().split("\n").length : 0) };
+    return {
+      dir,
+      runs: () => (fs.existsSync(path.join(dir, "runs")) ? fs.readFileSync(path.join(dir, "runs"), "utf8").trim().split("\n").length : 0),
+    };
   }
   const synth = (terraformDir: string) =>
     spawnSync(process.execPath, [path.join(root, "scripts", "synth.js")], {
       cwd: root,
-      env: { ...process.env, PATH: `${terraformDir}:${process.env.PATH}`, CDKTF_OUTDIR: fs.mkdtempSync(path.join(os.tmpdir(), "synth-tfv-")) },
+      env: {
+        ...process.env,
+        PATH: `${terraformDir}:${process.env.PATH}`,
+        CDKTF_OUTDIR: fs.mkdtempSync(path.join(os.tmpdir(), "synth-tfv-")),
+      },
       encoding: "utf8",
       timeout: 120_000,
     });
@@ -57,7 +64,9 @@ describe("the Terraform version check", () => {
     const tf = fakeTerraform("1.3.0");
     const run = synth(tf.dir);
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/^synth failed: Validation failed with the following errors:\n {2}\[[a-z-]+\] terraform version 1\.3\.0 is lower than the required version >=1\.[45]/m);
+    expect(run.stderr).toMatch(
+      /^synth failed: Validation failed with the following errors:\n {2}\[[a-z-]+\] terraform version 1\.3\.0 is lower than the required version >=1\.[45]/m,
+    );
     expect(run.stderr).not.toMatch(/^\s+at /m);
     expect(tf.runs()).toBe(1);
   });

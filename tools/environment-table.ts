@@ -38,7 +38,9 @@ const minutes = (m: number) => (m % 60 === 0 ? `${m / 60} h` : `${m} min`);
 function receivers(z3: Z3Settings): string {
   if (!z3.monitoring) return "no monitoring";
   const list = z3.alerting?.receivers ?? [];
-  return list.length === 0 ? "none (alerts stay in Alertmanager)" : list.map((r) => `${r.name}: ${r.kind} (${r.severities.join(", ")})`).join("; ");
+  return list.length === 0
+    ? "none (alerts stay in Alertmanager)"
+    : list.map((r) => `${r.name}: ${r.kind} (${r.severities.join(", ")})`).join("; ");
 }
 
 /** "every 15s; down 2m; wait 30s, interval 5m, repeat 4h": the Prometheus and Alertmanager timing in effect. */
@@ -67,11 +69,20 @@ const ROWS: readonly [string, (s: EnvironmentSettings) => string][] = [
   ["Swarm endpoint mode (`swarm.endpointMode`)", (s) => (s.swarm ? `\`${s.swarm.endpointMode}\`` : "no swarm")],
   ["Swarm overlay encryption (`swarm.encryptOverlay`)", (s) => (s.swarm ? (s.swarm.encryptOverlay ? "yes" : "no") : "no swarm")],
   ["Swarm data node (`swarm.dataNodeLabel`)", (s) => (s.swarm ? `\`node.labels.${s.swarm.dataNodeLabel}==true\`` : "no swarm")],
-  ["Backups (`backup`, [docs/backups.md](docs/backups.md))", (s) => (s.backup ? (s.backup.required ? "required" : "when `backup_repository` is set") : "none")],
-  ["Backup interval / alert after", (s) => (s.backup ? `${minutes(s.backup.intervalMinutes)} / ${minutes(s.backup.maxAgeMinutes)}` : "none")],
+  [
+    "Backups (`backup`, [docs/backups.md](docs/backups.md))",
+    (s) => (s.backup ? (s.backup.required ? "required" : "when `backup_repository` is set") : "none"),
+  ],
+  [
+    "Backup interval / alert after",
+    (s) => (s.backup ? `${minutes(s.backup.intervalMinutes)} / ${minutes(s.backup.maxAgeMinutes)}` : "none"),
+  ],
   [
     "Snapshots kept (`backup.keep`)",
-    (s) => (s.backup ? `all of ${s.backup.keep.withinHours} h, ${s.backup.keep.daily} daily, ${s.backup.keep.weekly} weekly, ${s.backup.keep.monthly} monthly` : "none"),
+    (s) =>
+      s.backup
+        ? `all of ${s.backup.keep.withinHours} h, ${s.backup.keep.daily} daily, ${s.backup.keep.weekly} weekly, ${s.backup.keep.monthly} monthly`
+        : "none",
   ],
   ["Rebuildable volumes (`backup.rebuildable`)", (s) => (s.backup ? s.backup.rebuildable : "none")],
   ["Z3 deployment (`z3.deployment`)", (s) => deployment(s.z3.deployment)],
@@ -81,7 +92,10 @@ const ROWS: readonly [string, (s: EnvironmentSettings) => string][] = [
   ["Jessy logs (json-file)", (s) => logs(s.jessy.logging)],
   ["ZFS Sync logs (json-file)", (s) => logsPerService(s.zfsSync.logging)],
   ["Z3 network", (s) => s.z3.network],
-  ["Z3 images (`z3.images`): Zebra, Zaino, Zallet", (s) => [s.z3.images.zebra, s.z3.images.zaino, s.z3.images.zallet].map((i) => `\`${i}\``).join(", ")],
+  [
+    "Z3 images (`z3.images`): Zebra, Zaino, Zallet",
+    (s) => [s.z3.images.zebra, s.z3.images.zaino, s.z3.images.zallet].map((i) => `\`${i}\``).join(", "),
+  ],
   ["Zebra support window ([docs/zebra-upgrades.md](docs/zebra-upgrades.md))", (s) => zebraWindow(s.z3)],
   ["Z3 monitoring / rpc-router", (s) => `${s.z3.monitoring ? "yes" : "no"} / ${s.z3.rpcRouter ? "yes" : "no"}`],
   ["Z3 alert receivers (`z3.alerting.receivers`)", (s) => receivers(s.z3)],

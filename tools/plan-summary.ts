@@ -114,7 +114,11 @@ interface RawResourceChange {
 }
 
 /** Validates the shape of `terraform show -json` plan output; throws InputError with the reason. */
-export function validatePlan(plan: unknown): { resourceChanges: RawResourceChange[]; outputChanges: Record<string, RawChange>; complete: boolean } {
+export function validatePlan(plan: unknown): {
+  resourceChanges: RawResourceChange[];
+  outputChanges: Record<string, RawChange>;
+  complete: boolean;
+} {
   if (!isObject(plan)) throw new InputError("not a JSON object");
   const version = plan.format_version;
   if (typeof version !== "string") {
@@ -129,7 +133,8 @@ export function validatePlan(plan: unknown): { resourceChanges: RawResourceChang
   if (!Array.isArray(raw)) throw new InputError("resource_changes is not a list");
   const resourceChanges = raw.map((rc, i) => {
     const where = `resource_changes[${i}]`;
-    if (!isObject(rc) || typeof rc.address !== "string" || typeof rc.type !== "string") throw new InputError(`${where}: needs string address and type`);
+    if (!isObject(rc) || typeof rc.address !== "string" || typeof rc.type !== "string")
+      throw new InputError(`${where}: needs string address and type`);
     const change = rc.change;
     if (!isObject(change) || !Array.isArray(change.actions) || !change.actions.every((a) => typeof a === "string")) {
       throw new InputError(`${where} (${rc.address}): change.actions must be a list of strings`);
@@ -204,7 +209,8 @@ function summarizeResource(rc: RawResourceChange, action: Action): ResourceSumma
     const note = (ch: AttributeChange) => {
       const notes: string[] = [];
       if (action === "replace" && forced(ch.path)) notes.push("forces replacement");
-      if (action === "update" && rc.type === "docker_container" && CONTAINER_NOT_APPLIED.has(String(ch.path[0]))) notes.push("not applied by the provider");
+      if (action === "update" && rc.type === "docker_container" && CONTAINER_NOT_APPLIED.has(String(ch.path[0])))
+        notes.push("not applied by the provider");
       if (ch.hiddenChange) notes.push("hidden value changed");
       return notes.length > 0 ? `  # ${notes.join("; ")}` : "";
     };
@@ -217,7 +223,10 @@ function summarizeResource(rc: RawResourceChange, action: Action): ResourceSumma
     for (const path of diff.becameUnknown) {
       if (action === "replace" && forced(path)) {
         const old = renderValue(valueAt(c.before, path), path, { resourceType: rc.type, sensitive: marksAt(c.before_sensitive, path) });
-        diffLines.push(`- ${formatPath(path)} = ${old}  # forces replacement`, `+ ${formatPath(path)} = (known after apply)  # forces replacement`);
+        diffLines.push(
+          `- ${formatPath(path)} = ${old}  # forces replacement`,
+          `+ ${formatPath(path)} = (known after apply)  # forces replacement`,
+        );
       } else unknownCount++;
     }
   }
@@ -256,18 +265,23 @@ export function summarizeStack(input: PlanInput, options: SummaryOptions = {}): 
   const warnings: string[] = [];
   const notes: string[] = [];
   const stack = input.stack;
-  const replacedAddresses = new Set(resourceChanges.filter((rc) => classifyActions(rc.change.actions) === "replace").map((rc) => rc.address));
+  const replacedAddresses = new Set(
+    resourceChanges.filter((rc) => classifyActions(rc.change.actions) === "replace").map((rc) => rc.address),
+  );
 
   for (const rc of resourceChanges) {
     if (rc.mode === "data") continue;
     const action = classifyActions(rc.change.actions);
     if (action === undefined) {
-      warnings.push(`${code(rc.address)}: unrecognized actions ${code(JSON.stringify(rc.change.actions))}; read the raw plan for this resource.`);
+      warnings.push(
+        `${code(rc.address)}: unrecognized actions ${code(JSON.stringify(rc.change.actions))}; read the raw plan for this resource.`,
+      );
       continue;
     }
     if (action === "read") continue;
     if (action === "no-op") {
-      if (rc.previous_address && rc.previous_address !== rc.address) notes.push(`${code(rc.previous_address)} moves to ${code(rc.address)} (no change).`);
+      if (rc.previous_address && rc.previous_address !== rc.address)
+        notes.push(`${code(rc.previous_address)} moves to ${code(rc.address)} (no change).`);
       if (rc.change.importing) notes.push(`${code(rc.address)} is imported (no change).`);
       continue;
     }
@@ -288,7 +302,8 @@ export function summarizeStack(input: PlanInput, options: SummaryOptions = {}): 
           : rc.action_reason === "replace_because_tainted"
             ? " (tainted)"
             : "";
-    const why = action === "delete" && rc.action_reason === "delete_because_no_resource_config" ? " (removed from the configuration)" : because;
+    const why =
+      action === "delete" && rc.action_reason === "delete_because_no_resource_config" ? " (removed from the configuration)" : because;
     // The Docker object that goes away is the one named in the prior state.
     const goneName = stringAttr(rc.change.before, rc.change.before_sensitive, "name") ?? summary.name;
     const named = goneName ? ` (${code(goneName)})` : "";
@@ -315,7 +330,9 @@ export function summarizeStack(input: PlanInput, options: SummaryOptions = {}): 
           gating: false,
           text:
             `${kind} ${code(rc.address)}${named} is ${verb}${why}` +
-            (kind === "network" ? "; attached containers lose this network until they are recreated." : "; containers using it must be recreated."),
+            (kind === "network"
+              ? "; attached containers lose this network until they are recreated."
+              : "; containers using it must be recreated."),
         });
       } else if (rc.type === "docker_container" && isLongRunningContainer(before)) {
         callouts.push({
@@ -342,12 +359,18 @@ export function summarizeStack(input: PlanInput, options: SummaryOptions = {}): 
   }
 
   const outputs = Object.entries(outputChanges)
-    .map(([name, ch]) => ({ name, action: isObject(ch) && Array.isArray(ch.actions) ? classifyActions(ch.actions as string[]) ?? "change" : "change" }))
+    .map(([name, ch]) => ({
+      name,
+      action: isObject(ch) && Array.isArray(ch.actions) ? (classifyActions(ch.actions as string[]) ?? "change") : "change",
+    }))
     .filter((o) => o.action !== "no-op")
     .map((o) => ({ name: o.name, action: String(o.action) }));
-  if (!complete) warnings.push("The plan is **partial** (`complete: false`): some changes were deferred; another plan and apply are needed afterwards.");
+  if (!complete)
+    warnings.push("The plan is **partial** (`complete: false`): some changes were deferred; another plan and apply are needed afterwards.");
   if (environment === "unknown") {
-    notes.push(`The environment could not be read from the stack name ${code(stack)} (expected \`<system>-<dev|staging|production>\`); it is gated like production.`);
+    notes.push(
+      `The environment could not be read from the stack name ${code(stack)} (expected \`<system>-<dev|staging|production>\`); it is gated like production.`,
+    );
   }
   return { stack, environment, gated, counts, resources, outputs, callouts, warnings, notes };
 }
@@ -363,7 +386,17 @@ export function summarizePlans(inputs: readonly PlanInput[], options: SummaryOpt
   for (const input of inputs) {
     const environment = input.environment ?? environmentOf(input.stack);
     const gated = isGated(environment, options.gatedEnvironments ?? DEFAULT_GATED_ENVIRONMENTS);
-    const empty = { stack: input.stack, environment, gated, counts: { add: 0, change: 0, replace: 0, destroy: 0 }, resources: [], outputs: [], callouts: [], warnings: [], notes: [] };
+    const empty = {
+      stack: input.stack,
+      environment,
+      gated,
+      counts: { add: 0, change: 0, replace: 0, destroy: 0 },
+      resources: [],
+      outputs: [],
+      callouts: [],
+      warnings: [],
+      notes: [],
+    };
     if (seen.has(input.stack)) {
       const error = `stack ${input.stack} is given more than once`;
       errors.push(error);
@@ -387,12 +420,22 @@ export function summarizePlans(inputs: readonly PlanInput[], options: SummaryOpt
   const blocking = allCallouts.filter((c) => c.gating);
   const exitCode: 0 | 1 | 2 = errors.length > 0 ? 1 : blocking.length > 0 && !options.allowDataLoss ? 2 : 0;
   const verdict = verdictLine(stacks, errors, blocking, allCallouts, options.allowDataLoss ?? false);
-  const title = options.title ?? `Terraform plan summary${stacks.length > 0 && stacks.length <= 3 ? `: ${stacks.map((s) => s.stack).join(", ")}` : ""}`;
-  const markdown = fitMarkdown((detailed) => renderMarkdown(title, verdict, stacks, errors, detailed), options.maxLength ?? DEFAULT_MAX_LENGTH);
+  const title =
+    options.title ?? `Terraform plan summary${stacks.length > 0 && stacks.length <= 3 ? `: ${stacks.map((s) => s.stack).join(", ")}` : ""}`;
+  const markdown = fitMarkdown(
+    (detailed) => renderMarkdown(title, verdict, stacks, errors, detailed),
+    options.maxLength ?? DEFAULT_MAX_LENGTH,
+  );
   return { markdown, exitCode, verdict, stacks, blocking, errors };
 }
 
-function verdictLine(stacks: readonly StackSummary[], errors: readonly string[], blocking: readonly Callout[], callouts: readonly Callout[], allowDataLoss: boolean): string {
+function verdictLine(
+  stacks: readonly StackSummary[],
+  errors: readonly string[],
+  blocking: readonly Callout[],
+  callouts: readonly Callout[],
+  allowDataLoss: boolean,
+): string {
   if (errors.length > 0) return `❌ **Error:** ${plural(errors.length, "plan")} could not be read; nothing below is a complete review.`;
   const blockedStacks = [...new Set(blocking.map((c) => c.stack))];
   if (blocking.length > 0 && !allowDataLoss) {
@@ -406,18 +449,32 @@ function verdictLine(stacks: readonly StackSummary[], errors: readonly string[],
   const count = (kind: CalloutKind) => callouts.filter((c) => c.kind === kind).length;
   if (count("data-loss") > 0) parts.push(`${plural(count("data-loss"), "volume")} destroyed or replaced`);
   if (count("downtime") > 0) parts.push(`${plural(count("downtime"), "long-running container")} with downtime`);
-  if (count("disruption") > 0) parts.push(`${plural(count("disruption"), "network/secret/config change", "network/secret/config changes")} that disrupt containers`);
-  if (blocking.length > 0) return `⚠️ **Data loss allowed** (--allow-data-loss) in ${blockedStacks.map(code).join(", ")}: ${parts.join("; ")}.`;
+  if (count("disruption") > 0)
+    parts.push(`${plural(count("disruption"), "network/secret/config change", "network/secret/config changes")} that disrupt containers`);
+  if (blocking.length > 0)
+    return `⚠️ **Data loss allowed** (--allow-data-loss) in ${blockedStacks.map(code).join(", ")}: ${parts.join("; ")}.`;
   if (parts.length > 0) return `⚠️ **Review needed:** ${parts.join("; ")}.`;
   const warnings = stacks.reduce((n, s) => n + s.warnings.length, 0);
   if (total === 0) return warnings > 0 ? `✅ **No changes**, but read the ${plural(warnings, "warning")}.` : "✅ **No changes.**";
   return `✅ **No downtime or data loss found** in ${plural(total, "change")}${warnings > 0 ? `; read the ${plural(warnings, "warning")}` : ""}.`;
 }
 
-const ACTION_LABEL: Record<Action, string> = { create: "create", update: "update in place", replace: "replace", delete: "destroy", forget: "forget (stays deployed)" };
+const ACTION_LABEL: Record<Action, string> = {
+  create: "create",
+  update: "update in place",
+  replace: "replace",
+  delete: "destroy",
+  forget: "forget (stays deployed)",
+};
 const CALLOUT_ICON: Record<CalloutKind, string> = { "data-loss": "🗑️", downtime: "🔁", disruption: "🔌" };
 
-function renderMarkdown(title: string, verdict: string, stacks: readonly StackSummary[], errors: readonly string[], withDetails: boolean): string {
+function renderMarkdown(
+  title: string,
+  verdict: string,
+  stacks: readonly StackSummary[],
+  errors: readonly string[],
+  withDetails: boolean,
+): string {
   const out: string[] = [PLAN_SUMMARY_MARKER, `## ${escapeMd(title)}`, "", verdict, ""];
   if (stacks.length > 0) {
     out.push(
@@ -447,13 +504,19 @@ function renderMarkdown(title: string, verdict: string, stacks: readonly StackSu
   if (callouts.length > 0) {
     const order: CalloutKind[] = ["data-loss", "downtime", "disruption"];
     const sorted = [...callouts].sort((a, b) => Number(b.gating) - Number(a.gating) || order.indexOf(a.kind) - order.indexOf(b.kind));
-    out.push("### Attention", "", ...sorted.map((c) => `- ${c.gating ? "⛔" : CALLOUT_ICON[c.kind]} ${code(c.stack)}: ${c.text}${c.gating ? " _(gated)_" : ""}`), "");
+    out.push(
+      "### Attention",
+      "",
+      ...sorted.map((c) => `- ${c.gating ? "⛔" : CALLOUT_ICON[c.kind]} ${code(c.stack)}: ${c.text}${c.gating ? " _(gated)_" : ""}`),
+      "",
+    );
   }
   const warnings = stacks.flatMap((s) => s.warnings.map((w) => `- ⚠️ ${code(s.stack)}: ${w}`));
   if (warnings.length > 0) out.push("### Warnings", "", ...warnings, "");
   for (const s of stacks) {
     if (s.error) continue;
-    const total = s.counts.add + s.counts.change + s.counts.replace + s.counts.destroy + s.resources.filter((r) => r.action === "forget").length;
+    const total =
+      s.counts.add + s.counts.change + s.counts.replace + s.counts.destroy + s.resources.filter((r) => r.action === "forget").length;
     if (total === 0 && s.notes.length === 0 && s.outputs.length === 0) continue;
     out.push(`### ${code(s.stack)}`, "");
     for (const n of s.notes) out.push(`- ${n}`);
@@ -472,7 +535,12 @@ function renderMarkdown(title: string, verdict: string, stacks: readonly StackSu
     }
     if (s.outputs.length > 0) out.push(`Outputs: ${s.outputs.map((o) => `${code(o.name)} (${o.action})`).join(", ")}`, "");
   }
-  return out.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd() + "\n";
+  return (
+    out
+      .join("\n")
+      .replace(/\n{3,}/g, "\n\n")
+      .trimEnd() + "\n"
+  );
 }
 
 function resourceHeadline(r: ResourceSummary): string {
@@ -526,13 +594,14 @@ export function main(argv: readonly string[]): { output: string; exitCode: numbe
     files.push({ stack: spec.slice(0, eq), file: spec.slice(eq + 1) });
   }
   for (const file of args.positional) {
-    if (file === "-") throw new InputError('stdin needs a stack name: --stack <name>=-');
+    if (file === "-") throw new InputError("stdin needs a stack name: --stack <name>=-");
     files.push({ stack: stackNameFromFile(file), file });
   }
   if (files.length === 0) throw new InputError(`no plan files given\n\n${USAGE}`);
   const maxLengthText = args.values.get("max-length")?.[0];
   const maxLength = maxLengthText !== undefined ? Number(maxLengthText) : undefined;
-  if (maxLength !== undefined && (!Number.isInteger(maxLength) || maxLength < 1000)) throw new InputError("--max-length needs an integer of at least 1000");
+  if (maxLength !== undefined && (!Number.isInteger(maxLength) || maxLength < 1000))
+    throw new InputError("--max-length needs an integer of at least 1000");
 
   const inputs: PlanInput[] = [];
   for (const { stack, file } of files) {
@@ -551,7 +620,8 @@ export function main(argv: readonly string[]): { output: string; exitCode: numbe
     title: args.values.get("title")?.[0],
   });
   const stderr = result.errors.map((e) => `error: ${e}`);
-  if (result.exitCode === 2) stderr.push(`blocked: ${result.blocking.map((c) => `${c.stack} ${c.address}`).join(", ")} (data loss; --allow-data-loss to proceed)`);
+  if (result.exitCode === 2)
+    stderr.push(`blocked: ${result.blocking.map((c) => `${c.stack} ${c.address}`).join(", ")} (data loss; --allow-data-loss to proceed)`);
   return { output: result.markdown, exitCode: result.exitCode, outputFile: args.values.get("output")?.[0], stderr };
 }
 

@@ -13,7 +13,16 @@ import { ENVIRONMENTS } from "../config/environments";
 import { EnvironmentSettings, SettingsError } from "../config/settings";
 import { ConstructValidationError } from "../lib/validation";
 import { SYSTEMS, buildApp } from "../app";
-import { PlanJson, PlanMismatchError, PolicyReport, TerraformJson, evaluateStack, formatPolicySummary, subjectsOfPlan, synthesizedFile } from "../policy";
+import {
+  PlanJson,
+  PlanMismatchError,
+  PolicyReport,
+  TerraformJson,
+  evaluateStack,
+  formatPolicySummary,
+  subjectsOfPlan,
+  synthesizedFile,
+} from "../policy";
 import { InputError, parseArgs, readJsonFile, runCli } from "./lib/cli";
 
 const USAGE = `usage: npm run policy -- <stack> <plan.json>
@@ -38,7 +47,8 @@ export function checkPlan(
   try {
     const stacks: TerraformStack[] = buildApp(app, options.environments ?? ENVIRONMENTS, options.systems);
     const stack = stacks.find((s) => s.node.id === stackName);
-    if (!stack) throw new InputError(`unknown stack ${JSON.stringify(stackName)}; the stacks are: ${stacks.map((s) => s.node.id).join(", ")}`);
+    if (!stack)
+      throw new InputError(`unknown stack ${JSON.stringify(stackName)}; the stacks are: ${stacks.map((s) => s.node.id).join(", ")}`);
     app.synth();
     const config = JSON.parse(fs.readFileSync(synthesizedFile(stack), "utf8")) as TerraformJson;
     return evaluateStack(stack, subjectsOfPlan(stackName, plan, config, stack));
@@ -53,20 +63,25 @@ function main(argv: readonly string[]): { output: string; exitCode: number; stde
   if (args.positional.length !== 2) throw new InputError(`expected <stack> <plan.json>\n${USAGE}`);
   const [stack, file] = args.positional;
   const plan = readJsonFile(file, "plan JSON") as PlanJson;
-  if (typeof plan !== "object" || plan === null || !Array.isArray(plan.resource_changes) && plan.format_version === undefined) {
+  if (typeof plan !== "object" || plan === null || (!Array.isArray(plan.resource_changes) && plan.format_version === undefined)) {
     throw new InputError(`${file} is not the JSON of a saved plan (terraform show -json <plan>)`);
   }
   let reports: PolicyReport[];
   try {
     reports = checkPlan(stack, plan);
   } catch (error) {
-    if (error instanceof PlanMismatchError || error instanceof SettingsError || error instanceof ConstructValidationError) throw new InputError((error as Error).message);
+    if (error instanceof PlanMismatchError || error instanceof SettingsError || error instanceof ConstructValidationError)
+      throw new InputError((error as Error).message);
     throw error;
   }
   const summary = formatPolicySummary(reports).replace(/^policy (\S+) \((\w+)\)/gm, "policy $1 ($2, plan)");
   const errors = reports.reduce((n, r) => n + r.summary.errors, 0);
   if (errors === 0) return { output: summary, exitCode: 0 };
-  return { output: "", exitCode: 1, stderr: [summary.trimEnd(), `plan refused: ${errors} policy error${errors === 1 ? "" : "s"} in ${stack} (see RULES.md)`] };
+  return {
+    output: "",
+    exitCode: 1,
+    stderr: [summary.trimEnd(), `plan refused: ${errors} policy error${errors === 1 ? "" : "s"} in ${stack} (see RULES.md)`],
+  };
 }
 
 export function run(argv: readonly string[]): void {

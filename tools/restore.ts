@@ -86,11 +86,26 @@ async function runnerOf(docker: Docker, stack: string): Promise<string> {
   const system = stack.slice(0, stack.length - environment.length - 1);
   if (environment === "unknown" || system === "") throw new InputError(`${stack} is not a stack name (<system>-<dev|staging|production>)`);
   const names = (
-    await docker.ok(["ps", "-a", "--filter", "label=role=backup", "--filter", `label=system=${system}`, "--filter", `label=environment=${environment}`, "--format", "{{.Names}}"], "listing containers")
+    await docker.ok(
+      [
+        "ps",
+        "-a",
+        "--filter",
+        "label=role=backup",
+        "--filter",
+        `label=system=${system}`,
+        "--filter",
+        `label=environment=${environment}`,
+        "--format",
+        "{{.Names}}",
+      ],
+      "listing containers",
+    )
   )
     .split("\n")
     .filter((n) => n !== "");
-  if (names.length === 0) throw new InputError(`no backup runner of ${stack} on ${docker.host}: is the stack deployed with backup_repository set?`);
+  if (names.length === 0)
+    throw new InputError(`no backup runner of ${stack} on ${docker.host}: is the stack deployed with backup_repository set?`);
   return names[0];
 }
 
@@ -101,7 +116,9 @@ async function sourcesOf(docker: Docker, runner: string): Promise<RunnerSource[]
 
 /** Whether a container is a task of a swarm service (then the service is what is stopped). */
 async function serviceOfTask(docker: Docker, container: string): Promise<string | undefined> {
-  const name = (await docker.ok(["inspect", "-f", '{{index .Config.Labels "com.docker.swarm.service.name"}}', container], `inspecting ${container}`)).trim();
+  const name = (
+    await docker.ok(["inspect", "-f", '{{index .Config.Labels "com.docker.swarm.service.name"}}', container], `inspecting ${container}`)
+  ).trim();
   return name === "" || name === "<no value>" ? undefined : name;
 }
 
@@ -114,7 +131,9 @@ async function stopAll(docker: Docker, names: readonly string[]): Promise<Stoppe
     if (service) {
       if (services.has(service)) continue;
       services.add(service);
-      const replicas = Number((await docker.ok(["service", "inspect", "-f", "{{.Spec.Mode.Replicated.Replicas}}", service], `inspecting ${service}`)).trim());
+      const replicas = Number(
+        (await docker.ok(["service", "inspect", "-f", "{{.Spec.Mode.Replicated.Replicas}}", service], `inspecting ${service}`)).trim(),
+      );
       log(`scaling swarm service ${service} to 0 (from ${replicas})`);
       await docker.ok(["service", "scale", "--detach=false", `${service}=0`], `scaling ${service} to 0`, 5 * 60_000);
       stopped.push({ name: service, kind: "service", replicas });
@@ -142,9 +161,15 @@ async function startAll(docker: Docker, stopped: readonly Stopped[]): Promise<vo
   const deadline = Date.now() + HEALTH_TIMEOUT_MS;
   for (const s of stopped.filter((x) => x.kind === "container")) {
     for (;;) {
-      const state = (await docker.ok(["inspect", "-f", "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}", s.name], `inspecting ${s.name}`)).trim();
+      const state = (
+        await docker.ok(
+          ["inspect", "-f", "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}", s.name],
+          `inspecting ${s.name}`,
+        )
+      ).trim();
       if (/^running (healthy|none)$/.test(state)) break;
-      if (!state.startsWith("running") || Date.now() > deadline) throw new RestoreError(`${s.name} did not come back healthy after the restore (${state})`);
+      if (!state.startsWith("running") || Date.now() > deadline)
+        throw new RestoreError(`${s.name} did not come back healthy after the restore (${state})`);
       await new Promise((r) => setTimeout(r, 2000));
     }
   }
@@ -166,14 +191,46 @@ async function oneOffArgs(docker: Docker, runner: string, volume: string, snapsh
   };
   const egress = Object.keys(inspect.NetworkSettings.Networks).find((n) => n.endsWith("-backup-egress"));
   if (!egress) throw new RestoreError(`${runner} is on no *-backup-egress network`);
-  const mounts = inspect.Mounts.filter((m) => m.Type === "volume" && m.Name && !m.Destination.startsWith("/data/")).flatMap((m) => ["-v", `${m.Name}:${m.Destination}:ro`]);
+  const mounts = inspect.Mounts.filter((m) => m.Type === "volume" && m.Name && !m.Destination.startsWith("/data/")).flatMap((m) => [
+    "-v",
+    `${m.Name}:${m.Destination}:ro`,
+  ]);
   return [
-    "run", "--rm", "--name", `${runner}-restore`, "--user", "0:0",
+    "run",
+    "--rm",
+    "--name",
+    `${runner}-restore`,
+    "--user",
+    "0:0",
     // restic restores owners and modes: CHOWN, FOWNER, FSETID and DAC_OVERRIDE, nothing else.
-    "--cap-drop", "ALL", "--cap-add", "CHOWN", "--cap-add", "DAC_OVERRIDE", "--cap-add", "FOWNER", "--cap-add", "FSETID",
-    "--security-opt", "no-new-privileges", "--read-only", "--tmpfs", "/tmp:rw,noexec,nosuid,size=256m", "--tmpfs", "/run/backup:rw,size=1m",
-    "--network", egress, ...mounts, "-v", `${volume}:/data/${volume}`,
-    "--entrypoint", SCRIPT, inspect.Image, "restore-files", volume, snapshot,
+    "--cap-drop",
+    "ALL",
+    "--cap-add",
+    "CHOWN",
+    "--cap-add",
+    "DAC_OVERRIDE",
+    "--cap-add",
+    "FOWNER",
+    "--cap-add",
+    "FSETID",
+    "--security-opt",
+    "no-new-privileges",
+    "--read-only",
+    "--tmpfs",
+    "/tmp:rw,noexec,nosuid,size=256m",
+    "--tmpfs",
+    "/run/backup:rw,size=1m",
+    "--network",
+    egress,
+    ...mounts,
+    "-v",
+    `${volume}:/data/${volume}`,
+    "--entrypoint",
+    SCRIPT,
+    inspect.Image,
+    "restore-files",
+    volume,
+    snapshot,
   ];
 }
 
@@ -195,9 +252,14 @@ export async function restore(docker: Docker, stack: string, volume: string, sna
     } finally {
       await startAll(docker, stopped);
     }
-    lines.push(`restored database of ${volume} from snapshot ${snapshot}; clients started: ${stopped.map((s) => s.name).join(", ") || "(none)"}`);
+    lines.push(
+      `restored database of ${volume} from snapshot ${snapshot}; clients started: ${stopped.map((s) => s.name).join(", ") || "(none)"}`,
+    );
   } else {
-    const stopped = await stopAll(docker, (await mountersOf(docker, volume)).filter((n) => n !== `${runner}-restore`));
+    const stopped = await stopAll(
+      docker,
+      (await mountersOf(docker, volume)).filter((n) => n !== `${runner}-restore`),
+    );
     const runnerStopped = stopped.some((s) => s.name === runner);
     if (!runnerStopped) stopped.push(...(await stopAll(docker, [runner])));
     try {
@@ -210,7 +272,10 @@ export async function restore(docker: Docker, stack: string, volume: string, sna
     if ((source.companions ?? []).length > 0) {
       const r = await docker.run(["exec", runner, SCRIPT, "companion-check", volume, snapshot]);
       lines.push(r.stdout.trim());
-      if (r.code !== 0) throw new RestoreError(`${lines.join("\n")}\nthe restored data needs the companion file of the snapshot: set its variable to that value and apply`);
+      if (r.code !== 0)
+        throw new RestoreError(
+          `${lines.join("\n")}\nthe restored data needs the companion file of the snapshot: set its variable to that value and apply`,
+        );
     }
   }
   lines.push(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -222,9 +287,11 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   if (args.flags.has("help")) return { output: USAGE, exitCode: 0 };
   const [stack, volume, snapshot = "latest", ...extra] = args.positional;
   if (!stack || !volume || extra.length > 0) throw new InputError(`expected <stack> <volume> [<snapshot>]\n\n${USAGE}`);
-  if (!/^(latest|[0-9a-f]{8,64})$/.test(snapshot)) throw new InputError(`snapshot ${JSON.stringify(snapshot)}: allowed: "latest" or a snapshot id (hex) from --list`);
+  if (!/^(latest|[0-9a-f]{8,64})$/.test(snapshot))
+    throw new InputError(`snapshot ${JSON.stringify(snapshot)}: allowed: "latest" or a snapshot id (hex) from --list`);
   const host = args.values.get("docker-host")?.[0] ?? env.TF_VAR_docker_host ?? env.DOCKER_HOST ?? "unix:///var/run/docker.sock";
-  if (!/^(unix|tcp|ssh):\/\/.+/.test(host)) throw new InputError(`--docker-host ${JSON.stringify(host)}: allowed: a unix://, tcp:// or ssh:// Docker host`);
+  if (!/^(unix|tcp|ssh):\/\/.+/.test(host))
+    throw new InputError(`--docker-host ${JSON.stringify(host)}: allowed: a unix://, tcp:// or ssh:// Docker host`);
   const docker = new Docker(host);
   if (args.flags.has("list")) {
     const runner = await runnerOf(docker, stack);

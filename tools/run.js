@@ -25,5 +25,13 @@ if (!TOOLS.has(name)) {
 }
 
 const outFile = path.join(root, ".build", "tools", `${name}.js`);
-bundleIfStale({ root, entry: path.join(__dirname, `${name}.ts`), outFile, watchDir: root, skip: SKIP, extraFiles: [path.join(root, "package-lock.json")], sourcemap: "inline" });
+bundleIfStale({
+  root,
+  entry: path.join(__dirname, `${name}.ts`),
+  outFile,
+  watchDir: root,
+  skip: SKIP,
+  extraFiles: [path.join(root, "package-lock.json")],
+  sourcemap: "inline",
+});
 require(outFile).run(process.argv.slice(3));

@@ -26,21 +26,37 @@ interface Raw {
   readonly raw: string;
 }
 type Attribute = [string, string | number | Raw];
-const attributes = (list: Attribute[]) => `[${list.map(([k, v]) => `${k}=${typeof v === "number" ? v : typeof v === "string" ? dotString(v) : v.raw}`).join(", ")}]`;
+const attributes = (list: Attribute[]) =>
+  `[${list.map(([k, v]) => `${k}=${typeof v === "number" ? v : typeof v === "string" ? dotString(v) : v.raw}`).join(", ")}]`;
 
 function nodeAttributes(n: PictureNode): Attribute[] {
   const base: Attribute[] = [["label", n.label]];
   switch (n.kind) {
     case "network":
       // An internal network has no route out: drawn grey and walled (double outline).
-      return [...base, ["shape", "hexagon"], ...(n.internal ? ([["style", "filled"], ["fillcolor", "#e6e6e6"], ["peripheries", 2]] as Attribute[]) : [])];
+      return [
+        ...base,
+        ["shape", "hexagon"],
+        ...(n.internal
+          ? ([
+              ["style", "filled"],
+              ["fillcolor", "#e6e6e6"],
+              ["peripheries", 2],
+            ] as Attribute[])
+          : []),
+      ];
     case "service":
       return [...base, ["shape", "box"], ["style", n.oneShot ? "filled,dashed" : "filled"], ["fillcolor", "#dceaf7"]];
     case "volume":
       return [
         ...base,
         ["shape", "cylinder"],
-        ...(n.backedUp ? ([["style", "filled"], ["fillcolor", "#d4eed4"]] as Attribute[]) : []),
+        ...(n.backedUp
+          ? ([
+              ["style", "filled"],
+              ["fillcolor", "#d4eed4"],
+            ] as Attribute[])
+          : []),
         ...(n.preventDestroy ? ([["penwidth", 2.5]] as Attribute[]) : []),
       ];
     case "anonymous-volume":
@@ -55,13 +71,20 @@ function nodeAttributes(n: PictureNode): Attribute[] {
 function edgeAttributes(e: PictureEdge): Attribute[] {
   switch (e.kind) {
     case "network":
-      return [["dir", "none"], ["color", "#777777"]];
+      return [
+        ["dir", "none"],
+        ["color", "#777777"],
+      ];
     case "mount":
       return [["label", e.label], ...(e.readOnly ? ([["style", "dashed"]] as Attribute[]) : [])];
     case "port":
       return [["label", e.label]];
     case "secret":
-      return [["label", e.label], ["style", "dashed"], ["color", "#b36b00"]];
+      return [
+        ["label", e.label],
+        ["style", "dashed"],
+        ["color", "#b36b00"],
+      ];
   }
 }
 
@@ -81,11 +104,26 @@ export function renderPictureDot(stack: string, picture: Picture): string {
     `// Stack ${stack}: generated from the synthesized stack by \`npm run docs\`; do not edit. A test fails when this file is stale.`,
     `// The picture of docs/stacks/${stack}.md; \`dot -Tsvg\` draws it into ${stack}.svg.`,
     `digraph ${dotString(stack)} {`,
-    `  graph ${attributes([["rankdir", "LR"], ["fontname", DOT_FONT], ["fontsize", 11], ["labelloc", "t"], ["labeljust", "l"], ["label", leftJustified([`Stack ${stack}`, ...LEGEND])]])};`,
-    `  node ${attributes([["fontname", DOT_FONT], ["fontsize", 10]])};`,
-    `  edge ${attributes([["fontname", DOT_FONT], ["fontsize", 9]])};`,
+    `  graph ${attributes([
+      ["rankdir", "LR"],
+      ["fontname", DOT_FONT],
+      ["fontsize", 11],
+      ["labelloc", "t"],
+      ["labeljust", "l"],
+      ["label", leftJustified([`Stack ${stack}`, ...LEGEND])],
+    ])};`,
+    `  node ${attributes([
+      ["fontname", DOT_FONT],
+      ["fontsize", 10],
+    ])};`,
+    `  edge ${attributes([
+      ["fontname", DOT_FONT],
+      ["fontsize", 9],
+    ])};`,
     ...nodes.map((n) => `  ${dotString(n.id)} ${attributes(nodeAttributes(n))};`),
-    ...edges.map((e) => `  ${dotString(e.from)} -> ${dotString(e.to)}${edgeAttributes(e).length > 0 ? ` ${attributes(edgeAttributes(e))}` : ""};`),
+    ...edges.map(
+      (e) => `  ${dotString(e.from)} -> ${dotString(e.to)}${edgeAttributes(e).length > 0 ? ` ${attributes(edgeAttributes(e))}` : ""};`,
+    ),
     "}",
     "",
   ];

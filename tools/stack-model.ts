@@ -123,14 +123,16 @@ export interface StackModel {
 export const DATA_NODE = /^node\.labels\.(.+)==true$/;
 
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-const label = (labels: Json[] | undefined, key: string) => (Array.isArray(labels) ? labels : []).find((l) => l.label === key)?.value as string | undefined;
+const label = (labels: Json[] | undefined, key: string) =>
+  (Array.isArray(labels) ? labels : []).find((l) => l.label === key)?.value as string | undefined;
 
 /** The Terraform variables a text refers to (`var.name`). */
 export const variablesIn = (text: string) => [...new Set([...text.matchAll(/var\.([a-z0-9_]+)/g)].map((m) => m[1]))];
 /** The address of the `type` resource a reference such as `${docker_network.x.id}` points at. */
 const referenced = (text: string, type: string) => new RegExp(`\\$\\{${type}\\.([A-Za-z0-9_-]+)\\.`).exec(text)?.[1];
 /** A text with the locals it refers to (`local.name`) appended, so their variables count as its own. */
-const withLocals = (json: Json, text: string) => [text, ...[...text.matchAll(/local\.([A-Za-z0-9_]+)/g)].map((m) => String(json.locals?.[m[1]] ?? ""))].join("\n");
+const withLocals = (json: Json, text: string) =>
+  [text, ...[...text.matchAll(/local\.([A-Za-z0-9_]+)/g)].map((m) => String(json.locals?.[m[1]] ?? ""))].join("\n");
 
 function containers(json: Json): Service[] {
   return Object.entries<Json>(json.resource?.docker_container ?? {}).map(([address, c]) => ({
@@ -142,7 +144,9 @@ function containers(json: Json): Service[] {
     user: c.user,
     networks: (c.networks_advanced ?? []).map((n: Json) => n.name),
     ports: (c.ports ?? []).map((p: Json) => ({ ip: p.ip, external: p.external, internal: p.internal, protocol: p.protocol ?? "tcp" })),
-    volumes: (c.volumes ?? []).filter((v: Json) => v.volume_name).map((v: Json) => ({ volume: v.volume_name, path: v.container_path, readOnly: v.read_only === true })),
+    volumes: (c.volumes ?? [])
+      .filter((v: Json) => v.volume_name)
+      .map((v: Json) => ({ volume: v.volume_name, path: v.container_path, readOnly: v.read_only === true })),
     uploads: (c.upload ?? []).map((u: Json) => ({ file: u.file, content: String(u.content) })),
     env: (c.env ?? []).map(String),
   }));
@@ -172,8 +176,15 @@ function swarmServices(json: Json): Service[] {
       user: spec.user,
       // Swarm services join networks by `id`; `name` is the older spelling.
       networks: (s.task_spec?.networks_advanced ?? []).map((n: Json) => networkName(n.id ?? n.name)),
-      ports: (s.endpoint_spec?.ports ?? []).map((p: Json) => ({ external: p.published_port, internal: p.target_port, protocol: p.protocol ?? "tcp", mode: p.publish_mode ?? "ingress" })),
-      volumes: (spec.mounts ?? []).filter((m: Json) => m.type === "volume").map((m: Json) => ({ volume: m.source, path: m.target, readOnly: m.read_only === true })),
+      ports: (s.endpoint_spec?.ports ?? []).map((p: Json) => ({
+        external: p.published_port,
+        internal: p.target_port,
+        protocol: p.protocol ?? "tcp",
+        mode: p.publish_mode ?? "ingress",
+      })),
+      volumes: (spec.mounts ?? [])
+        .filter((m: Json) => m.type === "volume")
+        .map((m: Json) => ({ volume: m.source, path: m.target, readOnly: m.read_only === true })),
       uploads: [],
       env: Object.entries(spec.env ?? {}).map(([k, v]) => `${k}=${v}`),
       swarm: {
@@ -217,7 +228,10 @@ export function readStack(json: Json): StackModel {
     name,
     default: v.default,
     sensitive: v.sensitive === true,
-    validationMessages: [...(v.validation ?? []), ...preconditions.filter((p) => variablesIn(String(p.condition ?? "")).includes(name))].map((x: Json) => String(x.error_message ?? "")),
+    validationMessages: [
+      ...(v.validation ?? []),
+      ...preconditions.filter((p) => variablesIn(String(p.condition ?? "")).includes(name)),
+    ].map((x: Json) => String(x.error_message ?? "")),
   }));
   const sensitive = new Set(variables.filter((v) => v.sensitive).map((v) => v.name));
   const swarm = services.some((s) => s.swarm) || networks.some((n) => n.driver === "overlay");
@@ -225,11 +239,27 @@ export function readStack(json: Json): StackModel {
   // Which service reads which secret: the files its loader uploads or swarm delivers that refer to a
   // sensitive variable, and (where an image reads it only so, documented per stack) an environment variable.
   const secretReads: SecretRead[] = [
-    ...loaders.flatMap((l) => l.uploads.flatMap((u) => variablesIn(u.content).filter((v) => sensitive.has(v)).map((secret) => ({ secret, service: l.loaderFor!, file: u.file })))),
-    ...swarmFiles.flatMap((f) => f.variables.filter((v) => sensitive.has(v)).map((secret) => ({ secret, service: f.service, file: f.file }))),
-    ...services.flatMap((c) => c.env.flatMap((e) => variablesIn(e).filter((v) => sensitive.has(v)).map((secret) => ({ secret, service: c.name, file: `env ${e.slice(0, e.indexOf("="))}` })))),
+    ...loaders.flatMap((l) =>
+      l.uploads.flatMap((u) =>
+        variablesIn(u.content)
+          .filter((v) => sensitive.has(v))
+          .map((secret) => ({ secret, service: l.loaderFor!, file: u.file })),
+      ),
+    ),
+    ...swarmFiles.flatMap((f) =>
+      f.variables.filter((v) => sensitive.has(v)).map((secret) => ({ secret, service: f.service, file: f.file })),
+    ),
+    ...services.flatMap((c) =>
+      c.env.flatMap((e) =>
+        variablesIn(e)
+          .filter((v) => sensitive.has(v))
+          .map((secret) => ({ secret, service: c.name, file: `env ${e.slice(0, e.indexOf("="))}` })),
+      ),
+    ),
   ];
   const dataNodeLabels = [...new Set(services.flatMap((s) => (s.swarm?.constraints ?? []).flatMap((c) => DATA_NODE.exec(c)?.[1] ?? [])))];
-  const endpointModes = [...new Set(Object.values<Json>(json.resource?.docker_service ?? {}).map((s) => String(s.endpoint_spec?.mode ?? "vip")))];
+  const endpointModes = [
+    ...new Set(Object.values<Json>(json.resource?.docker_service ?? {}).map((s) => String(s.endpoint_spec?.mode ?? "vip"))),
+  ];
   return { services, loaders, networks, volumes, variables, swarm, swarmFiles, secretReads, dataNodeLabels, endpointModes };
 }

@@ -17,7 +17,8 @@ const code = (text: string) => `\`${text.replace(/`/g, "'")}\``;
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 const yesNo = (b: boolean) => (b ? "yes" : "no");
 
-const portMapping = (p: Port) => (p.mode ? `*:${p.external}->${p.internal}/${p.protocol} (${p.mode})` : `${p.ip}:${p.external}->${p.internal}/${p.protocol}`);
+const portMapping = (p: Port) =>
+  p.mode ? `*:${p.external}->${p.internal}/${p.protocol} (${p.mode})` : `${p.ip}:${p.external}->${p.internal}/${p.protocol}`;
 
 /** Where a service's tasks run on a swarm stack: a container runs where `docker_host` points, the data node. */
 function placementText(s: Service): string {
@@ -98,8 +99,11 @@ export function renderStackPage(stack: string, json: Json): string {
   out();
   if (swarm) {
     const modes = model.endpointModes.map(code).join(", ") || "none";
-    const dataNode = model.dataNodeLabels.length > 0 ? ` (node label ${model.dataNodeLabels.map((l) => code(`${l}=true`)).join(", ")})` : "";
-    out(`Deployment target: **swarm**. Each long-running service is a \`docker_service\` (endpoint mode ${modes}) with its files delivered as swarm secrets and configs; one-shot jobs are containers on the data node${dataNode}, the node \`docker_host\` points at, where Terraform also creates the volumes.`);
+    const dataNode =
+      model.dataNodeLabels.length > 0 ? ` (node label ${model.dataNodeLabels.map((l) => code(`${l}=true`)).join(", ")})` : "";
+    out(
+      `Deployment target: **swarm**. Each long-running service is a \`docker_service\` (endpoint mode ${modes}) with its files delivered as swarm secrets and configs; one-shot jobs are containers on the data node${dataNode}, the node \`docker_host\` points at, where Terraform also creates the volumes.`,
+    );
   } else {
     out("Deployment target: **containers**. Each service is a `docker_container` on the Docker host `docker_host` points at.");
   }
@@ -108,7 +112,9 @@ export function renderStackPage(stack: string, json: Json): string {
   for (const line of mermaidFlowchart(stackPicture(model))) out(line);
   out("```");
   out();
-  out(`The same picture drawn by Graphviz, for readers without Mermaid: [\`${stack}.svg\`](${stack}.svg) (from [\`${stack}.dot\`](${stack}.dot)).`);
+  out(
+    `The same picture drawn by Graphviz, for readers without Mermaid: [\`${stack}.svg\`](${stack}.svg) (from [\`${stack}.dot\`](${stack}.dot)).`,
+  );
   out();
 
   out("## Services");
@@ -126,7 +132,13 @@ export function renderStackPage(stack: string, json: Json): string {
       : []),
     ["Networks", (s) => s.networks.map(code).join(", ") || "–"],
     ["Published ports", (s) => s.ports.map((p) => code(portMapping(p))).join(", ") || "–"],
-    ["Volumes", (s) => s.volumes.map((v) => `${v.volume ? code(v.volume) : "anonymous (per task)"} at ${code(v.path)} (${v.readOnly ? "ro" : "rw"})`).join("; ") || "–"],
+    [
+      "Volumes",
+      (s) =>
+        s.volumes
+          .map((v) => `${v.volume ? code(v.volume) : "anonymous (per task)"} at ${code(v.path)} (${v.readOnly ? "ro" : "rw"})`)
+          .join("; ") || "–",
+    ],
   ];
   table(out, serviceColumns, services);
   if (swarm) {
@@ -146,9 +158,29 @@ export function renderStackPage(stack: string, json: Json): string {
       const backedUp = v.backedUpBy.length > 0 ? `yes, by ${v.backedUpBy.map(code).join(", ")}` : "no";
       return [code(v.name), code(v.address), holds + onDataNode, yesNo(v.preventDestroy), backedUp];
     }),
-    ...services.flatMap((s) => s.volumes.filter((m) => !m.volume).map((m) => ["anonymous", "–", `${code(m.path)} of each task of ${code(s.name)} (created on the task's node, removed with the task)`, "no", "no"])),
+    ...services.flatMap((s) =>
+      s.volumes
+        .filter((m) => !m.volume)
+        .map((m) => [
+          "anonymous",
+          "–",
+          `${code(m.path)} of each task of ${code(s.name)} (created on the task's node, removed with the task)`,
+          "no",
+          "no",
+        ]),
+    ),
   ];
-  table(out, [["Volume", (r) => r[0]], ["Address", (r) => r[1]], ["Holds", (r) => r[2]], ["`prevent_destroy`", (r) => r[3]], ["Backed up", (r) => r[4]]], volumeRows);
+  table(
+    out,
+    [
+      ["Volume", (r) => r[0]],
+      ["Address", (r) => r[1]],
+      ["Holds", (r) => r[2]],
+      ["`prevent_destroy`", (r) => r[3]],
+      ["Backed up", (r) => r[4]],
+    ],
+    volumeRows,
+  );
   out();
   out("Backed up: a container or swarm service labelled `role=backup` mounts the volume.");
   out();
@@ -170,7 +202,16 @@ export function renderStackPage(stack: string, json: Json): string {
   out("## Secrets");
   out();
   if (secretReads.length === 0) out("None.");
-  else table(out, [["Variable", (r) => code(r.secret)], ["Read by", (r) => code(r.service)], ["As", (r) => code(r.file)]], secretReads);
+  else
+    table(
+      out,
+      [
+        ["Variable", (r) => code(r.secret)],
+        ["Read by", (r) => code(r.service)],
+        ["As", (r) => code(r.file)],
+      ],
+      secretReads,
+    );
   out();
   if (swarm) {
     out("## Swarm files");
@@ -185,7 +226,14 @@ export function renderStackPage(stack: string, json: Json): string {
           ["Delivered as", (f) => code(f.object)],
           ["Owner", (f) => code(f.owner)],
           ["Mode", (f) => code(f.mode)],
-          ["Carries secrets", (f) => f.variables.filter((v) => sensitive.has(v)).map(code).join(", ") || "–"],
+          [
+            "Carries secrets",
+            (f) =>
+              f.variables
+                .filter((v) => sensitive.has(v))
+                .map(code)
+                .join(", ") || "–",
+          ],
         ],
         swarmFiles,
       );

@@ -58,9 +58,15 @@ export function stackPicture(model: StackModel): Picture {
   const nodes: PictureNode[] = [];
   const edges: PictureEdge[] = [];
   for (const n of model.networks) {
-    nodes.push({ kind: "network", id: pictureId("net", n.name), label: `${n.name}${notes([...(n.internal ? ["internal"] : []), ...(n.encrypted ? ["encrypted"] : [])])}`, internal: n.internal });
+    nodes.push({
+      kind: "network",
+      id: pictureId("net", n.name),
+      label: `${n.name}${notes([...(n.internal ? ["internal"] : []), ...(n.encrypted ? ["encrypted"] : [])])}`,
+      internal: n.internal,
+    });
   }
-  for (const s of model.services) nodes.push({ kind: "service", id: pictureId("svc", s.name), label: `${s.name}${serviceNote(s, model.swarm)}`, oneShot: s.oneShot });
+  for (const s of model.services)
+    nodes.push({ kind: "service", id: pictureId("svc", s.name), label: `${s.name}${serviceNote(s, model.swarm)}`, oneShot: s.oneShot });
   for (const v of model.volumes) {
     if (v.holdsFiles) continue;
     const backedUp = v.backedUpBy.length > 0;
@@ -69,15 +75,23 @@ export function stackPicture(model: StackModel): Picture {
     nodes.push({ kind: "volume", id: pictureId("vol", v.name), label, preventDestroy: v.preventDestroy, backedUp });
   }
   const filesVolumes = new Set(model.volumes.filter((v) => v.holdsFiles).map((v) => v.name));
-  for (const s of model.services) for (const m of s.volumes) if (!m.volume) nodes.push({ kind: "anonymous-volume", id: anonymousId(s, m), label: "anonymous, per task" });
-  for (const secret of [...new Set(model.secretReads.map((r) => r.secret))]) nodes.push({ kind: "secret", id: pictureId("sec", secret), label: `secret ${secret}` });
+  for (const s of model.services)
+    for (const m of s.volumes) if (!m.volume) nodes.push({ kind: "anonymous-volume", id: anonymousId(s, m), label: "anonymous, per task" });
+  for (const secret of [...new Set(model.secretReads.map((r) => r.secret))])
+    nodes.push({ kind: "secret", id: pictureId("sec", secret), label: `secret ${secret}` });
   const ports = new Set<string>();
   for (const s of model.services) {
     const service = pictureId("svc", s.name);
     for (const n of s.networks) edges.push({ kind: "network", from: service, to: pictureId("net", n) });
     for (const m of s.volumes) {
       if (m.volume && filesVolumes.has(m.volume)) continue;
-      edges.push({ kind: "mount", from: service, to: m.volume ? pictureId("vol", m.volume) : anonymousId(s, m), label: `${m.readOnly ? "ro" : "rw"} ${m.path}`, readOnly: m.readOnly });
+      edges.push({
+        kind: "mount",
+        from: service,
+        to: m.volume ? pictureId("vol", m.volume) : anonymousId(s, m),
+        label: `${m.readOnly ? "ro" : "rw"} ${m.path}`,
+        readOnly: m.readOnly,
+      });
     }
     for (const p of s.ports) {
       const id = portId(p);
@@ -86,6 +100,7 @@ export function stackPicture(model: StackModel): Picture {
       edges.push({ kind: "port", from: id, to: service, label: String(p.internal) });
     }
   }
-  for (const r of model.secretReads) edges.push({ kind: "secret", from: pictureId("sec", r.secret), to: pictureId("svc", r.service), label: r.file });
+  for (const r of model.secretReads)
+    edges.push({ kind: "secret", from: pictureId("sec", r.secret), to: pictureId("svc", r.service), label: r.file });
   return { nodes, edges };
 }

@@ -14,7 +14,15 @@ import * as path from "path";
 import { AttributeChange, diffAttributes } from "./lib/diff";
 import { deepEqual, formatPath, isObject, Json, JsonObject, stripMetadata } from "./lib/json";
 import { InputError, parseArgs, readJsonFile, runCli } from "./lib/cli";
-import { CALLOUT_TYPES, CONTAINER_NOT_APPLIED, forcesReplacement, isLongRunningContainer, isStatefulVolume, META_ARGUMENTS, VOLUME } from "./lib/docker";
+import {
+  CALLOUT_TYPES,
+  CONTAINER_NOT_APPLIED,
+  forcesReplacement,
+  isLongRunningContainer,
+  isStatefulVolume,
+  META_ARGUMENTS,
+  VOLUME,
+} from "./lib/docker";
 import { code, DEFAULT_MAX_LENGTH, escapeMd, fenced, fitMarkdown, plural, table } from "./lib/render";
 import { DEFAULT_GATED_ENVIRONMENTS, environmentOf, isGated } from "./lib/stack";
 
@@ -112,7 +120,8 @@ function movesOf(config: JsonObject): Map<string, string> {
   const moves = new Map<string, string>();
   const raw = config.moved;
   for (const m of Array.isArray(raw) ? raw : isObject(raw) ? [raw] : []) {
-    if (isObject(m) && typeof m.from === "string" && typeof m.to === "string") moves.set(m.from.replace(/^\$\{|\}$/g, ""), m.to.replace(/^\$\{|\}$/g, ""));
+    if (isObject(m) && typeof m.from === "string" && typeof m.to === "string")
+      moves.set(m.from.replace(/^\$\{|\}$/g, ""), m.to.replace(/^\$\{|\}$/g, ""));
   }
   return moves;
 }
@@ -145,13 +154,34 @@ function compareResource(base: ResourceEntry, head: ResourceEntry, status: Resou
   // A replacement applies every setting; only an in-place update leaves these unapplied.
   const notApplied = type === "docker_container" && forcedBy.length === 0 ? tops.filter((t) => CONTAINER_NOT_APPLIED.has(t)) : [];
   const lines = diffLines(changes, (top) =>
-    forcedBy.includes(top) ? "forces replacement" : notApplied.includes(top) ? "not applied by the provider" : META_ARGUMENTS.includes(top) ? "meta-argument" : "",
+    forcedBy.includes(top)
+      ? "forces replacement"
+      : notApplied.includes(top)
+        ? "not applied by the provider"
+        : META_ARGUMENTS.includes(top)
+          ? "meta-argument"
+          : "",
   );
   // lifecycle and depends_on: shown, but only prevent_destroy matters for review.
   const lc = diffAttributes({ resourceType: type, before: lifecycleOf(base.body), after: lifecycleOf(head.body) });
-  lines.push(...diffLines(lc.changes.map((c) => ({ ...c, path: ["lifecycle", ...c.path] })), () => ""));
+  lines.push(
+    ...diffLines(
+      lc.changes.map((c) => ({ ...c, path: ["lifecycle", ...c.path] })),
+      () => "",
+    ),
+  );
   if (!deepEqual(base.body.depends_on, head.body.depends_on)) lines.push("# depends_on changed (ordering only)");
-  return { address: head.address, type, status, from: status === "changed" ? undefined : base.address, name: nameOf(head.body) ?? nameOf(base.body), forcedBy, notApplied, changes: [...changes, ...lc.changes], lines };
+  return {
+    address: head.address,
+    type,
+    status,
+    from: status === "changed" ? undefined : base.address,
+    name: nameOf(head.body) ?? nameOf(base.body),
+    forcedBy,
+    notApplied,
+    changes: [...changes, ...lc.changes],
+    lines,
+  };
 }
 
 /** Compares one stack's two configurations (either may be missing). */
@@ -164,11 +194,21 @@ export function diffStack(stack: string, baseConfig: unknown, headConfig: unknow
   const other: string[] = [];
   const base = isObject(baseConfig) ? (stripMetadata(baseConfig) as JsonObject) : undefined;
   const head = isObject(headConfig) ? (stripMetadata(headConfig) as JsonObject) : undefined;
-  const callout = (kind: CalloutKind, address: string, gating: boolean, text: string) => callouts.push({ kind, stack, address, gating, text });
+  const callout = (kind: CalloutKind, address: string, gating: boolean, text: string) =>
+    callouts.push({ kind, stack, address, gating, text });
 
   if (base === undefined && head !== undefined) {
     const count = resourcesOf(head).size;
-    return { stack, environment, gated, status: "added", resources: [], other: [`# new stack with ${plural(count, "resource")}`], callouts, warnings };
+    return {
+      stack,
+      environment,
+      gated,
+      status: "added",
+      resources: [],
+      other: [`# new stack with ${plural(count, "resource")}`],
+      callouts,
+      warnings,
+    };
   }
   if (base !== undefined && head === undefined) {
     const volumes = [...resourcesOf(base).values()].filter((r) => r.type === VOLUME);
@@ -199,19 +239,35 @@ export function diffStack(stack: string, baseConfig: unknown, headConfig: unknow
     }
     // Same type and same Docker name at a new address: a renamed construct (destroy + create).
     const name = nameOf(r.body);
-    const twin = name === undefined ? undefined : added.find((a) => a.type === r.type && !pairedAdded.has(a.address) && nameOf(a.body) === name);
+    const twin =
+      name === undefined ? undefined : added.find((a) => a.type === r.type && !pairedAdded.has(a.address) && nameOf(a.body) === name);
     if (twin) {
       pairedAdded.add(twin.address);
       const d = compareResource(r, twin, "renamed");
       resources.push(d);
-      const what = r.type === VOLUME ? "volume" : r.type === "docker_container" ? "container" : CALLOUT_TYPES[r.type] ?? "resource";
+      const what = r.type === VOLUME ? "volume" : r.type === "docker_container" ? "container" : (CALLOUT_TYPES[r.type] ?? "resource");
       const fix = "Keep the construct id, or add a `moved` block (`resource.moveTo()` / `moveFromId()`).";
       if (r.type === VOLUME) {
-        callout("data-loss", twin.address, gated, `**data loss**: the address of volume ${code(name!)} changes from ${code(r.address)} to ${code(twin.address)}: Terraform destroys the volume and creates an empty one. ${fix}`);
+        callout(
+          "data-loss",
+          twin.address,
+          gated,
+          `**data loss**: the address of volume ${code(name!)} changes from ${code(r.address)} to ${code(twin.address)}: Terraform destroys the volume and creates an empty one. ${fix}`,
+        );
       } else if (r.type === "docker_container") {
-        callout("downtime", twin.address, false, `**downtime**: the address of container ${code(name!)} changes from ${code(r.address)} to ${code(twin.address)}: it is destroyed and recreated (and the create may race the destroy for the name). ${fix}`);
+        callout(
+          "downtime",
+          twin.address,
+          false,
+          `**downtime**: the address of container ${code(name!)} changes from ${code(r.address)} to ${code(twin.address)}: it is destroyed and recreated (and the create may race the destroy for the name). ${fix}`,
+        );
       } else if (CALLOUT_TYPES[r.type]) {
-        callout("disruption", twin.address, false, `the address of ${what} ${code(name!)} changes from ${code(r.address)} to ${code(twin.address)}: it is destroyed and recreated. ${fix}`);
+        callout(
+          "disruption",
+          twin.address,
+          false,
+          `the address of ${what} ${code(name!)} changes from ${code(r.address)} to ${code(twin.address)}: it is destroyed and recreated. ${fix}`,
+        );
       }
       continue;
     }
@@ -219,8 +275,16 @@ export function diffStack(stack: string, baseConfig: unknown, headConfig: unknow
     const named = name ? ` (${code(name)})` : "";
     if (r.type === VOLUME) {
       // prevent_destroy lives in the resource block: removing the block removes the protection too.
-      const guard = lifecycleOf(r.body).prevent_destroy === true ? " Its `prevent_destroy` goes with the removed resource block, so Terraform will not refuse." : "";
-      callout("data-loss", r.address, gated, `**data loss**: ${isStatefulVolume(r.body) ? "stateful " : ""}volume ${code(r.address)}${named} is removed: Terraform destroys it and its data.${guard}`);
+      const guard =
+        lifecycleOf(r.body).prevent_destroy === true
+          ? " Its `prevent_destroy` goes with the removed resource block, so Terraform will not refuse."
+          : "";
+      callout(
+        "data-loss",
+        r.address,
+        gated,
+        `**data loss**: ${isStatefulVolume(r.body) ? "stateful " : ""}volume ${code(r.address)}${named} is removed: Terraform destroys it and its data.${guard}`,
+      );
     } else if (r.type === "docker_container" && isLongRunningContainer(r.body)) {
       callout("downtime", r.address, false, `**service removed**: long-running container ${code(r.address)}${named} is removed.`);
     } else if (CALLOUT_TYPES[r.type]) {
@@ -228,7 +292,17 @@ export function diffStack(stack: string, baseConfig: unknown, headConfig: unknow
     }
   }
   for (const a of added) {
-    if (!pairedAdded.has(a.address)) resources.push({ address: a.address, type: a.type, status: "added", name: nameOf(a.body), forcedBy: [], notApplied: [], changes: [], lines: [] });
+    if (!pairedAdded.has(a.address))
+      resources.push({
+        address: a.address,
+        type: a.type,
+        status: "added",
+        name: nameOf(a.body),
+        forcedBy: [],
+        notApplied: [],
+        changes: [],
+        lines: [],
+      });
   }
   for (const [address, h] of headRes) {
     const b = baseRes.get(address);
@@ -246,7 +320,11 @@ export function diffStack(stack: string, baseConfig: unknown, headConfig: unknow
    * too. The project's services use it to replace a container when its file-upload helper is.
    */
   function propagateTriggers(): void {
-    const replaced = new Set(resources.filter((r) => r.forcedBy.length > 0 || r.status === "removed" || r.status === "renamed").map((r) => (r.status === "renamed" ? r.from! : r.address)));
+    const replaced = new Set(
+      resources
+        .filter((r) => r.forcedBy.length > 0 || r.status === "removed" || r.status === "renamed")
+        .map((r) => (r.status === "renamed" ? r.from! : r.address)),
+    );
     let grew = true;
     while (grew) {
       grew = false;
@@ -255,7 +333,14 @@ export function diffStack(stack: string, baseConfig: unknown, headConfig: unknow
         if (!Array.isArray(triggers)) continue;
         const hits = triggers
           .filter((t): t is string => typeof t === "string")
-          .map((t) => t.replace(/^\$\{|\}$/g, "").replace(/\[[^\]]*\]/g, "").split(".").slice(0, 2).join("."))
+          .map((t) =>
+            t
+              .replace(/^\$\{|\}$/g, "")
+              .replace(/\[[^\]]*\]/g, "")
+              .split(".")
+              .slice(0, 2)
+              .join("."),
+          )
           .filter((t) => replaced.has(t));
         if (hits.length === 0 || replaced.has(address) || !baseRes.has(address)) continue;
         replaced.add(address);
@@ -269,9 +354,19 @@ export function diffStack(stack: string, baseConfig: unknown, headConfig: unknow
         d.lines.push(`# replaced because ${d.triggeredBy.join(", ")} is replaced (replace_triggered_by)`);
         const named = d.name ? ` (${code(d.name)})` : "";
         if (h.type === "docker_container" && isLongRunningContainer(baseRes.get(address)!.body)) {
-          callout("downtime", address, false, `**downtime**: long-running container ${code(address)}${named} is replaced because ${d.triggeredBy.map(code).join(", ")} is (\`replace_triggered_by\`).`);
+          callout(
+            "downtime",
+            address,
+            false,
+            `**downtime**: long-running container ${code(address)}${named} is replaced because ${d.triggeredBy.map(code).join(", ")} is (\`replace_triggered_by\`).`,
+          );
         } else if (h.type === VOLUME) {
-          callout("data-loss", address, gated, `**data loss**: volume ${code(address)}${named} is replaced because ${d.triggeredBy.map(code).join(", ")} is (\`replace_triggered_by\`).`);
+          callout(
+            "data-loss",
+            address,
+            gated,
+            `**data loss**: volume ${code(address)}${named} is replaced because ${d.triggeredBy.map(code).join(", ")} is (\`replace_triggered_by\`).`,
+          );
         }
       }
     }
@@ -284,15 +379,27 @@ export function diffStack(stack: string, baseConfig: unknown, headConfig: unknow
     const forced = d.forcedBy.map(code).join(", ");
     if (d.forcedBy.length > 0) {
       if (h.type === VOLUME) {
-        callout("data-loss", d.address, gated, `**data loss**: ${isStatefulVolume(b.body) ? "stateful " : ""}volume ${code(d.address)}${named} is replaced (${forced} changed; every volume argument forces replacement): the new volume starts empty.`);
+        callout(
+          "data-loss",
+          d.address,
+          gated,
+          `**data loss**: ${isStatefulVolume(b.body) ? "stateful " : ""}volume ${code(d.address)}${named} is replaced (${forced} changed; every volume argument forces replacement): the new volume starts empty.`,
+        );
       } else if (h.type === "docker_container" && isLongRunningContainer(b.body)) {
-        callout("downtime", d.address, false, `**downtime**: long-running container ${code(d.address)}${named} is replaced (forced by ${forced}).`);
+        callout(
+          "downtime",
+          d.address,
+          false,
+          `**downtime**: long-running container ${code(d.address)}${named} is replaced (forced by ${forced}).`,
+        );
       } else if (CALLOUT_TYPES[h.type]) {
         callout("disruption", d.address, false, `${CALLOUT_TYPES[h.type]} ${code(d.address)}${named} is replaced (forced by ${forced}).`);
       }
     }
     if (d.notApplied.length > 0) {
-      warnings.push(`${code(d.address)}: in-place change of ${d.notApplied.map(code).join(", ")} is recorded in the state but **not applied** to the running container by the docker provider 4.6.`);
+      warnings.push(
+        `${code(d.address)}: in-place change of ${d.notApplied.map(code).join(", ")} is recorded in the state but **not applied** to the running container by the docker provider 4.6.`,
+      );
     }
     if (lifecycleOf(b.body).prevent_destroy === true && lifecycleOf(h.body).prevent_destroy !== true) {
       warnings.push(`${code(d.address)}${named} loses \`prevent_destroy\`: Terraform will no longer refuse to destroy it.`);
@@ -310,10 +417,26 @@ export function diffStack(stack: string, baseConfig: unknown, headConfig: unknow
       }
       return marks;
     };
-    const { changes } = diffAttributes({ resourceType: section, before: base[section], after: head[section], beforeSensitive: sensitiveVariables(base), afterSensitive: sensitiveVariables(head) });
-    other.push(...diffLines(changes.map((c) => ({ ...c, path: [section, ...c.path] })), () => ""));
-    if (section === "terraform" && !deepEqual(isObject(base.terraform) ? base.terraform.backend : null, isObject(head.terraform) ? head.terraform.backend : null)) {
-      warnings.push("the state backend changes: the state must be migrated (`cdktf deploy --migrate-state` or `terraform init -migrate-state`) or Terraform starts from an empty state and tries to create everything again.");
+    const { changes } = diffAttributes({
+      resourceType: section,
+      before: base[section],
+      after: head[section],
+      beforeSensitive: sensitiveVariables(base),
+      afterSensitive: sensitiveVariables(head),
+    });
+    other.push(
+      ...diffLines(
+        changes.map((c) => ({ ...c, path: [section, ...c.path] })),
+        () => "",
+      ),
+    );
+    if (
+      section === "terraform" &&
+      !deepEqual(isObject(base.terraform) ? base.terraform.backend : null, isObject(head.terraform) ? head.terraform.backend : null)
+    ) {
+      warnings.push(
+        "the state backend changes: the state must be migrated (`cdktf deploy --migrate-state` or `terraform init -migrate-state`) or Terraform starts from an empty state and tries to create everything again.",
+      );
     }
   }
   const status = resources.length > 0 || other.length > 0 ? "changed" : "unchanged";
@@ -338,11 +461,20 @@ export function diffSynth(base: SynthTree, head: SynthTree, options: SynthDiffOp
   const exitCode: 0 | 1 | 2 = errors.length > 0 ? 1 : blocking.length > 0 && !options.allowDataLoss ? 2 : 0;
   const verdict = verdictLine(stacks, errors, blocking, callouts, options.allowDataLoss ?? false);
   const title = `Synth diff: ${options.baseLabel ?? "base"} → ${options.headLabel ?? "head"}`;
-  const markdown = fitMarkdown((detailed) => renderMarkdown(title, verdict, stacks, errors, detailed), options.maxLength ?? DEFAULT_MAX_LENGTH);
+  const markdown = fitMarkdown(
+    (detailed) => renderMarkdown(title, verdict, stacks, errors, detailed),
+    options.maxLength ?? DEFAULT_MAX_LENGTH,
+  );
   return { markdown, exitCode, verdict, stacks, blocking, errors };
 }
 
-function verdictLine(stacks: readonly StackDiff[], errors: readonly string[], blocking: readonly Callout[], callouts: readonly Callout[], allowDataLoss: boolean): string {
+function verdictLine(
+  stacks: readonly StackDiff[],
+  errors: readonly string[],
+  blocking: readonly Callout[],
+  callouts: readonly Callout[],
+  allowDataLoss: boolean,
+): string {
   if (errors.length > 0) return `❌ **Error:** ${errors.map(escapeMd).join("; ")}`;
   const blockedStacks = [...new Set(blocking.map((c) => c.stack))];
   if (blocking.length > 0 && !allowDataLoss) {
@@ -352,8 +484,10 @@ function verdictLine(stacks: readonly StackDiff[], errors: readonly string[], bl
   const parts: string[] = [];
   if (count("data-loss") > 0) parts.push(`${plural(count("data-loss"), "volume")} removed, renamed or replaced`);
   if (count("downtime") > 0) parts.push(`${plural(count("downtime"), "long-running container")} replaced or removed`);
-  if (count("disruption") > 0) parts.push(`${plural(count("disruption"), "network/secret/config change", "network/secret/config changes")}`);
-  if (blocking.length > 0) return `⚠️ **Data loss allowed** (--allow-data-loss) in ${blockedStacks.map(code).join(", ")}: ${parts.join("; ")}.`;
+  if (count("disruption") > 0)
+    parts.push(`${plural(count("disruption"), "network/secret/config change", "network/secret/config changes")}`);
+  if (blocking.length > 0)
+    return `⚠️ **Data loss allowed** (--allow-data-loss) in ${blockedStacks.map(code).join(", ")}: ${parts.join("; ")}.`;
   if (parts.length > 0) return `⚠️ **Review needed:** ${parts.join("; ")}.`;
   const changed = stacks.filter((s) => s.status !== "unchanged").length;
   const warnings = stacks.reduce((n, s) => n + s.warnings.length, 0);
@@ -361,7 +495,13 @@ function verdictLine(stacks: readonly StackDiff[], errors: readonly string[], bl
   return `✅ **No downtime or data loss found** in ${plural(changed, "changed stack")}${warnings > 0 ? `; read the ${plural(warnings, "warning")}` : ""}.`;
 }
 
-const STATUS_LABEL: Record<ResourceStatus, string> = { added: "added", removed: "removed (destroyed)", changed: "changed", renamed: "address changed (destroy + create)", moved: "moved (moved block)" };
+const STATUS_LABEL: Record<ResourceStatus, string> = {
+  added: "added",
+  removed: "removed (destroyed)",
+  changed: "changed",
+  renamed: "address changed (destroy + create)",
+  moved: "moved (moved block)",
+};
 
 function resourceHeadline(r: ResourceDiff): string {
   let line = `**${code(r.address)}** — ${STATUS_LABEL[r.status]}`;
@@ -373,7 +513,13 @@ function resourceHeadline(r: ResourceDiff): string {
   return line;
 }
 
-function renderMarkdown(title: string, verdict: string, stacks: readonly StackDiff[], errors: readonly string[], withDetails: boolean): string {
+function renderMarkdown(
+  title: string,
+  verdict: string,
+  stacks: readonly StackDiff[],
+  errors: readonly string[],
+  withDetails: boolean,
+): string {
   const out: string[] = [SYNTH_DIFF_MARKER, `## ${escapeMd(title)}`, "", verdict, ""];
   const visible = stacks.filter((s) => s.status !== "unchanged");
   if (visible.length > 0) {
@@ -382,7 +528,15 @@ function renderMarkdown(title: string, verdict: string, stacks: readonly StackDi
       table(
         ["Stack", "Environment", "Stack status", "Added", "Removed", "Address changed", "Changed"],
         ["l", "l", "l", "r", "r", "r", "r"],
-        visible.map((s) => [code(s.stack), escapeMd(s.environment) + (s.gated ? " (gated)" : ""), s.status, count(s, ["added"]), count(s, ["removed"]), count(s, ["renamed", "moved"]), count(s, ["changed"])]),
+        visible.map((s) => [
+          code(s.stack),
+          escapeMd(s.environment) + (s.gated ? " (gated)" : ""),
+          s.status,
+          count(s, ["added"]),
+          count(s, ["removed"]),
+          count(s, ["renamed", "moved"]),
+          count(s, ["changed"]),
+        ]),
       ),
       "",
     );
@@ -395,7 +549,12 @@ function renderMarkdown(title: string, verdict: string, stacks: readonly StackDi
     const order: CalloutKind[] = ["data-loss", "downtime", "disruption"];
     const icon: Record<CalloutKind, string> = { "data-loss": "🗑️", downtime: "🔁", disruption: "🔌" };
     const sorted = [...callouts].sort((a, b) => Number(b.gating) - Number(a.gating) || order.indexOf(a.kind) - order.indexOf(b.kind));
-    out.push("### Attention", "", ...sorted.map((c) => `- ${c.gating ? "⛔" : icon[c.kind]} ${code(c.stack)}: ${c.text}${c.gating ? " _(gated)_" : ""}`), "");
+    out.push(
+      "### Attention",
+      "",
+      ...sorted.map((c) => `- ${c.gating ? "⛔" : icon[c.kind]} ${code(c.stack)}: ${c.text}${c.gating ? " _(gated)_" : ""}`),
+      "",
+    );
   }
   const warnings = stacks.flatMap((s) => s.warnings.map((w) => `- ⚠️ ${code(s.stack)}: ${w}`));
   if (warnings.length > 0) out.push("### Warnings", "", ...warnings, "");
@@ -403,7 +562,10 @@ function renderMarkdown(title: string, verdict: string, stacks: readonly StackDi
     if (s.resources.length === 0 && s.other.length === 0) continue;
     out.push(`### ${code(s.stack)}`, "");
     if (withDetails) {
-      out.push(`<details><summary>${plural(s.resources.length, "resource")} differ${s.resources.length === 1 ? "s" : ""}${s.other.length > 0 ? ", and other settings" : ""}</summary>`, "");
+      out.push(
+        `<details><summary>${plural(s.resources.length, "resource")} differ${s.resources.length === 1 ? "s" : ""}${s.other.length > 0 ? ", and other settings" : ""}</summary>`,
+        "",
+      );
       for (const r of s.resources) {
         out.push(resourceHeadline(r), "");
         if (r.lines.length > 0) out.push(fenced("diff", r.lines), "");
@@ -415,7 +577,12 @@ function renderMarkdown(title: string, verdict: string, stacks: readonly StackDi
       if (s.other.length > 0) out.push("- other settings changed (details omitted: the summary was too long)", "");
     }
   }
-  return out.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd() + "\n";
+  return (
+    out
+      .join("\n")
+      .replace(/\n{3,}/g, "\n\n")
+      .trimEnd() + "\n"
+  );
 }
 
 // ------------------------------------------------------------------------------- I/O --
@@ -432,7 +599,8 @@ export function loadSynthTree(dir: string): Record<string, unknown> {
     const file = path.join(stacksDir, entry.name, "cdk.tf.json");
     if (entry.isDirectory() && fs.existsSync(file)) tree[entry.name] = readJsonFile(file, "synthesized stack");
   }
-  if (Object.keys(tree).length === 0) throw new InputError(`${dir} has no stacks/<stack>/cdk.tf.json: not a cdktf.out directory (run \`npm run synth\`)`);
+  if (Object.keys(tree).length === 0)
+    throw new InputError(`${dir} has no stacks/<stack>/cdk.tf.json: not a cdktf.out directory (run \`npm run synth\`)`);
   return tree;
 }
 
@@ -452,11 +620,13 @@ Exit codes: 0 written; 2 a gated (production, or unknown environment) stack woul
 export function main(argv: readonly string[]): { output: string; exitCode: number; outputFile?: string; stderr?: string[] } {
   const args = parseArgs(argv, { flags: ["allow-data-loss", "help"], values: ["gate-env", "output", "max-length"] });
   if (args.flags.has("help")) return { output: USAGE, exitCode: 0 };
-  if (args.positional.length !== 2) throw new InputError(`expected 2 directories (base and head), got ${args.positional.length}\n\n${USAGE}`);
+  if (args.positional.length !== 2)
+    throw new InputError(`expected 2 directories (base and head), got ${args.positional.length}\n\n${USAGE}`);
   const [baseDir, headDir] = args.positional;
   const maxLengthText = args.values.get("max-length")?.[0];
   const maxLength = maxLengthText !== undefined ? Number(maxLengthText) : undefined;
-  if (maxLength !== undefined && (!Number.isInteger(maxLength) || maxLength < 1000)) throw new InputError("--max-length needs an integer of at least 1000");
+  if (maxLength !== undefined && (!Number.isInteger(maxLength) || maxLength < 1000))
+    throw new InputError("--max-length needs an integer of at least 1000");
   const gateEnvs = args.values.get("gate-env");
   const result = diffSynth(loadSynthTree(baseDir), loadSynthTree(headDir), {
     allowDataLoss: args.flags.has("allow-data-loss"),
@@ -466,7 +636,8 @@ export function main(argv: readonly string[]): { output: string; exitCode: numbe
     headLabel: headDir,
   });
   const stderr = result.errors.map((e) => `error: ${e}`);
-  if (result.exitCode === 2) stderr.push(`blocked: ${result.blocking.map((c) => `${c.stack} ${c.address}`).join(", ")} (volume loss; --allow-data-loss to proceed)`);
+  if (result.exitCode === 2)
+    stderr.push(`blocked: ${result.blocking.map((c) => `${c.stack} ${c.address}`).join(", ")} (volume loss; --allow-data-loss to proceed)`);
   return { output: result.markdown, exitCode: result.exitCode, outputFile: args.values.get("output")?.[0], stderr };
 }
 

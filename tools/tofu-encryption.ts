@@ -70,7 +70,8 @@ export function encryptionConfig(options: EncryptionOptions): Record<string, unk
   checkPassphrase("passphrase", options.passphrase);
   if (options.previousPassphrase !== undefined) {
     checkPassphrase("previous passphrase", options.previousPassphrase);
-    if (options.previousPassphrase === options.passphrase) throw new InputError("the previous passphrase is the same as the new one: nothing to rotate");
+    if (options.previousPassphrase === options.passphrase)
+      throw new InputError("the previous passphrase is the same as the new one: nothing to rotate");
   }
   const keyProviders: Record<string, unknown> = { current: pbkdf2(options.passphrase) };
   const methods: Record<string, Record<string, unknown>> = { aes_gcm: { current: { keys: "key_provider.pbkdf2.current" } } };
@@ -98,7 +99,10 @@ function pbkdf2(passphrase: string): Record<string, unknown> {
 }
 
 function checkPassphrase(what: string, value: string): void {
-  if (value.length < MIN_PASSPHRASE_LENGTH) throw new InputError(`the ${what} has ${value.length} characters; OpenTofu's pbkdf2 key provider needs at least ${MIN_PASSPHRASE_LENGTH}`);
+  if (value.length < MIN_PASSPHRASE_LENGTH)
+    throw new InputError(
+      `the ${what} has ${value.length} characters; OpenTofu's pbkdf2 key provider needs at least ${MIN_PASSPHRASE_LENGTH}`,
+    );
 }
 
 const USAGE = `usage: npm run -s tofu:encryption -- [--passphrase-env NAME] [--previous-passphrase-env NAME] [--migrate]
@@ -114,7 +118,8 @@ The passphrase is read from $${DEFAULT_PASSPHRASE_ENV} (or --passphrase-env NAME
 export function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): { output: string; exitCode: number } {
   const args = parseArgs(argv, { flags: ["help", "migrate"], values: ["passphrase-env", "previous-passphrase-env"] });
   if (args.flags.has("help")) return { output: USAGE, exitCode: 0 };
-  if (args.positional.length > 0) throw new InputError(`unexpected argument ${args.positional[0]}: passphrases are read from environment variables (see --help)`);
+  if (args.positional.length > 0)
+    throw new InputError(`unexpected argument ${args.positional[0]}: passphrases are read from environment variables (see --help)`);
   const read = (name: string) => {
     const v = env[name];
     if (v === undefined || v === "") throw new InputError(`environment variable ${name} is not set (it holds the state key's passphrase)`);
@@ -122,7 +127,11 @@ export function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.e
   };
   const passphrase = read(args.values.get("passphrase-env")?.[0] ?? DEFAULT_PASSPHRASE_ENV);
   const previousEnv = args.values.get("previous-passphrase-env")?.[0];
-  const config = encryptionConfig({ passphrase, previousPassphrase: previousEnv ? read(previousEnv) : undefined, migrateUnencrypted: args.flags.has("migrate") });
+  const config = encryptionConfig({
+    passphrase,
+    previousPassphrase: previousEnv ? read(previousEnv) : undefined,
+    migrateUnencrypted: args.flags.has("migrate"),
+  });
   return { output: `${JSON.stringify(config)}\n`, exitCode: 0 };
 }
 

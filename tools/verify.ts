@@ -63,14 +63,20 @@ export function stackFile(outDir: string, stack: string): string {
   const stacksDir = fs.existsSync(path.join(outDir, "stacks")) ? path.join(outDir, "stacks") : outDir;
   const file = path.join(stacksDir, stack, "cdk.tf.json");
   if (fs.existsSync(file)) return file;
-  const known = fs.existsSync(stacksDir) ? fs.readdirSync(stacksDir).filter((d) => fs.existsSync(path.join(stacksDir, d, "cdk.tf.json"))) : [];
-  if (known.length === 0) throw new InputError(`no synthesized stacks in ${outDir}: run \`npm run synth\` first${outDir.endsWith("cdktf.out") ? "" : " (with CDKTF_OUTDIR set to that directory)"}`);
+  const known = fs.existsSync(stacksDir)
+    ? fs.readdirSync(stacksDir).filter((d) => fs.existsSync(path.join(stacksDir, d, "cdk.tf.json")))
+    : [];
+  if (known.length === 0)
+    throw new InputError(
+      `no synthesized stacks in ${outDir}: run \`npm run synth\` first${outDir.endsWith("cdktf.out") ? "" : " (with CDKTF_OUTDIR set to that directory)"}`,
+    );
   throw new InputError(`unknown stack ${stack}; synthesized stacks: ${known.sort().join(", ")}`);
 }
 
 function targetOf(model: StackModel): string {
   const kinds = new Set(model.services.map((s) => s.kind));
-  if (kinds.has("swarm")) return model.oneShots.length || kinds.has("container") ? "swarm services, one-shot jobs as containers" : "swarm services";
+  if (kinds.has("swarm"))
+    return model.oneShots.length || kinds.has("container") ? "swarm services, one-shot jobs as containers" : "swarm services";
   return "containers";
 }
 
@@ -79,7 +85,12 @@ export async function main(argv: readonly string[], deps: VerifyDeps = {}): Prom
   const { vars: cliVars, rest } = extractVarArgs(argv);
   const args = parseArgs(rest, { flags: ["help"], values: ["docker-host", "out", "wait"] });
   if (args.flags.has("help")) return { output: USAGE, exitCode: 0 };
-  if (args.positional.length !== 1) throw new InputError(args.positional.length === 0 ? "which stack? (npm run verify -- <stack>; see --help)" : `one stack at a time, got ${args.positional.join(" ")}`);
+  if (args.positional.length !== 1)
+    throw new InputError(
+      args.positional.length === 0
+        ? "which stack? (npm run verify -- <stack>; see --help)"
+        : `one stack at a time, got ${args.positional.join(" ")}`,
+    );
   const stack = args.positional[0];
   const wait = args.values.get("wait")?.[0];
   if (wait !== undefined && !/^\d+$/.test(wait)) throw new InputError(`--wait ${wait}: expected a number of seconds`);
@@ -107,7 +118,15 @@ export async function main(argv: readonly string[], deps: VerifyDeps = {}): Prom
     waitSeconds: wait === undefined ? 0 : Number(wait),
     sleep: deps.sleep,
   });
-  const output = renderReport({ stack, target: targetOf(model), hostUrl: host.url, hostSource: host.source, local: host.local, hostNotes: host.notes, checks: result.checks });
+  const output = renderReport({
+    stack,
+    target: targetOf(model),
+    hostUrl: host.url,
+    hostSource: host.source,
+    local: host.local,
+    hostNotes: host.notes,
+    checks: result.checks,
+  });
   return { output, exitCode: exitCodeOf(result.checks) };
 }
 

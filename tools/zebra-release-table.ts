@@ -28,7 +28,10 @@ export function renderZebraReleaseTable(): string {
     ...ZEBRA_RELEASES.map((r) => {
       const w = supportWindow(r);
       const missing = missingActiveUpgrades(r);
-      const refuse = w.unknownUpgrade && w.unknownUpgrade.refuseFrom < w.refuseFrom ? `${dayOf(w.unknownUpgrade.refuseFrom)} (${w.unknownUpgrade.name})` : dayOf(w.refuseFrom);
+      const refuse =
+        w.unknownUpgrade && w.unknownUpgrade.refuseFrom < w.refuseFrom
+          ? `${dayOf(w.unknownUpgrade.refuseFrom)} (${w.unknownUpgrade.name})`
+          : dayOf(w.refuseFrom);
       return `| ${r.version} | ${n(r.estimatedReleaseHeight)} | ${r.endOfSupportDays} | ${r.newestUpgrade} | ${n(w.haltHeight)} | ${dayOf(w.warnAt)} | ${refuse} | ${dayOf(w.haltAt)} | ${missing.length > 0 ? `refused (no ${missing[0]})` : "accepted"} |`;
     }),
   ];

@@ -1,6 +1,20 @@
 /** Jessy settings: the schema (types inferred from it) and its dev-only and production rules. */
 import { z } from "zod";
-import { bool, deploymentSchema, EnvironmentContext, freeText, imageReference, integer, loggingSchema, nonEmptyString, oneOf, requireLimits, resourcesOf, strictObject, waitSeconds } from "../common";
+import {
+  bool,
+  deploymentSchema,
+  EnvironmentContext,
+  freeText,
+  imageReference,
+  integer,
+  loggingSchema,
+  nonEmptyString,
+  oneOf,
+  requireLimits,
+  resourcesOf,
+  strictObject,
+  waitSeconds,
+} from "../common";
 
 /** `docker/Dockerfile.rust` / `docker/Dockerfile.go` stage to build. */
 export const jessyBuildTargetSchema = oneOf(["development", "production"]);
@@ -53,8 +67,7 @@ export function jessyTestProfileSchema(env: EnvironmentContext) {
       coverageImage: imageReference(env.requirePinnedImages),
     },
     "test profile settings: waitForExit, testImage, coverageImage",
-  )
-    .readonly();
+  ).readonly();
 }
 export type JessyTestProfileSettings = z.infer<ReturnType<typeof jessyTestProfileSchema>>;
 
@@ -80,7 +93,10 @@ export function jessySchema(env: EnvironmentContext) {
        * jessy-core and jessy-api image references, defaults of the `jessy_core_image` / `jessy_api_image`
        * variables; with `source`, the tags the builds produce.
        */
-      images: strictObject({ core: imageReference(env.requirePinnedImages), api: imageReference(env.requirePinnedImages) }, "image references for core and api").readonly(),
+      images: strictObject(
+        { core: imageReference(env.requirePinnedImages), api: imageReference(env.requirePinnedImages) },
+        "image references for core and api",
+      ).readonly(),
       /**
        * Build jessy-core and jessy-api (and the test image) from a source checkout.
        * Unset: `images` are pulled registry references, which are production-stage images.
@@ -125,11 +141,19 @@ export function jessySchema(env: EnvironmentContext) {
     .superRefine((j, ctx) => {
       const problem = (ok: boolean, path: string[], value: string) => ok || ctx.addIssue({ code: "custom", path, message: value });
       if (j.source !== undefined && production) {
-        problem(j.source.target === "production", ["source", "target"], `"production"${inProduction} (the development stages run as root with cargo-watch and air)`);
+        problem(
+          j.source.target === "production",
+          ["source", "target"],
+          `"production"${inProduction} (the development stages run as root with cargo-watch and air)`,
+        );
       }
       if (j.hotReload) {
         problem(env.name === "dev", ["hotReload"], "false outside dev (source bind mounts and build caches are a development setup)");
-        problem(j.source?.target === "development", ["source", "target"], '"development" when jessy.hotReload is true (cargo-watch and air exist only in the development stages)');
+        problem(
+          j.source?.target === "development",
+          ["source", "target"],
+          '"development" when jessy.hotReload is true (cargo-watch and air exist only in the development stages)',
+        );
       }
       if (j.testProfile !== undefined) {
         problem(!production, ["testProfile"], `unset${inProduction} (test containers mount a source checkout and run as root)`);
@@ -146,7 +170,11 @@ export function jessySchema(env: EnvironmentContext) {
         problem(["info", "warn", "error"].includes(j.logLevel), ["logLevel"], `"info", "warn" or "error"${inProduction}`);
       }
       if (j.deployment?.target === "swarm") {
-        problem(j.source === undefined, ["source"], 'unset with deployment.target "swarm" (an image Terraform builds exists on one node only; swarm nodes run pulled images)');
+        problem(
+          j.source === undefined,
+          ["source"],
+          'unset with deployment.target "swarm" (an image Terraform builds exists on one node only; swarm nodes run pulled images)',
+        );
       }
       problem(j.hostPorts.core !== j.hostPorts.api, ["hostPorts", "api"], "a host port other than jessy.hostPorts.core");
       requireLimits(ctx, j.resources, deployedJessyServices(j), env.requireResourceLimits);

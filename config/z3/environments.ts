@@ -61,7 +61,14 @@ export const Z3_SETTINGS: Readonly<Record<EnvironmentName, Z3Settings>> = {
     logging: ROTATED_LOGS,
     // Staging alerts fast, so that a stopped service is notified (and the path to the receiver checked)
     // within a minute: 10 s intervals, down for 30 s, a group held 10 s, changes every 30 s.
-    alerting: { ...ONCALL_WEBHOOK, evaluationIntervalSeconds: 10, serviceDownForSeconds: 30, groupWaitSeconds: 10, groupIntervalSeconds: 30, repeatIntervalMinutes: 60 },
+    alerting: {
+      ...ONCALL_WEBHOOK,
+      evaluationIntervalSeconds: 10,
+      serviceDownForSeconds: 30,
+      groupWaitSeconds: 10,
+      groupIntervalSeconds: 30,
+      repeatIntervalMinutes: 60,
+    },
   },
   production: {
     network: "Mainnet",

@@ -1,7 +1,22 @@
 /** Zcash Z3 settings: the schema (types inferred from it) and its Regtest and production rules. */
 import { z } from "zod";
 import { ACTIVATION_HEIGHTS, missingActiveUpgrades, releaseOfImage, UPGRADES, ZEBRA_RELEASES } from "./zebra-releases";
-import { allowed, bool, deploymentSchema, EnvironmentContext, imageReference, integer, loggingSchema, nonEmptyString, objectOf, oneOf, requireLimits, resourcesOf, strictObject, waitSeconds } from "../common";
+import {
+  allowed,
+  bool,
+  deploymentSchema,
+  EnvironmentContext,
+  imageReference,
+  integer,
+  loggingSchema,
+  nonEmptyString,
+  objectOf,
+  oneOf,
+  requireLimits,
+  resourcesOf,
+  strictObject,
+  waitSeconds,
+} from "../common";
 
 export const zcashNetworkSchema = oneOf(["Mainnet", "Testnet", "Regtest"]);
 export type ZcashNetwork = z.infer<typeof zcashNetworkSchema>;
@@ -27,7 +42,10 @@ const smtpUserText = "an SMTP user name: letters, digits and . _ @ + -";
 
 const receiverCommon = {
   /** Alertmanager receiver name; also names the receiver's variables (`alert_<name>_webhook_url`, `alert_<name>_smtp_password`). */
-  name: z.string(allowed(receiverNameText)).regex(/^[a-z][a-z0-9_]{0,31}$/, receiverNameText).refine((n) => n !== UNROUTED_RECEIVER, receiverNameText),
+  name: z
+    .string(allowed(receiverNameText))
+    .regex(/^[a-z][a-z0-9_]{0,31}$/, receiverNameText)
+    .refine((n) => n !== UNROUTED_RECEIVER, receiverNameText),
   /** Alerts whose `severity` label is one of these go to this receiver (every receiver that lists it gets it). */
   severities: z
     .array(oneOf(ALERT_SEVERITIES, severitiesText), allowed(severitiesText))
@@ -66,11 +84,17 @@ export const alertReceiverSchema = z
           from: z.string(allowed(emailText)).regex(/^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, emailText),
           /** Recipients (`to`). */
           to: z
-            .array(z.string(allowed(emailText)).regex(/^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, emailText), allowed("a non-empty list of e-mail addresses"))
+            .array(
+              z.string(allowed(emailText)).regex(/^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, emailText),
+              allowed("a non-empty list of e-mail addresses"),
+            )
             .min(1, "a non-empty list of e-mail addresses")
             .readonly(),
           /** SMTP login (`auth_username`); with it the password comes from `alert_<name>_smtp_password`. @default - no login (a relay that accepts the host) */
-          authUsername: z.string(allowed(smtpUserText)).regex(/^[A-Za-z0-9._@+-]{1,128}$/, smtpUserText).optional(),
+          authUsername: z
+            .string(allowed(smtpUserText))
+            .regex(/^[A-Za-z0-9._@+-]{1,128}$/, smtpUserText)
+            .optional(),
           /** STARTTLS required (`require_tls`). @default true */
           requireTls: bool().optional(),
         },
@@ -116,16 +140,26 @@ export const alertingSchema = strictObject(
     repeatIntervalMinutes: integer(1, 7 * 24 * 60).optional(),
   },
   `alerting settings: ${alertingKeys}`,
-).readonly()
+)
+  .readonly()
   .superRefine((a, ctx) => {
     const seen = new Set<string>();
     a.receivers.forEach((r, i) => {
-      if (seen.has(r.name)) ctx.addIssue({ code: "custom", path: ["receivers", i, "name"], message: "a name no other receiver has (it names the receiver's variables)" });
+      if (seen.has(r.name))
+        ctx.addIssue({
+          code: "custom",
+          path: ["receivers", i, "name"],
+          message: "a name no other receiver has (it names the receiver's variables)",
+        });
       seen.add(r.name);
     });
     const t = alertTimingOf(a);
     if (t.repeatIntervalMinutes * 60 < t.groupIntervalSeconds) {
-      ctx.addIssue({ code: "custom", path: ["repeatIntervalMinutes"], message: `at least groupIntervalSeconds (${t.groupIntervalSeconds} s): Alertmanager repeats only on a group interval` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["repeatIntervalMinutes"],
+        message: `at least groupIntervalSeconds (${t.groupIntervalSeconds} s): Alertmanager repeats only on a group interval`,
+      });
     }
   });
 export type AlertingSettings = z.infer<typeof alertingSchema>;
@@ -161,8 +195,7 @@ function statedZebraReleaseSchema(env: EnvironmentContext) {
       newestUpgrade: oneOf(UPGRADES).optional(),
     },
     `a Zebra release: ${statedKeys}`,
-  )
-    .readonly();
+  ).readonly();
 }
 
 const minerAddressText = "a transparent or unified Zcash address (required on Regtest)";
@@ -189,14 +222,20 @@ export function z3Schema(env: EnvironmentContext) {
       /** `ZEBRA_MINING__MINER_ADDRESS`; required on Regtest, not allowed elsewhere. */
       minerAddress: z.string(allowed(minerAddressText)).regex(MINER_ADDRESS, minerAddressText).optional(),
       /** Zebra's log filter (`[tracing] filter`, `ZEBRA_TRACING__FILTER`; zebrad does not read RUST_LOG). */
-      zebraLogFilter: nonEmptyString("a non-empty tracing filter such as \"info\" (an empty ZEBRA_ variable breaks Zebra's config parsing)"),
+      zebraLogFilter: nonEmptyString('a non-empty tracing filter such as "info" (an empty ZEBRA_ variable breaks Zebra\'s config parsing)'),
       /**
        * Zebra releases the table in config/z3/zebra-releases.ts does not list, each with its end of
        * support read from the release's `end_of_support.rs`. A Mainnet node's image must be a release
        * of the table (by its version tag) or one of these (by its exact reference), or synth and
        * plan refuse it. @default - none: the table only
        */
-      zebraReleases: z.array(statedZebraReleaseSchema(env), allowed("a list of Zebra releases: {image, version, estimatedReleaseHeight, endOfSupportDays, newestUpgrade?}")).readonly().optional(),
+      zebraReleases: z
+        .array(
+          statedZebraReleaseSchema(env),
+          allowed("a list of Zebra releases: {image, version, estimatedReleaseHeight, endOfSupportDays, newestUpgrade?}"),
+        )
+        .readonly()
+        .optional(),
       /** Seconds Terraform waits for Zebra to be healthy before creating its consumers (Regtest only; a Mainnet node is not ready for days). */
       zebraWaitSeconds: waitSeconds().optional(),
       /**
@@ -219,23 +258,41 @@ export function z3Schema(env: EnvironmentContext) {
     .readonly()
     .superRefine((z3, ctx) => {
       const problem = (ok: boolean, path: string, message: string) => ok || ctx.addIssue({ code: "custom", path: [path], message });
-      if (z3.rpcRouter) problem(z3.network === "Regtest", "rpcRouter", 'false unless z3.network is "Regtest" (upstream runs the router on Regtest only; z3 issue #44)');
+      if (z3.rpcRouter)
+        problem(
+          z3.network === "Regtest",
+          "rpcRouter",
+          'false unless z3.network is "Regtest" (upstream runs the router on Regtest only; z3 issue #44)',
+        );
       if (z3.network === "Regtest") {
         problem(MINER_ADDRESS.test(z3.minerAddress ?? ""), "minerAddress", minerAddressText);
         problem(!z3.publishP2P, "publishP2P", "false on Regtest (a Regtest node has no peers)");
       } else {
         problem(z3.minerAddress === undefined, "minerAddress", 'unset unless z3.network is "Regtest"');
-        problem(z3.zebraWaitSeconds === undefined, "zebraWaitSeconds", 'unset unless z3.network is "Regtest" (a Mainnet or Testnet node is not ready for hours or days)');
+        problem(
+          z3.zebraWaitSeconds === undefined,
+          "zebraWaitSeconds",
+          'unset unless z3.network is "Regtest" (a Mainnet or Testnet node is not ready for hours or days)',
+        );
       }
       if (z3.network === "Mainnet") mainnetReleaseProblems(z3, ctx);
-      if (!z3.monitoring) problem(z3.alerting === undefined, "alerting", "unset unless z3.monitoring is true (Alertmanager runs with monitoring)");
+      if (!z3.monitoring)
+        problem(z3.alerting === undefined, "alerting", "unset unless z3.monitoring is true (Alertmanager runs with monitoring)");
       if (z3.monitoring && env.name === "production") {
         const receivers = z3.alerting?.receivers ?? [];
         const receiversPath = ["alerting", "receivers"];
         if (receivers.length === 0) {
-          ctx.addIssue({ code: "custom", path: receiversPath, message: "at least one receiver in the production environment (an alert must reach someone)" });
+          ctx.addIssue({
+            code: "custom",
+            path: receiversPath,
+            message: "at least one receiver in the production environment (an alert must reach someone)",
+          });
         } else if (!receivers.some((r) => r.severities.includes("critical"))) {
-          ctx.addIssue({ code: "custom", path: receiversPath, message: 'a receiver whose severities include "critical" in the production environment' });
+          ctx.addIssue({
+            code: "custom",
+            path: receiversPath,
+            message: 'a receiver whose severities include "critical" in the production environment',
+          });
         }
       }
       requireLimits(ctx, z3.resources, deployedZ3Services(z3), env.requireResourceLimits);
@@ -248,7 +305,10 @@ export type Z3Settings = z.infer<ReturnType<typeof z3Schema>>;
  * and that knows every upgrade already active: one at or below the newest release height of the
  * table (no clock at synth; the plan checks dates). Testnet and Regtest nodes do not halt.
  */
-function mainnetReleaseProblems(z3: { images: { zebra: string }; zebraReleases?: Parameters<typeof releaseOfImage>[1] }, ctx: z.RefinementCtx): void {
+function mainnetReleaseProblems(
+  z3: { images: { zebra: string }; zebraReleases?: Parameters<typeof releaseOfImage>[1] },
+  ctx: z.RefinementCtx,
+): void {
   const release = releaseOfImage(z3.images.zebra, z3.zebraReleases);
   const path = ["images", "zebra"];
   if (release === undefined) {

@@ -82,20 +82,111 @@ export interface ZebraRelease {
  * `src/components/sync/end_of_support.rs` and Cargo.toml. Release candidates are left out.
  */
 export const ZEBRA_RELEASES: readonly ZebraRelease[] = [
-  { version: "5.0.0", estimatedReleaseHeight: 3_358_200, endOfSupportDays: 105, newestUpgrade: "NU6.2", zebraChain: "9.0.0", published: "2026-06-03" },
-  { version: "5.1.0", estimatedReleaseHeight: 3_375_400, endOfSupportDays: 105, newestUpgrade: "NU6.2", zebraChain: "10.0.0", published: "2026-06-11" },
-  { version: "5.1.1", estimatedReleaseHeight: 3_374_490, endOfSupportDays: 44, newestUpgrade: "NU6.2", zebraChain: "10.0.0", published: "2026-06-12" },
-  { version: "5.2.0", estimatedReleaseHeight: 3_382_189, endOfSupportDays: 37, newestUpgrade: "NU6.2", zebraChain: "10.1.0", published: "2026-06-18" },
-  { version: "6.0.0", estimatedReleaseHeight: 3_408_000, endOfSupportDays: 105, newestUpgrade: "NU6.3", zebraChain: "11.1.0", published: "2026-07-10" },
-  { version: "6.1.0", estimatedReleaseHeight: 3_417_000, endOfSupportDays: 105, newestUpgrade: "NU6.3", zebraChain: "11.2.0", published: "2026-07-17" },
-  { version: "6.2.0", estimatedReleaseHeight: 3_417_000, endOfSupportDays: 105, newestUpgrade: "NU6.3", zebraChain: "11.2.0", published: "2026-07-17" },
-  { version: "6.2.1", estimatedReleaseHeight: 3_422_000, endOfSupportDays: 105, newestUpgrade: "NU6.3", zebraChain: "11.2.0", published: "2026-07-22" },
-  { version: "6.2.2", estimatedReleaseHeight: 3_425_000, endOfSupportDays: 105, newestUpgrade: "NU6.3", zebraChain: "11.2.0", published: "2026-07-24" },
-  { version: "6.2.3", estimatedReleaseHeight: 3_425_000, endOfSupportDays: 105, newestUpgrade: "NU6.3", zebraChain: "11.3.0", published: "2026-07-28" },
-  { version: "6.3.0", estimatedReleaseHeight: 3_444_000, endOfSupportDays: 105, newestUpgrade: "NU6.3", zebraChain: "12.0.0", published: "2026-08-10" },
+  {
+    version: "5.0.0",
+    estimatedReleaseHeight: 3_358_200,
+    endOfSupportDays: 105,
+    newestUpgrade: "NU6.2",
+    zebraChain: "9.0.0",
+    published: "2026-06-03",
+  },
+  {
+    version: "5.1.0",
+    estimatedReleaseHeight: 3_375_400,
+    endOfSupportDays: 105,
+    newestUpgrade: "NU6.2",
+    zebraChain: "10.0.0",
+    published: "2026-06-11",
+  },
+  {
+    version: "5.1.1",
+    estimatedReleaseHeight: 3_374_490,
+    endOfSupportDays: 44,
+    newestUpgrade: "NU6.2",
+    zebraChain: "10.0.0",
+    published: "2026-06-12",
+  },
+  {
+    version: "5.2.0",
+    estimatedReleaseHeight: 3_382_189,
+    endOfSupportDays: 37,
+    newestUpgrade: "NU6.2",
+    zebraChain: "10.1.0",
+    published: "2026-06-18",
+  },
+  {
+    version: "6.0.0",
+    estimatedReleaseHeight: 3_408_000,
+    endOfSupportDays: 105,
+    newestUpgrade: "NU6.3",
+    zebraChain: "11.1.0",
+    published: "2026-07-10",
+  },
+  {
+    version: "6.1.0",
+    estimatedReleaseHeight: 3_417_000,
+    endOfSupportDays: 105,
+    newestUpgrade: "NU6.3",
+    zebraChain: "11.2.0",
+    published: "2026-07-17",
+  },
+  {
+    version: "6.2.0",
+    estimatedReleaseHeight: 3_417_000,
+    endOfSupportDays: 105,
+    newestUpgrade: "NU6.3",
+    zebraChain: "11.2.0",
+    published: "2026-07-17",
+  },
+  {
+    version: "6.2.1",
+    estimatedReleaseHeight: 3_422_000,
+    endOfSupportDays: 105,
+    newestUpgrade: "NU6.3",
+    zebraChain: "11.2.0",
+    published: "2026-07-22",
+  },
+  {
+    version: "6.2.2",
+    estimatedReleaseHeight: 3_425_000,
+    endOfSupportDays: 105,
+    newestUpgrade: "NU6.3",
+    zebraChain: "11.2.0",
+    published: "2026-07-24",
+  },
+  {
+    version: "6.2.3",
+    estimatedReleaseHeight: 3_425_000,
+    endOfSupportDays: 105,
+    newestUpgrade: "NU6.3",
+    zebraChain: "11.3.0",
+    published: "2026-07-28",
+  },
+  {
+    version: "6.3.0",
+    estimatedReleaseHeight: 3_444_000,
+    endOfSupportDays: 105,
+    newestUpgrade: "NU6.3",
+    zebraChain: "12.0.0",
+    published: "2026-08-10",
+  },
   // Kept 6.3.0's release height and shortened the window instead.
-  { version: "6.4.2", estimatedReleaseHeight: 3_444_000, endOfSupportDays: 84, newestUpgrade: "NU6.3", zebraChain: "13.0.1", published: "2026-09-25" },
-  { version: "7.0.0", estimatedReleaseHeight: 3_526_000, endOfSupportDays: 56, newestUpgrade: "NU7", zebraChain: "15.0.0", published: "2026-10-22" },
+  {
+    version: "6.4.2",
+    estimatedReleaseHeight: 3_444_000,
+    endOfSupportDays: 84,
+    newestUpgrade: "NU6.3",
+    zebraChain: "13.0.1",
+    published: "2026-09-25",
+  },
+  {
+    version: "7.0.0",
+    estimatedReleaseHeight: 3_526_000,
+    endOfSupportDays: 56,
+    newestUpgrade: "NU7",
+    zebraChain: "15.0.0",
+    published: "2026-10-22",
+  },
 ];
 
 /**
@@ -196,7 +287,12 @@ export function supportWindow(release: ZebraRelease): SupportWindow {
     refuseFrom: minusError(halt),
     unknownUpgrade:
       unknown && activation
-        ? { name: unknown, height: ACTIVATION_HEIGHTS.Mainnet[unknown], activatesAt: isoTime(activation), refuseFrom: minusError(activation) }
+        ? {
+            name: unknown,
+            height: ACTIVATION_HEIGHTS.Mainnet[unknown],
+            activatesAt: isoTime(activation),
+            refuseFrom: minusError(activation),
+          }
         : undefined,
   };
 }

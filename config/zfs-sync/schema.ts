@@ -1,6 +1,20 @@
 /** ZFS Sync settings: the schema (types inferred from it) and its rules outside dev and in production. */
 import { z } from "zod";
-import { allowed, bool, deploymentSchema, EnvironmentContext, imageReference, integer, loggingSchema, objectOf, oneOf, requireLimits, resourcesOf, strictObject, waitSeconds } from "../common";
+import {
+  allowed,
+  bool,
+  deploymentSchema,
+  EnvironmentContext,
+  imageReference,
+  integer,
+  loggingSchema,
+  objectOf,
+  oneOf,
+  requireLimits,
+  resourcesOf,
+  strictObject,
+  waitSeconds,
+} from "../common";
 import { imageTag } from "../../lib/image-reference";
 
 /** The containers of the system: the API, its database, the migration job and the TLS proxy. */
@@ -120,7 +134,11 @@ export function zfsSyncSchema(env: EnvironmentContext) {
     .superRefine((s, ctx) => {
       const problem = (ok: boolean, path: string[], message: string) => ok || ctx.addIssue({ code: "custom", path, message });
       if (env.name !== "dev") {
-        problem(s.database.kind === "postgres", ["database", "kind"], '"postgres" outside dev (upstream\'s production override; SQLite is the single-container base stack)');
+        problem(
+          s.database.kind === "postgres",
+          ["database", "kind"],
+          '"postgres" outside dev (upstream\'s production override; SQLite is the single-container base stack)',
+        );
       }
       if (env.name === "production") {
         problem(!s.debug, ["debug"], "false in the production environment (upstream docker-compose.prod.yml sets ZFS_SYNC_DEBUG=false)");
@@ -128,12 +146,24 @@ export function zfsSyncSchema(env: EnvironmentContext) {
       if (s.appHostPort !== undefined) {
         problem(s.proxy === undefined, ["appHostPort"], "unset when zfsSync.proxy is set (the API is reached only through the TLS proxy)");
       }
-      problem(s.appHostPort !== undefined || s.proxy !== undefined, ["proxy"], "a proxy, or zfsSync.appHostPort (otherwise the API is unreachable from outside Docker)");
+      problem(
+        s.appHostPort !== undefined || s.proxy !== undefined,
+        ["proxy"],
+        "a proxy, or zfsSync.appHostPort (otherwise the API is unreachable from outside Docker)",
+      );
       if (env.name !== "dev") {
-        problem(s.proxy !== undefined, ["proxy"], "a TLS proxy outside dev (the API carries API keys and must not be served in clear text)");
+        problem(
+          s.proxy !== undefined,
+          ["proxy"],
+          "a TLS proxy outside dev (the API carries API keys and must not be served in clear text)",
+        );
       }
       if (s.deployment?.target === "swarm" && (s.deployment.replicas?.app ?? 1) > 1) {
-        problem(s.database.kind === "postgres", ["deployment", "replicas", "app"], '1 with database.kind "sqlite" (a SQLite file has one writer); choose "postgres" for more');
+        problem(
+          s.database.kind === "postgres",
+          ["deployment", "replicas", "app"],
+          '1 with database.kind "sqlite" (a SQLite file has one writer); choose "postgres" for more',
+        );
       }
       if (s.migrations) {
         const tag = imageTag(s.images.app);

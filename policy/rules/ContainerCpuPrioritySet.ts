@@ -5,7 +5,8 @@ import { COMPLIANT, PolicyRule, cis, nonCompliant, runtimeWorkloadCheck, unexpre
 export const ContainerCpuPrioritySet: PolicyRule = {
   id: "ContainerCpuPrioritySet",
   levels: { baseline: "warning", production: "error" },
-  description: "Containers set their CPU priority (`cpu_shares`, the relative weight under contention); swarm services cannot set it: recorded as a gap.",
+  description:
+    "Containers set their CPU priority (`cpu_shares`, the relative weight under contention); swarm services cannot set it: recorded as a gap.",
   why: "A CPU limit caps a container, but under contention every container gets the same default weight (1024): a busy batch job competes on equal terms with the service users wait for. An explicit weight makes the priority a reviewed decision.",
   fix: "Set the service's `resources.cpus`: `Service` derives `cpu_shares` from it (1024 per core), so priority follows the limit.",
   reference: cis("Ensure that CPU priority is set appropriately on containers"),

@@ -12,7 +12,10 @@ export const ContainerDatabaseAndRpcPortsNotPublic: PolicyRule = {
   why: "Database servers and node RPC interfaces (e.g. Zebra's JSON-RPC, wallet RPC) are administrative surfaces: exposed, they invite credential stuffing, data theft and fund loss. Other services reach them over the stack network by name.",
   fix: `Keep the port on 127.0.0.1 (drop \`public\`), or do not publish it at all (on swarm, where nothing binds loopback, only the second). A port's kind comes from \`Service\` \`ports[].kind\`; on a raw container or swarm service from a \`${PORT_KIND_LABEL_PREFIX}<containerPort>\` label, else well-known database ports (5432, 3306, 6379, 27017, …) count as database ports. gRPC, HTTP and P2P ports are not covered.`,
   reference: cis("Ensure that only needed ports are open on the container"),
-  swarm: { coverage: "checked", text: "`endpoint_spec.ports` (`target_port` gives the kind); every swarm-published port binds every interface, so any database or RPC port there is a finding." },
+  swarm: {
+    coverage: "checked",
+    text: "`endpoint_spec.ports` (`target_port` gives the kind); every swarm-published port binds every interface, so any database or RPC port there is a finding.",
+  },
   check: workloadCheck((w) =>
     fromFindings(
       w

@@ -18,7 +18,7 @@ export const ContainerDockerSocketNotMounted: PolicyRule = {
   why: "Whoever can talk to the Docker socket can start a privileged container with the host's root filesystem mounted: it is root on the host. On a swarm manager it also controls the whole swarm.",
   fix: "Remove the bind mount. A tool that must manage containers should go through an API proxy that allows only the calls it needs.",
   reference: cis("Ensure that the Docker socket is not mounted inside any containers"),
-  swarm: { coverage: "checked", text: "bind mounts in `task_spec.container_spec.mounts` (`type = \"bind\"`, `source`)." },
+  swarm: { coverage: "checked", text: 'bind mounts in `task_spec.container_spec.mounts` (`type = "bind"`, `source`).' },
   check: workloadCheck((w) => {
     const findings: string[] = [];
     for (const hostPath of w.hostPaths()) {

@@ -13,10 +13,12 @@ function isFileReference(name: string, value: string): boolean {
 export const ContainerEnvironmentHasNoLiteralSecrets: PolicyRule = {
   id: "ContainerEnvironmentHasNoLiteralSecrets",
   levels: { baseline: "warning", production: "error" },
-  description: "No environment variable of a container or swarm service whose name looks like a credential (PASSWORD, SECRET, TOKEN, KEY, …) holds a literal value, and no URL in the environment carries a literal password.",
+  description:
+    "No environment variable of a container or swarm service whose name looks like a credential (PASSWORD, SECRET, TOKEN, KEY, …) holds a literal value, and no URL in the environment carries a literal password.",
   why: "A literal in code is in git, in the synthesized JSON, in every plan and in `docker inspect` (`docker service inspect` on swarm, readable by anyone with the manager's API). Secrets come from sensitive Terraform variables and, preferably, reach the container as files.",
   fix: "Pass the value from a `Secret` (a sensitive variable; a `${var.x}` reference is not a literal), better as a file (`Service` prop `secretFiles`, a `docker_secret` on swarm) with a `<NAME>_FILE=/run/secrets/...` variable where the image supports it. Values are never printed in findings.",
-  reference: 'CIS Docker Benchmark, Container Images and Build File: "Ensure secrets are not stored in Dockerfiles" (same concern at runtime); design rule 11 (secrets are a type)',
+  reference:
+    'CIS Docker Benchmark, Container Images and Build File: "Ensure secrets are not stored in Dockerfiles" (same concern at runtime); design rule 11 (secrets are a type)',
   swarm: { coverage: "checked", text: "`task_spec.container_spec.env` (a map)." },
   check: workloadCheck((w) => {
     const findings: string[] = [];

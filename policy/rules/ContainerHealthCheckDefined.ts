@@ -15,7 +15,8 @@ export const ContainerHealthCheckDefined: PolicyRule = {
   check: runtimeWorkloadCheck((w) => {
     if (w.oneShot()) return NOT_APPLICABLE;
     const test = w.healthcheckTest();
-    if (test.length === 0) return nonCompliant(w.kind === "container" ? "no healthcheck" : `no healthcheck (${w.attributes.healthcheck} is not set)`);
+    if (test.length === 0)
+      return nonCompliant(w.kind === "container" ? "no healthcheck" : `no healthcheck (${w.attributes.healthcheck} is not set)`);
     if (test[0] === "NONE") return nonCompliant("healthcheck test is NONE (disables the image's own check)");
     return COMPLIANT;
   }),

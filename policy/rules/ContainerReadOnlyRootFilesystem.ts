@@ -9,5 +9,7 @@ export const ContainerReadOnlyRootFilesystem: PolicyRule = {
   fix: "Set `read_only = true` (the `Service` default) and give the paths the process writes a volume or a tmpfs. If the image cannot run that way, suppress this rule on the service with the reason.",
   reference: cis("Ensure that the container's root filesystem is mounted as read only"),
   swarm: { coverage: "checked", text: "`task_spec.container_spec.read_only`." },
-  check: runtimeWorkloadCheck((w) => (w.readOnlyRootFilesystem() === true ? COMPLIANT : nonCompliant(`${w.attributes.readOnly} is not true`))),
+  check: runtimeWorkloadCheck((w) =>
+    w.readOnlyRootFilesystem() === true ? COMPLIANT : nonCompliant(`${w.attributes.readOnly} is not true`),
+  ),
 };

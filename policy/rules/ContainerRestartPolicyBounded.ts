@@ -23,10 +23,14 @@ export const ContainerRestartPolicyBounded: PolicyRule = {
     if (condition === "on-failure") {
       return maxRetries !== undefined && maxRetries >= 1 && maxRetries <= MAX_RESTART_RETRIES
         ? COMPLIANT
-        : nonCompliant(`${restart} is on-failure with ${retriesAttribute} ${maxRetries ?? "unset"} (unbounded or above ${MAX_RESTART_RETRIES})`);
+        : nonCompliant(
+            `${restart} is on-failure with ${retriesAttribute} ${maxRetries ?? "unset"} (unbounded or above ${MAX_RESTART_RETRIES})`,
+          );
     }
     if (w.oneShot()) {
-      return condition !== undefined && NEVER.has(condition) ? COMPLIANT : nonCompliant(`one-shot ${w.noun} has ${restart} ${JSON.stringify(condition ?? "(not set)")}`);
+      return condition !== undefined && NEVER.has(condition)
+        ? COMPLIANT
+        : nonCompliant(`one-shot ${w.noun} has ${restart} ${JSON.stringify(condition ?? "(not set)")}`);
     }
     if (condition === undefined) {
       return nonCompliant(
@@ -36,7 +40,8 @@ export const ContainerRestartPolicyBounded: PolicyRule = {
       );
     }
     if (LONG_RUNNING.has(condition)) return COMPLIANT;
-    if (condition === "always") return nonCompliant(`${restart} is always (also restarts a container stopped on purpose when the daemon restarts)`);
+    if (condition === "always")
+      return nonCompliant(`${restart} is always (also restarts a container stopped on purpose when the daemon restarts)`);
     return nonCompliant(`${restart} is ${JSON.stringify(condition)} for a long-running ${w.noun}`);
   }),
 };

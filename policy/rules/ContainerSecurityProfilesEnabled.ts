@@ -14,5 +14,12 @@ export const ContainerSecurityProfilesEnabled: PolicyRule = {
     coverage: "checked",
     text: "SELinux through `task_spec.container_spec.privileges.se_linux_context.disable` (swarm's `label=disable`). A `docker_service` in provider 4.6 has no seccomp or AppArmor option, so its tasks always run under the daemon's default profiles: they cannot be turned off (compliant by construction), and a custom profile cannot be given either.",
   },
-  check: workloadCheck((w) => fromFindings(w.securityOpts().filter((o) => DISABLED.test(o)).map((o) => `${w.attributes.securityOpts} has ${o}`))),
+  check: workloadCheck((w) =>
+    fromFindings(
+      w
+        .securityOpts()
+        .filter((o) => DISABLED.test(o))
+        .map((o) => `${w.attributes.securityOpts} has ${o}`),
+    ),
+  ),
 };

@@ -29,7 +29,8 @@ export const ImageReferencePinned: PolicyRule = {
     "Images are pinned: a tag other than `latest`, or an `@sha256:` digest, on every `docker_image` and on every container or swarm service that names its image itself instead of referencing a `docker_image`. An image read from a `${var.x}` variable is checked through the variable's default.",
   why: "An untagged or `latest` reference deploys whatever the registry serves that day: plans cannot show the change, and a rebuild or rollback is not reproducible. Digests are the strongest pin; tags can be moved by the publisher.",
   fix: "Pin the reference in the environment settings (`repo:1.2.3` or `repo@sha256:…`). Deploy-time overrides through `<name>_image` variables are validated by the variable itself in environments that require pinned images.",
-  reference: 'Provider pitfall: tags that move without a plan change (kreuzwerker/docker #172); CIS Docker Benchmark, Container Images and Build File: "Ensure that containers use only trusted base images"',
+  reference:
+    'Provider pitfall: tags that move without a plan change (kreuzwerker/docker #172); CIS Docker Benchmark, Container Images and Build File: "Ensure that containers use only trusted base images"',
   swarm: {
     coverage: "checked",
     text: "`task_spec.container_spec.image` when it is a literal or a variable; the `Service` L2 references its `docker_image` (by digest when the registry reports one), which is checked itself.",

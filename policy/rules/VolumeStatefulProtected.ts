@@ -5,7 +5,8 @@ import { Subject, block } from "../subject";
 /** Stateful by its `Volume` L2, or by the label (a volume created without the L2, or an override). */
 function isStateful(subject: Subject): boolean {
   const labels = subject.attrs.labels;
-  const labelled = Array.isArray(labels) && labels.some((l: { label?: unknown; value?: unknown }) => l?.label === STATEFUL_LABEL && l.value === "true");
+  const labelled =
+    Array.isArray(labels) && labels.some((l: { label?: unknown; value?: unknown }) => l?.label === STATEFUL_LABEL && l.value === "true");
   const l2 = subject.construct ? volumeOf(subject.construct) : undefined;
   return labelled || l2?.stateful === true;
 }
@@ -24,6 +25,8 @@ export const VolumeStatefulProtected: PolicyRule = {
   },
   check: (subject) => {
     if (subject.type !== "docker_volume" || !isStateful(subject)) return NOT_APPLICABLE;
-    return block(subject.attrs.lifecycle, "lifecycle")?.prevent_destroy === true ? COMPLIANT : nonCompliant("stateful volume without prevent_destroy");
+    return block(subject.attrs.lifecycle, "lifecycle")?.prevent_destroy === true
+      ? COMPLIANT
+      : nonCompliant("stateful volume without prevent_destroy");
   },
 };

@@ -22,8 +22,11 @@ export class JessyStack extends SystemStack {
           type: "string",
           default: j.source.path,
           nullable: false,
-          description: "Absolute path of the Jessy checkout: image build context, and bind-mount source for hot reload and tests on the Docker host.",
-          validation: [{ condition: '${startswith(var.jessy_source_path, "/")}', errorMessage: "jessy_source_path must be an absolute path." }],
+          description:
+            "Absolute path of the Jessy checkout: image build context, and bind-mount source for hot reload and tests on the Docker host.",
+          validation: [
+            { condition: '${startswith(var.jessy_source_path, "/")}', errorMessage: "jessy_source_path must be an absolute path." },
+          ],
         })
       : undefined;
 
@@ -33,7 +36,8 @@ export class JessyStack extends SystemStack {
           type: "bool",
           default: false,
           nullable: false,
-          description: "Run upstream's test profile (jessy-test, unit, integration, BDD, coverage) as one-shot containers. Set false again to remove them.",
+          description:
+            "Run upstream's test profile (jessy-test, unit, integration, BDD, coverage) as one-shot containers. Set false again to remove them.",
         })
       : undefined;
 
@@ -43,7 +47,10 @@ export class JessyStack extends SystemStack {
       sourcePath: sourcePath?.stringValue,
       testProfile:
         j.testProfile && testProfile
-          ? { coverageImage: this.imageVariable("jessy_coverage", j.testProfile.coverageImage), enabledWhen: `var.${testProfile.friendlyUniqueId}` }
+          ? {
+              coverageImage: this.imageVariable("jessy_coverage", j.testProfile.coverageImage),
+              enabledWhen: `var.${testProfile.friendlyUniqueId}`,
+            }
           : undefined,
       protectData: settings.protectData,
     });
@@ -53,7 +60,10 @@ export class JessyStack extends SystemStack {
     new TerraformOutput(this, "core_container", { value: this.jessy.core.resource.name });
     // On a swarm a loopback-only port is not published: the API is reached on the stack's network.
     new TerraformOutput(this, "api_url", {
-      value: this.target.kind === "swarm" ? `http://${this.jessy.api.name}:${API_PORT} (on the overlay network ${this.jessy.network.name})` : `http://127.0.0.1:${j.hostPorts.api}`,
+      value:
+        this.target.kind === "swarm"
+          ? `http://${this.jessy.api.name}:${API_PORT} (on the overlay network ${this.jessy.network.name})`
+          : `http://127.0.0.1:${j.hostPorts.api}`,
     });
     new TerraformOutput(this, "mmap_volume", { value: this.jessy.mmapVolume.name });
   }

@@ -112,7 +112,8 @@ export class Jessy extends Construct {
     const prefix = deployment.namePrefix;
     const { hotReload, resources } = settings;
     // The settings choose the build stage; the stack gives the checkout path as a Terraform reference.
-    const source = settings.source && deployment.sourcePath !== undefined ? { path: deployment.sourcePath, target: settings.source.target } : undefined;
+    const source =
+      settings.source && deployment.sourcePath !== undefined ? { path: deployment.sourcePath, target: settings.source.target } : undefined;
     const logging: Logging = { ...settings.logging, labels: ["service", "environment"] };
     const common = { logging };
     // Registry images are what CI builds from the production targets (ci.yml, deploy.yml).
@@ -131,15 +132,25 @@ export class Jessy extends Construct {
     this.backupSources = [{ kind: "files", volume: this.mmapVolume }];
 
     const build = (dockerfile: string, target?: string) => (source ? { contextPath: source.path, dockerfile, target } : undefined);
-    const coreImage = new ContainerImage(this, "CoreImage", { reference: deployment.images.core, build: build("docker/Dockerfile.rust", source?.target) });
-    const apiImage = new ContainerImage(this, "ApiImage", { reference: deployment.images.api, build: build("docker/Dockerfile.go", source?.target) });
+    const coreImage = new ContainerImage(this, "CoreImage", {
+      reference: deployment.images.core,
+      build: build("docker/Dockerfile.rust", source?.target),
+    });
+    const apiImage = new ContainerImage(this, "ApiImage", {
+      reference: deployment.images.api,
+      build: build("docker/Dockerfile.go", source?.target),
+    });
 
     // Caches of upstream's dev compose, shared by jessy-core and the Rust test services as upstream does.
     const needsRustCaches = hotReload || settings.testProfile !== undefined;
     const cargoCache = needsRustCaches ? new Volume(this, "CargoCache", { name: `${prefix}-cargo-cache` }) : undefined;
     const targetCache = needsRustCaches ? new Volume(this, "TargetCache", { name: `${prefix}-target-cache` }) : undefined;
     const goCache = hotReload ? new Volume(this, "GoCache", { name: `${prefix}-go-cache` }) : undefined;
-    const bind = (from: string, to: string, readOnly = true): BindMount => ({ hostPath: `${source!.path}/${from}`, containerPath: to, readOnly });
+    const bind = (from: string, to: string, readOnly = true): BindMount => ({
+      hostPath: `${source!.path}/${from}`,
+      containerPath: to,
+      readOnly,
+    });
 
     // Upstream creates the layout on the host before `up` (init-mmap-volumes.sh); here a one-shot
     // container does it inside the volume, so a remote Docker host needs no script. It runs the
@@ -344,7 +355,20 @@ export class Jessy extends Construct {
       new Service(this, "Coverage", {
         ...test("coverage", "coverage", "coverage"),
         image: coverageImage,
-        command: ["cargo", "tarpaulin", "--all-features", "--workspace", "--timeout", "300", "--out", "Html", "--output-dir", "test-results", "--color", "always"],
+        command: [
+          "cargo",
+          "tarpaulin",
+          "--all-features",
+          "--workspace",
+          "--timeout",
+          "300",
+          "--out",
+          "Html",
+          "--output-dir",
+          "test-results",
+          "--color",
+          "always",
+        ],
         environment: { ...rustEnv, CARGO_TERM_COLOR: "always" },
         workingDir: "/volume",
         bindMounts: sources("/volume"),
@@ -372,9 +396,16 @@ export class Jessy extends Construct {
       (deployment.testProfile !== undefined) === (settings.testProfile !== undefined),
       "testProfile",
       deployment.testProfile,
-      settings.testProfile ? "the coverage image and gate of the test profile (settings.testProfile is set)" : "not set (settings.testProfile is not set)",
+      settings.testProfile
+        ? "the coverage image and gate of the test profile (settings.testProfile is set)"
+        : "not set (settings.testProfile is not set)",
     );
-    p.check(/^[a-z0-9][a-z0-9_.-]*$/.test(deployment.namePrefix), "namePrefix", deployment.namePrefix, "lower-case letters, digits, '_', '.', '-'");
+    p.check(
+      /^[a-z0-9][a-z0-9_.-]*$/.test(deployment.namePrefix),
+      "namePrefix",
+      deployment.namePrefix,
+      "lower-case letters, digits, '_', '.', '-'",
+    );
     p.throwIfAny(scope);
   }
 }

@@ -73,7 +73,9 @@ export function zalletToml(p: ZalletTomlProps): FileText {
     features: { as_of_version: "0.1.0-alpha.3", deprecated: {}, experimental: {} },
     indexer: {
       validator_address: `zebra:${p.zebraRpcPort}`,
-      ...(credentials ? { validator_user: credentials.user, validator_password: credentials.password } : { validator_cookie_path: "/var/run/auth/.cookie" }),
+      ...(credentials
+        ? { validator_user: credentials.user, validator_password: credentials.password }
+        : { validator_cookie_path: "/var/run/auth/.cookie" }),
     },
     keystore: { encryption_identity: "/etc/zallet/identity.txt" },
     note_management: {},
@@ -114,7 +116,11 @@ export function prometheusYaml(targets: readonly ScrapeTarget[], alertmanager?: 
     scrape_configs: targets.map((t): Document => {
       if (!t.optional) return { job_name: t.job, metrics_path: t.path, static_configs: [{ targets: [t.address] }] };
       const [host, port] = t.address.split(":");
-      return { job_name: t.job, metrics_path: t.path, dns_sd_configs: [{ names: [host], type: "A", port: Number(port), refresh_interval: "30s" }] };
+      return {
+        job_name: t.job,
+        metrics_path: t.path,
+        dns_sd_configs: [{ names: [host], type: "A", port: Number(port), refresh_interval: "30s" }],
+      };
     }),
   });
 }
@@ -128,9 +134,27 @@ export function prometheusYaml(targets: readonly ScrapeTarget[], alertmanager?: 
  */
 export function zebraAlertsYaml(endOfSupport: readonly SupportWindow[] = []): FileText {
   const rules: Document[] = [
-    { alert: "ZebraDown", expr: 'up{job="zebra"} == 0', for: "2m", labels: { severity: "critical" }, annotations: { summary: "Zebra metrics endpoint is down" } },
-    { alert: "ZebraNoPeers", expr: "zcash_net_peers == 0", for: "5m", labels: { severity: "critical" }, annotations: { summary: "Zebra has no peers" } },
-    { alert: "ZebraLowPeers", expr: "zcash_net_peers < 3", for: "10m", labels: { severity: "warning" }, annotations: { summary: "Zebra has fewer than 3 peers" } },
+    {
+      alert: "ZebraDown",
+      expr: 'up{job="zebra"} == 0',
+      for: "2m",
+      labels: { severity: "critical" },
+      annotations: { summary: "Zebra metrics endpoint is down" },
+    },
+    {
+      alert: "ZebraNoPeers",
+      expr: "zcash_net_peers == 0",
+      for: "5m",
+      labels: { severity: "critical" },
+      annotations: { summary: "Zebra has no peers" },
+    },
+    {
+      alert: "ZebraLowPeers",
+      expr: "zcash_net_peers < 3",
+      for: "10m",
+      labels: { severity: "warning" },
+      annotations: { summary: "Zebra has fewer than 3 peers" },
+    },
   ];
   for (const w of endOfSupport) {
     rules.push(
@@ -213,7 +237,8 @@ export function healthAlertsYaml(targets: readonly ScrapeTarget[], options: Heal
           expr: `z3infra_backup_last_run_success{${job}} == 0 and z3infra_backup_last_success_timestamp_seconds{${job}} > 0`,
           severity: "warning",
           summary: "Backup of volume {{ $labels.volume }} failed",
-          description: "The last backup attempt of {{ $labels.volume }} failed (the runner's log says why); the newest snapshot is from an earlier run.",
+          description:
+            "The last backup attempt of {{ $labels.volume }} failed (the runner's log says why); the newest snapshot is from an earlier run.",
         }),
         rule({
           alert: "BackupTooOld",
@@ -228,7 +253,8 @@ export function healthAlertsYaml(targets: readonly ScrapeTarget[], options: Heal
           forSeconds: maxAgeSeconds,
           severity: "critical",
           summary: "No backup of volume {{ $labels.volume }} for " + promDuration(maxAgeSeconds),
-          description: "The backup runner has had no snapshot of {{ $labels.volume }} since it started, " + promDuration(maxAgeSeconds) + " ago.",
+          description:
+            "The backup runner has had no snapshot of {{ $labels.volume }} since it started, " + promDuration(maxAgeSeconds) + " ago.",
         }),
       ],
     });
@@ -249,7 +275,8 @@ export const ALERTMANAGER_DIR = "/etc/alertmanager";
  * Where Alertmanager reads a receiver's secret: a file named after its variable, next to the
  * configuration (the same read-only files volume, which only Alertmanager mounts: no volume per secret).
  */
-export const receiverSecretPath = (receiver: Pick<AlertReceiver, "name">, what: ReceiverSecret) => `${ALERTMANAGER_DIR}/${receiverVariable(receiver, what)}`;
+export const receiverSecretPath = (receiver: Pick<AlertReceiver, "name">, what: ReceiverSecret) =>
+  `${ALERTMANAGER_DIR}/${receiverVariable(receiver, what)}`;
 
 /** The Alertmanager route matcher for a receiver's severities. */
 function severityMatcher(severities: readonly string[]): string {
@@ -288,7 +315,10 @@ export function alertmanagerYaml(alerting?: AlertingSettings): FileText {
       group_wait: promDuration(t.groupWaitSeconds),
       group_interval: promDuration(t.groupIntervalSeconds),
       repeat_interval: promDuration(t.repeatIntervalMinutes * 60),
-      routes: receivers.length > 0 ? receivers.map((r) => ({ receiver: r.name, matchers: [severityMatcher(r.severities)], continue: true })) : undefined,
+      routes:
+        receivers.length > 0
+          ? receivers.map((r) => ({ receiver: r.name, matchers: [severityMatcher(r.severities)], continue: true }))
+          : undefined,
     },
     receivers: [{ name: UNROUTED_RECEIVER }, ...receivers.map(destination)],
   });
@@ -296,5 +326,10 @@ export function alertmanagerYaml(alerting?: AlertingSettings): FileText {
 
 /** Grafana datasource provisioning (upstream uid zebra-prometheus). */
 export function grafanaDatasourcesYaml(prometheusUrl: string): FileText {
-  return yamlFile({ apiVersion: 1, datasources: [{ name: "Prometheus", uid: "zebra-prometheus", type: "prometheus", access: "proxy", url: prometheusUrl, isDefault: true }] });
+  return yamlFile({
+    apiVersion: 1,
+    datasources: [
+      { name: "Prometheus", uid: "zebra-prometheus", type: "prometheus", access: "proxy", url: prometheusUrl, isDefault: true },
+    ],
+  });
 }

@@ -34,9 +34,15 @@ export interface MonitoringParts {
 export type MonitoringSettings = Pick<Z3Settings, "logging" | "resources" | "alerting">;
 
 /** Prometheus, Grafana and Alertmanager as upstream's monitoring profile, each on its own data volume. */
-export function monitoringServices(scope: Construct, profile: NetworkProfile, parts: MonitoringParts, settings: MonitoringSettings): Service[] {
+export function monitoringServices(
+  scope: Construct,
+  profile: NetworkProfile,
+  parts: MonitoringParts,
+  settings: MonitoringSettings,
+): Service[] {
   const { ports, namePrefix: prefix } = profile;
-  const volume = (cid: string, suffix: string) => new Volume(scope, cid, { name: `${prefix}-${suffix}`, stateful: true, preventDestroy: parts.protectData });
+  const volume = (cid: string, suffix: string) =>
+    new Volume(scope, cid, { name: `${prefix}-${suffix}`, stateful: true, preventDestroy: parts.protectData });
   const image = (name: keyof MonitoringParts["images"], cid: string) => new ContainerImage(scope, cid, { reference: parts.images[name] });
   const wget = (port: number, path: string) => ["CMD", "wget", "-q", "--spider", `http://127.0.0.1:${port}${path}`];
 
@@ -46,9 +52,28 @@ export function monitoringServices(scope: Construct, profile: NetworkProfile, pa
     const secret = (what: "webhook_url" | "smtp_password", cid: string, description: string, minLength: number) =>
       new Secret(scope, cid, { variableName: receiverVariable(r, what), description, minLength }).file(receiverSecretPath(r, what));
     // Construct ids from the receiver's name: its variable (the Terraform address) is named after it too.
-    const id = r.name.split("_").map((w) => w[0].toUpperCase() + w.slice(1)).join("");
-    if (r.kind === "webhook") return [secret("webhook_url", `AlertReceiver${id}WebhookUrl`, `Webhook URL of the alert receiver "${r.name}", where Alertmanager POSTs its notifications`, 12)];
-    if (r.authUsername !== undefined) return [secret("smtp_password", `AlertReceiver${id}SmtpPassword`, `SMTP password of ${r.authUsername}, the login of the alert receiver "${r.name}"`, 8)];
+    const id = r.name
+      .split("_")
+      .map((w) => w[0].toUpperCase() + w.slice(1))
+      .join("");
+    if (r.kind === "webhook")
+      return [
+        secret(
+          "webhook_url",
+          `AlertReceiver${id}WebhookUrl`,
+          `Webhook URL of the alert receiver "${r.name}", where Alertmanager POSTs its notifications`,
+          12,
+        ),
+      ];
+    if (r.authUsername !== undefined)
+      return [
+        secret(
+          "smtp_password",
+          `AlertReceiver${id}SmtpPassword`,
+          `SMTP password of ${r.authUsername}, the login of the alert receiver "${r.name}"`,
+          8,
+        ),
+      ];
     return [];
   });
   const timing = alertTimingOf(settings.alerting);
@@ -82,13 +107,18 @@ export function monitoringServices(scope: Construct, profile: NetworkProfile, pa
     configFiles: [
       {
         containerPath: "/etc/prometheus/prometheus.yml",
-        content: FileText.lazy(() => prometheusYaml(parts.scrapeTargets(), `alertmanager:${ports.alertmanager.container}`, timing.evaluationIntervalSeconds)),
+        content: FileText.lazy(() =>
+          prometheusYaml(parts.scrapeTargets(), `alertmanager:${ports.alertmanager.container}`, timing.evaluationIntervalSeconds),
+        ),
       },
       { containerPath: "/etc/prometheus/rules/zebra_alerts.yml", content: zebraAlertsYaml(parts.zebraEndOfSupport) },
       {
         containerPath: "/etc/prometheus/rules/health_alerts.yml",
         content: FileText.lazy(() =>
-          healthAlertsYaml(parts.scrapeTargets(), { serviceDownForSeconds: timing.serviceDownForSeconds, backupMaxAgeMinutes: parts.backupMaxAgeMinutes?.() }),
+          healthAlertsYaml(parts.scrapeTargets(), {
+            serviceDownForSeconds: timing.serviceDownForSeconds,
+            backupMaxAgeMinutes: parts.backupMaxAgeMinutes?.(),
+          }),
         ),
       },
     ],
@@ -130,7 +160,13 @@ export function monitoringServices(scope: Construct, profile: NetworkProfile, pa
       },
     ],
     ports: [{ containerPort: ports.grafana.container, hostPort: ports.grafana.host, kind: "ui" }],
-    healthCheck: { test: wget(ports.grafana.container, "/api/health"), intervalSeconds: 10, timeoutSeconds: 3, retries: 3, startPeriodSeconds: 10 },
+    healthCheck: {
+      test: wget(ports.grafana.container, "/api/health"),
+      intervalSeconds: 10,
+      timeoutSeconds: 3,
+      retries: 3,
+      startPeriodSeconds: 10,
+    },
     metrics: { port: ports.grafana.container },
     dependsOn: [prometheus],
     resources: settings.resources.grafana,

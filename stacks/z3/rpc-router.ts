@@ -47,7 +47,8 @@ export function rpcRouterService(scope: Construct, profile: NetworkProfile, part
   });
   Suppressions.of(router).add({
     id: "ContainerEnvironmentReadsNoSecretVariable",
-    reason: "upstream's rpc-router reads RPC_PASSWORD from its environment only (no file option); the router runs on Regtest only, where the password guards a test chain",
+    reason:
+      "upstream's rpc-router reads RPC_PASSWORD from its environment only (no file option); the router runs on Regtest only, where the password guards a test chain",
   });
   return router;
 }

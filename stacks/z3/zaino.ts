@@ -5,7 +5,6 @@ import { zainoToml } from "./config-files";
 import { ConsumerParts } from "./consumer-parts";
 import { NetworkProfile } from "./network-profile";
 
-
 /** The settings Zaino reads. */
 export type ZainoSettings = Pick<Z3Settings, "logging" | "resources">;
 
@@ -38,7 +37,10 @@ export function zainoService(scope: Construct, profile: NetworkProfile, parts: C
       RUST_BACKTRACE: "full",
     },
     networks: [{ network: parts.network, aliases: ["zaino"] }],
-    volumes: [parts.dataVolume.mount("/app/data"), ...(profile.cookieAuth ? [parts.cookieVolume.mount("/var/run/auth", { readOnly: true })] : [])],
+    volumes: [
+      parts.dataVolume.mount("/app/data"),
+      ...(profile.cookieAuth ? [parts.cookieVolume.mount("/var/run/auth", { readOnly: true })] : []),
+    ],
     // With an RPC password (Regtest) the file carries it: it is delivered as a secret file.
     configFiles: [
       {
@@ -46,9 +48,7 @@ export function zainoService(scope: Construct, profile: NetworkProfile, parts: C
         content: zainoToml(parts.rpcPassword && { user: "zebra", password: parts.rpcPassword.value }),
       },
     ],
-    ports: [
-      { containerPort: ports.zainoGrpc.container, hostPort: ports.zainoGrpc.host, kind: "grpc" },
-    ],
+    ports: [{ containerPort: ports.zainoGrpc.container, hostPort: ports.zainoGrpc.host, kind: "grpc" }],
     healthCheck: {
       test: ["CMD-SHELL", `bash -c 'echo > /dev/tcp/127.0.0.1/${ports.zainoGrpc.container}'`],
       intervalSeconds: 30,

@@ -6,7 +6,6 @@ import { zalletToml } from "./config-files";
 import { ConsumerParts } from "./consumer-parts";
 import { NetworkProfile } from "./network-profile";
 
-
 /** The settings Zallet reads. */
 export type ZalletSettings = Pick<Z3Settings, "logging" | "resources">;
 
@@ -37,7 +36,10 @@ export function zalletService(scope: Construct, profile: NetworkProfile, parts: 
     environment: { RUST_LOG: "info,hyper_util=warn,reqwest=warn" },
     networks: [{ network: parts.network, aliases: ["zallet"] }],
     // Config lives under /etc/zallet, never inside the data volume (z3 issue #9).
-    volumes: [parts.dataVolume.mount("/var/lib/zallet"), ...(profile.cookieAuth ? [parts.cookieVolume.mount("/var/run/auth", { readOnly: true })] : [])],
+    volumes: [
+      parts.dataVolume.mount("/var/lib/zallet"),
+      ...(profile.cookieAuth ? [parts.cookieVolume.mount("/var/run/auth", { readOnly: true })] : []),
+    ],
     // With an RPC password (Regtest) the file carries it and the pwhash: it is delivered as a secret file.
     configFiles: [
       {

@@ -49,7 +49,8 @@ export class ZcashStack extends SystemStack {
 
     // On the Z3 network as `backup`, where Prometheus finds its metrics.
     const backup = this.backUp(this.z3.network.name, this.z3.backupSources, [{ network: this.z3.network, aliases: ["backup"] }]);
-    if (backup && settings.backup) this.z3.monitorBackups(backup.runner, { maxAgeMinutes: settings.backup.maxAgeMinutes, optional: !settings.backup.required });
+    if (backup && settings.backup)
+      this.z3.monitorBackups(backup.runner, { maxAgeMinutes: settings.backup.maxAgeMinutes, optional: !settings.backup.required });
 
     new TerraformOutput(this, "zebra_container", { value: this.z3.zebra.resource.name });
     new TerraformOutput(this, "network", { value: this.z3.network.name });

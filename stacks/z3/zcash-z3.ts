@@ -56,14 +56,20 @@ export class ZcashZ3 extends Construct {
     const profile = networkProfile(settings.network);
     // Asked for and not built would be a silent surprise: refuse it instead.
     const problems = new ProblemCollector();
-    problems.check(!settings.rpcRouter || profile.rpcRouterAllowed, "rpcRouter", settings.rpcRouter, `false on ${settings.network} (upstream runs the rpc-router on Regtest only)`);
+    problems.check(
+      !settings.rpcRouter || profile.rpcRouterAllowed,
+      "rpcRouter",
+      settings.rpcRouter,
+      `false on ${settings.network} (upstream runs the rpc-router on Regtest only)`,
+    );
     problems.throwIfAny(this);
     const prefix = profile.namePrefix;
     const images = props.images;
 
     this.network = new Network(this, "Network", { name: prefix, internal: false });
     const network = this.network;
-    const dataVolume = (cid: string, suffix: string) => new Volume(this, cid, { name: `${prefix}-${suffix}`, stateful: true, preventDestroy: props.protectData });
+    const dataVolume = (cid: string, suffix: string) =>
+      new Volume(this, cid, { name: `${prefix}-${suffix}`, stateful: true, preventDestroy: props.protectData });
     this.chainVolume = dataVolume("ChainVolume", "chain");
     // The cookie is regenerated on every Zebra start and never needs a backup.
     this.cookieVolume = new Volume(this, "CookieVolume", { name: `${prefix}-cookie` });
@@ -79,10 +85,16 @@ export class ZcashZ3 extends Construct {
           minLength: 12,
         });
 
-    this.zebra = this.add(zebraService(this, profile, { network, chainVolume: this.chainVolume, cookieVolume, image: images.zebra }, settings));
+    this.zebra = this.add(
+      zebraService(this, profile, { network, chainVolume: this.chainVolume, cookieVolume, image: images.zebra }, settings),
+    );
     const zebra = this.zebra;
-    this.supportWindow = profile.endOfSupport ? new ZebraSupportWindow(this, "ZebraSupportWindow", { image: images.zebra, stated: settings.zebraReleases ?? [], zebra }) : undefined;
-    this.cookiePermissions = this.add(cookiePermissionsService(this, profile, { network, cookieVolume, image: images.cookiePermissions, zebra }, settings));
+    this.supportWindow = profile.endOfSupport
+      ? new ZebraSupportWindow(this, "ZebraSupportWindow", { image: images.zebra, stated: settings.zebraReleases ?? [], zebra })
+      : undefined;
+    this.cookiePermissions = this.add(
+      cookiePermissionsService(this, profile, { network, cookieVolume, image: images.cookiePermissions, zebra }, settings),
+    );
     const enabledWhen = props.consumersEnabledWhen;
     const consumer = { network, cookieVolume, zebra, cookiePermissions: this.cookiePermissions, rpcPassword, enabledWhen };
     this.zaino = this.add(zainoService(this, profile, { ...consumer, dataVolume: this.zainoVolume, image: images.zaino }, settings));

@@ -12,7 +12,10 @@ export interface ZebraParts {
 }
 
 /** The settings Zebra reads. */
-export type ZebraSettings = Pick<Z3Settings, "publishP2P" | "minerAddress" | "zebraLogFilter" | "zebraWaitSeconds" | "logging" | "resources">;
+export type ZebraSettings = Pick<
+  Z3Settings,
+  "publishP2P" | "minerAddress" | "zebraLogFilter" | "zebraWaitSeconds" | "logging" | "resources"
+>;
 
 /**
  * Zebra: starts as root; its entrypoint chowns the state and cookie dirs and drops to 10001
@@ -49,7 +52,9 @@ export function zebraService(scope: Construct, profile: NetworkProfile, parts: Z
       { containerPort: ports.zebraRpc.container, hostPort: ports.zebraRpc.host, kind: "rpc" },
       { containerPort: ports.zebraHealth.container, hostPort: ports.zebraHealth.host, kind: "http" },
       // Inbound peers (upstream zebra PR #10464): the only port on every host interface.
-      ...(p2pHostPort !== undefined ? [{ containerPort: ports.zebraP2p.container, hostPort: p2pHostPort, kind: "p2p" as const, public: true }] : []),
+      ...(p2pHostPort !== undefined
+        ? [{ containerPort: ports.zebraP2p.container, hostPort: p2pHostPort, kind: "p2p" as const, public: true }]
+        : []),
     ],
     healthCheck: profile.zebra.healthCheck,
     waitForHealthySeconds: settings.zebraWaitSeconds,

@@ -155,7 +155,8 @@ export function proxyNginxConf(proxy: NonNullable<ZfsSyncSettings["proxy"]>, p: 
 }
 
 /** Marker printed by the migration job when the database has no Alembic revision yet. */
-export const MIGRATE_SKIP_MESSAGE = "no Alembic revision recorded yet: the app creates the schema and stamps it at head on first start (init_db)";
+export const MIGRATE_SKIP_MESSAGE =
+  "no Alembic revision recorded yet: the app creates the schema and stamps it at head on first start (init_db)";
 
 /**
  * The migration job's shell script. `alembic upgrade head` on an empty database would replay every

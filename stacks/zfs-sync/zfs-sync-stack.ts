@@ -20,7 +20,8 @@ export class ZfsSyncStack extends SystemStack {
           description: "Host name clients use for the API (nginx server_name; the name tls_certificate is issued for). Required.",
           validation: [
             {
-              condition: '${can(regex("^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$", var.server_name))}',
+              condition:
+                '${can(regex("^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$", var.server_name))}',
               errorMessage: "server_name must be a DNS host name such as zfs-sync.example.org.",
             },
           ],
@@ -46,7 +47,10 @@ export class ZfsSyncStack extends SystemStack {
       : z.appHostPort !== undefined
         ? `http://127.0.0.1:${z.appHostPort}/api/v1`
         : "(not published)";
-    new TerraformOutput(this, "api_url", { value: apiUrl, description: "Base URL of the ZFS Sync API (health: <url>/health, readiness: <url>/health/ready)." });
+    new TerraformOutput(this, "api_url", {
+      value: apiUrl,
+      description: "Base URL of the ZFS Sync API (health: <url>/health, readiness: <url>/health/ready).",
+    });
     new TerraformOutput(this, "app_container", { value: this.zfsSync.app.resource.name });
   }
 }

@@ -1,5 +1,16 @@
 import { Construct, Fn } from "../../lib/cdk";
-import { BackupSource, BindMount, ContainerImage, HealthCheck, Network, NetworkAttachment, Secret, Service, Volume, VolumeMount } from "../../lib";
+import {
+  BackupSource,
+  BindMount,
+  ContainerImage,
+  HealthCheck,
+  Network,
+  NetworkAttachment,
+  Secret,
+  Service,
+  Volume,
+  VolumeMount,
+} from "../../lib";
 import type { ZfsSyncImageName, ZfsSyncServiceName, ZfsSyncSettings } from "../../config/zfs-sync/schema";
 import { replicasOf } from "../../config/common";
 import { APP_CONFIG_PATH, appConfigYaml, migrateScript, postgresDatabaseUrl, proxyNginxConf, SQLITE_DATABASE_URL } from "./config-files";
@@ -106,7 +117,11 @@ export class ZfsSync extends Construct {
       if (database.hostPath !== undefined) {
         dataBinds = [{ hostPath: database.hostPath, containerPath: "/data", readOnly: false }];
       } else {
-        this.dataVolume = new Volume(this, "DataVolume", { name: `${prefix}-data`, stateful: true, preventDestroy: deployment.protectData });
+        this.dataVolume = new Volume(this, "DataVolume", {
+          name: `${prefix}-data`,
+          stateful: true,
+          preventDestroy: deployment.protectData,
+        });
         dataMounts = [this.dataVolume.mount("/data")];
       }
     } else {
@@ -123,7 +138,11 @@ export class ZfsSync extends Construct {
         // Any character is allowed in the password; the URL carries it percent-encoded.
         encodedPassword: Fn.urlencode(dbPassword.value),
       });
-      this.dataVolume = new Volume(this, "PostgresVolume", { name: `${prefix}-postgres-data`, stateful: true, preventDestroy: deployment.protectData });
+      this.dataVolume = new Volume(this, "PostgresVolume", {
+        name: `${prefix}-postgres-data`,
+        stateful: true,
+        preventDestroy: deployment.protectData,
+      });
       this.postgres = this.add(
         new Service(this, "Postgres", {
           ...common("postgres"),

@@ -4,11 +4,10 @@ import { clone, problems } from "./settings-helpers";
 
 /** The environment-level `backup` settings (config/common.ts `backupSchema`) and their refinements. */
 
-
-
 const KEYS = "required, image, intervalMinutes, keep, maxAgeMinutes, rebuildable, resources, logging";
 const PINNED = "an image reference pinned by a tag other than 'latest' or by @sha256 digest (this environment requires pinned images)";
-const IMAGE = "an image reference such as repo/name:tag or repo/name@sha256:<digest> (restic 0.17 or later, ssh, pg_dump of the databases' major version, busybox: e2e/real-images/backup/Dockerfile)";
+const IMAGE =
+  "an image reference such as repo/name:tag or repo/name@sha256:<digest> (restic 0.17 or later, ssh, pg_dump of the databases' major version, busybox: e2e/real-images/backup/Dockerfile)";
 const maxAge = (interval: number) => `more than backup.intervalMinutes (${interval}): a snapshot is at least that old before the next run`;
 
 describe("shipped backup settings", () => {
@@ -17,12 +16,17 @@ describe("shipped backup settings", () => {
     for (const env of Object.values(ENVIRONMENTS)) expect([env.name, settingsProblems(env)]).toEqual([env.name, []]);
   });
   test("production requires backups with limits and a pinned image; dev and staging make them optional", () => {
-    expect(ENVIRONMENTS.production.backup).toMatchObject({ required: true, image: "z3-infra/backup:1.0.0", resources: { memoryMiB: 512, cpus: 0.5 } });
+    expect(ENVIRONMENTS.production.backup).toMatchObject({
+      required: true,
+      image: "z3-infra/backup:1.0.0",
+      resources: { memoryMiB: 512, cpus: 0.5 },
+    });
     expect(ENVIRONMENTS.staging.backup).toMatchObject({ required: false, image: "z3-infra/backup:1.0.0" });
     expect(ENVIRONMENTS.dev.backup).toMatchObject({ required: false });
   });
   test("each environment's newest snapshot may be older than one interval, never older than maxAgeMinutes", () => {
-    for (const env of Object.values(ENVIRONMENTS)) expect([env.name, env.backup!.maxAgeMinutes > env.backup!.intervalMinutes]).toEqual([env.name, true]);
+    for (const env of Object.values(ENVIRONMENTS))
+      expect([env.name, env.backup!.maxAgeMinutes > env.backup!.intervalMinutes]).toEqual([env.name, true]);
   });
   test("rebuildable data (chain, index, metrics) is skipped everywhere", () => {
     for (const env of Object.values(ENVIRONMENTS)) expect([env.name, env.backup!.rebuildable]).toEqual([env.name, "skip"]);
@@ -46,7 +50,9 @@ describe("backup settings validation", () => {
   test("fails when production's backups are not required", () => {
     const all = clone();
     all.production.backup!.required = false;
-    expect(problems(all)).toEqual(["[production] backup.required: got false; allowed: true in the production environment (no deploy without a backup destination)"]);
+    expect(problems(all)).toEqual([
+      "[production] backup.required: got false; allowed: true in the production environment (no deploy without a backup destination)",
+    ]);
   });
   test("dev and staging may require backups", () => {
     const all = clone();
@@ -89,7 +95,9 @@ describe("backup settings validation", () => {
   test("fails when production's runner has a memory limit but no CPU limit", () => {
     const all = clone();
     all.production.backup!.resources = { memoryMiB: 512 };
-    expect(problems(all)).toEqual(["[production] backup.resources.cpus: got (not set); allowed: a CPU limit in cores (this environment requires resource limits)"]);
+    expect(problems(all)).toEqual([
+      "[production] backup.resources.cpus: got (not set); allowed: a CPU limit in cores (this environment requires resource limits)",
+    ]);
   });
   test("fails when a limit is not sane", () => {
     const all = clone();
@@ -112,7 +120,10 @@ describe("backup settings validation", () => {
   test("fails when maxAgeMinutes is below its minimum (and so below the interval)", () => {
     const all = clone();
     all.dev.backup!.maxAgeMinutes = 5;
-    expect(problems(all)).toEqual(["[dev] backup.maxAgeMinutes: got 5; allowed: an integer from 10 to 20160", `[dev] backup.maxAgeMinutes: got 5; allowed: ${maxAge(60)}`]);
+    expect(problems(all)).toEqual([
+      "[dev] backup.maxAgeMinutes: got 5; allowed: an integer from 10 to 20160",
+      `[dev] backup.maxAgeMinutes: got 5; allowed: ${maxAge(60)}`,
+    ]);
   });
   test("fails when intervalMinutes is out of range or not whole", () => {
     const all = clone();
@@ -155,7 +166,9 @@ describe("backup settings validation", () => {
   test("fails on an unknown keep key, naming it", () => {
     const all = clone();
     (all.dev.backup!.keep as any).yearly = 1;
-    expect(problems(all)).toEqual(["[dev] backup.keep.yearly: got 1; allowed: no key `yearly` (keys of backup.keep: withinHours, daily, weekly, monthly)"]);
+    expect(problems(all)).toEqual([
+      "[dev] backup.keep.yearly: got 1; allowed: no key `yearly` (keys of backup.keep: withinHours, daily, weekly, monthly)",
+    ]);
   });
   test("fails when backup is not an object", () => {
     const all = clone();

@@ -8,7 +8,6 @@ import { deployedJessyServices } from "../../config/jessy/schema";
 import { EnvironmentSettings, settingsProblems } from "../../config/settings";
 import { clone } from "./settings-helpers";
 
-
 /** Only the Jessy problems, as "path=value". */
 function problemsOf(env: EnvironmentSettings): string[] {
   return settingsProblems(env)
@@ -34,7 +33,16 @@ describe("shipped Jessy settings", () => {
   });
   test("deployed services include the test profile only where it is modelled", () => {
     expect(deployedJessyServices(JESSY_SETTINGS.production)).toEqual(["core", "api", "mmapInit"]);
-    expect(deployedJessyServices(JESSY_SETTINGS.dev)).toEqual(["core", "api", "mmapInit", "test", "unitTests", "integrationTests", "bddTests", "coverage"]);
+    expect(deployedJessyServices(JESSY_SETTINGS.dev)).toEqual([
+      "core",
+      "api",
+      "mmapInit",
+      "test",
+      "unitTests",
+      "integrationTests",
+      "bddTests",
+      "coverage",
+    ]);
   });
 });
 
@@ -63,7 +71,10 @@ describe("Jessy settings validation", () => {
     expect(problems[0]).toMatch(/^jessy\.testProfile=\{/);
     // Its services must then have limits, like every production service.
     expect(problems.slice(1)).toEqual(
-      ["test", "unitTests", "integrationTests", "bddTests", "coverage"].flatMap((n) => [`jessy.resources.${n}.memoryMiB=undefined`, `jessy.resources.${n}.cpus=undefined`]),
+      ["test", "unitTests", "integrationTests", "bddTests", "coverage"].flatMap((n) => [
+        `jessy.resources.${n}.memoryMiB=undefined`,
+        `jessy.resources.${n}.cpus=undefined`,
+      ]),
     );
   });
   test("fails when the test profile has no source checkout", () => {

@@ -14,6 +14,9 @@ export function problems(all: unknown): string[] {
     return [];
   } catch (e) {
     expect(e).toBeInstanceOf(SettingsError);
-    return (e as Error).message.split("\n").slice(1).map((line) => line.replace(/^ {2}- /, ""));
+    return (e as Error).message
+      .split("\n")
+      .slice(1)
+      .map((line) => line.replace(/^ {2}- /, ""));
   }
 }

@@ -31,7 +31,9 @@ describe("unknown keys", () => {
   test("a misspelt memory limit in staging is reported with the key it most likely means", () => {
     const all = clone();
     all.staging.z3.resources.zaino = { memoryMib: 4096, cpus: 2 } as never;
-    expect(problems(all)).toEqual([`[staging] z3.resources.zaino.memoryMib: got 4096; allowed: no key \`memoryMib\`: did you mean \`memoryMiB\`? ${LIMIT_KEYS}`]);
+    expect(problems(all)).toEqual([
+      `[staging] z3.resources.zaino.memoryMib: got 4096; allowed: no key \`memoryMib\`: did you mean \`memoryMiB\`? ${LIMIT_KEYS}`,
+    ]);
   });
 
   test("in production the misspelling comes first, and explains the missing limit", () => {
@@ -46,7 +48,9 @@ describe("unknown keys", () => {
   test("`cpu` for `cpus`", () => {
     const all = clone();
     all.staging.z3.resources.zaino = { memoryMiB: 4096, cpu: 2 } as never;
-    expect(problems(all)).toEqual([`[staging] z3.resources.zaino.cpu: got 2; allowed: no key \`cpu\`: did you mean \`cpus\`? ${LIMIT_KEYS}`]);
+    expect(problems(all)).toEqual([
+      `[staging] z3.resources.zaino.cpu: got 2; allowed: no key \`cpu\`: did you mean \`cpus\`? ${LIMIT_KEYS}`,
+    ]);
   });
 
   test("`backups` for `backup`, at the top level of an environment", () => {
@@ -92,7 +96,9 @@ describe("unknown keys", () => {
   test("a key of the other deployment target says why", () => {
     const all = clone();
     all.staging.jessy.deployment = { target: "containers", replicas: { api: 2 } } as never;
-    expect(problems(all)).toEqual(['[staging] jessy.deployment.replicas: got {"api":2}; allowed: no key `replicas` (keys of jessy.deployment: target; replicas need target "swarm")']);
+    expect(problems(all)).toEqual([
+      '[staging] jessy.deployment.replicas: got {"api":2}; allowed: no key `replicas` (keys of jessy.deployment: target; replicas need target "swarm")',
+    ]);
   });
 
   test("an unknown key does not hide the other problems of its environment", () => {
@@ -112,8 +118,17 @@ describe("unknown keys", () => {
     const all = clone() as any;
     // Objects the shipped settings do not have: a stated Zebra release and an e-mail receiver.
     if (env === "production") {
-      all.production.z3.zebraReleases = [{ image: "zfnd/zebra:7.9.0", version: "7.9.0", estimatedReleaseHeight: 3_700_000, endOfSupportDays: 56 }];
-      all.production.z3.alerting.receivers.push({ kind: "email", name: "mail", severities: ["warning"], smarthost: "smtp.example.org:587", from: "a@example.org", to: ["b@example.org"] });
+      all.production.z3.zebraReleases = [
+        { image: "zfnd/zebra:7.9.0", version: "7.9.0", estimatedReleaseHeight: 3_700_000, endOfSupportDays: 56 },
+      ];
+      all.production.z3.alerting.receivers.push({
+        kind: "email",
+        name: "mail",
+        severities: ["warning"],
+        smarthost: "smtp.example.org:587",
+        from: "a@example.org",
+        to: ["b@example.org"],
+      });
     }
     expect(problems(all)).toEqual([]);
     const objects = leaves(all[env]).filter((l) => isObject(l.value));
@@ -137,19 +152,25 @@ describe("Terraform templates in strings", () => {
   test("Jessy's RUST_LOG", () => {
     const all = clone();
     all.staging.jessy.rustLog = "jessy=${var.api_key}";
-    expect(problems(all)).toEqual([`[staging] jessy.rustLog: got "jessy=\${var.api_key}"; allowed: a non-empty RUST_LOG filter, ${TEMPLATE}`]);
+    expect(problems(all)).toEqual([
+      `[staging] jessy.rustLog: got "jessy=\${var.api_key}"; allowed: a non-empty RUST_LOG filter, ${TEMPLATE}`,
+    ]);
   });
 
   test("Jessy's source path", () => {
     const all = clone();
     all.dev.jessy.source!.path = "/srv/${path.module}/jessy";
-    expect(problems(all)).toEqual([`[dev] jessy.source.path: got "/srv/\${path.module}/jessy"; allowed: an absolute path of a Jessy checkout, ${TEMPLATE}`]);
+    expect(problems(all)).toEqual([
+      `[dev] jessy.source.path: got "/srv/\${path.module}/jessy"; allowed: an absolute path of a Jessy checkout, ${TEMPLATE}`,
+    ]);
   });
 
   test("the default Docker host", () => {
     const all = clone();
     all.dev.defaultDockerHost = "ssh://${var.deploy_user}@host";
-    expect(problems(all)).toEqual([`[dev] defaultDockerHost: got "ssh://\${var.deploy_user}@host"; allowed: a unix://, tcp:// or ssh:// Docker host, ${TEMPLATE}`]);
+    expect(problems(all)).toEqual([
+      `[dev] defaultDockerHost: got "ssh://\${var.deploy_user}@host"; allowed: a unix://, tcp:// or ssh:// Docker host, ${TEMPLATE}`,
+    ]);
   });
 
   test("a template directive (%{) as well", () => {
@@ -189,12 +210,19 @@ describe("upper bounds", () => {
   test("a memory limit of 1e21 MiB", () => {
     const all = clone();
     all.production.z3.resources.zebra!.memoryMiB = 1e21;
-    expect(problems(all)).toEqual(["[production] z3.resources.zebra.memoryMiB: got 1e+21; allowed: an integer from 6 (Docker's minimum) to 4194304 (4 TiB)"]);
+    expect(problems(all)).toEqual([
+      "[production] z3.resources.zebra.memoryMiB: got 1e+21; allowed: an integer from 6 (Docker's minimum) to 4194304 (4 TiB)",
+    ]);
   });
 
   test("the proxy's body size, rate, burst and HSTS max-age", () => {
     const all = clone();
-    Object.assign(all.production.zfsSync.proxy!, { maxRequestBodyMiB: 1e21, requestsPerSecond: 1e21, burst: 1e21, hstsMaxAgeSeconds: 1e21 });
+    Object.assign(all.production.zfsSync.proxy!, {
+      maxRequestBodyMiB: 1e21,
+      requestsPerSecond: 1e21,
+      burst: 1e21,
+      hstsMaxAgeSeconds: 1e21,
+    });
     expect(problems(all)).toEqual([
       "[production] zfsSync.proxy.requestsPerSecond: got 1e+21; allowed: an integer from 1 to 10000",
       "[production] zfsSync.proxy.burst: got 1e+21; allowed: an integer from 0 to 10000",
@@ -212,7 +240,13 @@ describe("upper bounds", () => {
   test("the bounds themselves are allowed", () => {
     const all = clone();
     all.production.z3.resources.zebra!.memoryMiB = 4 * 1024 * 1024;
-    Object.assign(all.production.zfsSync.proxy!, { maxRequestBodyMiB: 1024, requestsPerSecond: 10_000, burst: 10_000, hstsMaxAgeSeconds: 63_072_000, waitForHealthySeconds: 3600 });
+    Object.assign(all.production.zfsSync.proxy!, {
+      maxRequestBodyMiB: 1024,
+      requestsPerSecond: 10_000,
+      burst: 10_000,
+      hstsMaxAgeSeconds: 63_072_000,
+      waitForHealthySeconds: 3600,
+    });
     all.production.backup!.maxAgeMinutes = 20_160;
     expect(problems(all)).toEqual([]);
   });
@@ -231,24 +265,34 @@ describe("upper bounds", () => {
     const all = clone();
     all.production.z3.alerting!.receivers = [
       ...all.production.z3.alerting!.receivers,
-      { kind: "email", name: "mail", severities: ["warning"], smarthost: "smtp.example.org:99999", from: "a@example.org", to: ["b@example.org"] },
+      {
+        kind: "email",
+        name: "mail",
+        severities: ["warning"],
+        smarthost: "smtp.example.org:99999",
+        from: "a@example.org",
+        to: ["b@example.org"],
+      },
     ];
     expect(problems(all)).toEqual([
       '[production] z3.alerting.receivers.1.smarthost: got "smtp.example.org:99999"; allowed: an SMTP server as host:port (port from 1 to 65535), e.g. smtp.example.org:587',
     ]);
   });
 
-  test.each(["dev", "staging", "production"] as const)("every number of the shipped %s settings has an upper bound, stated in the problem", (env) => {
-    const numbers = leaves(clone()[env]).filter((l) => typeof l.value === "number");
-    expect(numbers.length).toBeGreaterThan(20);
-    for (const n of numbers) {
-      const all = clone() as any;
-      at(all[env], n.path.slice(0, -1))[n.path[n.path.length - 1]] = 1e21;
-      const where = `[${env}] ${n.path.join(".")}: got 1e+21; allowed: `;
-      const line = problems(all).find((l) => l.startsWith(where));
-      expect([where, line]).toEqual([where, expect.stringMatching(/ to \d+| at most \d+/)]);
-    }
-  });
+  test.each(["dev", "staging", "production"] as const)(
+    "every number of the shipped %s settings has an upper bound, stated in the problem",
+    (env) => {
+      const numbers = leaves(clone()[env]).filter((l) => typeof l.value === "number");
+      expect(numbers.length).toBeGreaterThan(20);
+      for (const n of numbers) {
+        const all = clone() as any;
+        at(all[env], n.path.slice(0, -1))[n.path[n.path.length - 1]] = 1e21;
+        const where = `[${env}] ${n.path.join(".")}: got 1e+21; allowed: `;
+        const line = problems(all).find((l) => l.startsWith(where));
+        expect([where, line]).toEqual([where, expect.stringMatching(/ to \d+| at most \d+/)]);
+      }
+    },
+  );
 });
 
 describe("synth refuses what the type check would, without one", () => {

@@ -7,7 +7,6 @@ import { clone, problems } from "./settings-helpers";
 
 const SWARM = { endpointMode: "dnsrr", encryptOverlay: true, dataNodeLabel: "z3-infra.data" } as const;
 
-
 const NO_SWARM = '"containers", unless the environment has swarm settings (swarm: endpointMode, encryptOverlay, dataNodeLabel)';
 const ZFS_SYNC_REPLICAS = "app, proxy; replicas for the stateless services only: the database and the migration job run once";
 const LABEL = `a node label key: letters, digits, '.', '-' and '_', starting with a letter (e.g. "z3-infra.data")`;
@@ -26,7 +25,8 @@ describe("shipped swarm settings", () => {
     expect(ENVIRONMENTS.staging.jessy.deployment).toEqual({ target: "swarm", replicas: { api: 2 } });
     expect(ENVIRONMENTS.staging.zfsSync.deployment).toEqual({ target: "swarm", replicas: { app: 2, proxy: 2 } });
     expect(ENVIRONMENTS.staging.z3.deployment).toBeUndefined();
-    for (const system of ["z3", "jessy", "zfsSync"] as const) expect([system, ENVIRONMENTS.production[system].deployment]).toEqual([system, undefined]);
+    for (const system of ["z3", "jessy", "zfsSync"] as const)
+      expect([system, ENVIRONMENTS.production[system].deployment]).toEqual([system, undefined]);
   });
   test("replicasOf reads a service's replicas from swarm deployments only", () => {
     expect(replicasOf(ENVIRONMENTS.staging.zfsSync.deployment, "app")).toBe(2);
@@ -72,12 +72,16 @@ describe("swarm settings validation", () => {
   test("fails when replicas are given for a service that is not replicable (ZFS Sync's database)", () => {
     const all = clone();
     all.staging.zfsSync.deployment = { target: "swarm", replicas: { app: 2, postgres: 2 } as any };
-    expect(problems(all)).toEqual([`[staging] zfsSync.deployment.replicas.postgres: got 2; allowed: no key \`postgres\` (keys of zfsSync.deployment.replicas: ${ZFS_SYNC_REPLICAS})`]);
+    expect(problems(all)).toEqual([
+      `[staging] zfsSync.deployment.replicas.postgres: got 2; allowed: no key \`postgres\` (keys of zfsSync.deployment.replicas: ${ZFS_SYNC_REPLICAS})`,
+    ]);
   });
   test("fails when replicas are given for the migration job", () => {
     const all = clone();
     all.staging.zfsSync.deployment = { target: "swarm", replicas: { migrate: 2 } as any };
-    expect(problems(all)).toEqual([`[staging] zfsSync.deployment.replicas.migrate: got 2; allowed: no key \`migrate\` (keys of zfsSync.deployment.replicas: ${ZFS_SYNC_REPLICAS})`]);
+    expect(problems(all)).toEqual([
+      `[staging] zfsSync.deployment.replicas.migrate: got 2; allowed: no key \`migrate\` (keys of zfsSync.deployment.replicas: ${ZFS_SYNC_REPLICAS})`,
+    ]);
   });
   test("fails when replicas are given for Zebra (it owns the chain volume)", () => {
     const all = clone();
@@ -155,7 +159,9 @@ describe("swarm settings validation", () => {
   test("fails when the deployment target is unknown", () => {
     const all = clone();
     (all.staging.zfsSync as any).deployment = { target: "kubernetes" };
-    expect(problems(all)).toEqual(['[staging] zfsSync.deployment.target: got "kubernetes"; allowed: one of {target: "containers"}, {target: "swarm", replicas?}']);
+    expect(problems(all)).toEqual([
+      '[staging] zfsSync.deployment.target: got "kubernetes"; allowed: one of {target: "containers"}, {target: "swarm", replicas?}',
+    ]);
   });
   test("lists every environment's swarm problems at once", () => {
     const all = clone();

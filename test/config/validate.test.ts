@@ -6,7 +6,6 @@ import * as fs from "fs";
 import * as path from "path";
 import { clone } from "./settings-helpers";
 
-
 function problemsOf(env: EnvironmentSettings) {
   return settingsProblems(env).map((p) => `${p.path}=${JSON.stringify(p.value)}`);
 }
@@ -24,7 +23,9 @@ describe("settings validation", () => {
   test("fails when production requires limits and a service has none", () => {
     const all = clone();
     delete all.production.z3.resources.zebra;
-    expect(problemsOf(all.production)).toEqual(["z3.resources.zebra.memoryMiB=undefined", "z3.resources.zebra.cpus=undefined"].map((s) => s.replace("=undefined", "=undefined")));
+    expect(problemsOf(all.production)).toEqual(
+      ["z3.resources.zebra.memoryMiB=undefined", "z3.resources.zebra.cpus=undefined"].map((s) => s.replace("=undefined", "=undefined")),
+    );
   });
   test("fails when production uses an unpinned image", () => {
     const all = clone();
@@ -86,7 +87,13 @@ describe("settings validation", () => {
     all.production.requirePinnedImages = false;
     all.production.requireResourceLimits = false;
     all.production.backend = { kind: "local" };
-    expect(problemsOf(all.production)).toEqual(["policyPack=\"baseline\"", "protectData=false", "requireResourceLimits=false", "requirePinnedImages=false", 'backend.kind="local"']);
+    expect(problemsOf(all.production)).toEqual([
+      'policyPack="baseline"',
+      "protectData=false",
+      "requireResourceLimits=false",
+      "requirePinnedImages=false",
+      'backend.kind="local"',
+    ]);
   });
   test("fails when a non-dev environment has a default Docker host", () => {
     const all = clone();
@@ -144,7 +151,9 @@ describe("synthesize", () => {
     let stderr = "";
     const code = synthesize(all as any, { outdir: out, stderr: (t) => (stderr += t) });
     expect(code).toBe(1);
-    expect(stderr).toBe(`synth failed: Invalid environment settings (1 problem):\n  - [staging] ${block}: got (not set); allowed: ${allowed}\n`);
+    expect(stderr).toBe(
+      `synth failed: Invalid environment settings (1 problem):\n  - [staging] ${block}: got (not set); allowed: ${allowed}\n`,
+    );
     expect(stderr).not.toMatch(/\bat .*\.(ts|js):\d+/);
   });
   test("SettingsError counts problems", () => {

@@ -7,7 +7,15 @@ import { clone } from "./settings-helpers";
 const problemsOf = (env: unknown) => settingsProblems(env as EnvironmentSettings).map((p) => `${p.path}=${JSON.stringify(p.value)}`);
 const allowedFor = (env: unknown, path: string) => settingsProblems(env as EnvironmentSettings).find((p) => p.path === path)?.allowed;
 
-const EMAIL = { kind: "email", name: "ops_mail", severities: ["critical"], smarthost: "smtp.example.org:587", from: "alerts@example.org", to: ["ops@example.org"], authUsername: "alerts@example.org" };
+const EMAIL = {
+  kind: "email",
+  name: "ops_mail",
+  severities: ["critical"],
+  smarthost: "smtp.example.org:587",
+  from: "alerts@example.org",
+  to: ["ops@example.org"],
+  authUsername: "alerts@example.org",
+};
 
 describe("shipped alerting settings", () => {
   test("staging and production send critical and warning alerts to a webhook receiver; dev runs no monitoring and has none", () => {
@@ -18,7 +26,13 @@ describe("shipped alerting settings", () => {
   });
   test("production alerts on the default timing; staging alerts within about a minute", () => {
     expect(alertTimingOf(ENVIRONMENTS.production.z3.alerting)).toEqual(ALERT_TIMING_DEFAULTS);
-    expect(ALERT_TIMING_DEFAULTS).toEqual({ evaluationIntervalSeconds: 15, serviceDownForSeconds: 120, groupWaitSeconds: 30, groupIntervalSeconds: 300, repeatIntervalMinutes: 240 });
+    expect(ALERT_TIMING_DEFAULTS).toEqual({
+      evaluationIntervalSeconds: 15,
+      serviceDownForSeconds: 120,
+      groupWaitSeconds: 30,
+      groupIntervalSeconds: 300,
+      repeatIntervalMinutes: 240,
+    });
     const t = alertTimingOf(ENVIRONMENTS.staging.z3.alerting);
     // Worst case from a stopped service to the notification: a scrape, an evaluation, `for`, group_wait.
     expect(2 * t.evaluationIntervalSeconds + t.serviceDownForSeconds + t.groupWaitSeconds).toBe(60);
@@ -36,7 +50,9 @@ describe("alerting validation", () => {
     const all = clone();
     all.production.z3.alerting!.receivers = [];
     expect(problemsOf(all.production)).toEqual(["z3.alerting.receivers=[]"]);
-    expect(allowedFor(all.production, "z3.alerting.receivers")).toBe("at least one receiver in the production environment (an alert must reach someone)");
+    expect(allowedFor(all.production, "z3.alerting.receivers")).toBe(
+      "at least one receiver in the production environment (an alert must reach someone)",
+    );
     delete all.production.z3.alerting;
     expect(problemsOf(all.production)).toEqual(["z3.alerting.receivers=undefined"]);
   });
@@ -44,7 +60,9 @@ describe("alerting validation", () => {
     const all = clone();
     all.production.z3.alerting!.receivers = [{ kind: "webhook", name: "chat", severities: ["warning"] }];
     expect(problemsOf(all.production)).toEqual(['z3.alerting.receivers=[{"kind":"webhook","name":"chat","severities":["warning"]}]']);
-    expect(allowedFor(all.production, "z3.alerting.receivers")).toBe('a receiver whose severities include "critical" in the production environment');
+    expect(allowedFor(all.production, "z3.alerting.receivers")).toBe(
+      'a receiver whose severities include "critical" in the production environment',
+    );
   });
   test("staging may run monitoring without receivers (alerts stay in Alertmanager)", () => {
     const all = clone();
@@ -83,16 +101,32 @@ describe("alerting validation", () => {
       { kind: "webhook", name: "b", severities: ["page" as any] },
       { kind: "webhook", name: "c", severities: ["critical", "critical"] },
     ];
-    expect(problemsOf(all.staging)).toEqual(["z3.alerting.receivers.0.severities=[]", 'z3.alerting.receivers.1.severities.0="page"', 'z3.alerting.receivers.2.severities=["critical","critical"]']);
-    expect(allowedFor(all.staging, "z3.alerting.receivers.1.severities.0")).toBe('a non-empty list of severities, each once: "critical", "warning"');
+    expect(problemsOf(all.staging)).toEqual([
+      "z3.alerting.receivers.0.severities=[]",
+      'z3.alerting.receivers.1.severities.0="page"',
+      'z3.alerting.receivers.2.severities=["critical","critical"]',
+    ]);
+    expect(allowedFor(all.staging, "z3.alerting.receivers.1.severities.0")).toBe(
+      'a non-empty list of severities, each once: "critical", "warning"',
+    );
   });
   test("fails when a receiver's kind is unknown or it has a key its kind does not take", () => {
     const all = clone();
-    all.staging.z3.alerting!.receivers = [{ kind: "slack", name: "chat", severities: ["critical"] } as any, { kind: "webhook", name: "hook", severities: ["critical"], url: "https://x.example.org" } as any];
-    expect(problemsOf(all.staging)).toEqual(['z3.alerting.receivers.0.kind="slack"', 'z3.alerting.receivers.1.url="https://x.example.org"']);
-    expect(allowedFor(all.staging, "z3.alerting.receivers.0.kind")).toMatch(/^one of \{kind: "webhook", name, severities, sendResolved\}, \{kind: "email", /);
+    all.staging.z3.alerting!.receivers = [
+      { kind: "slack", name: "chat", severities: ["critical"] } as any,
+      { kind: "webhook", name: "hook", severities: ["critical"], url: "https://x.example.org" } as any,
+    ];
+    expect(problemsOf(all.staging)).toEqual([
+      'z3.alerting.receivers.0.kind="slack"',
+      'z3.alerting.receivers.1.url="https://x.example.org"',
+    ]);
+    expect(allowedFor(all.staging, "z3.alerting.receivers.0.kind")).toMatch(
+      /^one of \{kind: "webhook", name, severities, sendResolved\}, \{kind: "email", /,
+    );
     // A URL never goes into the settings: it is the sensitive variable alert_<name>_webhook_url.
-    expect(allowedFor(all.staging, "z3.alerting.receivers.1.url")).toBe("no key `url` (keys of z3.alerting.receivers.1: kind, name, severities, sendResolved)");
+    expect(allowedFor(all.staging, "z3.alerting.receivers.1.url")).toBe(
+      "no key `url` (keys of z3.alerting.receivers.1: kind, name, severities, sendResolved)",
+    );
   });
   test("fails when an e-mail receiver's server, sender, recipients or login are not valid", () => {
     const all = clone();
@@ -108,19 +142,27 @@ describe("alerting validation", () => {
       'z3.alerting.receivers.1.authUsername="${var.x}"',
       'z3.alerting.receivers.2.to.1="not an address"',
     ]);
-    expect(allowedFor(all.staging, "z3.alerting.receivers.1.smarthost")).toBe("an SMTP server as host:port (port from 1 to 65535), e.g. smtp.example.org:587");
+    expect(allowedFor(all.staging, "z3.alerting.receivers.1.smarthost")).toBe(
+      "an SMTP server as host:port (port from 1 to 65535), e.g. smtp.example.org:587",
+    );
   });
   test("fails when a timing value is out of range", () => {
     const all = clone();
     Object.assign(all.staging.z3.alerting!, { evaluationIntervalSeconds: 5, serviceDownForSeconds: -1, groupWaitSeconds: 1.5 });
-    expect(problemsOf(all.staging)).toEqual(["z3.alerting.evaluationIntervalSeconds=5", "z3.alerting.serviceDownForSeconds=-1", "z3.alerting.groupWaitSeconds=1.5"]);
+    expect(problemsOf(all.staging)).toEqual([
+      "z3.alerting.evaluationIntervalSeconds=5",
+      "z3.alerting.serviceDownForSeconds=-1",
+      "z3.alerting.groupWaitSeconds=1.5",
+    ]);
     expect(allowedFor(all.staging, "z3.alerting.evaluationIntervalSeconds")).toBe("an integer from 10 to 300");
   });
   test("fails when the repeat interval is shorter than the group interval", () => {
     const all = clone();
     Object.assign(all.staging.z3.alerting!, { groupIntervalSeconds: 600, repeatIntervalMinutes: 5 });
     expect(problemsOf(all.staging)).toEqual(["z3.alerting.repeatIntervalMinutes=5"]);
-    expect(allowedFor(all.staging, "z3.alerting.repeatIntervalMinutes")).toBe("at least groupIntervalSeconds (600 s): Alertmanager repeats only on a group interval");
+    expect(allowedFor(all.staging, "z3.alerting.repeatIntervalMinutes")).toBe(
+      "at least groupIntervalSeconds (600 s): Alertmanager repeats only on a group interval",
+    );
   });
   test("fails when alerting has an unknown key", () => {
     const all = clone();

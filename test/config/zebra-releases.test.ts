@@ -50,7 +50,11 @@ describe("the release table", () => {
   });
 
   test("a release without an upgrade names it, with its estimated activation", () => {
-    expect(supportWindow(release("6.3.0")).unknownUpgrade).toMatchObject({ name: "NU7", height: ACTIVATION_HEIGHTS.Mainnet.NU7, activatesAt: expect.stringMatching(/^2026-11-0/) });
+    expect(supportWindow(release("6.3.0")).unknownUpgrade).toMatchObject({
+      name: "NU7",
+      height: ACTIVATION_HEIGHTS.Mainnet.NU7,
+      activatesAt: expect.stringMatching(/^2026-11-0/),
+    });
     expect(supportWindow(release("5.0.0")).unknownUpgrade?.name).toBe("NU6.3");
   });
 
@@ -59,7 +63,9 @@ describe("the release table", () => {
     expect(releaseOfImage("registry.internal:5000/mirror/zebra:v6.3.0")?.version).toBe("6.3.0");
     expect(releaseOfImage("zfnd/zebra:7.0.0-custom")).toBeUndefined();
     expect(releaseOfImage("zfnd/zebra:latest")).toBeUndefined();
-    const stated = [{ image: "zfnd/zebra@sha256:" + "a".repeat(64), version: "7.1.0", estimatedReleaseHeight: 3_700_000, endOfSupportDays: 70 }];
+    const stated = [
+      { image: "zfnd/zebra@sha256:" + "a".repeat(64), version: "7.1.0", estimatedReleaseHeight: 3_700_000, endOfSupportDays: 70 },
+    ];
     expect(releaseOfImage(stated[0].image, stated)).toMatchObject({ version: "7.1.0", newestUpgrade: "NU7" });
     // Cut before NU7 activated but defining it: stated, else read from the release height.
     const early = [{ ...stated[0], estimatedReleaseHeight: 3_530_000 }];
@@ -86,19 +92,25 @@ describe("settings: a Mainnet Zebra inside its support window", () => {
     all.production.z3.images.zebra = "zfnd/zebra:7.9.0";
     const [line, ...rest] = problems(all);
     expect(rest).toEqual([]);
-    expect(line).toMatch(/^\[production\] z3\.images\.zebra: got "zfnd\/zebra:7\.9\.0"; allowed: a Zebra release whose end of support is known: .*7\.0\.0.*z3\.zebraReleases/);
+    expect(line).toMatch(
+      /^\[production\] z3\.images\.zebra: got "zfnd\/zebra:7\.9\.0"; allowed: a Zebra release whose end of support is known: .*7\.0\.0.*z3\.zebraReleases/,
+    );
   });
 
   test("a stated release makes such an image deployable", () => {
     const all = clone();
     all.production.z3.images.zebra = "zfnd/zebra:7.9.0";
-    all.production.z3.zebraReleases = [{ image: "zfnd/zebra:7.9.0", version: "7.9.0", estimatedReleaseHeight: 3_700_000, endOfSupportDays: 56 }];
+    all.production.z3.zebraReleases = [
+      { image: "zfnd/zebra:7.9.0", version: "7.9.0", estimatedReleaseHeight: 3_700_000, endOfSupportDays: 56 },
+    ];
     expect(problems(all)).toEqual([]);
   });
 
   test("a stated release is checked strictly: unknown keys, a height before NU6, a window of a year or more", () => {
     const all = clone();
-    all.production.z3.zebraReleases = [{ image: "zfnd/zebra:7.9.0", version: "7.9.0", estimatedReleaseHeight: 1_000, endOfSupportDays: 1e21, haltHeight: 1 } as never];
+    all.production.z3.zebraReleases = [
+      { image: "zfnd/zebra:7.9.0", version: "7.9.0", estimatedReleaseHeight: 1_000, endOfSupportDays: 1e21, haltHeight: 1 } as never,
+    ];
     expect(problems(all)).toEqual([
       "[production] z3.zebraReleases.0.estimatedReleaseHeight: got 1000; allowed: an integer from 2726400 to 20000000",
       "[production] z3.zebraReleases.0.endOfSupportDays: got 1e+21; allowed: an integer from 1 to 365",

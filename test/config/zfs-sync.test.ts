@@ -8,7 +8,6 @@ import * as path from "path";
 import { clone, problems } from "./settings-helpers";
 import { APP_BUILDS_WITHOUT_ALEMBIC } from "../../config/zfs-sync/schema";
 
-
 /** Problems in the ZFS Sync part of one environment's settings, as `path=value`. */
 function problemsOf(env: EnvironmentSettings): string[] {
   return settingsProblems(env)
@@ -104,7 +103,14 @@ describe("ZFS Sync settings validation", () => {
   });
   test("fails when a proxy setting is out of range, naming each one", () => {
     const all = clone();
-    all.production.zfsSync.proxy = { httpsPort: 0, requestsPerSecond: 0, burst: -1, maxRequestBodyMiB: 0, hstsMaxAgeSeconds: -1, waitForHealthySeconds: 5 };
+    all.production.zfsSync.proxy = {
+      httpsPort: 0,
+      requestsPerSecond: 0,
+      burst: -1,
+      maxRequestBodyMiB: 0,
+      hstsMaxAgeSeconds: -1,
+      waitForHealthySeconds: 5,
+    };
     expect(problemsOf(all.production)).toEqual([
       "zfsSync.proxy.httpsPort=0",
       "zfsSync.proxy.requestsPerSecond=0",
@@ -129,7 +135,10 @@ describe("ZFS Sync settings validation", () => {
   test("fails when a deployed production service has no limits; undeployed services need none", () => {
     const all = clone();
     delete all.production.zfsSync.resources.migrate;
-    expect(problemsOf(all.production)).toEqual(["zfsSync.resources.migrate.memoryMiB=undefined", "zfsSync.resources.migrate.cpus=undefined"]);
+    expect(problemsOf(all.production)).toEqual([
+      "zfsSync.resources.migrate.memoryMiB=undefined",
+      "zfsSync.resources.migrate.cpus=undefined",
+    ]);
     all.production.zfsSync.migrations = false;
     expect(problemsOf(all.production)).toEqual([]);
   });
@@ -137,7 +146,11 @@ describe("ZFS Sync settings validation", () => {
     const all = clone();
     (all.dev.zfsSync.resources as any).worker = { memoryMiB: 64 };
     all.dev.zfsSync.resources.app = { memoryMiB: 2, cpus: 0 };
-    expect(problemsOf(all.dev)).toEqual(["zfsSync.resources.app.memoryMiB=2", "zfsSync.resources.app.cpus=0", 'zfsSync.resources.worker={"memoryMiB":64}']);
+    expect(problemsOf(all.dev)).toEqual([
+      "zfsSync.resources.app.memoryMiB=2",
+      "zfsSync.resources.app.cpus=0",
+      'zfsSync.resources.worker={"memoryMiB":64}',
+    ]);
   });
   test("fails when a service's log rotation is missing or invalid", () => {
     const all = clone();
@@ -189,7 +202,11 @@ describe("the migration job and the app image", () => {
     ]);
     // Pinned by digest too, the tag still names the build.
     all.production.zfsSync.images.app = `zfs-sync:0.2.0@sha256:${"c".repeat(64)}`;
-    expect(problems(all)).toEqual([expect.stringMatching(/^\[production\] zfsSync\.migrations: got true; allowed: false with images\.app "zfs-sync:0\.2\.0@sha256:c+": that build has no alembic\.ini/)]);
+    expect(problems(all)).toEqual([
+      expect.stringMatching(
+        /^\[production\] zfsSync\.migrations: got true; allowed: false with images\.app "zfs-sync:0\.2\.0@sha256:c+": that build has no alembic\.ini/,
+      ),
+    ]);
     all.production.zfsSync.migrations = false;
     expect(problems(all)).toEqual([]);
   });

@@ -21,7 +21,9 @@ describe("kreuzwerker/docker 4.6 on the local engine: the behaviours lib/service
     await p.init();
     return p;
   };
-  const container = (name: string, extra: Record<string, unknown> = {}) => ({ docker_container: { c: probeContainer(name, image, extra) } });
+  const container = (name: string, extra: Record<string, unknown> = {}) => ({
+    docker_container: { c: probeContainer(name, image, extra) },
+  });
 
   beforeAll(async () => {
     config = loadConfig();
@@ -58,7 +60,9 @@ describe("kreuzwerker/docker 4.6 on the local engine: the behaviours lib/service
   test("network_mode: no longer written. Left out, it defaults to bridge and a container on a user network re-plans to nothing", async () => {
     const p = await probe("network-mode", {
       docker_network: { n: { name: `${PROBE_PREFIX}net` } },
-      docker_container: { c: probeContainer("network-mode", image, { networks_advanced: [{ name: "${docker_network.n.name}", aliases: ["probe"] }] }) },
+      docker_container: {
+        c: probeContainer("network-mode", image, { networks_advanced: [{ name: "${docker_network.n.name}", aliases: ["probe"] }] }),
+      },
     });
     await p.tf.applyOk();
     expect(await p.planned()).toEqual({});
@@ -74,7 +78,14 @@ describe("kreuzwerker/docker 4.6 on the local engine: the behaviours lib/service
     expect(await prefixed.planned()).toEqual({});
   });
 
-  const healthcheck = (interval: string) => ({ test: ["CMD", "true"], interval, timeout: "5s", retries: 3, start_period: "0s", start_interval: "5s" });
+  const healthcheck = (interval: string) => ({
+    test: ["CMD", "true"],
+    interval,
+    timeout: "5s",
+    retries: 3,
+    start_period: "0s",
+    start_interval: "5s",
+  });
 
   test("health-check durations: kept in Go's spelling. 90s reads back as 1m30s and plans an update on every run", async () => {
     const plain = await probe("duration-plain", container("duration-plain", { healthcheck: healthcheck("90s") }));
@@ -175,7 +186,18 @@ describe("kreuzwerker/docker 4.6 on the local engine: the behaviours lib/service
     const asRoot = await uploadOwner("owner-as-root", undefined, "10001");
     await asRoot.tf.applyOk();
     expect(await asRoot.planned()).toEqual({});
-    const stat = await dockerOk(["run", "--rm", "--pull=never", "-v", `${PROBE_PREFIX}owner-as-root:/s:ro`, PROBE_IMAGE, "stat", "-c", "%u:%g %a", "/s/token"]);
+    const stat = await dockerOk([
+      "run",
+      "--rm",
+      "--pull=never",
+      "-v",
+      `${PROBE_PREFIX}owner-as-root:/s:ro`,
+      PROBE_IMAGE,
+      "stat",
+      "-c",
+      "%u:%g %a",
+      "/s/token",
+    ]);
     expect(stat.trim()).toBe("10001:10001 400");
     // With an owner the provider asks Docker to chown to the container's user, which Engine 26
     // resolves by name (getent) and fails for a numeric user; the image's USER counts the same way,

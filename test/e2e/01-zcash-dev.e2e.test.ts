@@ -42,11 +42,16 @@ describe("zcash-dev on the local engine", () => {
   step("no container, volume or network of the stack exists yet", async () => ensureNoConflicts(s));
   step("terraform init (provider mirror), validate, apply with stand-in images and generated secrets", async () => initValidateApply(s));
   step("services run and are healthy; files loaders were never started", async () => assertRunningAndHealthy(s));
-  step("npm run verify passes: services healthy, ports answer where declared and nowhere else, connections work from inside the services", async () => {
-    await assertVerifyPasses(s);
-  });
-  step("docker inspect matches the synthesized configuration (user, read-only root, capabilities, no-new-privileges, mounts, networks, aliases, restart, logs, ports, limits)", async () =>
-    assertEngineMatchesConfig(s));
+  step(
+    "npm run verify passes: services healthy, ports answer where declared and nowhere else, connections work from inside the services",
+    async () => {
+      await assertVerifyPasses(s);
+    },
+  );
+  step(
+    "docker inspect matches the synthesized configuration (user, read-only root, capabilities, no-new-privileges, mounts, networks, aliases, restart, logs, ports, limits)",
+    async () => assertEngineMatchesConfig(s),
+  );
 
   step("Zebra started as root and runs as 10001 with no effective capabilities; its chain state is owned by 10001", async () => {
     const status = await execOk("z3-regtest-zebra", ["cat", "/proc/1/status"]);
@@ -67,24 +72,43 @@ describe("zcash-dev on the local engine", () => {
     await assertReadOnly("z3-regtest-zebra", "/home/zebra/.config");
   });
 
-  step("the Zallet identity is a root-owned 0444 file readable by UID 1000; no secret is visible in docker inspect except the router's documented RPC_PASSWORD", async () => {
-    await assertSecretFile(s, "z3-regtest-zallet", "/etc/zallet/identity.txt", "zallet_identity", "0444");
-    await assertSecretsNotInInspect(s, [{ container: "z3-regtest-rpc-router", variable: "regtest_rpc_password" }]);
-  });
+  step(
+    "the Zallet identity is a root-owned 0444 file readable by UID 1000; no secret is visible in docker inspect except the router's documented RPC_PASSWORD",
+    async () => {
+      await assertSecretFile(s, "z3-regtest-zallet", "/etc/zallet/identity.txt", "zallet_identity", "0444");
+      await assertSecretsNotInInspect(s, [{ container: "z3-regtest-rpc-router", variable: "regtest_rpc_password" }]);
+    },
+  );
 
-  step("the services talk to each other by alias: JSON-RPC through the router reaches Zebra, Zaino reached its validator, Zallet checks its RPC user", async () => {
-    const zebra = await http("http://127.0.0.1:29232", { body: jsonRpc("getblockchaininfo"), headers: { "Content-Type": "application/json" } });
-    expect(zebra?.status).toBe(200);
-    expect(JSON.parse(zebra!.body).result.chain).toBe("regtest");
-    const viaRouter = await http("http://127.0.0.1:8181", { body: jsonRpc("getblockchaininfo"), headers: { "Content-Type": "application/json" } });
-    expect(viaRouter?.status).toBe(200);
-    expect(JSON.parse(viaRouter!.body).result.chain).toBe("regtest");
-    const zaino = await http("http://127.0.0.1:28137");
-    expect(JSON.parse(zaino!.body).result.chain).toBe("regtest");
-    expect((await http("http://127.0.0.1:50232", { body: jsonRpc("getwalletinfo"), headers: { Authorization: basic("zebra", s.secrets.regtest_rpc_password) } }))?.status).toBe(200);
-    expect((await http("http://127.0.0.1:50232", { body: jsonRpc("getwalletinfo") }))?.status).toBe(401);
-    expect((await http("http://127.0.0.1:28080/ready"))?.status).toBe(200);
-  });
+  step(
+    "the services talk to each other by alias: JSON-RPC through the router reaches Zebra, Zaino reached its validator, Zallet checks its RPC user",
+    async () => {
+      const zebra = await http("http://127.0.0.1:29232", {
+        body: jsonRpc("getblockchaininfo"),
+        headers: { "Content-Type": "application/json" },
+      });
+      expect(zebra?.status).toBe(200);
+      expect(JSON.parse(zebra!.body).result.chain).toBe("regtest");
+      const viaRouter = await http("http://127.0.0.1:8181", {
+        body: jsonRpc("getblockchaininfo"),
+        headers: { "Content-Type": "application/json" },
+      });
+      expect(viaRouter?.status).toBe(200);
+      expect(JSON.parse(viaRouter!.body).result.chain).toBe("regtest");
+      const zaino = await http("http://127.0.0.1:28137");
+      expect(JSON.parse(zaino!.body).result.chain).toBe("regtest");
+      expect(
+        (
+          await http("http://127.0.0.1:50232", {
+            body: jsonRpc("getwalletinfo"),
+            headers: { Authorization: basic("zebra", s.secrets.regtest_rpc_password) },
+          })
+        )?.status,
+      ).toBe(200);
+      expect((await http("http://127.0.0.1:50232", { body: jsonRpc("getwalletinfo") }))?.status).toBe(401);
+      expect((await http("http://127.0.0.1:28080/ready"))?.status).toBe(200);
+    },
+  );
 
   step("published ports answer on 127.0.0.1 and are not reachable on the machine's other address", async () => {
     const checked = await assertPublishedPorts(s, loadConfig().externalAddress);
@@ -93,29 +117,37 @@ describe("zcash-dev on the local engine", () => {
 
   step("re-plan right after apply: no changes", async () => assertConverged(s, "apply"));
 
-  step("backup: Zallet's wallet volume and its age identity in one snapshot; the volume lost, restored, read back by Zallet; the identity checked against the deployed one", async () => {
-    const file = "/var/lib/zallet/e2e-wallet-marker";
-    await assertBackupRestore(s, {
-      volume: "z3-regtest-zallet",
-      write: async () => {
-        const marker = `wallet ${Date.now()}`;
-        await execOk("z3-regtest-zallet", ["sh", "-c", `printf '%s' '${marker}' > ${file}`], { user: "1000:1000" });
-        return marker;
-      },
-      read: () => execOk("z3-regtest-zallet", ["cat", file], { user: "1000:1000" }),
-    });
-    expect((await execOk("z3-regtest-backup", ["/etc/restic/backup.sh", "snapshots", "z3-regtest-zallet"]))).toContain("/run/secrets/companions/zallet_identity");
-    await assertConverged(s, "restore");
-  });
+  step(
+    "backup: Zallet's wallet volume and its age identity in one snapshot; the volume lost, restored, read back by Zallet; the identity checked against the deployed one",
+    async () => {
+      const file = "/var/lib/zallet/e2e-wallet-marker";
+      await assertBackupRestore(s, {
+        volume: "z3-regtest-zallet",
+        write: async () => {
+          const marker = `wallet ${Date.now()}`;
+          await execOk("z3-regtest-zallet", ["sh", "-c", `printf '%s' '${marker}' > ${file}`], { user: "1000:1000" });
+          return marker;
+        },
+        read: () => execOk("z3-regtest-zallet", ["cat", file], { user: "1000:1000" }),
+      });
+      expect(await execOk("z3-regtest-backup", ["/etc/restic/backup.sh", "snapshots", "z3-regtest-zallet"])).toContain(
+        "/run/secrets/companions/zallet_identity",
+      );
+      await assertConverged(s, "restore");
+    },
+  );
 
-  step("fault: Zebra's main process is killed (SIGKILL from the host); the restart policy brings it back healthy, chain state kept", async () => {
-    const before = await execOk("z3-regtest-zebra", ["cat", "/home/zebra/.cache/zebra/standin-starts"]);
-    await faultKillMainProcess(s, "z3-regtest-zebra", "host-kill");
-    const after = await execOk("z3-regtest-zebra", ["cat", "/home/zebra/.cache/zebra/standin-starts"]);
-    expect(after.startsWith(before)).toBe(true);
-    expect(after.split("\n").filter(Boolean).length).toBe(before.split("\n").filter(Boolean).length + 1);
-    await assertConverged(s, "Zebra restart");
-  });
+  step(
+    "fault: Zebra's main process is killed (SIGKILL from the host); the restart policy brings it back healthy, chain state kept",
+    async () => {
+      const before = await execOk("z3-regtest-zebra", ["cat", "/home/zebra/.cache/zebra/standin-starts"]);
+      await faultKillMainProcess(s, "z3-regtest-zebra", "host-kill");
+      const after = await execOk("z3-regtest-zebra", ["cat", "/home/zebra/.cache/zebra/standin-starts"]);
+      expect(after.startsWith(before)).toBe(true);
+      expect(after.split("\n").filter(Boolean).length).toBe(before.split("\n").filter(Boolean).length + 1);
+      await assertConverged(s, "Zebra restart");
+    },
+  );
 
   step("fault: docker exec zallet kill 1; the restart policy brings it back", async () => {
     await faultKillMainProcess(s, "z3-regtest-zallet", "exec-term");
@@ -127,28 +159,38 @@ describe("zcash-dev on the local engine", () => {
     await assertConverged(s, "healing Zaino");
   });
 
-  step(`upgrade (docs/zebra-upgrades.md): Zebra ${ZEBRA_PREVIOUS_RELEASE} → ${ZEBRA_DEFAULT_RELEASE} through zebra_image; the plan replaces the container and its image only, the chain volume keeps its data, the node is back healthy and reports the new release`, async () => {
-    const metrics = async () => execOk("z3-regtest-zebra", ["curl", "-sf", "http://127.0.0.1:9999/metrics"]);
-    expect(await metrics()).toContain(`zebrad_build_info{version="${ZEBRA_PREVIOUS_RELEASE}"} 1`);
-    await execOk("z3-regtest-zebra", ["sh", "-c", "echo written-before-the-upgrade > /home/zebra/.cache/zebra/e2e-marker"], { user: "10001:10001" });
-    const oldId = (await mustInspect("z3-regtest-zebra")).Id;
-    const next = { zebra_image: zebraStandin(ZEBRA_DEFAULT_RELEASE) };
-    const plan = await s.tf.plan({ overrides: next });
-    expect(plan.changes.map((c) => `${c.address}:${c.actions.join("+")}`)).toEqual(
-      expect.arrayContaining(["docker_container.z3_zebra:delete+create", expect.stringMatching(/^docker_image\.Z3_ZebraImage_[0-9A-F]+:delete\+create$/)]),
-    );
-    expect(plan.changes.filter((c) => c.address.startsWith("docker_volume."))).toEqual([]);
-    await s.tf.applyOk({ overrides: next });
-    await assertRunningAndHealthy(s);
-    const zebra = await mustInspect("z3-regtest-zebra");
-    expect(zebra.Id).not.toBe(oldId);
-    expect(zebra.Config.Labels?.["org.z3-e2e.zebra-version"]).toBe(ZEBRA_DEFAULT_RELEASE);
-    expect(await metrics()).toContain(`zebrad_build_info{version="${ZEBRA_DEFAULT_RELEASE}"} 1`);
-    expect((await execOk("z3-regtest-zebra", ["cat", "/home/zebra/.cache/zebra/e2e-marker"])).trim()).toBe("written-before-the-upgrade");
-    expect(await execOk("z3-regtest-zebra", ["cat", "/home/zebra/.cache/zebra/standin-starts"])).toMatch(new RegExp(`v${ZEBRA_PREVIOUS_RELEASE.replace(/\./g, "\\.")}\n(.*\n)*.*v${ZEBRA_DEFAULT_RELEASE.replace(/\./g, "\\.")}\n$`));
-    await assertConverged(s, "the upgrade", next);
-    say(`zcash-dev: zebra upgraded ${ZEBRA_PREVIOUS_RELEASE} → ${ZEBRA_DEFAULT_RELEASE}, chain volume data kept`);
-  });
+  step(
+    `upgrade (docs/zebra-upgrades.md): Zebra ${ZEBRA_PREVIOUS_RELEASE} → ${ZEBRA_DEFAULT_RELEASE} through zebra_image; the plan replaces the container and its image only, the chain volume keeps its data, the node is back healthy and reports the new release`,
+    async () => {
+      const metrics = async () => execOk("z3-regtest-zebra", ["curl", "-sf", "http://127.0.0.1:9999/metrics"]);
+      expect(await metrics()).toContain(`zebrad_build_info{version="${ZEBRA_PREVIOUS_RELEASE}"} 1`);
+      await execOk("z3-regtest-zebra", ["sh", "-c", "echo written-before-the-upgrade > /home/zebra/.cache/zebra/e2e-marker"], {
+        user: "10001:10001",
+      });
+      const oldId = (await mustInspect("z3-regtest-zebra")).Id;
+      const next = { zebra_image: zebraStandin(ZEBRA_DEFAULT_RELEASE) };
+      const plan = await s.tf.plan({ overrides: next });
+      expect(plan.changes.map((c) => `${c.address}:${c.actions.join("+")}`)).toEqual(
+        expect.arrayContaining([
+          "docker_container.z3_zebra:delete+create",
+          expect.stringMatching(/^docker_image\.Z3_ZebraImage_[0-9A-F]+:delete\+create$/),
+        ]),
+      );
+      expect(plan.changes.filter((c) => c.address.startsWith("docker_volume."))).toEqual([]);
+      await s.tf.applyOk({ overrides: next });
+      await assertRunningAndHealthy(s);
+      const zebra = await mustInspect("z3-regtest-zebra");
+      expect(zebra.Id).not.toBe(oldId);
+      expect(zebra.Config.Labels?.["org.z3-e2e.zebra-version"]).toBe(ZEBRA_DEFAULT_RELEASE);
+      expect(await metrics()).toContain(`zebrad_build_info{version="${ZEBRA_DEFAULT_RELEASE}"} 1`);
+      expect((await execOk("z3-regtest-zebra", ["cat", "/home/zebra/.cache/zebra/e2e-marker"])).trim()).toBe("written-before-the-upgrade");
+      expect(await execOk("z3-regtest-zebra", ["cat", "/home/zebra/.cache/zebra/standin-starts"])).toMatch(
+        new RegExp(`v${ZEBRA_PREVIOUS_RELEASE.replace(/\./g, "\\.")}\n(.*\n)*.*v${ZEBRA_DEFAULT_RELEASE.replace(/\./g, "\\.")}\n$`),
+      );
+      await assertConverged(s, "the upgrade", next);
+      say(`zcash-dev: zebra upgraded ${ZEBRA_PREVIOUS_RELEASE} → ${ZEBRA_DEFAULT_RELEASE}, chain volume data kept`);
+    },
+  );
 
   step("terraform destroy leaves no container, volume or network of the stack", async () => {
     await destroyAndAssertClean(s);

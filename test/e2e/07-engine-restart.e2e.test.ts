@@ -3,7 +3,15 @@ import { mustInspect, restartDockerd } from "./harness/docker";
 import { say } from "./harness/log";
 import { record, seconds } from "./harness/report";
 import { StackUnderTest } from "./harness/stacks";
-import { assertConverged, assertRunningAndHealthy, cleanUp, deployed, destroyAndAssertClean, ensureNoConflicts, initValidateApply } from "./harness/steps";
+import {
+  assertConverged,
+  assertRunningAndHealthy,
+  cleanUp,
+  deployed,
+  destroyAndAssertClean,
+  ensureNoConflicts,
+  initValidateApply,
+} from "./harness/steps";
 import { scenario } from "./harness/suite";
 
 const DEV_STACKS = ["zcash-dev", "jessy-dev", "zfs-sync-dev"];

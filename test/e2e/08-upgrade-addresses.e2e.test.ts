@@ -40,7 +40,12 @@ describe("zfs-sync-dev upgraded from the counter addresses of files volumes", ()
 
   step("apply the stack as an earlier release addressed it (counter addresses, no moved blocks)", async () => {
     let legacy = current;
-    for (const m of moves()) legacy = legacy.split(`"${m.to.replace("docker_volume.", "")}"`).join(`"${m.from.replace("docker_volume.", "")}"`).split(m.to).join(m.from);
+    for (const m of moves())
+      legacy = legacy
+        .split(`"${m.to.replace("docker_volume.", "")}"`)
+        .join(`"${m.from.replace("docker_volume.", "")}"`)
+        .split(m.to)
+        .join(m.from);
     const json = JSON.parse(legacy);
     delete json.moved;
     writeFileSync(file, JSON.stringify(json, null, 2));
@@ -59,7 +64,8 @@ describe("zfs-sync-dev upgraded from the counter addresses of files volumes", ()
     expect(plan.changes.filter((c) => c.address.startsWith("docker_volume.") && c.actions.includes("delete"))).toEqual([]);
     for (const m of moves()) expect(plan.text).toContain(`${m.from} has moved to ${m.to}`);
     await s.tf.applyOk();
-    for (const [name, before] of created) expect([name, (await dockerOk(["volume", "inspect", "-f", "{{.CreatedAt}}", name])).trim()]).toEqual([name, before]);
+    for (const [name, before] of created)
+      expect([name, (await dockerOk(["volume", "inspect", "-f", "{{.CreatedAt}}", name])).trim()]).toEqual([name, before]);
   });
 
   step("the next plan is empty", async () => assertConverged(s, "the upgrade"));

@@ -37,7 +37,9 @@ describe("jessy-staging on a three-node swarm", () => {
     // The load generator as an image of its own: the static binary alone.
     const dir = mkdtempSync(join(tmpdir(), "z3-loadgen-"));
     copyFileSync(buildLoadgen(config), join(dir, "loadgen"));
-    execFileSync("bash", ["-c", `tar -C ${dir} -c loadgen | docker import -c 'ENTRYPOINT ["/loadgen"]' - ${LOADGEN_IMAGE}`], { stdio: "pipe" });
+    execFileSync("bash", ["-c", `tar -C ${dir} -c loadgen | docker import -c 'ENTRYPOINT ["/loadgen"]' - ${LOADGEN_IMAGE}`], {
+      stdio: "pipe",
+    });
     rmSync(dir, { recursive: true, force: true });
     const refs = [...new Set([...Object.values(s.images(1)), ...Object.values(s.images(2))])];
     for (const ref of refs) execFileSync("docker", ["tag", ref.replace(/^localhost\//, ""), ref]);
@@ -80,7 +82,18 @@ describe("jessy-staging on a three-node swarm", () => {
 
   step("a rolling update of jessy-api under load (from a client on the overlay network) loses no request", async () => {
     const name = `${PREFIX}-e2e-load`;
-    const args = ["-urls", `http://${API}:3000/api/health`, "-max-requests", "6000", "-max-duration", "300s", "-rate", "20", "-timeout", "5s"];
+    const args = [
+      "-urls",
+      `http://${API}:3000/api/health`,
+      "-max-requests",
+      "6000",
+      "-max-duration",
+      "300s",
+      "-rate",
+      "20",
+      "-timeout",
+      "5s",
+    ];
     bed.docker(0, ["run", "-d", "--name", name, "--network", `${PREFIX}-network`, LOADGEN_IMAGE, ...args]);
     say("load: 20 req/s to jessy-api by its service name (DNS round robin), at most 6000 requests or 300s");
     const t0 = Date.now();
@@ -88,7 +101,11 @@ describe("jessy-staging on a three-node swarm", () => {
     const ms = Date.now() - t0;
     await new Promise((r) => setTimeout(r, 3000));
     bed.docker(0, ["kill", "-s", "INT", name]);
-    await waitFor("the load generator to print its summary", async () => bed.docker(0, ["inspect", "-f", "{{.State.Running}}", name]).trim() === "false", { timeoutMs: 30_000, intervalMs: 500 });
+    await waitFor(
+      "the load generator to print its summary",
+      async () => bed.docker(0, ["inspect", "-f", "{{.State.Running}}", name]).trim() === "false",
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
     const summary = JSON.parse(bed.docker(0, ["logs", name]).trim().split("\n").pop()!) as LoadSummary;
     bed.docker(0, ["rm", name]);
     say(`load: ${summary.requests} sent, ${summary.ok} ok, ${summary.failed} failed`);
@@ -106,6 +123,10 @@ describe("jessy-staging on a three-node swarm", () => {
     if (r.code !== 0) throw new Error(`destroy failed (exit ${r.code}):\n${(r.stderr + r.stdout).split("\n").slice(-40).join("\n")}`);
     destroyed = true;
     record(s.section, "destroy s", seconds(r.ms));
-    await waitFor("every task container to go", async () => leftOnNodes(bed, PREFIX).length === 0, { timeoutMs: 60_000, intervalMs: 1000, describe: async () => leftOnNodes(bed, PREFIX).join(", ") });
+    await waitFor("every task container to go", async () => leftOnNodes(bed, PREFIX).length === 0, {
+      timeoutMs: 60_000,
+      intervalMs: 1000,
+      describe: async () => leftOnNodes(bed, PREFIX).join(", "),
+    });
   });
 });

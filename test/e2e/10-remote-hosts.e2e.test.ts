@@ -32,7 +32,11 @@ describe("zcash-staging on remote hosts over SSH and TLS, images by digest from 
   const { step } = scenario();
 
   /** The sensitive inputs: the stack's generated secrets and the bed's registry credentials. */
-  const secrets = (password = bed.registryPassword) => ({ ...s.secrets, registry_username: bed.registryUsername, registry_password: password });
+  const secrets = (password = bed.registryPassword) => ({
+    ...s.secrets,
+    registry_username: bed.registryUsername,
+    registry_password: password,
+  });
   /** Every credential value that must never show up anywhere. */
   const credentials = () => [bed.registryPassword, bed.registryUsername];
 
@@ -62,7 +66,8 @@ describe("zcash-staging on remote hosts over SSH and TLS, images by digest from 
   });
   // Not the secrets' length checks (terraform_data.<name>_length): they hold nothing and reach no host, and an apply that
   // fails at the first Docker call (an unknown host key, an untrusted certificate) may already have recorded them.
-  const managedResources = async () => (await cli.stateList()).filter((a) => !a.startsWith("data.") && !/^terraform_data\.\w+_length$/.test(a));
+  const managedResources = async () =>
+    (await cli.stateList()).filter((a) => !a.startsWith("data.") && !/^terraform_data\.\w+_length$/.test(a));
 
   beforeAll(async () => {
     const config = loadConfig();
@@ -85,29 +90,54 @@ describe("zcash-staging on remote hosts over SSH and TLS, images by digest from 
     say(`remote hosts scenario: ${wall}s wall time, test bed up and down included`);
   }, 20 * MINUTE);
 
-  step("the stand-in images are pushed to the registry and pinned by digest; no engine holds the stack, neither test host the images", async () => {
-    expect(s.pgBackend).toBe(true);
-    const t0 = Date.now();
-    const local = s.images(1);
-    const byRef = await bed.pushImages([...new Set(Object.values(local))]);
-    pinned = Object.fromEntries(Object.entries(local).map(([v, ref]) => [v, byRef[ref]]));
-    record(s.section, "images pushed", Object.keys(byRef).length);
-    record(s.section, "push s", seconds(Date.now() - t0));
-    for (const [v, ref] of Object.entries(pinned)) expect([v, ref]).toEqual([v, expect.stringMatching(new RegExp(`^${bed.registry.replace(/\./g, "\\.")}/z3-e2e/[a-z-]+@sha256:[0-9a-f]{64}$`))]);
-    say(`${STACK}: pushed ${Object.keys(byRef).length} images to ${bed.registry} in ${seconds(Date.now() - t0)}s; ${Object.entries(pinned).map(([v, r]) => `${v}=${r.replace(/^.*\//, "")}`).join(", ")}`);
-    for (const host of ["ssh", "tls"] as const) {
-      expect([host, (await bed.dockerOk(host, ["image", "ls", "--format", "{{.Repository}}"])).split("\n").filter((r) => r.includes("z3-e2e"))]).toEqual([host, []]);
-    }
-    expect(await objects()).toEqual({ local: [], ssh: [], tls: [] });
-    const schema = await psql(loadConfig().pgConnStr!, "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'zcash_staging' AND table_name = 'states'");
-    if (schema !== "0") expect(await psql(loadConfig().pgConnStr!, "SELECT count(*) FROM zcash_staging.states WHERE data::jsonb -> 'resources' <> '[]'::jsonb")).toBe("0");
-  }, 10 * MINUTE);
+  step(
+    "the stand-in images are pushed to the registry and pinned by digest; no engine holds the stack, neither test host the images",
+    async () => {
+      expect(s.pgBackend).toBe(true);
+      const t0 = Date.now();
+      const local = s.images(1);
+      const byRef = await bed.pushImages([...new Set(Object.values(local))]);
+      pinned = Object.fromEntries(Object.entries(local).map(([v, ref]) => [v, byRef[ref]]));
+      record(s.section, "images pushed", Object.keys(byRef).length);
+      record(s.section, "push s", seconds(Date.now() - t0));
+      for (const [v, ref] of Object.entries(pinned))
+        expect([v, ref]).toEqual([
+          v,
+          expect.stringMatching(new RegExp(`^${bed.registry.replace(/\./g, "\\.")}/z3-e2e/[a-z-]+@sha256:[0-9a-f]{64}$`)),
+        ]);
+      say(
+        `${STACK}: pushed ${Object.keys(byRef).length} images to ${bed.registry} in ${seconds(Date.now() - t0)}s; ${Object.entries(pinned)
+          .map(([v, r]) => `${v}=${r.replace(/^.*\//, "")}`)
+          .join(", ")}`,
+      );
+      for (const host of ["ssh", "tls"] as const) {
+        expect([
+          host,
+          (await bed.dockerOk(host, ["image", "ls", "--format", "{{.Repository}}"])).split("\n").filter((r) => r.includes("z3-e2e")),
+        ]).toEqual([host, []]);
+      }
+      expect(await objects()).toEqual({ local: [], ssh: [], tls: [] });
+      const schema = await psql(
+        loadConfig().pgConnStr!,
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'zcash_staging' AND table_name = 'states'",
+      );
+      if (schema !== "0")
+        expect(
+          await psql(loadConfig().pgConnStr!, "SELECT count(*) FROM zcash_staging.states WHERE data::jsonb -> 'resources' <> '[]'::jsonb"),
+        ).toBe("0");
+    },
+    10 * MINUTE,
+  );
 
   step("an unknown SSH host key: cdktf deploy stops with ssh's message and nothing is deployed", async () => {
     const r = await cdktf("deploy", varsFor("ssh", { knownHosts: emptyKnownHosts(workDir) }));
     expect(r.code).not.toBe(0);
-    expect(r.output).toMatch(/No ED25519 host key is known for 10\.241\.0\.11 and you have requested strict checking\.\s+Host key verification failed\./);
-    say(`${STACK}: unknown host key -> ${/stderr=[^\n]*/.exec(r.output)?.[0] ?? "(no ssh stderr)"} ${/Host key verification failed\./.exec(r.output)?.[0] ?? ""}`);
+    expect(r.output).toMatch(
+      /No ED25519 host key is known for 10\.241\.0\.11 and you have requested strict checking\.\s+Host key verification failed\./,
+    );
+    say(
+      `${STACK}: unknown host key -> ${/stderr=[^\n]*/.exec(r.output)?.[0] ?? "(no ssh stderr)"} ${/Host key verification failed\./.exec(r.output)?.[0] ?? ""}`,
+    );
     expect(await objects()).toEqual({ local: [], ssh: [], tls: [] });
     expect(await managedResources()).toEqual([]);
   });
@@ -115,7 +145,9 @@ describe("zcash-staging on remote hosts over SSH and TLS, images by digest from 
   step("a wrong registry password: the plan fails with the registry's 401 before anything changes", async () => {
     const r = await cdktf("deploy", varsFor("ssh"), `wrong-${bed.registryPassword}`);
     expect(r.code).not.toBe(0);
-    expect(r.output).toMatch(/Got error when attempting to fetch image version z3-e2e\/[a-z-]+:sha256:[0-9a-f]{64} from registry: bad credentials: 401 Unauthorized/);
+    expect(r.output).toMatch(
+      /Got error when attempting to fetch image version z3-e2e\/[a-z-]+:sha256:[0-9a-f]{64} from registry: bad credentials: 401 Unauthorized/,
+    );
     // cdktf prints the construct path after the address: `registry_check (registry_check)["zebra_image"]`.
     expect(r.output).toMatch(/with data\.docker_registry_image\.registry_check( \(registry_check\))?\["[a-z_]+_image"\]/);
     // Planning failed: Terraform never started applying.
@@ -125,30 +157,43 @@ describe("zcash-staging on remote hosts over SSH and TLS, images by digest from 
     expect(await managedResources()).toEqual([]);
   });
 
-  step("cdktf deploy over ssh://deploy@<address>: every service runs on the SSH host from the pinned digests, pulled with the registry credentials; nothing on the other engines", async () => {
-    const t0 = Date.now();
-    const r = await cdktf("deploy", varsFor("ssh"));
-    mustSucceed(r, "cdktf deploy over SSH");
-    deployedOn = "ssh";
-    record(s.section, "cdktf deploy over ssh s", seconds(Date.now() - t0));
-    const services = s.services().filter((c) => s.isDeployed(c)).map((c) => c.name);
-    await bed.waitHealthy("ssh", services, 4 * MINUTE);
-    await assertRunsPinnedImages("ssh");
-    const found = await objects();
-    expect(found.local).toEqual([]);
-    expect(found.tls).toEqual([]);
-    expect(found.ssh.filter((o) => o.startsWith("container ")).length).toBe(s.containers().filter((c) => s.isDeployed(c)).length);
-    // The SSH host pulled every image by digest from the registry, with accepted credentials.
-    const pulls = new Set(bed.authorizedManifestRequests("10.241.0.11"));
-    for (const ref of Object.values(pulled())) expect([ref, pulls.has(ref.replace(`${bed.registry}/`, ""))]).toEqual([ref, true]);
-    say(`${STACK}: deployed over SSH in ${seconds(Date.now() - t0)}s; ${services.length} services healthy on the SSH host; nothing of the stack on the local engine or the TLS host`);
-  }, 30 * MINUTE);
+  step(
+    "cdktf deploy over ssh://deploy@<address>: every service runs on the SSH host from the pinned digests, pulled with the registry credentials; nothing on the other engines",
+    async () => {
+      const t0 = Date.now();
+      const r = await cdktf("deploy", varsFor("ssh"));
+      mustSucceed(r, "cdktf deploy over SSH");
+      deployedOn = "ssh";
+      record(s.section, "cdktf deploy over ssh s", seconds(Date.now() - t0));
+      const services = s
+        .services()
+        .filter((c) => s.isDeployed(c))
+        .map((c) => c.name);
+      await bed.waitHealthy("ssh", services, 4 * MINUTE);
+      await assertRunsPinnedImages("ssh");
+      const found = await objects();
+      expect(found.local).toEqual([]);
+      expect(found.tls).toEqual([]);
+      expect(found.ssh.filter((o) => o.startsWith("container ")).length).toBe(s.containers().filter((c) => s.isDeployed(c)).length);
+      // The SSH host pulled every image by digest from the registry, with accepted credentials.
+      const pulls = new Set(bed.authorizedManifestRequests("10.241.0.11"));
+      for (const ref of Object.values(pulled())) expect([ref, pulls.has(ref.replace(`${bed.registry}/`, ""))]).toEqual([ref, true]);
+      say(
+        `${STACK}: deployed over SSH in ${seconds(Date.now() - t0)}s; ${services.length} services healthy on the SSH host; nothing of the stack on the local engine or the TLS host`,
+      );
+    },
+    30 * MINUTE,
+  );
 
   step("no credential in the synthesized JSON, the cdktf output, the state, its outputs or the plan summary", async () => {
     const leaks = filesContaining(cli.outDir, credentials(), ["providers"]);
     expect(leaks).toEqual([]);
     const json = JSON.parse(readFileSync(join(cli.stackDir, "cdk.tf.json"), "utf8"));
-    expect(json.provider.docker[0].dynamic.registry_auth.content).toEqual({ address: "${each.value}", username: "${var.registry_username}", password: "${var.registry_password}" });
+    expect(json.provider.docker[0].dynamic.registry_auth.content).toEqual({
+      address: "${each.value}",
+      username: "${var.registry_username}",
+      password: "${var.registry_password}",
+    });
     for (const r of outputs) for (const c of credentials()) expect(r.output.includes(c)).toBe(false);
     const state = await cli.terraform(["state", "pull"]);
     expect(state.code).toBe(0);
@@ -168,7 +213,11 @@ describe("zcash-staging on remote hosts over SSH and TLS, images by digest from 
     try {
       // Plan JSON holds variable values in clear text (documented): the summary must not.
       expect(show.stdout.includes(bed.registryPassword)).toBe(true);
-      const summary = await run("npm", ["run", "--silent", "plan:summary", "--", "--stack", `${STACK}=${planJson}`], { cwd: REPO_ROOT, timeoutMs: 3 * MINUTE, quiet: true });
+      const summary = await run("npm", ["run", "--silent", "plan:summary", "--", "--stack", `${STACK}=${planJson}`], {
+        cwd: REPO_ROOT,
+        timeoutMs: 3 * MINUTE,
+        quiet: true,
+      });
       expect(summary.code).toBe(0);
       expect(summary.stdout).toContain(STACK);
       expect(summary.stdout).toMatch(/docker_container\.z3_zebra/);
@@ -197,29 +246,38 @@ describe("zcash-staging on remote hosts over SSH and TLS, images by digest from 
   step("a client certificate the TLS host does not trust: cdktf deploy stops with the TLS error and nothing is deployed", async () => {
     const r = await cdktf("deploy", varsFor("tls", { certPath: bed.tlsUntrustedCertPath }));
     expect(r.code).not.toBe(0);
-    expect(r.output).toMatch(/Error pinging Docker server[\s\S]*tcp:\/\/10\.241\.0\.10:2376[\s\S]*remote error: tls: (certificate required|bad certificate)/);
+    expect(r.output).toMatch(
+      /Error pinging Docker server[\s\S]*tcp:\/\/10\.241\.0\.10:2376[\s\S]*remote error: tls: (certificate required|bad certificate)/,
+    );
     say(`${STACK}: untrusted client certificate -> ${/remote error: tls: [a-z ]+/.exec(r.output)![0]}`);
     expect(await objects()).toEqual({ local: [], ssh: [], tls: [] });
     expect(await managedResources()).toEqual([]);
   });
 
-  step("cdktf deploy over tcp://<address>:2376 with docker_cert_path: every service runs on the TLS host from the pinned digests; nothing on the other engines", async () => {
-    const t0 = Date.now();
-    const r = await cdktf("deploy", varsFor("tls"));
-    mustSucceed(r, "cdktf deploy over TLS");
-    deployedOn = "tls";
-    record(s.section, "cdktf deploy over tls s", seconds(Date.now() - t0));
-    const services = s.services().filter((c) => s.isDeployed(c)).map((c) => c.name);
-    await bed.waitHealthy("tls", services, 4 * MINUTE);
-    await assertRunsPinnedImages("tls");
-    const found = await objects();
-    expect(found.local).toEqual([]);
-    expect(found.ssh).toEqual([]);
-    expect(found.tls.filter((o) => o.startsWith("container ")).length).toBe(s.containers().filter((c) => s.isDeployed(c)).length);
-    const pulls = new Set(bed.authorizedManifestRequests("10.241.0.10"));
-    for (const ref of Object.values(pulled())) expect([ref, pulls.has(ref.replace(`${bed.registry}/`, ""))]).toEqual([ref, true]);
-    say(`${STACK}: deployed over TLS in ${seconds(Date.now() - t0)}s; ${services.length} services healthy on the TLS host`);
-  }, 30 * MINUTE);
+  step(
+    "cdktf deploy over tcp://<address>:2376 with docker_cert_path: every service runs on the TLS host from the pinned digests; nothing on the other engines",
+    async () => {
+      const t0 = Date.now();
+      const r = await cdktf("deploy", varsFor("tls"));
+      mustSucceed(r, "cdktf deploy over TLS");
+      deployedOn = "tls";
+      record(s.section, "cdktf deploy over tls s", seconds(Date.now() - t0));
+      const services = s
+        .services()
+        .filter((c) => s.isDeployed(c))
+        .map((c) => c.name);
+      await bed.waitHealthy("tls", services, 4 * MINUTE);
+      await assertRunsPinnedImages("tls");
+      const found = await objects();
+      expect(found.local).toEqual([]);
+      expect(found.ssh).toEqual([]);
+      expect(found.tls.filter((o) => o.startsWith("container ")).length).toBe(s.containers().filter((c) => s.isDeployed(c)).length);
+      const pulls = new Set(bed.authorizedManifestRequests("10.241.0.10"));
+      for (const ref of Object.values(pulled())) expect([ref, pulls.has(ref.replace(`${bed.registry}/`, ""))]).toEqual([ref, true]);
+      say(`${STACK}: deployed over TLS in ${seconds(Date.now() - t0)}s; ${services.length} services healthy on the TLS host`);
+    },
+    30 * MINUTE,
+  );
 
   step("cdktf diff over TLS: no changes", async () => {
     const r = await cdktf("diff", varsFor("tls"));
@@ -248,7 +306,8 @@ describe("zcash-staging on remote hosts over SSH and TLS, images by digest from 
   /** Each service's container runs the image the host pulled by the pinned digest. */
   async function assertRunsPinnedImages(host: "ssh" | "tls"): Promise<void> {
     const idOf: Record<string, string> = {};
-    for (const [v, ref] of Object.entries(pulled())) idOf[v] = (await bed.dockerOk(host, ["image", "inspect", "--format", "{{.Id}}", ref])).trim();
+    for (const [v, ref] of Object.entries(pulled()))
+      idOf[v] = (await bed.dockerOk(host, ["image", "inspect", "--format", "{{.Id}}", ref])).trim();
     for (const c of s.containers().filter((x) => s.isDeployed(x))) {
       const image = /docker_image\.([A-Za-z0-9_]+)(\[0\])?\.image_id/.exec(c.config.image ?? "");
       const variable = image ? /\$\{var\.([a-z_]+_image)\}/.exec(s.json.resource.docker_image[image[1]].name)?.[1] : undefined;

@@ -64,7 +64,11 @@ describe("OpenTofu: a pg-backend stack taken over from Terraform, state encrypte
   afterAll(async () => {
     if (!deployed || destroyed) return;
     if (process.env.E2E_KEEP === "1") return say(`${TOFU_STACK}: E2E_KEEP=1, leaving the stack deployed`);
-    const r = await tofu.tf(["destroy", "-auto-approve", "-input=false", "-no-color", ...tofu.varArgs()], 10 * MINUTE, currentEnc ? { TF_ENCRYPTION: currentEnc } : {});
+    const r = await tofu.tf(
+      ["destroy", "-auto-approve", "-input=false", "-no-color", ...tofu.varArgs()],
+      10 * MINUTE,
+      currentEnc ? { TF_ENCRYPTION: currentEnc } : {},
+    );
     if (r.code !== 0) say(`${TOFU_STACK}: clean-up destroy failed (exit ${r.code}); removing by name`);
     const left = await leftovers();
     if (left.containers.length) await docker(["rm", "-f", "-v", ...left.containers]);
@@ -73,19 +77,26 @@ describe("OpenTofu: a pg-backend stack taken over from Terraform, state encrypte
     await dropSchema();
   }, 10 * MINUTE);
 
-  step(`tofu on PATH is OpenTofu ${TOFU_VERSION} (scripts/bootstrap-tofu.sh); the stack synthesizes once, with no encryption and no key in its JSON`, async () => {
-    // With the suite's CLI configuration: OpenTofu prints a warning about a missing one on stdout.
-    const v = await run("tofu", ["version", "-json"], { timeoutMs: 30_000, env: { ...process.env, ...(config.cliConfigFile ? { TF_CLI_CONFIG_FILE: config.cliConfigFile } : {}) } });
-    if (v.code !== 0) throw new Error(`tofu is not on PATH (run scripts/bootstrap-tofu.sh, or scripts/bootstrap-engine.sh): ${v.stderr.trim()}`);
-    expect(JSON.parse(v.stdout).terraform_version).toBe(TOFU_VERSION);
-    synthTofuStack(outDir);
-    const text = readFileSync(join(outDir, "stacks", TOFU_STACK, "cdk.tf.json"), "utf8");
-    const json = JSON.parse(text);
-    expect(json.terraform.backend.pg.schema_name).toBe(TOFU_SCHEMA);
-    expect(json.terraform.encryption).toBeUndefined();
-    expect(json.variable[TOFU_SECRET_VARIABLE].sensitive).toBe(true);
-    for (const key of Object.values(keys)) expect(text.includes(key)).toBe(false);
-  });
+  step(
+    `tofu on PATH is OpenTofu ${TOFU_VERSION} (scripts/bootstrap-tofu.sh); the stack synthesizes once, with no encryption and no key in its JSON`,
+    async () => {
+      // With the suite's CLI configuration: OpenTofu prints a warning about a missing one on stdout.
+      const v = await run("tofu", ["version", "-json"], {
+        timeoutMs: 30_000,
+        env: { ...process.env, ...(config.cliConfigFile ? { TF_CLI_CONFIG_FILE: config.cliConfigFile } : {}) },
+      });
+      if (v.code !== 0)
+        throw new Error(`tofu is not on PATH (run scripts/bootstrap-tofu.sh, or scripts/bootstrap-engine.sh): ${v.stderr.trim()}`);
+      expect(JSON.parse(v.stdout).terraform_version).toBe(TOFU_VERSION);
+      synthTofuStack(outDir);
+      const text = readFileSync(join(outDir, "stacks", TOFU_STACK, "cdk.tf.json"), "utf8");
+      const json = JSON.parse(text);
+      expect(json.terraform.backend.pg.schema_name).toBe(TOFU_SCHEMA);
+      expect(json.terraform.encryption).toBeUndefined();
+      expect(json.variable[TOFU_SECRET_VARIABLE].sensitive).toBe(true);
+      for (const key of Object.values(keys)) expect(text.includes(key)).toBe(false);
+    },
+  );
 
   step("terraform applies the stack (as every existing stack was); its state row holds the secret in clear", async () => {
     s = new StackUnderTest(TOFU_STACK, { ...config, outDir });
@@ -107,29 +118,35 @@ describe("OpenTofu: a pg-backend stack taken over from Terraform, state encrypte
     expect(state.hasSentinel).toBe(true);
   });
 
-  step("tofu init takes kreuzwerker/docker from the mirror under registry.opentofu.org; tofu plans the Terraform state with no change", async () => {
-    const init = await tofu.init();
-    expect(init.providerLine).toMatch(/kreuzwerker\/docker v4\.6\.0/);
-    // OpenTofu's lock file names its own registry host (Terraform's entry is separate).
-    expect(readFileSync(join(tofu.dir, ".terraform.lock.hcl"), "utf8")).toContain('provider "registry.opentofu.org/kreuzwerker/docker"');
-    record("opentofu", "tofu init s", seconds(init.ms));
-    const p = await tofu.plan();
-    record("opentofu", "tofu plan s (Terraform's state)", seconds(p.ms));
-    expect({ code: p.code, changes: p.changes }).toEqual({ code: 0, changes: [] });
-  });
+  step(
+    "tofu init takes kreuzwerker/docker from the mirror under registry.opentofu.org; tofu plans the Terraform state with no change",
+    async () => {
+      const init = await tofu.init();
+      expect(init.providerLine).toMatch(/kreuzwerker\/docker v4\.6\.0/);
+      // OpenTofu's lock file names its own registry host (Terraform's entry is separate).
+      expect(readFileSync(join(tofu.dir, ".terraform.lock.hcl"), "utf8")).toContain('provider "registry.opentofu.org/kreuzwerker/docker"');
+      record("opentofu", "tofu init s", seconds(init.ms));
+      const p = await tofu.plan();
+      record("opentofu", "tofu plan s (Terraform's state)", seconds(p.ms));
+      expect({ code: p.code, changes: p.changes }).toEqual({ code: 0, changes: [] });
+    },
+  );
 
-  step("migration: tofu with TF_ENCRYPTION (unencrypted fallback) rewrites the state encrypted; the row holds no sentinel, no resource name", async () => {
-    const before = await stateRow();
-    const r = await tofuOk(["apply", "-refresh-only", "-auto-approve", "-input=false", "-no-color", ...tofu.varArgs()], enc.migrate);
-    currentEnc = enc.first;
-    record("opentofu", "migrate (refresh-only apply) s", seconds(r.ms));
-    const after = await stateRow();
-    expect(after.md5).not.toBe(before.md5);
-    expect(after.encrypted).toBe(true);
-    expect(after.hasSentinel).toBe(false);
-    expect(after.hasResourceName).toBe(false);
-    say(`${TOFU_STACK}: sentinel check after migration: ${after.report}`);
-  });
+  step(
+    "migration: tofu with TF_ENCRYPTION (unencrypted fallback) rewrites the state encrypted; the row holds no sentinel, no resource name",
+    async () => {
+      const before = await stateRow();
+      const r = await tofuOk(["apply", "-refresh-only", "-auto-approve", "-input=false", "-no-color", ...tofu.varArgs()], enc.migrate);
+      currentEnc = enc.first;
+      record("opentofu", "migrate (refresh-only apply) s", seconds(r.ms));
+      const after = await stateRow();
+      expect(after.md5).not.toBe(before.md5);
+      expect(after.encrypted).toBe(true);
+      expect(after.hasSentinel).toBe(false);
+      expect(after.hasResourceName).toBe(false);
+      say(`${TOFU_STACK}: sentinel check after migration: ${after.report}`);
+    },
+  );
 
   step("an empty re-plan under tofu with the key; the service is healthy with its secret file", async () => {
     const withKey = await planWith(enc.first);
@@ -158,79 +175,118 @@ describe("OpenTofu: a pg-backend stack taken over from Terraform, state encrypte
     expect(await dockerOk(["inspect", "-f", "{{.Id}}", APP])).toBe(containerBefore);
   });
 
-  step("rotation: the new key with the old one as fallback rewrites the state; then the new key alone reads it and the old one no longer does", async () => {
-    const before = await stateRow();
-    const r = await tofuOk(["apply", "-refresh-only", "-auto-approve", "-input=false", "-no-color", ...tofu.varArgs()], enc.rotate);
-    currentEnc = enc.second;
-    record("opentofu", "rotate (refresh-only apply) s", seconds(r.ms));
-    const after = await stateRow();
-    expect(after.md5).not.toBe(before.md5);
-    expect(after.encrypted).toBe(true);
-    expect(after.hasSentinel).toBe(false);
-    const p = await planWith(enc.second);
-    expect({ code: p.code, changes: p.changes }).toEqual({ code: 0, changes: [] });
-    const old = await tofu.tf(["plan", "-input=false", "-no-color", ...tofu.varArgs()], 5 * MINUTE, { TF_ENCRYPTION: enc.first });
-    expect(old.code).toBe(1);
-    say(`${TOFU_STACK}: after rotation, the old key: ${firstError(old.stderr + old.stdout)}; sentinel check: ${after.report}`);
-  });
+  step(
+    "rotation: the new key with the old one as fallback rewrites the state; then the new key alone reads it and the old one no longer does",
+    async () => {
+      const before = await stateRow();
+      const r = await tofuOk(["apply", "-refresh-only", "-auto-approve", "-input=false", "-no-color", ...tofu.varArgs()], enc.rotate);
+      currentEnc = enc.second;
+      record("opentofu", "rotate (refresh-only apply) s", seconds(r.ms));
+      const after = await stateRow();
+      expect(after.md5).not.toBe(before.md5);
+      expect(after.encrypted).toBe(true);
+      expect(after.hasSentinel).toBe(false);
+      const p = await planWith(enc.second);
+      expect({ code: p.code, changes: p.changes }).toEqual({ code: 0, changes: [] });
+      const old = await tofu.tf(["plan", "-input=false", "-no-color", ...tofu.varArgs()], 5 * MINUTE, { TF_ENCRYPTION: enc.first });
+      expect(old.code).toBe(1);
+      say(`${TOFU_STACK}: after rotation, the old key: ${firstError(old.stderr + old.stdout)}; sentinel check: ${after.report}`);
+    },
+  );
 
-  step("a fault under tofu: the service removed out of band is planned back and re-applied; the saved plan is encrypted, its JSON read by the plan summary", async () => {
-    await docker(["rm", "-f", APP]);
-    const planFile = "fault.tfplan";
-    const p = await tofu.tf(["plan", "-detailed-exitcode", "-input=false", "-no-color", `-out=${planFile}`, ...tofu.varArgs()], 5 * MINUTE, { TF_ENCRYPTION: enc.second });
-    expect(p.code).toBe(2);
-    const bytes = readFileSync(join(tofu.dir, planFile));
-    expect(bytes.includes(Buffer.from(sentinel))).toBe(false);
-    expect(bytes.includes(Buffer.from(APP))).toBe(false);
-    const show = await run("tofu", ["show", "-json", planFile], { cwd: tofu.dir, env: tofu.env({ TF_ENCRYPTION: enc.second }), timeoutMs: 2 * MINUTE, quiet: true });
-    expect(show.code).toBe(0);
-    const json = JSON.parse(show.stdout);
-    say(`${TOFU_STACK}: tofu show -json: format_version ${json.format_version}, terraform_version ${json.terraform_version}`);
-    const summary = summarizePlans([{ stack: TOFU_STACK, plan: json }]);
-    expect(summary.stacks[0].resources.map((x) => [x.address, x.action])).toEqual([["docker_container.app", "create"]]);
-    expect(summary.markdown).not.toContain(sentinel);
-    const a = await tofu.tf(["apply", "-input=false", "-no-color", planFile], 5 * MINUTE, { TF_ENCRYPTION: enc.second });
-    if (a.code !== 0) throw new Error(`tofu apply ${planFile} failed:\n${tail(a.stderr + a.stdout)}`);
-    rmSync(join(tofu.dir, planFile), { force: true });
-    record("opentofu", "tofu apply s (fault healed)", seconds(a.ms));
-    // By name: the harness's state-based check runs the default engine, which cannot read this state.
-    await waitHealthy([APP], 2 * MINUTE);
-    expect((await stateRow()).hasSentinel).toBe(false);
-  });
+  step(
+    "a fault under tofu: the service removed out of band is planned back and re-applied; the saved plan is encrypted, its JSON read by the plan summary",
+    async () => {
+      await docker(["rm", "-f", APP]);
+      const planFile = "fault.tfplan";
+      const p = await tofu.tf(
+        ["plan", "-detailed-exitcode", "-input=false", "-no-color", `-out=${planFile}`, ...tofu.varArgs()],
+        5 * MINUTE,
+        { TF_ENCRYPTION: enc.second },
+      );
+      expect(p.code).toBe(2);
+      const bytes = readFileSync(join(tofu.dir, planFile));
+      expect(bytes.includes(Buffer.from(sentinel))).toBe(false);
+      expect(bytes.includes(Buffer.from(APP))).toBe(false);
+      const show = await run("tofu", ["show", "-json", planFile], {
+        cwd: tofu.dir,
+        env: tofu.env({ TF_ENCRYPTION: enc.second }),
+        timeoutMs: 2 * MINUTE,
+        quiet: true,
+      });
+      expect(show.code).toBe(0);
+      const json = JSON.parse(show.stdout);
+      say(`${TOFU_STACK}: tofu show -json: format_version ${json.format_version}, terraform_version ${json.terraform_version}`);
+      const summary = summarizePlans([{ stack: TOFU_STACK, plan: json }]);
+      expect(summary.stacks[0].resources.map((x) => [x.address, x.action])).toEqual([["docker_container.app", "create"]]);
+      expect(summary.markdown).not.toContain(sentinel);
+      const a = await tofu.tf(["apply", "-input=false", "-no-color", planFile], 5 * MINUTE, { TF_ENCRYPTION: enc.second });
+      if (a.code !== 0) throw new Error(`tofu apply ${planFile} failed:\n${tail(a.stderr + a.stdout)}`);
+      rmSync(join(tofu.dir, planFile), { force: true });
+      record("opentofu", "tofu apply s (fault healed)", seconds(a.ms));
+      // By name: the harness's state-based check runs the default engine, which cannot read this state.
+      await waitHealthy([APP], 2 * MINUTE);
+      expect((await stateRow()).hasSentinel).toBe(false);
+    },
+  );
 
-  step("cdktf deploy with TERRAFORM_BINARY_NAME=tofu and the key re-creates a removed service (only tofu can read this state); the state it wrote says 1.12.6", async () => {
-    await docker(["rm", "-f", APP]);
-    const serialBefore = (await stateRow()).serial;
-    const r = await cdktf("deploy");
-    record("opentofu", "cdktf deploy s (service re-created)", seconds(r.ms));
-    await waitHealthy([APP], 2 * MINUTE);
-    const after = await stateRow();
-    expect(after.serial).toBeGreaterThan(serialBefore!);
-    expect(after.hasSentinel).toBe(false);
-    // The decrypted state, parsed here and never logged (it holds the secret).
-    const pull = await run("tofu", ["state", "pull"], { cwd: tofu.dir, env: tofu.env({ TF_ENCRYPTION: enc.second }), timeoutMs: 2 * MINUTE, quiet: true });
-    expect(pull.code).toBe(0);
-    const state = JSON.parse(pull.stdout);
-    expect({ version: state.terraform_version, serial: state.serial }).toEqual({ version: TOFU_VERSION, serial: after.serial });
-    say(`${TOFU_STACK}: cdktf deploy under TERRAFORM_BINARY_NAME=tofu: serial ${serialBefore} -> ${after.serial}, terraform_version ${state.terraform_version}`);
-  });
+  step(
+    "cdktf deploy with TERRAFORM_BINARY_NAME=tofu and the key re-creates a removed service (only tofu can read this state); the state it wrote says 1.12.6",
+    async () => {
+      await docker(["rm", "-f", APP]);
+      const serialBefore = (await stateRow()).serial;
+      const r = await cdktf("deploy");
+      record("opentofu", "cdktf deploy s (service re-created)", seconds(r.ms));
+      await waitHealthy([APP], 2 * MINUTE);
+      const after = await stateRow();
+      expect(after.serial).toBeGreaterThan(serialBefore!);
+      expect(after.hasSentinel).toBe(false);
+      // The decrypted state, parsed here and never logged (it holds the secret).
+      const pull = await run("tofu", ["state", "pull"], {
+        cwd: tofu.dir,
+        env: tofu.env({ TF_ENCRYPTION: enc.second }),
+        timeoutMs: 2 * MINUTE,
+        quiet: true,
+      });
+      expect(pull.code).toBe(0);
+      const state = JSON.parse(pull.stdout);
+      expect({ version: state.terraform_version, serial: state.serial }).toEqual({ version: TOFU_VERSION, serial: after.serial });
+      say(
+        `${TOFU_STACK}: cdktf deploy under TERRAFORM_BINARY_NAME=tofu: serial ${serialBefore} -> ${after.serial}, terraform_version ${state.terraform_version}`,
+      );
+    },
+  );
 
-  step("cdktf destroy with TERRAFORM_BINARY_NAME=tofu and the key: runs tofu (Terraform could not read this state); nothing is left", async () => {
-    const r = await cdktf("destroy");
-    destroyed = true;
-    record("opentofu", "cdktf destroy s", seconds(r.ms));
-    expect(await leftovers()).toEqual({ containers: [], volumes: [], networks: [] });
-    const state = await stateRow();
-    expect(state.hasSentinel).toBe(false);
-    expect(state.terraformVersion).toBeUndefined(); // encrypted: no version readable without the key
-    await dropSchema();
-  });
+  step(
+    "cdktf destroy with TERRAFORM_BINARY_NAME=tofu and the key: runs tofu (Terraform could not read this state); nothing is left",
+    async () => {
+      const r = await cdktf("destroy");
+      destroyed = true;
+      record("opentofu", "cdktf destroy s", seconds(r.ms));
+      expect(await leftovers()).toEqual({ containers: [], volumes: [], networks: [] });
+      const state = await stateRow();
+      expect(state.hasSentinel).toBe(false);
+      expect(state.terraformVersion).toBeUndefined(); // encrypted: no version readable without the key
+      await dropSchema();
+    },
+  );
 
   // ------------------------------------------------------------------------------------------
 
   /** `npx cdktf <command>` of this stack (synthesized by harness/tofu-stack.ts as the app) under tofu, with the current key. */
   async function cdktf(command: "deploy" | "destroy") {
-    const args = ["cdktf", command, TOFU_STACK, "--app", "npx ts-node --transpile-only test/e2e/harness/tofu-stack.ts", "--output", outDir, "--skip-provider-lock", "--auto-approve", "--no-color"];
+    const args = [
+      "cdktf",
+      command,
+      TOFU_STACK,
+      "--app",
+      "npx ts-node --transpile-only test/e2e/harness/tofu-stack.ts",
+      "--output",
+      outDir,
+      "--skip-provider-lock",
+      "--auto-approve",
+      "--no-color",
+    ];
     const env = tofu.env({ TF_ENCRYPTION: enc.second, TERRAFORM_BINARY_NAME: "tofu", CI: "true", FORCE_COLOR: "0" });
     delete env.CDKTF_OUTDIR;
     const r = await run("npx", args, { cwd: REPO_ROOT, env, timeoutMs: 10 * MINUTE });
@@ -245,7 +301,9 @@ describe("OpenTofu: a pg-backend stack taken over from Terraform, state encrypte
   }
 
   async function planWith(tfEncryption: string) {
-    const r = await tofu.tf(["plan", "-detailed-exitcode", "-input=false", "-no-color", ...tofu.varArgs()], 5 * MINUTE, { TF_ENCRYPTION: tfEncryption });
+    const r = await tofu.tf(["plan", "-detailed-exitcode", "-input=false", "-no-color", ...tofu.varArgs()], 5 * MINUTE, {
+      TF_ENCRYPTION: tfEncryption,
+    });
     if (r.code === 1) throw new Error(`tofu plan failed:\n${tail(r.stderr + r.stdout)}`);
     const changes = r.code === 2 ? [r.stdout.match(/Plan: [^\n]*/)?.[0] ?? "changes"] : [];
     return { code: r.code, changes, ms: r.ms };
@@ -282,14 +340,21 @@ describe("OpenTofu: a pg-backend stack taken over from Terraform, state encrypte
 
 /** The engine's error, in one line: its `Error:` summary and the lines about the state's encryption or format. */
 function firstError(text: string): string {
-  const lines = text.split("\n").map((l) => l.replace(/^[│╷╵\s]+/, "").trim()).filter(Boolean);
+  const lines = text
+    .split("\n")
+    .map((l) => l.replace(/^[│╷╵\s]+/, "").trim())
+    .filter(Boolean);
   const summary = lines.find((l) => l.startsWith("Error:")) ?? "";
   const detail = lines.filter((l) => /crypt|state file|format/i.test(l) && l !== summary);
   return [summary, ...detail].join(" ").slice(0, 400);
 }
 
 async function leftovers(): Promise<{ containers: string[]; volumes: string[]; networks: string[] }> {
-  const names = (out: string) => out.split("\n").filter((n) => n.startsWith(TOFU_PREFIX)).sort();
+  const names = (out: string) =>
+    out
+      .split("\n")
+      .filter((n) => n.startsWith(TOFU_PREFIX))
+      .sort();
   return {
     containers: names(await dockerOk(["ps", "-a", "--format", "{{.Names}}"])),
     volumes: names(await dockerOk(["volume", "ls", "--format", "{{.Name}}"])),

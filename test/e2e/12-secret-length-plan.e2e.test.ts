@@ -76,12 +76,16 @@ function lengthChecks(stack: string): LengthCheck[] {
   });
 }
 
-const mirror = (): string | undefined => (providerSource() === "mirror" && missingProvider() === undefined ? path.join(cacheDir(), "terraformrc") : undefined);
+const mirror = (): string | undefined =>
+  providerSource() === "mirror" && missingProvider() === undefined ? path.join(cacheDir(), "terraformrc") : undefined;
 
 /** The stack's Terraform in its synthesized directory, initialized against a local state file. */
 async function initialized(stack: string, secrets: Record<string, string>, vars: Record<string, string>): Promise<Terraform> {
   const dir = path.join(outDir, "stacks", stack);
-  fs.writeFileSync(path.join(dir, "override.tf.json"), JSON.stringify({ terraform: { backend: { local: { path: path.join(dir, "test.tfstate") } } } }, null, 2));
+  fs.writeFileSync(
+    path.join(dir, "override.tf.json"),
+    JSON.stringify({ terraform: { backend: { local: { path: path.join(dir, "test.tfstate") } } } }, null, 2),
+  );
   const tf = new Terraform(stack, { outDir, cliConfigFile: mirror() }, { vars, secrets, pgBackend: false });
   try {
     await tf.init();
@@ -107,65 +111,80 @@ async function plan(tf: Terraform) {
 }
 
 /** Where a value shows in a text: as given or base64-encoded (as a swarm object's data is). */
-const leaks = (text: string, values: readonly string[]): string[] => values.filter((v) => text.includes(v) || text.includes(Buffer.from(v).toString("base64")));
+const leaks = (text: string, values: readonly string[]): string[] =>
+  values.filter((v) => text.includes(v) || text.includes(Buffer.from(v).toString("base64")));
 const flat = (text: string) => text.replace(/\s+/g, " ");
 
-describe.each(["zcash-production", "jessy-production", "zfs-sync-production"])("%s: a too-short secret fails the plan and is never printed", (stack) => {
-  let checks: LengthCheck[] = [];
-  let result: Awaited<ReturnType<typeof plan>>;
-  let shortValues: Record<string, string> = {};
-  const registryPassword = sentinel(`registry_password_${stack}`, 24);
+describe.each(["zcash-production", "jessy-production", "zfs-sync-production"])(
+  "%s: a too-short secret fails the plan and is never printed",
+  (stack) => {
+    let checks: LengthCheck[] = [];
+    let result: Awaited<ReturnType<typeof plan>>;
+    let shortValues: Record<string, string> = {};
+    const registryPassword = sentinel(`registry_password_${stack}`, 24);
 
-  beforeAll(async () => {
-    checks = lengthChecks(stack);
-    shortValues = Object.fromEntries(checks.map((c) => [c.name, sentinel(c.name, c.minLength - 1)]));
-    // A registry password without its user: the registry_address validation, which reads it, fails.
-    const tf = await initialized(stack, { ...shortValues, registry_password: registryPassword }, { ...nonSecretInputs(stack), registry_address: REGISTRY });
-    result = await plan(tf);
-  }, 300_000);
+    beforeAll(async () => {
+      checks = lengthChecks(stack);
+      shortValues = Object.fromEntries(checks.map((c) => [c.name, sentinel(c.name, c.minLength - 1)]));
+      // A registry password without its user: the registry_address validation, which reads it, fails.
+      const tf = await initialized(
+        stack,
+        { ...shortValues, registry_password: registryPassword },
+        { ...nonSecretInputs(stack), registry_address: REGISTRY },
+      );
+      result = await plan(tf);
+    }, 300_000);
 
-  test("every secret of the stack is length-checked: the backup credentials and the system's own", () => {
-    const names = checks.map((c) => c.name);
-    expect(names).toEqual(expect.arrayContaining(["backup_password", "backup_ssh_key"]));
-    const own = { "zcash-production": ["zallet_identity", "grafana_admin_password", "alert_oncall_webhook_url"], "jessy-production": ["api_key", "jwt_secret"], "zfs-sync-production": ["postgres_password", "tls_certificate", "tls_private_key"] }[stack]!;
-    expect(names).toEqual(expect.arrayContaining(own));
-    expect(checks.every((c) => !c.optional)).toBe(true);
-    for (const [name, value] of Object.entries(shortValues)) expect([name, value.length]).toEqual([name, checks.find((c) => c.name === name)!.minLength - 1]);
-  });
+    test("every secret of the stack is length-checked: the backup credentials and the system's own", () => {
+      const names = checks.map((c) => c.name);
+      expect(names).toEqual(expect.arrayContaining(["backup_password", "backup_ssh_key"]));
+      const own = {
+        "zcash-production": ["zallet_identity", "grafana_admin_password", "alert_oncall_webhook_url"],
+        "jessy-production": ["api_key", "jwt_secret"],
+        "zfs-sync-production": ["postgres_password", "tls_certificate", "tls_private_key"],
+      }[stack]!;
+      expect(names).toEqual(expect.arrayContaining(own));
+      expect(checks.every((c) => !c.optional)).toBe(true);
+      for (const [name, value] of Object.entries(shortValues))
+        expect([name, value.length]).toEqual([name, checks.find((c) => c.name === name)!.minLength - 1]);
+    });
 
-  test("the plan fails, naming each too-short secret and its minimum length, and the registry rule", () => {
-    expect(result.codes).toEqual([1, 1]);
-    const errors = result.diagnostics.filter((d) => d.severity === "error");
-    // Nothing else failed: one failed precondition per secret, and the registry credentials rule.
-    expect(errors.map((d) => `${d.summary}: ${where(d)}`).sort()).toEqual([...checks.map((c) => `Resource precondition failed: ${precondition(c.name)}`), "Invalid value for variable: variable"].sort());
-    for (const c of checks) {
-      const message = `${c.name} (TF_VAR_${c.name}) must be at least ${c.minLength} characters long; its value is not shown.`;
-      const failed = errors.find((d) => where(d) === precondition(c.name));
-      // Terraform shows no value the condition reads: it reads only the sensitive variable.
-      expect({ detail: failed?.detail, values: failed?.snippet?.values }).toEqual({ detail: message, values: [] });
-      expect(flat(result.output)).toContain(message);
-    }
-    const registry = errors.find((d) => d.summary === "Invalid value for variable");
-    expect(registry?.detail).toMatch(/registry_username and registry_password .* are required when registry_address is set/);
-    // Only the validated, non-sensitive variable's value is shown; the credentials it reads are not.
-    expect(registry?.snippet?.values).toEqual([{ traversal: "var.registry_address", statement: `is "${REGISTRY}"` }]);
-  });
+    test("the plan fails, naming each too-short secret and its minimum length, and the registry rule", () => {
+      expect(result.codes).toEqual([1, 1]);
+      const errors = result.diagnostics.filter((d) => d.severity === "error");
+      // Nothing else failed: one failed precondition per secret, and the registry credentials rule.
+      expect(errors.map((d) => `${d.summary}: ${where(d)}`).sort()).toEqual(
+        [...checks.map((c) => `Resource precondition failed: ${precondition(c.name)}`), "Invalid value for variable: variable"].sort(),
+      );
+      for (const c of checks) {
+        const message = `${c.name} (TF_VAR_${c.name}) must be at least ${c.minLength} characters long; its value is not shown.`;
+        const failed = errors.find((d) => where(d) === precondition(c.name));
+        // Terraform shows no value the condition reads: it reads only the sensitive variable.
+        expect({ detail: failed?.detail, values: failed?.snippet?.values }).toEqual({ detail: message, values: [] });
+        expect(flat(result.output)).toContain(message);
+      }
+      const registry = errors.find((d) => d.summary === "Invalid value for variable");
+      expect(registry?.detail).toMatch(/registry_username and registry_password .* are required when registry_address is set/);
+      // Only the validated, non-sensitive variable's value is shown; the credentials it reads are not.
+      expect(registry?.snippet?.values).toEqual([{ traversal: "var.registry_address", statement: `is "${REGISTRY}"` }]);
+    });
 
-  test("no secret value appears anywhere in the output, plain or base64-encoded", () => {
-    expect(Object.keys(shortValues).length).toBeGreaterThanOrEqual(4);
-    expect(leaks(result.output, [...Object.values(shortValues), registryPassword])).toEqual([]);
-    // The output is the plan's: it names the variables (so the scan would see a value printed next to them).
-    expect(result.output).toContain("var.backup_password");
-  });
+    test("no secret value appears anywhere in the output, plain or base64-encoded", () => {
+      expect(Object.keys(shortValues).length).toBeGreaterThanOrEqual(4);
+      expect(leaks(result.output, [...Object.values(shortValues), registryPassword])).toEqual([]);
+      // The output is the plan's: it names the variables (so the scan would see a value printed next to them).
+      expect(result.output).toContain("var.backup_password");
+    });
 
-  test("the same secrets at their minimum length pass: the plan succeeds", async () => {
-    const valid = Object.fromEntries(checks.map((c) => [c.name, sentinel(c.name, c.minLength)]));
-    const tf = await initialized(stack, valid, nonSecretInputs(stack));
-    const ok = await plan(tf);
-    expect({ codes: ok.codes, errors: ok.diagnostics.filter((d) => d.severity === "error") }).toEqual({ codes: [0, 0], errors: [] });
-    expect(leaks(ok.output, Object.values(valid))).toEqual([]);
-  }, 300_000);
-});
+    test("the same secrets at their minimum length pass: the plan succeeds", async () => {
+      const valid = Object.fromEntries(checks.map((c) => [c.name, sentinel(c.name, c.minLength)]));
+      const tf = await initialized(stack, valid, nonSecretInputs(stack));
+      const ok = await plan(tf);
+      expect({ codes: ok.codes, errors: ok.diagnostics.filter((d) => d.severity === "error") }).toEqual({ codes: [0, 0], errors: [] });
+      expect(leaks(ok.output, Object.values(valid))).toEqual([]);
+    }, 300_000);
+  },
+);
 
 describe("a plan targeted at one service checks the secrets it receives (its files depend on their length checks)", () => {
   test("zcash-production, -target Zallet's files loader: zallet_identity too short fails; backup_password, not received, is not checked", async () => {
@@ -174,7 +193,20 @@ describe("a plan targeted at one service checks the secrets it receives (its fil
     const identity = sentinel("zallet_identity_target", values.zallet_identity.length - 1);
     const backupPassword = sentinel("backup_password_target", 15);
     const tf = await initialized(stack, { ...values, zallet_identity: identity, backup_password: backupPassword }, nonSecretInputs(stack));
-    const result = await tf.tf(["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-json", "-target=docker_container.z3_zallet_files", ...tf.varArgs()], 5 * 60_000, { DOCKER_HOST: SOCKET });
+    const result = await tf.tf(
+      [
+        "plan",
+        "-input=false",
+        "-no-color",
+        "-lock=false",
+        "-refresh=false",
+        "-json",
+        "-target=docker_container.z3_zallet_files",
+        ...tf.varArgs(),
+      ],
+      5 * 60_000,
+      { DOCKER_HOST: SOCKET },
+    );
     const errors = result.stdout
       .split("\n")
       .filter((line) => line.startsWith("{"))
@@ -190,7 +222,9 @@ describe("why not a validation: Terraform 1.11 prints a sensitive variable's val
   test("zcash-production with the length check as backup_password's validation (as earlier releases had it) prints the value; the scan finds it", async () => {
     const stack = "zcash-production-with-validation";
     const json = stackJson("zcash-production");
-    json.variable.backup_password.validation = [{ condition: "${length(var.backup_password) >= 16}", error_message: "backup_password must be at least 16 characters long." }];
+    json.variable.backup_password.validation = [
+      { condition: "${length(var.backup_password) >= 16}", error_message: "backup_password must be at least 16 characters long." },
+    ];
     fs.mkdirSync(path.join(outDir, "stacks", stack));
     fs.writeFileSync(path.join(outDir, "stacks", stack, "cdk.tf.json"), JSON.stringify(json, null, 2));
     const secrets = Object.fromEntries(lengthChecks("zcash-production").map((c) => [c.name, sentinel(c.name, c.minLength)]));
@@ -198,7 +232,10 @@ describe("why not a validation: Terraform 1.11 prints a sensitive variable's val
     const result = await plan(await initialized(stack, { ...secrets, backup_password: value }, nonSecretInputs("zcash-production")));
     expect(result.codes).toEqual([1, 1]);
     const failed = result.diagnostics.filter((d) => d.severity === "error");
-    expect(failed.map((d) => [d.summary, d.snippet?.values])).toContainEqual(["Invalid value for variable", [{ traversal: "var.backup_password", statement: `is "${value}"` }]]);
+    expect(failed.map((d) => [d.summary, d.snippet?.values])).toContainEqual([
+      "Invalid value for variable",
+      [{ traversal: "var.backup_password", statement: `is "${value}"` }],
+    ]);
     expect(leaks(result.output, [value])).toEqual([value]);
   }, 300_000);
 });
@@ -215,7 +252,10 @@ describe("an optional secret (backups off in dev) may be empty; a set one is len
     const short = await plan(await initialized(stack, { backup_password: value }, { docker_host: SOCKET }));
     expect(short.codes).toEqual([1, 1]);
     expect(short.diagnostics.filter((d) => d.severity === "error").map((d) => [where(d), d.detail])).toEqual([
-      [precondition("backup_password"), "backup_password (TF_VAR_backup_password) must be empty or at least 16 characters long; its value is not shown."],
+      [
+        precondition("backup_password"),
+        "backup_password (TF_VAR_backup_password) must be empty or at least 16 characters long; its value is not shown.",
+      ],
     ]);
     expect(leaks(short.output, [value])).toEqual([]);
   }, 300_000);

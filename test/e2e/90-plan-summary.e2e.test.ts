@@ -63,7 +63,12 @@ type VersionName = keyof typeof VERSIONS;
 class ReviewStack extends TerraformStack {
   constructor(scope: Construct, stateFile: string, v: Version) {
     super(scope, STACK);
-    const dockerHost = new TerraformVariable(this, "docker_host", { type: "string", default: DOCKER_HOST, nullable: false, description: "Docker host to deploy to." });
+    const dockerHost = new TerraformVariable(this, "docker_host", {
+      type: "string",
+      default: DOCKER_HOST,
+      nullable: false,
+      description: "Docker host to deploy to.",
+    });
     new DockerProvider(this, "docker", { host: dockerHost.stringValue });
     new LocalBackend(this, { path: stateFile });
 
@@ -170,7 +175,13 @@ describe("plan summary and synth diff on real plans of a production-named stack"
       synthDirs[name] = outdir;
     }
     const json = readSynth("v1");
-    expect(Object.keys(json.resource).sort()).toEqual(["docker_container", "docker_image", "docker_network", "docker_volume", "terraform_data"]);
+    expect(Object.keys(json.resource).sort()).toEqual([
+      "docker_container",
+      "docker_image",
+      "docker_network",
+      "docker_volume",
+      "terraform_data",
+    ]);
     // The secret's length check, created (and counted) with the rest by the first plan.
     expect(Object.keys(json.resource.terraform_data)).toEqual([`${SECRET_VARIABLE}_length`]);
     expect(Object.keys(json.resource.docker_container).sort()).toEqual(["app", "app_files"]);
@@ -196,7 +207,8 @@ describe("plan summary and synth diff on real plans of a production-named stack"
     teardown = new StackUnderTest(STACK, { ...config, outDir: synthDirs.teardown });
     const options = { vars: s.vars, secrets: s.secrets, pgBackend: false };
     for (const name of Object.keys(VERSIONS) as VersionName[]) {
-      tfs[name] = name === "v1" ? s.tf : name === "teardown" ? teardown.tf : new Terraform(STACK, { ...config, outDir: synthDirs[name] }, options);
+      tfs[name] =
+        name === "v1" ? s.tf : name === "teardown" ? teardown.tf : new Terraform(STACK, { ...config, outDir: synthDirs[name] }, options);
     }
     rotated = new Terraform(STACK, { ...config, outDir: synthDirs.v1 }, { ...options, secrets: { [SECRET_VARIABLE]: rotatedSecret } });
     const t0 = Date.now();
@@ -208,7 +220,9 @@ describe("plan summary and synth diff on real plans of a production-named stack"
     const p = await plan(tfs.v1, "create");
     expect(p.code).toBe(2);
     const json = readSynth("v1");
-    const addresses = Object.entries(json.resource as Record<string, Record<string, unknown>>).flatMap(([type, byName]) => Object.keys(byName).map((n) => `${type}.${n}`));
+    const addresses = Object.entries(json.resource as Record<string, Record<string, unknown>>).flatMap(([type, byName]) =>
+      Object.keys(byName).map((n) => `${type}.${n}`),
+    );
     const r = summarize(p);
     const st = r.stacks[0];
     expect(st.environment).toBe("production");
@@ -227,7 +241,8 @@ describe("plan summary and synth diff on real plans of a production-named stack"
   step("apply the saved create plan (what CI does); the service runs healthy with its secret file", async () => {
     const r = await tfs.v1.tf(["apply", "-input=false", "-no-color", plans.create!.planFile], 10 * MINUTE);
     deployed = true;
-    if (r.code !== 0) throw new Error(`terraform apply ${plans.create!.planFile} failed (exit ${r.code}):\n${tail(r.stderr + "\n" + r.stdout, 60)}`);
+    if (r.code !== 0)
+      throw new Error(`terraform apply ${plans.create!.planFile} failed (exit ${r.code}):\n${tail(r.stderr + "\n" + r.stdout, 60)}`);
     record(STACK, "apply s", seconds(r.ms));
     say(`${STACK}: ${r.stdout.match(/Apply complete![^\n]*/)?.[0] ?? "applied"} (${seconds(r.ms)}s)`);
     await assertRunningAndHealthy(s, 2 * MINUTE);
@@ -253,7 +268,9 @@ describe("plan summary and synth diff on real plans of a production-named stack"
     const st = r.stacks[0];
     expect(st.counts).toEqual({ add: 0, change: 1, replace: 0, destroy: 0 });
     expect(st.resources.map((x) => [x.address, x.action])).toEqual([[APP, "update"]]);
-    expect(st.resources[0].diffLines).toEqual(expect.arrayContaining(["- memory = 64", "+ memory = 96", "- memory_swap = 64", "+ memory_swap = 96"]));
+    expect(st.resources[0].diffLines).toEqual(
+      expect.arrayContaining(["- memory = 64", "+ memory = 96", "- memory_swap = 64", "+ memory_swap = 96"]),
+    );
     expect(st.callouts).toEqual([]);
     expect(st.warnings).toEqual([]);
     expect(r.exitCode).toBe(0);
@@ -272,7 +289,9 @@ describe("plan summary and synth diff on real plans of a production-named stack"
     expect(st.counts).toEqual({ add: 0, change: 0, replace: 1, destroy: 0 });
     expect(st.resources.map((x) => [x.address, x.action])).toEqual([[APP, "replace"]]);
     expect(st.resources[0].replaceBecause).toEqual(["env"]);
-    expect(st.resources[0].diffLines).toEqual(expect.arrayContaining(['- env = "LOG_LEVEL=info"  # forces replacement', '+ env = "LOG_LEVEL=debug"  # forces replacement']));
+    expect(st.resources[0].diffLines).toEqual(
+      expect.arrayContaining(['- env = "LOG_LEVEL=info"  # forces replacement', '+ env = "LOG_LEVEL=debug"  # forces replacement']),
+    );
     expect(st.callouts).toEqual([
       {
         kind: "downtime",
@@ -296,140 +315,159 @@ describe("plan summary and synth diff on real plans of a production-named stack"
     expect(r.markdown).toContain(`**\`${APP}\`** — replace — name \`${PREFIX}app\`, forced by \`env\``);
   });
 
-  step("volume removed from the configuration: 1 destroy, called out as gated data loss, exit 2 (0 with allowDataLoss, 0 when not production)", async () => {
-    const p = await plan(tfs["volume-removed"], "volume-removed");
-    expect(p.code).toBe(2);
-    const r = summarize(p);
-    const st = r.stacks[0];
-    expect(st.counts).toEqual({ add: 0, change: 0, replace: 0, destroy: 1 });
-    expect(st.resources.map((x) => [x.address, x.action, x.actionReason])).toEqual([[ARCHIVE, "delete", "delete_because_no_resource_config"]]);
-    const dataLoss = {
-      kind: "data-loss",
-      stack: STACK,
-      address: ARCHIVE,
-      gating: true,
-      text: `**data loss**: stateful volume \`${ARCHIVE}\` (\`${PREFIX}archive\`) is destroyed (removed from the configuration); its data is deleted.`,
-    };
-    expect(st.callouts).toEqual([dataLoss]);
-    expect(r.blocking).toEqual([dataLoss]);
-    expect(r.exitCode).toBe(2);
-    expect(r.verdict).toBe(
-      `⛔ **Blocked:** \`${STACK}\` would destroy or replace 1 volume (data loss). Apply only after a backup, with \`--allow-data-loss\` (in CI: the \`allow-data-loss\` pull request label).`,
-    );
-    expectVerdictFirst(r);
-    expect(r.markdown).toContain(`| \`${STACK}\` | production (gated) | 0 | 0 | 0 | **1** |`);
-    expect(r.markdown).toContain(`- ⛔ \`${STACK}\`: ${dataLoss.text} _(gated)_`);
-    expect(r.markdown.indexOf("### Attention")).toBeLessThan(r.markdown.indexOf("<details>"));
-    expect(r.markdown).toContain(`**\`${ARCHIVE}\`** — destroy — name \`${PREFIX}archive\`, no longer in the configuration`);
-
-    const allowed = summarize(p, { allowDataLoss: true });
-    expect(allowed.exitCode).toBe(0);
-    expect(allowed.blocking).toEqual([dataLoss]);
-    expect(allowed.verdict).toBe(`⚠️ **Data loss allowed** (--allow-data-loss) in \`${STACK}\`: 1 volume destroyed or replaced.`);
-    expectVerdictFirst(allowed);
-
-    // The same plan under a staging name: listed, not gated.
-    const staging = summarizePlans([{ stack: "review-e2e-staging", plan: p.json }]);
-    expect(staging.exitCode).toBe(0);
-    expect(staging.blocking).toEqual([]);
-    expect(staging.verdict).toBe("⚠️ **Review needed:** 1 volume destroyed or replaced.");
-  });
-
-  step("CLI end to end: npm run plan:summary -- --stack review-e2e-production=<plan.json> exits 2 and prints the same Markdown", async () => {
-    const p = plans["volume-removed"]!;
-    const r = await run("npm", ["run", "plan:summary", "--", "--stack", `${STACK}=${p.jsonFile}`], { cwd: REPO_ROOT, timeoutMs: 3 * MINUTE });
-    expect(r.timedOut).toBe(false);
-    expect({ code: r.code, stderr: r.stderr.split("\n").filter((l) => l.startsWith("blocked:") || l.startsWith("error:")) }).toEqual({
-      code: 2,
-      stderr: [`blocked: ${STACK} ${ARCHIVE} (data loss; --allow-data-loss to proceed)`],
-    });
-    expect(r.stdout).toContain(summarize(p).markdown);
-  });
-
-  step("sensitive value change: a rotated secret replaces the files loader and the service; neither value is printed, the change is reported masked", async () => {
-    const p = await plan(rotated, "rotated-secret");
-    expect(p.code).toBe(2);
-    // The plan JSON itself carries both values in clear text: the summary is what must hide them.
-    expect(p.text.includes(secret)).toBe(true);
-    expect(p.text.includes(rotatedSecret)).toBe(true);
-    const r = summarize(p);
-    const st = r.stacks[0];
-    expect(st.counts).toEqual({ add: 0, change: 0, replace: 2, destroy: 0 });
-    const loader = st.resources.find((x) => x.address === LOADER);
-    const app = st.resources.find((x) => x.address === APP);
-    expect(st.resources.map((x) => [x.address, x.action]).sort()).toEqual([
-      [APP, "replace"],
-      [LOADER, "replace"],
-    ]);
-    expect(loader!.replaceBecause).toEqual(["upload"]);
-    expect(app!.actionReason).toBe("replace_by_triggers");
-    // Only the uploaded content changed: reported as a hidden change of a masked value.
-    expect(loader!.diffLines.filter((l) => l.startsWith("- ") || l.startsWith("+ "))).toEqual([
-      "- upload[0].content = (sensitive value)  # forces replacement; hidden value changed",
-      "+ upload[0].content = (sensitive value)  # forces replacement; hidden value changed",
-    ]);
-    expect(r.markdown).toContain("hidden value changed");
-    expect(st.callouts).toEqual([
-      {
-        kind: "downtime",
+  step(
+    "volume removed from the configuration: 1 destroy, called out as gated data loss, exit 2 (0 with allowDataLoss, 0 when not production)",
+    async () => {
+      const p = await plan(tfs["volume-removed"], "volume-removed");
+      expect(p.code).toBe(2);
+      const r = summarize(p);
+      const st = r.stacks[0];
+      expect(st.counts).toEqual({ add: 0, change: 0, replace: 0, destroy: 1 });
+      expect(st.resources.map((x) => [x.address, x.action, x.actionReason])).toEqual([
+        [ARCHIVE, "delete", "delete_because_no_resource_config"],
+      ]);
+      const dataLoss = {
+        kind: "data-loss",
         stack: STACK,
-        address: APP,
-        gating: false,
-        text: `**downtime**: long-running container \`${APP}\` (\`${PREFIX}app\`) is stopped, removed and recreated (\`replace_triggered_by\`: its files loader \`${LOADER}\` is replaced, so an uploaded file or secret changed).`,
-      },
-    ]);
-    expect(r.exitCode).toBe(0);
-    expect(r.verdict).toBe("⚠️ **Review needed:** 1 long-running container with downtime.");
-    expectVerdictFirst(r);
-    expect(r.markdown).toContain(`**\`${APP}\`** — replace — name \`${PREFIX}app\`, triggered by \`replace_triggered_by\``);
-  });
+        address: ARCHIVE,
+        gating: true,
+        text: `**data loss**: stateful volume \`${ARCHIVE}\` (\`${PREFIX}archive\`) is destroyed (removed from the configuration); its data is deleted.`,
+      };
+      expect(st.callouts).toEqual([dataLoss]);
+      expect(r.blocking).toEqual([dataLoss]);
+      expect(r.exitCode).toBe(2);
+      expect(r.verdict).toBe(
+        `⛔ **Blocked:** \`${STACK}\` would destroy or replace 1 volume (data loss). Apply only after a backup, with \`--allow-data-loss\` (in CI: the \`allow-data-loss\` pull request label).`,
+      );
+      expectVerdictFirst(r);
+      expect(r.markdown).toContain(`| \`${STACK}\` | production (gated) | 0 | 0 | 0 | **1** |`);
+      expect(r.markdown).toContain(`- ⛔ \`${STACK}\`: ${dataLoss.text} _(gated)_`);
+      expect(r.markdown.indexOf("### Attention")).toBeLessThan(r.markdown.indexOf("<details>"));
+      expect(r.markdown).toContain(`**\`${ARCHIVE}\`** — destroy — name \`${PREFIX}archive\`, no longer in the configuration`);
+
+      const allowed = summarize(p, { allowDataLoss: true });
+      expect(allowed.exitCode).toBe(0);
+      expect(allowed.blocking).toEqual([dataLoss]);
+      expect(allowed.verdict).toBe(`⚠️ **Data loss allowed** (--allow-data-loss) in \`${STACK}\`: 1 volume destroyed or replaced.`);
+      expectVerdictFirst(allowed);
+
+      // The same plan under a staging name: listed, not gated.
+      const staging = summarizePlans([{ stack: "review-e2e-staging", plan: p.json }]);
+      expect(staging.exitCode).toBe(0);
+      expect(staging.blocking).toEqual([]);
+      expect(staging.verdict).toBe("⚠️ **Review needed:** 1 volume destroyed or replaced.");
+    },
+  );
+
+  step(
+    "CLI end to end: npm run plan:summary -- --stack review-e2e-production=<plan.json> exits 2 and prints the same Markdown",
+    async () => {
+      const p = plans["volume-removed"]!;
+      const r = await run("npm", ["run", "plan:summary", "--", "--stack", `${STACK}=${p.jsonFile}`], {
+        cwd: REPO_ROOT,
+        timeoutMs: 3 * MINUTE,
+      });
+      expect(r.timedOut).toBe(false);
+      expect({ code: r.code, stderr: r.stderr.split("\n").filter((l) => l.startsWith("blocked:") || l.startsWith("error:")) }).toEqual({
+        code: 2,
+        stderr: [`blocked: ${STACK} ${ARCHIVE} (data loss; --allow-data-loss to proceed)`],
+      });
+      expect(r.stdout).toContain(summarize(p).markdown);
+    },
+  );
+
+  step(
+    "sensitive value change: a rotated secret replaces the files loader and the service; neither value is printed, the change is reported masked",
+    async () => {
+      const p = await plan(rotated, "rotated-secret");
+      expect(p.code).toBe(2);
+      // The plan JSON itself carries both values in clear text: the summary is what must hide them.
+      expect(p.text.includes(secret)).toBe(true);
+      expect(p.text.includes(rotatedSecret)).toBe(true);
+      const r = summarize(p);
+      const st = r.stacks[0];
+      expect(st.counts).toEqual({ add: 0, change: 0, replace: 2, destroy: 0 });
+      const loader = st.resources.find((x) => x.address === LOADER);
+      const app = st.resources.find((x) => x.address === APP);
+      expect(st.resources.map((x) => [x.address, x.action]).sort()).toEqual([
+        [APP, "replace"],
+        [LOADER, "replace"],
+      ]);
+      expect(loader!.replaceBecause).toEqual(["upload"]);
+      expect(app!.actionReason).toBe("replace_by_triggers");
+      // Only the uploaded content changed: reported as a hidden change of a masked value.
+      expect(loader!.diffLines.filter((l) => l.startsWith("- ") || l.startsWith("+ "))).toEqual([
+        "- upload[0].content = (sensitive value)  # forces replacement; hidden value changed",
+        "+ upload[0].content = (sensitive value)  # forces replacement; hidden value changed",
+      ]);
+      expect(r.markdown).toContain("hidden value changed");
+      expect(st.callouts).toEqual([
+        {
+          kind: "downtime",
+          stack: STACK,
+          address: APP,
+          gating: false,
+          text: `**downtime**: long-running container \`${APP}\` (\`${PREFIX}app\`) is stopped, removed and recreated (\`replace_triggered_by\`: its files loader \`${LOADER}\` is replaced, so an uploaded file or secret changed).`,
+        },
+      ]);
+      expect(r.exitCode).toBe(0);
+      expect(r.verdict).toBe("⚠️ **Review needed:** 1 long-running container with downtime.");
+      expectVerdictFirst(r);
+      expect(r.markdown).toContain(`**\`${APP}\`** — replace — name \`${PREFIX}app\`, triggered by \`replace_triggered_by\``);
+    },
+  );
 
   step("no summary of any real plan contains a secret value (clear, JSON-escaped or base64)", async () => {
     expect(summaries.length).toBeGreaterThanOrEqual(8);
     const needles = [secret, rotatedSecret].flatMap((v) => [v, Buffer.from(v).toString("base64")]);
-    const leaks = summaries.flatMap((r, i) => needles.filter((n) => r.markdown.includes(n) || JSON.stringify(r).includes(n)).map(() => `summary #${i}`));
+    const leaks = summaries.flatMap((r, i) =>
+      needles.filter((n) => r.markdown.includes(n) || JSON.stringify(r).includes(n)).map(() => `summary #${i}`),
+    );
     // Only which summary, never the values, reaches the failure message.
     expect(leaks).toEqual([]);
     // Checked clean: the Markdown goes into the run's log for whoever reads the e2e output.
     for (const r of summaries) detail(`--- plan summary (${r.verdict}) ---\n${r.markdown}`);
   });
 
-  step("diffSynth v1 → volume removed flags the removed volume as gated data loss (exit 2); in-place and replacement versions agree with the plans", async () => {
-    const v1 = loadSynthTree(synthDirs.v1);
-    const removed = diffSynth(v1, loadSynthTree(synthDirs["volume-removed"]), { baseLabel: "v1", headLabel: "volume-removed" });
-    expect(removed.exitCode).toBe(2);
-    const st = removed.stacks.find((x) => x.stack === STACK)!;
-    expect(st.gated).toBe(true);
-    expect(st.resources.map((x) => [x.address, x.status, x.name])).toEqual([[ARCHIVE, "removed", `${PREFIX}archive`]]);
-    expect(st.callouts).toEqual([
-      {
-        kind: "data-loss",
-        stack: STACK,
-        address: ARCHIVE,
-        gating: true,
-        text: `**data loss**: stateful volume \`${ARCHIVE}\` (\`${PREFIX}archive\`) is removed: Terraform destroys it and its data. Its \`prevent_destroy\` goes with the removed resource block, so Terraform will not refuse.`,
-      },
-    ]);
-    expect(removed.verdict).toMatch(/^⛔ \*\*Blocked:\*\* `review-e2e-production` would lose 1 volume/);
-    expect(removed.markdown).toContain(`${PREFIX}archive`);
-    expect(diffSynth(v1, loadSynthTree(synthDirs["volume-removed"]), { allowDataLoss: true }).exitCode).toBe(0);
+  step(
+    "diffSynth v1 → volume removed flags the removed volume as gated data loss (exit 2); in-place and replacement versions agree with the plans",
+    async () => {
+      const v1 = loadSynthTree(synthDirs.v1);
+      const removed = diffSynth(v1, loadSynthTree(synthDirs["volume-removed"]), { baseLabel: "v1", headLabel: "volume-removed" });
+      expect(removed.exitCode).toBe(2);
+      const st = removed.stacks.find((x) => x.stack === STACK)!;
+      expect(st.gated).toBe(true);
+      expect(st.resources.map((x) => [x.address, x.status, x.name])).toEqual([[ARCHIVE, "removed", `${PREFIX}archive`]]);
+      expect(st.callouts).toEqual([
+        {
+          kind: "data-loss",
+          stack: STACK,
+          address: ARCHIVE,
+          gating: true,
+          text: `**data loss**: stateful volume \`${ARCHIVE}\` (\`${PREFIX}archive\`) is removed: Terraform destroys it and its data. Its \`prevent_destroy\` goes with the removed resource block, so Terraform will not refuse.`,
+        },
+      ]);
+      expect(removed.verdict).toMatch(/^⛔ \*\*Blocked:\*\* `review-e2e-production` would lose 1 volume/);
+      expect(removed.markdown).toContain(`${PREFIX}archive`);
+      expect(diffSynth(v1, loadSynthTree(synthDirs["volume-removed"]), { allowDataLoss: true }).exitCode).toBe(0);
 
-    const update = diffSynth(v1, loadSynthTree(synthDirs.update)).stacks[0];
-    expect(update.resources.map((x) => [x.address, x.status, x.forcedBy])).toEqual([[APP, "changed", []]]);
-    expect(update.callouts).toEqual([]);
+      const update = diffSynth(v1, loadSynthTree(synthDirs.update)).stacks[0];
+      expect(update.resources.map((x) => [x.address, x.status, x.forcedBy])).toEqual([[APP, "changed", []]]);
+      expect(update.callouts).toEqual([]);
 
-    const replace = diffSynth(v1, loadSynthTree(synthDirs.replace)).stacks[0];
-    expect(replace.resources.map((x) => [x.address, x.status, x.forcedBy])).toEqual([[APP, "changed", ["env"]]]);
-    expect(replace.callouts.map((c) => [c.kind, c.address, c.gating])).toEqual([["downtime", APP, false]]);
+      const replace = diffSynth(v1, loadSynthTree(synthDirs.replace)).stacks[0];
+      expect(replace.resources.map((x) => [x.address, x.status, x.forcedBy])).toEqual([[APP, "changed", ["env"]]]);
+      expect(replace.callouts.map((c) => [c.kind, c.address, c.gating])).toEqual([["downtime", APP, false]]);
 
-    // The teardown version only drops prevent_destroy: both volumes are reported as losing it.
-    const td = diffSynth(v1, loadSynthTree(synthDirs.teardown)).stacks[0];
-    expect(td.callouts).toEqual([]);
-    expect([...td.warnings].sort()).toEqual([
-      `\`${ARCHIVE}\` (\`${PREFIX}archive\`) loses \`prevent_destroy\`: Terraform will no longer refuse to destroy it.`,
-      `\`docker_volume.data\` (\`${PREFIX}data\`) loses \`prevent_destroy\`: Terraform will no longer refuse to destroy it.`,
-    ]);
-  });
+      // The teardown version only drops prevent_destroy: both volumes are reported as losing it.
+      const td = diffSynth(v1, loadSynthTree(synthDirs.teardown)).stacks[0];
+      expect(td.callouts).toEqual([]);
+      expect([...td.warnings].sort()).toEqual([
+        `\`${ARCHIVE}\` (\`${PREFIX}archive\`) loses \`prevent_destroy\`: Terraform will no longer refuse to destroy it.`,
+        `\`docker_volume.data\` (\`${PREFIX}data\`) loses \`prevent_destroy\`: Terraform will no longer refuse to destroy it.`,
+      ]);
+    },
+  );
 
   step("terraform destroy (version without prevent_destroy): no review-e2e- container, volume or network is left", async () => {
     await destroyAndAssertClean(teardown!);
@@ -453,7 +491,10 @@ describe("plan summary and synth diff on real plans of a production-named stack"
   async function plan(tf: Terraform, label: string): Promise<RealPlan> {
     const planFile = `${label}.tfplan`;
     const r = await tf.tf(["plan", "-detailed-exitcode", "-input=false", "-no-color", `-out=${planFile}`, ...tf.varArgs()], 10 * MINUTE);
-    if (r.code !== 0 && r.code !== 2) throw new Error(`${STACK}: terraform plan (${label}) failed (exit ${r.code}${r.timedOut ? ", timed out" : ""}):\n${tail(r.stderr + "\n" + r.stdout, 60)}`);
+    if (r.code !== 0 && r.code !== 2)
+      throw new Error(
+        `${STACK}: terraform plan (${label}) failed (exit ${r.code}${r.timedOut ? ", timed out" : ""}):\n${tail(r.stderr + "\n" + r.stdout, 60)}`,
+      );
     // show -json prints sensitive values in clear text: never logged.
     const show = await run(tf.engine, ["show", "-json", planFile], { cwd: tf.dir, env: tf.env(), timeoutMs: 2 * MINUTE, quiet: true });
     if (show.code !== 0) throw new Error(`${STACK}: terraform show -json ${planFile} failed (exit ${show.code}):\n${tail(show.stderr)}`);
@@ -484,5 +525,9 @@ async function existingWithPrefix(kind: "container" | "volume" | "network"): Pro
 }
 
 async function leftovers(): Promise<{ containers: string[]; volumes: string[]; networks: string[] }> {
-  return { containers: await existingWithPrefix("container"), volumes: await existingWithPrefix("volume"), networks: await existingWithPrefix("network") };
+  return {
+    containers: await existingWithPrefix("container"),
+    volumes: await existingWithPrefix("volume"),
+    networks: await existingWithPrefix("network"),
+  };
 }

@@ -1,7 +1,17 @@
 import { cpSync, mkdtempSync, writeFileSync } from "fs";
 import { networkInterfaces, tmpdir, cpus } from "os";
 import { join } from "path";
-import { announceConfig, configFile, E2eConfig, cacheDir, engineFromEnv, provenance, missingProvider, providerSource, REPO_ROOT } from "./harness/env";
+import {
+  announceConfig,
+  configFile,
+  E2eConfig,
+  cacheDir,
+  engineFromEnv,
+  provenance,
+  missingProvider,
+  providerSource,
+  REPO_ROOT,
+} from "./harness/env";
 import { say, setLogFile } from "./harness/log";
 import { run, runOk } from "./harness/process";
 import { record, seconds } from "./harness/report";
@@ -32,8 +42,11 @@ export default async function globalSetup(): Promise<void> {
   const cliConfig = providerSource() === "mirror" ? { TF_CLI_CONFIG_FILE: join(cacheDir(), "terraformrc") } : {};
   const tfVersion = await run(engine, ["version", "-json"], { timeoutMs: 30_000, env: { ...process.env, ...cliConfig } });
   if (tfVersion.code !== 0) throw new Error(`${engine} is not on PATH${engine === "tofu" ? " (run scripts/bootstrap-tofu.sh)" : ""}`);
-  const dockerVersion = await run("docker", ["version", "--format", "{{.Server.Version}} (API {{.Server.APIVersion}})"], { timeoutMs: 30_000 });
-  if (dockerVersion.code !== 0) throw new Error(`the Docker daemon does not answer (run scripts/bootstrap-engine.sh): ${dockerVersion.stderr.trim()}`);
+  const dockerVersion = await run("docker", ["version", "--format", "{{.Server.Version}} (API {{.Server.APIVersion}})"], {
+    timeoutMs: 30_000,
+  });
+  if (dockerVersion.code !== 0)
+    throw new Error(`the Docker daemon does not answer (run scripts/bootstrap-engine.sh): ${dockerVersion.stderr.trim()}`);
   say(`${engine} ${JSON.parse(tfVersion.stdout).terraform_version}, Docker Engine ${dockerVersion.stdout.trim()}, ${cpus().length} CPUs`);
   say(`provider: ${provenance()}`);
 
@@ -58,7 +71,12 @@ ${real.stdout.trim().split("\n").slice(-12).join("\n")}`);
 
   t = Date.now();
   const outDir = join(workDir, "cdktf.out");
-  await runOk("node", ["scripts/synth.js"], { cwd: REPO_ROOT, env: { ...process.env, CDKTF_OUTDIR: outDir }, timeoutMs: 10 * 60_000, quiet: true });
+  await runOk("node", ["scripts/synth.js"], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, CDKTF_OUTDIR: outDir },
+    timeoutMs: 10 * 60_000,
+    quiet: true,
+  });
   say(`synthesized every stack into ${outDir} in ${seconds(Date.now() - t)}s`);
   record("run", "synth s", seconds(Date.now() - t));
 

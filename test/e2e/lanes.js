@@ -65,7 +65,8 @@ function claimProblems(files) {
   for (const lane of lanes) for (const f of lane.files) claims.set(f, [...(claims.get(f) || []), `lane ${lane.name}`]);
   for (const a of alone) claims.set(a.file, [...(claims.get(a.file) || []), "alone"]);
   const problems = [];
-  for (const f of files) if (!claims.has(f)) problems.push(`${f}.e2e.test.ts is in no lane: add it to a lane of test/e2e/lanes.js (docs/e2e.md, "Lanes")`);
+  for (const f of files)
+    if (!claims.has(f)) problems.push(`${f}.e2e.test.ts is in no lane: add it to a lane of test/e2e/lanes.js (docs/e2e.md, "Lanes")`);
   for (const [f, by] of claims) {
     if (!files.includes(f)) problems.push(`test/e2e/lanes.js names ${f}, which is not a file of test/e2e`);
     if (by.length > 1) problems.push(`${f} is claimed twice (${by.join(", ")})`);

@@ -15,7 +15,10 @@ class E2eReporter {
     if (!file || !result.perfStats) return;
     const figures = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : {};
     const name = path.basename(test.path).replace(/\.e2e\.test\.ts$/, "");
-    figures["e2e files (s)"] = { ...(figures["e2e files (s)"] || {}), [name]: Math.round((result.perfStats.end - result.perfStats.start) / 100) / 10 };
+    figures["e2e files (s)"] = {
+      ...(figures["e2e files (s)"] || {}),
+      [name]: Math.round((result.perfStats.end - result.perfStats.start) / 100) / 10,
+    };
     fs.writeFileSync(file, JSON.stringify(figures, null, 2));
   }
 
@@ -23,7 +26,8 @@ class E2eReporter {
     const out = (s) => process.stderr.write(s + "\n");
     const skipped = results.numPendingTests + results.numTodoTests;
     // A skipped real-engine test proves nothing: the run fails (jest itself exits 0 on skips).
-    const ok = results.numFailedTests === 0 && results.numRuntimeErrorTestSuites === 0 && results.numFailedTestSuites === 0 && skipped === 0;
+    const ok =
+      results.numFailedTests === 0 && results.numRuntimeErrorTestSuites === 0 && results.numFailedTestSuites === 0 && skipped === 0;
     if (ok) process.env.E2E_RUN_OK = "1";
     const started = Number(process.env.E2E_STARTED_AT || Date.now());
     const total = Math.round((Date.now() - started) / 1000);
@@ -36,11 +40,20 @@ class E2eReporter {
       out(`${section}:`);
       for (const [k, v] of Object.entries(values)) out(`  ${k}: ${v}`);
     }
-    out(`total e2e time: ${Math.floor(total / 60)}m${String(total % 60).padStart(2, "0")}s (${results.numPassedTests} passed, ${results.numFailedTests} failed, ${skipped} skipped)`);
+    out(
+      `total e2e time: ${Math.floor(total / 60)}m${String(total % 60).padStart(2, "0")}s (${results.numPassedTests} passed, ${results.numFailedTests} failed, ${skipped} skipped)`,
+    );
     if (work) {
-      const summary = path.join(work, "..", `z3-e2e-summary-${path.basename(work)}${process.env.E2E_LANE ? `-${process.env.E2E_LANE}` : ""}.json`);
+      const summary = path.join(
+        work,
+        "..",
+        `z3-e2e-summary-${path.basename(work)}${process.env.E2E_LANE ? `-${process.env.E2E_LANE}` : ""}.json`,
+      );
       try {
-        fs.writeFileSync(summary, JSON.stringify({ ok, totalSeconds: total, passed: results.numPassedTests, failed: results.numFailedTests, figures }, null, 2));
+        fs.writeFileSync(
+          summary,
+          JSON.stringify({ ok, totalSeconds: total, passed: results.numPassedTests, failed: results.numFailedTests, figures }, null, 2),
+        );
         out(`summary: ${summary}`);
       } catch (_) {}
     }

@@ -39,7 +39,12 @@ afterAll(() => {
 });
 
 /** The shells on this machine that run the script: `sh` always, dash and busybox's ash when installed. */
-const SHELLS: string[][] = [["sh"], ...(["dash", "busybox"] as const).filter((s) => spawnSync("sh", ["-c", `command -v ${s}`]).status === 0).map((s) => (s === "busybox" ? ["busybox", "sh"] : [s]))];
+const SHELLS: string[][] = [
+  ["sh"],
+  ...(["dash", "busybox"] as const)
+    .filter((s) => spawnSync("sh", ["-c", `command -v ${s}`]).status === 0)
+    .map((s) => (s === "busybox" ? ["busybox", "sh"] : [s])),
+];
 
 /** The script with its state directory in a temporary directory (it is a tmpfs in the runner). */
 function installed(script: string): { file: string; state: string; dir: string } {
@@ -54,7 +59,11 @@ function installed(script: string): { file: string; state: string; dir: string }
 }
 
 function run(shell: string[], file: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(shell[0], [...shell.slice(1), file, ...args], { encoding: "utf8", env: { PATH: process.env.PATH, ...env }, timeout: 20_000 });
+  const r = spawnSync(shell[0], [...shell.slice(1), file, ...args], {
+    encoding: "utf8",
+    env: { PATH: process.env.PATH, ...env },
+    timeout: 20_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -75,7 +84,10 @@ describe("the generated script", () => {
 
   test("backs up each volume once per run, as one snapshot tagged volume=<name> with the stack as host", () => {
     const script = runnerScript(props([FILES, PLAIN, POSTGRES]));
-    const calls = script.split("\n").filter((l) => /^\s+backup_(files|postgres) '/.test(l)).map((l) => l.trim());
+    const calls = script
+      .split("\n")
+      .filter((l) => /^\s+backup_(files|postgres) '/.test(l))
+      .map((l) => l.trim());
     expect(calls).toEqual([
       "backup_files 'z3-regtest-zallet' '/run/secrets/companions/zallet_identity' || failed=1",
       "backup_files 'jessy-dev-mmap-data' || failed=1",
@@ -91,7 +103,9 @@ describe("the generated script", () => {
 
   test("keeps snapshots per host and volume as the policy says", () => {
     const script = runnerScript(props([PLAIN]));
-    expect(script).toContain("r forget --host \"$HOST\" --group-by host,tags --keep-within 24h --keep-daily 7 --keep-weekly 4 --keep-monthly 2 --prune");
+    expect(script).toContain(
+      'r forget --host "$HOST" --group-by host,tags --keep-within 24h --keep-daily 7 --keep-weekly 4 --keep-monthly 2 --prune',
+    );
     expect(script).toContain("sleep 3600");
     expect(script).toContain('[ "$age" -le 9000 ]');
     expect(script).toContain(`busybox httpd -p ${METRICS_PORT} -h "$STATE/www"`);
@@ -100,7 +114,9 @@ describe("the generated script", () => {
   test("postgres_of and companions_of: one case per source of that kind", () => {
     const script = runnerScript(props([FILES, PLAIN, POSTGRES]));
     const caseBody = (fn: string) => script.slice(script.indexOf(`${fn}() {`), script.indexOf("}", script.indexOf(`${fn}() {`)) + 1);
-    expect(caseBody("postgres_of")).toContain("'zfs-sync-staging-postgres-data') echo 'postgres' 5432 'zfssync' 'zfssync' '/run/secrets/postgres/postgres_password' ;;");
+    expect(caseBody("postgres_of")).toContain(
+      "'zfs-sync-staging-postgres-data') echo 'postgres' 5432 'zfssync' 'zfssync' '/run/secrets/postgres/postgres_password' ;;",
+    );
     expect(caseBody("postgres_of")).not.toContain("zallet");
     expect(caseBody("companions_of")).toContain("'z3-regtest-zallet') echo '/run/secrets/companions/zallet_identity' ;;");
     expect(caseBody("companions_of")).not.toContain("jessy-dev-mmap-data");
@@ -114,7 +130,9 @@ describe("the generated script", () => {
     const file = path.join(tempDir(), "functions.sh");
     fs.writeFileSync(file, functions);
     const ask = (call: string) => spawnSync(shell[0], [...shell.slice(1), "-c", `. "$1"; ${call}`, "sh", file], { encoding: "utf8" });
-    expect(ask("postgres_of zfs-sync-staging-postgres-data").stdout).toBe("postgres 5432 zfssync zfssync /run/secrets/postgres/postgres_password\n");
+    expect(ask("postgres_of zfs-sync-staging-postgres-data").stdout).toBe(
+      "postgres 5432 zfssync zfssync /run/secrets/postgres/postgres_password\n",
+    );
     expect(ask("postgres_of z3-regtest-zallet").stdout).toBe("");
     expect(ask("companions_of z3-regtest-zallet").stdout).toBe("/run/secrets/companions/zallet_identity\n");
     expect(ask("companions_of jessy-dev-mmap-data").stdout).toBe("");
@@ -140,8 +158,14 @@ describe("the generated script", () => {
     for (const shell of SHELLS) {
       const host = spawnSync(shell[0], [...shell.slice(1), "-c", `${assignment}\nprintf %s "$HOST"`], { encoding: "utf8" });
       expect(host.stdout).toBe(value);
-      const args = spawnSync(shell[0], [...shell.slice(1), "-c", `backup_postgres() { printf '[%s]' "$@"; }\n${call}`], { encoding: "utf8" });
-      expect(args.stdout).toBe(["zfs-sync-staging-postgres-data", "postgres", "5432", value, value, "/run/secrets/postgres/postgres_password"].map((a) => `[${a}]`).join(""));
+      const args = spawnSync(shell[0], [...shell.slice(1), "-c", `backup_postgres() { printf '[%s]' "$@"; }\n${call}`], {
+        encoding: "utf8",
+      });
+      expect(args.stdout).toBe(
+        ["zfs-sync-staging-postgres-data", "postgres", "5432", value, value, "/run/secrets/postgres/postgres_password"]
+          .map((a) => `[${a}]`)
+          .join(""),
+      );
     }
   });
 

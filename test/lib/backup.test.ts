@@ -12,7 +12,8 @@ const POLICY: BackupPolicy = {
   rebuildable: "skip",
   logging: { maxSizeMiB: 10, maxFiles: 3 },
 };
-const ROOT_REASON = "reads every backed-up volume whatever its owner and modes (CAP_DAC_OVERRIDE only, never DAC_READ_SEARCH; every mount read-only)";
+const ROOT_REASON =
+  "reads every backed-up volume whatever its owner and modes (CAP_DAC_OVERRIDE only, never DAC_READ_SEARCH; every mount read-only)";
 const OPTIONAL = '${var.backup_repository != "" ? 1 : 0}';
 
 interface Options {
@@ -55,7 +56,18 @@ function build(options: Options = {}) {
   const sources: Record<NonNullable<Options["without"]>, BackupSource> = {
     data: { kind: "files", volume: data },
     wallet: { kind: "files", volume: wallet, companions: [identity] },
-    db: { kind: "postgres", volume: db, server: postgres, network: dbNet, host: "postgres", port: 5432, database: "app", user: "app", password: dbPassword, clients: [app] },
+    db: {
+      kind: "postgres",
+      volume: db,
+      server: postgres,
+      network: dbNet,
+      host: "postgres",
+      port: 5432,
+      database: "app",
+      user: "app",
+      password: dbPassword,
+      clients: [app],
+    },
     chain: { kind: "rebuildable", volume: chain, why: "re-synced from the network" },
   };
   const backup = new Backup(stack, "Backup", {
@@ -116,7 +128,13 @@ describe("Backup runner defaults", () => {
     expect([...(c.entrypoint ?? []), ...(c.command ?? [])]).toEqual([RUNNER_PATHS.script, "run"]);
   });
   test("its health check is `backup.sh health`: unhealthy after a failed run or a stale snapshot", () => {
-    expect(c.healthcheck).toMatchObject({ test: ["CMD", "/etc/restic/backup.sh", "health"], interval: "30s", timeout: "10s", retries: 1, start_period: "15m0s" });
+    expect(c.healthcheck).toMatchObject({
+      test: ["CMD", "/etc/restic/backup.sh", "health"],
+      interval: "30s",
+      timeout: "10s",
+      retries: 1,
+      start_period: "15m0s",
+    });
   });
   test("serves its metrics on 9102 at /metrics.txt", () => {
     expect([METRICS_PORT, METRICS_PATH]).toEqual([9102, "/metrics.txt"]);
@@ -172,7 +190,16 @@ describe("Backup runner defaults", () => {
       sources: [
         { kind: "files", volume: "test-data", companions: [] },
         { kind: "files", volume: "test-wallet", companions: ["/run/secrets/companions/wallet_identity"] },
-        { kind: "postgres", volume: "test-db", host: "postgres", port: 5432, database: "app", user: "app", passwordFile: "/run/secrets/postgres/db_password", clients: ["test-app"] },
+        {
+          kind: "postgres",
+          volume: "test-db",
+          host: "postgres",
+          port: 5432,
+          database: "app",
+          user: "app",
+          passwordFile: "/run/secrets/postgres/db_password",
+          clients: ["test-app"],
+        },
       ],
     });
   });
@@ -196,7 +223,8 @@ describe("Backup when backups are optional (required: false)", () => {
     expect(runnerOf(json).image).toMatch(/^\$\{docker_image\.\w+\[0\]\.image_id\}$/);
   });
   test("every destination variable defaults to empty", () => {
-    for (const name of ["backup_repository", "backup_known_hosts", "backup_password", "backup_ssh_key"]) expect([name, json.variable![name].default]).toEqual([name, ""]);
+    for (const name of ["backup_repository", "backup_known_hosts", "backup_password", "backup_ssh_key"])
+      expect([name, json.variable![name].default]).toEqual([name, ""]);
   });
   test("the secrets are sensitive and length-checked only when set", () => {
     expect(json.variable!.backup_password).toMatchObject({ sensitive: true, nullable: false });
@@ -206,7 +234,9 @@ describe("Backup when backups are optional (required: false)", () => {
   test("the repository is an sftp: URL or empty; once set, the password, key and known_hosts are required", () => {
     const [format, complete] = json.variable!.backup_repository.validation;
     expect(format.condition).toBe('${var.backup_repository == "" || can(regex("^sftp:[^@/:]+@[^:/]+:/.+", var.backup_repository))}');
-    expect(complete.condition).toBe('${var.backup_repository == "" || (var.backup_password != "" && var.backup_ssh_key != "" && var.backup_known_hosts != "")}');
+    expect(complete.condition).toBe(
+      '${var.backup_repository == "" || (var.backup_password != "" && var.backup_ssh_key != "" && var.backup_known_hosts != "")}',
+    );
     expect(json.variable!.backup_repository.sensitive).toBeUndefined();
     expect(json.variable!.backup_known_hosts.sensitive).toBeUndefined();
   });
@@ -222,10 +252,13 @@ describe("Backup when backups are required", () => {
     expect(Object.values<any>(json.resource.docker_image).every((i) => i.count === undefined)).toBe(true);
   });
   test("the destination variables have no default", () => {
-    for (const name of ["backup_repository", "backup_known_hosts", "backup_password", "backup_ssh_key"]) expect([name, json.variable![name].default]).toEqual([name, undefined]);
+    for (const name of ["backup_repository", "backup_known_hosts", "backup_password", "backup_ssh_key"])
+      expect([name, json.variable![name].default]).toEqual([name, undefined]);
   });
   test("the repository must be an sftp: URL; the secrets are length-checked", () => {
-    expect(json.variable!.backup_repository.validation[0].condition).toBe('${can(regex("^sftp:[^@/:]+@[^:/]+:/.+", var.backup_repository))}');
+    expect(json.variable!.backup_repository.validation[0].condition).toBe(
+      '${can(regex("^sftp:[^@/:]+@[^:/]+:/.+", var.backup_repository))}',
+    );
     expect(lengthCheck(json, "backup_password")).toBe("${length(var.backup_password) >= 16}");
     expect(lengthCheck(json, "backup_ssh_key")).toBe("${length(var.backup_ssh_key) >= 64}");
   });
@@ -236,7 +269,9 @@ describe("rebuildable volumes", () => {
     const { backup, json } = build({ policy: { rebuildable: "skip" } });
     expect(mounts(runnerOf(json))["/data/test-chain"]).toBeUndefined();
     expect(backup.skipped.map((s) => s.volume.name)).toEqual(["test-chain"]);
-    expect(JSON.parse(uploadsOf(json, "backup_runner").find((u) => u.file === RUNNER_PATHS.sources)!.content).sources.map((s: any) => s.volume)).not.toContain("test-chain");
+    expect(
+      JSON.parse(uploadsOf(json, "backup_runner").find((u) => u.file === RUNNER_PATHS.sources)!.content).sources.map((s: any) => s.volume),
+    ).not.toContain("test-chain");
   });
   test("include: backed up as files, mounted read-only at /data/<name>", () => {
     const { backup, json } = build({ policy: { rebuildable: "include" } });
@@ -249,19 +284,22 @@ describe("rebuildable volumes", () => {
 });
 
 describe("coverage", () => {
-  test.each(["data", "wallet", "db", "chain"] as const)("fails when the stateful volume of the %s source is not a source; the error names the volume", (without) => {
-    const name = `test-${without}`;
-    let error: unknown;
-    try {
-      build({ without });
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ConstructValidationError);
-    expect((error as Error).message).toBe(
-      `Invalid props for test/Backup:\n  - sources: got ${JSON.stringify(name)}; allowed: a backup source for every stateful volume of the stack (files, postgres or rebuildable)`,
-    );
-  });
+  test.each(["data", "wallet", "db", "chain"] as const)(
+    "fails when the stateful volume of the %s source is not a source; the error names the volume",
+    (without) => {
+      const name = `test-${without}`;
+      let error: unknown;
+      try {
+        build({ without });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConstructValidationError);
+      expect((error as Error).message).toBe(
+        `Invalid props for test/Backup:\n  - sources: got ${JSON.stringify(name)}; allowed: a backup source for every stateful volume of the stack (files, postgres or rebuildable)`,
+      );
+    },
+  );
   test("a volume that is not stateful needs no source", () => {
     expect(() => build()).not.toThrow();
   });
@@ -284,7 +322,13 @@ describe("on the swarm target", () => {
   });
   test("it may be conditional there (a swarm service may not): count on backup_repository", () => {
     expect(runnerOf(json).count).toBe(OPTIONAL);
-    expect(json.resource.docker_network.backup_egress).toMatchObject({ name: "test-backup-egress", driver: "overlay", attachable: true, internal: false, count: OPTIONAL });
+    expect(json.resource.docker_network.backup_egress).toMatchObject({
+      name: "test-backup-egress",
+      driver: "overlay",
+      attachable: true,
+      internal: false,
+      count: OPTIONAL,
+    });
   });
 });
 

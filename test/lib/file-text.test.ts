@@ -23,7 +23,9 @@ describe("FileText.of", () => {
     expect(rendered).toEqual(Object.fromEntries(Object.entries(texts).map(([k, v]) => [k, `${v}|VALUE|${v}`])));
   });
   test("a Terraform value whose value holds `${` is written as it is (Terraform does not read a value again)", () => {
-    const templates = synthesizedTemplates((stack) => ({ f: FileText.of(`password = ${new TerraformVariable(stack, "value", { type: "string" }).stringValue}\n`) }));
+    const templates = synthesizedTemplates((stack) => ({
+      f: FileText.of(`password = ${new TerraformVariable(stack, "value", { type: "string" }).stringValue}\n`),
+    }));
     expect(templates.f).toBe("password = ${var.value}\n");
     expect(renderTemplates(templates, { value: "${var.other} %{ if true }" }).f).toBe("password = ${var.other} %{ if true }\n");
   });

@@ -39,7 +39,10 @@ function unknownKeys(block: SchemaBlock, value: unknown, path: string): string[]
         const nested = block.blocks[name];
         if (!nested) return [`${path}.dynamic.${name}`];
         const extra = Object.keys(spec).filter((k) => k !== "content" && !DYNAMIC_ARGUMENTS.has(k));
-        return [...extra.map((k) => `${path}.dynamic.${name}.${k}`), ...unknownKeys(nested, spec.content, `${path}.dynamic.${name}.content`)];
+        return [
+          ...extra.map((k) => `${path}.dynamic.${name}.${k}`),
+          ...unknownKeys(nested, spec.content, `${path}.dynamic.${name}.content`),
+        ];
       });
     }
     const nested = block.blocks[key];
@@ -89,9 +92,12 @@ describe("the nine stacks against the kreuzwerker/docker 4.6 schema", () => {
     expect(schema.resources.docker_network.attributes).not.toContain("check_duplicate");
   });
 
-  test.each(stacks.map((s) => [s.id, s.json] as const))("%s emits only resource types, attributes and blocks the provider has", (id, json) => {
-    expect(schemaProblems(id, json)).toEqual([]);
-  });
+  test.each(stacks.map((s) => [s.id, s.json] as const))(
+    "%s emits only resource types, attributes and blocks the provider has",
+    (id, json) => {
+      expect(schemaProblems(id, json)).toEqual([]);
+    },
+  );
 
   test("every stack requires provider 4.6.x", () => {
     expect(DOCKER_PROVIDER_VERSION_CONSTRAINT).toBe("~> 4.6.0");
@@ -101,7 +107,10 @@ describe("the nine stacks against the kreuzwerker/docker 4.6 schema", () => {
   });
 
   test("an attribute the provider lacks is named with its stack and address", () => {
-    const json = { resource: { docker_network: { net: { name: "n", check_duplicate: true } }, docker_nothing: { x: {} } }, terraform: {} } as unknown as TfJson;
+    const json = {
+      resource: { docker_network: { net: { name: "n", check_duplicate: true } }, docker_nothing: { x: {} } },
+      terraform: {},
+    } as unknown as TfJson;
     expect(schemaProblems("zcash-dev", json)).toEqual([
       "zcash-dev: docker_network.net.check_duplicate",
       "zcash-dev: docker_nothing.x: resource type docker_nothing is not in the provider",
@@ -110,7 +119,17 @@ describe("the nine stacks against the kreuzwerker/docker 4.6 schema", () => {
 
   test("the provider's registry_auth is a dynamic block checked against the schema's block, and so is a data source", () => {
     const json = {
-      provider: { docker: [{ host: "h", dynamic: { registry_auth: { for_each: "${x}", iterator: "each", content: { address: "a", token: "t" } }, registry_login: { content: {} } } }] },
+      provider: {
+        docker: [
+          {
+            host: "h",
+            dynamic: {
+              registry_auth: { for_each: "${x}", iterator: "each", content: { address: "a", token: "t" } },
+              registry_login: { content: {} },
+            },
+          },
+        ],
+      },
       data: { docker_registry_image: { check: { name: "n", for_each: "${x}", digest: "d" } }, docker_nothing: { x: {} } },
       terraform: {},
     } as unknown as TfJson;
@@ -123,7 +142,10 @@ describe("the nine stacks against the kreuzwerker/docker 4.6 schema", () => {
   });
 
   test("unknown keys inside nested blocks carry the block path", () => {
-    const json = { resource: { docker_container: { c: { name: "c", image: "i", healthcheck: [{ test: ["CMD"], bogus: 1 }] } } }, terraform: {} } as unknown as TfJson;
+    const json = {
+      resource: { docker_container: { c: { name: "c", image: "i", healthcheck: [{ test: ["CMD"], bogus: 1 }] } } },
+      terraform: {},
+    } as unknown as TfJson;
     expect(schemaProblems("jessy-dev", json)).toEqual(["jessy-dev: docker_container.c.healthcheck[0].bogus"]);
   });
 });

@@ -5,7 +5,8 @@ import { describeReads, expressionsIn, isSensitive, secretReads } from "../../li
 import { container, scratchStack, STAGING_SWARM, swarmService, synthJson, uploadsOf } from "../helpers";
 
 /** The secrets a value reads, as `var.x` (and `sensitive()`). */
-const reads = (s: ReturnType<typeof scratchStack>, value: string, lazy?: "defer" | "produce") => describeReads(secretReads(s.stack, value, { lazy }));
+const reads = (s: ReturnType<typeof scratchStack>, value: string, lazy?: "defer" | "produce") =>
+  describeReads(secretReads(s.stack, value, { lazy }));
 
 describe("secretReads: a value carries a secret when its expression reads one", () => {
   test("a sensitive variable, directly", () => {
@@ -121,13 +122,21 @@ describe("Service configuration files: sensitive when the content reads a secret
   test("a file reading a sensitive variable that no Secret declared is a docker_secret too, with no length check to wait for", () => {
     const s = scratchStack(STAGING_SWARM);
     const password = new TerraformVariable(s.stack, "registry_password", { type: "string", sensitive: true, default: "" });
-    new Service(s.stack, "App", { name: "app", image: s.image, user: "1000", networks: [{ network: s.network }], configFiles: [{ containerPath: "/etc/app/auth", content: FileText.of(`password ${password.stringValue}`) }] });
+    new Service(s.stack, "App", {
+      name: "app",
+      image: s.image,
+      user: "1000",
+      networks: [{ network: s.network }],
+      configFiles: [{ containerPath: "/etc/app/auth", content: FileText.of(`password ${password.stringValue}`) }],
+    });
     const json = synthJson(s.stack);
     expect(json.resource.docker_config).toBeUndefined();
     expect(json.resource.docker_secret.app_etc_app_auth.depends_on).toBeUndefined();
   });
   test("fails when a file with a secret sets a mode (it gets a secret file's)", () => {
-    expect(() => app([{ containerPath: "/etc/app/db.conf", content: "url = postgresql://app:PASSWORD@db/app\n", mode: "0444" }])).toThrow(ConstructValidationError);
+    expect(() => app([{ containerPath: "/etc/app/db.conf", content: "url = postgresql://app:PASSWORD@db/app\n", mode: "0444" }])).toThrow(
+      ConstructValidationError,
+    );
     expect(() => app([{ containerPath: "/etc/app/db.conf", content: "url = postgresql://app:PASSWORD@db/app\n", mode: "0444" }])).toThrow(
       /configFiles\[0\]\.mode: got "0444"; allowed: unset for \/etc\/app\/db\.conf, which reads var\.db_password: a file that carries a secret gets a secret file's mode/,
     );
@@ -141,7 +150,9 @@ describe("Service configuration files: sensitive when the content reads a secret
       image: s.image,
       user: "1000",
       networks: [{ network: s.network }],
-      configFiles: [{ containerPath: "/etc/app/db.conf", content: FileText.lazy(() => FileText.of(`url = postgresql://app:${secret.value}@db/app\n`)) }],
+      configFiles: [
+        { containerPath: "/etc/app/db.conf", content: FileText.lazy(() => FileText.of(`url = postgresql://app:${secret.value}@db/app\n`)) },
+      ],
     });
     expect(() => Testing.synth(s.stack, true)).toThrow(
       /configFiles \/etc\/app\/db\.conf: its content reads var\.db_password only once synthesis produces it \(a Lazy value\), after the file was rendered as one that carries no secret/,
@@ -150,7 +161,13 @@ describe("Service configuration files: sensitive when the content reads a secret
   test("a Lazy part without a secret synthesizes (Prometheus' configuration is built so)", () => {
     const s = scratchStack(STAGING_SWARM);
     new DockerProvider(s.stack, "docker");
-    new Service(s.stack, "App", { name: "app", image: s.image, user: "1000", networks: [{ network: s.network }], configFiles: [{ containerPath: "/etc/app/app.conf", content: FileText.lazy(() => FileText.of("level = info\n")) }] });
+    new Service(s.stack, "App", {
+      name: "app",
+      image: s.image,
+      user: "1000",
+      networks: [{ network: s.network }],
+      configFiles: [{ containerPath: "/etc/app/app.conf", content: FileText.lazy(() => FileText.of("level = info\n")) }],
+    });
     expect(() => Testing.synth(s.stack, true)).not.toThrow();
     expect(Object.keys(synthJson(s.stack).resource.docker_config)).toEqual(["app_etc_app_app_conf"]);
   });

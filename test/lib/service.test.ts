@@ -23,10 +23,11 @@ describe("Service secure defaults", () => {
   });
   test("publishes no host port", () => expect(c.ports).toEqual([]));
   test("references the image by id, never by name", () => expect(c.image).toMatch(/^\$\{docker_image\.[A-Za-z0-9_]+\.image_id\}$/));
-  test("leaves network_mode to the provider's default (bridge in 4.6: no drift, see 00-provider-behaviour)", () => expect(c.network_mode).toBeUndefined());
-  test("joins its networks with its name as alias", () =>
-    expect(c.networks_advanced).toEqual([{ name: "test-net", aliases: ["app"] }]));
-  test("labels itself with its service name only (the stack adds environment and system)", () => expect(labelMap(c)).toEqual({ service: "app" }));
+  test("leaves network_mode to the provider's default (bridge in 4.6: no drift, see 00-provider-behaviour)", () =>
+    expect(c.network_mode).toBeUndefined());
+  test("joins its networks with its name as alias", () => expect(c.networks_advanced).toEqual([{ name: "test-net", aliases: ["app"] }]));
+  test("labels itself with its service name only (the stack adds environment and system)", () =>
+    expect(labelMap(c)).toEqual({ service: "app" }));
   test("has no limits unless given", () => {
     expect(c.memory).toBeUndefined();
     expect(c.cpus).toBeUndefined();
@@ -79,10 +80,24 @@ describe("Service explicit settings", () => {
   });
 
   test("health check durations are strings and a digest label forces replacement on edit", () => {
-    const hc = { test: ["CMD", "true"], intervalSeconds: 30, timeoutSeconds: 10, retries: 3, startPeriodSeconds: 90, startIntervalSeconds: 5 };
+    const hc = {
+      test: ["CMD", "true"],
+      intervalSeconds: 30,
+      timeoutSeconds: 10,
+      retries: 3,
+      startPeriodSeconds: 90,
+      startIntervalSeconds: 5,
+    };
     const a = container(minimal({ healthCheck: hc }).json, "app");
     // Go's time.Duration spelling ("1m30s"), which the provider reads back: "90s" would drift.
-    expect(a.healthcheck).toEqual({ test: ["CMD", "true"], interval: "30s", timeout: "10s", retries: 3, start_period: "1m30s", start_interval: "5s" });
+    expect(a.healthcheck).toEqual({
+      test: ["CMD", "true"],
+      interval: "30s",
+      timeout: "10s",
+      retries: 3,
+      start_period: "1m30s",
+      start_interval: "5s",
+    });
     expect(container(minimal({ healthCheck: { ...hc, intervalSeconds: 3600, startPeriodSeconds: 60 } }).json, "app").healthcheck).toEqual(
       expect.objectContaining({ interval: "1h0m0s", start_period: "1m0s" }),
     );
@@ -93,7 +108,8 @@ describe("Service explicit settings", () => {
 
   test("waitForHealthySeconds sets the provider wait", () => {
     const c = container(
-      minimal({ healthCheck: { test: ["CMD", "true"], intervalSeconds: 5, timeoutSeconds: 2, retries: 3 }, waitForHealthySeconds: 120 }).json,
+      minimal({ healthCheck: { test: ["CMD", "true"], intervalSeconds: 5, timeoutSeconds: 2, retries: 3 }, waitForHealthySeconds: 120 })
+        .json,
       "app",
     );
     expect(c.wait).toBe(true);
@@ -160,7 +176,14 @@ describe("Service files", () => {
     const json = withSecret();
     const loader = container(json, "app_files");
     const app = container(json, "app");
-    expect(loader).toMatchObject({ name: "app-files", image: app.image, start: false, must_run: false, read_only: false, network_mode: "none" });
+    expect(loader).toMatchObject({
+      name: "app-files",
+      image: app.image,
+      start: false,
+      must_run: false,
+      read_only: false,
+      network_mode: "none",
+    });
     expect(loader.capabilities).toEqual({ drop: ["ALL"], add: [] });
     expect(loader.upload).toEqual([
       { file: "/run/secrets/api_token", content: "${var.api_token}", permissions: "0444" },
@@ -177,7 +200,12 @@ describe("Service files", () => {
       { from: "docker_volume.app_files", to: "docker_volume.app_files_etc_app" },
       { from: "docker_volume.app_files2", to: "docker_volume.app_files_run_secrets" },
     ]);
-    const more = withSecret({ configFiles: [{ containerPath: "/aaa/first.conf", content: FileText.of("a") }, { containerPath: "/etc/app/app.toml", content: FileText.of("x = 1") }] });
+    const more = withSecret({
+      configFiles: [
+        { containerPath: "/aaa/first.conf", content: FileText.of("a") },
+        { containerPath: "/etc/app/app.toml", content: FileText.of("x = 1") },
+      ],
+    });
     expect(addresses(more)).toEqual(["app_files_aaa", "app_files_etc_app", "app_files_run_secrets"]);
   });
 
@@ -269,7 +297,8 @@ describe("Service validation", () => {
   test("fails when a service runs as root without a reason", () => expectInvalid({ user: undefined }, "rootReason"));
   test("fails when the root reason is too short", () => expectInvalid({ user: "0", rootReason: "because" }, "rootReason", '"because"'));
   test("fails when user is not numeric", () => expectInvalid({ user: "app" }, "user", '"app"'));
-  test("fails when a port is out of range", () => expectInvalid({ ports: [{ containerPort: 0, hostPort: 70000, kind: "http" }] }, "ports[0].containerPort", "ports[0].hostPort"));
+  test("fails when a port is out of range", () =>
+    expectInvalid({ ports: [{ containerPort: 0, hostPort: 70000, kind: "http" }] }, "ports[0].containerPort", "ports[0].hostPort"));
   test("fails when a host port is published twice", () =>
     expectInvalid(
       {
@@ -296,10 +325,13 @@ describe("Service validation", () => {
   });
   test("fails without networks", () => expectInvalid({ networks: [] }, "networks"));
   test("fails when memory is below Docker's minimum", () => expectInvalid({ resources: { memoryMiB: 2 } }, "resources.memoryMiB"));
-  test("fails when memory is above 4 TiB (the settings' bound)", () => expectInvalid({ resources: { memoryMiB: 1e21 } }, "resources.memoryMiB"));
+  test("fails when memory is above 4 TiB (the settings' bound)", () =>
+    expectInvalid({ resources: { memoryMiB: 1e21 } }, "resources.memoryMiB"));
   test("fails when cpus is not positive", () => expectInvalid({ resources: { cpus: 0 } }, "resources.cpus"));
   test("fails when waiting for health without a health check", () => expectInvalid({ waitForHealthySeconds: 30 }, "waitForHealthySeconds"));
   test("fails when a one-shot service restarts always", () => expectInvalid({ oneShot: true, restart: "always" }, "restart"));
-  test("fails when a path is relative", () => expectInvalid({ configFiles: [{ containerPath: "etc/x", content: FileText.of("") }] }, "absolute"));
-  test("lists every problem at once", () => expectInvalid({ user: "app", networks: [], resources: { cpus: -1 } }, "user", "networks", "resources.cpus"));
+  test("fails when a path is relative", () =>
+    expectInvalid({ configFiles: [{ containerPath: "etc/x", content: FileText.of("") }] }, "absolute"));
+  test("lists every problem at once", () =>
+    expectInvalid({ user: "app", networks: [], resources: { cpus: -1 } }, "user", "networks", "resources.cpus"));
 });

@@ -5,7 +5,22 @@ import { shellQuote } from "../../lib";
 import { bashSyntax, bashWord, HOSTILE_VALUES } from "../real-readers";
 
 /** Words a shell would otherwise expand, split, glob or end a command at. */
-const SHELL_HOSTILE = ["'", "'; rm -rf / #", "$(id)", "`id`", "$HOME ${HOME} $1", "*", "~", "a b\tc", "!event", "&& true", "|| true; x", "\\", "'\\''", ""];
+const SHELL_HOSTILE = [
+  "'",
+  "'; rm -rf / #",
+  "$(id)",
+  "`id`",
+  "$HOME ${HOME} $1",
+  "*",
+  "~",
+  "a b\tc",
+  "!event",
+  "&& true",
+  "|| true; x",
+  "\\",
+  "'\\''",
+  "",
+];
 
 describe("shellQuote", () => {
   test.each([...HOSTILE_VALUES, ...SHELL_HOSTILE])("%j is one word that bash reads back unchanged", (value) => {

@@ -12,7 +12,13 @@ const MIB = 1024 * 1024;
 /** One service on a swarm scratch stack; `build` adds more children before it. */
 function onSwarm(extra: Record<string, unknown> = {}, target: SwarmTarget = STAGING_SWARM) {
   const s = scratchStack(target);
-  const service = new Service(s.stack, "App", { name: "app", image: s.image, user: "1000:1000", networks: [{ network: s.network }], ...extra } as any);
+  const service = new Service(s.stack, "App", {
+    name: "app",
+    image: s.image,
+    user: "1000:1000",
+    networks: [{ network: s.network }],
+    ...extra,
+  } as any);
   const json = synthJson(s.stack);
   return { ...s, service, json, svc: json.resource.docker_service?.app };
 }
@@ -62,7 +68,7 @@ describe("swarm Service defaults", () => {
     expect(spec.mounts).toEqual([]);
     expect([spec.secrets, spec.configs]).toEqual([[], []]);
   });
-  test("restarts on any exit after 5 s, without a cap on attempts (unless-stopped) and with no window (written \"0s\", as provider 4.6 reads it back)", () =>
+  test('restarts on any exit after 5 s, without a cap on attempts (unless-stopped) and with no window (written "0s", as provider 4.6 reads it back)', () =>
     expect(svc.task_spec.restart_policy).toEqual({ condition: "any", delay: "5s", max_attempts: 0, window: "0s" }));
   test("logs to json-file with rotation set explicitly", () =>
     expect(svc.task_spec.log_driver).toEqual({ name: "json-file", options: { "max-size": "10m", "max-file": "3" } }));
@@ -76,10 +82,25 @@ describe("swarm Service defaults", () => {
   test("is not placed on the data node and not limited per node", () => expect(svc.task_spec.placement?.constraints ?? []).toEqual([]));
   test("publishes nothing, with the target's endpoint mode", () => expect(svc.endpoint_spec).toEqual({ mode: "dnsrr", ports: [] }));
   test("updates one task at a time, new task first, rolling back on failure", () =>
-    expect(svc.update_config).toEqual({ parallelism: 1, delay: "0s", failure_action: "rollback", monitor: "10s", max_failure_ratio: "0.0", order: "start-first" }));
+    expect(svc.update_config).toEqual({
+      parallelism: 1,
+      delay: "0s",
+      failure_action: "rollback",
+      monitor: "10s",
+      max_failure_ratio: "0.0",
+      order: "start-first",
+    }));
   test("a failed rollback pauses instead of looping", () =>
-    expect(svc.rollback_config).toEqual({ parallelism: 1, delay: "0s", failure_action: "pause", monitor: "10s", max_failure_ratio: "0.0", order: "start-first" }));
-  test("Terraform waits for convergence: 1 task × (10 s + 10 s monitor) + 60 s", () => expect(svc.converge_config).toEqual({ delay: "2s", timeout: "1m20s" }));
+    expect(svc.rollback_config).toEqual({
+      parallelism: 1,
+      delay: "0s",
+      failure_action: "pause",
+      monitor: "10s",
+      max_failure_ratio: "0.0",
+      order: "start-first",
+    }));
+  test("Terraform waits for convergence: 1 task × (10 s + 10 s monitor) + 60 s", () =>
+    expect(svc.converge_config).toEqual({ delay: "2s", timeout: "1m20s" }));
   test("waits for its networks", () => expect(svc.depends_on).toEqual(["docker_network.net"]));
   test("terraform address is readable and stable", () => expect(Object.keys(json.resource.docker_service)).toEqual(["app"]));
 });
@@ -93,11 +114,28 @@ describe("swarm Service explicit settings", () => {
     expect(spec({ capabilities: [] }).cap_add).toEqual([]);
   });
   test("a writable root filesystem only when asked", () => expect(spec({ readOnlyRootFilesystem: false }).read_only).toBe(false));
-  test("a root service has no user", () => expect(spec({ user: undefined, rootReason: "the image needs root for a good reason" }).user).toBeUndefined());
+  test("a root service has no user", () =>
+    expect(spec({ user: undefined, rootReason: "the image needs root for a good reason" }).user).toBeUndefined());
   test("health check durations in Go's spelling; start_interval is not rendered (Engine API ≤ 1.45)", () => {
-    const hc = { test: ["CMD", "true"], intervalSeconds: 30, timeoutSeconds: 10, retries: 3, startPeriodSeconds: 90, startIntervalSeconds: 5 };
-    expect(spec({ healthCheck: hc }).healthcheck).toEqual({ test: ["CMD", "true"], interval: "30s", timeout: "10s", retries: 3, start_period: "1m30s" });
-    expect(spec({ healthCheck: { ...hc, startPeriodSeconds: undefined, intervalSeconds: 3600 } }).healthcheck).toMatchObject({ interval: "1h0m0s", start_period: "0s" });
+    const hc = {
+      test: ["CMD", "true"],
+      intervalSeconds: 30,
+      timeoutSeconds: 10,
+      retries: 3,
+      startPeriodSeconds: 90,
+      startIntervalSeconds: 5,
+    };
+    expect(spec({ healthCheck: hc }).healthcheck).toEqual({
+      test: ["CMD", "true"],
+      interval: "30s",
+      timeout: "10s",
+      retries: 3,
+      start_period: "1m30s",
+    });
+    expect(spec({ healthCheck: { ...hc, startPeriodSeconds: undefined, intervalSeconds: 3600 } }).healthcheck).toMatchObject({
+      interval: "1h0m0s",
+      start_period: "0s",
+    });
   });
   test.each([
     [undefined, { condition: "any", delay: "5s", max_attempts: 0, window: "0s" }],
@@ -107,7 +145,12 @@ describe("swarm Service explicit settings", () => {
     ["on-failure", { condition: "on-failure", delay: "5s", max_attempts: 5, window: "0s" }],
   ])("restart %s maps to the restart policy %j", (restart, policy) => expect(task({ restart }).restart_policy).toEqual(policy));
   test("on-failure takes maxRetryCount as max_attempts", () =>
-    expect(task({ restart: "on-failure", maxRetryCount: 2 }).restart_policy).toEqual({ condition: "on-failure", delay: "5s", max_attempts: 2, window: "0s" }));
+    expect(task({ restart: "on-failure", maxRetryCount: 2 }).restart_policy).toEqual({
+      condition: "on-failure",
+      delay: "5s",
+      max_attempts: 2,
+      window: "0s",
+    }));
   test("log rotation, compression and labels come from logging", () =>
     expect(task({ logging: { maxSizeMiB: 50, maxFiles: 5, compress: true, labels: ["service", "environment"] } }).log_driver).toEqual({
       name: "json-file",
@@ -121,7 +164,10 @@ describe("swarm Service explicit settings", () => {
   test("a CPU limit alone reserves nothing (CPU is shared by weight)", () =>
     expect(task({ resources: { cpus: 0.25 } }).resources).toEqual({ limits: { nano_cpus: 250000000 } }));
   test("a memory limit alone sets no CPU limit", () =>
-    expect(task({ resources: { memoryMiB: 64 } }).resources).toEqual({ limits: { memory_bytes: 64 * MIB }, reservation: { memory_bytes: 64 * MIB } }));
+    expect(task({ resources: { memoryMiB: 64 } }).resources).toEqual({
+      limits: { memory_bytes: 64 * MIB },
+      reservation: { memory_bytes: 64 * MIB },
+    }));
   test("environment is a map sorted by name", () => {
     const env = spec({ environment: { B: "2", A: "1" } }).env;
     expect(env).toEqual({ A: "1", B: "2" });
@@ -142,19 +188,37 @@ describe("swarm Service explicit settings", () => {
     Aspects.of(s.stack).add(new StandardLabels({ environment: "staging", system: "test", tier: "default" }));
     new Service(s.stack, "App", { name: "app", image: s.image, user: "1000", networks: [{ network: s.network }], labels: { tier: "web" } });
     const svc = swarmService(synthJson(s.stack), "app");
-    for (const list of [svc.labels, svc.task_spec.container_spec.labels]) expect(labels(list)).toEqual({ environment: "staging", service: "app", system: "test", tier: "web" });
+    for (const list of [svc.labels, svc.task_spec.container_spec.labels])
+      expect(labels(list)).toEqual({ environment: "staging", service: "app", system: "test", tier: "web" });
   });
   test("aliases are added to the service name, once each, sorted", () => {
     const s = scratchStack(STAGING_SWARM);
-    new Service(s.stack, "App", { name: "app", image: s.image, user: "1000", networks: [{ network: s.network, aliases: ["zeta", "api", "app"] }] });
-    expect(swarmService(synthJson(s.stack), "app").task_spec.networks_advanced).toEqual([{ id: "${docker_network.net.id}", aliases: ["api", "app", "zeta"], driver_opts: [] }]);
+    new Service(s.stack, "App", {
+      name: "app",
+      image: s.image,
+      user: "1000",
+      networks: [{ network: s.network, aliases: ["zeta", "api", "app"] }],
+    });
+    expect(swarmService(synthJson(s.stack), "app").task_spec.networks_advanced).toEqual([
+      { id: "${docker_network.net.id}", aliases: ["api", "app", "zeta"], driver_opts: [] },
+    ]);
   });
   test("dependencies are kept (services and containers alike)", () => {
     const s = scratchStack(STAGING_SWARM);
-    const init = new Service(s.stack, "Init", { name: "init", image: s.image, user: "1000", networks: [{ network: s.network }], oneShot: true });
+    const init = new Service(s.stack, "Init", {
+      name: "init",
+      image: s.image,
+      user: "1000",
+      networks: [{ network: s.network }],
+      oneShot: true,
+    });
     const db = new Service(s.stack, "Db", { name: "db", image: s.image, user: "1000", networks: [{ network: s.network }] });
     new Service(s.stack, "App", { name: "app", image: s.image, user: "1000", networks: [{ network: s.network }], dependsOn: [init, db] });
-    expect(swarmService(synthJson(s.stack), "app").depends_on).toEqual(["docker_network.net", "docker_container.init", "docker_service.db"]);
+    expect(swarmService(synthJson(s.stack), "app").depends_on).toEqual([
+      "docker_network.net",
+      "docker_container.init",
+      "docker_service.db",
+    ]);
   });
   test("tmpfs mounts are sorted by path and writable, with size and mode parsed from the option string (mode 0 when none)", () => {
     expect(spec({ tmpfs: { "/tmp": "rw,noexec,nosuid,size=64m", "/run": "size=1m,mode=0755" } }).mounts).toEqual([
@@ -190,14 +254,36 @@ describe("swarm placement", () => {
     ["a per-node volume, read-write", { volumes: [perNode.mount("/cache")] }, { pinned: false, singleWriter: false }],
     ["a node-local volume, read-only", { volumes: [nodeLocal.mount("/data", { readOnly: true })] }, { pinned: true, singleWriter: false }],
     ["a node-local volume, read-write", { volumes: [nodeLocal.mount("/data")] }, { pinned: true, singleWriter: true }],
-    ["a host path, read-only (the default)", { bindMounts: [{ hostPath: "/srv", containerPath: "/srv" }] }, { pinned: true, singleWriter: false }],
-    ["a host path, read-write", { bindMounts: [{ hostPath: "/srv", containerPath: "/srv", readOnly: false }] }, { pinned: true, singleWriter: true }],
+    [
+      "a host path, read-only (the default)",
+      { bindMounts: [{ hostPath: "/srv", containerPath: "/srv" }] },
+      { pinned: true, singleWriter: false },
+    ],
+    [
+      "a host path, read-write",
+      { bindMounts: [{ hostPath: "/srv", containerPath: "/srv", readOnly: false }] },
+      { pinned: true, singleWriter: true },
+    ],
   ])("placementOf: %s", (_what, props, placement) => expect(placementOf(props)).toEqual(placement));
 
-  function rendered(mount: (v: { nodeLocal: Volume; perNode: Volume }) => Record<string, unknown>, extra: Record<string, unknown> = {}, target: SwarmTarget = STAGING_SWARM) {
+  function rendered(
+    mount: (v: { nodeLocal: Volume; perNode: Volume }) => Record<string, unknown>,
+    extra: Record<string, unknown> = {},
+    target: SwarmTarget = STAGING_SWARM,
+  ) {
     const t = scratchStack(target);
-    const volumes = { nodeLocal: new Volume(t.stack, "Data", { name: "data" }), perNode: new Volume(t.stack, "Cache", { name: "cache", perNode: true }) };
-    new Service(t.stack, "App", { name: "app", image: t.image, user: "1000", networks: [{ network: t.network }], ...mount(volumes), ...extra });
+    const volumes = {
+      nodeLocal: new Volume(t.stack, "Data", { name: "data" }),
+      perNode: new Volume(t.stack, "Cache", { name: "cache", perNode: true }),
+    };
+    new Service(t.stack, "App", {
+      name: "app",
+      image: t.image,
+      user: "1000",
+      networks: [{ network: t.network }],
+      ...mount(volumes),
+      ...extra,
+    });
     const json = synthJson(t.stack);
     return { json, svc: swarmService(json, "app") };
   }
@@ -230,11 +316,17 @@ describe("swarm placement", () => {
     expect(svc.update_config.order).toBe("stop-first");
   });
   test("the constraint uses the target's data node label", () => {
-    const { svc } = rendered((v) => ({ volumes: [v.nodeLocal.mount("/data", { readOnly: true })] }), {}, { ...STAGING_SWARM, dataNodeLabel: "storage" });
+    const { svc } = rendered(
+      (v) => ({ volumes: [v.nodeLocal.mount("/data", { readOnly: true })] }),
+      {},
+      { ...STAGING_SWARM, dataNodeLabel: "storage" },
+    );
     expect(svc.task_spec.placement.constraints).toEqual(["node.labels.storage==true"]);
   });
   test("a pinned service with a host-mode port stops first (the port is bound once on the data node)", () => {
-    const { svc } = rendered((v) => ({ volumes: [v.nodeLocal.mount("/data", { readOnly: true })] }), { ports: [{ containerPort: 8443, hostPort: 443, kind: "https", public: true }] });
+    const { svc } = rendered((v) => ({ volumes: [v.nodeLocal.mount("/data", { readOnly: true })] }), {
+      ports: [{ containerPort: 8443, hostPort: 443, kind: "https", public: true }],
+    });
     expect(svc.update_config.order).toBe("stop-first");
     expect(svc.task_spec.placement).toEqual({ constraints: ["node.labels.z3-infra.data==true"], max_replicas: 1 });
   });
@@ -256,17 +348,29 @@ describe("swarm ports", () => {
   ];
   test("dnsrr: public ports are published in host mode, at most one task per node; loopback-only ports are not published", () => {
     const { svc } = onSwarm({ ports, replicas: 2 });
-    expect(svc.endpoint_spec).toEqual({ mode: "dnsrr", ports: [{ target_port: 8443, published_port: 443, protocol: "tcp", publish_mode: "host" }] });
+    expect(svc.endpoint_spec).toEqual({
+      mode: "dnsrr",
+      ports: [{ target_port: 8443, published_port: 443, protocol: "tcp", publish_mode: "host" }],
+    });
     expect(svc.task_spec.placement).toEqual({ max_replicas: 1 });
   });
   test("vip: public ports are published on the ingress routing mesh, any number of tasks per node", () => {
     const { svc } = onSwarm({ ports, replicas: 2 }, { ...STAGING_SWARM, endpointMode: "vip" });
-    expect(svc.endpoint_spec).toEqual({ mode: "vip", ports: [{ target_port: 8443, published_port: 443, protocol: "tcp", publish_mode: "ingress" }] });
+    expect(svc.endpoint_spec).toEqual({
+      mode: "vip",
+      ports: [{ target_port: 8443, published_port: 443, protocol: "tcp", publish_mode: "ingress" }],
+    });
     expect(svc.task_spec.placement?.max_replicas).toBeUndefined();
   });
   test("vip: a P2P port is still published in host mode (the ingress mesh would hide the peer's address), one task per node", () => {
-    const { svc } = onSwarm({ ports: [{ containerPort: 8233, hostPort: 8233, kind: "p2p", public: true }] }, { ...STAGING_SWARM, endpointMode: "vip" });
-    expect(svc.endpoint_spec).toEqual({ mode: "vip", ports: [{ target_port: 8233, published_port: 8233, protocol: "tcp", publish_mode: "host" }] });
+    const { svc } = onSwarm(
+      { ports: [{ containerPort: 8233, hostPort: 8233, kind: "p2p", public: true }] },
+      { ...STAGING_SWARM, endpointMode: "vip" },
+    );
+    expect(svc.endpoint_spec).toEqual({
+      mode: "vip",
+      ports: [{ target_port: 8233, published_port: 8233, protocol: "tcp", publish_mode: "host" }],
+    });
     expect(svc.task_spec.placement.max_replicas).toBe(1);
   });
   test("udp is kept", () => {
@@ -278,7 +382,8 @@ describe("swarm ports", () => {
     expect(svc.endpoint_spec.ports).toEqual([]);
     expect(svc.task_spec.placement?.max_replicas).toBeUndefined();
   });
-  test("the Service model keeps every declared port (policy rules read them)", () => expect(onSwarm({ ports }).service.ports).toEqual(ports));
+  test("the Service model keeps every declared port (policy rules read them)", () =>
+    expect(onSwarm({ ports }).service.ports).toEqual(ports));
 });
 
 describe("swarm replicas and convergence", () => {
@@ -346,13 +451,26 @@ describe("swarm files", () => {
   });
   test("a changed file that carries a secret changes only the terraform_data trigger: names and references stay as they are", () => {
     const sensitiveConfig = (host: string) =>
-      withFiles({}, { secretFiles: [], configFiles: [{ containerPath: "/etc/app/db.url", content: FileText.fromTemplate(`postgresql://u:\${var.api_token}@${host}/app`) }] }).json;
+      withFiles(
+        {},
+        {
+          secretFiles: [],
+          configFiles: [
+            { containerPath: "/etc/app/db.url", content: FileText.fromTemplate(`postgresql://u:\${var.api_token}@${host}/app`) },
+          ],
+        },
+      ).json;
     const a = sensitiveConfig("db-old");
     const b = sensitiveConfig("db-new");
     // The content lives in a local only; the trigger reads the local, the secret's name reads the trigger's id.
     expect({ ...a, locals: undefined }).toEqual({ ...b, locals: undefined });
-    expect([a.locals!.app_etc_app_db_url_content, b.locals!.app_etc_app_db_url_content]).toEqual(["postgresql://u:${var.api_token}@db-old/app", "postgresql://u:${var.api_token}@db-new/app"]);
-    expect(a.resource.terraform_data.app_etc_app_db_url_version.triggers_replace).toEqual({ content: "${local.app_etc_app_db_url_content}" });
+    expect([a.locals!.app_etc_app_db_url_content, b.locals!.app_etc_app_db_url_content]).toEqual([
+      "postgresql://u:${var.api_token}@db-old/app",
+      "postgresql://u:${var.api_token}@db-new/app",
+    ]);
+    expect(a.resource.terraform_data.app_etc_app_db_url_version.triggers_replace).toEqual({
+      content: "${local.app_etc_app_db_url_content}",
+    });
     expect(a.resource.docker_secret.app_etc_app_db_url.name).toBe("app-url-${substr(terraform_data.app_etc_app_db_url_version.id, 0, 8)}");
   });
   test("secrets are mounted where the program reads them, owned by the user, 0400", () => {
@@ -387,19 +505,37 @@ describe("swarm files", () => {
     ]);
   });
   test("a configuration file keeps its mode", () =>
-    expect(withFiles({ configFiles: [{ containerPath: "/etc/app/app.toml", content: FileText.of("x"), mode: "0440" }] }).spec.configs[0].file_mode).toBe(0o440));
+    expect(
+      withFiles({ configFiles: [{ containerPath: "/etc/app/app.toml", content: FileText.of("x"), mode: "0440" }] }).spec.configs[0]
+        .file_mode,
+    ).toBe(0o440));
   test("a configuration file whose content reads a sensitive variable is a docker_secret, 0400, never a docker_config", () => {
-    const { json, spec } = withFiles({ configFiles: [{ containerPath: "/etc/app/db.url", content: FileText.fromTemplate("postgresql://u:${var.api_token}@db/app") }] });
+    const { json, spec } = withFiles({
+      configFiles: [{ containerPath: "/etc/app/db.url", content: FileText.fromTemplate("postgresql://u:${var.api_token}@db/app") }],
+    });
     expect(json.resource.docker_config).toBeUndefined();
     expect(Object.keys(json.resource.docker_secret).sort()).toEqual(["app_etc_app_db_url", "app_run_secrets_api_token"]);
-    expect(json.resource.docker_secret.app_etc_app_db_url).toMatchObject({ name: "app-url-${substr(terraform_data.app_etc_app_db_url_version.id, 0, 8)}", depends_on: ["terraform_data.api_token_length"] });
-    expect(spec.secrets.find((s: any) => s.file_name === "/etc/app/db.url")).toMatchObject({ file_mode: 0o400, file_uid: "1000", file_gid: "1000" });
+    expect(json.resource.docker_secret.app_etc_app_db_url).toMatchObject({
+      name: "app-url-${substr(terraform_data.app_etc_app_db_url_version.id, 0, 8)}",
+      depends_on: ["terraform_data.api_token_length"],
+    });
+    expect(spec.secrets.find((s: any) => s.file_name === "/etc/app/db.url")).toMatchObject({
+      file_mode: 0o400,
+      file_uid: "1000",
+      file_gid: "1000",
+    });
     expect(spec.configs).toEqual([]);
   });
   test("a configuration file reading a variable that is not sensitive stays a docker_config", () => {
     const s = scratchStack(STAGING_SWARM);
     const serverName = new TerraformVariable(s.stack, "server_name", { type: "string" });
-    new Service(s.stack, "App", { name: "app", image: s.image, user: "1000", networks: [{ network: s.network }], configFiles: [{ containerPath: "/etc/app/app.conf", content: FileText.of(`server_name ${serverName.stringValue};`) }] });
+    new Service(s.stack, "App", {
+      name: "app",
+      image: s.image,
+      user: "1000",
+      networks: [{ network: s.network }],
+      configFiles: [{ containerPath: "/etc/app/app.conf", content: FileText.of(`server_name ${serverName.stringValue};`) }],
+    });
     const json = synthJson(s.stack);
     expect(Object.keys(json.resource.docker_config)).toEqual(["app_etc_app_app_conf"]);
     expect(json.resource.docker_secret).toBeUndefined();
@@ -409,7 +545,10 @@ describe("swarm files", () => {
     expect([...spec.secrets, ...spec.configs].map((f: any) => `${f.file_uid}:${f.file_gid}`)).toEqual(["70:70", "70:70"]);
   });
   test("files are owned by root for a root service, and a bare uid is also the gid", () => {
-    expect(withFiles({ user: undefined, rootReason: "the image needs root for a good reason" }).spec.secrets[0]).toMatchObject({ file_uid: "0", file_gid: "0" });
+    expect(withFiles({ user: undefined, rootReason: "the image needs root for a good reason" }).spec.secrets[0]).toMatchObject({
+      file_uid: "0",
+      file_gid: "0",
+    });
     expect(withFiles({ user: "1234" }).spec.secrets[0]).toMatchObject({ file_uid: "1234", file_gid: "1234" });
   });
   test("the service waits for its secrets, their versions and its configs", () =>
@@ -423,7 +562,12 @@ describe("swarm files", () => {
     const { json } = withFiles();
     const { api_token_length: check, ...otherData } = json.resource.terraform_data;
     expect(check.lifecycle.precondition[0].condition).toBe("${length(var.api_token) >= 16}");
-    const text = JSON.stringify({ ...json, locals: undefined, variable: undefined, resource: { ...json.resource, terraform_data: otherData } });
+    const text = JSON.stringify({
+      ...json,
+      locals: undefined,
+      variable: undefined,
+      resource: { ...json.resource, terraform_data: otherData },
+    });
     expect(text).not.toContain("var.api_token");
   });
 });
@@ -453,7 +597,8 @@ describe("one-shot services on swarm", () => {
     expect(container(json, "app_files").upload).toEqual([{ file: "/etc/app/app.toml", content: "x", permissions: "0444" }]);
     expect(json.resource.docker_config).toBeUndefined();
   });
-  test("may be conditional", () => expect(container(onSwarm({ oneShot: true, enabledWhen: "var.on" }).json, "app").count).toBe("${var.on ? 1 : 0}"));
+  test("may be conditional", () =>
+    expect(container(onSwarm({ oneShot: true, enabledWhen: "var.on" }).json, "app").count).toBe("${var.on ? 1 : 0}"));
 });
 
 describe("swarm images", () => {
@@ -481,13 +626,23 @@ describe("swarm Service validation", () => {
   function withVolume(target: SwarmTarget | undefined, mount: (v: Volume) => unknown, extra: Record<string, unknown> = {}) {
     const s = scratchStack(target);
     const v = new Volume(s.stack, "Data", { name: "data" });
-    return new Service(s.stack, "App", { name: "app", image: s.image, user: "1000", networks: [{ network: s.network }], volumes: [mount(v)], ...extra } as any);
+    return new Service(s.stack, "App", {
+      name: "app",
+      image: s.image,
+      user: "1000",
+      networks: [{ network: s.network }],
+      volumes: [mount(v)],
+      ...extra,
+    } as any);
   }
 
   test("fails when replicas > 1 on the containers target", () =>
     expectInvalid(() => minimalOn(undefined, { replicas: 2 }), "replicas: got 2; allowed: 1 on the containers target"));
   test("fails when replicas > 1 for a single writer of a node-local volume", () =>
-    expectInvalid(() => withVolume(STAGING_SWARM, (v) => v.mount("/data"), { replicas: 2 }), "replicas: got 2; allowed: 1 for a service that writes a node-local volume or host path"));
+    expectInvalid(
+      () => withVolume(STAGING_SWARM, (v) => v.mount("/data"), { replicas: 2 }),
+      "replicas: got 2; allowed: 1 for a service that writes a node-local volume or host path",
+    ));
   test("fails when replicas > 1 for a single writer of a host path", () =>
     expectInvalid(
       () => minimalOn(STAGING_SWARM, { replicas: 2, bindMounts: [{ hostPath: "/srv", containerPath: "/srv", readOnly: false }] }),
@@ -499,16 +654,30 @@ describe("swarm Service validation", () => {
       'replicas: got 2; allowed: 1 for a service pinned to the data node that publishes a host-mode port (endpointMode "dnsrr"',
     ));
   test("replicas of a pinned reader with a public port are fine on vip (the routing mesh holds the port)", () =>
-    expect(() => withVolume({ ...STAGING_SWARM, endpointMode: "vip" }, (v) => v.mount("/data", { readOnly: true }), { replicas: 2, ports: [publicPort] })).not.toThrow());
+    expect(() =>
+      withVolume({ ...STAGING_SWARM, endpointMode: "vip" }, (v) => v.mount("/data", { readOnly: true }), {
+        replicas: 2,
+        ports: [publicPort],
+      }),
+    ).not.toThrow());
   test("replicas of a pinned reader without a public port are fine on dnsrr", () =>
     expect(() => withVolume(STAGING_SWARM, (v) => v.mount("/data", { readOnly: true }), { replicas: 2 })).not.toThrow());
   test("fails when replicas > 1 for a one-shot service", () =>
     expectInvalid(() => minimalOn(STAGING_SWARM, { replicas: 2, oneShot: true }), "replicas: got 2; allowed: 1 for a one-shot service"));
-  test.each([0, -1, 1.5])("fails when replicas is %p", (replicas) => expectInvalid(() => minimalOn(STAGING_SWARM, { replicas }), `replicas: got ${replicas}; allowed: a positive integer`));
+  test.each([0, -1, 1.5])("fails when replicas is %p", (replicas) =>
+    expectInvalid(() => minimalOn(STAGING_SWARM, { replicas }), `replicas: got ${replicas}; allowed: a positive integer`),
+  );
   test("fails when a long-running service has enabledWhen on swarm", () =>
-    expectInvalid(() => minimalOn(STAGING_SWARM, { enabledWhen: "var.on" }), 'enabledWhen: got "var.on"; allowed: unset on the swarm target'));
+    expectInvalid(
+      () => minimalOn(STAGING_SWARM, { enabledWhen: "var.on" }),
+      'enabledWhen: got "var.on"; allowed: unset on the swarm target',
+    ));
   test("lists every swarm problem at once", () =>
-    expectInvalid(() => withVolume(STAGING_SWARM, (v) => v.mount("/data"), { replicas: 2, enabledWhen: "var.on" }), "replicas: got 2", "enabledWhen"));
+    expectInvalid(
+      () => withVolume(STAGING_SWARM, (v) => v.mount("/data"), { replicas: 2, enabledWhen: "var.on" }),
+      "replicas: got 2",
+      "enabledWhen",
+    ));
 });
 
 describe("Volume on swarm", () => {
@@ -535,7 +704,11 @@ describe("Volume on swarm", () => {
   test("a node-local volume is a docker_volume on swarm (on the node docker_host points at)", () => {
     const { stack } = scratchStack(STAGING_SWARM);
     new Volume(stack, "Data", { name: "data", stateful: true });
-    expect(synthJson(stack).resource.docker_volume.data).toMatchObject({ name: "data", driver: "local", labels: [{ label: "stateful", value: "true" }] });
+    expect(synthJson(stack).resource.docker_volume.data).toMatchObject({
+      name: "data",
+      driver: "local",
+      labels: [{ label: "stateful", value: "true" }],
+    });
   });
 });
 
@@ -547,8 +720,10 @@ describe("Network on swarm", () => {
   };
   test("is an attachable overlay (one-shot containers on the data node join it), internal by default", () =>
     expect(networks(STAGING_SWARM).backend).toEqual({ name: "backend", driver: "overlay", attachable: true, internal: true, labels: [] }));
-  test("is encrypted when the swarm settings say so", () => expect(networks({ ...STAGING_SWARM, encryptOverlay: true }).backend.options).toEqual({ encrypted: "" }));
-  test("keeps a non-internal network non-internal", () => expect(networks(STAGING_SWARM).net).toMatchObject({ driver: "overlay", internal: false }));
+  test("is encrypted when the swarm settings say so", () =>
+    expect(networks({ ...STAGING_SWARM, encryptOverlay: true }).backend.options).toEqual({ encrypted: "" }));
+  test("keeps a non-internal network non-internal", () =>
+    expect(networks(STAGING_SWARM).net).toMatchObject({ driver: "overlay", internal: false }));
   test("is a bridge without attachable or options on the containers target", () => {
     const { stack } = scratchStack();
     const n = synthJson(stack).resource.docker_network.net;
@@ -567,7 +742,13 @@ describe("Service on the containers target", () => {
   });
   test("accepts replicas of 1", () => {
     const s = scratchStack();
-    const service = new Service(s.stack, "App", { name: "app", image: s.image, user: "1000", networks: [{ network: s.network }], replicas: 1 });
+    const service = new Service(s.stack, "App", {
+      name: "app",
+      image: s.image,
+      user: "1000",
+      networks: [{ network: s.network }],
+      replicas: 1,
+    });
     expect(service.replicas).toBe(1);
     expect(Object.keys(synthJson(s.stack).resource.docker_container)).toEqual(["app"]);
   });
@@ -575,5 +756,11 @@ describe("Service on the containers target", () => {
 
 function minimalOn(target: SwarmTarget | undefined, extra: Record<string, unknown>) {
   const s = scratchStack(target);
-  return new Service(s.stack, "App", { name: "app", image: s.image, user: "1000:1000", networks: [{ network: s.network }], ...extra } as any);
+  return new Service(s.stack, "App", {
+    name: "app",
+    image: s.image,
+    user: "1000:1000",
+    networks: [{ network: s.network }],
+    ...extra,
+  } as any);
 }

@@ -11,7 +11,11 @@ describe("deployment target", () => {
   test("every construct below the stack sees the stack's target", () => {
     const { stack, network } = scratchStack(STAGING_SWARM);
     const nested = new Construct(new Construct(stack, "A"), "B");
-    expect([deploymentTargetOf(stack), deploymentTargetOf(network), deploymentTargetOf(nested)]).toEqual([STAGING_SWARM, STAGING_SWARM, STAGING_SWARM]);
+    expect([deploymentTargetOf(stack), deploymentTargetOf(network), deploymentTargetOf(nested)]).toEqual([
+      STAGING_SWARM,
+      STAGING_SWARM,
+      STAGING_SWARM,
+    ]);
   });
   test("fails when the target is set after children exist (node context cannot change then)", () => {
     const { stack } = scratchStack();

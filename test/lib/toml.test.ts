@@ -22,11 +22,20 @@ describe("tomlFile", () => {
   test("a Terraform value, alone or inside text, is one string and adds no key, whatever it holds", () => {
     const templates = synthesizedTemplates((stack) => {
       const secret = new TerraformVariable(stack, "secret", { type: "string", sensitive: true }).stringValue;
-      return { f: tomlFile({ validator_settings: { validator_user: "zebra", validator_password: secret, url: `http://zebra:${secret}@host/` } }) };
+      return {
+        f: tomlFile({ validator_settings: { validator_user: "zebra", validator_password: secret, url: `http://zebra:${secret}@host/` } }),
+      };
     });
     const files = renderForEach(templates.f, "secret", HOSTILE_VALUES);
     const read = readTomls(Object.fromEntries(HOSTILE_VALUES.map((v, i) => [v, files[i]])));
-    expect(read).toEqual(Object.fromEntries(HOSTILE_VALUES.map((v) => [v, { validator_settings: { validator_user: "zebra", validator_password: v, url: `http://zebra:${v}@host/` } }])));
+    expect(read).toEqual(
+      Object.fromEntries(
+        HOSTILE_VALUES.map((v) => [
+          v,
+          { validator_settings: { validator_user: "zebra", validator_password: v, url: `http://zebra:${v}@host/` } },
+        ]),
+      ),
+    );
   });
 
   test("keys are quoted when TOML needs it; numbers, booleans and empty tables keep their types", () => {
@@ -45,12 +54,17 @@ describe("tomlFile", () => {
   });
 
   test("fails for a Terraform key, a Terraform number, or a value holding the placeholder word", () => {
-    const withVariable = (make: (v: TerraformVariable) => unknown) => () => synthesizedTemplates((stack) => ({ f: make(new TerraformVariable(stack, "v", { type: "string" })) as any }));
+    const withVariable = (make: (v: TerraformVariable) => unknown) => () =>
+      synthesizedTemplates((stack) => ({ f: make(new TerraformVariable(stack, "v", { type: "string" })) as any }));
     expect(withVariable((v) => tomlFile({ [v.stringValue]: "x" }))).toThrow(/must be literal text/);
     expect(withVariable((v) => tomlFile({ n: v.numberValue }))).toThrow(/a Terraform number cannot be written/);
     expect(() => tomlFile({ a: "zzfiletextvalue0z" })).toThrow(/may not contain/);
   });
   test("fails for a value mixing text and a Terraform value whose text holds a control character", () => {
-    expect(() => synthesizedTemplates((stack) => ({ f: tomlFile({ a: `del\u007f${new TerraformVariable(stack, "v", { type: "string" }).stringValue}` }) }))).toThrow(/control character U\+007f/);
+    expect(() =>
+      synthesizedTemplates((stack) => ({
+        f: tomlFile({ a: `del\u007f${new TerraformVariable(stack, "v", { type: "string" }).stringValue}` }),
+      })),
+    ).toThrow(/control character U\+007f/);
   });
 });

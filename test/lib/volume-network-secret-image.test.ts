@@ -8,7 +8,12 @@ describe("Volume", () => {
     new Volume(stack, "Chain", { name: "chain", stateful: true, preventDestroy: true });
     new Volume(stack, "Cache", { name: "cache" });
     const v = synthJson(stack).resource.docker_volume;
-    expect(v.chain).toMatchObject({ name: "chain", driver: "local", labels: [{ label: "stateful", value: "true" }], lifecycle: { prevent_destroy: true } });
+    expect(v.chain).toMatchObject({
+      name: "chain",
+      driver: "local",
+      labels: [{ label: "stateful", value: "true" }],
+      lifecycle: { prevent_destroy: true },
+    });
     expect(v.cache.lifecycle).toBeUndefined();
     expect(v.cache.labels).toEqual([]);
   });
@@ -53,7 +58,12 @@ describe("Secret", () => {
     const json = synthJson(stack);
     expect(json.resource.terraform_data.db_password_length).toEqual({
       lifecycle: {
-        precondition: [{ condition: "${length(var.db_password) >= 20}", error_message: "db_password (TF_VAR_db_password) must be at least 20 characters long; its value is not shown." }],
+        precondition: [
+          {
+            condition: "${length(var.db_password) >= 20}",
+            error_message: "db_password (TF_VAR_db_password) must be at least 20 characters long; its value is not shown.",
+          },
+        ],
       },
     });
     expect(lengthCheck(json, "db_password")).toBe("${length(var.db_password) >= 20}");
@@ -66,7 +76,10 @@ describe("Secret", () => {
     const json = synthJson(stack);
     expect(json.variable!.backup_password.default).toBe("");
     expect(json.resource.terraform_data.backup_password_length.lifecycle.precondition).toEqual([
-      { condition: '${var.backup_password == "" || length(var.backup_password) >= 16}', error_message: "backup_password (TF_VAR_backup_password) must be empty or at least 16 characters long; its value is not shown." },
+      {
+        condition: '${var.backup_password == "" || length(var.backup_password) >= 16}',
+        error_message: "backup_password (TF_VAR_backup_password) must be empty or at least 16 characters long; its value is not shown.",
+      },
     ]);
   });
   test("Secret.of finds no secret for a variable a Secret did not declare", () => {
@@ -78,7 +91,10 @@ describe("Secret", () => {
 describe("ContainerImage", () => {
   test("keeps images locally on destroy and builds when asked", () => {
     const { stack } = scratchStack();
-    new ContainerImage(stack, "Built", { reference: "app:dev", build: { contextPath: "/src", dockerfile: "docker/Dockerfile", target: "development" } });
+    new ContainerImage(stack, "Built", {
+      reference: "app:dev",
+      build: { contextPath: "/src", dockerfile: "docker/Dockerfile", target: "development" },
+    });
     const images = Object.values(synthJson(stack).resource.docker_image) as any[];
     const built = images.find((i) => i.name === "app:dev");
     expect(built.keep_locally).toBe(true);

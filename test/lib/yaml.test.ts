@@ -9,10 +9,55 @@ import { HOSTILE_VALUES, readYamls, renderForEach, renderTemplates } from "../re
 const rendered = (files: Record<string, ReturnType<typeof yamlFile>>) => renderTemplates(synthesizedTemplates(() => files));
 
 /** Strings a YAML 1.1 reader would take for something else when written plain. */
-const LOOK_ALIKES = ["yes", "No", "on", "OFF", "y", "n", "true", "~", "null", "0755", "0x1F", "1:20", "1e3", ".inf", "2001-12-14", "-", ":", "? x", "&a", "*a", "!tag", "|", "> x", "@x", "`x", "%x", " lead", "trail ", "", "a: b", "#x", "[x]", "{x}"];
+const LOOK_ALIKES = [
+  "yes",
+  "No",
+  "on",
+  "OFF",
+  "y",
+  "n",
+  "true",
+  "~",
+  "null",
+  "0755",
+  "0x1F",
+  "1:20",
+  "1e3",
+  ".inf",
+  "2001-12-14",
+  "-",
+  ":",
+  "? x",
+  "&a",
+  "*a",
+  "!tag",
+  "|",
+  "> x",
+  "@x",
+  "`x",
+  "%x",
+  " lead",
+  "trail ",
+  "",
+  "a: b",
+  "#x",
+  "[x]",
+  "{x}",
+];
 
 /** Characters a YAML stream may not hold raw (DEL, C1 controls, U+FFFE, C0 controls) and YAML 1.1's other line breaks. */
-const NON_PRINTABLE = ["\u0085", "\u0080x", "x\u009f", "\ufffe", "del\u007f", "nul\u0000", "bell\u0007", "esc\u001b", "ls\u2028ps\u2029", "nel\u0085x"];
+const NON_PRINTABLE = [
+  "\u0085",
+  "\u0080x",
+  "x\u009f",
+  "\ufffe",
+  "del\u007f",
+  "nul\u0000",
+  "bell\u0007",
+  "esc\u001b",
+  "ls\u2028ps\u2029",
+  "nel\u0085x",
+];
 
 describe("yamlFile", () => {
   const doc = {
@@ -38,7 +83,9 @@ describe("yamlFile", () => {
     });
     const files = renderForEach(templates.f, "secret", HOSTILE_VALUES);
     expect(readYamls(Object.fromEntries(HOSTILE_VALUES.map((v, i) => [v, files[i]])))).toEqual(
-      Object.fromEntries(HOSTILE_VALUES.map((v) => [v, { database_url: `postgresql://zfssync:${v}@postgres:5432/zfssync`, password: v, after: "kept" }])),
+      Object.fromEntries(
+        HOSTILE_VALUES.map((v) => [v, { database_url: `postgresql://zfssync:${v}@postgres:5432/zfssync`, password: v, after: "kept" }]),
+      ),
     );
   });
   test("plain strings stay plain (readable), numbers and booleans keep their types", () => {

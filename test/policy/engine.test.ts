@@ -43,9 +43,15 @@ describe("packs", () => {
     const [p] = checkPolicies([prod.stack]);
 
     // THEN the baseline warns and production errors, on the container's address and path
-    expect(b.findings.map((f) => [f.id, f.level, f.address, f.path])).toEqual([["Baseline-ContainerNotPrivileged", "warning", "docker_container.Raw", "policy-test/Raw"]]);
-    expect(p.findings.map((f) => [f.id, f.level, f.address, f.path])).toEqual([["Production-ContainerNotPrivileged", "error", "docker_container.Raw", "policy-test/Raw"]]);
-    expect(b.findings[0].message).toMatch(/^Baseline-ContainerNotPrivileged at docker_container\.Raw \(policy-test\/Raw\): Containers do not run privileged \(swarm services cannot\)\. Found: privileged is true\. Fix: /);
+    expect(b.findings.map((f) => [f.id, f.level, f.address, f.path])).toEqual([
+      ["Baseline-ContainerNotPrivileged", "warning", "docker_container.Raw", "policy-test/Raw"],
+    ]);
+    expect(p.findings.map((f) => [f.id, f.level, f.address, f.path])).toEqual([
+      ["Production-ContainerNotPrivileged", "error", "docker_container.Raw", "policy-test/Raw"],
+    ]);
+    expect(b.findings[0].message).toMatch(
+      /^Baseline-ContainerNotPrivileged at docker_container\.Raw \(policy-test\/Raw\): Containers do not run privileged \(swarm services cannot\)\. Found: privileged is true\. Fix: /,
+    );
   });
 
   test("info-level rules report as info in production (ContainerPidsLimited cannot be enforced)", () => {
@@ -87,7 +93,13 @@ describe("packs", () => {
   });
 
   test("a rule that cannot decide reports a finding, never a pass", () => {
-    const throwing: PolicyRule = { ...ContainerNotPrivileged, id: "ContainerNotPrivileged", check: () => { throw new Error("boom"); } };
+    const throwing: PolicyRule = {
+      ...ContainerNotPrivileged,
+      id: "ContainerNotPrivileged",
+      check: () => {
+        throw new Error("boom");
+      },
+    };
     const s = scratch();
     rawContainer(s);
     const { findings } = runRule(s.stack, throwing);
@@ -99,7 +111,9 @@ describe("packs", () => {
     const flag = new TerraformVariable(s.stack, "privileged_flag", { type: "bool" });
     rawContainer(s).privileged = Fn.tobool(flag.stringValue);
     const { findings } = runRule(s.stack, ContainerNotPrivileged);
-    expect(findings.map((f) => f.details[0])).toEqual(["could not be checked: privileged is a Terraform expression, which cannot be checked at synth time"]);
+    expect(findings.map((f) => f.details[0])).toEqual([
+      "could not be checked: privileged is a Terraform expression, which cannot be checked at synth time",
+    ]);
   });
 
   test("policyPacksOf finds the pack buildApp adds, selected by settings name", () => {
@@ -126,7 +140,13 @@ describe("suppressions", () => {
     const { findings, suppressed } = runRule(s.stack, ContainerHealthCheckDefined);
     expect(findings).toEqual([]);
     expect(suppressed.map((x) => [x.id, x.path, x.reason, x.declaredAt, x.source])).toEqual([
-      ["Production-ContainerHealthCheckDefined", "policy-test/Raw", "image has no probe binary at all", "policy-test/Raw", "Suppressions.add"],
+      [
+        "Production-ContainerHealthCheckDefined",
+        "policy-test/Raw",
+        "image has no probe binary at all",
+        "policy-test/Raw",
+        "Suppressions.add",
+      ],
     ]);
   });
 
@@ -149,7 +169,9 @@ describe("suppressions", () => {
 
   test("fails when the reason is shorter than 10 characters", () => {
     const s = scratch();
-    expect(() => Suppressions.of(rawContainer(s)).add({ id: "ContainerNotPrivileged", reason: " too short " })).toThrow(ConstructValidationError);
+    expect(() => Suppressions.of(rawContainer(s)).add({ id: "ContainerNotPrivileged", reason: " too short " })).toThrow(
+      ConstructValidationError,
+    );
     expect(() => Suppressions.of(rawContainer(s, {}, "Other")).add({ id: "ContainerNotPrivileged", reason: "" })).toThrow(
       /policy-test\/Other[\s\S]*suppressions\[0\]\.reason: got ""; allowed: a written reason of at least 10 characters/,
     );
@@ -157,7 +179,9 @@ describe("suppressions", () => {
 
   test("fails for an unknown rule id (e.g. with the pack prefix)", () => {
     const s = scratch();
-    expect(() => Suppressions.of(rawContainer(s)).add({ id: "Production-ContainerNotPrivileged", reason: "a reason long enough" })).toThrow(/suppressions\[0\]\.id: got "Production-ContainerNotPrivileged"/);
+    expect(() => Suppressions.of(rawContainer(s)).add({ id: "Production-ContainerNotPrivileged", reason: "a reason long enough" })).toThrow(
+      /suppressions\[0\]\.id: got "Production-ContainerNotPrivileged"/,
+    );
   });
 
   test("a Service's rootReason is recorded as a suppression of ContainerRunsAsNonRoot", () => {
@@ -204,23 +228,47 @@ describe("swarm services", () => {
     const { svc } = swarmApp();
     expect(serviceOf(svc.swarmService)).toBe(svc);
     const w = workloadOf(subjectOf(svc.swarmService));
-    expect([w?.kind, w?.service, w?.user(), w?.memoryLimitBytes(), w?.cpuLimitCores(), w?.oneShot()]).toEqual(["swarm-service", svc, "1000:1000", 256 * 1024 * 1024, 0.5, false]);
+    expect([w?.kind, w?.service, w?.user(), w?.memoryLimitBytes(), w?.cpuLimitCores(), w?.oneShot()]).toEqual([
+      "swarm-service",
+      svc,
+      "1000:1000",
+      256 * 1024 * 1024,
+      0.5,
+      false,
+    ]);
   });
 
   test("a one-shot Service stays a container on the swarm target and is checked as one", () => {
     const s = swarmScratch();
-    const job = new Service(s.stack, "Job", { name: "job", image: s.image, user: "1000:1000", networks: [{ network: s.network }], oneShot: true });
+    const job = new Service(s.stack, "Job", {
+      name: "job",
+      image: s.image,
+      user: "1000:1000",
+      networks: [{ network: s.network }],
+      oneShot: true,
+    });
     const w = workloadOf(subjectOf(job.resource));
     expect([w?.kind, w?.oneShot()]).toEqual(["container", true]);
   });
 
   test("a Service's rootReason is recorded as a suppression of ContainerRunsAsNonRoot on its swarm service", () => {
     const s = swarmScratch();
-    new Service(s.stack, "Db", { name: "db", image: s.image, rootReason: "the entrypoint chowns PGDATA, then drops to UID 70", networks: [{ network: s.network }] });
+    new Service(s.stack, "Db", {
+      name: "db",
+      image: s.image,
+      rootReason: "the entrypoint chowns PGDATA, then drops to UID 70",
+      networks: [{ network: s.network }],
+    });
     const { findings, suppressed } = runRule(s.stack, ContainerRunsAsNonRoot);
     expect(findings).toEqual([]);
     expect(suppressed.map((x) => [x.path, x.details[0], x.reason, x.source, x.declaredAt])).toEqual([
-      ["policy-test/Db/Resource", "task_spec.container_spec.user is not set (the image's user applies, which cannot be verified at synth time)", "the entrypoint chowns PGDATA, then drops to UID 70", "Service.rootReason", "policy-test/Db"],
+      [
+        "policy-test/Db/Resource",
+        "task_spec.container_spec.user is not set (the image's user applies, which cannot be verified at synth time)",
+        "the entrypoint chowns PGDATA, then drops to UID 70",
+        "Service.rootReason",
+        "policy-test/Db",
+      ],
     ]);
   });
 
@@ -229,7 +277,9 @@ describe("swarm services", () => {
     svc.swarmService.taskSpec.containerSpec.user = "0";
     const { findings, suppressed } = runRule(s.stack, ContainerRunsAsNonRoot);
     expect(suppressed).toEqual([]);
-    expect(findings.map((f) => [f.path, f.details[0]])).toEqual([["policy-test/App/Resource", 'task_spec.container_spec.user is "0" (root)']]);
+    expect(findings.map((f) => [f.path, f.details[0]])).toEqual([
+      ["policy-test/App/Resource", 'task_spec.container_spec.user is "0" (root)'],
+    ]);
   });
 
   test("the Production pack passes a default Service on swarm: no error, no warning, the three gaps listed as suppressions with their reasons", () => {
@@ -246,7 +296,9 @@ describe("swarm services", () => {
     const text = formatPolicySummary([report]);
     expect(text).toContain("policy policy-test (Production): 0 errors, 0 warnings, 0 infos, 3 suppressed");
     expect(text).toContain("checked     docker_image x1, docker_service x1\n");
-    expect(text).toContain(`suppressed  Production-ContainerNoNewPrivileges policy-test/App/Resource (swarm gap at policy-test/App/Resource): ${SWARM_GAPS.noNewPrivileges.reason}`);
+    expect(text).toContain(
+      `suppressed  Production-ContainerNoNewPrivileges policy-test/App/Resource (swarm gap at policy-test/App/Resource): ${SWARM_GAPS.noNewPrivileges.reason}`,
+    );
   });
 
   test("every gap names what swarm cannot express", () => {
@@ -261,9 +313,14 @@ describe("swarm services", () => {
 
   test("a suppression declared on the construct takes precedence over the gap, with its own reason", () => {
     const { s, svc } = swarmApp();
-    Suppressions.of(svc).add({ id: "ContainerNoNewPrivileges", reason: "every node sets no-new-privileges in daemon.json (hosts runbook)" });
+    Suppressions.of(svc).add({
+      id: "ContainerNoNewPrivileges",
+      reason: "every node sets no-new-privileges in daemon.json (hosts runbook)",
+    });
     const { suppressed } = runRule(s.stack, ContainerNoNewPrivileges);
-    expect(suppressed.map((x) => [x.source, x.declaredAt, x.reason])).toEqual([["Suppressions.add", "policy-test/App", "every node sets no-new-privileges in daemon.json (hosts runbook)"]]);
+    expect(suppressed.map((x) => [x.source, x.declaredAt, x.reason])).toEqual([
+      ["Suppressions.add", "policy-test/App", "every node sets no-new-privileges in daemon.json (hosts runbook)"],
+    ]);
   });
 
   test("a gap is suppressed only for the gap: a container on the swarm target without the control is still a finding", () => {
@@ -279,8 +336,13 @@ describe("swarm services", () => {
     const s = swarmScratch();
     const svc = rawSwarmService(s);
     svc.taskSpec.containerSpec.readOnly = Fn.tobool(new TerraformVariable(s.stack, "ro", { type: "bool" }).stringValue);
-    const { findings } = runRule(s.stack, ALL_RULES.find((r) => r.id === "ContainerReadOnlyRootFilesystem")!);
-    expect(findings.map((f) => f.details[0])).toEqual(["could not be checked: task_spec.container_spec.read_only is a Terraform expression, which cannot be checked at synth time"]);
+    const { findings } = runRule(
+      s.stack,
+      ALL_RULES.find((r) => r.id === "ContainerReadOnlyRootFilesystem")!,
+    );
+    expect(findings.map((f) => f.details[0])).toEqual([
+      "could not be checked: task_spec.container_spec.read_only is a Terraform expression, which cannot be checked at synth time",
+    ]);
   });
 });
 
@@ -313,12 +375,16 @@ describe("reports and output", () => {
     expect(text).toContain("policy policy-test (Production): 1 error, 0 warnings, 1 info, 1 suppressed");
     expect(text).toContain("error       Production-ContainerNotPrivileged docker_container.Raw (policy-test/Raw): privileged is true");
     expect(text).toContain("infos       Production-ContainerPidsLimited x1");
-    expect(text).toContain("suppressed  Production-ContainerHealthCheckDefined policy-test/Quiet (Suppressions.add at policy-test/Quiet): image has no probe binary at all");
+    expect(text).toContain(
+      "suppressed  Production-ContainerHealthCheckDefined policy-test/Quiet (Suppressions.add at policy-test/Quiet): image has no probe binary at all",
+    );
   });
 
   test("PolicyViolationError names the stack, the construct path and the rule", () => {
     const error = new PolicyViolationError(checkPolicies([failing().stack]));
-    expect(error.message).toMatch(/^policy check failed: 1 error in policy-test\n  stack policy-test \(Production pack\):\n    - Production-ContainerNotPrivileged at docker_container\.Raw \(policy-test\/Raw\): privileged is true/);
+    expect(error.message).toMatch(
+      /^policy check failed: 1 error in policy-test\n  stack policy-test \(Production pack\):\n    - Production-ContainerNotPrivileged at docker_container\.Raw \(policy-test\/Raw\): privileged is true/,
+    );
   });
 
   test("reports are written as JSON next to each stack's cdk.tf.json", () => {
@@ -327,8 +393,20 @@ describe("reports and output", () => {
     expect(file).toBe(path.join(out, "stacks", "policy-test", "policy-report.json"));
     const json = JSON.parse(fs.readFileSync(file, "utf8"));
     expect(json.summary).toEqual({ errors: 1, warnings: 0, infos: 1, suppressed: 1 });
-    expect(json.findings[0]).toEqual({ id: "Production-ContainerNotPrivileged", rule: "ContainerNotPrivileged", level: "error", stack: "policy-test", path: "policy-test/Raw", address: "docker_container.Raw", details: ["privileged is true"] });
-    expect(json.suppressed[0]).toMatchObject({ id: "Production-ContainerHealthCheckDefined", reason: "image has no probe binary at all", declaredAt: "policy-test/Quiet" });
+    expect(json.findings[0]).toEqual({
+      id: "Production-ContainerNotPrivileged",
+      rule: "ContainerNotPrivileged",
+      level: "error",
+      stack: "policy-test",
+      path: "policy-test/Raw",
+      address: "docker_container.Raw",
+      details: ["privileged is true"],
+    });
+    expect(json.suppressed[0]).toMatchObject({
+      id: "Production-ContainerHealthCheckDefined",
+      reason: "image has no probe binary at all",
+      declaredAt: "policy-test/Quiet",
+    });
   });
 
   test("synthesizeWithPolicy refuses to synthesize a stack with errors", () => {
@@ -353,7 +431,9 @@ describe("reports and output", () => {
     synthesizeWithPolicy(app, [stack], (t) => (printed += t));
     expect(fs.existsSync(path.join(out, "stacks", "good", "cdk.tf.json"))).toBe(true);
     expect(JSON.parse(fs.readFileSync(path.join(out, "stacks", "good", "policy-report.json"), "utf8")).summary.errors).toBe(0);
-    expect(printed).toContain(`policy good (Production): 0 errors, 0 warnings, 0 infos, 0 suppressed -> ${path.join(out, "stacks", "good", "policy-report.json")}`);
+    expect(printed).toContain(
+      `policy good (Production): 0 errors, 0 warnings, 0 infos, 0 suppressed -> ${path.join(out, "stacks", "good", "policy-report.json")}`,
+    );
   });
 
   test("nonCompliant carries every finding", () => {

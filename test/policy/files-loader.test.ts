@@ -18,13 +18,38 @@ const RUNTIME_RULES = [
 describe("never-started containers (a Service's files loader)", () => {
   test.each(RUNTIME_RULES)("%s does not apply to a container created with start = false", (id) => {
     const s = scratch();
-    rawContainer(s, { start: false, readOnly: false, user: undefined, memory: undefined, cpus: undefined, cpuShares: undefined, healthcheck: undefined, restart: "always", logDriver: undefined, logOpts: undefined, ulimit: undefined, cgroupParent: undefined });
+    rawContainer(s, {
+      start: false,
+      readOnly: false,
+      user: undefined,
+      memory: undefined,
+      cpus: undefined,
+      cpuShares: undefined,
+      healthcheck: undefined,
+      restart: "always",
+      logDriver: undefined,
+      logOpts: undefined,
+      ulimit: undefined,
+      cgroupParent: undefined,
+    });
     expect(runRule(s.stack, rule(id)).findings).toEqual([]);
   });
 
   test.each(RUNTIME_RULES)("%s still applies to the same container when it is started", (id) => {
     const s = scratch();
-    rawContainer(s, { readOnly: false, user: undefined, memory: undefined, cpus: undefined, cpuShares: undefined, healthcheck: undefined, restart: "always", logDriver: undefined, logOpts: undefined, ulimit: undefined, cgroupParent: undefined });
+    rawContainer(s, {
+      readOnly: false,
+      user: undefined,
+      memory: undefined,
+      cpus: undefined,
+      cpuShares: undefined,
+      healthcheck: undefined,
+      restart: "always",
+      logDriver: undefined,
+      logOpts: undefined,
+      ulimit: undefined,
+      cgroupParent: undefined,
+    });
     expect(runRule(s.stack, rule(id)).findings.length).toBeGreaterThan(0);
   });
 

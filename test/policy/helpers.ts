@@ -3,7 +3,18 @@ import { App, Testing, TerraformResource, TerraformStack, TerraformVariable } fr
 import { Container, ContainerConfig, DockerProvider, SwarmService, SwarmServiceConfig } from "../../lib/docker";
 import { ContainerImage, Network } from "../../lib";
 import { SwarmTarget, setDeploymentTarget } from "../../lib/target";
-import { Finding, PolicyReport, PolicyRule, Subject, SuppressedFinding, TerraformJson, applyPolicyPack, checkPolicies, subjectsOfConfig, synthesizedFile } from "../../policy";
+import {
+  Finding,
+  PolicyReport,
+  PolicyRule,
+  Subject,
+  SuppressedFinding,
+  TerraformJson,
+  applyPolicyPack,
+  checkPolicies,
+  subjectsOfConfig,
+  synthesizedFile,
+} from "../../policy";
 
 /** A container config every rule accepts; a non-compliance case changes one thing. */
 export const COMPLIANT_CONTAINER: Omit<ContainerConfig, "image" | "name"> = {
@@ -106,7 +117,10 @@ export function imageVariable(s: Scratch, name: string, defaultReference?: strin
 }
 
 /** Runs one rule through the production pack over a stack (findings, suppressions, and the report with its `checked` counts). */
-export function runRule(stack: TerraformStack, rule: PolicyRule): { findings: Finding[]; suppressed: SuppressedFinding[]; report: PolicyReport } {
+export function runRule(
+  stack: TerraformStack,
+  rule: PolicyRule,
+): { findings: Finding[]; suppressed: SuppressedFinding[]; report: PolicyReport } {
   applyPolicyPack(stack, "production", [rule]);
   const [report] = checkPolicies([stack]);
   return { findings: [...report.findings], suppressed: [...report.suppressed], report };

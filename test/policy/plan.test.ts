@@ -1,7 +1,17 @@
 import * as fs from "fs";
 import { App, TerraformStack } from "../../lib/cdk";
 import { Secret } from "../../lib";
-import { PlanJson, PlanMismatchError, TerraformJson, applyPolicyPack, evaluateStack, formatPolicySummary, isExpression, subjectsOfPlan, synthesizedFile } from "../../policy";
+import {
+  PlanJson,
+  PlanMismatchError,
+  TerraformJson,
+  applyPolicyPack,
+  evaluateStack,
+  formatPolicySummary,
+  isExpression,
+  subjectsOfPlan,
+  synthesizedFile,
+} from "../../policy";
 import { rawContainer, scratch } from "./helpers";
 
 type Body = Record<string, unknown>;
@@ -27,12 +37,22 @@ function planOf(config: TerraformJson, edit: (address: string, rc: { address: st
         if (isExpression(v) || (typeof v === "object" && JSON.stringify(v).includes("${"))) after_unknown[k] = true;
         else after[k] = v;
       }
-      const rc = { address: `${type}.${name}`, mode: "managed" as const, type, name, change: { actions: ["create"], after, after_unknown, after_sensitive: {} } as Body };
+      const rc = {
+        address: `${type}.${name}`,
+        mode: "managed" as const,
+        type,
+        name,
+        change: { actions: ["create"], after, after_unknown, after_sensitive: {} } as Body,
+      };
       edit(`${type}.${name}`, rc);
       return rc;
     }),
   );
-  return { format_version: "1.2", resource_changes, configuration: { root_module: { variables: config.variable ?? {} } } } as unknown as PlanJson;
+  return {
+    format_version: "1.2",
+    resource_changes,
+    configuration: { root_module: { variables: config.variable ?? {} } },
+  } as unknown as PlanJson;
 }
 
 function check(stack: TerraformStack, plan: PlanJson, config: TerraformJson) {
@@ -76,7 +96,9 @@ describe("the packs on a saved plan", () => {
       (rc.change.after as Body).privileged = true;
     });
     const report = check(s.stack, plan, config);
-    expect(report.findings.map((f) => [f.id, f.address, f.path])).toEqual([["Production-ContainerNotPrivileged", "docker_container.Raw[0]", "policy-test/Raw"]]);
+    expect(report.findings.map((f) => [f.id, f.address, f.path])).toEqual([
+      ["Production-ContainerNotPrivileged", "docker_container.Raw[0]", "policy-test/Raw"],
+    ]);
   });
 
   test("a sensitive planned value is judged by its expression and never printed", () => {
@@ -92,7 +114,9 @@ describe("the packs on a saved plan", () => {
       (rc.change.after_sensitive as Body).env = true;
     });
     const report = check(s.stack, plan, config);
-    expect(report.findings.map((f) => [f.rule, f.address, f.details[0]])).toEqual([["ContainerEnvironmentReadsNoSecretVariable", "docker_container.Raw", "env POSTGRES_PASSWORD reads var.db_password (sensitive)"]]);
+    expect(report.findings.map((f) => [f.rule, f.address, f.details[0]])).toEqual([
+      ["ContainerEnvironmentReadsNoSecretVariable", "docker_container.Raw", "env POSTGRES_PASSWORD reads var.db_password (sensitive)"],
+    ]);
     expect(JSON.stringify(report) + formatPolicySummary([report])).not.toContain("hunter2");
   });
 
@@ -124,7 +148,13 @@ describe("the packs on a saved plan", () => {
     applyPolicyPack(s.stack, "production");
     const config = synthesized(s.stack);
     const plan = planOf(config);
-    (plan.resource_changes as unknown as Body[]).push({ address: "docker_container.other", mode: "managed", type: "docker_container", name: "other", change: { actions: ["create"], after: {} } });
+    (plan.resource_changes as unknown as Body[]).push({
+      address: "docker_container.other",
+      mode: "managed",
+      type: "docker_container",
+      name: "other",
+      change: { actions: ["create"], after: {} },
+    });
     expect(() => subjectsOfPlan("policy-test", plan, config, s.stack)).toThrow(PlanMismatchError);
     expect(() => subjectsOfPlan("policy-test", plan, config, s.stack)).toThrow(/docker_container\.other is not in it/);
   });

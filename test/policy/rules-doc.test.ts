@@ -16,7 +16,9 @@ describe("RULES.md", () => {
     const text = renderRulesMarkdown();
     for (const rule of ALL_RULES) {
       expect(text).toContain(`### ${rule.id}\n`);
-      expect(text).toContain(`Baseline: **${rule.levels.baseline}** (\`Baseline-${rule.id}\`); Production: **${rule.levels.production}** (\`Production-${rule.id}\`)`);
+      expect(text).toContain(
+        `Baseline: **${rule.levels.baseline}** (\`Baseline-${rule.id}\`); Production: **${rule.levels.production}** (\`Production-${rule.id}\`)`,
+      );
       expect(text).toContain(`- **Why:** ${rule.why}`);
       expect(text).toContain(`- **Fix:** ${rule.fix}`);
     }
@@ -25,17 +27,30 @@ describe("RULES.md", () => {
   test("says per rule what it does with swarm services, and names the gap where swarm cannot express the control", () => {
     const text = renderRulesMarkdown();
     expect(text).toContain("| Rule | Baseline | Production | Swarm services | Checks |");
-    const leads = { checked: "Checked:", "by-construction": "Compliant by construction:", gap: "Gap, recorded as a suppression with this reason:" };
+    const leads = {
+      checked: "Checked:",
+      "by-construction": "Compliant by construction:",
+      gap: "Gap, recorded as a suppression with this reason:",
+    };
     for (const rule of ALL_RULES) {
       const section = text.slice(text.indexOf(`### ${rule.id}\n`)).split("\n### ")[0];
-      expect([rule.id, section]).toEqual([rule.id, expect.stringContaining(`- **Swarm services:** ${leads[rule.swarm.coverage]} ${rule.swarm.text}`)]);
+      expect([rule.id, section]).toEqual([
+        rule.id,
+        expect.stringContaining(`- **Swarm services:** ${leads[rule.swarm.coverage]} ${rule.swarm.text}`),
+      ]);
     }
     for (const gap of Object.values(SWARM_GAPS)) expect(text).toContain(gap.reason);
-    expect(ALL_RULES.filter((r) => r.swarm.coverage === "gap").map((r) => r.id)).toEqual(["ContainerNoNewPrivileges", "ContainerCpuPrioritySet", "ContainerPidsLimited"]);
+    expect(ALL_RULES.filter((r) => r.swarm.coverage === "gap").map((r) => r.id)).toEqual([
+      "ContainerNoNewPrivileges",
+      "ContainerCpuPrioritySet",
+      "ContainerPidsLimited",
+    ]);
   });
 
   test("says that the pids limit cannot be enforced with provider 4.6", () => {
-    expect(renderRulesMarkdown()).toMatch(/`ContainerPidsLimited` cannot be enforced: docker_container in kreuzwerker\/docker 4\.6 has no `pids_limit`/);
+    expect(renderRulesMarkdown()).toMatch(
+      /`ContainerPidsLimited` cannot be enforced: docker_container in kreuzwerker\/docker 4\.6 has no `pids_limit`/,
+    );
   });
 });
 

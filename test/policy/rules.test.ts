@@ -54,13 +54,24 @@ const CASES: Record<string, RuleCases> = {
     nonCompliant: [
       ["no capabilities block", (s) => rawContainer(s, { capabilities: undefined }), /drop does not include ALL/],
       ["drop without ALL", (s) => rawContainer(s, { capabilities: { drop: ["NET_RAW"] } }), /drop does not include ALL/],
-      ["SYS_ADMIN added back", (s) => rawContainer(s, { capabilities: { drop: ["ALL"], add: ["SYS_ADMIN"] } }), /SYS_ADMIN, outside the allow list/],
+      [
+        "SYS_ADMIN added back",
+        (s) => rawContainer(s, { capabilities: { drop: ["ALL"], add: ["SYS_ADMIN"] } }),
+        /SYS_ADMIN, outside the allow list/,
+      ],
       // With it, Docker's default seccomp profile allows open_by_handle_at ("Shocker").
-      ["DAC_READ_SEARCH added back", (s) => rawContainer(s, { capabilities: { drop: ["ALL"], add: ["CAP_DAC_READ_SEARCH"] } }), /DAC_READ_SEARCH, outside the allow list/],
+      [
+        "DAC_READ_SEARCH added back",
+        (s) => rawContainer(s, { capabilities: { drop: ["ALL"], add: ["CAP_DAC_READ_SEARCH"] } }),
+        /DAC_READ_SEARCH, outside the allow list/,
+      ],
       [
         "DAC_READ_SEARCH added to a Service through the escape hatch",
         (s) => {
-          service(s, { capabilities: ["DAC_OVERRIDE"] }).container.putCapabilities({ drop: ["ALL"], add: ["CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH"] });
+          service(s, { capabilities: ["DAC_OVERRIDE"] }).container.putCapabilities({
+            drop: ["ALL"],
+            add: ["CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH"],
+          });
         },
         /DAC_READ_SEARCH, outside the allow list/,
       ],
@@ -79,10 +90,17 @@ const CASES: Record<string, RuleCases> = {
   ContainerSecurityProfilesEnabled: {
     compliant: [
       ["default profiles", (s) => rawContainer(s)],
-      ["a custom seccomp profile", (s) => rawContainer(s, { securityOpts: ["no-new-privileges:true", "seccomp=/etc/docker/seccomp/app.json"] })],
+      [
+        "a custom seccomp profile",
+        (s) => rawContainer(s, { securityOpts: ["no-new-privileges:true", "seccomp=/etc/docker/seccomp/app.json"] }),
+      ],
     ],
     nonCompliant: [
-      ["seccomp=unconfined", (s) => rawContainer(s, { securityOpts: ["no-new-privileges:true", "seccomp=unconfined"] }), /seccomp=unconfined/],
+      [
+        "seccomp=unconfined",
+        (s) => rawContainer(s, { securityOpts: ["no-new-privileges:true", "seccomp=unconfined"] }),
+        /seccomp=unconfined/,
+      ],
       ["apparmor:unconfined", (s) => rawContainer(s, { securityOpts: ["apparmor:unconfined"] }), /apparmor:unconfined/],
       ["label=disable", (s) => rawContainer(s, { securityOpts: ["label=disable"] }), /label=disable/],
     ],
@@ -116,7 +134,11 @@ const CASES: Record<string, RuleCases> = {
     ],
     nonCompliant: [
       ["memory not set", (s) => rawContainer(s, { memory: undefined }), /memory is not set/],
-      ["memory known only at apply time", (s) => rawContainer(s, { memory: numberVariable(s, "memory") }), /could not be checked: memory is a Terraform expression/],
+      [
+        "memory known only at apply time",
+        (s) => rawContainer(s, { memory: numberVariable(s, "memory") }),
+        /could not be checked: memory is a Terraform expression/,
+      ],
       ["a Service without resources", (s) => service(s, { resources: undefined }), /memory is not set/],
     ],
   },
@@ -127,8 +149,16 @@ const CASES: Record<string, RuleCases> = {
     ],
     nonCompliant: [
       ["neither cpus nor cpu_quota", (s) => rawContainer(s, { cpus: undefined }), /neither cpus nor cpu_quota/],
-      ["cpus known only at apply time", (s) => rawContainer(s, { cpus: stringVariable(s, "cpus") }), /could not be checked: cpus is a Terraform expression/],
-      ["cpu_quota known only at apply time", (s) => rawContainer(s, { cpus: undefined, cpuQuota: numberVariable(s, "quota"), cpuPeriod: 100000 }), /could not be checked/],
+      [
+        "cpus known only at apply time",
+        (s) => rawContainer(s, { cpus: stringVariable(s, "cpus") }),
+        /could not be checked: cpus is a Terraform expression/,
+      ],
+      [
+        "cpu_quota known only at apply time",
+        (s) => rawContainer(s, { cpus: undefined, cpuQuota: numberVariable(s, "quota"), cpuPeriod: 100000 }),
+        /could not be checked/,
+      ],
       ["a Service without resources", (s) => service(s, { resources: undefined }), /neither cpus nor cpu_quota/],
     ],
   },
@@ -140,7 +170,11 @@ const CASES: Record<string, RuleCases> = {
     nonCompliant: [
       ["cpu_shares not set", (s) => rawContainer(s, { cpuShares: undefined }), /cpu_shares is not set/],
       ["a Service without resources", (s) => service(s, { resources: undefined }), /cpu_shares is not set/],
-      ["cpu_shares known only at apply time", (s) => rawContainer(s, { cpuShares: numberVariable(s, "shares") }), /could not be checked: cpu_shares/],
+      [
+        "cpu_shares known only at apply time",
+        (s) => rawContainer(s, { cpuShares: numberVariable(s, "shares") }),
+        /could not be checked: cpu_shares/,
+      ],
     ],
   },
   ContainerPidsLimited: {
@@ -150,7 +184,11 @@ const CASES: Record<string, RuleCases> = {
     ],
     nonCompliant: [
       ["no ulimit and no cgroup_parent", (s) => rawContainer(s, { ulimit: undefined }), /no pids limit/],
-      ["an nproc ulimit known only at apply time", (s) => rawContainer(s, { ulimit: [{ name: "nproc", soft: 512, hard: numberVariable(s, "nproc") }] }), /could not be checked/],
+      [
+        "an nproc ulimit known only at apply time",
+        (s) => rawContainer(s, { ulimit: [{ name: "nproc", soft: 512, hard: numberVariable(s, "nproc") }] }),
+        /could not be checked/,
+      ],
       ["a Service (the L2 cannot set one with provider 4.6)", (s) => service(s), /provider 4\.6 has no pids_limit/],
     ],
   },
@@ -158,8 +196,14 @@ const CASES: Record<string, RuleCases> = {
     compliant: [
       ["a health check", (s) => rawContainer(s)],
       ["a one-shot Service without one (exempt)", (s) => service(s, { oneShot: true, healthCheck: undefined })],
-      ["a raw one-shot container (must_run false) without one", (s) => rawContainer(s, { healthcheck: undefined, mustRun: false, restart: "no" })],
-      ["a raw container labelled policy.one-shot", (s) => rawContainer(s, { healthcheck: undefined, restart: "no", labels: [{ label: "policy.one-shot", value: "true" }] })],
+      [
+        "a raw one-shot container (must_run false) without one",
+        (s) => rawContainer(s, { healthcheck: undefined, mustRun: false, restart: "no" }),
+      ],
+      [
+        "a raw container labelled policy.one-shot",
+        (s) => rawContainer(s, { healthcheck: undefined, restart: "no", labels: [{ label: "policy.one-shot", value: "true" }] }),
+      ],
     ],
     nonCompliant: [
       ["no health check", (s) => rawContainer(s, { healthcheck: undefined }), /no healthcheck/],
@@ -180,7 +224,11 @@ const CASES: Record<string, RuleCases> = {
       ["no on a long-running container", (s) => rawContainer(s, { restart: "no" }), /long-running/],
       ["on-failure without a retry count", (s) => rawContainer(s, { restart: "on-failure" }), /max_retry_count unset/],
       ["on-failure with 10 retries", (s) => rawContainer(s, { restart: "on-failure", maxRetryCount: 10 }), /max_retry_count 10/],
-      ["unless-stopped on a one-shot container", (s) => rawContainer(s, { mustRun: false }), /one-shot container has restart "unless-stopped"/],
+      [
+        "unless-stopped on a one-shot container",
+        (s) => rawContainer(s, { mustRun: false }),
+        /one-shot container has restart "unless-stopped"/,
+      ],
     ],
   },
   ContainerLogRotationConfigured: {
@@ -229,8 +277,16 @@ const CASES: Record<string, RuleCases> = {
       ],
     ],
     nonCompliant: [
-      ["/var/run/docker.sock", (s) => rawContainer(s, { volumes: [{ hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock" }] }), /docker\.sock is mounted/],
-      ["a bind mount of /run (contains the socket)", (s) => rawContainer(s, { mounts: [{ type: "bind", source: "/run/", target: "/host-run" }] }), /host path \/run\/ is mounted/],
+      [
+        "/var/run/docker.sock",
+        (s) => rawContainer(s, { volumes: [{ hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock" }] }),
+        /docker\.sock is mounted/,
+      ],
+      [
+        "a bind mount of /run (contains the socket)",
+        (s) => rawContainer(s, { mounts: [{ type: "bind", source: "/run/", target: "/host-run" }] }),
+        /host path \/run\/ is mounted/,
+      ],
       [
         "a path that is only a variable",
         (s) => {
@@ -244,15 +300,27 @@ const CASES: Record<string, RuleCases> = {
   ContainerHostPortsBoundToLoopback: {
     compliant: [
       ["a port on 127.0.0.1", (s) => rawContainer(s)],
-      ["a Service port declared public", (s) => service(s, { ports: [{ containerPort: 8233, hostPort: 8233, kind: "p2p", public: true }] })],
-      ["a Service port not declared public (bound to 127.0.0.1)", (s) => service(s, { ports: [{ containerPort: 8080, hostPort: 8080, kind: "http" }] })],
+      [
+        "a Service port declared public",
+        (s) => service(s, { ports: [{ containerPort: 8233, hostPort: 8233, kind: "p2p", public: true }] }),
+      ],
+      [
+        "a Service port not declared public (bound to 127.0.0.1)",
+        (s) => service(s, { ports: [{ containerPort: 8080, hostPort: 8080, kind: "http" }] }),
+      ],
     ],
     nonCompliant: [
-      ["a raw port without ip (every interface)", (s) => rawContainer(s, { ports: [{ internal: 8080, external: 8080 }] }), /published on 0\.0\.0\.0 without being declared public/],
+      [
+        "a raw port without ip (every interface)",
+        (s) => rawContainer(s, { ports: [{ internal: 8080, external: 8080 }] }),
+        /published on 0\.0\.0\.0 without being declared public/,
+      ],
       [
         "a Service port rebound to 0.0.0.0 through the escape hatch",
         (s) => {
-          service(s, { ports: [{ containerPort: 8080, hostPort: 8080, kind: "http" }] }).container.putPorts([{ internal: 8080, external: 8080, ip: "0.0.0.0" }]);
+          service(s, { ports: [{ containerPort: 8080, hostPort: 8080, kind: "http" }] }).container.putPorts([
+            { internal: 8080, external: 8080, ip: "0.0.0.0" },
+          ]);
         },
         /8080->8080\/tcp/,
       ],
@@ -266,12 +334,28 @@ const CASES: Record<string, RuleCases> = {
       ["a raw PostgreSQL port on loopback", (s) => rawContainer(s, { ports: [{ internal: 5432, external: 5432, ip: "127.0.0.1" }] })],
     ],
     nonCompliant: [
-      ["a Service RPC port declared public", (s) => service(s, { ports: [{ containerPort: 8232, hostPort: 8232, kind: "rpc", public: true }] }), /rpc port 8232->8232\/tcp/],
-      ["a Service database port declared public", (s) => service(s, { ports: [{ containerPort: 5432, hostPort: 5432, kind: "database", public: true }] }), /database port/],
-      ["a raw PostgreSQL port on every interface", (s) => rawContainer(s, { ports: [{ internal: 5432, external: 15432 }] }), /database port 15432->5432/],
+      [
+        "a Service RPC port declared public",
+        (s) => service(s, { ports: [{ containerPort: 8232, hostPort: 8232, kind: "rpc", public: true }] }),
+        /rpc port 8232->8232\/tcp/,
+      ],
+      [
+        "a Service database port declared public",
+        (s) => service(s, { ports: [{ containerPort: 5432, hostPort: 5432, kind: "database", public: true }] }),
+        /database port/,
+      ],
+      [
+        "a raw PostgreSQL port on every interface",
+        (s) => rawContainer(s, { ports: [{ internal: 5432, external: 15432 }] }),
+        /database port 15432->5432/,
+      ],
       [
         "a raw port labelled rpc",
-        (s) => rawContainer(s, { ports: [{ internal: 9000, external: 9000, ip: "0.0.0.0" }], labels: [{ label: "policy.port-kind.9000", value: "rpc" }] }),
+        (s) =>
+          rawContainer(s, {
+            ports: [{ internal: 9000, external: 9000, ip: "0.0.0.0" }],
+            labels: [{ label: "policy.port-kind.9000", value: "rpc" }],
+          }),
         /rpc port 9000->9000/,
       ],
     ],
@@ -279,20 +363,34 @@ const CASES: Record<string, RuleCases> = {
   ContainerEnvironmentReadsNoSecretVariable: {
     compliant: [
       ["no variable at all", (s) => rawContainer(s)],
-      ["a variable that is not a secret", (s) => rawContainer(s, { env: [`LOG_LEVEL=${new TerraformVariable(s.stack, "log_level", { type: "string" }).stringValue}`] })],
-      ["a *_FILE variable pointing at the secret's file", (s) => rawContainer(s, { env: ["GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/grafana_admin_password"] })],
+      [
+        "a variable that is not a secret",
+        (s) => rawContainer(s, { env: [`LOG_LEVEL=${new TerraformVariable(s.stack, "log_level", { type: "string" }).stringValue}`] }),
+      ],
+      [
+        "a *_FILE variable pointing at the secret's file",
+        (s) => rawContainer(s, { env: ["GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/grafana_admin_password"] }),
+      ],
       [
         "a sensitive variable read by a suppressed construct (with its reason)",
         (s) => {
           const pw = new Secret(s.stack, "DbPassword", { variableName: "db_password", description: "database password" });
-          Suppressions.of(rawContainer(s, { env: [`POSTGRES_PASSWORD=${pw.value}`] })).add({ id: "ContainerEnvironmentReadsNoSecretVariable", reason: "the image reads it from its environment only" });
+          Suppressions.of(rawContainer(s, { env: [`POSTGRES_PASSWORD=${pw.value}`] })).add({
+            id: "ContainerEnvironmentReadsNoSecretVariable",
+            reason: "the image reads it from its environment only",
+          });
         },
       ],
     ],
     nonCompliant: [
       [
         "a sensitive variable in env",
-        (s) => rawContainer(s, { env: [`POSTGRES_PASSWORD=${new Secret(s.stack, "DbPassword", { variableName: "db_password", description: "database password" }).value}`] }),
+        (s) =>
+          rawContainer(s, {
+            env: [
+              `POSTGRES_PASSWORD=${new Secret(s.stack, "DbPassword", { variableName: "db_password", description: "database password" }).value}`,
+            ],
+          }),
         /env POSTGRES_PASSWORD reads var\.db_password \(sensitive\)/,
       ],
       [
@@ -306,7 +404,10 @@ const CASES: Record<string, RuleCases> = {
       ],
       [
         "a sensitive variable added by an escape-hatch override",
-        (s) => rawContainer(s).addOverride("env", [`API_KEY=\${var.${new Secret(s.stack, "ApiKey", { variableName: "api_key", description: "API key" }).variable.friendlyUniqueId}}`]),
+        (s) =>
+          rawContainer(s).addOverride("env", [
+            `API_KEY=\${var.${new Secret(s.stack, "ApiKey", { variableName: "api_key", description: "API key" }).variable.friendlyUniqueId}}`,
+          ]),
         /env API_KEY reads var\.api_key \(sensitive\)/,
       ],
     ],
@@ -321,14 +422,25 @@ const CASES: Record<string, RuleCases> = {
           rawContainer(s, { env: [`POSTGRES_PASSWORD=${pw.value}`, `DATABASE_URL=postgresql://app:${pw.value}@db:5432/app`] });
         },
       ],
-      ["a *_FILE variable pointing at a path", (s) => rawContainer(s, { env: ["GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/grafana_admin_password"] })],
+      [
+        "a *_FILE variable pointing at a path",
+        (s) => rawContainer(s, { env: ["GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/grafana_admin_password"] }),
+      ],
       ["a public key", (s) => rawContainer(s, { env: ["SSH_PUBLIC_KEY=ssh-ed25519 AAAA"] })],
       ["an empty value", (s) => rawContainer(s, { env: ["API_TOKEN="] })],
     ],
     nonCompliant: [
-      ["a literal POSTGRES_PASSWORD", (s) => rawContainer(s, { env: ["POSTGRES_PASSWORD=changeme"] }), /env POSTGRES_PASSWORD holds a literal value/],
+      [
+        "a literal POSTGRES_PASSWORD",
+        (s) => rawContainer(s, { env: ["POSTGRES_PASSWORD=changeme"] }),
+        /env POSTGRES_PASSWORD holds a literal value/,
+      ],
       ["a camelCase apiToken", (s) => rawContainer(s, { env: ["apiToken=abc123"] }), /env apiToken holds a literal value/],
-      ["a URL with a literal password", (s) => rawContainer(s, { env: ["DATABASE_URL=postgresql://app:hunter2@db:5432/app"] }), /DATABASE_URL holds a URL with a literal password/],
+      [
+        "a URL with a literal password",
+        (s) => rawContainer(s, { env: ["DATABASE_URL=postgresql://app:hunter2@db:5432/app"] }),
+        /DATABASE_URL holds a URL with a literal password/,
+      ],
       [
         "a literal secret set on a Service's environment",
         (s) => service(s, { environment: { JWT_SECRET: "not-so-secret" } }),
@@ -340,27 +452,48 @@ const CASES: Record<string, RuleCases> = {
     compliant: [
       ["a tag", (s) => new ContainerImage(s.stack, "Pinned", { reference: "postgres:15-alpine" })],
       ["a digest", (s) => new ContainerImage(s.stack, "Digest", { reference: `postgres@sha256:${"a".repeat(64)}` })],
-      ["a variable defaulting to a pinned reference", (s) => new ContainerImage(s.stack, "FromVar", { reference: imageVariable(s, "app", "example/app:2.0") })],
+      [
+        "a variable defaulting to a pinned reference",
+        (s) => new ContainerImage(s.stack, "FromVar", { reference: imageVariable(s, "app", "example/app:2.0") }),
+      ],
       ["a raw container naming a pinned image itself", (s) => rawContainer(s, { image: "postgres:15-alpine" })],
       ["a raw container naming an image id", (s) => rawContainer(s, { image: `sha256:${"b".repeat(64)}` })],
     ],
     nonCompliant: [
       ["untagged", (s) => new ContainerImage(s.stack, "Untagged", { reference: "postgres" }), /"postgres" is not pinned/],
       ["latest", (s) => new ContainerImage(s.stack, "Latest", { reference: "postgres:latest" }), /"postgres:latest" is not pinned/],
-      ["a variable defaulting to latest", (s) => new ContainerImage(s.stack, "FromVar", { reference: imageVariable(s, "app", "example/app:latest") }), /var\.app_image defaults to "example\/app:latest"/],
-      ["a variable without a default", (s) => new ContainerImage(s.stack, "FromVar", { reference: imageVariable(s, "app") }), /var\.app_image, which has no default/],
+      [
+        "a variable defaulting to latest",
+        (s) => new ContainerImage(s.stack, "FromVar", { reference: imageVariable(s, "app", "example/app:latest") }),
+        /var\.app_image defaults to "example\/app:latest"/,
+      ],
+      [
+        "a variable without a default",
+        (s) => new ContainerImage(s.stack, "FromVar", { reference: imageVariable(s, "app") }),
+        /var\.app_image, which has no default/,
+      ],
       ["a raw container naming an untagged image itself", (s) => rawContainer(s, { image: "postgres" }), /"postgres" is not pinned/],
     ],
   },
   SwarmSecretsNotInConfigs: {
     compliant: [
-      ["a Service's configuration file on the containers target (uploaded, no docker_config)", (s) => service(s, { configFiles: [{ containerPath: "/etc/app/app.conf", content: FileText.of("level = info\n") }] })],
-      ["a raw docker_config with plain data", (s) => new SwarmConfig(s.stack, "Conf", { name: "conf", data: Fn.base64encode("level = info\n") })],
+      [
+        "a Service's configuration file on the containers target (uploaded, no docker_config)",
+        (s) => service(s, { configFiles: [{ containerPath: "/etc/app/app.conf", content: FileText.of("level = info\n") }] }),
+      ],
+      [
+        "a raw docker_config with plain data",
+        (s) => new SwarmConfig(s.stack, "Conf", { name: "conf", data: Fn.base64encode("level = info\n") }),
+      ],
     ],
     nonCompliant: [
       [
         "a raw docker_config whose data reads a sensitive variable",
-        (s) => new SwarmConfig(s.stack, "Conf", { name: "conf", data: Fn.base64encode(new Secret(s.stack, "Token", { variableName: "api_token", description: "API token" }).value) }),
+        (s) =>
+          new SwarmConfig(s.stack, "Conf", {
+            name: "conf",
+            data: Fn.base64encode(new Secret(s.stack, "Token", { variableName: "api_token", description: "API token" }).value),
+          }),
         /data reads var\.api_token \(sensitive\)/,
       ],
     ],
@@ -371,8 +504,16 @@ const CASES: Record<string, RuleCases> = {
       ["a volume that is not stateful (not applicable)", (s) => new Volume(s.stack, "Cache", { name: "cache" })],
     ],
     nonCompliant: [
-      ["a stateful Volume without preventDestroy", (s) => new Volume(s.stack, "Data", { name: "data", stateful: true }), /without prevent_destroy/],
-      ["a raw volume labelled stateful", (s) => new DockerVolume(s.stack, "RawData", { name: "raw-data", labels: [{ label: "stateful", value: "true" }] }), /without prevent_destroy/],
+      [
+        "a stateful Volume without preventDestroy",
+        (s) => new Volume(s.stack, "Data", { name: "data", stateful: true }),
+        /without prevent_destroy/,
+      ],
+      [
+        "a raw volume labelled stateful",
+        (s) => new DockerVolume(s.stack, "RawData", { name: "raw-data", labels: [{ label: "stateful", value: "true" }] }),
+        /without prevent_destroy/,
+      ],
     ],
   },
   VariableSecretSensitive: {
@@ -381,12 +522,19 @@ const CASES: Record<string, RuleCases> = {
       ["a variable not named like a credential", (s) => new TerraformVariable(s.stack, "log_level", { type: "string", default: "info" })],
     ],
     nonCompliant: [
-      ["a credential-named variable that is not sensitive", (s) => new TerraformVariable(s.stack, "db_password", { type: "string" }), /db_password looks like a credential but is not sensitive/],
-      ["a sensitive variable with a default", (s) => new TerraformVariable(s.stack, "signing_material", { type: "string", sensitive: true, default: "x" }), /has a default value/],
+      [
+        "a credential-named variable that is not sensitive",
+        (s) => new TerraformVariable(s.stack, "db_password", { type: "string" }),
+        /db_password looks like a credential but is not sensitive/,
+      ],
+      [
+        "a sensitive variable with a default",
+        (s) => new TerraformVariable(s.stack, "signing_material", { type: "string", sensitive: true, default: "x" }),
+        /has a default value/,
+      ],
     ],
   },
 };
-
 
 /**
  * The same rules on the swarm target: a `Service` renders a `docker_service` (one-shot services stay
@@ -402,7 +550,10 @@ const dbPassword = (s: Scratch) => new Secret(s.stack, "DbPassword", { variableN
 /** A raw swarm service joining `networks` through a raw `task_spec.networks_advanced` override, as the `Service` rendering does. */
 const networksOverride = (s: Scratch, networks: { id: string }[]) => {
   const svc = rawSwarmService(s, { task: { networksAdvanced: undefined } });
-  svc.addOverride("task_spec.networks_advanced", networks.map((n) => ({ ...n, aliases: [], driver_opts: [] })));
+  svc.addOverride(
+    "task_spec.networks_advanced",
+    networks.map((n) => ({ ...n, aliases: [], driver_opts: [] })),
+  );
   return svc;
 };
 
@@ -428,9 +579,21 @@ const SWARM_CASES: Record<string, SwarmRuleCases> = {
       ["a raw swarm service dropping ALL", (s) => rawSwarmService(s)],
     ],
     nonCompliant: [
-      ["cap_drop without ALL", (s) => rawSwarmService(s, { containerSpec: { capDrop: ["NET_RAW"] } }), /task_spec\.container_spec\.cap_drop does not include ALL/],
-      ["SYS_ADMIN in cap_add", (s) => rawSwarmService(s, { containerSpec: { capAdd: ["CAP_SYS_ADMIN"] } }), /cap_add has SYS_ADMIN, outside the allow list/],
-      ["DAC_READ_SEARCH in cap_add", (s) => rawSwarmService(s, { containerSpec: { capAdd: ["CAP_DAC_READ_SEARCH"] } }), /cap_add has DAC_READ_SEARCH, outside the allow list/],
+      [
+        "cap_drop without ALL",
+        (s) => rawSwarmService(s, { containerSpec: { capDrop: ["NET_RAW"] } }),
+        /task_spec\.container_spec\.cap_drop does not include ALL/,
+      ],
+      [
+        "SYS_ADMIN in cap_add",
+        (s) => rawSwarmService(s, { containerSpec: { capAdd: ["CAP_SYS_ADMIN"] } }),
+        /cap_add has SYS_ADMIN, outside the allow list/,
+      ],
+      [
+        "DAC_READ_SEARCH in cap_add",
+        (s) => rawSwarmService(s, { containerSpec: { capAdd: ["CAP_DAC_READ_SEARCH"] } }),
+        /cap_add has DAC_READ_SEARCH, outside the allow list/,
+      ],
       [
         "a Service's cap_drop emptied through the escape hatch",
         (s) => {
@@ -442,7 +605,13 @@ const SWARM_CASES: Record<string, SwarmRuleCases> = {
   },
   ContainerNoNewPrivileges: {
     compliant: [["a one-shot Service (a container with no-new-privileges)", (s) => service(s, { oneShot: true })]],
-    nonCompliant: [["a one-shot Service with allowPrivilegeEscalation", (s) => service(s, { oneShot: true, allowPrivilegeEscalation: true }), /security_opts has no no-new-privileges/]],
+    nonCompliant: [
+      [
+        "a one-shot Service with allowPrivilegeEscalation",
+        (s) => service(s, { oneShot: true, allowPrivilegeEscalation: true }),
+        /security_opts has no no-new-privileges/,
+      ],
+    ],
     gap: [
       ["a Service", (s) => service(s)],
       ["a raw swarm service", (s) => rawSwarmService(s)],
@@ -454,7 +623,11 @@ const SWARM_CASES: Record<string, SwarmRuleCases> = {
       ["an SELinux type", (s) => rawSwarmService(s, { containerSpec: { privileges: { seLinuxContext: { type: "container_t" } } } })],
     ],
     nonCompliant: [
-      ["SELinux labelling disabled", (s) => rawSwarmService(s, { containerSpec: { privileges: { seLinuxContext: { disable: true } } } }), /task_spec\.container_spec\.privileges has label=disable/],
+      [
+        "SELinux labelling disabled",
+        (s) => rawSwarmService(s, { containerSpec: { privileges: { seLinuxContext: { disable: true } } } }),
+        /task_spec\.container_spec\.privileges has label=disable/,
+      ],
     ],
   },
   ContainerRunsAsNonRoot: {
@@ -476,7 +649,11 @@ const SWARM_CASES: Record<string, SwarmRuleCases> = {
   ContainerReadOnlyRootFilesystem: {
     compliant: [["a Service (read-only by default)", (s) => service(s)]],
     nonCompliant: [
-      ["a Service with readOnlyRootFilesystem false", (s) => service(s, { readOnlyRootFilesystem: false }), /task_spec\.container_spec\.read_only is not true/],
+      [
+        "a Service with readOnlyRootFilesystem false",
+        (s) => service(s, { readOnlyRootFilesystem: false }),
+        /task_spec\.container_spec\.read_only is not true/,
+      ],
       ["read_only not set", (s) => rawSwarmService(s, { containerSpec: { readOnly: undefined } }), /read_only is not true/],
     ],
   },
@@ -500,7 +677,9 @@ const SWARM_CASES: Record<string, SwarmRuleCases> = {
   },
   ContainerCpuPrioritySet: {
     compliant: [["a one-shot Service with resources.cpus (a container with cpu_shares)", (s) => service(s, { oneShot: true })]],
-    nonCompliant: [["a one-shot Service without resources", (s) => service(s, { oneShot: true, resources: undefined }), /cpu_shares is not set/]],
+    nonCompliant: [
+      ["a one-shot Service without resources", (s) => service(s, { oneShot: true, resources: undefined }), /cpu_shares is not set/],
+    ],
     gap: [
       ["a Service", (s) => service(s)],
       ["a raw swarm service", (s) => rawSwarmService(s)],
@@ -508,7 +687,13 @@ const SWARM_CASES: Record<string, SwarmRuleCases> = {
   },
   ContainerPidsLimited: {
     compliant: [["a raw container on the swarm target with an nproc ulimit", (s) => rawContainer(s)]],
-    nonCompliant: [["a one-shot Service (a container: the L2 cannot set a limit with provider 4.6)", (s) => service(s, { oneShot: true }), /provider 4\.6 has no pids_limit/]],
+    nonCompliant: [
+      [
+        "a one-shot Service (a container: the L2 cannot set a limit with provider 4.6)",
+        (s) => service(s, { oneShot: true }),
+        /provider 4\.6 has no pids_limit/,
+      ],
+    ],
     gap: [
       ["a Service", (s) => service(s)],
       ["a raw swarm service", (s) => rawSwarmService(s)],
@@ -519,11 +704,20 @@ const SWARM_CASES: Record<string, SwarmRuleCases> = {
       ["a Service with a health check", (s) => service(s)],
       [
         "a raw swarm service labelled policy.one-shot, without one",
-        (s) => rawSwarmService(s, { containerSpec: { healthcheck: undefined }, task: { restartPolicy: { condition: "none" } }, service: { labels: [{ label: "policy.one-shot", value: "true" }] } }),
+        (s) =>
+          rawSwarmService(s, {
+            containerSpec: { healthcheck: undefined },
+            task: { restartPolicy: { condition: "none" } },
+            service: { labels: [{ label: "policy.one-shot", value: "true" }] },
+          }),
       ],
     ],
     nonCompliant: [
-      ["a long-running Service without one", (s) => service(s, { healthCheck: undefined }), /no healthcheck \(task_spec\.container_spec\.healthcheck is not set\)/],
+      [
+        "a long-running Service without one",
+        (s) => service(s, { healthCheck: undefined }),
+        /no healthcheck \(task_spec\.container_spec\.healthcheck is not set\)/,
+      ],
       ["test NONE", (s) => rawSwarmService(s, { containerSpec: { healthcheck: { test: ["NONE"] } } }), /NONE/],
     ],
   },
@@ -533,9 +727,21 @@ const SWARM_CASES: Record<string, SwarmRuleCases> = {
       ["a Service with on-failure and 3 attempts", (s) => service(s, { restart: "on-failure", maxRetryCount: 3 })],
     ],
     nonCompliant: [
-      ["restart_policy not set", (s) => rawSwarmService(s, { task: { restartPolicy: undefined } }), /task_spec\.restart_policy\.condition is not set/],
-      ["a long-running Service with restart no (condition none)", (s) => service(s, { restart: "no" }), /condition is "none" for a long-running swarm service/],
-      ["on-failure with unlimited attempts (max_attempts 0)", (s) => rawSwarmService(s, { task: { restartPolicy: { condition: "on-failure", maxAttempts: 0 } } }), /max_attempts 0 \(unbounded/],
+      [
+        "restart_policy not set",
+        (s) => rawSwarmService(s, { task: { restartPolicy: undefined } }),
+        /task_spec\.restart_policy\.condition is not set/,
+      ],
+      [
+        "a long-running Service with restart no (condition none)",
+        (s) => service(s, { restart: "no" }),
+        /condition is "none" for a long-running swarm service/,
+      ],
+      [
+        "on-failure with unlimited attempts (max_attempts 0)",
+        (s) => rawSwarmService(s, { task: { restartPolicy: { condition: "on-failure", maxAttempts: 0 } } }),
+        /max_attempts 0 \(unbounded/,
+      ],
       ["a Service with on-failure and 10 attempts", (s) => service(s, { restart: "on-failure", maxRetryCount: 10 }), /max_attempts 10/],
       [
         "condition any on a raw swarm service labelled one-shot",
@@ -551,7 +757,11 @@ const SWARM_CASES: Record<string, SwarmRuleCases> = {
     ],
     nonCompliant: [
       ["log_driver not set", (s) => rawSwarmService(s, { task: { logDriver: undefined } }), /task_spec\.log_driver\.name is not set/],
-      ["json-file without options", (s) => rawSwarmService(s, { task: { logDriver: { name: "json-file" } } }), /json-file task_spec\.log_driver\.options has no max-size/],
+      [
+        "json-file without options",
+        (s) => rawSwarmService(s, { task: { logDriver: { name: "json-file" } } }),
+        /json-file task_spec\.log_driver\.options has no max-size/,
+      ],
       ["none", (s) => rawSwarmService(s, { task: { logDriver: { name: "none" } } }), /discarded/],
     ],
   },
@@ -562,14 +772,26 @@ const SWARM_CASES: Record<string, SwarmRuleCases> = {
       ["a network of this configuration by id in an override", (s) => networksOverride(s, [{ id: s.network.resource.id }])],
     ],
     nonCompliant: [
-      ["the predefined host network", (s) => rawSwarmService(s, { task: { networksAdvanced: [{ name: "host" }] } }), /task_spec\.networks_advanced attaches the predefined host network/],
-      ["a network known only at apply time", (s) => rawSwarmService(s, { task: { networksAdvanced: [{ name: stringVariable(s, "net") }] } }), /could not be checked: network \$\{var\.net\}/],
+      [
+        "the predefined host network",
+        (s) => rawSwarmService(s, { task: { networksAdvanced: [{ name: "host" }] } }),
+        /task_spec\.networks_advanced attaches the predefined host network/,
+      ],
+      [
+        "a network known only at apply time",
+        (s) => rawSwarmService(s, { task: { networksAdvanced: [{ name: stringVariable(s, "net") }] } }),
+        /could not be checked: network \$\{var\.net\}/,
+      ],
       [
         "the predefined host network by id in an override, next to a network of this configuration",
         (s) => networksOverride(s, [{ id: s.network.resource.id }, { id: "host" }]),
         /task_spec\.networks_advanced attaches the predefined host network/,
       ],
-      ["a network known only at apply time in an override", (s) => networksOverride(s, [{ id: stringVariable(s, "net") }]), /could not be checked: network \$\{var\.net\}/],
+      [
+        "a network known only at apply time in an override",
+        (s) => networksOverride(s, [{ id: stringVariable(s, "net") }]),
+        /could not be checked: network \$\{var\.net\}/,
+      ],
     ],
   },
   ContainerHostPidNamespaceNotShared: {
@@ -577,26 +799,49 @@ const SWARM_CASES: Record<string, SwarmRuleCases> = {
       ["a Service (docker_service has no PID mode)", (s) => service(s)],
       ["a raw swarm service", (s) => rawSwarmService(s)],
     ],
-    nonCompliant: [["a raw container on the swarm target with pid_mode host", (s) => rawContainer(s, { pidMode: "host" }), /pid_mode is host/]],
+    nonCompliant: [
+      ["a raw container on the swarm target with pid_mode host", (s) => rawContainer(s, { pidMode: "host" }), /pid_mode is host/],
+    ],
   },
   ContainerHostIpcNamespaceNotShared: {
     compliant: [
       ["a Service (docker_service has no IPC mode)", (s) => service(s)],
       ["a raw swarm service", (s) => rawSwarmService(s)],
     ],
-    nonCompliant: [["a raw container on the swarm target with ipc_mode host", (s) => rawContainer(s, { ipcMode: "host" }), /ipc_mode is host/]],
+    nonCompliant: [
+      ["a raw container on the swarm target with ipc_mode host", (s) => rawContainer(s, { ipcMode: "host" }), /ipc_mode is host/],
+    ],
   },
   ContainerDockerSocketNotMounted: {
-    compliant: [["a Service bind-mounting a data directory", (s) => service(s, { bindMounts: [{ hostPath: "/srv/app/data", containerPath: "/data" }] })]],
+    compliant: [
+      [
+        "a Service bind-mounting a data directory",
+        (s) => service(s, { bindMounts: [{ hostPath: "/srv/app/data", containerPath: "/data" }] }),
+      ],
+    ],
     nonCompliant: [
-      ["a Service bind-mounting /var/run/docker.sock", (s) => service(s, { bindMounts: [{ hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock" }] }), /host path \/var\/run\/docker\.sock is mounted/],
-      ["a raw bind mount of /run", (s) => rawSwarmService(s, { containerSpec: { mounts: [{ type: "bind", source: "/run", target: "/host-run" }] } }), /host path \/run is mounted/],
+      [
+        "a Service bind-mounting /var/run/docker.sock",
+        (s) => service(s, { bindMounts: [{ hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock" }] }),
+        /host path \/var\/run\/docker\.sock is mounted/,
+      ],
+      [
+        "a raw bind mount of /run",
+        (s) => rawSwarmService(s, { containerSpec: { mounts: [{ type: "bind", source: "/run", target: "/host-run" }] } }),
+        /host path \/run is mounted/,
+      ],
     ],
   },
   ContainerHostPortsBoundToLoopback: {
     compliant: [
-      ["a Service port declared public (host mode)", (s) => service(s, { ports: [{ containerPort: 8233, hostPort: 8233, kind: "p2p", public: true }] })],
-      ["a Service port not declared public (not published on swarm)", (s) => service(s, { ports: [{ containerPort: 8080, hostPort: 8080, kind: "http" }] })],
+      [
+        "a Service port declared public (host mode)",
+        (s) => service(s, { ports: [{ containerPort: 8233, hostPort: 8233, kind: "p2p", public: true }] }),
+      ],
+      [
+        "a Service port not declared public (not published on swarm)",
+        (s) => service(s, { ports: [{ containerPort: 8080, hostPort: 8080, kind: "http" }] }),
+      ],
     ],
     nonCompliant: [
       [
@@ -607,7 +852,9 @@ const SWARM_CASES: Record<string, SwarmRuleCases> = {
       [
         "a Service port published through the escape hatch",
         (s) => {
-          service(s, { ports: [{ containerPort: 8080, hostPort: 8080, kind: "http" }] }).swarmService.endpointSpec.putPorts([{ targetPort: 8080, publishedPort: 8080, publishMode: "host" }]);
+          service(s, { ports: [{ containerPort: 8080, hostPort: 8080, kind: "http" }] }).swarmService.endpointSpec.putPorts([
+            { targetPort: 8080, publishedPort: 8080, publishMode: "host" },
+          ]);
         },
         /8080->8080\/tcp is published on every interface of the node running the task \(publish_mode host\)/,
       ],
@@ -615,15 +862,32 @@ const SWARM_CASES: Record<string, SwarmRuleCases> = {
   },
   ContainerDatabaseAndRpcPortsNotPublic: {
     compliant: [
-      ["a Service RPC port not declared public (not published)", (s) => service(s, { ports: [{ containerPort: 8232, hostPort: 8232, kind: "rpc" }] })],
+      [
+        "a Service RPC port not declared public (not published)",
+        (s) => service(s, { ports: [{ containerPort: 8232, hostPort: 8232, kind: "rpc" }] }),
+      ],
       ["a public P2P port", (s) => service(s, { ports: [{ containerPort: 8233, hostPort: 8233, kind: "p2p", public: true }] })],
     ],
     nonCompliant: [
-      ["a Service RPC port declared public", (s) => service(s, { ports: [{ containerPort: 8232, hostPort: 8232, kind: "rpc", public: true }] }), /rpc port 8232->8232\/tcp is published on every interface/],
-      ["a raw PostgreSQL port", (s) => rawSwarmService(s, { service: { endpointSpec: { ports: [{ targetPort: 5432, publishedPort: 15432 }] } } }), /database port 15432->5432/],
+      [
+        "a Service RPC port declared public",
+        (s) => service(s, { ports: [{ containerPort: 8232, hostPort: 8232, kind: "rpc", public: true }] }),
+        /rpc port 8232->8232\/tcp is published on every interface/,
+      ],
+      [
+        "a raw PostgreSQL port",
+        (s) => rawSwarmService(s, { service: { endpointSpec: { ports: [{ targetPort: 5432, publishedPort: 15432 }] } } }),
+        /database port 15432->5432/,
+      ],
       [
         "a raw port labelled rpc",
-        (s) => rawSwarmService(s, { service: { labels: [{ label: "policy.port-kind.9000", value: "rpc" }], endpointSpec: { ports: [{ targetPort: 9000, publishedPort: 9000, publishMode: "host" }] } } }),
+        (s) =>
+          rawSwarmService(s, {
+            service: {
+              labels: [{ label: "policy.port-kind.9000", value: "rpc" }],
+              endpointSpec: { ports: [{ targetPort: 9000, publishedPort: 9000, publishMode: "host" }] },
+            },
+          }),
         /rpc port 9000->9000/,
       ],
     ],
@@ -631,28 +895,56 @@ const SWARM_CASES: Record<string, SwarmRuleCases> = {
   ContainerEnvironmentReadsNoSecretVariable: {
     compliant: [["no secret variable", (s) => service(s, { environment: { LOG_LEVEL: "info" } })]],
     nonCompliant: [
-      ["a sensitive variable in a swarm service's env", (s) => rawSwarmService(s, { containerSpec: { env: { DATABASE_URL: `postgresql://app:${dbPassword(s).value}@db:5432/app` } } }), /env DATABASE_URL reads var\.db_password \(sensitive\)/],
+      [
+        "a sensitive variable in a swarm service's env",
+        (s) => rawSwarmService(s, { containerSpec: { env: { DATABASE_URL: `postgresql://app:${dbPassword(s).value}@db:5432/app` } } }),
+        /env DATABASE_URL reads var\.db_password \(sensitive\)/,
+      ],
     ],
   },
   ContainerEnvironmentHasNoLiteralSecrets: {
     compliant: [
       ["no credential-like names", (s) => service(s, { environment: { LOG_LEVEL: "info" } })],
-      ["a password from a sensitive variable", (s) => rawSwarmService(s, { containerSpec: { env: { DATABASE_URL: `postgresql://app:${dbPassword(s).value}@db:5432/app` } } })],
+      [
+        "a password from a sensitive variable",
+        (s) => rawSwarmService(s, { containerSpec: { env: { DATABASE_URL: `postgresql://app:${dbPassword(s).value}@db:5432/app` } } }),
+      ],
     ],
     nonCompliant: [
-      ["a literal secret on a Service's environment", (s) => service(s, { environment: { JWT_SECRET: "not-so-secret" } }), /env JWT_SECRET holds a literal value/],
-      ["a URL with a literal password", (s) => rawSwarmService(s, { containerSpec: { env: { DATABASE_URL: "postgresql://app:hunter2@db:5432/app" } } }), /DATABASE_URL holds a URL with a literal password/],
+      [
+        "a literal secret on a Service's environment",
+        (s) => service(s, { environment: { JWT_SECRET: "not-so-secret" } }),
+        /env JWT_SECRET holds a literal value/,
+      ],
+      [
+        "a URL with a literal password",
+        (s) => rawSwarmService(s, { containerSpec: { env: { DATABASE_URL: "postgresql://app:hunter2@db:5432/app" } } }),
+        /DATABASE_URL holds a URL with a literal password/,
+      ],
     ],
   },
   SwarmSecretsNotInConfigs: {
     compliant: [
       [
         "a configuration file carrying a secret (its content reads a sensitive variable: a docker_secret)",
-        (s) => service(s, { configFiles: [{ containerPath: "/etc/app/db.conf", content: FileText.of(`url = postgresql://app:${dbPassword(s).value}@db/app\n`) }] }),
+        (s) =>
+          service(s, {
+            configFiles: [
+              { containerPath: "/etc/app/db.conf", content: FileText.of(`url = postgresql://app:${dbPassword(s).value}@db/app\n`) },
+            ],
+          }),
       ],
       [
         "a configuration file reading a variable that is not a secret",
-        (s) => service(s, { configFiles: [{ containerPath: "/etc/app/app.conf", content: FileText.of(`server_name ${new TerraformVariable(s.stack, "server_name", { type: "string" }).stringValue};\n`) }] }),
+        (s) =>
+          service(s, {
+            configFiles: [
+              {
+                containerPath: "/etc/app/app.conf",
+                content: FileText.of(`server_name ${new TerraformVariable(s.stack, "server_name", { type: "string" }).stringValue};\n`),
+              },
+            ],
+          }),
       ],
     ],
     nonCompliant: [
@@ -678,16 +970,34 @@ const SWARM_CASES: Record<string, SwarmRuleCases> = {
       ["a raw swarm service naming a pinned image", (s) => rawSwarmService(s, { containerSpec: { image: "postgres:15-alpine" } })],
     ],
     nonCompliant: [
-      ["a raw swarm service naming latest", (s) => rawSwarmService(s, { containerSpec: { image: "postgres:latest" } }), /"postgres:latest" is not pinned/],
-      ["a raw swarm service reading a variable defaulting to latest", (s) => rawSwarmService(s, { containerSpec: { image: imageVariable(s, "app", "example/app:latest") } }), /var\.app_image defaults to "example\/app:latest"/],
+      [
+        "a raw swarm service naming latest",
+        (s) => rawSwarmService(s, { containerSpec: { image: "postgres:latest" } }),
+        /"postgres:latest" is not pinned/,
+      ],
+      [
+        "a raw swarm service reading a variable defaulting to latest",
+        (s) => rawSwarmService(s, { containerSpec: { image: imageVariable(s, "app", "example/app:latest") } }),
+        /var\.app_image defaults to "example\/app:latest"/,
+      ],
     ],
   },
   VolumeStatefulProtected: {
-    compliant: [["a stateful Volume with preventDestroy", (s) => new Volume(s.stack, "Data", { name: "data", stateful: true, preventDestroy: true })]],
-    nonCompliant: [["a stateful Volume without preventDestroy", (s) => new Volume(s.stack, "Data", { name: "data", stateful: true }), /without prevent_destroy/]],
+    compliant: [
+      ["a stateful Volume with preventDestroy", (s) => new Volume(s.stack, "Data", { name: "data", stateful: true, preventDestroy: true })],
+    ],
+    nonCompliant: [
+      [
+        "a stateful Volume without preventDestroy",
+        (s) => new Volume(s.stack, "Data", { name: "data", stateful: true }),
+        /without prevent_destroy/,
+      ],
+    ],
   },
   VariableSecretSensitive: {
-    compliant: [["a Secret delivered as a docker_secret", (s) => service(s, { secretFiles: [dbPassword(s).file("/run/secrets/db_password")] })]],
+    compliant: [
+      ["a Secret delivered as a docker_secret", (s) => service(s, { secretFiles: [dbPassword(s).file("/run/secrets/db_password")] })],
+    ],
     nonCompliant: [
       [
         "a credential-named variable that is not sensitive, in a swarm service's file",
@@ -701,7 +1011,11 @@ const SWARM_CASES: Record<string, SwarmRuleCases> = {
 describe("the rule catalogue", () => {
   test("every rule has at least one compliant and one non-compliant case", () => {
     for (const rule of ALL_RULES) {
-      expect([rule.id, (CASES[rule.id]?.compliant ?? []).length > 0, (CASES[rule.id]?.nonCompliant ?? []).length > 0]).toEqual([rule.id, true, true]);
+      expect([rule.id, (CASES[rule.id]?.compliant ?? []).length > 0, (CASES[rule.id]?.nonCompliant ?? []).length > 0]).toEqual([
+        rule.id,
+        true,
+        true,
+      ]);
     }
     expect(Object.keys(CASES).sort()).toEqual(ALL_RULES.map((r) => r.id).sort());
   });
@@ -709,7 +1023,11 @@ describe("the rule catalogue", () => {
   test("every rule has a compliant and a non-compliant (or gap) case on the swarm target", () => {
     for (const rule of ALL_RULES) {
       const cases = SWARM_CASES[rule.id];
-      expect([rule.id, (cases?.compliant ?? []).length > 0, (cases?.nonCompliant ?? []).length + (cases?.gap ?? []).length > 0]).toEqual([rule.id, true, true]);
+      expect([rule.id, (cases?.compliant ?? []).length > 0, (cases?.nonCompliant ?? []).length + (cases?.gap ?? []).length > 0]).toEqual([
+        rule.id,
+        true,
+        true,
+      ]);
     }
     expect(Object.keys(SWARM_CASES).sort()).toEqual(ALL_RULES.map((r) => r.id).sort());
   });

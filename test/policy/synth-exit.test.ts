@@ -15,7 +15,9 @@ describe("synth with a bad production stack", () => {
     expect(status).toBe(1);
     expect(stderr).toContain("synth failed: policy check failed: 1 error in zcash-production");
     expect(stderr).toContain("stack zcash-production (Production pack):");
-    expect(stderr).toContain("- Production-ContainerNotPrivileged at docker_container.z3_zebra (zcash-production/Z3/Zebra/Resource): privileged is true");
+    expect(stderr).toContain(
+      "- Production-ContainerNotPrivileged at docker_container.z3_zebra (zcash-production/Z3/Zebra/Resource): privileged is true",
+    );
     expect(stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
     expect(stderr).not.toContain("Encountered Annotations");
     // Nothing is synthesized for Terraform to apply.
@@ -26,7 +28,9 @@ describe("synth with a bad production stack", () => {
     let stderr = "";
     const code = synthesize(ENVIRONMENTS, { outdir: tmp("policy-bad-"), stderr: (t) => (stderr += t), systems: BAD_SYSTEMS });
     expect(code).toBe(1);
-    expect(stderr).toMatch(/synth failed: policy check failed: 1 error in zcash-production\n  stack zcash-production \(Production pack\):\n    - Production-ContainerNotPrivileged at docker_container\.z3_zebra \(zcash-production\/Z3\/Zebra\/Resource\): privileged is true/);
+    expect(stderr).toMatch(
+      /synth failed: policy check failed: 1 error in zcash-production\n  stack zcash-production \(Production pack\):\n    - Production-ContainerNotPrivileged at docker_container\.z3_zebra \(zcash-production\/Z3\/Zebra\/Resource\): privileged is true/,
+    );
     // The summary printed before the error still covers every stack.
     expect(stderr).toContain("policy zcash-production (Production): 1 error");
     expect(stderr).toContain("policy zcash-dev (Baseline): 0 errors");
@@ -34,7 +38,7 @@ describe("synth with a bad production stack", () => {
 });
 
 describe("synth with an escape-hatch override in production", () => {
-  test("addOverride(\"privileged\", true) on Zebra fails synth, naming the rule, the resource address and the override; nothing is left to apply", () => {
+  test('addOverride("privileged", true) on Zebra fails synth, naming the rule, the resource address and the override; nothing is left to apply', () => {
     let stderr = "";
     const outdir = tmp("policy-override-");
     const code = synthesize(ENVIRONMENTS, { outdir, stderr: (t) => (stderr += t), systems: OVERRIDDEN_SYSTEMS });

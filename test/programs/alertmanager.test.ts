@@ -7,7 +7,17 @@ import { Testing } from "../../lib/cdk";
 import { ENVIRONMENTS } from "../../config/environments";
 import { EnvironmentSettings } from "../../config/settings";
 import { ZcashStack } from "../../stacks/z3/zcash-stack";
-import { CHECKED_SERVICES, deployedIn, DeployedService, expectAccepted, expectRejected, flagValue, renderedFiles, runProgram, withChange } from "./programs";
+import {
+  CHECKED_SERVICES,
+  deployedIn,
+  DeployedService,
+  expectAccepted,
+  expectRejected,
+  flagValue,
+  renderedFiles,
+  runProgram,
+  withChange,
+} from "./programs";
 
 const deployments = [...deployedIn(CHECKED_SERVICES.alertmanager.system, CHECKED_SERVICES.alertmanager.id)];
 const deployed = deployments.flatMap(([env, s]) => (s ? [[env, s] as [string, DeployedService]] : []));
@@ -16,7 +26,9 @@ const notDeployed = deployments.filter(([, s]) => !s).map(([env]) => env);
 /** Test values for every variable the service's files use (receiver URLs and passwords). */
 function testValues(service: DeployedService): Record<string, string> {
   const names = service.files.flatMap((f) => [...f.content.matchAll(/\$\{var\.([A-Za-z0-9_]+)\}/g)].map((m) => m[1]));
-  return Object.fromEntries(names.map((n) => [n, n.endsWith("_webhook_url") ? `https://alerts.example.test/hooks/${n}?token=t0ken` : `test-password-${n}`]));
+  return Object.fromEntries(
+    names.map((n) => [n, n.endsWith("_webhook_url") ? `https://alerts.example.test/hooks/${n}?token=t0ken` : `test-password-${n}`]),
+  );
 }
 
 test(`Alertmanager is deployed in ${deployed.map(([env]) => env).join(", ")}; not in ${notDeployed.join(", ") || "(every environment has it)"}`, () => {
@@ -74,8 +86,25 @@ describe("a configuration with every kind of receiver", () => {
         receivers: [
           { kind: "webhook", name: "pager", severities: ["critical"] },
           { kind: "webhook", name: "chat_ops", severities: ["critical", "warning"], sendResolved: false },
-          { kind: "email", name: "ops_mail", severities: ["critical", "warning"], smarthost: "smtp.example.test:587", from: "alerts@example.test", to: ["ops@example.test", "oncall@example.test"], authUsername: "alerts@example.test" },
-          { kind: "email", name: "relay", severities: ["warning"], smarthost: "relay.example.test:25", from: "z3@example.test", to: ["team@example.test"], requireTls: false, sendResolved: true },
+          {
+            kind: "email",
+            name: "ops_mail",
+            severities: ["critical", "warning"],
+            smarthost: "smtp.example.test:587",
+            from: "alerts@example.test",
+            to: ["ops@example.test", "oncall@example.test"],
+            authUsername: "alerts@example.test",
+          },
+          {
+            kind: "email",
+            name: "relay",
+            severities: ["warning"],
+            smarthost: "relay.example.test:25",
+            from: "z3@example.test",
+            to: ["team@example.test"],
+            requireTls: false,
+            sendResolved: true,
+          },
         ],
         groupWaitSeconds: 45,
         groupIntervalSeconds: 120,
@@ -93,7 +122,11 @@ describe("a configuration with every kind of receiver", () => {
     expect(r.output).toMatch(/- 5 receivers/);
   });
   test("each receiver's secret file is delivered: two webhook URLs and one SMTP password (the relay logs in with none)", () => {
-    expect(Object.keys(testValues(service)).sort()).toEqual(["alert_chat_ops_webhook_url", "alert_ops_mail_smtp_password", "alert_pager_webhook_url"]);
+    expect(Object.keys(testValues(service)).sort()).toEqual([
+      "alert_chat_ops_webhook_url",
+      "alert_ops_mail_smtp_password",
+      "alert_pager_webhook_url",
+    ]);
   });
 });
 
@@ -108,10 +141,18 @@ describe("amtool rejects broken copies of the deployed file", () => {
   });
   test("a matcher that does not parse", () => {
     const broken = withChange(files, config, (s) => s.replace('- severity=~"critical|warning"\n', '- severity=~"critical|warning\n'));
-    expectRejected(runProgram(["amtool", "check-config", config], { service, files: broken }), /FAILED: matcher value contains unescaped double quote/);
+    expectRejected(
+      runProgram(["amtool", "check-config", config], { service, files: broken }),
+      /FAILED: matcher value contains unescaped double quote/,
+    );
   });
   test("a webhook with both url and url_file", () => {
-    const broken = withChange(files, config, (s) => s.replace(/^( +)- url_file: (\S+)$/m, "$1- url_file: $2\n$1  url: https://alerts.example.test/x"));
-    expectRejected(runProgram(["amtool", "check-config", config], { service, files: broken }), /FAILED: at most one of url & url_file must be configured/);
+    const broken = withChange(files, config, (s) =>
+      s.replace(/^( +)- url_file: (\S+)$/m, "$1- url_file: $2\n$1  url: https://alerts.example.test/x"),
+    );
+    expectRejected(
+      runProgram(["amtool", "check-config", config], { service, files: broken }),
+      /FAILED: at most one of url & url_file must be configured/,
+    );
   });
 });

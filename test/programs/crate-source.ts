@@ -40,7 +40,10 @@ export function crateSource(name: string, version: string): string {
 /** The version a crate's Cargo.toml requires of a dependency (`[dependencies.<dep>] version = "…"`, or `dep = "…"`). */
 export function dependencyVersion(crateDir: string, dep: string): string {
   const toml = fs.readFileSync(path.join(crateDir, "Cargo.toml"), "utf8");
-  const table = new RegExp(`^\\[dependencies\\.${dep.replace(/-/g, "[-_]")}\\]\\s*\\n(?:[^\\[].*\\n)*?version = "=?\\^?([0-9][^"]*)"`, "m").exec(toml);
+  const table = new RegExp(
+    `^\\[dependencies\\.${dep.replace(/-/g, "[-_]")}\\]\\s*\\n(?:[^\\[].*\\n)*?version = "=?\\^?([0-9][^"]*)"`,
+    "m",
+  ).exec(toml);
   const inline = new RegExp(`^${dep}\\s*=\\s*(?:"=?\\^?([0-9][^"]*)"|\\{[^}]*version\\s*=\\s*"=?\\^?([0-9][^"]*)")`, "m").exec(toml);
   const v = table?.[1] ?? inline?.[1] ?? inline?.[2];
   if (!v) throw new Error(`${path.basename(crateDir)}/Cargo.toml does not name a version of ${dep}`);

@@ -20,14 +20,17 @@ const checkedBy = (s: DeployedService) =>
   Object.values(CHECKED_SERVICES).find((c) => s.stack.startsWith(`${c.system}-`) && s.id === c.id)?.program;
 const isSecretValue = (content: string) => /^\$\{var\.[A-Za-z0-9_]+\}$/.test(content);
 
-test.each(ENVIRONMENT_NAMES)("%s: every deployed file is checked by its program, is a secret's value, or is listed as not checked here", (env) => {
-  const unaccounted = services
-    .filter((s) => s.env === env)
-    .flatMap((s) => s.files.map((f) => ({ s, f })))
-    .filter(({ s, f }) => !checkedBy(s) && !isSecretValue(f.content) && !(f.path in NOT_CHECKED_HERE))
-    .map(({ s, f }) => `${s.stack} ${s.id} ${f.path}`);
-  expect(unaccounted).toEqual([]);
-});
+test.each(ENVIRONMENT_NAMES)(
+  "%s: every deployed file is checked by its program, is a secret's value, or is listed as not checked here",
+  (env) => {
+    const unaccounted = services
+      .filter((s) => s.env === env)
+      .flatMap((s) => s.files.map((f) => ({ s, f })))
+      .filter(({ s, f }) => !checkedBy(s) && !isSecretValue(f.content) && !(f.path in NOT_CHECKED_HERE))
+      .map(({ s, f }) => `${s.stack} ${s.id} ${f.path}`);
+    expect(unaccounted).toEqual([]);
+  },
+);
 
 test("every file listed as not checked here is still deployed somewhere", () => {
   const deployed = new Set(services.flatMap((s) => s.files.map((f) => f.path)));

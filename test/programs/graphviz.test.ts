@@ -27,7 +27,17 @@ const stacks = committed(".md");
 function drawSvg(name: string, graph: string): ProgramResult {
   const file = `/work/${name}.dot`;
   // Not a deployed service: the view of a program that only reads its input file.
-  const view: DeployedService = { stack: "docs", env: "dev", id: `dot ${name}`, rendering: "container", user: "65534:65534", command: [], readOnlyRoot: true, tmpfs: {}, files: [] };
+  const view: DeployedService = {
+    stack: "docs",
+    env: "dev",
+    id: `dot ${name}`,
+    rendering: "container",
+    user: "65534:65534",
+    command: [],
+    readOnlyRoot: true,
+    tmpfs: {},
+    files: [],
+  };
   return runProgram(["dot", "-Tsvg", file], { service: view, files: [{ path: file, content: graph, mode: 0o444, uid: 0, gid: 0 }] });
 }
 
@@ -45,7 +55,9 @@ describe.each(stacks)("%s", (stack) => {
     expect(r.output.startsWith("<?xml")).toBe(true);
     const svg = readFileSync(join(STACKS, `${stack}.svg`), "utf8");
     if (normalizeSvg(r.output) !== svg) {
-      throw new Error(`docs/stacks/${stack}.svg is not what dot draws from docs/stacks/${stack}.dot: run \`npm run docs\` with Graphviz installed (apt-get install graphviz).`);
+      throw new Error(
+        `docs/stacks/${stack}.svg is not what dot draws from docs/stacks/${stack}.dot: run \`npm run docs\` with Graphviz installed (apt-get install graphviz).`,
+      );
     }
   });
 });

@@ -5,7 +5,18 @@
  * which nginx -t loads from the paths the service reads.
  */
 import { nginxString } from "../../lib";
-import { CHECKED_SERVICES, deployedIn, DeployedService, expectAccepted, expectRejected, flagValue, renderedFiles, runProgram, testCertificate, withChange } from "./programs";
+import {
+  CHECKED_SERVICES,
+  deployedIn,
+  DeployedService,
+  expectAccepted,
+  expectRejected,
+  flagValue,
+  renderedFiles,
+  runProgram,
+  testCertificate,
+  withChange,
+} from "./programs";
 
 const SERVER_NAME = "zfs-sync.example.test";
 const tls = testCertificate(SERVER_NAME);
@@ -18,7 +29,8 @@ const notDeployed = deployments.filter(([, s]) => !s).map(([env]) => env);
 /** The service's own nginx command line, with -t: the same configuration file, prefix and flags. */
 function nginxTest(service: DeployedService): string[] {
   const [program, ...args] = service.command;
-  if (program !== "nginx") throw new Error(`${service.stack} ${service.id} runs ${JSON.stringify(service.command)}, not nginx: extend the check`);
+  if (program !== "nginx")
+    throw new Error(`${service.stack} ${service.id} runs ${JSON.stringify(service.command)}, not nginx: extend the check`);
   flagValue(args, "-c"); // the configuration file is named, not the image's default
   return ["nginx", "-t", ...args];
 }
@@ -82,12 +94,16 @@ describe("values written by nginxString stay one parameter", () => {
 
   test("nginx -t accepts a configuration with every hostile value as a header value (no directive, block or comment added)", () => {
     const headers = HOSTILE_PARAMETERS.map((v, i) => `    add_header X-Test-${i} ${nginxString(v)} always;`).join("\n");
-    const withHeaders = withChange(files, config, (c) => c.replace('    add_header Referrer-Policy "no-referrer" always;\n', (line) => `${line}${headers}\n`));
+    const withHeaders = withChange(files, config, (c) =>
+      c.replace('    add_header Referrer-Policy "no-referrer" always;\n', (line) => `${line}${headers}\n`),
+    );
     expectAccepted(runProgram(nginxTest(service), { service, files: withHeaders, proc: true }));
   });
 
   test.each(HOSTILE_PARAMETERS)("nginx reads %j back as exactly that parameter (it names it in its error for ssl_protocols)", (value) => {
-    const withValue = withChange(files, config, (c) => c.replace("ssl_protocols TLSv1.2 TLSv1.3;", `ssl_protocols TLSv1.2 ${nginxString(value)};`));
+    const withValue = withChange(files, config, (c) =>
+      c.replace("ssl_protocols TLSv1.2 TLSv1.3;", `ssl_protocols TLSv1.2 ${nginxString(value)};`),
+    );
     const r = runProgram(nginxTest(service), { service, files: withValue, proc: true });
     expect(r.status).not.toBe(0);
     expect(r.output).toContain(`invalid value "${value}" in`);

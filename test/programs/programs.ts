@@ -65,7 +65,9 @@ const synthCache = new Map<string, Json>();
 
 /** The synthesized Terraform JSON of the app's stacks (`<system>-<env>` → JSON), built as `npm run synth` builds them. */
 export function synthesizedStacks(filter: (stack: string) => boolean = () => true): Map<string, Json> {
-  builtStacks ??= new Map(buildApp(Testing.app(), ENVIRONMENTS).map((stack) => [stack.node.id, { synth: () => JSON.parse(Testing.synth(stack)) }]));
+  builtStacks ??= new Map(
+    buildApp(Testing.app(), ENVIRONMENTS).map((stack) => [stack.node.id, { synth: () => JSON.parse(Testing.synth(stack)) }]),
+  );
   const out = new Map<string, Json>();
   for (const [name, stack] of builtStacks) {
     if (!filter(name)) continue;
@@ -129,14 +131,26 @@ function fromSwarm(json: Json, stack: string, env: EnvironmentName, id: string):
     const name = referenced(kind, ref, where);
     const data = json.resource[kind]?.[name]?.data;
     if (typeof data !== "string") throw new Error(`${where}: ${kind}.${name} has no data`);
-    return { path: f.file_name, content: localBehind(json, data, `${kind}.${name}`), mode: Number(f.file_mode ?? 0o444), uid: Number(f.file_uid ?? 0), gid: Number(f.file_gid ?? 0) };
+    return {
+      path: f.file_name,
+      content: localBehind(json, data, `${kind}.${name}`),
+      mode: Number(f.file_mode ?? 0o444),
+      uid: Number(f.file_uid ?? 0),
+      gid: Number(f.file_gid ?? 0),
+    };
   };
   const tmpfs: Record<string, string> = {};
   for (const m of spec.mounts ?? []) {
     if (m.type !== "tmpfs") continue;
     const o = m.tmpfs_options ?? {};
     // Docker mounts swarm tmpfs noexec,nosuid,nodev, mode 1777 unless given (mode 0 is not given).
-    tmpfs[m.target] = ["noexec", "nosuid", "nodev", ...(o.size_bytes ? [`size=${o.size_bytes}`] : []), `mode=${(o.mode || 0o1777).toString(8)}`].join(",");
+    tmpfs[m.target] = [
+      "noexec",
+      "nosuid",
+      "nodev",
+      ...(o.size_bytes ? [`size=${o.size_bytes}`] : []),
+      `mode=${(o.mode || 0o1777).toString(8)}`,
+    ].join(",");
   }
   const { uid, gid } = ids(spec.user, where);
   return {
@@ -272,7 +286,8 @@ const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 /** Runs `argv` in the service's view of the root filesystem; never throws for a failing program. */
 export function runProgram(argv: readonly string[], options: RunOptions): ProgramResult {
   const root = programsRoot();
-  if (process.getuid?.() !== 0) throw new Error("the program checks chroot into the root filesystem and mount in a private namespace: run them as root (CI does)");
+  if (process.getuid?.() !== 0)
+    throw new Error("the program checks chroot into the root filesystem and mount in a private namespace: run them as root (CI does)");
   const { service } = options;
   const { uid, gid } = ids(service.user, service.id);
   const stage = mkdtempSync(join(tmpdir(), "z3-programs-"));
@@ -309,11 +324,15 @@ export function runProgram(argv: readonly string[], options: RunOptions): Progra
     // belongs to that user, so /dev/stdout and /dev/stderr open.
     const run = `exec chroot --userspec=${uid}:${gid} ${q(merged)} /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/ ${argv.map(q).join(" ")}`;
     lines.push(`{ exec 2>&1; ${uid !== 0 ? `chown ${uid}:${gid} /proc/self/fd/1; ` : ""}${run}; } | cat`);
-    const r = spawnSync("unshare", ["--mount", "--propagation", "private", "--pid", "--fork", "--kill-child", "bash", "-c", lines.join("\n")], {
-      encoding: "utf8",
-      timeout: 60_000,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const r = spawnSync(
+      "unshare",
+      ["--mount", "--propagation", "private", "--pid", "--fork", "--kill-child", "bash", "-c", lines.join("\n")],
+      {
+        encoding: "utf8",
+        timeout: 60_000,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     const output = [r.stdout, r.stderr].filter((s) => s && s.length > 0).join("") + (r.error ? `\n(${r.error.message})` : "");
     return { command: `${argv.join(" ")}  [as ${uid}:${gid} in ${service.stack}'s ${service.id} view]`, status: r.status, output };
   } finally {
@@ -346,7 +365,25 @@ export function testCertificate(name: string): { certificate: string; privateKey
     const cert = join(dir, "cert.pem");
     const other = join(dir, "other.pem");
     const run = (args: string[]) => execFileSync("openssl", args, { stdio: ["ignore", "pipe", "pipe"] });
-    run(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2", "-subj", `/CN=${name}`, "-addext", `subjectAltName=DNS:${name}`, "-keyout", key, "-out", cert]);
+    run([
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-nodes",
+      "-days",
+      "2",
+      "-subj",
+      `/CN=${name}`,
+      "-addext",
+      `subjectAltName=DNS:${name}`,
+      "-keyout",
+      key,
+      "-out",
+      cert,
+    ]);
     run(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", other]);
     const read = (p: string) => readFileSync(p, "utf8");
     return { certificate: read(cert), privateKey: read(key), otherKey: read(other) };

@@ -7,7 +7,18 @@ import { alertTimingOf } from "../../config/z3/schema";
 import { supportWindow, ZEBRA_RELEASES } from "../../config/z3/zebra-releases";
 import { healthAlertsYaml, ScrapeTarget } from "../../stacks/z3/config-files";
 import { renderTemplates } from "../real-readers";
-import { CHECKED_SERVICES, deployedIn, DeployedFile, DeployedService, expectAccepted, expectRejected, flagValue, renderedFiles, runProgram, withChange } from "./programs";
+import {
+  CHECKED_SERVICES,
+  deployedIn,
+  DeployedFile,
+  DeployedService,
+  expectAccepted,
+  expectRejected,
+  flagValue,
+  renderedFiles,
+  runProgram,
+  withChange,
+} from "./programs";
 
 const deployments = [...deployedIn(CHECKED_SERVICES.prometheus.system, CHECKED_SERVICES.prometheus.id)];
 const deployed = deployments.flatMap(([env, s]) => (s ? [[env, s] as [string, DeployedService]] : []));
@@ -30,7 +41,8 @@ describe.each(deployed)("%s", (_env, service) => {
     expectAccepted(r);
     const checked = checkedFiles(r.output);
     const missed = ruleFiles.filter((f) => !checked.includes(f));
-    if (missed.length > 0) throw new Error(`promtool check config did not load ${missed.join(", ")} (rule_files does not match them):\n${r.output}`);
+    if (missed.length > 0)
+      throw new Error(`promtool check config did not load ${missed.join(", ")} (rule_files does not match them):\n${r.output}`);
   });
 
   test.each(ruleFiles)("promtool check rules accepts %s", (path) => {
@@ -47,7 +59,10 @@ describe("promtool rejects broken copies of the deployed files", () => {
 
   test("check config: an invalid duration", () => {
     const broken = withChange(files, config, (s) => s.replace(/scrape_interval: \d+s/, "scrape_interval: 15 seconds"));
-    expectRejected(runProgram(["promtool", "check", "config", config], { service, files: broken }), /unknown unit " seconds" in duration "15 seconds"/);
+    expectRejected(
+      runProgram(["promtool", "check", "config", config], { service, files: broken }),
+      /unknown unit " seconds" in duration "15 seconds"/,
+    );
   });
   test("check config: a rule file it loads does not parse", () => {
     expectRejected(runProgram(["promtool", "check", "config", config], { service, files: brokenRule }), /parse error/);
@@ -78,7 +93,8 @@ describe("promtool test rules: the health rules fire when they should, and only 
   });
   // promtool keeps its test TSDB under /tmp: a tmpfs there, which the check adds (Prometheus itself writes only its volume).
   const tester: DeployedService = { ...staging, tmpfs: { ...staging.tmpfs, "/tmp": "rw,nosuid,nodev,size=64m" } };
-  const promtoolTest = (withFiles: DeployedFile[]) => runProgram(["promtool", "test", "rules", TESTS], { service: tester, files: withFiles });
+  const promtoolTest = (withFiles: DeployedFile[]) =>
+    runProgram(["promtool", "test", "rules", TESTS], { service: tester, files: withFiles });
 
   test(`ServiceDown (as deployed in staging): fires for grafana ${timing.serviceDownForSeconds} s after its first failed scrape, not before, and for no job that is up`, () => {
     const downAt = 2 * step;
@@ -120,10 +136,19 @@ describe("promtool test rules: the health rules fire when they should, and only 
       {
         interval: s(step),
         input_series: [{ series: 'up{job="grafana",instance="grafana:3000"}', values: "1x10" }],
-        alert_rule_test: [{ eval_time: s(5 * step), alertname: "ServiceDown", exp_alerts: [{ exp_labels: { job: "grafana", instance: "grafana:3000", severity: "critical" } }] }],
+        alert_rule_test: [
+          {
+            eval_time: s(5 * step),
+            alertname: "ServiceDown",
+            exp_alerts: [{ exp_labels: { job: "grafana", instance: "grafana:3000", severity: "critical" } }],
+          },
+        ],
       },
     ];
-    expectRejected(promtoolTest([...files, testFile(tests)]), new RegExp(`FAILED:\\s+alertname: ServiceDown, time: ${s(5 * step)},\\s+exp:\\[[^\\]]*job="grafana"[^\\]]*\\],\\s+got:\\[\\]`));
+    expectRejected(
+      promtoolTest([...files, testFile(tests)]),
+      new RegExp(`FAILED:\\s+alertname: ServiceDown, time: ${s(5 * step)},\\s+exp:\\[[^\\]]*job="grafana"[^\\]]*\\],\\s+got:\\[\\]`),
+    );
   });
 
   describe("with a backup runner among the scrape targets (job backup)", () => {
@@ -132,7 +157,9 @@ describe("promtool test rules: the health rules fire when they should, and only 
       { job: "backup", address: "backup:9102", path: "/metrics.txt" },
     ];
     // A two-minute threshold, so that the synthetic series stay short.
-    const rules = renderTemplates({ rules: healthAlertsYaml(targets, { serviceDownForSeconds: timing.serviceDownForSeconds, backupMaxAgeMinutes: 2 }).template }).rules;
+    const rules = renderTemplates({
+      rules: healthAlertsYaml(targets, { serviceDownForSeconds: timing.serviceDownForSeconds, backupMaxAgeMinutes: 2 }).template,
+    }).rules;
     const withBackupRules = withChange(files, HEALTH, () => rules);
     const runner = (volume: string) => `{job="backup",instance="backup:9102",volume="${volume}"}`;
     const labels = (volume: string, severity: string) => ({ job: "backup", instance: "backup:9102", volume, severity });
@@ -165,7 +192,8 @@ describe("promtool test rules: the health rules fire when they should, and only 
                   exp_labels: labels("z3-testnet-zallet", "warning"),
                   exp_annotations: {
                     summary: "Backup of volume z3-testnet-zallet failed",
-                    description: "The last backup attempt of z3-testnet-zallet failed (the runner's log says why); the newest snapshot is from an earlier run.",
+                    description:
+                      "The last backup attempt of z3-testnet-zallet failed (the runner's log says why); the newest snapshot is from an earlier run.",
                   },
                 },
               ],
@@ -178,11 +206,17 @@ describe("promtool test rules: the health rules fire when they should, and only 
               exp_alerts: [
                 {
                   exp_labels: labels("z3-testnet-zallet", "critical"),
-                  exp_annotations: { summary: "Newest backup of volume z3-testnet-zallet is older than 2m", description: "The newest snapshot of z3-testnet-zallet is 2m 10s old." },
+                  exp_annotations: {
+                    summary: "Newest backup of volume z3-testnet-zallet is older than 2m",
+                    description: "The newest snapshot of z3-testnet-zallet is 2m 10s old.",
+                  },
                 },
                 {
                   exp_labels: labels("z3-testnet-zaino", "critical"),
-                  exp_annotations: { summary: "No backup of volume z3-testnet-zaino for 2m", description: "The backup runner has had no snapshot of z3-testnet-zaino since it started, 2m ago." },
+                  exp_annotations: {
+                    summary: "No backup of volume z3-testnet-zaino for 2m",
+                    description: "The backup runner has had no snapshot of z3-testnet-zaino since it started, 2m ago.",
+                  },
                 },
               ],
             },
@@ -226,7 +260,10 @@ describe("promtool test rules: ZebraEndOfSupportSoon (production, Mainnet)", () 
                 interval: "1m",
                 input_series: [
                   // One block a minute from two blocks below the warning height.
-                  { series: 'zcash_chain_verified_block_height{job="zebra",instance="zebra:9999"}', values: `${window.warnHeight - 2}+1x10` },
+                  {
+                    series: 'zcash_chain_verified_block_height{job="zebra",instance="zebra:9999"}',
+                    values: `${window.warnHeight - 2}+1x10`,
+                  },
                   { series: `zebrad_build_info{job="zebra",instance="zebra:9999",version="${version}"}`, values: "1x10" },
                   { series: 'zcash_net_peers{job="zebra",instance="zebra:9999"}', values: "8x10" },
                 ],
@@ -270,7 +307,13 @@ describe("promtool test rules: ZebraEndOfSupportSoon (production, Mainnet)", () 
 
   test("a deliberately early expectation fails (the test above can fail)", () => {
     expectRejected(
-      run("7.0.0", [{ eval_time: "1m", alertname: "ZebraEndOfSupportSoon", exp_alerts: [{ exp_labels: { job: "zebra", instance: "zebra:9999", version: "7.0.0", severity: "warning" } }] }]),
+      run("7.0.0", [
+        {
+          eval_time: "1m",
+          alertname: "ZebraEndOfSupportSoon",
+          exp_alerts: [{ exp_labels: { job: "zebra", instance: "zebra:9999", version: "7.0.0", severity: "warning" } }],
+        },
+      ]),
       /FAILED:\s+alertname: ZebraEndOfSupportSoon, time: 1m/,
     );
   });

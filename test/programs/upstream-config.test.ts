@@ -19,8 +19,19 @@ const stacks = ENVIRONMENT_NAMES.map((env) => [env, synthJson(new ZcashStack(Tes
 
 /** `ZEBRA_A__B=…` and `ZAINO_A__B__C=…` as key paths (lower-cased, as config-rs reads them). */
 const keyPaths = (prefix: string) =>
-  [...new Set(stacks.flatMap(([, json]) => Object.keys(envMap(container(json, `z3_${prefix.toLowerCase()}`)))).filter((k) => k.startsWith(`${prefix}_`)))]
-    .map((k) => k.slice(prefix.length + 1).toLowerCase().split("__"))
+  [
+    ...new Set(
+      stacks
+        .flatMap(([, json]) => Object.keys(envMap(container(json, `z3_${prefix.toLowerCase()}`))))
+        .filter((k) => k.startsWith(`${prefix}_`)),
+    ),
+  ]
+    .map((k) =>
+      k
+        .slice(prefix.length + 1)
+        .toLowerCase()
+        .split("__"),
+    )
     .sort();
 
 describe("Zebra: every key the stacks set is one zebrad reads", () => {
@@ -41,14 +52,18 @@ describe("Zebra: every key the stacks set is one zebrad reads", () => {
   test(`the ZEBRA_* variables name sections and fields of zebrad ${version}`, () => {
     const paths = keyPaths("ZEBRA");
     expect(paths.length).toBeGreaterThanOrEqual(10);
-    const unknown = paths.filter(([section, key, ...rest]) => rest.length > 0 || !(section in sections) || !sections[section]().includes(key));
+    const unknown = paths.filter(
+      ([section, key, ...rest]) => rest.length > 0 || !(section in sections) || !sections[section]().includes(key),
+    );
     expect(unknown.map((p) => `ZEBRA_${p.join("__").toUpperCase()}`)).toEqual([]);
   });
 
   test(`Regtest's activation heights are keys of zebra-chain's ConfiguredActivationHeights (zebrad ${version})`, () => {
     const known = serdeFields(path.join(dep("zebra-chain"), "src", "parameters", "network", "testnet.rs"), "ConfiguredActivationHeights");
     const dev = stacks.find(([env]) => env === "dev")![1];
-    const toml = readToml(renderTemplates({ f: uploadsOf(dev, "z3_zebra").find((u: { file: string }) => u.file.endsWith("zebrad.toml")).content }).f) as any;
+    const toml = readToml(
+      renderTemplates({ f: uploadsOf(dev, "z3_zebra").find((u: { file: string }) => u.file.endsWith("zebrad.toml")).content }).f,
+    ) as any;
     const keys = Object.keys(toml.network.testnet_parameters.activation_heights);
     expect(keys.length).toBeGreaterThanOrEqual(5);
     expect(keys.filter((k) => !known.includes(k))).toEqual([]);
@@ -78,7 +93,9 @@ describe("Zaino: every key the stacks set is one zainod reads", () => {
 
   test(`the ZAINO_* variables name fields of zainod ${version}'s configuration, table by table`, () => {
     const paths = keyPaths("ZAINO");
-    expect(paths.map((p) => p.join("."))).toEqual(expect.arrayContaining(["network", "storage.database.path", "grpc_settings.listen_address"]));
+    expect(paths.map((p) => p.join("."))).toEqual(
+      expect.arrayContaining(["network", "storage.database.path", "grpc_settings.listen_address"]),
+    );
     expect(paths.filter((p) => !known(p)).map((p) => `ZAINO_${p.join("__").toUpperCase()}`)).toEqual([]);
   });
 

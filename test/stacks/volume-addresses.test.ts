@@ -13,7 +13,15 @@ const VOLUME_ADDRESSES: Readonly<Record<string, readonly string[]>> = {
   // On the swarm: files are swarm secrets and configs, no files volumes.
   "jessy-staging": ["jessy_mmap_data"],
   "jessy-production": ["jessy_api_files_run_secrets", "jessy_mmap_data"],
-  "zcash-dev": ["z3_chain_volume", "z3_cookie_volume", "z3_zaino_files_etc_zaino", "z3_zaino_volume", "z3_zallet_files_etc_zallet", "z3_zallet_volume", "z3_zebra_files_home_zebra_config"],
+  "zcash-dev": [
+    "z3_chain_volume",
+    "z3_cookie_volume",
+    "z3_zaino_files_etc_zaino",
+    "z3_zaino_volume",
+    "z3_zallet_files_etc_zallet",
+    "z3_zallet_volume",
+    "z3_zebra_files_home_zebra_config",
+  ],
   "zcash-staging": [
     "z3_alertmanager_files_etc_alertmanager",
     "z3_alertmanager_volume",

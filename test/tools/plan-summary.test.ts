@@ -43,9 +43,13 @@ describe("summarizePlans on recorded plans (kreuzwerker/docker 3.6.2, Terraform 
     const md = result.markdown;
     expect(md.startsWith(`${PLAN_SUMMARY_MARKER}\n## Terraform plan summary: demo-production\n`)).toBe(true);
     expect(md).toContain("| `demo-production` | production (gated) | 1 | 1 | **2** | **1** |");
-    expect(md).toContain("stateful volume `docker_volume.data` (`plansum-fixture-data`) is replaced (forced by `name`); the new volume starts empty. _(gated)_");
+    expect(md).toContain(
+      "stateful volume `docker_volume.data` (`plansum-fixture-data`) is replaced (forced by `name`); the new volume starts empty. _(gated)_",
+    );
     expect(md).toContain("volume `docker_volume.scratch` (`plansum-fixture-scratch`) is destroyed (removed from the configuration)");
-    expect(md).toContain("long-running container `docker_container.api` (`plansum-fixture-api`) is stopped, removed and recreated (forced by `env`, `volumes`, `upload`)");
+    expect(md).toContain(
+      "long-running container `docker_container.api` (`plansum-fixture-api`) is stopped, removed and recreated (forced by `env`, `volumes`, `upload`)",
+    );
     // Attention comes before the per-resource details, blocking findings first.
     expect(md.indexOf("### Attention")).toBeLessThan(md.indexOf("<details>"));
     expect(md.indexOf("docker_volume.data")).toBeLessThan(md.indexOf("**downtime**"));
@@ -106,7 +110,9 @@ describe("summarizePlans on recorded plans (kreuzwerker/docker 3.6.2, Terraform 
       "- memory_swap = 64",
     ]);
     expect(s.warnings).toHaveLength(1);
-    expect(s.warnings[0]).toContain("`docker_container.worker`: in-place change of `healthcheck` is recorded in the state but **not applied**");
+    expect(s.warnings[0]).toContain(
+      "`docker_container.worker`: in-place change of `healthcheck` is recorded in the state but **not applied**",
+    );
   });
 
   test("a plan of creations only is not gated, even in production", () => {
@@ -145,7 +151,10 @@ describe("summarizePlans on small plans", () => {
   test("in-place changes of tmpfs, init, cpu_period and cpu_quota are warned about", () => {
     const before = container("web");
     const after = { ...container("web"), tmpfs: { "/tmp": "rw,size=64m" }, init: true, cpu_period: 100000, cpu_quota: 50000, memory: 128 };
-    const s = summarizeStack({ stack: "web-staging", plan: plan([{ address: "docker_container.web", actions: ["update"], before, after }]) });
+    const s = summarizeStack({
+      stack: "web-staging",
+      plan: plan([{ address: "docker_container.web", actions: ["update"], before, after }]),
+    });
     expect(s.warnings).toHaveLength(1);
     expect(s.warnings[0]).toContain("`cpu_period`, `cpu_quota`, `init`, `tmpfs`");
     expect(s.callouts).toEqual([]);
@@ -168,7 +177,10 @@ describe("summarizePlans on small plans", () => {
         },
       ]),
     });
-    expect(s.resources[0].diffLines).toEqual([`- image = "${img}"  # forces replacement`, "+ image = (known after apply)  # forces replacement"]);
+    expect(s.resources[0].diffLines).toEqual([
+      `- image = "${img}"  # forces replacement`,
+      "+ image = (known after apply)  # forces replacement",
+    ]);
     expect(s.resources[0].unknownCount).toBe(1);
     expect(s.callouts.map((c) => c.kind)).toEqual(["downtime"]);
   });
@@ -176,7 +188,15 @@ describe("summarizePlans on small plans", () => {
   test("one-shot containers (must_run = false) are not called out for downtime", () => {
     const s = summarizeStack({
       stack: "job-production",
-      plan: plan([{ address: "docker_container.migrate", actions: ["delete", "create"], before: container("migrate", { must_run: false, attach: true }), after: container("migrate", { must_run: false, attach: true, env: ["X=1"] }), replace_paths: [["env"]] }]),
+      plan: plan([
+        {
+          address: "docker_container.migrate",
+          actions: ["delete", "create"],
+          before: container("migrate", { must_run: false, attach: true }),
+          after: container("migrate", { must_run: false, attach: true, env: ["X=1"] }),
+          replace_paths: [["env"]],
+        },
+      ]),
     });
     expect(s.counts.replace).toBe(1);
     expect(s.callouts).toEqual([]);
@@ -187,9 +207,25 @@ describe("summarizePlans on small plans", () => {
       {
         stack: "web-production",
         plan: plan([
-          { address: "docker_volume.cache", actions: ["delete"], before: volume("web-cache", false), action_reason: "delete_because_no_resource_config" },
-          { address: "docker_network.backend", actions: ["create", "delete"], before: { name: "web-backend", internal: false }, after: { name: "web-backend", internal: true }, replace_paths: [["internal"]] },
-          { address: "docker_secret.token", actions: ["delete"], before: { name: "token", data: "c2VjcmV0LXZhbHVlLWNhbmFyeQ==" }, before_sensitive: { data: true } },
+          {
+            address: "docker_volume.cache",
+            actions: ["delete"],
+            before: volume("web-cache", false),
+            action_reason: "delete_because_no_resource_config",
+          },
+          {
+            address: "docker_network.backend",
+            actions: ["create", "delete"],
+            before: { name: "web-backend", internal: false },
+            after: { name: "web-backend", internal: true },
+            replace_paths: [["internal"]],
+          },
+          {
+            address: "docker_secret.token",
+            actions: ["delete"],
+            before: { name: "token", data: "c2VjcmV0LXZhbHVlLWNhbmFyeQ==" },
+            before_sensitive: { data: true },
+          },
           { address: "data.docker_network.external", actions: ["read"], after: { name: "ext" } },
         ]),
       },
@@ -199,14 +235,28 @@ describe("summarizePlans on small plans", () => {
     expect(result.stacks[0].counts).toEqual({ add: 0, change: 0, replace: 1, destroy: 2 });
     const kinds = result.stacks[0].callouts.map((c) => `${c.kind} ${c.address}`);
     expect(kinds).toEqual(["data-loss docker_volume.cache", "disruption docker_network.backend", "disruption docker_secret.token"]);
-    expect(result.markdown).toContain("network `docker_network.backend` (`web-backend`) is replaced (forced by `internal`); attached containers lose this network");
+    expect(result.markdown).toContain(
+      "network `docker_network.backend` (`web-backend`) is replaced (forced by `internal`); attached containers lose this network",
+    );
     expect(result.markdown).not.toContain("c2VjcmV0LXZhbHVlLWNhbmFyeQ");
     expect(result.markdown).not.toContain("data.docker_network.external");
   });
 
   test("a stateful volume replaced in staging is called out but not gated", () => {
     const result = summarizePlans([
-      { stack: "db-staging", plan: plan([{ address: "docker_volume.pg", actions: ["delete", "create"], before: volume("pg", true), after: { ...volume("pg2", true), id: null, mountpoint: null }, after_unknown: { id: true, mountpoint: true }, replace_paths: [["name"]] }]) },
+      {
+        stack: "db-staging",
+        plan: plan([
+          {
+            address: "docker_volume.pg",
+            actions: ["delete", "create"],
+            before: volume("pg", true),
+            after: { ...volume("pg2", true), id: null, mountpoint: null },
+            after_unknown: { id: true, mountpoint: true },
+            replace_paths: [["name"]],
+          },
+        ]),
+      },
     ]);
     expect(result.exitCode).toBe(0);
     expect(result.stacks[0].callouts[0].text).toContain("stateful volume `docker_volume.pg` (`pg`) is replaced");
@@ -223,7 +273,18 @@ describe("summarizePlans on small plans", () => {
       command: ["server", "--rpc-password=pw-canary-6", "--db", "postgres://app:pw-canary-7@db:5432/app"],
       labels: [{ label: "api-secret", value: "label-canary-8" }],
     });
-    const s = summarizeStack({ stack: "api-dev", plan: plan([{ address: "docker_container.api", actions: ["delete", "create"], before, after, replace_paths: [["env"], ["command"], ["labels"]] }]) });
+    const s = summarizeStack({
+      stack: "api-dev",
+      plan: plan([
+        {
+          address: "docker_container.api",
+          actions: ["delete", "create"],
+          before,
+          after,
+          replace_paths: [["env"], ["command"], ["labels"]],
+        },
+      ]),
+    });
     const text = s.resources[0].diffLines.join("\n");
     for (let i = 1; i <= 8; i++) expect(text).not.toMatch(new RegExp(`canary-${i}\\b`));
     expect(text).toContain('"API_TOKEN=(hidden)"');
@@ -238,7 +299,17 @@ describe("summarizePlans on small plans", () => {
     const after = container("api", { upload: [{ file: "/run/secrets/t", content: "upload-canary-3" }], env: ["A=env-canary-4"] });
     const s = summarizeStack({
       stack: "api-dev",
-      plan: plan([{ address: "docker_container.api", actions: ["delete", "create"], before, after, before_sensitive: { env: true }, after_sensitive: { env: true, upload: [{ content: true }] }, replace_paths: [["upload"], ["env"]] }]),
+      plan: plan([
+        {
+          address: "docker_container.api",
+          actions: ["delete", "create"],
+          before,
+          after,
+          before_sensitive: { env: true },
+          after_sensitive: { env: true, upload: [{ content: true }] },
+          replace_paths: [["upload"], ["env"]],
+        },
+      ]),
     });
     const text = s.resources[0].diffLines.join("\n");
     expect(text).not.toMatch(/canary/);
@@ -252,10 +323,20 @@ describe("summarizePlans on small plans", () => {
     const result = summarizePlans([
       {
         stack: "web-staging",
-        plan: plan([{ address: "docker_container.web", actions: ["delete", "create"], before: container("web"), after: container("web"), action_reason: "replace_by_triggers" }]),
+        plan: plan([
+          {
+            address: "docker_container.web",
+            actions: ["delete", "create"],
+            before: container("web"),
+            after: container("web"),
+            action_reason: "replace_by_triggers",
+          },
+        ]),
       },
     ]);
-    expect(result.markdown).toContain("long-running container `docker_container.web` (`web`) is stopped, removed and recreated (`replace_triggered_by`).");
+    expect(result.markdown).toContain(
+      "long-running container `docker_container.web` (`web`) is stopped, removed and recreated (`replace_triggered_by`).",
+    );
     expect(result.markdown).toContain("triggered by `replace_triggered_by`");
   });
 
@@ -264,8 +345,20 @@ describe("summarizePlans on small plans", () => {
       {
         stack: "web-staging",
         plan: plan([
-          { address: "docker_container.web_files", actions: ["delete", "create"], before: container("web-files"), after: container("web-files"), replace_paths: [["upload"]] },
-          { address: "docker_container.web", actions: ["delete", "create"], before: container("web"), after: container("web"), action_reason: "replace_by_triggers" },
+          {
+            address: "docker_container.web_files",
+            actions: ["delete", "create"],
+            before: container("web-files"),
+            after: container("web-files"),
+            replace_paths: [["upload"]],
+          },
+          {
+            address: "docker_container.web",
+            actions: ["delete", "create"],
+            before: container("web"),
+            after: container("web"),
+            action_reason: "replace_by_triggers",
+          },
         ]),
       },
     ]);
@@ -281,7 +374,15 @@ describe("summarizePlans on small plans", () => {
     ];
     const s = summarizeStack({
       stack: "api-dev",
-      plan: plan([{ address: "docker_container.api", actions: ["delete", "create"], before: container("api", { labels: labels("pair-canary-1") }), after: container("api", { labels: labels("pair-canary-2") }), replace_paths: [["labels"]] }]),
+      plan: plan([
+        {
+          address: "docker_container.api",
+          actions: ["delete", "create"],
+          before: container("api", { labels: labels("pair-canary-1") }),
+          after: container("api", { labels: labels("pair-canary-2") }),
+          replace_paths: [["labels"]],
+        },
+      ]),
     });
     expect(s.resources[0].diffLines).toEqual([
       '- labels = {label = "api-secret", value = (hidden)}  # forces replacement; hidden value changed',
@@ -293,7 +394,13 @@ describe("summarizePlans on small plans", () => {
     const s = summarizeStack({
       stack: "x-dev",
       plan: plan([
-        { address: "docker_volume.b", previous_address: "docker_volume.a", actions: ["no-op"], before: volume("v", true), after: volume("v", true) },
+        {
+          address: "docker_volume.b",
+          previous_address: "docker_volume.a",
+          actions: ["no-op"],
+          before: volume("v", true),
+          after: volume("v", true),
+        },
         { address: "docker_volume.c", actions: ["forget"], before: volume("c", false) },
         { address: "docker_volume.d", actions: ["frobnicate"] },
       ]),
@@ -307,7 +414,9 @@ describe("summarizePlans on small plans", () => {
 
   test("no changes, partial plans and output changes", () => {
     expect(summarizePlans([{ stack: "x-dev", plan: plan([]) }]).verdict).toBe("✅ **No changes.**");
-    const partial = summarizePlans([{ stack: "x-dev", plan: plan([], { complete: false, output_changes: { url: { actions: ["update"], before: "a", after: "b" } } }) }]);
+    const partial = summarizePlans([
+      { stack: "x-dev", plan: plan([], { complete: false, output_changes: { url: { actions: ["update"], before: "a", after: "b" } } }) },
+    ]);
     expect(partial.verdict).toBe("✅ **No changes**, but read the 1 warning.");
     expect(partial.markdown).toContain("The plan is **partial**");
     expect(partial.markdown).toContain("Outputs: `url` (update)");
@@ -319,20 +428,36 @@ describe("summarizePlans on small plans", () => {
       [{ format_version: "2.0" }, /unsupported format_version "2.0"/],
       [{ format_version: "1.0", values: { root_module: {} } }, /state JSON/],
       [{ ...plan([]), errored: true }, /the plan errored/],
-      [{ format_version: "1.2", resource_changes: [{ address: "x.y", type: "x", change: {} }] }, /resource_changes\[0\] \(x\.y\): change\.actions/],
+      [
+        { format_version: "1.2", resource_changes: [{ address: "x.y", type: "x", change: {} }] },
+        /resource_changes\[0\] \(x\.y\): change\.actions/,
+      ],
       ["text", /not a JSON object/],
     ];
     for (const [bad, message] of cases) {
-      const result = summarizePlans([{ stack: "ok-dev", plan: plan([]) }, { stack: "bad-dev", plan: bad }]);
+      const result = summarizePlans([
+        { stack: "ok-dev", plan: plan([]) },
+        { stack: "bad-dev", plan: bad },
+      ]);
       expect(result.exitCode).toBe(1);
       expect(result.errors.join("\n")).toMatch(message);
       expect(result.verdict).toMatch(/^❌ \*\*Error:\*\*/);
       expect(result.markdown).toContain("| `ok-dev` | dev | 0 | 0 | 0 | 0 |");
     }
     expect(summarizePlans([]).exitCode).toBe(1);
-    expect(summarizePlans([{ stack: "a-dev", plan: plan([]) }, { stack: "a-dev", plan: plan([]) }]).errors).toEqual(["stack a-dev is given more than once"]);
+    expect(
+      summarizePlans([
+        { stack: "a-dev", plan: plan([]) },
+        { stack: "a-dev", plan: plan([]) },
+      ]).errors,
+    ).toEqual(["stack a-dev is given more than once"]);
     // Bad input wins over gating.
-    expect(summarizePlans([{ stack: "demo-production", plan: update }, { stack: "b-dev", plan: {} }]).exitCode).toBe(1);
+    expect(
+      summarizePlans([
+        { stack: "demo-production", plan: update },
+        { stack: "b-dev", plan: {} },
+      ]).exitCode,
+    ).toBe(1);
   });
 
   test("long summaries drop attribute details, then cut, to stay under maxLength", () => {
@@ -383,7 +508,9 @@ describe("plan:summary CLI", () => {
     expect(result.exitCode).toBe(2);
     expect(result.output).toContain("| `demo-production` | production (gated) |");
     expect(result.output).toContain("| `other-dev` | dev | 8 | 0 | 0 | 0 |");
-    expect(result.stderr).toEqual(["blocked: demo-production docker_volume.data, demo-production docker_volume.scratch (data loss; --allow-data-loss to proceed)"]);
+    expect(result.stderr).toEqual([
+      "blocked: demo-production docker_volume.data, demo-production docker_volume.scratch (data loss; --allow-data-loss to proceed)",
+    ]);
     expect(main([path.join(dir, "demo-production.plan.json"), "--allow-data-loss"]).exitCode).toBe(0);
   });
 
@@ -404,7 +531,8 @@ describe("plan:summary CLI", () => {
   test("npm run plan:summary runs the launcher: Markdown on stdout or --output, exit codes", () => {
     const scripts = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts;
     expect(scripts["plan:summary"]).toBe("node tools/run.js plan-summary");
-    const run = (args: string[]) => spawnSync("node", [path.join(ROOT, "tools", "run.js"), "plan-summary", ...args], { cwd: ROOT, encoding: "utf8" });
+    const run = (args: string[]) =>
+      spawnSync("node", [path.join(ROOT, "tools", "run.js"), "plan-summary", ...args], { cwd: ROOT, encoding: "utf8" });
     const blocked = run([path.join(dir, "demo-production.plan.json")]);
     expect(blocked.status).toBe(2);
     expect(blocked.stdout.startsWith(PLAN_SUMMARY_MARKER)).toBe(true);
@@ -417,7 +545,11 @@ describe("plan:summary CLI", () => {
     const bad = run([path.join(dir, "binary.tfplan")]);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain("error: binary: plan");
-    const stdin = execFileSync("node", [path.join(ROOT, "tools", "run.js"), "plan-summary", "--stack", "piped-dev=-"], { cwd: ROOT, encoding: "utf8", input: JSON.stringify(reapply) });
+    const stdin = execFileSync("node", [path.join(ROOT, "tools", "run.js"), "plan-summary", "--stack", "piped-dev=-"], {
+      cwd: ROOT,
+      encoding: "utf8",
+      input: JSON.stringify(reapply),
+    });
     expect(stdin).toContain("| `piped-dev` | dev | 0 | 2 | 0 | 0 |");
   });
 });

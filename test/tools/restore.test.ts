@@ -36,11 +36,16 @@ describe("usage", () => {
 });
 
 describe("missing and extra arguments", () => {
-  test.each([[[]], [["zcash-dev"]], [["--list"]], [["zcash-dev", "--docker-host", "unix:///var/run/docker.sock"]]])("fails without <stack> and <volume>: %j", async (argv) => {
-    expect(await inputError(argv)).toBe(`expected <stack> <volume> [<snapshot>]\n\n${USAGE}`);
-  });
+  test.each([[[]], [["zcash-dev"]], [["--list"]], [["zcash-dev", "--docker-host", "unix:///var/run/docker.sock"]]])(
+    "fails without <stack> and <volume>: %j",
+    async (argv) => {
+      expect(await inputError(argv)).toBe(`expected <stack> <volume> [<snapshot>]\n\n${USAGE}`);
+    },
+  );
   test("fails with more than three positional arguments", async () => {
-    expect(await inputError(["zcash-dev", "z3-regtest-zallet", "latest", "again"])).toBe(`expected <stack> <volume> [<snapshot>]\n\n${USAGE}`);
+    expect(await inputError(["zcash-dev", "z3-regtest-zallet", "latest", "again"])).toBe(
+      `expected <stack> <volume> [<snapshot>]\n\n${USAGE}`,
+    );
   });
   test("fails on an unknown option, and on --docker-host without a value", async () => {
     expect(await inputError(["zcash-dev", "z3-regtest-zallet", "--force"])).toBe("unknown option --force (see --help)");
@@ -51,24 +56,38 @@ describe("missing and extra arguments", () => {
 
 describe("snapshot ids", () => {
   const allowed = 'allowed: "latest" or a snapshot id (hex) from --list';
-  test.each(["LATEST", "4bf8d32", "4BF8D32E", "4bf8d32g", "../../etc", "latest;rm", `${"a".repeat(65)}`, "-1"])("fails on the snapshot %j", async (snapshot) => {
-    expect(await inputError(["zcash-dev", "z3-regtest-zallet", snapshot])).toBe(`snapshot ${JSON.stringify(snapshot)}: ${allowed}`);
-  });
+  test.each(["LATEST", "4bf8d32", "4BF8D32E", "4bf8d32g", "../../etc", "latest;rm", `${"a".repeat(65)}`, "-1"])(
+    "fails on the snapshot %j",
+    async (snapshot) => {
+      expect(await inputError(["zcash-dev", "z3-regtest-zallet", snapshot])).toBe(`snapshot ${JSON.stringify(snapshot)}: ${allowed}`);
+    },
+  );
   test("an id is checked before any Docker host is chosen", async () => {
-    expect(await inputError(["zcash-dev", "z3-regtest-zallet", "nope"], { TF_VAR_docker_host: "http://bad" })).toMatch(/^snapshot "nope": /);
+    expect(await inputError(["zcash-dev", "z3-regtest-zallet", "nope"], { TF_VAR_docker_host: "http://bad" })).toMatch(
+      /^snapshot "nope": /,
+    );
   });
 });
 
 describe("Docker hosts", () => {
   const allowed = "allowed: a unix://, tcp:// or ssh:// Docker host";
-  test.each(["http://10.0.0.5:2375", "10.0.0.5:2375", "unix://", "npipe:////./pipe/docker_engine", "/var/run/docker.sock"])("fails on --docker-host %j", async (host) => {
-    expect(await inputError(["zcash-dev", "z3-regtest-zallet", "--docker-host", host])).toBe(`--docker-host ${JSON.stringify(host)}: ${allowed}`);
-  });
+  test.each(["http://10.0.0.5:2375", "10.0.0.5:2375", "unix://", "npipe:////./pipe/docker_engine", "/var/run/docker.sock"])(
+    "fails on --docker-host %j",
+    async (host) => {
+      expect(await inputError(["zcash-dev", "z3-regtest-zallet", "--docker-host", host])).toBe(
+        `--docker-host ${JSON.stringify(host)}: ${allowed}`,
+      );
+    },
+  );
   test("takes --docker-host first, then TF_VAR_docker_host, then DOCKER_HOST (each validated)", async () => {
     const args = ["zcash-dev", "z3-regtest-zallet"];
-    expect(await inputError(args, { TF_VAR_docker_host: "http://a", DOCKER_HOST: "unix:///ok.sock" })).toBe(`--docker-host "http://a": ${allowed}`);
+    expect(await inputError(args, { TF_VAR_docker_host: "http://a", DOCKER_HOST: "unix:///ok.sock" })).toBe(
+      `--docker-host "http://a": ${allowed}`,
+    );
     expect(await inputError(args, { DOCKER_HOST: "http://b" })).toBe(`--docker-host "http://b": ${allowed}`);
-    expect(await inputError([...args, "--docker-host=http://c"], { TF_VAR_docker_host: "unix:///ok.sock" })).toBe(`--docker-host "http://c": ${allowed}`);
+    expect(await inputError([...args, "--docker-host=http://c"], { TF_VAR_docker_host: "unix:///ok.sock" })).toBe(
+      `--docker-host "http://c": ${allowed}`,
+    );
   });
 });
 
@@ -77,7 +96,9 @@ describe("stack names", () => {
   const env = { TF_VAR_docker_host: "unix:///nonexistent/docker.sock" };
   test.each(["zcash", "zcash-test", "-dev", "dev"])("fails on the stack %j before talking to Docker", async (stack) => {
     expect(await inputError([stack, "some-volume"], env)).toBe(`${stack} is not a stack name (<system>-<dev|staging|production>)`);
-    expect(await inputError([stack, "some-volume", "--list"], env)).toBe(`${stack} is not a stack name (<system>-<dev|staging|production>)`);
+    expect(await inputError([stack, "some-volume", "--list"], env)).toBe(
+      `${stack} is not a stack name (<system>-<dev|staging|production>)`,
+    );
   });
 });
 
@@ -87,7 +108,9 @@ describe("the docker CLI", () => {
     const before = process.env.PATH;
     process.env.PATH = empty;
     try {
-      await expect(new Docker("unix:///nonexistent/docker.sock").run(["ps"])).rejects.toThrow(new InputError("the docker CLI is not on PATH: install it (only the client is needed)"));
+      await expect(new Docker("unix:///nonexistent/docker.sock").run(["ps"])).rejects.toThrow(
+        new InputError("the docker CLI is not on PATH: install it (only the client is needed)"),
+      );
     } finally {
       process.env.PATH = before;
       fs.rmSync(empty, { recursive: true, force: true });

@@ -84,7 +84,9 @@ describe("renderStackDot", () => {
   });
 
   test("networks are hexagons; an internal one is named so and drawn grey with a double outline", () => {
-    expect(nodeLine(dot, "net_demo_backend")).toBe('  "net_demo_backend" [label="demo-backend (internal)", shape="hexagon", style="filled", fillcolor="#e6e6e6", peripheries=2];');
+    expect(nodeLine(dot, "net_demo_backend")).toBe(
+      '  "net_demo_backend" [label="demo-backend (internal)", shape="hexagon", style="filled", fillcolor="#e6e6e6", peripheries=2];',
+    );
     expect(nodeLine(dot, "net_demo_edge")).toBe('  "net_demo_edge" [label="demo-edge", shape="hexagon"];');
     // A service joins a network: a line without an arrow.
     expect(edgeLines(dot, "svc_demo_web", "net_demo_edge")).toEqual(['  "svc_demo_web" -> "net_demo_edge" [dir="none", color="#777777"];']);
@@ -92,7 +94,9 @@ describe("renderStackDot", () => {
 
   test("services are boxes; a one-shot job is dashed; files loaders are not drawn", () => {
     expect(nodeLine(dot, "svc_demo_db")).toBe('  "svc_demo_db" [label="demo-db", shape="box", style="filled", fillcolor="#dceaf7"];');
-    expect(nodeLine(dot, "svc_demo_backup")).toBe('  "svc_demo_backup" [label="demo-backup (one-shot)", shape="box", style="filled,dashed", fillcolor="#dceaf7"];');
+    expect(nodeLine(dot, "svc_demo_backup")).toBe(
+      '  "svc_demo_backup" [label="demo-backup (one-shot)", shape="box", style="filled,dashed", fillcolor="#dceaf7"];',
+    );
     expect(dot).not.toContain("svc_demo_web_files");
     expect(dot).not.toContain("vol_demo_web_files");
   });
@@ -107,24 +111,36 @@ describe("renderStackDot", () => {
 
   test("a read-write mount is a solid arrow, a read-only one dashed, each labelled with its mode and path", () => {
     expect(edgeLines(dot, "svc_demo_web", "vol_demo_cache")).toEqual(['  "svc_demo_web" -> "vol_demo_cache" [label="rw /cache"];']);
-    expect(edgeLines(dot, "svc_demo_backup", "vol_demo_db_data")).toEqual(['  "svc_demo_backup" -> "vol_demo_db_data" [label="ro /backup/demo-db-data", style="dashed"];']);
+    expect(edgeLines(dot, "svc_demo_backup", "vol_demo_db_data")).toEqual([
+      '  "svc_demo_backup" -> "vol_demo_db_data" [label="ro /backup/demo-db-data", style="dashed"];',
+    ]);
   });
 
   test("quotes and backslashes in a label are escaped", () => {
-    expect(edgeLines(dot, "svc_demo_web", "vol_demo_media")).toEqual(['  "svc_demo_web" -> "vol_demo_media" [label="ro /srv/\\"media\\" \\\\ share", style="dashed"];']);
+    expect(edgeLines(dot, "svc_demo_web", "vol_demo_media")).toEqual([
+      '  "svc_demo_web" -> "vol_demo_media" [label="ro /srv/\\"media\\" \\\\ share", style="dashed"];',
+    ]);
     expect(dotString('a "b" \\N')).toBe('"a \\"b\\" \\\\N"');
     expect(dotString("two\nlines")).toBe('"two\\nlines"');
   });
 
   test("a published port shows its bind address and points at the container port it reaches", () => {
     expect(nodeLine(dot, "port_127_0_0_1_8080_tcp")).toBe('  "port_127_0_0_1_8080_tcp" [label="127.0.0.1:8080/tcp", shape="ellipse"];');
-    expect(edgeLines(dot, "port_127_0_0_1_8080_tcp", "svc_demo_web")).toEqual(['  "port_127_0_0_1_8080_tcp" -> "svc_demo_web" [label="80"];']);
+    expect(edgeLines(dot, "port_127_0_0_1_8080_tcp", "svc_demo_web")).toEqual([
+      '  "port_127_0_0_1_8080_tcp" -> "svc_demo_web" [label="80"];',
+    ]);
   });
 
   test("which service reads which secret: through an uploaded file or an environment variable", () => {
-    expect(nodeLine(dot, "sec_db_password")).toBe('  "sec_db_password" [label="secret db_password", shape="cds", style="filled", fillcolor="#fbe7c6"];');
-    expect(edgeLines(dot, "sec_db_password", "svc_demo_web")).toEqual(['  "sec_db_password" -> "svc_demo_web" [label="/etc/web/db.conf", style="dashed", color="#b36b00"];']);
-    expect(edgeLines(dot, "sec_db_password", "svc_demo_db")).toEqual(['  "sec_db_password" -> "svc_demo_db" [label="env POSTGRES_PASSWORD", style="dashed", color="#b36b00"];']);
+    expect(nodeLine(dot, "sec_db_password")).toBe(
+      '  "sec_db_password" [label="secret db_password", shape="cds", style="filled", fillcolor="#fbe7c6"];',
+    );
+    expect(edgeLines(dot, "sec_db_password", "svc_demo_web")).toEqual([
+      '  "sec_db_password" -> "svc_demo_web" [label="/etc/web/db.conf", style="dashed", color="#b36b00"];',
+    ]);
+    expect(edgeLines(dot, "sec_db_password", "svc_demo_db")).toEqual([
+      '  "sec_db_password" -> "svc_demo_db" [label="env POSTGRES_PASSWORD", style="dashed", color="#b36b00"];',
+    ]);
   });
 
   test("prints no file content and no variable value", () => {
@@ -140,14 +156,17 @@ describe("renderStackDot", () => {
     expect(edges).toEqual([...edges].sort());
     expect(lines.lastIndexOf(nodes[nodes.length - 1])).toBeLessThan(lines.indexOf(edges[0]));
     const reversed = fixture();
-    for (const type of Object.keys(reversed.resource)) reversed.resource[type] = Object.fromEntries(Object.entries(reversed.resource[type]).reverse());
+    for (const type of Object.keys(reversed.resource))
+      reversed.resource[type] = Object.fromEntries(Object.entries(reversed.resource[type]).reverse());
     expect(dotOf(reversed)).toBe(dot);
   });
 
   test("a volume mounted read-only by a service not labelled role=backup is not backed up", () => {
     const json = fixture();
     json.resource.docker_container.backup.labels = labels({ role: "reporting", service: "demo-backup" });
-    expect(nodeLine(dotOf(json), "vol_demo_db_data")).toBe('  "vol_demo_db_data" [label="demo-db-data (data, prevent_destroy)", shape="cylinder", penwidth=2.5];');
+    expect(nodeLine(dotOf(json), "vol_demo_db_data")).toBe(
+      '  "vol_demo_db_data" [label="demo-db-data (data, prevent_destroy)", shape="cylinder", penwidth=2.5];',
+    );
   });
 
   test("a swarm service labelled role=backup (on its tasks' containers) backs up the volumes it mounts", () => {
@@ -157,16 +176,26 @@ describe("renderStackDot", () => {
       backup: {
         name: "demo-backup",
         labels: labels({ service: "demo-backup" }),
-        task_spec: { container_spec: { labels: labels({ role: "backup" }), mounts: [{ type: "volume", source: "demo-media", target: "/backup/demo-media", read_only: true }] } },
+        task_spec: {
+          container_spec: {
+            labels: labels({ role: "backup" }),
+            mounts: [{ type: "volume", source: "demo-media", target: "/backup/demo-media", read_only: true }],
+          },
+        },
       },
     };
     const swarm = dotOf(json);
-    expect(nodeLine(swarm, "vol_demo_media")).toBe('  "vol_demo_media" [label="demo-media (data, backed up)", shape="cylinder", style="filled", fillcolor="#d4eed4"];');
+    expect(nodeLine(swarm, "vol_demo_media")).toBe(
+      '  "vol_demo_media" [label="demo-media (data, backed up)", shape="cylinder", style="filled", fillcolor="#d4eed4"];',
+    );
     expect(nodeLine(swarm, "vol_demo_db_data")).not.toContain("backed up");
   });
 
   test("an anonymous volume of a swarm service is a dashed cylinder", () => {
-    const picture = renderPictureDot("x", { nodes: [{ kind: "anonymous-volume", id: "anon_x_logs", label: "anonymous, per task" }], edges: [] });
+    const picture = renderPictureDot("x", {
+      nodes: [{ kind: "anonymous-volume", id: "anon_x_logs", label: "anonymous, per task" }],
+      edges: [],
+    });
     expect(nodeLine(picture, "anon_x_logs")).toBe('  "anon_x_logs" [label="anonymous, per task", shape="cylinder", style="dashed"];');
   });
 

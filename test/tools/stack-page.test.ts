@@ -73,8 +73,12 @@ describe("a volume mounted by a service labelled role=backup is backed up", () =
 
   test("the inventory's volume table has a Backed up column naming the backup service", () => {
     expect(page).toContain("| Volume | Address | Holds | `prevent_destroy` | Backed up |");
-    expect(row(page, "`demo-db-data`")).toEqual([["`demo-db-data`", "`docker_volume.db_data`", "data (`stateful`)", "yes", "yes, by `demo-backup`"]]);
-    expect(row(page, "`demo-uploads`")).toEqual([["`demo-uploads`", "`docker_volume.uploads`", "data (`stateful`)", "no", "yes, by `demo-backup`"]]);
+    expect(row(page, "`demo-db-data`")).toEqual([
+      ["`demo-db-data`", "`docker_volume.db_data`", "data (`stateful`)", "yes", "yes, by `demo-backup`"],
+    ]);
+    expect(row(page, "`demo-uploads`")).toEqual([
+      ["`demo-uploads`", "`docker_volume.uploads`", "data (`stateful`)", "no", "yes, by `demo-backup`"],
+    ]);
     expect(row(page, "`demo-cache`")).toEqual([["`demo-cache`", "`docker_volume.cache`", "not marked stateful", "no", "no"]]);
     expect(page).toContain("Backed up: a container or swarm service labelled `role=backup` mounts the volume.");
   });
@@ -94,7 +98,9 @@ describe("a volume mounted by a service labelled role=backup is backed up", () =
       backup: {
         name: "demo-backup",
         labels: labels({ role: "backup" }),
-        task_spec: { container_spec: { mounts: [{ type: "volume", source: "demo-uploads", target: "/backup/demo-uploads", read_only: true }] } },
+        task_spec: {
+          container_spec: { mounts: [{ type: "volume", source: "demo-uploads", target: "/backup/demo-uploads", read_only: true }] },
+        },
       },
     };
     const swarm = renderStackPage("demo-staging", json);
@@ -123,11 +129,20 @@ describe("variables", () => {
     json.variable.db_password = { type: "string", sensitive: true };
     json.resource.terraform_data = {
       db_password_length: {
-        lifecycle: { precondition: [{ condition: "${length(var.db_password) >= 16}", error_message: "db_password (TF_VAR_db_password) must be at least 16 characters long; its value is not shown." }] },
+        lifecycle: {
+          precondition: [
+            {
+              condition: "${length(var.db_password) >= 16}",
+              error_message: "db_password (TF_VAR_db_password) must be at least 16 characters long; its value is not shown.",
+            },
+          ],
+        },
       },
     };
     const model = readStack(json);
-    expect(model.variables.find((v) => v.name === "db_password")?.validationMessages).toEqual(["db_password (TF_VAR_db_password) must be at least 16 characters long; its value is not shown."]);
+    expect(model.variables.find((v) => v.name === "db_password")?.validationMessages).toEqual([
+      "db_password (TF_VAR_db_password) must be at least 16 characters long; its value is not shown.",
+    ]);
     expect(model.variables.find((v) => v.name === "docker_host")?.validationMessages).toEqual([]);
     expect(row(renderStackPage("demo-dev", json), "`db_password`")).toEqual([
       ["`db_password`", "required", "yes", "db_password (TF_VAR_db_password) must be at least 16 characters long; its value is not shown."],

@@ -30,7 +30,11 @@ function headWith(stack: string, mutate: (s: Obj) => void): Record<string, unkno
 beforeAll(() => {
   // Real synthesized trees: the app's own synth into a temporary output directory.
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "synth-diff-"));
-  const synth = spawnSync("node", [path.join(ROOT, "scripts", "synth.js")], { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: path.join(tmp, "base") }, encoding: "utf8" });
+  const synth = spawnSync("node", [path.join(ROOT, "scripts", "synth.js")], {
+    cwd: ROOT,
+    env: { ...process.env, CDKTF_OUTDIR: path.join(tmp, "base") },
+    encoding: "utf8",
+  });
   if (synth.status !== 0) throw new Error(`synth failed: ${synth.stderr}`);
   base = loadSynthTree(path.join(tmp, "base"));
 }, 120_000);
@@ -77,7 +81,9 @@ describe("diffSynth on the app's synthesized stacks", () => {
     });
     const result = diffSynth(base, head);
     expect(result.exitCode).toBe(2);
-    expect(result.markdown).toContain(`(\`${name}\`) is removed: Terraform destroys it and its data. Its \`prevent_destroy\` goes with the removed resource block, so Terraform will not refuse.`);
+    expect(result.markdown).toContain(
+      `(\`${name}\`) is removed: Terraform destroys it and its data. Its \`prevent_destroy\` goes with the removed resource block, so Terraform will not refuse.`,
+    );
   });
 
   test("the same rename with a moved block is not data loss", () => {
@@ -109,7 +115,9 @@ describe("diffSynth on the app's synthesized stacks", () => {
       ["data-loss", false],
       ["data-loss", false],
     ]);
-    expect(result.markdown).toMatch(/stateful volume `docker_volume\.[a-z0-9_]+` \(`[a-z0-9-]+`\) is replaced \(`name` changed; every volume argument forces replacement\): the new volume starts empty\./);
+    expect(result.markdown).toMatch(
+      /stateful volume `docker_volume\.[a-z0-9_]+` \(`[a-z0-9-]+`\) is replaced \(`name` changed; every volume argument forces replacement\): the new volume starts empty\./,
+    );
     expect(result.markdown).toContain(`volume \`docker_volume.${removed}\``);
     expect(result.verdict).toBe("⚠️ **Review needed:** 2 volumes removed, renamed or replaced.");
     // Gated when staging is gated too.
@@ -145,7 +153,10 @@ describe("diffSynth on the app's synthesized stacks", () => {
     const canary = "zz-canary-file-content";
     const withUpload = (s: Obj, content: string) => {
       const [cid, body] = find(s, "docker_container", longRunning);
-      body.upload = [...(body.upload ?? []).filter((u: Obj) => u.file !== "/etc/probe.conf"), { file: "/etc/probe.conf", content, permissions: "0444" }];
+      body.upload = [
+        ...(body.upload ?? []).filter((u: Obj) => u.file !== "/etc/probe.conf"),
+        { file: "/etc/probe.conf", content, permissions: "0444" },
+      ];
       return cid;
     };
     const baseWith = clone(base);
@@ -245,7 +256,9 @@ describe("diffSynth on the app's synthesized stacks", () => {
       const [nid] = find(s, "docker_network");
       delete s.resource.docker_network[nid];
     });
-    const kinds = diffStack("zcash-dev", base["zcash-dev"], head["zcash-dev"]).callouts.map((c) => c.kind).sort();
+    const kinds = diffStack("zcash-dev", base["zcash-dev"], head["zcash-dev"])
+      .callouts.map((c) => c.kind)
+      .sort();
     expect(kinds).toEqual(["disruption", "downtime"]);
   });
 });
@@ -275,10 +288,16 @@ describe("synth:diff CLI", () => {
 
     const scripts = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts;
     expect(scripts["synth:diff"]).toBe("node tools/run.js synth-diff");
-    const run = spawnSync("node", [path.join(ROOT, "tools", "run.js"), "synth-diff", path.join(tmp, "base"), headDir], { cwd: ROOT, encoding: "utf8" });
+    const run = spawnSync("node", [path.join(ROOT, "tools", "run.js"), "synth-diff", path.join(tmp, "base"), headDir], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
     expect(run.status).toBe(2);
     expect(run.stdout.startsWith(SYNTH_DIFF_MARKER)).toBe(true);
-    const bad = spawnSync("node", [path.join(ROOT, "tools", "run.js"), "synth-diff", path.join(tmp, "empty"), headDir], { cwd: ROOT, encoding: "utf8" });
+    const bad = spawnSync("node", [path.join(ROOT, "tools", "run.js"), "synth-diff", path.join(tmp, "empty"), headDir], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/^error: .*empty has no stacks\/<stack>\/cdk\.tf\.json/);
   });

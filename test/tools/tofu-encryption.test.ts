@@ -27,7 +27,8 @@ describe("tofu:encryption (TF_ENCRYPTION for OpenTofu)", () => {
     expect(c.key_provider.pbkdf2.previous).toEqual({ passphrase: OLD, encrypted_metadata_alias: keyAlias(OLD) });
     expect((encryptionConfig({ passphrase: OLD }) as any).key_provider.pbkdf2.current.encrypted_metadata_alias).toBe(keyAlias(OLD));
     expect(c.method.aes_gcm.previous).toEqual({ keys: "key_provider.pbkdf2.previous" });
-    for (const target of [c.state, c.plan]) expect(target).toEqual({ method: "method.aes_gcm.current", enforced: true, fallback: { method: "method.aes_gcm.previous" } });
+    for (const target of [c.state, c.plan])
+      expect(target).toEqual({ method: "method.aes_gcm.current", enforced: true, fallback: { method: "method.aes_gcm.previous" } });
   });
 
   test("migration: an unencrypted state is read through the `unencrypted` fallback and written encrypted; not enforced (OpenTofu refuses both)", () => {
@@ -37,13 +38,17 @@ describe("tofu:encryption (TF_ENCRYPTION for OpenTofu)", () => {
   });
 
   test("fails when a passphrase is shorter than OpenTofu's pbkdf2 minimum (16), without printing it", () => {
-    expect(() => encryptionConfig({ passphrase: "short-secret" })).toThrow(new InputError("the passphrase has 12 characters; OpenTofu's pbkdf2 key provider needs at least 16"));
+    expect(() => encryptionConfig({ passphrase: "short-secret" })).toThrow(
+      new InputError("the passphrase has 12 characters; OpenTofu's pbkdf2 key provider needs at least 16"),
+    );
     expect(() => encryptionConfig({ passphrase: KEY, previousPassphrase: "short-old" })).toThrow(/previous passphrase has 9 characters/);
   });
 
   test("fails when the previous key is the new one, or rotation and migration are combined", () => {
     expect(() => encryptionConfig({ passphrase: KEY, previousPassphrase: KEY })).toThrow(/nothing to rotate/);
-    expect(() => encryptionConfig({ passphrase: KEY, previousPassphrase: OLD, migrateUnencrypted: true })).toThrow(/migrate first, rotate later/);
+    expect(() => encryptionConfig({ passphrase: KEY, previousPassphrase: OLD, migrateUnencrypted: true })).toThrow(
+      /migrate first, rotate later/,
+    );
   });
 
   test("CLI: reads the passphrases from the named environment variables and prints one line of JSON", () => {

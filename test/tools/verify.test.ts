@@ -4,7 +4,17 @@ import * as os from "os";
 import * as path from "path";
 import { main } from "../../tools/verify";
 import { InputError } from "../../tools/lib/cli";
-import { ContainerInspect, DockerApi, DockerError, EngineInfo, ExecResult, NodeInspect, ServiceInspect, TaskInspect, TcpProbe } from "../../tools/lib/verify-docker";
+import {
+  ContainerInspect,
+  DockerApi,
+  DockerError,
+  EngineInfo,
+  ExecResult,
+  NodeInspect,
+  ServiceInspect,
+  TaskInspect,
+  TcpProbe,
+} from "../../tools/lib/verify-docker";
 import { addressing, modelledLinks } from "../../tools/lib/verify-links";
 import { parseProbe, probeCommand } from "../../tools/lib/verify-probe";
 import { healthCheckPorts, listenAddressPorts, readStack } from "../../tools/lib/verify-stack";
@@ -27,7 +37,11 @@ const load = <T>(...parts: string[]): T => JSON.parse(fs.readFileSync(path.join(
 let out: string;
 beforeAll(() => {
   out = fs.mkdtempSync(path.join(os.tmpdir(), "verify-"));
-  const synth = spawnSync("node", [path.join(ROOT, "scripts", "synth.js")], { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: out }, encoding: "utf8" });
+  const synth = spawnSync("node", [path.join(ROOT, "scripts", "synth.js")], {
+    cwd: ROOT,
+    env: { ...process.env, CDKTF_OUTDIR: out },
+    encoding: "utf8",
+  });
   if (synth.status !== 0) throw new Error(`synth failed: ${synth.stderr}`);
 }, 120_000);
 afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
@@ -56,7 +70,9 @@ class RecordedDocker implements DockerApi {
     return { serverVersion: info.ServerVersion, swarmNodeId: swarm?.NodeID, swarmManager: swarm?.ControlAvailable === true };
   }
   async container(nameOrId: string): Promise<ContainerInspect | undefined> {
-    return (this.rec.containers ?? []).find((c) => c.Name === `/${nameOrId}` || c.Id === nameOrId || (nameOrId.length >= 12 && c.Id.startsWith(nameOrId)));
+    return (this.rec.containers ?? []).find(
+      (c) => c.Name === `/${nameOrId}` || c.Id === nameOrId || (nameOrId.length >= 12 && c.Id.startsWith(nameOrId)),
+    );
   }
   async service(name: string): Promise<ServiceInspect | undefined> {
     return (this.rec.services ?? []).find((s) => s.Spec.Name === name);
@@ -73,7 +89,13 @@ class RecordedDocker implements DockerApi {
     // argv: sh -c <script> verify-probe <host> <port>...
     const [host, ...ports] = argv.slice(4);
     this.execs.push(`${container} ${host}:${ports.join(",")}`);
-    return this.rec.onExec?.(container, host, ports.map(Number)) ?? { code: 0, stdout: ports.map((p) => `R ${p} open nc`).join("\n") + "\n", stderr: "" };
+    return (
+      this.rec.onExec?.(container, host, ports.map(Number)) ?? {
+        code: 0,
+        stdout: ports.map((p) => `R ${p} open nc`).join("\n") + "\n",
+        stderr: "",
+      }
+    );
   }
 }
 
@@ -97,7 +119,13 @@ async function verify(
   net: TcpProbe,
   opts: { env?: NodeJS.ProcessEnv; externalAddress?: string | null } = {},
 ): Promise<{ exitCode: number; report: string; line: (what: RegExp) => string }> {
-  const r = await main([...args, "--out", out], { env: opts.env ?? {}, docker: () => docker, tcp: net, externalAddress: opts.externalAddress === undefined ? EXTERNAL : opts.externalAddress, sleep: async () => undefined });
+  const r = await main([...args, "--out", out], {
+    env: opts.env ?? {},
+    docker: () => docker,
+    tcp: net,
+    externalAddress: opts.externalAddress === undefined ? EXTERNAL : opts.externalAddress,
+    sleep: async () => undefined,
+  });
   const lines = r.output.split("\n");
   return {
     exitCode: r.exitCode,
@@ -110,7 +138,11 @@ async function verify(
   };
 }
 
-const statuses = (report: string) => report.split("\n").filter((l) => /^[✓✗!-] /.test(l)).map((l) => l[0]);
+const statuses = (report: string) =>
+  report
+    .split("\n")
+    .filter((l) => /^[✓✗!-] /.test(l))
+    .map((l) => l[0]);
 
 describe("containers target (recorded docker inspect)", () => {
   const zfsDev = () => load<ContainerInspect[]>("zfs-sync-dev.containers.json");
@@ -123,7 +155,9 @@ describe("containers target (recorded docker inspect)", () => {
     expect(r.line(/endpoint zfs-sync-dev-app 127\.0\.0\.1:8000/)).toMatch(/^✓ .*answers/);
     expect(r.line(/not exposed zfs-sync-dev-app 192\.0\.2\.2:8000/)).toMatch(/^✓ .*refused \(bound to 127\.0\.0\.1 only\)/);
     expect(r.line(/bindings zfs-sync-dev-app/)).toMatch(/^✓ .*only the declared 127\.0\.0\.1:8000$/);
-    expect(r.report).toMatch(/^verify zfs-sync-dev \(containers\) on unix:\/\/\/var\/run\/docker\.sock \(local; from docker_host variable\)$/m);
+    expect(r.report).toMatch(
+      /^verify zfs-sync-dev \(containers\) on unix:\/\/\/var\/run\/docker\.sock \(local; from docker_host variable\)$/m,
+    );
     // The backup runner exists only while backup_repository is set (the recording has none): a note, never a failure.
     expect(r.line(/service zfs-sync-dev-backup/)).toMatch(/^- /);
     expect(r.report.trim().split("\n").slice(-1)[0]).toBe("OK: zfs-sync-dev: 5 passed, 0 failed, 1 not checked");
@@ -132,14 +166,24 @@ describe("containers target (recorded docker inspect)", () => {
   test("a failing health check fails the service, with the last check's output", async () => {
     const containers = zfsDev();
     const app = containers.find((c) => c.Name === "/zfs-sync-dev-app")! as any;
-    app.State.Health = { Status: "unhealthy", FailingStreak: 3, Log: [{ ExitCode: 22, Output: "curl: (22) The requested URL returned error: 503" }] };
+    app.State.Health = {
+      Status: "unhealthy",
+      FailingStreak: 3,
+      Log: [{ ExitCode: 22, Output: "curl: (22) The requested URL returned error: 503" }],
+    };
     const r = await verify(["zfs-sync-dev"], new RecordedDocker({ containers }), tcp(zfsOpen));
     expect(r.exitCode).toBe(1);
-    expect(r.line(/service zfs-sync-dev-app/)).toMatch(/^✗ .*running, health unhealthy; last check exit 22: curl: \(22\) The requested URL returned error: 503$/);
+    expect(r.line(/service zfs-sync-dev-app/)).toMatch(
+      /^✗ .*running, health unhealthy; last check exit 22: curl: \(22\) The requested URL returned error: 503$/,
+    );
   });
 
   test("a stopped service fails, and so does its endpoint (recorded after docker stop)", async () => {
-    const r = await verify(["zfs-sync-dev"], new RecordedDocker({ containers: load<ContainerInspect[]>("zfs-sync-dev.stopped.containers.json") }), tcp([]));
+    const r = await verify(
+      ["zfs-sync-dev"],
+      new RecordedDocker({ containers: load<ContainerInspect[]>("zfs-sync-dev.stopped.containers.json") }),
+      tcp([]),
+    );
     expect(r.exitCode).toBe(1);
     expect(r.line(/service zfs-sync-dev-app/)).toMatch(/^✗ .*not running: exited, exit 143$/);
     expect(r.line(/endpoint zfs-sync-dev-app 127\.0\.0\.1:8000/)).toMatch(/^✗ .*nothing answers/);
@@ -151,7 +195,9 @@ describe("containers target (recorded docker inspect)", () => {
     app.NetworkSettings.Ports["9000/tcp"] = [{ HostIp: "0.0.0.0", HostPort: "9000" }];
     const r = await verify(["zfs-sync-dev"], new RecordedDocker({ containers }), tcp([...zfsOpen, `${EXTERNAL}:8000`]));
     expect(r.exitCode).toBe(1);
-    expect(r.line(/not exposed zfs-sync-dev-app 192\.0\.2\.2:8000/)).toMatch(/^✗ .*answers, but the stack binds this port to 127\.0\.0\.1 only$/);
+    expect(r.line(/not exposed zfs-sync-dev-app 192\.0\.2\.2:8000/)).toMatch(
+      /^✗ .*answers, but the stack binds this port to 127\.0\.0\.1 only$/,
+    );
     expect(r.line(/bindings zfs-sync-dev-app/)).toMatch(/^✗ .*publishes 0\.0\.0\.0:9000 → 9000\/tcp, which the stack does not declare/);
   });
 
@@ -167,19 +213,34 @@ describe("containers target (recorded docker inspect)", () => {
     const containers = load<ContainerInspect[]>("zcash-staging.containers.json");
     const net = tcp(["zcash-staging.internal:18233"]);
     const env = { TF_VAR_grafana_admin_password: "not-read-at-all", TF_VAR_docker_cert_path: "/secure/tls" };
-    const r = await verify(["zcash-staging", "--docker-host", "tcp://zcash-staging.internal:2376"], new RecordedDocker({ containers }), net, { env });
+    const r = await verify(
+      ["zcash-staging", "--docker-host", "tcp://zcash-staging.internal:2376"],
+      new RecordedDocker({ containers }),
+      net,
+      { env },
+    );
     expect(r.exitCode).toBe(0);
-    expect(r.report).toMatch(/^verify zcash-staging \(containers\) on tcp:\/\/zcash-staging\.internal:2376 \(remote; from --docker-host\)$/m);
+    expect(r.report).toMatch(
+      /^verify zcash-staging \(containers\) on tcp:\/\/zcash-staging\.internal:2376 \(remote; from --docker-host\)$/m,
+    );
     expect(r.report).toContain("- TLS material from docker_cert_path (/secure/tls)");
     expect(r.line(/endpoint z3-testnet-zebra zcash-staging\.internal:18233/)).toMatch(/^✓ .*answers/);
-    expect(r.line(/endpoint z3-testnet-zebra 127\.0\.0\.1:18232/)).toMatch(/^✓ .*bound on zcash-staging\.internal \(docker inspect\); loopback-only, so not reachable from here$/);
+    expect(r.line(/endpoint z3-testnet-zebra 127\.0\.0\.1:18232/)).toMatch(
+      /^✓ .*bound on zcash-staging\.internal \(docker inspect\); loopback-only, so not reachable from here$/,
+    );
     expect(r.line(/loopback-only ports/)).toMatch(/^- .*the Docker host \(zcash-staging\.internal\) is remote/);
     expect(net.asked).toEqual(["zcash-staging.internal:18233"]);
     expect(r.report).not.toContain("not-read-at-all");
   });
 
   test("the docker host does not answer: one failed check, exit 1", async () => {
-    const r = await verify(["zfs-sync-dev"], new RecordedDocker({ unreachable: "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" }), tcp([]));
+    const r = await verify(
+      ["zfs-sync-dev"],
+      new RecordedDocker({
+        unreachable: "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",
+      }),
+      tcp([]),
+    );
     expect(r.exitCode).toBe(1);
     expect(statuses(r.report)).toEqual(["✗"]);
     expect(r.line(/docker host/)).toMatch(/does not answer: Cannot connect to the Docker daemon/);
@@ -195,7 +256,9 @@ describe("one-shot jobs and connections (jessy-dev, zcash-dev)", () => {
     const r = await verify(["jessy-dev"], docker, tcp(jessyOpen));
     expect(r.exitCode).toBe(0);
     expect(r.line(/one-shot jessy-dev-mmap-init/)).toMatch(/^✓ .*exited 0$/);
-    expect(r.line(/link jessy-dev-api → jessy-core:8080/)).toMatch(/^✓ .*open from inside jessy-dev-api \(nc\) \[depends_on, addressed as jessy-core:8080\]$/);
+    expect(r.line(/link jessy-dev-api → jessy-core:8080/)).toMatch(
+      /^✓ .*open from inside jessy-dev-api \(nc\) \[depends_on, addressed as jessy-core:8080\]$/,
+    );
     expect(r.line(/one-shot jessy-dev-unit-tests/)).toMatch(/^- .*not deployed \(count = \$\{var\.jessy_test_profile \? 1 : 0\}\)$/);
     expect(docker.execs).toEqual(["jessy-dev-api jessy-core:8080"]);
   });
@@ -211,10 +274,14 @@ describe("one-shot jobs and connections (jessy-dev, zcash-dev)", () => {
 
   test("a missing connection fails, naming both ends and what the tool in the image said", async () => {
     const onExec: ExecHandler = (c, host, ports) =>
-      c === "jessy-dev-api" ? { code: 0, stdout: ports.map((p) => `R ${p} closed nc nc: bad address '${host}'`).join("\n"), stderr: "" } : undefined;
+      c === "jessy-dev-api"
+        ? { code: 0, stdout: ports.map((p) => `R ${p} closed nc nc: bad address '${host}'`).join("\n"), stderr: "" }
+        : undefined;
     const r = await verify(["jessy-dev"], new RecordedDocker({ containers: jessy(), onExec }), tcp(jessyOpen));
     expect(r.exitCode).toBe(1);
-    expect(r.line(/link jessy-dev-api → jessy-core:8080/)).toMatch(/^✗ .*from inside jessy-dev-api \(nc\): 8080 closed \(nc: bad address 'jessy-core'\) \[depends_on, addressed as jessy-core:8080\]$/);
+    expect(r.line(/link jessy-dev-api → jessy-core:8080/)).toMatch(
+      /^✗ .*from inside jessy-dev-api \(nc\): 8080 closed \(nc: bad address 'jessy-core'\) \[depends_on, addressed as jessy-core:8080\]$/,
+    );
   });
 
   test("-var jessy_test_profile=true expects the test jobs, which were not deployed", async () => {
@@ -225,7 +292,11 @@ describe("one-shot jobs and connections (jessy-dev, zcash-dev)", () => {
 
   test("zcash-dev as deployed: every modelled connection is checked from inside its dependant, with the recorded probe answers", async () => {
     const recordedExec = load<Record<string, string>>("exec.json");
-    const onExec: ExecHandler = (c, host, ports) => ({ code: 0, stdout: recordedExec[`${c} ${host} ${ports.join(" ")}`] ?? "", stderr: "" });
+    const onExec: ExecHandler = (c, host, ports) => ({
+      code: 0,
+      stdout: recordedExec[`${c} ${host} ${ports.join(" ")}`] ?? "",
+      stderr: "",
+    });
     const docker = new RecordedDocker({ containers: load<ContainerInspect[]>("zcash-dev.containers.json"), onExec });
     const open = ["8181", "28137", "50232", "29232", "28080"].map((p) => `127.0.0.1:${p}`);
     const r = await verify(["zcash-dev"], docker, tcp(open));
@@ -242,8 +313,13 @@ describe("one-shot jobs and connections (jessy-dev, zcash-dev)", () => {
   });
 
   test("an image without nc, bash, curl or wget: a warning, not a failure", async () => {
-    const onExec: ExecHandler = (c, _h, ports) => (c === "z3-regtest-rpc-router" ? { code: 0, stdout: ports.map((p) => `R ${p} none`).join("\n"), stderr: "" } : undefined);
-    const r = await verify(["zcash-dev"], new RecordedDocker({ containers: load<ContainerInspect[]>("zcash-dev.containers.json"), onExec }), tcp(["8181", "28137", "50232", "29232", "28080"].map((p) => `127.0.0.1:${p}`)));
+    const onExec: ExecHandler = (c, _h, ports) =>
+      c === "z3-regtest-rpc-router" ? { code: 0, stdout: ports.map((p) => `R ${p} none`).join("\n"), stderr: "" } : undefined;
+    const r = await verify(
+      ["zcash-dev"],
+      new RecordedDocker({ containers: load<ContainerInspect[]>("zcash-dev.containers.json"), onExec }),
+      tcp(["8181", "28137", "50232", "29232", "28080"].map((p) => `127.0.0.1:${p}`)),
+    );
     expect(r.exitCode).toBe(0);
     expect(r.line(/link z3-regtest-rpc-router → zallet/)).toMatch(/^! .*cannot check from inside z3-regtest-rpc-router: no nc\/wget$/);
     // Not checked: the two links to cookie-permissions (no port) and the backup runner (only with backup_repository set).
@@ -252,8 +328,19 @@ describe("one-shot jobs and connections (jessy-dev, zcash-dev)", () => {
 
   test("an image without a shell: a warning", async () => {
     const onExec: ExecHandler = (c) =>
-      c === "z3-regtest-rpc-router" ? { code: 127, stdout: "", stderr: 'OCI runtime exec failed: exec failed: unable to start container process: exec: "sh": executable file not found in $PATH: unknown' } : undefined;
-    const r = await verify(["zcash-dev"], new RecordedDocker({ containers: load<ContainerInspect[]>("zcash-dev.containers.json"), onExec }), tcp(["8181", "28137", "50232", "29232", "28080"].map((p) => `127.0.0.1:${p}`)));
+      c === "z3-regtest-rpc-router"
+        ? {
+            code: 127,
+            stdout: "",
+            stderr:
+              'OCI runtime exec failed: exec failed: unable to start container process: exec: "sh": executable file not found in $PATH: unknown',
+          }
+        : undefined;
+    const r = await verify(
+      ["zcash-dev"],
+      new RecordedDocker({ containers: load<ContainerInspect[]>("zcash-dev.containers.json"), onExec }),
+      tcp(["8181", "28137", "50232", "29232", "28080"].map((p) => `127.0.0.1:${p}`)),
+    );
     expect(r.line(/link z3-regtest-rpc-router → zebra/)).toMatch(/^! .*no shell \(sh\) in its image$/);
   });
 });
@@ -271,7 +358,9 @@ describe("swarm target (zfs-sync-staging on three nodes, recorded)", () => {
   const proxyNodes = (state: string) => {
     const rec = recording(state);
     const proxy = rec.services.find((s) => s.Spec.Name === "zfs-sync-staging-proxy")!;
-    const ids = rec.tasks.filter((t: any) => t.ServiceID === proxy.ID && t.DesiredState === "running" && t.Status.State === "running").map((t) => t.NodeID);
+    const ids = rec.tasks
+      .filter((t: any) => t.ServiceID === proxy.ID && t.DesiredState === "running" && t.Status.State === "running")
+      .map((t) => t.NodeID);
     return rec.nodes.filter((n) => ids.includes(n.ID)).map((n) => `${n.Status.Addr}:443`);
   };
 
@@ -279,23 +368,37 @@ describe("swarm target (zfs-sync-staging on three nodes, recorded)", () => {
     const docker = new RecordedDocker(recording("converged"));
     const r = await verify(["zfs-sync-staging", "--docker-host", TB], docker, tcp(proxyNodes("converged")));
     expect(r.exitCode).toBe(0);
-    expect(r.report).toMatch(/^verify zfs-sync-staging \(swarm services, one-shot jobs as containers\) on unix:\/\/\/run\/z3-swarm\/node0\.sock/m);
+    expect(r.report).toMatch(
+      /^verify zfs-sync-staging \(swarm services, one-shot jobs as containers\) on unix:\/\/\/run\/z3-swarm\/node0\.sock/m,
+    );
     expect(r.line(/✓ docker host/)).toMatch(/swarm manager$/);
     expect(r.line(/service zfs-sync-staging-app/)).toMatch(/^✓ .*2\/2 tasks running; healthy: 2 on other nodes by task state/);
-    expect(r.line(/service zfs-sync-staging-proxy/)).toMatch(/^✓ .*2\/2 tasks running; healthy: 1 inspected on this node, 1 on other nodes/);
+    expect(r.line(/service zfs-sync-staging-proxy/)).toMatch(
+      /^✓ .*2\/2 tasks running; healthy: 1 inspected on this node, 1 on other nodes/,
+    );
     expect(r.line(/service zfs-sync-staging-postgres/)).toMatch(/^✓ .*1\/1 tasks running; healthy: 1 inspected on this node$/);
     expect(r.line(/one-shot zfs-sync-staging-migrate/)).toMatch(/^✓ .*exited 0$/);
     expect(r.line(/endpoint zfs-sync-staging-proxy 10\.231\.0\.10:443/)).toMatch(/^✓ .*answers \(host mode, a task runs on this node\)$/);
     expect(r.line(/not exposed zfs-sync-staging-proxy 10\.231\.0\.12:443/)).toMatch(/^✓ .*refused \(no task on this node\)$/);
     expect(r.line(/bindings zfs-sync-staging-proxy/)).toMatch(/^✓ .*only the declared 443→8443 \(host\)$/);
     // The app's tasks run on the other nodes: docker exec cannot reach them through docker_host.
-    expect(r.line(/link zfs-sync-staging-app → postgres:5432/)).toMatch(/^! .*none of its tasks runs on the node docker_host points at \(they run on node 10\.231\.0\.1[12], node 10\.231\.0\.1[12]\)$/);
-    expect(r.line(/link zfs-sync-staging-proxy → zfs-sync:8000/)).toMatch(/^✓ .*open from inside zfs-sync-staging-proxy task 2 \(nc\) \[depends_on, addressed as zfs-sync:8000\]$/);
-    expect(docker.execs).toEqual([`${recording("converged").tasks.find((t: any) => t.Slot === 2 && t.NodeID === "tuwrt386z0hd4wsqo43w0xl6v")!.Status.ContainerStatus!.ContainerID} zfs-sync:8000`]);
+    expect(r.line(/link zfs-sync-staging-app → postgres:5432/)).toMatch(
+      /^! .*none of its tasks runs on the node docker_host points at \(they run on node 10\.231\.0\.1[12], node 10\.231\.0\.1[12]\)$/,
+    );
+    expect(r.line(/link zfs-sync-staging-proxy → zfs-sync:8000/)).toMatch(
+      /^✓ .*open from inside zfs-sync-staging-proxy task 2 \(nc\) \[depends_on, addressed as zfs-sync:8000\]$/,
+    );
+    expect(docker.execs).toEqual([
+      `${recording("converged").tasks.find((t: any) => t.Slot === 2 && t.NodeID === "tuwrt386z0hd4wsqo43w0xl6v")!.Status.ContainerStatus!.ContainerID} zfs-sync:8000`,
+    ]);
   });
 
   test("during a rolling update: 1/2 proxy tasks running fails, naming the task that is still starting", async () => {
-    const r = await verify(["zfs-sync-staging", "--docker-host", TB], new RecordedDocker(recording("rolling-update")), tcp(proxyNodes("rolling-update")));
+    const r = await verify(
+      ["zfs-sync-staging", "--docker-host", TB],
+      new RecordedDocker(recording("rolling-update")),
+      tcp(proxyNodes("rolling-update")),
+    );
     expect(r.exitCode).toBe(1);
     expect(r.line(/service zfs-sync-staging-proxy/)).toMatch(/^✗ .*1\/2 tasks running; task 1 on node 10\.231\.0\.10: starting$/);
   });
@@ -314,7 +417,11 @@ describe("swarm target (zfs-sync-staging on three nodes, recorded)", () => {
   });
 
   test("after a rolled-back update: a warning, not a failure", async () => {
-    const r = await verify(["zfs-sync-staging", "--docker-host", TB], new RecordedDocker(recording("rolled-back")), tcp(proxyNodes("rolled-back")));
+    const r = await verify(
+      ["zfs-sync-staging", "--docker-host", TB],
+      new RecordedDocker(recording("rolled-back")),
+      tcp(proxyNodes("rolled-back")),
+    );
     expect(r.exitCode).toBe(0);
     expect(r.line(/update zfs-sync-staging-app/)).toMatch(/^! .*the last update was rolled back: rollback completed$/);
     // The rolled-back app has a task on this node: the connection to PostgreSQL is checked from inside it.
@@ -322,9 +429,15 @@ describe("swarm target (zfs-sync-staging on three nodes, recorded)", () => {
   });
 
   test("a host-mode port answering on a node without a task fails", async () => {
-    const r = await verify(["zfs-sync-staging", "--docker-host", TB], new RecordedDocker(recording("converged")), tcp([...proxyNodes("converged"), "10.231.0.12:443"]));
+    const r = await verify(
+      ["zfs-sync-staging", "--docker-host", TB],
+      new RecordedDocker(recording("converged")),
+      tcp([...proxyNodes("converged"), "10.231.0.12:443"]),
+    );
     expect(r.exitCode).toBe(1);
-    expect(r.line(/not exposed zfs-sync-staging-proxy 10\.231\.0\.12:443/)).toMatch(/^✗ .*answers, but no task of the service runs on this node \(host mode\)$/);
+    expect(r.line(/not exposed zfs-sync-staging-proxy 10\.231\.0\.12:443/)).toMatch(
+      /^✗ .*answers, but no task of the service runs on this node \(host mode\)$/,
+    );
   });
 
   test("a task container on this node that turned unhealthy fails the service", async () => {
@@ -332,14 +445,24 @@ describe("swarm target (zfs-sync-staging on three nodes, recorded)", () => {
     const pg = rec.containers.find((c) => c.Name.startsWith("/zfs-sync-staging-postgres.1."))! as any;
     pg.State.Health = { Status: "unhealthy", FailingStreak: 5, Log: [{ ExitCode: 2, Output: "127.0.0.1:5432 - no response" }] };
     const r = await verify(["zfs-sync-staging", "--docker-host", TB], new RecordedDocker(rec), tcp(proxyNodes("converged")));
-    expect(r.line(/service zfs-sync-staging-postgres/)).toMatch(/^✗ .*task 1: container health unhealthy; last check exit 2: 127\.0\.0\.1:5432 - no response$/);
+    expect(r.line(/service zfs-sync-staging-postgres/)).toMatch(
+      /^✗ .*task 1: container health unhealthy; last check exit 2: 127\.0\.0\.1:5432 - no response$/,
+    );
   });
 
   test("a missing service and a host that is not a swarm manager fail", async () => {
     const rec = recording("converged");
-    let r = await verify(["zfs-sync-staging", "--docker-host", TB], new RecordedDocker({ ...rec, services: rec.services.filter((s) => s.Spec.Name !== "zfs-sync-staging-app") }), tcp(proxyNodes("converged")));
+    let r = await verify(
+      ["zfs-sync-staging", "--docker-host", TB],
+      new RecordedDocker({ ...rec, services: rec.services.filter((s) => s.Spec.Name !== "zfs-sync-staging-app") }),
+      tcp(proxyNodes("converged")),
+    );
     expect(r.line(/service zfs-sync-staging-app/)).toMatch(/^✗ .*no such swarm service$/);
-    r = await verify(["zfs-sync-staging", "--docker-host", "unix:///var/run/docker.sock"], new RecordedDocker({ ...rec, info: { ServerVersion: "26.1.5+dfsg1", Swarm: { LocalNodeState: "inactive" } } }), tcp([]));
+    r = await verify(
+      ["zfs-sync-staging", "--docker-host", "unix:///var/run/docker.sock"],
+      new RecordedDocker({ ...rec, info: { ServerVersion: "26.1.5+dfsg1", Swarm: { LocalNodeState: "inactive" } } }),
+      tcp([]),
+    );
     expect(r.exitCode).toBe(1);
     expect(r.line(/service zfs-sync-staging-proxy/)).toMatch(/^✗ .*the Docker host is not a swarm manager/);
   });
@@ -348,11 +471,17 @@ describe("swarm target (zfs-sync-staging on three nodes, recorded)", () => {
 describe("usage", () => {
   test("unknown stack, no synth output, no Docker host, bad -var: InputErrors", async () => {
     const deps = { env: {}, docker: () => new RecordedDocker({}), tcp: tcp([]), externalAddress: null };
-    await expect(main(["nope", "--out", out], deps)).rejects.toThrow(/^unknown stack nope; synthesized stacks: jessy-dev, .*zfs-sync-staging$/);
-    await expect(main(["zfs-sync-dev", "--out", path.join(out, "missing")], deps)).rejects.toThrow(/no synthesized stacks in .*: run `npm run synth` first/);
+    await expect(main(["nope", "--out", out], deps)).rejects.toThrow(
+      /^unknown stack nope; synthesized stacks: jessy-dev, .*zfs-sync-staging$/,
+    );
+    await expect(main(["zfs-sync-dev", "--out", path.join(out, "missing")], deps)).rejects.toThrow(
+      /no synthesized stacks in .*: run `npm run synth` first/,
+    );
     await expect(main(["zfs-sync-production", "--out", out], deps)).rejects.toThrow(/no Docker host: pass --docker-host/);
     await expect(main(["zfs-sync-dev", "--out", out, "-var", "docker_host"], deps)).rejects.toThrow(/expected name=value/);
-    await expect(main(["zfs-sync-dev", "--out", out, "--docker-host", "http://x"], deps)).rejects.toThrow(/expected unix:\/\/, tcp:\/\/ or ssh:\/\//);
+    await expect(main(["zfs-sync-dev", "--out", out, "--docker-host", "http://x"], deps)).rejects.toThrow(
+      /expected unix:\/\/, tcp:\/\/ or ssh:\/\//,
+    );
     await expect(main(["--out", out], deps)).rejects.toThrow(/which stack\?/);
     await expect(main(["zfs-sync-dev", "--out", out, "--wait", "soon"], deps)).rejects.toThrow(InputError);
     expect((await main(["--help"], deps)).output).toContain("usage: npm run verify -- <stack>");
@@ -375,9 +504,15 @@ describe("usage", () => {
     const host = async (args: string[], env: NodeJS.ProcessEnv = {}) =>
       (await verify(["zfs-sync-dev", ...args], new RecordedDocker({ unreachable: "x" }), tcp([]), { env })).report.split("\n")[0];
     expect(await host([])).toMatch(/on unix:\/\/\/var\/run\/docker\.sock \(local; from docker_host variable\)/);
-    expect(await host([], { TF_VAR_docker_host: "ssh://deploy@10.0.0.5" })).toMatch(/on ssh:\/\/deploy@10\.0\.0\.5 \(remote; from docker_host variable\)/);
-    expect(await host(["-var", "docker_host=tcp://127.0.0.1:2375"], { TF_VAR_docker_host: "ssh://deploy@10.0.0.5" })).toMatch(/on tcp:\/\/127\.0\.0\.1:2375 \(local;/);
-    expect(await host(["--docker-host", "ssh://me@h", "-var=docker_host=tcp://x:1"])).toMatch(/on ssh:\/\/me@h \(remote; from --docker-host\)/);
+    expect(await host([], { TF_VAR_docker_host: "ssh://deploy@10.0.0.5" })).toMatch(
+      /on ssh:\/\/deploy@10\.0\.0\.5 \(remote; from docker_host variable\)/,
+    );
+    expect(await host(["-var", "docker_host=tcp://127.0.0.1:2375"], { TF_VAR_docker_host: "ssh://deploy@10.0.0.5" })).toMatch(
+      /on tcp:\/\/127\.0\.0\.1:2375 \(local;/,
+    );
+    expect(await host(["--docker-host", "ssh://me@h", "-var=docker_host=tcp://x:1"])).toMatch(
+      /on ssh:\/\/me@h \(remote; from --docker-host\)/,
+    );
   });
 
   test("the apply workflow verifies each deployment right after applying the saved plan", () => {
@@ -397,7 +532,8 @@ describe("reading the stacks", () => {
     const config = JSON.parse(fs.readFileSync(path.join(out, "stacks", stack, "cdk.tf.json"), "utf8"));
     return readStack(stack, config, new Variables(config.variable, cli, {}));
   };
-  const links = (stack: string) => modelledLinks(model(stack)).map((l) => `${l.from.name} → ${l.alias}:${l.ports.join(",")} [${l.reasons.join("; ")}]`);
+  const links = (stack: string) =>
+    modelledLinks(model(stack)).map((l) => `${l.from.name} → ${l.alias}:${l.ports.join(",")} [${l.reasons.join("; ")}]`);
 
   test("the connections users expect: the API reaches its database, Zaino reaches Zebra, jessy-api reaches jessy-core", () => {
     // The backup runner dumps the database (pg_dump host and port are arguments of its script, not an address verify reads).
@@ -426,35 +562,52 @@ describe("reading the stacks", () => {
       "container zfs-sync-production-proxy",
     ]);
     expect(m.oneShots.map((j) => j.name)).toEqual(["zfs-sync-production-migrate"]);
-    expect(m.services.find((s) => s.name.endsWith("proxy"))!.ports).toEqual([{ protocol: "tcp", internal: 8443, external: 443, ip: "0.0.0.0" }]);
+    expect(m.services.find((s) => s.name.endsWith("proxy"))!.ports).toEqual([
+      { protocol: "tcp", internal: 8443, external: 443, ip: "0.0.0.0" },
+    ]);
     const swarm = model("jessy-staging");
     // The backup runner stays a container on the swarm (it reads the data node's volumes), one per stack.
-    expect(swarm.services.map((s) => `${s.kind} ${s.name} ×${s.replicas}`)).toEqual(["container jessy-staging-backup ×undefined", "swarm jessy-staging-api ×2", "swarm jessy-staging-core ×1"]);
-    expect(swarm.services.find((s) => s.name === "jessy-staging-api")!.networks).toEqual([{ network: "jessy-staging-network", aliases: ["jessy-api", "jessy-staging-api"] }]);
+    expect(swarm.services.map((s) => `${s.kind} ${s.name} ×${s.replicas}`)).toEqual([
+      "container jessy-staging-backup ×undefined",
+      "swarm jessy-staging-api ×2",
+      "swarm jessy-staging-core ×1",
+    ]);
+    expect(swarm.services.find((s) => s.name === "jessy-staging-api")!.networks).toEqual([
+      { network: "jessy-staging-network", aliases: ["jessy-api", "jessy-staging-api"] },
+    ]);
     expect(model("zcash-staging").services.find((s) => s.name === "z3-testnet-zaino")!.deployed).toBe(true);
-    expect(model("zcash-staging", { z3_consumers_enabled: "false" }).services.find((s) => s.name === "z3-testnet-zaino")!.deployed).toBe(false);
+    expect(model("zcash-staging", { z3_consumers_enabled: "false" }).services.find((s) => s.name === "z3-testnet-zaino")!.deployed).toBe(
+      false,
+    );
   });
 
   test("no secret value is ever resolved: the configuration text keeps the variable references", () => {
     const app = model("zfs-sync-staging").services.find((s) => s.name === "zfs-sync-staging-app")!;
     // zfs_sync.yaml's URL, which Terraform writes as a quoted string (lib/terraform-json-string.ts).
-    expect(app.text).toContain('jsonencode(join("", ["postgresql://zfssync:", urlencode(var.postgres_password), "@postgres:5432/zfssync"]))');
+    expect(app.text).toContain(
+      'jsonencode(join("", ["postgresql://zfssync:", urlencode(var.postgres_password), "@postgres:5432/zfssync"]))',
+    );
   });
 
   test("ports from health checks and listen addresses; addressing of an alias", () => {
     expect(healthCheckPorts(["CMD-SHELL", "bash -c 'echo > /dev/tcp/127.0.0.1/8137'"])).toEqual([8137]);
     expect(healthCheckPorts(["CMD", "curl", "-f", "http://localhost:8000/api/v1/health"])).toEqual([8000]);
     expect(healthCheckPorts(["CMD-SHELL", "pg_isready -U zfssync -d zfssync -h 127.0.0.1"])).toEqual([]);
-    expect(listenAddressPorts("ZEBRA_METRICS__ENDPOINT_ADDR=0.0.0.0:9999\nbind = [\"0.0.0.0:28232\"]\nlisten [::]:8080;\n10.0.0.0:1")).toEqual([9999, 28232, 8080]);
+    expect(
+      listenAddressPorts('ZEBRA_METRICS__ENDPOINT_ADDR=0.0.0.0:9999\nbind = ["0.0.0.0:28232"]\nlisten [::]:8080;\n10.0.0.0:1'),
+    ).toEqual([9999, 28232, 8080]);
     expect(addressing('database_url: "postgresql://u:${var.p}@postgres:5432/db"', "postgres")).toEqual({ ports: [5432], addressed: true });
     expect(addressing("RUST_SERVICE_URL=http://jessy-core:8080", "jessy-core")).toEqual({ ports: [8080], addressed: true });
-    expect(addressing("/home/zebra/.cache/zebra and up{job=\"zebra\"}", "zebra")).toEqual({ ports: [], addressed: false });
+    expect(addressing('/home/zebra/.cache/zebra and up{job="zebra"}', "zebra")).toEqual({ ports: [], addressed: false });
     expect(addressing("url: http://prometheus", "prometheus")).toEqual({ ports: [], addressed: true });
     expect(addressing("z3-testnet-zebra:18232", "zebra")).toEqual({ ports: [], addressed: false });
   });
 
   test("-var arguments and count expressions", () => {
-    expect(extractVarArgs(["s", "-var", "a=1", "-var=b=x=y", "--var", "c=", "--wait", "5"])).toEqual({ vars: { a: "1", b: "x=y", c: "" }, rest: ["s", "--wait", "5"] });
+    expect(extractVarArgs(["s", "-var", "a=1", "-var=b=x=y", "--var", "c=", "--wait", "5"])).toEqual({
+      vars: { a: "1", b: "x=y", c: "" },
+      rest: ["s", "--wait", "5"],
+    });
     expect(() => extractVarArgs(["-var-file=x.tfvars"])).toThrow(/-var-file is not supported/);
     const vars = new Variables({ on: { default: true }, off: {} }, { off: "false" }, { TF_VAR_env: "true" });
     expect(evaluateCount("${var.on ? 1 : 0}", vars)).toBe(1);
@@ -480,12 +633,21 @@ describe("reading the stacks", () => {
 
 describe("the probe run inside a container", () => {
   test("its output lines, and only host names and port numbers go into the script", () => {
-    expect(parseProbe("R 8080 open nc\nR 9999 closed nc nc: can't connect to remote host (172.18.0.2): Connection refused\nnoise\n", [8080, 9999, 18232])).toEqual([
+    expect(
+      parseProbe(
+        "R 8080 open nc\nR 9999 closed nc nc: can't connect to remote host (172.18.0.2): Connection refused\nnoise\n",
+        [8080, 9999, 18232],
+      ),
+    ).toEqual([
       { port: 8080, state: "open", method: "nc", detail: undefined },
       { port: 9999, state: "closed", method: "nc", detail: "nc: can't connect to remote host (172.18.0.2): Connection refused" },
       { port: 18232, state: "none" },
     ]);
-    expect(parseProbe("R 5432 open nc -z\nR 1 closed curl exit 7 (could not resolve or connect)\n", [5432, 1]).map((p) => `${p.method}:${p.state}`)).toEqual(["nc -z:open", "curl:closed"]);
+    expect(
+      parseProbe("R 5432 open nc -z\nR 1 closed curl exit 7 (could not resolve or connect)\n", [5432, 1]).map(
+        (p) => `${p.method}:${p.state}`,
+      ),
+    ).toEqual(["nc -z:open", "curl:closed"]);
     const argv = probeCommand("zebra", [18232, 9999]);
     expect(argv.slice(0, 2)).toEqual(["sh", "-c"]);
     expect(argv.slice(3)).toEqual(["verify-probe", "zebra", "18232", "9999"]);

@@ -37,8 +37,13 @@ interface Workflow {
   readonly jobs: Record<string, Job>;
 }
 
-const files = fs.readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
-const workflows: Record<string, Workflow> = Object.fromEntries(files.map((f) => [f, parse(fs.readFileSync(path.join(DIR, f), "utf8")) as Workflow]));
+const files = fs
+  .readdirSync(DIR)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort();
+const workflows: Record<string, Workflow> = Object.fromEntries(
+  files.map((f) => [f, parse(fs.readFileSync(path.join(DIR, f), "utf8")) as Workflow]),
+);
 
 /** Event name → its filter (`{ branches: [...] }`, `null` for none). */
 function triggers(wf: Workflow): Record<string, unknown> {
@@ -80,7 +85,15 @@ function envName(e: Job["environment"]): string | undefined {
 }
 const secretNames = (job: Job) => [...JSON.stringify(job).matchAll(/\bsecrets\.([A-Za-z0-9_]+)/g)].map((m) => m[1]);
 
-const PR_EVENTS = ["pull_request", "pull_request_target", "merge_group", "workflow_run", "issue_comment", "pull_request_review", "pull_request_review_comment"];
+const PR_EVENTS = [
+  "pull_request",
+  "pull_request_target",
+  "merge_group",
+  "workflow_run",
+  "issue_comment",
+  "pull_request_review",
+  "pull_request_review_comment",
+];
 const prWorkflows = files.filter((f) => Object.keys(triggers(workflows[f])).some((e) => PR_EVENTS.includes(e)));
 
 describe("pull requests never reach production", () => {
@@ -212,7 +225,8 @@ describe("production releases only commits of main", () => {
       const direct = n === undefined ? [] : Array.isArray(n) ? n : [n];
       return [...direct, ...direct.flatMap(needs)];
     };
-    for (const id of Object.keys(wf.jobs).filter((j) => j !== "stacks")) expect([id, needs(id)]).toEqual([id, expect.arrayContaining(["stacks"])]);
+    for (const id of Object.keys(wf.jobs).filter((j) => j !== "stacks"))
+      expect([id, needs(id)]).toEqual([id, expect.arrayContaining(["stacks"])]);
     expect(wf.jobs.apply.uses).toBe("./.github/workflows/terraform-apply.yml");
   });
 
@@ -243,20 +257,29 @@ describe("Terraform gets kreuzwerker/docker from the locked build only", () => {
     expect(lock.match(/^provider "/gm)).toHaveLength(1);
   });
 
-  test.each(["terraform-plan.yml", "terraform-apply.yml"])("%s copies the lock file into the stack and inits with -lockfile=readonly", (f) => {
-    const job = workflows[f].jobs[Object.keys(workflows[f].jobs)[0]];
-    const init = steps(job).find((s) => s.name === "terraform init")?.run ?? "";
-    expect(init).toMatch(/cp \.terraform\.lock\.hcl "\$STACK_DIR\/\.terraform\.lock\.hcl"\n\s*terraform -chdir="\$STACK_DIR" init -input=false -lockfile=readonly/);
-    // From the run's provider artifact, through a mirror that is the provider's only source.
-    const names = steps(job).map((s) => s.name);
-    const download = steps(job).find((s) => (s.uses ?? "").startsWith("actions/download-artifact@") && s.with?.name === "terraform-provider-docker");
-    expect(download).toBeDefined();
-    const config = steps(job).find((s) => s.name === "Terraform takes kreuzwerker/docker from that mirror only")?.run ?? "";
-    expect(config).toMatch(/filesystem_mirror \{\n\s+path\s+= "\$RUNNER_TEMP\/terraform-providers"\n\s+include = \["registry\.terraform\.io\/kreuzwerker\/docker"\]/);
-    expect(config).toMatch(/direct \{\n\s+exclude = \["registry\.terraform\.io\/kreuzwerker\/docker"\]/);
-    expect(config).toContain('echo "TF_CLI_CONFIG_FILE=$RUNNER_TEMP/terraformrc" >>"$GITHUB_ENV"');
-    expect(names.indexOf("Terraform takes kreuzwerker/docker from that mirror only")).toBeLessThan(names.indexOf("terraform init"));
-  });
+  test.each(["terraform-plan.yml", "terraform-apply.yml"])(
+    "%s copies the lock file into the stack and inits with -lockfile=readonly",
+    (f) => {
+      const job = workflows[f].jobs[Object.keys(workflows[f].jobs)[0]];
+      const init = steps(job).find((s) => s.name === "terraform init")?.run ?? "";
+      expect(init).toMatch(
+        /cp \.terraform\.lock\.hcl "\$STACK_DIR\/\.terraform\.lock\.hcl"\n\s*terraform -chdir="\$STACK_DIR" init -input=false -lockfile=readonly/,
+      );
+      // From the run's provider artifact, through a mirror that is the provider's only source.
+      const names = steps(job).map((s) => s.name);
+      const download = steps(job).find(
+        (s) => (s.uses ?? "").startsWith("actions/download-artifact@") && s.with?.name === "terraform-provider-docker",
+      );
+      expect(download).toBeDefined();
+      const config = steps(job).find((s) => s.name === "Terraform takes kreuzwerker/docker from that mirror only")?.run ?? "";
+      expect(config).toMatch(
+        /filesystem_mirror \{\n\s+path\s+= "\$RUNNER_TEMP\/terraform-providers"\n\s+include = \["registry\.terraform\.io\/kreuzwerker\/docker"\]/,
+      );
+      expect(config).toMatch(/direct \{\n\s+exclude = \["registry\.terraform\.io\/kreuzwerker\/docker"\]/);
+      expect(config).toContain('echo "TF_CLI_CONFIG_FILE=$RUNNER_TEMP/terraformrc" >>"$GITHUB_ENV"');
+      expect(names.indexOf("Terraform takes kreuzwerker/docker from that mirror only")).toBeLessThan(names.indexOf("terraform init"));
+    },
+  );
 
   test("every terraform init in the workflows is read-only on the lock file", () => {
     let inits = 0;
@@ -320,6 +343,8 @@ describe("the plan's policy gate", () => {
     expect(gate).toBeLessThan(names.indexOf("Encrypt the plan"));
     const run = steps(job)[gate].run ?? "";
     // The JSON is of the plan just made, and a refusal ends the job.
-    expect(run).toMatch(/show -json tfplan >"\$plan_json"[\s\S]*npm run --silent policy[\s\S]*policy=\$\?[\s\S]*if \[ "\$policy" -ne 0 \]; then[\s\S]*exit 1/);
+    expect(run).toMatch(
+      /show -json tfplan >"\$plan_json"[\s\S]*npm run --silent policy[\s\S]*policy=\$\?[\s\S]*if \[ "\$policy" -ne 0 \]; then[\s\S]*exit 1/,
+    );
   });
 });

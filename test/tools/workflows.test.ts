@@ -97,7 +97,9 @@ describe("GitHub workflows", () => {
     expect(job).toContain("fetch-depth: 0");
     // The changed stacks' SVGs as an artifact; their Mermaid pictures, and the artifact's name, in the job summary.
     expect(job).toContain("PICTURES_ARTIFACT: stack-pictures");
-    expect(job).toMatch(/actions\/upload-artifact@[0-9a-f]{40} # v[\d.]+\n {8}with:\n {10}name: \$\{\{ env\.PICTURES_ARTIFACT \}\}\n {10}path: \$\{\{ runner\.temp \}\}\/pictures\/\n/);
+    expect(job).toMatch(
+      /actions\/upload-artifact@[0-9a-f]{40} # v[\d.]+\n {8}with:\n {10}name: \$\{\{ env\.PICTURES_ARTIFACT \}\}\n {10}path: \$\{\{ runner\.temp \}\}\/pictures\/\n/,
+    );
     expect(job).toContain('cp "docs/stacks/$stack.svg" "docs/stacks/$stack.dot" "$RUNNER_TEMP/pictures/"');
     expect(job).toContain("awk '/^```mermaid$/");
     expect(job).toContain("artifact **$PICTURES_ARTIFACT**");
@@ -107,9 +109,11 @@ describe("GitHub workflows", () => {
   test("production applies need the production environment and apply the saved plan", () => {
     const prod = read("apply-production.yml");
     expect(prod).toMatch(/tags: \["v\*"\]/);
-    expect(prod).toMatch(/uses: \.\/\.github\/workflows\/terraform-apply\.yml\n {4}with:\n {6}stack: \$\{\{ matrix\.stack \}\}\n {6}environment: production\n/);
+    expect(prod).toMatch(
+      /uses: \.\/\.github\/workflows\/terraform-apply\.yml\n {4}with:\n {6}stack: \$\{\{ matrix\.stack \}\}\n {6}environment: production\n/,
+    );
     const apply = read("terraform-apply.yml");
-    expect(apply).toContain('apply -input=false -lock-timeout=5m tfplan');
+    expect(apply).toContain("apply -input=false -lock-timeout=5m tfplan");
     expect(apply).not.toMatch(/-auto-approve|cdktf deploy/);
     expect(apply).toContain("sha256sum --check --strict");
     expect(apply).toContain("git rev-parse 'HEAD^{tree}'");

@@ -67,7 +67,12 @@ export function diffAttributes(input: DiffInput): DiffResult {
       }
       if (bs === true || as === true) {
         // A whole collection is sensitive: say that it changed, never how.
-        changes.push({ path, op: "update", before: renderValue(b, path, { resourceType: type, sensitive: bs }), after: renderValue(a, path, { resourceType: type, sensitive: as, unknown: au }) });
+        changes.push({
+          path,
+          op: "update",
+          before: renderValue(b, path, { resourceType: type, sensitive: bs }),
+          after: renderValue(a, path, { resourceType: type, sensitive: as, unknown: au }),
+        });
         return;
       }
       // Sets and lists: report elements removed and added (a multiset difference on raw values).
@@ -83,8 +88,15 @@ export function diffAttributes(input: DiffInput): DiffResult {
         if (left && left.length > 0 && !anyMarked(subMarks(au, left[0]))) left.shift();
         else removed.push(i);
       });
-      const removedText = removed.map((i) => renderValue(b[i], [...path, i], { resourceType: type, sensitive: subMarks(bs, i), compact: true }));
-      const addedText = [...remaining.values()].flat().sort((x, y) => x - y).map((i) => renderValue(a[i], [...path, i], { resourceType: type, sensitive: subMarks(as, i), unknown: subMarks(au, i), compact: true }));
+      const removedText = removed.map((i) =>
+        renderValue(b[i], [...path, i], { resourceType: type, sensitive: subMarks(bs, i), compact: true }),
+      );
+      const addedText = [...remaining.values()]
+        .flat()
+        .sort((x, y) => x - y)
+        .map((i) =>
+          renderValue(a[i], [...path, i], { resourceType: type, sensitive: subMarks(as, i), unknown: subMarks(au, i), compact: true }),
+        );
       // An element that renders the same before and after differs only in hidden parts.
       for (const text of removedText) {
         const twin = addedText.indexOf(text);

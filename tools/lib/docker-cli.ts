@@ -1,6 +1,15 @@
 /** DockerApi through the `docker` CLI: every call is `docker -H <host> …`, bounded in time. */
 import { spawn } from "child_process";
-import { ContainerInspect, DockerApi, DockerError, EngineInfo, ExecResult, NodeInspect, ServiceInspect, TaskInspect } from "./verify-docker";
+import {
+  ContainerInspect,
+  DockerApi,
+  DockerError,
+  EngineInfo,
+  ExecResult,
+  NodeInspect,
+  ServiceInspect,
+  TaskInspect,
+} from "./verify-docker";
 
 /** The docker CLI is not installed: a usage problem, not a failed check. */
 export class DockerCliMissing extends Error {}
@@ -21,7 +30,11 @@ function run(args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = TIMEOU
     }, timeoutMs);
     child.on("error", (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      reject(e.code === "ENOENT" ? new DockerCliMissing("the docker CLI is not on PATH: install it (only the client is needed) to verify a deployment") : e);
+      reject(
+        e.code === "ENOENT"
+          ? new DockerCliMissing("the docker CLI is not on PATH: install it (only the client is needed) to verify a deployment")
+          : e,
+      );
     });
     child.on("close", (code) => {
       clearTimeout(timer);
@@ -40,13 +53,23 @@ function hostEnv(extraEnv: Readonly<Record<string, string>> = {}): NodeJS.Proces
 }
 
 /** `docker -H <host> …`, bounded in time (`timeoutMs`); throws DockerCliMissing without the CLI. */
-export function dockerOn(host: string, args: readonly string[], timeoutMs = TIMEOUT_MS, extraEnv: Readonly<Record<string, string>> = {}): Promise<ExecResult> {
+export function dockerOn(
+  host: string,
+  args: readonly string[],
+  timeoutMs = TIMEOUT_MS,
+  extraEnv: Readonly<Record<string, string>> = {},
+): Promise<ExecResult> {
   return run(["-H", host, ...args], hostEnv(extraEnv), timeoutMs);
 }
 
 /** First line of the CLI's error output, for reports. */
 function firstLine(text: string): string {
-  return text.trim().split("\n")[0]?.replace(/^Error( response from daemon)?:\s*/, "") ?? "";
+  return (
+    text
+      .trim()
+      .split("\n")[0]
+      ?.replace(/^Error( response from daemon)?:\s*/, "") ?? ""
+  );
 }
 
 const NOT_FOUND = /No such (object|container|service|task|node)|not found/i;
@@ -73,7 +96,11 @@ export class DockerCli implements DockerApi {
   async engine(): Promise<EngineInfo> {
     const r = await this.docker(["info", "--format", "{{json .}}"]);
     if (r.code !== 0) throw new DockerError(firstLine(r.stderr) || `docker info exited ${r.code}`);
-    const info = JSON.parse(r.stdout) as { ServerVersion?: string; ServerErrors?: string[]; Swarm?: { NodeID?: string; LocalNodeState?: string; ControlAvailable?: boolean } };
+    const info = JSON.parse(r.stdout) as {
+      ServerVersion?: string;
+      ServerErrors?: string[];
+      Swarm?: { NodeID?: string; LocalNodeState?: string; ControlAvailable?: boolean };
+    };
     if (!info.ServerVersion) throw new DockerError(info.ServerErrors?.[0] ?? "the Docker host did not answer");
     const swarm = info.Swarm?.LocalNodeState === "active" ? info.Swarm : undefined;
     return { serverVersion: info.ServerVersion, swarmNodeId: swarm?.NodeID || undefined, swarmManager: swarm?.ControlAvailable === true };
@@ -90,7 +117,10 @@ export class DockerCli implements DockerApi {
   async tasks(service: string): Promise<readonly TaskInspect[]> {
     const r = await this.docker(["service", "ps", "-q", "--no-trunc", "--filter", "desired-state=running", service]);
     if (r.code !== 0) throw new DockerError(`docker service ps ${service}: ${firstLine(r.stderr) || `exit ${r.code}`}`);
-    const ids = r.stdout.split("\n").map((l) => l.trim()).filter(Boolean);
+    const ids = r.stdout
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(Boolean);
     if (ids.length === 0) return [];
     return (await this.json<TaskInspect>(["inspect", "--type", "task", ...ids])) ?? [];
   }
@@ -98,7 +128,10 @@ export class DockerCli implements DockerApi {
   async nodes(): Promise<readonly NodeInspect[]> {
     const r = await this.docker(["node", "ls", "-q"]);
     if (r.code !== 0) throw new DockerError(`docker node ls: ${firstLine(r.stderr) || `exit ${r.code}`}`);
-    const ids = r.stdout.split("\n").map((l) => l.trim()).filter(Boolean);
+    const ids = r.stdout
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(Boolean);
     if (ids.length === 0) return [];
     return (await this.json<NodeInspect>(["node", "inspect", ...ids])) ?? [];
   }

@@ -11,7 +11,12 @@ export function isObject(value: unknown): value is JsonObject {
 
 /** null, [] and {} all mean "nothing set" for a Terraform attribute. */
 export function isEmpty(value: unknown): boolean {
-  return value === null || value === undefined || (Array.isArray(value) && value.length === 0) || (isObject(value) && Object.keys(value).length === 0);
+  return (
+    value === null ||
+    value === undefined ||
+    (Array.isArray(value) && value.length === 0) ||
+    (isObject(value) && Object.keys(value).length === 0)
+  );
 }
 
 /** "", 0, false, null, [] and {}: what an unset optional attribute reads back as. */

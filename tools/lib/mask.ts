@@ -36,7 +36,10 @@ export function maskString(text: string): string {
   const assignment = /^([A-Za-z_][A-Za-z0-9_.-]*)=([\s\S]*)$/.exec(text);
   if (assignment && looksLikeCredentialName(assignment[1]) && assignment[2] !== "") return `${assignment[1]}=${HIDDEN}`;
   return text
-    .replace(/(--?[A-Za-z0-9_.-]*(?:pass(?:word|wd)?|secret|token|api[-_]?key|auth)[A-Za-z0-9_.-]*)(=|\s+)(?!-)(\S+)/gi, (_m, flag: string, sep: string) => `${flag}${sep}${HIDDEN}`)
+    .replace(
+      /(--?[A-Za-z0-9_.-]*(?:pass(?:word|wd)?|secret|token|api[-_]?key|auth)[A-Za-z0-9_.-]*)(=|\s+)(?!-)(\S+)/gi,
+      (_m, flag: string, sep: string) => `${flag}${sep}${HIDDEN}`,
+    )
     .replace(/([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+):[^\s@/]+@/gi, (_m, prefix: string) => `${prefix}:${HIDDEN}@`)
     .replace(/(authorization:\s*(?:bearer\s+|basic\s+|token\s+)?)[^\s'"]+/gi, (_m, prefix: string) => `${prefix}${HIDDEN}`);
 }

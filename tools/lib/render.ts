@@ -42,7 +42,14 @@ export function renderValue(value: Json | undefined, path: readonly PathPart[], 
   return render(value, path, ctx.sensitive, ctx.unknown, ctx.resourceType, ctx.compact ?? false);
 }
 
-function render(value: Json | undefined, path: readonly PathPart[], sensitive: Marks, unknown: Marks, type: string, compact: boolean): string {
+function render(
+  value: Json | undefined,
+  path: readonly PathPart[],
+  sensitive: Marks,
+  unknown: Marks,
+  type: string,
+  compact: boolean,
+): string {
   if (sensitive === true) return SENSITIVE;
   if (unknown === true) return UNKNOWN;
   const reason = maskReason(type, path);
@@ -51,7 +58,9 @@ function render(value: Json | undefined, path: readonly PathPart[], sensitive: M
   if (typeof value === "string") return shorten(JSON.stringify(maskString(value)));
   if (typeof value !== "object") return JSON.stringify(value);
   if (Array.isArray(value)) {
-    return shorten(`[${value.map((v, i) => render(v, [...path, i], subMarks(sensitive, i), subMarks(unknown, i), type, compact)).join(", ")}]`);
+    return shorten(
+      `[${value.map((v, i) => render(v, [...path, i], subMarks(sensitive, i), subMarks(unknown, i), type, compact)).join(", ")}]`,
+    );
   }
   const credentialPair = pairNameIsCredential(value);
   const parts = Object.keys(value)

@@ -22,7 +22,10 @@ export function isGated(environment: string, gated: readonly string[]): boolean 
  * takes the name of the directory it is in (`cdktf.out/stacks/zcash-staging/plan.json`).
  */
 export function stackNameFromFile(file: string): string {
-  const base = path.basename(file).replace(/\.json$/i, "").replace(/[.-](tf)?plan$/i, "");
+  const base = path
+    .basename(file)
+    .replace(/\.json$/i, "")
+    .replace(/[.-](tf)?plan$/i, "");
   if (base === "" || /^(tf)?plan$/i.test(base)) {
     const dir = path.basename(path.dirname(path.resolve(file)));
     return dir;

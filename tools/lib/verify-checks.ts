@@ -12,7 +12,17 @@
  * `waitSeconds` repeats step 2 until it passes or the time is up (services still starting).
  */
 import { isLoopback, DockerHost } from "./verify-host";
-import { ContainerInspect, DockerApi, DockerError, EngineInfo, NodeInspect, nodeAddress, ServiceInspect, TaskInspect, TcpProbe } from "./verify-docker";
+import {
+  ContainerInspect,
+  DockerApi,
+  DockerError,
+  EngineInfo,
+  NodeInspect,
+  nodeAddress,
+  ServiceInspect,
+  TaskInspect,
+  TcpProbe,
+} from "./verify-docker";
 import { modelledLinks } from "./verify-links";
 import { noShell, parseProbe, probeCommand, safeProbeTarget } from "./verify-probe";
 import { OneShotModel, Presence, PublishedPort, ServiceModel, StackModel } from "./verify-stack";
@@ -78,7 +88,11 @@ function containerServiceCheck(s: ServiceModel, i: ContainerInspect | undefined)
   if (!i) return fail(what, "no such container on the Docker host");
   const st = i.State as ContainerInspect["State"] & { Restarting?: boolean };
   if (st.Restarting) return fail(what, `restarting (last exit ${st.ExitCode}, ${i.RestartCount ?? 0} restarts)`);
-  if (!st.Running) return fail(what, `not running: ${st.Status}${st.Status === "exited" ? `, exit ${st.ExitCode}` : ""}${st.Error ? ` (${oneLine(st.Error, 100)})` : ""}`);
+  if (!st.Running)
+    return fail(
+      what,
+      `not running: ${st.Status}${st.Status === "exited" ? `, exit ${st.ExitCode}` : ""}${st.Error ? ` (${oneLine(st.Error, 100)})` : ""}`,
+    );
   const health = st.Health ?? undefined;
   if (s.healthcheck || health) {
     if (!health) return fail(what, "running, but without the health check the stack defines");
@@ -105,16 +119,26 @@ function nodeLabel(id: string | undefined, nodes: readonly NodeInspect[]): strin
 }
 
 /** A swarm service: desired replicas running, each task's container healthy. */
-async function swarmServiceCheck(s: ServiceModel, svc: ServiceInspect | undefined, tasks: readonly TaskInspect[], engine: EngineInfo, nodes: readonly NodeInspect[], docker: DockerApi): Promise<Check[]> {
+async function swarmServiceCheck(
+  s: ServiceModel,
+  svc: ServiceInspect | undefined,
+  tasks: readonly TaskInspect[],
+  engine: EngineInfo,
+  nodes: readonly NodeInspect[],
+  docker: DockerApi,
+): Promise<Check[]> {
   const what = `service ${s.name}`;
   if (!svc) return [fail(what, "no such swarm service")];
   const problems: string[] = [];
   const specReplicas = svc.Spec.Mode?.Replicated ? (svc.Spec.Mode.Replicated.Replicas ?? 1) : undefined;
-  if (s.replicas !== undefined && specReplicas !== undefined && specReplicas !== s.replicas) problems.push(`the stack declares ${s.replicas} replicas, the service has ${specReplicas}`);
+  if (s.replicas !== undefined && specReplicas !== undefined && specReplicas !== s.replicas)
+    problems.push(`the stack declares ${s.replicas} replicas, the service has ${specReplicas}`);
   const desired = specReplicas ?? s.replicas;
   const running = tasks.filter((t) => t.Status.State === "running");
   for (const t of tasks.filter((x) => x.Status.State !== "running")) {
-    problems.push(`task ${t.Slot ?? t.ID.slice(0, 12)} on ${nodeLabel(t.NodeID, nodes)}: ${t.Status.State}${t.Status.Err ? ` (${oneLine(t.Status.Err, 100)})` : ""}`);
+    problems.push(
+      `task ${t.Slot ?? t.ID.slice(0, 12)} on ${nodeLabel(t.NodeID, nodes)}: ${t.Status.State}${t.Status.Err ? ` (${oneLine(t.Status.Err, 100)})` : ""}`,
+    );
   }
   let inspected = 0;
   let remote = 0;
@@ -126,7 +150,8 @@ async function swarmServiceCheck(s: ServiceModel, svc: ServiceInspect | undefine
       const health = c?.State.Health ?? undefined;
       if (!c) problems.push(`task ${t.Slot ?? t.ID.slice(0, 12)}: its container ${id.slice(0, 12)} is not on this node`);
       else if (!c.State.Running) problems.push(`task ${t.Slot ?? t.ID.slice(0, 12)}: container ${c.State.Status}`);
-      else if ((s.healthcheck || health) && health?.Status !== "healthy") problems.push(`task ${t.Slot ?? t.ID.slice(0, 12)}: container health ${health?.Status ?? "missing"}${healthDetail(c)}`);
+      else if ((s.healthcheck || health) && health?.Status !== "healthy")
+        problems.push(`task ${t.Slot ?? t.ID.slice(0, 12)}: container health ${health?.Status ?? "missing"}${healthDetail(c)}`);
     } else {
       remote++;
     }
@@ -134,13 +159,20 @@ async function swarmServiceCheck(s: ServiceModel, svc: ServiceInspect | undefine
   const count = desired === undefined ? `${running.length} tasks running (global)` : `${running.length}/${desired} tasks running`;
   if ((desired !== undefined && running.length !== desired) || (desired === undefined && running.length === 0)) problems.unshift(count);
   const update = svc.UpdateStatus?.State;
-  if (update === "paused" || update === "rollback_paused") problems.push(`update ${update}${svc.UpdateStatus?.Message ? `: ${oneLine(svc.UpdateStatus.Message, 100)}` : ""}`);
+  if (update === "paused" || update === "rollback_paused")
+    problems.push(`update ${update}${svc.UpdateStatus?.Message ? `: ${oneLine(svc.UpdateStatus.Message, 100)}` : ""}`);
   if (problems.length) return [fail(what, problems.join("; "))];
   const health = !s.healthcheck
     ? "no health check defined"
     : `healthy: ${[inspected ? `${inspected} inspected on this node` : "", remote ? `${remote} on other nodes by task state (a running task has passed its health check)` : ""].filter(Boolean).join(", ")}`;
   const out = [pass(what, `${count}; ${health}`)];
-  if (update === "rollback_completed") out.push(warn(`update ${s.name}`, `the last update was rolled back${svc.UpdateStatus?.Message ? `: ${oneLine(svc.UpdateStatus.Message, 100)}` : ""}`));
+  if (update === "rollback_completed")
+    out.push(
+      warn(
+        `update ${s.name}`,
+        `the last update was rolled back${svc.UpdateStatus?.Message ? `: ${oneLine(svc.UpdateStatus.Message, 100)}` : ""}`,
+      ),
+    );
   return out;
 }
 
@@ -154,7 +186,11 @@ async function safely<T>(f: () => Promise<T>): Promise<{ value?: T; error?: stri
 }
 
 /** Services and one-shot jobs: states, health, replicas. */
-async function stateChecks(o: VerifyOptions, engine: EngineInfo, nodes: readonly NodeInspect[]): Promise<{ checks: Check[]; observed: Observed }> {
+async function stateChecks(
+  o: VerifyOptions,
+  engine: EngineInfo,
+  nodes: readonly NodeInspect[],
+): Promise<{ checks: Check[]; observed: Observed }> {
   const checks: Check[] = [];
   const observed: Observed = { containers: new Map(), services: new Map(), tasks: new Map(), absent: new Set() };
   for (const s of o.model.services) {
@@ -171,7 +207,9 @@ async function stateChecks(o: VerifyOptions, engine: EngineInfo, nodes: readonly
       }
       if (!r.value && s.deployed === undefined) {
         observed.absent.add(s.address);
-        checks.push(note(`service ${s.name}`, `not found, and its ${countNote(s)} could not be evaluated: pass that variable with -var to check it`));
+        checks.push(
+          note(`service ${s.name}`, `not found, and its ${countNote(s)} could not be evaluated: pass that variable with -var to check it`),
+        );
         continue;
       }
       observed.containers.set(s.address, r.value);
@@ -189,7 +227,9 @@ async function stateChecks(o: VerifyOptions, engine: EngineInfo, nodes: readonly
       }
       if (!svc.value && s.deployed === undefined) {
         observed.absent.add(s.address);
-        checks.push(note(`service ${s.name}`, `not found, and its ${countNote(s)} could not be evaluated: pass that variable with -var to check it`));
+        checks.push(
+          note(`service ${s.name}`, `not found, and its ${countNote(s)} could not be evaluated: pass that variable with -var to check it`),
+        );
         continue;
       }
       observed.services.set(s.address, svc.value);
@@ -208,7 +248,9 @@ async function stateChecks(o: VerifyOptions, engine: EngineInfo, nodes: readonly
       continue;
     }
     if (!r.value && j.deployed === undefined) {
-      checks.push(note(`one-shot ${j.name}`, `not found, and its ${countNote(j)} could not be evaluated: pass that variable with -var to check it`));
+      checks.push(
+        note(`one-shot ${j.name}`, `not found, and its ${countNote(j)} could not be evaluated: pass that variable with -var to check it`),
+      );
       continue;
     }
     checks.push(oneShotCheck(j, r.value));
@@ -230,7 +272,8 @@ function containerBindings(s: ServiceModel, i: ContainerInspect): Check {
       const declared = s.ports.find((p) => portKey(p) === key && (p.external === undefined || String(p.external) === b.HostPort));
       const at = `${b.HostIp || "0.0.0.0"}:${b.HostPort}`;
       if (!declared) problems.push(`publishes ${at} → ${key}, which the stack does not declare`);
-      else if (!everyInterface(declared.ip) && b.HostIp !== declared.ip) problems.push(`${key} is bound to ${at}; the stack declares ${declared.ip}:${declared.external}`);
+      else if (!everyInterface(declared.ip) && b.HostIp !== declared.ip)
+        problems.push(`${key} is bound to ${at}; the stack declares ${declared.ip}:${declared.external}`);
       else seen.push(`${declared.ip}:${b.HostPort}`);
     }
   }
@@ -240,14 +283,24 @@ function containerBindings(s: ServiceModel, i: ContainerInspect): Check {
 }
 
 /** Published container ports: answer on the declared address; loopback-only ones refuse elsewhere. */
-async function containerEndpoints(o: VerifyOptions, s: ServiceModel, i: ContainerInspect | undefined, notes: Set<string>): Promise<Check[]> {
+async function containerEndpoints(
+  o: VerifyOptions,
+  s: ServiceModel,
+  i: ContainerInspect | undefined,
+  notes: Set<string>,
+): Promise<Check[]> {
   const checks: Check[] = [];
   if (i?.State.Running) checks.push(containerBindings(s, i));
   for (const p of s.ports) {
     const bound = i?.NetworkSettings?.Ports?.[portKey(p)] ?? [];
     const external = p.external ?? Number(bound.find((b) => b.HostPort)?.HostPort ?? NaN);
     if (p.protocol !== "tcp" || !Number.isFinite(external)) {
-      checks.push(note(`endpoint ${s.name} ${p.ip}:${p.external ?? "?"}/${p.protocol}`, p.protocol !== "tcp" ? "not a TCP port: not checked" : "no host port assigned"));
+      checks.push(
+        note(
+          `endpoint ${s.name} ${p.ip}:${p.external ?? "?"}/${p.protocol}`,
+          p.protocol !== "tcp" ? "not a TCP port: not checked" : "no host port assigned",
+        ),
+      );
       continue;
     }
     let targets: string[];
@@ -258,7 +311,8 @@ async function containerEndpoints(o: VerifyOptions, s: ServiceModel, i: Containe
     } else if (isLoopback(p.ip)) {
       const what = `endpoint ${s.name} ${p.ip}:${external}`;
       if (!i?.State.Running) checks.push(fail(what, "the container is not running"));
-      else if (bound.some((b) => b.HostIp === p.ip && b.HostPort === String(external))) checks.push(pass(what, `bound on ${o.host.address} (docker inspect); loopback-only, so not reachable from here`));
+      else if (bound.some((b) => b.HostIp === p.ip && b.HostPort === String(external)))
+        checks.push(pass(what, `bound on ${o.host.address} (docker inspect); loopback-only, so not reachable from here`));
       else checks.push(fail(what, "not published (docker inspect shows no such binding)"));
       notes.add("remote-loopback");
       continue;
@@ -267,7 +321,11 @@ async function containerEndpoints(o: VerifyOptions, s: ServiceModel, i: Containe
     }
     for (const t of targets) {
       const ok = await o.tcp.accepts(t, external);
-      checks.push(ok ? pass(`endpoint ${s.name} ${t}:${external}`, `answers (→ ${p.internal})`) : fail(`endpoint ${s.name} ${t}:${external}`, `nothing answers (declared ${p.ip}:${external} → ${p.internal})`));
+      checks.push(
+        ok
+          ? pass(`endpoint ${s.name} ${t}:${external}`, `answers (→ ${p.internal})`)
+          : fail(`endpoint ${s.name} ${t}:${external}`, `nothing answers (declared ${p.ip}:${external} → ${p.internal})`),
+      );
     }
     if (o.host.local && isLoopback(p.ip)) {
       if (!o.externalAddress) {
@@ -276,23 +334,49 @@ async function containerEndpoints(o: VerifyOptions, s: ServiceModel, i: Containe
       }
       const what = `not exposed ${s.name} ${o.externalAddress}:${external}`;
       const answers = await o.tcp.accepts(o.externalAddress, external);
-      checks.push(answers ? fail(what, `answers, but the stack binds this port to ${p.ip} only`) : pass(what, `refused (bound to ${p.ip} only)`));
+      checks.push(
+        answers ? fail(what, `answers, but the stack binds this port to ${p.ip} only`) : pass(what, `refused (bound to ${p.ip} only)`),
+      );
     }
   }
   return checks;
 }
 
 /** Swarm ports: host mode answers on the nodes that run a task and nowhere else; ingress on every node. */
-async function swarmEndpoints(o: VerifyOptions, s: ServiceModel, svc: ServiceInspect | undefined, tasks: readonly TaskInspect[], nodes: readonly NodeInspect[]): Promise<Check[]> {
+async function swarmEndpoints(
+  o: VerifyOptions,
+  s: ServiceModel,
+  svc: ServiceInspect | undefined,
+  tasks: readonly TaskInspect[],
+  nodes: readonly NodeInspect[],
+): Promise<Check[]> {
   const checks: Check[] = [];
   if (svc) {
     const problems: string[] = [];
     for (const p of svc.Endpoint?.Ports ?? []) {
       const mode = p.PublishMode === "host" ? "host" : "ingress";
-      const declared = s.ports.find((d) => d.internal === p.TargetPort && d.protocol === (p.Protocol ?? "tcp") && (d.external === undefined || d.external === p.PublishedPort) && d.mode === mode);
-      if (!declared) problems.push(`publishes ${p.PublishedPort} → ${p.TargetPort}/${p.Protocol ?? "tcp"} (${mode} mode), which the stack does not declare`);
+      const declared = s.ports.find(
+        (d) =>
+          d.internal === p.TargetPort &&
+          d.protocol === (p.Protocol ?? "tcp") &&
+          (d.external === undefined || d.external === p.PublishedPort) &&
+          d.mode === mode,
+      );
+      if (!declared)
+        problems.push(
+          `publishes ${p.PublishedPort} → ${p.TargetPort}/${p.Protocol ?? "tcp"} (${mode} mode), which the stack does not declare`,
+        );
     }
-    checks.push(problems.length ? fail(`bindings ${s.name}`, problems.join("; ")) : pass(`bindings ${s.name}`, s.ports.length ? `only the declared ${s.ports.map((p) => `${p.external}→${p.internal} (${p.mode})`).join(", ")}` : "no port published"));
+    checks.push(
+      problems.length
+        ? fail(`bindings ${s.name}`, problems.join("; "))
+        : pass(
+            `bindings ${s.name}`,
+            s.ports.length
+              ? `only the declared ${s.ports.map((p) => `${p.external}→${p.internal} (${p.mode})`).join(", ")}`
+              : "no port published",
+          ),
+    );
   }
   const ready = nodes.filter((n) => n.Status.State === "ready" && nodeAddress(n));
   const withTask = new Set(tasks.filter((t) => t.Status.State === "running").map((t) => t.NodeID));
@@ -306,9 +390,23 @@ async function swarmEndpoints(o: VerifyOptions, s: ServiceModel, svc: ServiceIns
       const expected = p.mode === "ingress" || withTask.has(n.ID);
       const ok = await o.tcp.accepts(addr, p.external);
       if (expected) {
-        checks.push(ok ? pass(`endpoint ${s.name} ${addr}:${p.external}`, `answers (${p.mode} mode${p.mode === "host" ? ", a task runs on this node" : ""})`) : fail(`endpoint ${s.name} ${addr}:${p.external}`, `nothing answers (${p.mode} mode${p.mode === "host" ? ", a task runs on this node" : ""})`));
+        checks.push(
+          ok
+            ? pass(
+                `endpoint ${s.name} ${addr}:${p.external}`,
+                `answers (${p.mode} mode${p.mode === "host" ? ", a task runs on this node" : ""})`,
+              )
+            : fail(
+                `endpoint ${s.name} ${addr}:${p.external}`,
+                `nothing answers (${p.mode} mode${p.mode === "host" ? ", a task runs on this node" : ""})`,
+              ),
+        );
       } else {
-        checks.push(ok ? fail(`not exposed ${s.name} ${addr}:${p.external}`, "answers, but no task of the service runs on this node (host mode)") : pass(`not exposed ${s.name} ${addr}:${p.external}`, "refused (no task on this node)"));
+        checks.push(
+          ok
+            ? fail(`not exposed ${s.name} ${addr}:${p.external}`, "answers, but no task of the service runs on this node (host mode)")
+            : pass(`not exposed ${s.name} ${addr}:${p.external}`, "refused (no task on this node)"),
+        );
       }
     }
   }
@@ -327,7 +425,12 @@ async function linkChecks(o: VerifyOptions, engine: EngineInfo, observed: Observ
       continue;
     }
     if (link.ports.length === 0) {
-      checks.push(note(label, `${why}: no port to check (${link.to.name} publishes none, and neither its health check nor any listen address names one)`));
+      checks.push(
+        note(
+          label,
+          `${why}: no port to check (${link.to.name} publishes none, and neither its health check nor any listen address names one)`,
+        ),
+      );
       continue;
     }
     const what = `${label}:${link.ports.join(",")}`;
@@ -345,10 +448,18 @@ async function linkChecks(o: VerifyOptions, engine: EngineInfo, observed: Observ
       }
       container = link.from.name;
     } else {
-      const local = (observed.tasks.get(link.from.address) ?? []).find((t) => t.Status.State === "running" && engine.swarmNodeId && t.NodeID === engine.swarmNodeId && t.Status.ContainerStatus?.ContainerID);
+      const local = (observed.tasks.get(link.from.address) ?? []).find(
+        (t) =>
+          t.Status.State === "running" && engine.swarmNodeId && t.NodeID === engine.swarmNodeId && t.Status.ContainerStatus?.ContainerID,
+      );
       if (!local) {
         const others = [...new Set((observed.tasks.get(link.from.address) ?? []).map((t) => nodeLabel(t.NodeID, nodes)))];
-        checks.push(warn(what, `cannot check from inside ${link.from.name}: none of its tasks runs on the node docker_host points at${others.length ? ` (they run on ${others.join(", ")})` : ""}`));
+        checks.push(
+          warn(
+            what,
+            `cannot check from inside ${link.from.name}: none of its tasks runs on the node docker_host points at${others.length ? ` (they run on ${others.join(", ")})` : ""}`,
+          ),
+        );
         continue;
       }
       container = local.Status.ContainerStatus!.ContainerID!;
@@ -373,7 +484,19 @@ async function linkChecks(o: VerifyOptions, engine: EngineInfo, observed: Observ
     const closed = results.filter((x) => x.state === "closed");
     const methods = [...new Set(results.filter((x) => x.method).map((x) => x.method))].join("/");
     if (closed.length) {
-      checks.push(fail(what, `from inside ${where} (${methods}): ${closed.map((x) => `${x.port} closed${x.detail ? ` (${oneLine(x.detail, 80)})` : ""}`).join(", ")}${closed.length < results.length ? `; ${results.filter((x) => x.state === "open").map((x) => x.port).join(", ")} open` : ""} [${why}]`));
+      checks.push(
+        fail(
+          what,
+          `from inside ${where} (${methods}): ${closed.map((x) => `${x.port} closed${x.detail ? ` (${oneLine(x.detail, 80)})` : ""}`).join(", ")}${
+            closed.length < results.length
+              ? `; ${results
+                  .filter((x) => x.state === "open")
+                  .map((x) => x.port)
+                  .join(", ")} open`
+              : ""
+          } [${why}]`,
+        ),
+      );
     } else {
       checks.push(pass(what, `open from inside ${where} (${methods}) [${why}]`));
     }
@@ -391,7 +514,12 @@ export async function verifyStack(o: VerifyOptions): Promise<VerifyResult> {
     if (!(e instanceof DockerError)) throw e;
     return { checks: [fail(`docker host ${o.host.url}`, `does not answer: ${e.message}`)] };
   }
-  const checks: Check[] = [pass(`docker host ${o.host.url}`, `Docker Engine ${engine.serverVersion}${engine.swarmManager ? ", swarm manager" : engine.swarmNodeId ? ", swarm worker" : ""}`)];
+  const checks: Check[] = [
+    pass(
+      `docker host ${o.host.url}`,
+      `Docker Engine ${engine.serverVersion}${engine.swarmManager ? ", swarm manager" : engine.swarmNodeId ? ", swarm worker" : ""}`,
+    ),
+  ];
   const hasSwarm = o.model.services.some((s) => s.kind === "swarm" && s.deployed !== false);
   let nodes: readonly NodeInspect[] = [];
   if (hasSwarm && engine.swarmManager) {
@@ -412,10 +540,20 @@ export async function verifyStack(o: VerifyOptions): Promise<VerifyResult> {
   for (const s of o.model.services) {
     if (state.observed.absent.has(s.address) || s.deployed === false) continue;
     if (s.kind === "container") checks.push(...(await containerEndpoints(o, s, state.observed.containers.get(s.address), notes)));
-    else if (state.observed.services.has(s.address)) checks.push(...(await swarmEndpoints(o, s, state.observed.services.get(s.address), state.observed.tasks.get(s.address) ?? [], nodes)));
+    else if (state.observed.services.has(s.address))
+      checks.push(
+        ...(await swarmEndpoints(o, s, state.observed.services.get(s.address), state.observed.tasks.get(s.address) ?? [], nodes)),
+      );
   }
-  if (notes.has("remote-loopback")) checks.push(note("loopback-only ports", `not checked that they refuse other addresses: the Docker host (${o.host.address}) is remote, and only it can reach its loopback`));
-  if (notes.has("no-external-address")) checks.push(note("loopback-only ports", "not checked that they refuse other addresses: this machine has no non-loopback IPv4 address"));
+  if (notes.has("remote-loopback"))
+    checks.push(
+      note(
+        "loopback-only ports",
+        `not checked that they refuse other addresses: the Docker host (${o.host.address}) is remote, and only it can reach its loopback`,
+      ),
+    );
+  if (notes.has("no-external-address"))
+    checks.push(note("loopback-only ports", "not checked that they refuse other addresses: this machine has no non-loopback IPv4 address"));
 
   checks.push(...(await linkChecks(o, engine, state.observed, nodes)));
   return { engine, checks };

@@ -33,9 +33,19 @@ export interface ContainerInspect {
 /** `docker service inspect`. */
 export interface ServiceInspect {
   readonly ID: string;
-  readonly Spec: { readonly Name: string; readonly Mode?: { readonly Replicated?: { readonly Replicas?: number }; readonly Global?: unknown } };
+  readonly Spec: {
+    readonly Name: string;
+    readonly Mode?: { readonly Replicated?: { readonly Replicas?: number }; readonly Global?: unknown };
+  };
   readonly Endpoint?: {
-    readonly Ports?: readonly { readonly Protocol?: string; readonly TargetPort: number; readonly PublishedPort?: number; readonly PublishMode?: string }[] | null;
+    readonly Ports?:
+      | readonly {
+          readonly Protocol?: string;
+          readonly TargetPort: number;
+          readonly PublishedPort?: number;
+          readonly PublishMode?: string;
+        }[]
+      | null;
   } | null;
   readonly UpdateStatus?: { readonly State?: string; readonly Message?: string } | null;
 }

@@ -37,7 +37,9 @@ export function dockerHost(flag: string | undefined, vars: Variables, env: NodeJ
     source = "docker_host variable";
   }
   if (url === undefined || url === "") {
-    throw new InputError("no Docker host: pass --docker-host <unix://…|tcp://…|ssh://…> or set TF_VAR_docker_host (the stack's docker_host variable has no default)");
+    throw new InputError(
+      "no Docker host: pass --docker-host <unix://…|tcp://…|ssh://…> or set TF_VAR_docker_host (the stack's docker_host variable has no default)",
+    );
   }
   const m = /^(unix|tcp|ssh):\/\/(.+)$/.exec(url);
   if (!m) throw new InputError(`Docker host ${url}: expected unix://, tcp:// or ssh://`);
@@ -65,7 +67,8 @@ export function dockerHost(flag: string | undefined, vars: Variables, env: NodeJ
   }
   if (scheme === "ssh") {
     const opts = vars.declared("docker_ssh_opts") ? vars.value("docker_ssh_opts") : undefined;
-    if (opts && opts !== "[]") notes.push("docker_ssh_opts is not passed to the docker CLI: put those ssh options in ~/.ssh/config for this host");
+    if (opts && opts !== "[]")
+      notes.push("docker_ssh_opts is not passed to the docker CLI: put those ssh options in ~/.ssh/config for this host");
   }
   return { url, scheme, local, address: local ? "127.0.0.1" : hostname, source, env: extraEnv, notes };
 }

@@ -45,7 +45,15 @@ export function modelledLinks(model: StackModel): Link[] {
       if (to === from) continue;
       const shared = to.networks.map((n) => n.network).filter((n) => fromNetworks.includes(n));
       // Aliases on shared networks first; any alias of B if A addresses it anyway (a broken model).
-      const candidates = [...aliasesOn(to, shared), ...(shared.length ? [] : aliasesOn(to, to.networks.map((n) => n.network)))];
+      const candidates = [
+        ...aliasesOn(to, shared),
+        ...(shared.length
+          ? []
+          : aliasesOn(
+              to,
+              to.networks.map((n) => n.network),
+            )),
+      ];
       if (shared.length && !candidates.includes(to.name)) candidates.push(to.name);
       const reasons: string[] = [];
       if (from.dependsOn.includes(to.address)) reasons.push("depends_on");

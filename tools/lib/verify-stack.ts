@@ -141,7 +141,8 @@ function configurationText(body: JsonObject, resources: Resources, locals: JsonO
   for (const [k, v] of Object.entries(body)) {
     if (["//", "lifecycle", "labels", "name", "hostname", "image", "networks_advanced", "log_opts", "log_driver"].includes(k)) continue;
     if (k === "upload") own.push(...uploadTexts(body));
-    else if (k === "task_spec" && isObject(v)) own.push(...strings(isObject(v.container_spec) ? { ...v.container_spec, labels: null, image: null, hostname: null } : {}));
+    else if (k === "task_spec" && isObject(v))
+      own.push(...strings(isObject(v.container_spec) ? { ...v.container_spec, labels: null, image: null, hostname: null } : {}));
     else own.push(...strings(v));
   }
   parts.push(...own);
@@ -259,7 +260,15 @@ export function readStack(stack: string, config: unknown, vars: Variables): Stac
         if (!isObject(p)) return [];
         const internal = num(p.target_port);
         if (internal === undefined) return [];
-        return [{ protocol: str(p.protocol) ?? "tcp", internal, external: num(p.published_port), ip: "0.0.0.0", mode: str(p.publish_mode) === "host" ? ("host" as const) : ("ingress" as const) }];
+        return [
+          {
+            protocol: str(p.protocol) ?? "tcp",
+            internal,
+            external: num(p.published_port),
+            ip: "0.0.0.0",
+            mode: str(p.publish_mode) === "host" ? ("host" as const) : ("ingress" as const),
+          },
+        ];
       }),
       networks: arr(taskSpec.networks_advanced).flatMap((n) => {
         if (!isObject(n)) return [];
@@ -276,7 +285,10 @@ export function readStack(stack: string, config: unknown, vars: Variables): Stac
   const serviceAddresses = new Set(services.map((s) => s.address));
   return {
     stack,
-    services: services.map(({ rawDependsOn, ...s }) => ({ ...s, dependsOn: rawDependsOn.filter((d) => serviceAddresses.has(d) && d !== s.address) })),
+    services: services.map(({ rawDependsOn, ...s }) => ({
+      ...s,
+      dependsOn: rawDependsOn.filter((d) => serviceAddresses.has(d) && d !== s.address),
+    })),
     oneShots,
   };
 }

@@ -34,7 +34,9 @@ export function serviceHosts(): Record<string, string> {
  */
 export async function backupHostFrom(action: "block-backup" | "unblock-backup", container: string): Promise<void> {
   const networks = (await mustInspect(container)).NetworkSettings?.Networks ?? {};
-  const addresses = Object.values(networks).map((n: { IPAddress?: string }) => n.IPAddress).filter((a): a is string => !!a);
+  const addresses = Object.values(networks)
+    .map((n: { IPAddress?: string }) => n.IPAddress)
+    .filter((a): a is string => !!a);
   if (addresses.length === 0) throw new Error(`${container} has no IPv4 address on any network`);
   for (const address of addresses) execFileSync("bash", [BED, action, address], { stdio: ["ignore", "ignore", "pipe"] });
 }
@@ -65,7 +67,11 @@ export async function backupNow(s: StackUnderTest): Promise<number> {
 
 /** `npm run restore -- <stack> <volume>` as a user runs it. */
 export async function runRestore(s: StackUnderTest, volume: string, extra: readonly string[] = []): Promise<RunResult> {
-  return run("node", ["tools/run.js", "restore", s.name, volume, ...extra], { cwd: REPO_ROOT, env: { ...process.env }, timeoutMs: 20 * 60_000 });
+  return run("node", ["tools/run.js", "restore", s.name, volume, ...extra], {
+    cwd: REPO_ROOT,
+    env: { ...process.env },
+    timeoutMs: 20 * 60_000,
+  });
 }
 
 export interface RestoreCase {
@@ -92,7 +98,10 @@ export async function assertBackupRestore(s: StackUnderTest, c: RestoreCase): Pr
   // The snapshot just taken: after the loss the runner (started again by the apply) snapshots the
   // new, empty volume, so a restore after a loss names the snapshot from before it (docs/backups.md).
   const listed = await execOk(runner, ["/etc/restic/backup.sh", "snapshots", c.volume]);
-  const line = listed.split("\n").filter((l) => /^[0-9a-f]{8}\s/.test(l)).pop();
+  const line = listed
+    .split("\n")
+    .filter((l) => /^[0-9a-f]{8}\s/.test(l))
+    .pop();
   const snapshot = line?.slice(0, 8);
   if (!snapshot) throw new Error(`${s.name}: no snapshot of ${c.volume} listed:\n${listed}`);
   // restic's table ends each snapshot's first line with its size ("144.000 KiB", "2.712 KiB").
@@ -104,18 +113,29 @@ export async function assertBackupRestore(s: StackUnderTest, c: RestoreCase): Pr
   say(`${s.name}: backed up ${c.volume} in ${seconds(backupMs)}s (snapshot ${snapshot}${size ? `, ${size} KiB on the volume` : ""})`);
 
   const lossStarted = Date.now();
-  const mounters = (await dockerOk(["ps", "-a", "--filter", `volume=${c.volume}`, "--format", "{{.Names}}"])).split("\n").filter((n) => n !== "");
+  const mounters = (await dockerOk(["ps", "-a", "--filter", `volume=${c.volume}`, "--format", "{{.Names}}"]))
+    .split("\n")
+    .filter((n) => n !== "");
   if (mounters.length > 0) await dockerOk(["rm", "-f", ...mounters]);
   await dockerOk(["volume", "rm", c.volume]);
   await s.tf.applyOk();
-  const longRunning = new Set(s.containers().filter((x) => x.config.must_run !== false).map((x) => x.name));
-  await waitHealthy(mounters.filter((n) => longRunning.has(n) && n !== runner), 5 * 60_000);
+  const longRunning = new Set(
+    s
+      .containers()
+      .filter((x) => x.config.must_run !== false)
+      .map((x) => x.name),
+  );
+  await waitHealthy(
+    mounters.filter((n) => longRunning.has(n) && n !== runner),
+    5 * 60_000,
+  );
   const afterLoss = await c.read().catch((e: Error) => `(unreadable: ${e.message.split("\n")[0]})`);
   expect(afterLoss).not.toBe(marker);
   record(s.section, `lose ${c.volume} and re-apply s`, seconds(Date.now() - lossStarted));
 
   const r = await runRestore(s, c.volume, [snapshot]);
-  if (r.code !== 0) throw new Error(`${s.name}: npm run restore ${c.volume} ${snapshot} failed (exit ${r.code}):\n${r.stdout}${tail(r.stderr)}`);
+  if (r.code !== 0)
+    throw new Error(`${s.name}: npm run restore ${c.volume} ${snapshot} failed (exit ${r.code}):\n${r.stdout}${tail(r.stderr)}`);
   record(s.section, `restore ${c.volume} s`, seconds(r.ms));
   say(`${s.name}: restored ${c.volume} in ${seconds(r.ms)}s: ${r.stdout.trim().split("\n").join(" | ")}`);
   expect(await c.read()).toBe(marker);
@@ -157,7 +177,12 @@ export async function assertRunnerConfinement(s: StackUnderTest, volume: string,
   const status = await execOk(runner, ["grep", "-E", "^(CapEff|CapBnd|NoNewPrivs|Seccomp):", "/proc/self/status"]);
   const field = (name: string) => new RegExp(`^${name}:\\s*(\\S+)`, "m").exec(status)?.[1];
   // CAP_DAC_OVERRIDE is capability 1: the mask 0x2. Seccomp mode 2 is a filter (the default profile).
-  expect([field("CapEff"), field("CapBnd"), field("NoNewPrivs"), field("Seccomp")]).toEqual(["0000000000000002", "0000000000000002", "1", "2"]);
+  expect([field("CapEff"), field("CapBnd"), field("NoNewPrivs"), field("Seccomp")]).toEqual([
+    "0000000000000002",
+    "0000000000000002",
+    "1",
+    "2",
+  ]);
   say(`${runner}: CapAdd ${JSON.stringify(i.HostConfig.CapAdd)}, ${status.trim().split("\n").join(", ")}`);
 
   const args = [`/data/${volume}`, `/data/${volume}/${file}`];
@@ -168,10 +193,26 @@ export async function assertRunnerConfinement(s: StackUnderTest, volume: string,
   record(s.section, "runner open_by_handle_at", "EPERM");
 
   const withReadSearch = [
-    "run", "--rm", "--network", "none", "--user", i.Config.User || "0:0", "--read-only",
-    "--cap-drop", "ALL", "--cap-add", "CAP_DAC_READ_SEARCH",
+    "run",
+    "--rm",
+    "--network",
+    "none",
+    "--user",
+    i.Config.User || "0:0",
+    "--read-only",
+    "--cap-drop",
+    "ALL",
+    "--cap-add",
+    "CAP_DAC_READ_SEARCH",
     ...(i.HostConfig.SecurityOpt ?? []).flatMap((o) => ["--security-opt", o]),
-    "-v", `${volume}:/data/${volume}:ro`, "--entrypoint", "perl", i.Image, "-e", HANDLE_PROBE, ...args,
+    "-v",
+    `${volume}:/data/${volume}:ro`,
+    "--entrypoint",
+    "perl",
+    i.Image,
+    "-e",
+    HANDLE_PROBE,
+    ...args,
   ];
   const control = await docker(withReadSearch);
   expect([control.code, /^open_by_handle_at: (opened)/m.exec(control.stdout)?.[1]]).toEqual([0, "opened"]);
@@ -199,8 +240,22 @@ const OWNER_CASES = [
 /** A throwaway container of `image` on `volume` (at /v), no network, with the given capabilities. */
 const oneOff = (volume: string, image: string, caps: readonly string[], readOnly: boolean, script: string) =>
   docker([
-    "run", "--rm", "--network", "none", "--user", "0:0", "--cap-drop", "ALL", ...caps.flatMap((c) => ["--cap-add", c]),
-    "-v", `${volume}:/v${readOnly ? ":ro" : ""}`, "--entrypoint", "sh", image, "-c", script,
+    "run",
+    "--rm",
+    "--network",
+    "none",
+    "--user",
+    "0:0",
+    "--cap-drop",
+    "ALL",
+    ...caps.flatMap((c) => ["--cap-add", c]),
+    "-v",
+    `${volume}:/v${readOnly ? ":ro" : ""}`,
+    "--entrypoint",
+    "sh",
+    image,
+    "-c",
+    script,
   ]);
 
 /**
@@ -216,7 +271,9 @@ export async function writeOwnedFiles(s: StackUnderTest, volume: string, marker:
   const script = [
     `set -e; rm -rf /v/${OWNERS_DIR}; mkdir -m 755 /v/${OWNERS_DIR}; cd /v/${OWNERS_DIR}`,
     ...dirs.map((c) => `mkdir ${c.dir}`),
-    ...OWNER_CASES.map((c) => `printf '%s' '${c.path} ${marker}' > ${c.path}; chown ${c.uid}:${c.uid} ${c.path}; chmod ${c.mode} ${c.path}`),
+    ...OWNER_CASES.map(
+      (c) => `printf '%s' '${c.path} ${marker}' > ${c.path}; chown ${c.uid}:${c.uid} ${c.path}; chmod ${c.mode} ${c.path}`,
+    ),
     ...dirs.map((c) => `chown ${c.uid}:${c.uid} ${c.dir}; chmod ${c.mode} ${c.dir}`),
   ].join("\n");
   const made = await oneOff(volume, image, ["CHOWN", "DAC_OVERRIDE", "FOWNER"], false, script);
@@ -234,7 +291,9 @@ export async function writeOwnedFiles(s: StackUnderTest, volume: string, marker:
     ...OWNER_CASES.map((c) => `./${c.path} ${c.mode} ${c.uid}:${c.uid} ${c.path} ${marker}`),
   ].sort();
   expect(listing.trim().split("\n")).toEqual(expected);
-  say(`${volume}/${OWNERS_DIR}: root without capabilities is refused the files of 1000 and 70; the runner reads all ${OWNER_CASES.length}: ${listing.trim().split("\n").join(" | ")}`);
+  say(
+    `${volume}/${OWNERS_DIR}: root without capabilities is refused the files of 1000 and 70; the runner reads all ${OWNER_CASES.length}: ${listing.trim().split("\n").join(" | ")}`,
+  );
   return listing;
 }
 

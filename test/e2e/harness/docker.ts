@@ -6,7 +6,14 @@ export interface Inspect {
   Id: string;
   Name: string;
   RestartCount: number;
-  State: { Status: string; Running: boolean; ExitCode: number; Pid: number; StartedAt: string; Health?: { Status: string; Log?: { Output: string; ExitCode: number }[] } };
+  State: {
+    Status: string;
+    Running: boolean;
+    ExitCode: number;
+    Pid: number;
+    StartedAt: string;
+    Health?: { Status: string; Log?: { Output: string; ExitCode: number }[] };
+  };
   Config: {
     User: string;
     Env: string[] | null;
@@ -116,7 +123,9 @@ export async function waitHealthy(names: readonly string[], timeoutMs: number): 
           const i = await inspect(n);
           const health = i?.State.Health;
           const lastCheck = health?.Log?.slice(-1)[0];
-          parts.push(`${n}: ${i ? `${i.State.Status}, health ${health?.Status ?? "none"}, restarts ${i.RestartCount}${lastCheck ? `, last check exit ${lastCheck.ExitCode}: ${lastCheck.Output.trim().slice(0, 300)}` : ""}` : "missing"}`);
+          parts.push(
+            `${n}: ${i ? `${i.State.Status}, health ${health?.Status ?? "none"}, restarts ${i.RestartCount}${lastCheck ? `, last check exit ${lastCheck.ExitCode}: ${lastCheck.Output.trim().slice(0, 300)}` : ""}` : "missing"}`,
+          );
           parts.push(await logsTail(n, 15));
         }
         return parts.join("\n");
@@ -157,7 +166,13 @@ export async function restartDockerd(repoRoot: string): Promise<{ stopMs: number
   await sleep(500);
   const t1 = Date.now();
   say("starting dockerd through scripts/bootstrap-engine.sh --skip-provider");
-  await runOk("bash", ["scripts/bootstrap-engine.sh", "--skip-provider"], { cwd: repoRoot, timeoutMs: 180_000, env: { ...process.env, CI: "true" } });
-  await waitFor("docker to answer", async () => (await docker(["version", "--format", "{{.Server.Version}}"])).code === 0, { timeoutMs: 60_000 });
+  await runOk("bash", ["scripts/bootstrap-engine.sh", "--skip-provider"], {
+    cwd: repoRoot,
+    timeoutMs: 180_000,
+    env: { ...process.env, CI: "true" },
+  });
+  await waitFor("docker to answer", async () => (await docker(["version", "--format", "{{.Server.Version}}"])).code === 0, {
+    timeoutMs: 60_000,
+  });
   return { stopMs, startMs: Date.now() - t1 };
 }

@@ -64,7 +64,14 @@ export function cacheDir(): string {
 
 export function mirrorProviderBinary(): string {
   const arch = process.arch === "x64" ? "amd64" : process.arch;
-  return join(cacheDir(), "terraform-providers", PROVIDER_ADDRESS, PROVIDER_VERSION, `linux_${arch}`, `terraform-provider-docker_v${PROVIDER_VERSION}`);
+  return join(
+    cacheDir(),
+    "terraform-providers",
+    PROVIDER_ADDRESS,
+    PROVIDER_VERSION,
+    `linux_${arch}`,
+    `terraform-provider-docker_v${PROVIDER_VERSION}`,
+  );
 }
 
 /**
@@ -77,7 +84,8 @@ export function missingProvider(): string | undefined {
   if (!existsSync(bin)) {
     return `kreuzwerker/docker ${PROVIDER_VERSION} is not in the provider mirror (${bin}): run scripts/bootstrap-engine.sh, which builds it from the Go module proxy, or set E2E_PROVIDER_SOURCE=registry where the Terraform registry is reachable`;
   }
-  if (!existsSync(join(cacheDir(), "terraformrc"))) return `no Terraform CLI config at ${join(cacheDir(), "terraformrc")} (run scripts/bootstrap-engine.sh)`;
+  if (!existsSync(join(cacheDir(), "terraformrc")))
+    return `no Terraform CLI config at ${join(cacheDir(), "terraformrc")} (run scripts/bootstrap-engine.sh)`;
   return undefined;
 }
 
@@ -110,4 +118,3 @@ export function loadConfig(): E2eConfig {
   const config = JSON.parse(readFileSync(path, "utf8")) as E2eConfig;
   return process.env.E2E_LANE_PG_CONN_STR ? { ...config, pgConnStr: process.env.E2E_LANE_PG_CONN_STR } : config;
 }
-

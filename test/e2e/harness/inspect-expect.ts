@@ -14,7 +14,8 @@ const entries = (o: Record<string, string> | null | undefined) => Object.entries
 export function configMismatches(c: ContainerJson, i: Inspect, resolve: (s: string) => string): string[] {
   const m: string[] = [];
   const eq = (what: string, got: unknown, want: unknown) => {
-    if (JSON.stringify(got) !== JSON.stringify(want)) m.push(`${what}: docker has ${JSON.stringify(got)}, configuration says ${JSON.stringify(want)}`);
+    if (JSON.stringify(got) !== JSON.stringify(want))
+      m.push(`${what}: docker has ${JSON.stringify(got)}, configuration says ${JSON.stringify(want)}`);
   };
   if (c.user !== undefined) eq("user", i.Config.User, c.user);
   eq("read_only (root filesystem)", i.HostConfig.ReadonlyRootfs, c.read_only ?? false);
@@ -39,7 +40,8 @@ export function configMismatches(c: ContainerJson, i: Inspect, resolve: (s: stri
 
   // Published ports: exactly the declared bindings, on the declared address.
   const wantPorts: Record<string, { HostIp: string; HostPort: string }[]> = {};
-  for (const p of c.ports ?? []) wantPorts[`${p.internal}/${p.protocol ?? "tcp"}`] = [{ HostIp: p.ip ?? "0.0.0.0", HostPort: String(p.external) }];
+  for (const p of c.ports ?? [])
+    wantPorts[`${p.internal}/${p.protocol ?? "tcp"}`] = [{ HostIp: p.ip ?? "0.0.0.0", HostPort: String(p.external) }];
   eq("ports", Object.entries(i.HostConfig.PortBindings ?? {}).sort(), Object.entries(wantPorts).sort());
 
   // Mounts: each declared volume or bind at its path with its mode, and nothing else.

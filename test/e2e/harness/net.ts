@@ -14,12 +14,20 @@ export function http(
   opts: { method?: string; body?: string; headers?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<HttpAnswer | undefined> {
   return new Promise((resolve) => {
-    const req = request(url, { method: opts.method ?? (opts.body ? "POST" : "GET"), headers: { ...(opts.headers ?? {}), ...(opts.body ? { "Content-Length": Buffer.byteLength(opts.body) } : {}) }, timeout: opts.timeoutMs ?? 10_000 }, (res) => {
-      let body = "";
-      res.on("data", (c: Buffer) => (body += c.toString()));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on("error", () => resolve(undefined));
-    });
+    const req = request(
+      url,
+      {
+        method: opts.method ?? (opts.body ? "POST" : "GET"),
+        headers: { ...(opts.headers ?? {}), ...(opts.body ? { "Content-Length": Buffer.byteLength(opts.body) } : {}) },
+        timeout: opts.timeoutMs ?? 10_000,
+      },
+      (res) => {
+        let body = "";
+        res.on("data", (c: Buffer) => (body += c.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on("error", () => resolve(undefined));
+      },
+    );
     req.on("timeout", () => {
       req.destroy();
       resolve(undefined);

@@ -17,7 +17,9 @@ const PORT = Number(process.env.E2E_PG_PORT ?? 55432);
 function findBinDir(): string | undefined {
   const base = "/usr/lib/postgresql";
   if (!existsSync(base)) return undefined;
-  const versions = readdirSync(base).filter((v) => existsSync(join(base, v, "bin", "initdb"))).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync(base)
+    .filter((v) => existsSync(join(base, v, "bin", "initdb")))
+    .sort((a, b) => Number(b) - Number(a));
   return versions.length > 0 ? join(base, versions[0], "bin") : undefined;
 }
 
@@ -54,7 +56,12 @@ export async function startPostgres(workDir: string): Promise<Postgres> {
   const pwfile = join(root, "pwfile");
   writeFileSync(pwfile, password + "\n", { mode: 0o600 });
   chownSync(pwfile, uid, gid);
-  await asPostgres(binDir, "initdb", ["-D", dataDir, "-U", "postgres", "--pwfile", pwfile, "--auth-local=scram-sha-256", "--auth-host=scram-sha-256", "-E", "UTF8"], 120_000);
+  await asPostgres(
+    binDir,
+    "initdb",
+    ["-D", dataDir, "-U", "postgres", "--pwfile", pwfile, "--auth-local=scram-sha-256", "--auth-host=scram-sha-256", "-E", "UTF8"],
+    120_000,
+  );
   await asPostgres(
     binDir,
     "pg_ctl",
@@ -63,16 +70,31 @@ export async function startPostgres(workDir: string): Promise<Postgres> {
   );
   const admin = `postgresql://postgres:${password}@127.0.0.1:${PORT}/postgres?sslmode=disable`;
   const tfPassword = randomString(24);
-  await runOk("psql", [admin, "-v", "ON_ERROR_STOP=1", "-q", "-c", `CREATE ROLE terraform LOGIN CREATEDB PASSWORD '${tfPassword}'`, "-c", "CREATE DATABASE terraform_state OWNER terraform"], {
-    timeoutMs: 30_000,
-  });
+  await runOk(
+    "psql",
+    [
+      admin,
+      "-v",
+      "ON_ERROR_STOP=1",
+      "-q",
+      "-c",
+      `CREATE ROLE terraform LOGIN CREATEDB PASSWORD '${tfPassword}'`,
+      "-c",
+      "CREATE DATABASE terraform_state OWNER terraform",
+    ],
+    {
+      timeoutMs: 30_000,
+    },
+  );
   say(`PostgreSQL ${binDir.split("/").slice(-2, -1)[0]} for the pg backend on 127.0.0.1:${PORT} (data ${dataDir})`);
   return { connStr: `postgres://terraform:${tfPassword}@127.0.0.1:${PORT}/terraform_state?sslmode=disable`, dataDir, port: PORT, binDir };
 }
 
 export async function stopPostgres(dataDir: string, binDir: string): Promise<void> {
   if (!existsSync(join(dataDir, "postmaster.pid"))) return;
-  await run("runuser", ["-u", "postgres", "--", join(binDir, "pg_ctl"), "-D", dataDir, "-m", "fast", "-w", "-t", "60", "stop"], { timeoutMs: 90_000 });
+  await run("runuser", ["-u", "postgres", "--", join(binDir, "pg_ctl"), "-D", dataDir, "-m", "fast", "-w", "-t", "60", "stop"], {
+    timeoutMs: 90_000,
+  });
 }
 
 /** psql with the suite's connection string (a Terraform state role). */

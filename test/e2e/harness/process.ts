@@ -26,7 +26,12 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions): Pro
   const started = Date.now();
   return new Promise((resolve, reject) => {
     // stdin only when there is input: a closed pipe to a process that already exited is EPIPE.
-    const child = spawn(cmd, [...args], { cwd: opts.cwd, env: opts.env ?? process.env, stdio: [opts.input !== undefined ? "pipe" : "ignore", "pipe", "pipe"], detached: true });
+    const child = spawn(cmd, [...args], {
+      cwd: opts.cwd,
+      env: opts.env ?? process.env,
+      stdio: [opts.input !== undefined ? "pipe" : "ignore", "pipe", "pipe"],
+      detached: true,
+    });
     let stdout = "";
     let stderr = "";
     let timedOut = false;
@@ -48,10 +53,12 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions): Pro
     child.on("close", (code) => {
       clearTimeout(timer);
       const ms = Date.now() - started;
-      detail(`$ ${command}${opts.cwd ? `   (in ${opts.cwd})` : ""}\n  -> exit ${code}${timedOut ? " (TIMED OUT)" : ""} after ${(ms / 1000).toFixed(1)}s`);
+      detail(
+        `$ ${command}${opts.cwd ? `   (in ${opts.cwd})` : ""}\n  -> exit ${code}${timedOut ? " (TIMED OUT)" : ""} after ${(ms / 1000).toFixed(1)}s`,
+      );
       if (!opts.quiet && stdout.trim()) detail(indent(stdout));
       if (stderr.trim()) detail(indent(stderr));
-      resolve({ command, code: timedOut ? 124 : code ?? 1, stdout, stderr, ms, timedOut });
+      resolve({ command, code: timedOut ? 124 : (code ?? 1), stdout, stderr, ms, timedOut });
     });
     if (opts.input !== undefined && child.stdin) {
       child.stdin.on("error", () => undefined);
@@ -63,7 +70,8 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions): Pro
 /** Like run, but throws (with the output's tail) unless the exit code is 0. */
 export async function runOk(cmd: string, args: readonly string[], opts: RunOptions): Promise<RunResult> {
   const r = await run(cmd, args, opts);
-  if (r.code !== 0) throw new Error(`${r.command} failed (exit ${r.code}${r.timedOut ? ", timed out" : ""}):\n${tail(r.stderr || r.stdout)}`);
+  if (r.code !== 0)
+    throw new Error(`${r.command} failed (exit ${r.code}${r.timedOut ? ", timed out" : ""}):\n${tail(r.stderr || r.stdout)}`);
   return r;
 }
 
@@ -81,7 +89,11 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Polls check() every intervalMs until it returns a truthy value or timeoutMs passes; then throws
  * with the last value described by describe().
  */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, opts: { timeoutMs: number; intervalMs?: number; describe?: () => Promise<string> }): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  opts: { timeoutMs: number; intervalMs?: number; describe?: () => Promise<string> },
+): Promise<T> {
   const deadline = Date.now() + opts.timeoutMs;
   for (;;) {
     const value = await check();

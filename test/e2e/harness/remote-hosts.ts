@@ -98,13 +98,20 @@ export class RemoteHostsTestbed {
    */
   sshOpts(knownHosts = this.sshKnownHosts): string[] {
     return [
-      "-F", "/dev/null",
-      "-i", this.sshKey,
-      "-o", "IdentitiesOnly=yes",
-      "-o", "BatchMode=yes",
-      "-o", `UserKnownHostsFile=${knownHosts}`,
-      "-o", "GlobalKnownHostsFile=/dev/null",
-      "-o", "StrictHostKeyChecking=yes",
+      "-F",
+      "/dev/null",
+      "-i",
+      this.sshKey,
+      "-o",
+      "IdentitiesOnly=yes",
+      "-o",
+      "BatchMode=yes",
+      "-o",
+      `UserKnownHostsFile=${knownHosts}`,
+      "-o",
+      "GlobalKnownHostsFile=/dev/null",
+      "-o",
+      "StrictHostKeyChecking=yes",
     ];
   }
 
@@ -119,14 +126,20 @@ export class RemoteHostsTestbed {
     const env = { ...process.env, DOCKER_CONFIG: dockerConfig };
     const pinned: Record<string, string> = {};
     try {
-      await runOk("docker", ["login", "--username", this.registryUsername, "--password-stdin", this.registry], { env, input: this.registryPassword, timeoutMs: MINUTE });
+      await runOk("docker", ["login", "--username", this.registryUsername, "--password-stdin", this.registry], {
+        env,
+        input: this.registryPassword,
+        timeoutMs: MINUTE,
+      });
       for (const ref of localRefs) {
         const remote = `${this.registry}/${ref}`;
         const repo = remote.replace(/:[^/:]+$/, "");
         await runOk("docker", ["tag", ref, remote], { env, timeoutMs: MINUTE });
         try {
           await runOk("docker", ["push", "-q", remote], { env, timeoutMs: 5 * MINUTE });
-          const digests = JSON.parse((await runOk("docker", ["image", "inspect", "--format", "{{json .RepoDigests}}", remote], { env, timeoutMs: MINUTE })).stdout) as string[];
+          const digests = JSON.parse(
+            (await runOk("docker", ["image", "inspect", "--format", "{{json .RepoDigests}}", remote], { env, timeoutMs: MINUTE })).stdout,
+          ) as string[];
           const digest = digests.find((d) => d.startsWith(`${repo}@sha256:`));
           if (!digest) throw new Error(`no registry digest for ${remote} after the push (RepoDigests: ${digests.join(", ")})`);
           pinned[ref] = digest;
@@ -165,7 +178,12 @@ export class RemoteHostsTestbed {
       `${[...pending].join(", ")} running and healthy on the ${host} host`,
       async () => {
         for (const n of [...pending]) {
-          const r = await this.docker(host, ["inspect", "--format", "{{.State.Running}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}", n]);
+          const r = await this.docker(host, [
+            "inspect",
+            "--format",
+            "{{.State.Running}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}",
+            n,
+          ]);
           const [running, health] = r.stdout.trim().split(" ");
           if (r.code === 0 && running === "true" && (health === "none" || health === "healthy")) pending.delete(n);
         }
@@ -177,7 +195,12 @@ export class RemoteHostsTestbed {
         describe: async () => {
           const parts: string[] = [];
           for (const n of pending) {
-            const r = await this.docker(host, ["inspect", "--format", "{{.State.Status}} restarts={{.RestartCount}} health={{if .State.Health}}{{.State.Health.Status}}{{end}}", n]);
+            const r = await this.docker(host, [
+              "inspect",
+              "--format",
+              "{{.State.Status}} restarts={{.RestartCount}} health={{if .State.Health}}{{.State.Health.Status}}{{end}}",
+              n,
+            ]);
             const logs = await this.docker(host, ["logs", "--tail", "15", n]);
             parts.push(`${n}: ${r.stdout.trim() || r.stderr.trim()}\n${(logs.stdout + logs.stderr).trim()}`);
           }
@@ -199,9 +222,19 @@ export async function stackObjectsOn(s: StackUnderTest, dockerArgs: readonly str
   const volumes = await list(["volume", "ls", "--format", "{{.Name}}"]);
   const networks = await list(["network", "ls", "--format", "{{.Name}}"]);
   return [
-    ...s.containers().map((c) => c.name).filter((n) => containers.has(n)).map((n) => `container ${n}`),
-    ...s.volumeNames().filter((n) => volumes.has(n)).map((n) => `volume ${n}`),
-    ...s.networkNames().filter((n) => networks.has(n)).map((n) => `network ${n}`),
+    ...s
+      .containers()
+      .map((c) => c.name)
+      .filter((n) => containers.has(n))
+      .map((n) => `container ${n}`),
+    ...s
+      .volumeNames()
+      .filter((n) => volumes.has(n))
+      .map((n) => `volume ${n}`),
+    ...s
+      .networkNames()
+      .filter((n) => networks.has(n))
+      .map((n) => `network ${n}`),
   ];
 }
 
@@ -228,7 +261,15 @@ export class CdktfCli {
   }
 
   env(secrets: Readonly<Record<string, string>>, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = { ...process.env, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1", TF_INPUT: "0", CI: "true", FORCE_COLOR: "0", ...extra };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      CHECKPOINT_DISABLE: "1",
+      TF_IN_AUTOMATION: "1",
+      TF_INPUT: "0",
+      CI: "true",
+      FORCE_COLOR: "0",
+      ...extra,
+    };
     delete env.TF_LOG;
     delete env.CDKTF_OUTDIR;
     for (const k of Object.keys(env)) if (k.startsWith("TF_VAR_")) delete env[k];
@@ -244,7 +285,12 @@ export class CdktfCli {
   /** `npx cdktf <command> <stack> --skip-provider-lock [--auto-approve] --var ...`. */
   async run(
     command: "deploy" | "diff" | "destroy",
-    opts: { vars: Readonly<Record<string, string>>; secrets: Readonly<Record<string, string>>; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+    opts: {
+      vars: Readonly<Record<string, string>>;
+      secrets: Readonly<Record<string, string>>;
+      env?: NodeJS.ProcessEnv;
+      timeoutMs?: number;
+    },
   ): Promise<CdktfResult> {
     const args = ["cdktf", command, this.s.name, "--skip-provider-lock", "--output", this.outDir, "--no-color"];
     if (command !== "diff") args.push("--auto-approve");
@@ -255,7 +301,12 @@ export class CdktfCli {
   }
 
   /** Terraform itself in the stack directory cdktf wrote and initialized (state, outputs, plans). */
-  async terraform(args: readonly string[], secrets: Readonly<Record<string, string>> = {}, extra: NodeJS.ProcessEnv = {}, timeoutMs = 5 * MINUTE): Promise<RunResult> {
+  async terraform(
+    args: readonly string[],
+    secrets: Readonly<Record<string, string>> = {},
+    extra: NodeJS.ProcessEnv = {},
+    timeoutMs = 5 * MINUTE,
+  ): Promise<RunResult> {
     // The binary cdktf runs too (TERRAFORM_BINARY_NAME).
     return run(engineFromEnv(), args, { cwd: this.stackDir, env: this.env(secrets, extra), timeoutMs, quiet: true });
   }
@@ -301,9 +352,19 @@ export function emptyKnownHosts(dir: string): string {
 
 function script(args: readonly string[], timeoutMs: number): { stdout: string; stderr: string } {
   const started = Date.now();
-  const r = spawnSync("bash", [RemoteHostsTestbed.script, ...args], { encoding: "utf8", timeout: timeoutMs, killSignal: "SIGKILL", maxBuffer: 16 * 1024 * 1024 });
-  detail(`$ remote-hosts-testbed.sh ${args.join(" ")}\n  -> exit ${r.status ?? r.signal} after ${((Date.now() - started) / 1000).toFixed(1)}s${r.stderr?.trim() ? `\n${r.stderr.trim().replace(/^/gm, "    ")}` : ""}`);
+  const r = spawnSync("bash", [RemoteHostsTestbed.script, ...args], {
+    encoding: "utf8",
+    timeout: timeoutMs,
+    killSignal: "SIGKILL",
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  detail(
+    `$ remote-hosts-testbed.sh ${args.join(" ")}\n  -> exit ${r.status ?? r.signal} after ${((Date.now() - started) / 1000).toFixed(1)}s${r.stderr?.trim() ? `\n${r.stderr.trim().replace(/^/gm, "    ")}` : ""}`,
+  );
   if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`scripts/remote-hosts-testbed.sh ${args.join(" ")} failed (exit ${r.status ?? r.signal}):\n${tail(r.stderr || r.stdout || "")}`);
+  if (r.status !== 0)
+    throw new Error(
+      `scripts/remote-hosts-testbed.sh ${args.join(" ")} failed (exit ${r.status ?? r.signal}):\n${tail(r.stderr || r.stdout || "")}`,
+    );
   return { stdout: r.stdout, stderr: r.stderr };
 }

@@ -10,7 +10,11 @@ import { StackUnderTest } from "./stacks";
  * instead of on the synthesized configuration. A rule suppressed for the container in the stack's
  * policy report (`cdktf.out/stacks/<stack>/policy-report.json`) is skipped, as at synth time.
  */
-export function runtimePolicyFindings(i: Inspect, suppressed: ReadonlySet<string>, declaredPublicHostPorts: ReadonlySet<string> = new Set()): string[] {
+export function runtimePolicyFindings(
+  i: Inspect,
+  suppressed: ReadonlySet<string>,
+  declaredPublicHostPorts: ReadonlySet<string> = new Set(),
+): string[] {
   const h = i.HostConfig as Inspect["HostConfig"] & { PidMode?: string; IpcMode?: string };
   const findings: string[] = [];
   const check = (rule: string, ok: boolean, what: string) => {
@@ -18,19 +22,36 @@ export function runtimePolicyFindings(i: Inspect, suppressed: ReadonlySet<string
   };
   const user = (i.Config.User ?? "").split(":")[0];
   check("ContainerNotPrivileged", h.Privileged === false, "privileged");
-  check("ContainerCapabilitiesDropped", (h.CapDrop ?? []).some((c) => c.toUpperCase() === "ALL"), `CapDrop ${JSON.stringify(h.CapDrop)}`);
+  check(
+    "ContainerCapabilitiesDropped",
+    (h.CapDrop ?? []).some((c) => c.toUpperCase() === "ALL"),
+    `CapDrop ${JSON.stringify(h.CapDrop)}`,
+  );
   // What docker-bench-security's capability check reads: CapAdd as the engine stores it.
   const extraCaps = (h.CapAdd ?? []).filter((c) => !ALLOWED_CAPABILITY_ADDITIONS.includes(normalizeCapability(c)));
   check("ContainerCapabilitiesDropped", extraCaps.length === 0, `CapAdd ${JSON.stringify(extraCaps)} outside the allow list`);
-  check("ContainerNoNewPrivileges", (h.SecurityOpt ?? []).some((o) => /^no-new-privileges(:true|=true)?$/.test(o)), `SecurityOpt ${JSON.stringify(h.SecurityOpt)}`);
+  check(
+    "ContainerNoNewPrivileges",
+    (h.SecurityOpt ?? []).some((o) => /^no-new-privileges(:true|=true)?$/.test(o)),
+    `SecurityOpt ${JSON.stringify(h.SecurityOpt)}`,
+  );
   check("ContainerRunsAsNonRoot", user !== "" && user !== "0" && user !== "root", `User ${JSON.stringify(i.Config.User)}`);
   check("ContainerReadOnlyRootFilesystem", h.ReadonlyRootfs === true, "root filesystem writable");
   check("ContainerMemoryLimited", h.Memory > 0, `Memory ${h.Memory}`);
-  check("ContainerCpuLimited", h.NanoCpus > 0 || (h.CpuQuota > 0 && h.CpuPeriod > 0), `NanoCpus ${h.NanoCpus}, CpuQuota ${h.CpuQuota} / CpuPeriod ${h.CpuPeriod}`);
-  check("ContainerHealthCheckDefined", (i.Config.Healthcheck?.Test ?? []).length > 0 && i.Config.Healthcheck?.Test[0] !== "NONE", "no health check");
+  check(
+    "ContainerCpuLimited",
+    h.NanoCpus > 0 || (h.CpuQuota > 0 && h.CpuPeriod > 0),
+    `NanoCpus ${h.NanoCpus}, CpuQuota ${h.CpuQuota} / CpuPeriod ${h.CpuPeriod}`,
+  );
+  check(
+    "ContainerHealthCheckDefined",
+    (i.Config.Healthcheck?.Test ?? []).length > 0 && i.Config.Healthcheck?.Test[0] !== "NONE",
+    "no health check",
+  );
   check(
     "ContainerRestartPolicyBounded",
-    h.RestartPolicy.Name === "unless-stopped" || (h.RestartPolicy.Name === "on-failure" && h.RestartPolicy.MaximumRetryCount >= 1 && h.RestartPolicy.MaximumRetryCount <= 5),
+    h.RestartPolicy.Name === "unless-stopped" ||
+      (h.RestartPolicy.Name === "on-failure" && h.RestartPolicy.MaximumRetryCount >= 1 && h.RestartPolicy.MaximumRetryCount <= 5),
     `RestartPolicy ${JSON.stringify(h.RestartPolicy)}`,
   );
   check(
@@ -41,10 +62,16 @@ export function runtimePolicyFindings(i: Inspect, suppressed: ReadonlySet<string
   check("ContainerNotOnHostNetwork", h.NetworkMode !== "host", "host network");
   check("ContainerHostPidNamespaceNotShared", h.PidMode !== "host", "host PID namespace");
   check("ContainerHostIpcNamespaceNotShared", h.IpcMode !== "host", "host IPC namespace");
-  check("ContainerDockerSocketNotMounted", !i.Mounts.some((m) => /docker\.sock$/.test(m.Source) || /docker\.sock$/.test(m.Destination)), "Docker socket mounted");
+  check(
+    "ContainerDockerSocketNotMounted",
+    !i.Mounts.some((m) => /docker\.sock$/.test(m.Source) || /docker\.sock$/.test(m.Destination)),
+    "Docker socket mounted",
+  );
   // A port the configuration declares public (e.g. Zebra's P2P port) may bind every interface.
   const exposed = Object.entries(h.PortBindings ?? {}).flatMap(([port, bs]) =>
-    (bs ?? []).filter((b) => b.HostIp !== "127.0.0.1" && !declaredPublicHostPorts.has(b.HostPort)).map((b) => `${b.HostIp || "0.0.0.0"}:${b.HostPort}->${port}`),
+    (bs ?? [])
+      .filter((b) => b.HostIp !== "127.0.0.1" && !declaredPublicHostPorts.has(b.HostPort))
+      .map((b) => `${b.HostIp || "0.0.0.0"}:${b.HostPort}->${port}`),
   );
   check("ContainerHostPortsBoundToLoopback", exposed.length === 0, `ports ${exposed.join(", ")}`);
   const literalSecrets = (i.Config.Env ?? [])

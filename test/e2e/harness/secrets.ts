@@ -33,10 +33,27 @@ function tlsPair(): { certificate: string; key: string } {
     // A real certificate: the proxy is real nginx. Its name is the stack's server_name in the suite.
     const r = spawnSync(
       "openssl",
-      ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=zfs-sync.e2e.test", "-addext", "subjectAltName=DNS:zfs-sync.e2e.test", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")],
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=zfs-sync.e2e.test",
+        "-addext",
+        "subjectAltName=DNS:zfs-sync.e2e.test",
+        "-keyout",
+        join(dir, "key.pem"),
+        "-out",
+        join(dir, "cert.pem"),
+      ],
       { encoding: "utf8" },
     );
-    if (r.status !== 0 || !existsSync(join(dir, "cert.pem"))) throw new Error(`openssl could not make the suite's TLS certificate: ${r.stderr}`);
+    if (r.status !== 0 || !existsSync(join(dir, "cert.pem")))
+      throw new Error(`openssl could not make the suite's TLS certificate: ${r.stderr}`);
     tls = { certificate: readFileSync(join(dir, "cert.pem"), "utf8"), key: readFileSync(join(dir, "key.pem"), "utf8") };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -63,7 +80,9 @@ export function generateSecrets(variables: Record<string, any>, resources: Recor
         break;
       case "zallet_rpc_pwhash": {
         const salt = randomBytes(16).toString("hex");
-        out[name] = `${salt}$${createHmac("sha256", salt).update(out.regtest_rpc_password ?? randomString(24)).digest("hex")}`;
+        out[name] = `${salt}$${createHmac("sha256", salt)
+          .update(out.regtest_rpc_password ?? randomString(24))
+          .digest("hex")}`;
         break;
       }
       case "tls_certificate":

@@ -98,7 +98,8 @@ export class StackUnderTest {
     this.vars = { docker_host: opts.dockerHost ?? DOCKER_HOST };
     for (const v of Object.keys(variables)) {
       if (v.endsWith("_image")) {
-        if (!(v in STANDIN_FOR_IMAGE_VARIABLE)) throw new Error(`${name}: no stand-in image for variable ${v}; add one under e2e/standins and to STANDIN_FOR_IMAGE_VARIABLE`);
+        if (!(v in STANDIN_FOR_IMAGE_VARIABLE))
+          throw new Error(`${name}: no stand-in image for variable ${v}; add one under e2e/standins and to STANDIN_FOR_IMAGE_VARIABLE`);
         const standin = STANDIN_FOR_IMAGE_VARIABLE[v];
         if (standin) this.vars[v] = `${this.imagePrefix}z3-e2e/${standin}:${opts.imageVersion ?? 1}`;
       } else if (v === "jessy_source_path") {
@@ -111,7 +112,8 @@ export class StackUnderTest {
       }
     }
     const guarded = this.json.locals?.zebra_release !== undefined;
-    if ("zebra_image" in this.vars && (guarded || opts.zebraRelease)) this.vars.zebra_image = zebraStandin(opts.zebraRelease ?? ZEBRA_DEFAULT_RELEASE, this.imagePrefix);
+    if ("zebra_image" in this.vars && (guarded || opts.zebraRelease))
+      this.vars.zebra_image = zebraStandin(opts.zebraRelease ?? ZEBRA_DEFAULT_RELEASE, this.imagePrefix);
     this.secrets = generateSecrets(variables, this.json.resource);
     this.backups = "backup_repository" in variables && (opts.backups === true || !("default" in variables.backup_repository));
     if (this.backups) {
@@ -143,7 +145,12 @@ export class StackUnderTest {
 
   container(name: string): ContainerUnderTest {
     const c = this.containers().find((x) => x.name === name);
-    if (!c) throw new Error(`${this.name}: no container named ${name} (have ${this.containers().map((x) => x.name).join(", ")})`);
+    if (!c)
+      throw new Error(
+        `${this.name}: no container named ${name} (have ${this.containers()
+          .map((x) => x.name)
+          .join(", ")})`,
+      );
     return c;
   }
 

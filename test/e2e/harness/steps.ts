@@ -17,7 +17,10 @@ const MINUTE = 60_000;
  */
 export async function ensureNoConflicts(s: StackUnderTest): Promise<void> {
   if (s.pgBackend) await ensureEmptyStateSchema(s);
-  const containers = await existing("container", s.containers().map((c) => c.name));
+  const containers = await existing(
+    "container",
+    s.containers().map((c) => c.name),
+  );
   const volumes = await existing("volume", s.volumeNames());
   const networks = await existing("network", s.networkNames());
   const all = [...containers, ...volumes, ...networks];
@@ -36,10 +39,19 @@ export async function ensureNoConflicts(s: StackUnderTest): Promise<void> {
 async function ensureEmptyStateSchema(s: StackUnderTest): Promise<void> {
   const schema = s.json.terraform?.backend?.pg?.schema_name as string | undefined;
   if (!schema || !s.config.pgConnStr) return;
-  const exists = await psql(s.config.pgConnStr, `SELECT count(*) FROM information_schema.tables WHERE table_schema = '${schema}' AND table_name = 'states'`);
+  const exists = await psql(
+    s.config.pgConnStr,
+    `SELECT count(*) FROM information_schema.tables WHERE table_schema = '${schema}' AND table_name = 'states'`,
+  );
   if (exists === "0") return;
-  const rows = await psql(s.config.pgConnStr, `SELECT count(*) FROM "${schema}".states WHERE length(data) > 0 AND data::jsonb -> 'resources' <> '[]'::jsonb`);
-  if (rows !== "0") throw new Error(`${s.name}: the state schema ${schema} already holds resources; the e2e suite needs a PostgreSQL database used for nothing else`);
+  const rows = await psql(
+    s.config.pgConnStr,
+    `SELECT count(*) FROM "${schema}".states WHERE length(data) > 0 AND data::jsonb -> 'resources' <> '[]'::jsonb`,
+  );
+  if (rows !== "0")
+    throw new Error(
+      `${s.name}: the state schema ${schema} already holds resources; the e2e suite needs a PostgreSQL database used for nothing else`,
+    );
 }
 
 async function removeByName(containers: string[], volumes: string[], networks: string[]): Promise<void> {
@@ -72,15 +84,20 @@ export async function deployed(s: StackUnderTest): Promise<ContainerUnderTest[]>
 export async function assertRunningAndHealthy(s: StackUnderTest, timeoutMs = 3 * MINUTE): Promise<void> {
   const all = await deployed(s);
   const services = all.filter((c) => c.config.must_run !== false && c.config.start !== false);
-  await waitHealthy(services.map((c) => c.name), timeoutMs);
+  await waitHealthy(
+    services.map((c) => c.name),
+    timeoutMs,
+  );
   const problems: string[] = [];
   for (const c of all.filter((x) => x.config.must_run === false && x.config.start !== false)) {
     const i = await mustInspect(c.name);
-    if (i.State.Status !== "exited" || i.State.ExitCode !== 0) problems.push(`${c.name} (one-shot): ${i.State.Status}, exit ${i.State.ExitCode}\n${await logsTail(c.name)}`);
+    if (i.State.Status !== "exited" || i.State.ExitCode !== 0)
+      problems.push(`${c.name} (one-shot): ${i.State.Status}, exit ${i.State.ExitCode}\n${await logsTail(c.name)}`);
   }
   for (const c of all.filter((x) => x.config.start === false)) {
     const i = await mustInspect(c.name);
-    if (i.State.Status !== "created" || i.State.StartedAt !== "0001-01-01T00:00:00Z") problems.push(`${c.name} (files loader) was started: ${i.State.Status}`);
+    if (i.State.Status !== "created" || i.State.StartedAt !== "0001-01-01T00:00:00Z")
+      problems.push(`${c.name} (files loader) was started: ${i.State.Status}`);
   }
   if (problems.length) throw new Error(problems.join("\n"));
   say(`${s.name}: ${services.length} services running${services.some((c) => c.config.healthcheck) ? " and healthy" : ""}`);
@@ -131,17 +148,26 @@ export async function assertSecretsNotInInspect(s: StackUnderTest, allowed: { co
     for (const [variable, value] of Object.entries(s.secrets)) {
       if (allowed.some((a) => a.container === c.name && a.variable === variable)) continue;
       const needles = [value, ...value.split("\n").filter((l) => l.length >= 24 && !l.startsWith("-----"))];
-      if (needles.some((n) => text.includes(n) || text.includes(JSON.stringify(n).slice(1, -1)))) leaks.push(`${variable} in docker inspect ${c.name}`);
+      if (needles.some((n) => text.includes(n) || text.includes(JSON.stringify(n).slice(1, -1))))
+        leaks.push(`${variable} in docker inspect ${c.name}`);
     }
   }
   if (leaks.length) throw new Error(`secret values visible in docker inspect: ${leaks.join(", ")}`);
 }
 
 /** A secret delivered as a file: exact content, the expected mode and root ownership. */
-export async function assertSecretFile(s: StackUnderTest, container: string, path: string, variable: string, mode: string, user?: string): Promise<void> {
+export async function assertSecretFile(
+  s: StackUnderTest,
+  container: string,
+  path: string,
+  variable: string,
+  mode: string,
+  user?: string,
+): Promise<void> {
   const stat = await exec(container, ["stat", "-L", "-c", "%a %u:%g", path], { user });
   if (stat.code !== 0) throw new Error(`${container}: cannot stat ${path}: ${stat.stderr}`);
-  if (stat.stdout.trim() !== `${mode.replace(/^0/, "")} 0:0`) throw new Error(`${container}:${path} is ${stat.stdout.trim()}, expected mode ${mode} owned by root`);
+  if (stat.stdout.trim() !== `${mode.replace(/^0/, "")} 0:0`)
+    throw new Error(`${container}:${path} is ${stat.stdout.trim()}, expected mode ${mode} owned by root`);
   const content = await exec(container, ["cat", path], { user });
   if (content.code !== 0) throw new Error(`${container}: the service user cannot read ${path}: ${content.stderr}`);
   if (content.stdout !== s.secrets[variable]) throw new Error(`${container}:${path} does not hold the value of ${variable}`);
@@ -154,7 +180,8 @@ export async function assertReadOnly(container: string, path: string, user?: str
     await exec(container, ["rm", "-f", `${path}/.e2e-write-probe`], { user });
     throw new Error(`${container}: writing under ${path} succeeded; it should be read-only`);
   }
-  if (!/Read-only file system/i.test(r.stderr)) throw new Error(`${container}: writing under ${path} failed, but not as read-only: ${r.stderr.trim()}`);
+  if (!/Read-only file system/i.test(r.stderr))
+    throw new Error(`${container}: writing under ${path} failed, but not as read-only: ${r.stderr.trim()}`);
 }
 
 /** Published ports answer on 127.0.0.1; loopback-bound ones refuse the machine's other address, public ones accept it. */
@@ -164,11 +191,14 @@ export async function assertPublishedPorts(s: StackUnderTest, externalAddress?: 
   for (const c of await deployed(s)) {
     if (c.config.must_run === false) continue;
     for (const p of (c.config.ports ?? []) as { internal: number; external: number; ip: string }[]) {
-      if (!(await tcpAccepts("127.0.0.1", p.external))) problems.push(`${c.name}: nothing answers on 127.0.0.1:${p.external} (-> ${p.internal})`);
+      if (!(await tcpAccepts("127.0.0.1", p.external)))
+        problems.push(`${c.name}: nothing answers on 127.0.0.1:${p.external} (-> ${p.internal})`);
       if (externalAddress) {
         const reachable = await tcpAccepts(externalAddress, p.external);
-        if (p.ip === "127.0.0.1" && reachable) problems.push(`${c.name}: ${externalAddress}:${p.external} accepts connections, but the port is bound to 127.0.0.1`);
-        if (p.ip === "0.0.0.0" && !reachable) problems.push(`${c.name}: ${externalAddress}:${p.external} refuses connections, but the port is public`);
+        if (p.ip === "127.0.0.1" && reachable)
+          problems.push(`${c.name}: ${externalAddress}:${p.external} accepts connections, but the port is bound to 127.0.0.1`);
+        if (p.ip === "0.0.0.0" && !reachable)
+          problems.push(`${c.name}: ${externalAddress}:${p.external} refuses connections, but the port is public`);
         notes.push(`${c.name} ${p.ip}:${p.external}`);
       }
     }
@@ -204,7 +234,9 @@ export async function faultKillMainProcess(s: StackUnderTest, container: string,
   const after = (await mustInspect(container)) as Inspect;
   if (after.Id !== before.Id) throw new Error(`${container} was replaced (id changed), not restarted`);
   record(s.section, `fault: kill ${container} (${how}) back healthy s`, seconds(Date.now() - t0));
-  say(`${s.name}: ${container} killed (${how}), restarted by policy ${after.HostConfig.RestartPolicy.Name} (restart count ${after.RestartCount}) and healthy in ${seconds(Date.now() - t0)}s`);
+  say(
+    `${s.name}: ${container} killed (${how}), restarted by policy ${after.HostConfig.RestartPolicy.Name} (restart count ${after.RestartCount}) and healthy in ${seconds(Date.now() - t0)}s`,
+  );
 }
 
 /** docker rm -f out of band: the next plan creates exactly that container, and apply heals it. */
@@ -214,7 +246,9 @@ export async function faultRemoveContainer(s: StackUnderTest, container: string)
   const p = await s.tf.plan();
   const want: Change[] = [{ address: `docker_container.${c.id}${c.gated ? "[0]" : ""}`, actions: ["create"] }];
   if (p.code !== 2 || JSON.stringify(p.changes) !== JSON.stringify(want)) {
-    throw new Error(`${s.name}: after docker rm -f ${container} the plan should create exactly ${describeChanges(want)}; it has (exit ${p.code}) ${describeChanges(p.changes)}\n${planExcerpt(p.text)}`);
+    throw new Error(
+      `${s.name}: after docker rm -f ${container} the plan should create exactly ${describeChanges(want)}; it has (exit ${p.code}) ${describeChanges(p.changes)}\n${planExcerpt(p.text)}`,
+    );
   }
   const t0 = Date.now();
   await s.tf.applyOk();
@@ -229,7 +263,10 @@ export async function destroyAndAssertClean(s: StackUnderTest): Promise<void> {
   if (r.code !== 0) throw new Error(`${s.name}: terraform destroy failed (exit ${r.code}):\n${tail(r.stderr + r.stdout)}`);
   record(s.section, "destroy s", seconds(r.ms));
   const left = [
-    ...(await existing("container", s.containers().map((c) => c.name))),
+    ...(await existing(
+      "container",
+      s.containers().map((c) => c.name),
+    )),
     ...(await existing("volume", s.volumeNames())),
     ...(await existing("network", s.networkNames())),
   ];
@@ -244,11 +281,16 @@ export async function cleanUp(s: StackUnderTest): Promise<void> {
     return;
   }
   const r = await s.tf.destroy().catch(() => undefined);
-  const containers = await existing("container", s.containers().map((c) => c.name));
+  const containers = await existing(
+    "container",
+    s.containers().map((c) => c.name),
+  );
   const volumes = await existing("volume", s.volumeNames());
   const networks = await existing("network", s.networkNames());
   if (containers.length + volumes.length + networks.length > 0) {
-    say(`${s.name}: clean-up${r && r.code === 0 ? "" : " (destroy failed)"}: removing ${[...containers, ...volumes, ...networks].join(", ")}`);
+    say(
+      `${s.name}: clean-up${r && r.code === 0 ? "" : " (destroy failed)"}: removing ${[...containers, ...volumes, ...networks].join(", ")}`,
+    );
     await removeByName(containers, volumes, networks);
   }
 }

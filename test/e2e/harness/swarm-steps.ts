@@ -33,7 +33,10 @@ export function nodeState(bed: SwarmTestbed, i: number): string | undefined {
 
 /** The running tasks of a service, with the index of the node each runs on. */
 export function runningTasks(bed: SwarmTestbed, service: string): Task[] {
-  const ids = bed.docker(0, ["service", "ps", "-q", "--no-trunc", "--filter", "desired-state=running", service]).split("\n").filter((x) => x.trim() !== "");
+  const ids = bed
+    .docker(0, ["service", "ps", "-q", "--no-trunc", "--filter", "desired-state=running", service])
+    .split("\n")
+    .filter((x) => x.trim() !== "");
   if (ids.length === 0) return [];
   const byId = nodeIndexes(bed);
   const tasks = JSON.parse(bed.docker(0, ["inspect", "--type", "task", ...ids])) as any[];
@@ -49,12 +52,19 @@ export function runningTasks(bed: SwarmTestbed, service: string): Task[] {
 }
 
 /** Waits until a service has `replicas` running tasks whose image contains `image`; returns the ms it took. */
-export async function waitForTasks(bed: SwarmTestbed, service: string, replicas: number, opts: { image?: string; timeoutMs?: number; notOn?: number } = {}): Promise<number> {
+export async function waitForTasks(
+  bed: SwarmTestbed,
+  service: string,
+  replicas: number,
+  opts: { image?: string; timeoutMs?: number; notOn?: number } = {},
+): Promise<number> {
   const t0 = Date.now();
   await waitFor(
     `${service}: ${replicas} running task(s)${opts.image ? ` of ${opts.image}` : ""}${opts.notOn !== undefined ? ` off node ${opts.notOn}` : ""}`,
     async () => {
-      const tasks = runningTasks(bed, service).filter((t) => (opts.image === undefined || t.image.includes(opts.image)) && t.node !== opts.notOn);
+      const tasks = runningTasks(bed, service).filter(
+        (t) => (opts.image === undefined || t.image.includes(opts.image)) && t.node !== opts.notOn,
+      );
       return tasks.length === replicas;
     },
     { timeoutMs: opts.timeoutMs ?? 180_000, intervalMs: 1000 },
@@ -73,7 +83,11 @@ export function buildLoadgen(config: E2eConfig): string {
   // The Go toolchain the engine bootstrap builds the provider with (on PATH, or Go's default prefix).
   const go = spawnSync("go", ["version"]).status === 0 ? "go" : existsSync("/usr/local/go/bin/go") ? "/usr/local/go/bin/go" : undefined;
   if (!go) throw new Error("the load generator needs Go (go on PATH or /usr/local/go/bin/go), as scripts/bootstrap-engine.sh does");
-  execFileSync(go, ["build", "-trimpath", "-o", out, "."], { cwd: join(REPO_ROOT, "e2e", "loadgen"), env: { ...process.env, CGO_ENABLED: "0" }, stdio: "pipe" });
+  execFileSync(go, ["build", "-trimpath", "-o", out, "."], {
+    cwd: join(REPO_ROOT, "e2e", "loadgen"),
+    env: { ...process.env, CGO_ENABLED: "0" },
+    stdio: "pipe",
+  });
   return out;
 }
 
@@ -126,7 +140,9 @@ export class Load {
     this.child.kill("SIGINT");
     await this.done;
     const summary = JSON.parse(this.output.trim()) as LoadSummary;
-    say(`load: ${summary.requests} sent, ${summary.ok} ok, ${summary.failed} failed, ${summary.retries} retried on another node (${summary.stoppedBy})`);
+    say(
+      `load: ${summary.requests} sent, ${summary.ok} ok, ${summary.failed} failed, ${summary.retries} retried on another node (${summary.stoppedBy})`,
+    );
     return summary;
   }
 }
@@ -139,13 +155,29 @@ export function leftOnNodes(bed: SwarmTestbed, prefix: string): string[] {
       .docker(node, [kind, "ls", ...extra, "--format", "{{.Name}}"])
       .split("\n")
       .filter((n) => n.startsWith(prefix));
-  left.push(...ls(0, "service").map((n) => `service ${n}`), ...ls(0, "secret").map((n) => `secret ${n}`), ...ls(0, "config").map((n) => `config ${n}`));
+  left.push(
+    ...ls(0, "service").map((n) => `service ${n}`),
+    ...ls(0, "secret").map((n) => `secret ${n}`),
+    ...ls(0, "config").map((n) => `config ${n}`),
+  );
   bed.nodes().forEach((_, i) => {
-    left.push(...bed.docker(i, ["ps", "-a", "--format", "{{.Names}}"]).split("\n").filter((n) => n.startsWith(prefix)).map((n) => `node${i} container ${n}`));
+    left.push(
+      ...bed
+        .docker(i, ["ps", "-a", "--format", "{{.Names}}"])
+        .split("\n")
+        .filter((n) => n.startsWith(prefix))
+        .map((n) => `node${i} container ${n}`),
+    );
     left.push(...ls(i, "volume").map((n) => `node${i} volume ${n}`));
     left.push(...ls(i, "network").map((n) => `node${i} network ${n}`));
     // Anonymous volumes carry no name prefix; the stack's tasks are gone, so any volume left is theirs.
-    left.push(...bed.docker(i, ["volume", "ls", "-q", "--filter", "dangling=true"]).split("\n").filter((n) => n.trim() !== "").map((n) => `node${i} anonymous volume ${n.slice(0, 12)}`));
+    left.push(
+      ...bed
+        .docker(i, ["volume", "ls", "-q", "--filter", "dangling=true"])
+        .split("\n")
+        .filter((n) => n.trim() !== "")
+        .map((n) => `node${i} anonymous volume ${n.slice(0, 12)}`),
+    );
   });
   return left;
 }

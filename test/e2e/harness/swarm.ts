@@ -117,11 +117,20 @@ function script(args: readonly string[], timeoutMs: number): string {
 /** Runs a command to completion, logs it like process.run does, throws unless it exits 0. */
 function exec(cmd: string, args: readonly string[], timeoutMs: number): string {
   const started = Date.now();
-  const r = spawnSync(cmd, [...args], { encoding: "utf8", timeout: timeoutMs, killSignal: "SIGKILL", maxBuffer: 64 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"] });
+  const r = spawnSync(cmd, [...args], {
+    encoding: "utf8",
+    timeout: timeoutMs,
+    killSignal: "SIGKILL",
+    maxBuffer: 64 * 1024 * 1024,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const command = [cmd, ...args].join(" ");
   const timedOut = r.error !== undefined && (r.error as NodeJS.ErrnoException).code === "ETIMEDOUT";
-  detail(`$ ${command}\n  -> exit ${r.status ?? r.signal}${timedOut ? " (TIMED OUT)" : ""} after ${((Date.now() - started) / 1000).toFixed(1)}s${r.stderr?.trim() ? `\n${r.stderr.trim().replace(/^/gm, "    ")}` : ""}`);
+  detail(
+    `$ ${command}\n  -> exit ${r.status ?? r.signal}${timedOut ? " (TIMED OUT)" : ""} after ${((Date.now() - started) / 1000).toFixed(1)}s${r.stderr?.trim() ? `\n${r.stderr.trim().replace(/^/gm, "    ")}` : ""}`,
+  );
   if (r.error && !timedOut) throw r.error;
-  if (r.status !== 0) throw new Error(`${command} failed (${timedOut ? "timed out" : `exit ${r.status ?? r.signal}`}):\n${tail(r.stderr || r.stdout || "")}`);
+  if (r.status !== 0)
+    throw new Error(`${command} failed (${timedOut ? "timed out" : `exit ${r.status ?? r.signal}`}):\n${tail(r.stderr || r.stdout || "")}`);
   return r.stdout;
 }

@@ -74,48 +74,84 @@ export class Terraform {
 
   async tfOk(args: readonly string[], timeoutMs: number): Promise<RunResult> {
     const r = await this.tf(args, timeoutMs);
-    if (r.code !== 0) throw new Error(`${this.stack}: ${this.engine} ${args[0]} failed (exit ${r.code}${r.timedOut ? ", timed out" : ""}):\n${tail(r.stderr + "\n" + r.stdout, 60)}`);
+    if (r.code !== 0)
+      throw new Error(
+        `${this.stack}: ${this.engine} ${args[0]} failed (exit ${r.code}${r.timedOut ? ", timed out" : ""}):\n${tail(r.stderr + "\n" + r.stdout, 60)}`,
+      );
     return r;
   }
 
   /** terraform init; returns the provider line Terraform printed (where it came from). */
   async init(): Promise<{ ms: number; providerLine: string }> {
     const r = await this.tfOk(["init", "-input=false", "-no-color"], 10 * MINUTE);
-    const providerLine = r.stdout.split("\n").find((l) => /kreuzwerker\/docker/.test(l) && /Install|Using/.test(l))?.trim() ?? "(no provider line)";
-    if (!PROVIDER_VERSION_PATTERN.test(providerLine)) throw new Error(`${this.stack}: ${this.engine} init did not install kreuzwerker/docker 4.6.x:\n${tail(r.stdout)}`);
+    const providerLine =
+      r.stdout
+        .split("\n")
+        .find((l) => /kreuzwerker\/docker/.test(l) && /Install|Using/.test(l))
+        ?.trim() ?? "(no provider line)";
+    if (!PROVIDER_VERSION_PATTERN.test(providerLine))
+      throw new Error(`${this.stack}: ${this.engine} init did not install kreuzwerker/docker 4.6.x:\n${tail(r.stdout)}`);
     return { ms: r.ms, providerLine };
   }
 
   async validate(): Promise<void> {
     const r = await this.tfOk(["validate", "-json", "-no-color"], 5 * MINUTE);
     const result = JSON.parse(r.stdout) as { valid: boolean; diagnostics: { severity: string; summary: string }[] };
-    if (!result.valid) throw new Error(`${this.stack}: ${this.engine} validate: ${result.diagnostics.map((d) => `${d.severity}: ${d.summary}`).join("; ")}`);
+    if (!result.valid)
+      throw new Error(`${this.stack}: ${this.engine} validate: ${result.diagnostics.map((d) => `${d.severity}: ${d.summary}`).join("; ")}`);
   }
 
-  async apply(opts: { overrides?: Readonly<Record<string, string>>; extra?: readonly string[]; timeoutMs?: number } = {}): Promise<RunResult> {
-    return this.tf(["apply", "-auto-approve", "-input=false", "-no-color", ...(opts.extra ?? []), ...this.varArgs(opts.overrides)], opts.timeoutMs ?? 20 * MINUTE);
+  async apply(
+    opts: { overrides?: Readonly<Record<string, string>>; extra?: readonly string[]; timeoutMs?: number } = {},
+  ): Promise<RunResult> {
+    return this.tf(
+      ["apply", "-auto-approve", "-input=false", "-no-color", ...(opts.extra ?? []), ...this.varArgs(opts.overrides)],
+      opts.timeoutMs ?? 20 * MINUTE,
+    );
   }
 
-  async applyOk(opts: { overrides?: Readonly<Record<string, string>>; extra?: readonly string[]; timeoutMs?: number } = {}): Promise<RunResult> {
+  async applyOk(
+    opts: { overrides?: Readonly<Record<string, string>>; extra?: readonly string[]; timeoutMs?: number } = {},
+  ): Promise<RunResult> {
     say(`${this.stack}: ${this.engine} apply${opts.overrides ? ` ${JSON.stringify(opts.overrides)}` : ""}`);
     const r = await this.apply(opts);
-    if (r.code !== 0) throw new Error(`${this.stack}: ${this.engine} apply failed (exit ${r.code}${r.timedOut ? ", timed out" : ""}):\n${tail(r.stderr + "\n" + r.stdout, 60)}`);
+    if (r.code !== 0)
+      throw new Error(
+        `${this.stack}: ${this.engine} apply failed (exit ${r.code}${r.timedOut ? ", timed out" : ""}):\n${tail(r.stderr + "\n" + r.stdout, 60)}`,
+      );
     say(`${this.stack}: ${r.stdout.match(/Apply complete![^\n]*/)?.[0] ?? "applied"} (${(r.ms / 1000).toFixed(1)}s)`);
     return r;
   }
 
   /** terraform plan -detailed-exitcode, and the planned changes from `terraform show -json`. */
-  async plan(opts: { overrides?: Readonly<Record<string, string>>; extra?: readonly string[]; timeoutMs?: number } = {}): Promise<PlanResult> {
+  async plan(
+    opts: { overrides?: Readonly<Record<string, string>>; extra?: readonly string[]; timeoutMs?: number } = {},
+  ): Promise<PlanResult> {
     const planFile = `tfplan.${++this.planCounter}`;
     const r = await this.tf(
-      ["plan", "-detailed-exitcode", "-input=false", "-no-color", `-out=${planFile}`, ...(opts.extra ?? []), ...this.varArgs(opts.overrides)],
+      [
+        "plan",
+        "-detailed-exitcode",
+        "-input=false",
+        "-no-color",
+        `-out=${planFile}`,
+        ...(opts.extra ?? []),
+        ...this.varArgs(opts.overrides),
+      ],
       opts.timeoutMs ?? 10 * MINUTE,
     );
     if (r.code !== 0 && r.code !== 2) return { code: r.code, changes: [], ms: r.ms, text: r.stderr + r.stdout };
     // show -json prints sensitive values in clear text: parsed here, never logged.
-    const show = await run(this.engine, ["show", "-json", planFile], { cwd: this.dir, env: this.env(), timeoutMs: 2 * MINUTE, quiet: true });
+    const show = await run(this.engine, ["show", "-json", planFile], {
+      cwd: this.dir,
+      env: this.env(),
+      timeoutMs: 2 * MINUTE,
+      quiet: true,
+    });
     const json = JSON.parse(show.stdout) as { resource_changes?: { address: string; change: { actions: string[] } }[] };
-    const changes = (json.resource_changes ?? []).filter((c) => !(c.change.actions.length === 1 && ["no-op", "read"].includes(c.change.actions[0]))).map((c) => ({ address: c.address, actions: c.change.actions }));
+    const changes = (json.resource_changes ?? [])
+      .filter((c) => !(c.change.actions.length === 1 && ["no-op", "read"].includes(c.change.actions[0])))
+      .map((c) => ({ address: c.address, actions: c.change.actions }));
     return { code: r.code, changes, ms: r.ms, text: r.stdout, json };
   }
 

@@ -21,7 +21,12 @@ const IMAGE = "z3-e2e/base:local";
 export class TofuE2eStack extends TerraformStack {
   constructor(scope: Construct) {
     super(scope, TOFU_STACK);
-    const dockerHost = new TerraformVariable(this, "docker_host", { type: "string", default: DOCKER_HOST, nullable: false, description: "Docker host to deploy to." });
+    const dockerHost = new TerraformVariable(this, "docker_host", {
+      type: "string",
+      default: DOCKER_HOST,
+      nullable: false,
+      description: "Docker host to deploy to.",
+    });
     new DockerProvider(this, "docker", { host: dockerHost.stringValue });
     // The connection string comes from PG_CONN_STR, as for the shipped staging stacks (stacks/
     // system-stack.ts): an empty conn_str left in the JSON is used as it is by OpenTofu (libpq's
@@ -31,7 +36,10 @@ export class TofuE2eStack extends TerraformStack {
     const image = new ContainerImage(this, "Image", { reference: IMAGE });
     const network = new Network(this, "Network", { name: `${TOFU_PREFIX}net` });
     const data = new Volume(this, "Data", { name: `${TOFU_PREFIX}data`, stateful: true });
-    const token = new Secret(this, "ApiToken", { variableName: TOFU_SECRET_VARIABLE, description: "API token of the OpenTofu e2e service" });
+    const token = new Secret(this, "ApiToken", {
+      variableName: TOFU_SECRET_VARIABLE,
+      description: "API token of the OpenTofu e2e service",
+    });
     new Service(this, "App", {
       name: `${TOFU_PREFIX}app`,
       image,

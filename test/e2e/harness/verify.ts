@@ -9,12 +9,20 @@ import { StackUnderTest } from "./stacks";
  * suite passes Terraform: non-secret values as `-var`, secrets as TF_VAR_<name> only.
  */
 async function runVerify(s: StackUnderTest, dockerHost?: string): Promise<RunResult> {
-  const args = ["tools/run.js", "verify", s.name, "--out", s.config.outDir, ...Object.entries(s.vars).flatMap(([k, v]) => ["-var", `${k}=${v}`])];
+  const args = [
+    "tools/run.js",
+    "verify",
+    s.name,
+    "--out",
+    s.config.outDir,
+    ...Object.entries(s.vars).flatMap(([k, v]) => ["-var", `${k}=${v}`]),
+  ];
   if (dockerHost) args.push("--docker-host", dockerHost);
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const [k, v] of Object.entries(s.secrets)) env[`TF_VAR_${k}`] = v;
   const r = await run("node", args, { cwd: REPO_ROOT, env, timeoutMs: 5 * 60_000 });
-  if (r.code === 2 || r.timedOut) throw new Error(`${s.name}: npm run verify could not run (exit ${r.code}${r.timedOut ? ", timed out" : ""}):\n${r.stderr}${r.stdout}`);
+  if (r.code === 2 || r.timedOut)
+    throw new Error(`${s.name}: npm run verify could not run (exit ${r.code}${r.timedOut ? ", timed out" : ""}):\n${r.stderr}${r.stdout}`);
   return r;
 }
 
@@ -38,7 +46,13 @@ export async function assertVerifyFails(s: StackUnderTest, a: string | RegExp | 
   const [dockerHost, expected] = a instanceof RegExp ? [undefined, a] : [a, b!];
   const r = await runVerify(s, dockerHost);
   if (r.code !== 1) throw new Error(`${s.name}: npm run verify should fail (exit 1), it exited ${r.code}:\n${r.stdout}${r.stderr}`);
-  if (!expected.test(r.stdout)) throw new Error(`${s.name}: npm run verify failed, but its report does not match ${expected}:\n${r.stdout}`);
-  say(`${s.name}: npm run verify failed as expected: ${r.stdout.split("\n").filter((l) => l.startsWith("✗")).join(" | ")}`);
+  if (!expected.test(r.stdout))
+    throw new Error(`${s.name}: npm run verify failed, but its report does not match ${expected}:\n${r.stdout}`);
+  say(
+    `${s.name}: npm run verify failed as expected: ${r.stdout
+      .split("\n")
+      .filter((l) => l.startsWith("✗"))
+      .join(" | ")}`,
+  );
   return r.stdout;
 }

@@ -63,7 +63,8 @@ export class WebhookReceiver {
   /** Everything received under `path`, oldest first. */
   async received(path: string): Promise<Received[]> {
     const r = await http(`${this.baseUrl}/received`, { timeoutMs: 5_000 });
-    if (r?.status !== 200) throw new Error(`the alert receiver at ${this.baseUrl} did not answer GET /received (${r ? `HTTP ${r.status}` : "no answer"})`);
+    if (r?.status !== 200)
+      throw new Error(`the alert receiver at ${this.baseUrl} did not answer GET /received (${r ? `HTTP ${r.status}` : "no answer"})`);
     return (JSON.parse(r.body) as Received[]).filter((n) => n.path === path);
   }
 
@@ -91,11 +92,15 @@ export class WebhookReceiver {
         intervalMs: 500,
         describe: async () => {
           const got = await this.received(path).catch((e: Error) => e.message);
-          return typeof got === "string" ? got : `received under ${path}: ${JSON.stringify(got.map((n) => ({ status: n.body.status, alerts: n.body.alerts.map((a) => `${a.status} ${a.labels.alertname} ${a.labels.job ?? ""}`) })))}`;
+          return typeof got === "string"
+            ? got
+            : `received under ${path}: ${JSON.stringify(got.map((n) => ({ status: n.body.status, alerts: n.body.alerts.map((a) => `${a.status} ${a.labels.alertname} ${a.labels.job ?? ""}`) })))}`;
         },
       },
     );
-    detail(`alert receiver: ${status} ${found.alert.labels.alertname} (${JSON.stringify(found.alert.labels)}) at ${new Date(found.notification.receivedAtMs).toISOString()}`);
+    detail(
+      `alert receiver: ${status} ${found.alert.labels.alertname} (${JSON.stringify(found.alert.labels)}) at ${new Date(found.notification.receivedAtMs).toISOString()}`,
+    );
     return found;
   }
 }

@@ -36,7 +36,8 @@ const isFilesLoader = (c: any) => labelMap(c).role === "files-loader";
 /** The backup runner of the stack (lib/backup.ts): the environment's, not one of Jessy's services. */
 const isBackupRunner = (c: any) => labelMap(c).role === "backup";
 /** Jessy's containers that run (every docker_container except the files loaders and the backup runner). */
-const services = (json: TfJson) => Object.values<any>(json.resource.docker_container).filter((c) => !isFilesLoader(c) && !isBackupRunner(c));
+const services = (json: TfJson) =>
+  Object.values<any>(json.resource.docker_container).filter((c) => !isFilesLoader(c) && !isBackupRunner(c));
 /** The backup runner and its files loader (program, restic settings, keys), in every environment. */
 const BACKUP_CONTAINERS = ["backup_runner", "backup_runner_files"];
 /** CPU limit in cores, from the CFS quota over its period. */
@@ -50,7 +51,8 @@ describe("stacks and addresses", () => {
     expect(() => Testing.synth(new JessyStack(Testing.app(), stagingSettings), true)).not.toThrow();
   });
   test("one jessy-<env> stack per environment, requiring the docker provider 4.6.x", () => {
-    for (const [, json] of all) expect(json.terraform.required_providers.docker).toEqual({ source: "kreuzwerker/docker", version: "~> 4.6.0" });
+    for (const [, json] of all)
+      expect(json.terraform.required_providers.docker).toEqual({ source: "kreuzwerker/docker", version: "~> 4.6.0" });
     expect(dev.terraform.backend).toEqual({ local: { path: expect.stringContaining("terraform.jessy-dev.tfstate") } });
     expect(staging.terraform.backend).toEqual({ pg: { schema_name: "jessy_staging" } });
     expect(prod.terraform.backend).toEqual({ pg: { schema_name: "jessy_production" } });
@@ -63,11 +65,23 @@ describe("stacks and addresses", () => {
   });
   test("the container addresses are fixed", () => {
     expect(Object.keys(dev.resource.docker_container).sort()).toEqual(
-      ["jessy_api", "jessy_bdd_tests", "jessy_core", "jessy_coverage", "jessy_integration_tests", "jessy_mmap_init", "jessy_test", "jessy_unit_tests", ...BACKUP_CONTAINERS].sort(),
+      [
+        "jessy_api",
+        "jessy_bdd_tests",
+        "jessy_core",
+        "jessy_coverage",
+        "jessy_integration_tests",
+        "jessy_mmap_init",
+        "jessy_test",
+        "jessy_unit_tests",
+        ...BACKUP_CONTAINERS,
+      ].sort(),
     );
     // Of Jessy's services only jessy-api has files (its secrets), so only it has a files loader, and only outside dev.
     for (const json of [staging, prod])
-      expect(Object.keys(json.resource.docker_container).sort()).toEqual(["jessy_api", "jessy_api_files", "jessy_core", "jessy_mmap_init", ...BACKUP_CONTAINERS].sort());
+      expect(Object.keys(json.resource.docker_container).sort()).toEqual(
+        ["jessy_api", "jessy_api_files", "jessy_core", "jessy_mmap_init", ...BACKUP_CONTAINERS].sort(),
+      );
   });
   test("production protects the mmap volume with prevent_destroy; dev and staging do not", () => {
     expect(prod.resource.docker_volume.jessy_mmap_data.lifecycle).toEqual({ prevent_destroy: true });
@@ -93,14 +107,20 @@ describe("names do not collide between environments on one host", () => {
     for (const name of names) expect(name).toMatch(new RegExp(`^jessy-${env}-`));
   });
   test("host ports differ between environments", () => {
-    const published = all.flatMap(([, json]) => Object.values<any>(json.resource.docker_container).flatMap((c) => (c.ports ?? []).map((p: any) => p.external)));
+    const published = all.flatMap(([, json]) =>
+      Object.values<any>(json.resource.docker_container).flatMap((c) => (c.ports ?? []).map((p: any) => p.external)),
+    );
     expect(new Set(published).size).toBe(published.length);
     expect(published.sort()).toEqual([3000, 3001, 3002, 8080, 8081, 8082]);
   });
   test("aliases keep upstream's service names", () => {
     for (const [env, json] of all) {
-      expect(container(json, "jessy_core").networks_advanced).toEqual([{ name: `jessy-${env}-network`, aliases: [`jessy-${env}-core`, "jessy-core"] }]);
-      expect(container(json, "jessy_api").networks_advanced).toEqual([{ name: `jessy-${env}-network`, aliases: [`jessy-${env}-api`, "jessy-api"] }]);
+      expect(container(json, "jessy_core").networks_advanced).toEqual([
+        { name: `jessy-${env}-network`, aliases: [`jessy-${env}-core`, "jessy-core"] },
+      ]);
+      expect(container(json, "jessy_api").networks_advanced).toEqual([
+        { name: `jessy-${env}-network`, aliases: [`jessy-${env}-api`, "jessy-api"] },
+      ]);
     }
     const alias = (id: string) => container(dev, id).networks_advanced[0].aliases[1];
     expect(["jessy_test", "jessy_unit_tests", "jessy_integration_tests", "jessy_bdd_tests", "jessy_coverage"].map(alias)).toEqual([
@@ -116,8 +136,13 @@ describe("names do not collide between environments on one host", () => {
       expect(Object.keys(json.resource.docker_network).sort()).toEqual(["backup_egress", "jessy_network"]);
       expect(json.resource.docker_network.jessy_network).toMatchObject({ name: `jessy-${env}-network`, driver: "bridge", internal: false });
       // The runner reaches the SFTP destination off the host; Jessy's services are not on this network.
-      expect(json.resource.docker_network.backup_egress).toMatchObject({ name: `jessy-${env}-backup-egress`, driver: "bridge", internal: false });
-      for (const c of services(json)) expect([c.name, (c.networks_advanced ?? []).some((n: any) => n.name === `jessy-${env}-backup-egress`)]).toEqual([c.name, false]);
+      expect(json.resource.docker_network.backup_egress).toMatchObject({
+        name: `jessy-${env}-backup-egress`,
+        driver: "bridge",
+        internal: false,
+      });
+      for (const c of services(json))
+        expect([c.name, (c.networks_advanced ?? []).some((n: any) => n.name === `jessy-${env}-backup-egress`)]).toEqual([c.name, false]);
       expect(container(json, "backup_runner").networks_advanced.map((n: any) => n.name)).toEqual([`jessy-${env}-backup-egress`]);
     }
     // Optional backups (dev, staging): the network exists only while backup_repository is set.
@@ -219,7 +244,8 @@ describe("mmap init container", () => {
     expect(lines[2]).toBe(`mkdir -p ${MMAP_DIRECTORIES.join(" ")}`);
     expect(lines[3]).toBe(`chmod 755 . ${MMAP_DIRECTORIES.join(" ")}`);
     expect(lines[4]).toBe(`chown 1000:1000 . ${MMAP_DIRECTORIES.join(" ")}`);
-    for (const d of ["consciousness/D01", "consciousness/D09", "consciousness/D14", "proto", "temp"]) expect(lines[2].split(" ")).toContain(d);
+    for (const d of ["consciousness/D01", "consciousness/D09", "consciousness/D14", "proto", "temp"])
+      expect(lines[2].split(" ")).toContain(d);
     expect(lines[2]).not.toContain("D15");
     expect(script).not.toContain("-R");
   });
@@ -229,14 +255,26 @@ describe("images", () => {
   test("dev builds core and api from the checkout's development stages", () => {
     const images = Object.values<any>(dev.resource.docker_image);
     const byName = Object.fromEntries(images.map((i) => [i.name, i]));
-    expect(byName["jessy-core:dev"].build).toEqual({ context: "${var.jessy_source_path}", dockerfile: "docker/Dockerfile.rust", target: "development", tag: ["jessy-core:dev"] });
-    expect(byName["jessy-api:dev"].build).toEqual({ context: "${var.jessy_source_path}", dockerfile: "docker/Dockerfile.go", target: "development", tag: ["jessy-api:dev"] });
+    expect(byName["jessy-core:dev"].build).toEqual({
+      context: "${var.jessy_source_path}",
+      dockerfile: "docker/Dockerfile.rust",
+      target: "development",
+      tag: ["jessy-core:dev"],
+    });
+    expect(byName["jessy-api:dev"].build).toEqual({
+      context: "${var.jessy_source_path}",
+      dockerfile: "docker/Dockerfile.go",
+      target: "development",
+      tag: ["jessy-api:dev"],
+    });
     expect(dev.variable!.jessy_source_path).toMatchObject({ type: "string", default: "/srv/jessy", nullable: false });
     expect(dev.variable!.jessy_core_image).toBeUndefined();
   });
   test.each(hardened)("%s pulls pinned references through variables, never builds", (_env, json) => {
     for (const image of Object.values<any>(json.resource.docker_image)) expect(image.build).toBeUndefined();
-    const names = Object.values<any>(json.resource.docker_image).map((i) => i.name).sort();
+    const names = Object.values<any>(json.resource.docker_image)
+      .map((i) => i.name)
+      .sort();
     // The backup runner's image is a variable too, pinned by the environment's backup settings.
     expect(names).toEqual(["${var.backup_image}", "${var.jessy_api_image}", "${var.jessy_core_image}"]);
     expect(json.variable!.backup_image.default).toBe("z3-infra/backup:1.0.0");
@@ -252,7 +290,8 @@ describe("images", () => {
   });
   test("every container references an image by id", () => {
     for (const [, json] of all)
-      for (const c of Object.values<any>(json.resource.docker_container)) expect(c.image).toMatch(/^\$\{docker_image\.\w+(\[0\])?\.image_id\}$/);
+      for (const c of Object.values<any>(json.resource.docker_container))
+        expect(c.image).toMatch(/^\$\{docker_image\.\w+(\[0\])?\.image_id\}$/);
   });
 });
 
@@ -285,7 +324,11 @@ describe("runtime posture", () => {
   test.each(all)("%s logs json-file 10m × 3 with the service and environment labels", (env, json) => {
     expect(services(json).length).toBeGreaterThan(0);
     for (const c of services(json)) {
-      expect([c.name, c.log_driver, c.log_opts]).toEqual([c.name, "json-file", { "max-size": "10m", "max-file": "3", labels: "service,environment" }]);
+      expect([c.name, c.log_driver, c.log_opts]).toEqual([
+        c.name,
+        "json-file",
+        { "max-size": "10m", "max-file": "3", labels: "service,environment" },
+      ]);
       expect(labelMap(c)).toMatchObject({ service: c.name, environment: env });
     }
     // A files loader is never started; it is labelled with the service it loads files for.
@@ -300,10 +343,17 @@ describe("runtime posture", () => {
   });
   test("limits: none in dev; core 2 CPUs / 2 GiB in staging and production", () => {
     // Files loaders are never started and always carry Docker's smallest useful limit (16 MiB).
-    for (const c of Object.values<any>(dev.resource.docker_container).filter(isFilesLoader)) expect([c.name, c.memory, c.memory_swap]).toEqual([c.name, 16, 16]);
+    for (const c of Object.values<any>(dev.resource.docker_container).filter(isFilesLoader))
+      expect([c.name, c.memory, c.memory_swap]).toEqual([c.name, 16, 16]);
     for (const c of Object.values<any>(dev.resource.docker_container).filter((c) => !isFilesLoader(c)))
       expect([c.name, c.memory, c.memory_swap, c.cpu_quota, c.cpu_period, c.cpus, labelMap(c)["cpu-limit"]]).toEqual([
-        c.name, undefined, undefined, undefined, undefined, undefined, undefined,
+        c.name,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
       ]);
     for (const json of [staging, prod]) {
       // CPU limits are a CFS quota over a 100 ms period (Docker refuses `cpus` above the host's CPU count); swap equals memory.
@@ -312,7 +362,11 @@ describe("runtime posture", () => {
       expect(container(json, "jessy_mmap_init")).toMatchObject({ memory: 64, memory_swap: 64, cpu_period: 100000, cpu_quota: 25000 });
       expect(["jessy_core", "jessy_api", "jessy_mmap_init"].map((id) => cpus(container(json, id)))).toEqual([2, 1, 0.25]);
       // Quota edits are not applied in place: the label carries the limit so a change replaces the container.
-      expect(["jessy_core", "jessy_api", "jessy_mmap_init"].map((id) => labelMap(container(json, id))["cpu-limit"])).toEqual(["2", "1", "0.25"]);
+      expect(["jessy_core", "jessy_api", "jessy_mmap_init"].map((id) => labelMap(container(json, id))["cpu-limit"])).toEqual([
+        "2",
+        "1",
+        "0.25",
+      ]);
       // The backup runner's limits come from the environment's backup.resources (staging and production).
       expect(container(json, "backup_runner")).toMatchObject({ memory: 512, memory_swap: 512, cpu_period: 100000, cpu_quota: 50000 });
       for (const c of Object.values<any>(json.resource.docker_container)) expect([c.name, c.cpus]).toEqual([c.name, undefined]);
@@ -341,8 +395,11 @@ describe("hot reload (dev only)", () => {
     });
   });
   test.each(hardened)("%s has no bind mounts and no cache volumes", (env, json) => {
-    for (const c of Object.values<any>(json.resource.docker_container)) expect(c.volumes.filter((v: any) => v.host_path !== undefined)).toEqual([]);
-    const volumes = Object.values<any>(json.resource.docker_volume).map((v) => v.name).sort();
+    for (const c of Object.values<any>(json.resource.docker_container))
+      expect(c.volumes.filter((v: any) => v.host_path !== undefined)).toEqual([]);
+    const volumes = Object.values<any>(json.resource.docker_volume)
+      .map((v) => v.name)
+      .sort();
     expect(volumes).toEqual([
       `jessy-${env}-api-files-run-secrets`,
       // The backup runner's files: its program and restic settings, the restic password and SSH key.
@@ -391,8 +448,20 @@ describe("secrets", () => {
   });
   test("dev has no secret variables of its own (upstream's dev compose has none); its only secrets are the optional backup ones", () => {
     expect(Object.keys(dev.variable!).sort()).toEqual([
-      "backup_image", "backup_known_hosts", "backup_password", "backup_repository", "backup_ssh_key",
-      "docker_cert_path", "docker_host", "docker_ssh_opts", "jessy_coverage_image", "jessy_source_path", "jessy_test_profile", "registry_address", "registry_password", "registry_username",
+      "backup_image",
+      "backup_known_hosts",
+      "backup_password",
+      "backup_repository",
+      "backup_ssh_key",
+      "docker_cert_path",
+      "docker_host",
+      "docker_ssh_opts",
+      "jessy_coverage_image",
+      "jessy_source_path",
+      "jessy_test_profile",
+      "registry_address",
+      "registry_password",
+      "registry_username",
     ]);
     // Sensitive variables other than the optional registry login: only the backup credentials, default "" (empty: no backups).
     const sensitive = Object.entries<any>(dev.variable!).filter(([name, v]) => v.sensitive === true && !name.startsWith("registry_"));
@@ -408,8 +477,20 @@ describe("secrets", () => {
   test("variables per stack", () => {
     expect(Object.keys(prod.variable!).sort()).toEqual([
       "api_key",
-      "backup_image", "backup_known_hosts", "backup_password", "backup_repository", "backup_ssh_key",
-      "docker_cert_path", "docker_host", "docker_ssh_opts", "jessy_api_image", "jessy_core_image", "jwt_secret", "registry_address", "registry_password", "registry_username",
+      "backup_image",
+      "backup_known_hosts",
+      "backup_password",
+      "backup_repository",
+      "backup_ssh_key",
+      "docker_cert_path",
+      "docker_host",
+      "docker_ssh_opts",
+      "jessy_api_image",
+      "jessy_core_image",
+      "jwt_secret",
+      "registry_address",
+      "registry_password",
+      "registry_username",
     ]);
     expect(Object.keys(staging.variable!).sort()).toEqual(Object.keys(prod.variable!).sort());
     // Production requires backups: no default for the destination and its credentials; staging's are optional.
@@ -441,16 +522,43 @@ describe("test profile (dev)", () => {
   test("one-shot: no restart, must_run=false, and the apply does not wait for or fail on the result", () => {
     for (const id of tests) {
       const c = container(dev, id);
-      expect([id, c.must_run, c.restart, c.attach, c.lifecycle?.postcondition, c.wait, c.healthcheck]).toEqual([id, false, "no", undefined, undefined, undefined, undefined]);
+      expect([id, c.must_run, c.restart, c.attach, c.lifecycle?.postcondition, c.wait, c.healthcheck]).toEqual([
+        id,
+        false,
+        "no",
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+      ]);
     }
   });
   test("upstream commands", () => {
     expect(container(dev, "jessy_test").command).toEqual(["cargo", "test", "--all-features"]);
-    expect(container(dev, "jessy_unit_tests").command).toEqual(["cargo", "test", "--lib", "--no-default-features", "--color=always", "--", "--nocapture"]);
+    expect(container(dev, "jessy_unit_tests").command).toEqual([
+      "cargo",
+      "test",
+      "--lib",
+      "--no-default-features",
+      "--color=always",
+      "--",
+      "--nocapture",
+    ]);
     expect(container(dev, "jessy_integration_tests").command).toEqual(["cargo", "test", "--test", "*", "--all-features", "--color=always"]);
     expect(container(dev, "jessy_bdd_tests").command).toEqual(["cargo", "test", "--test", "cucumber", "--all-features", "--color=always"]);
     expect(container(dev, "jessy_coverage").command).toEqual([
-      "cargo", "tarpaulin", "--all-features", "--workspace", "--timeout", "300", "--out", "Html", "--output-dir", "test-results", "--color", "always",
+      "cargo",
+      "tarpaulin",
+      "--all-features",
+      "--workspace",
+      "--timeout",
+      "300",
+      "--out",
+      "Html",
+      "--output-dir",
+      "test-results",
+      "--color",
+      "always",
     ]);
     expect(container(dev, "jessy_coverage").working_dir).toBe("/volume");
   });

@@ -15,7 +15,10 @@ const spec = (svc: any) => svc.task_spec.container_spec;
 const labels = (list: any[]) => Object.fromEntries((list ?? []).map((l: any) => [l.label, l.value]));
 const mounts = (svc: any) =>
   Object.fromEntries(
-    spec(svc).mounts.map((m: any) => [m.target, m.type === "tmpfs" ? `tmpfs:${m.tmpfs_options.size_bytes}` : `${m.source ?? "(anonymous)"}:${m.read_only ? "ro" : "rw"}`]),
+    spec(svc).mounts.map((m: any) => [
+      m.target,
+      m.type === "tmpfs" ? `tmpfs:${m.tmpfs_options.size_bytes}` : `${m.source ?? "(anonymous)"}:${m.read_only ? "ro" : "rw"}`,
+    ]),
   );
 
 describe("jessy-staging on the swarm", () => {
@@ -31,37 +34,63 @@ describe("jessy-staging on the swarm", () => {
     expect(Object.keys(staging.resource.docker_container).sort()).toEqual(["backup_runner", "backup_runner_files", "jessy_mmap_init"]);
   });
   test("the only data volume is the stateful mmap volume, at its pinned address, unprotected in staging; the rest are the backup runner's files", () => {
-    expect(Object.keys(staging.resource.docker_volume).sort()).toEqual(["backup_runner_files_etc_restic", "backup_runner_files_run_secrets_restic", "jessy_mmap_data"]);
-    for (const address of ["backup_runner_files_etc_restic", "backup_runner_files_run_secrets_restic"]) expect(staging.resource.docker_volume[address].labels).toEqual([]);
-    expect(staging.resource.docker_volume.jessy_mmap_data).toMatchObject({ name: "jessy-staging-mmap-data", labels: [{ label: "stateful", value: "true" }] });
+    expect(Object.keys(staging.resource.docker_volume).sort()).toEqual([
+      "backup_runner_files_etc_restic",
+      "backup_runner_files_run_secrets_restic",
+      "jessy_mmap_data",
+    ]);
+    for (const address of ["backup_runner_files_etc_restic", "backup_runner_files_run_secrets_restic"])
+      expect(staging.resource.docker_volume[address].labels).toEqual([]);
+    expect(staging.resource.docker_volume.jessy_mmap_data).toMatchObject({
+      name: "jessy-staging-mmap-data",
+      labels: [{ label: "stateful", value: "true" }],
+    });
     expect(staging.resource.docker_volume.jessy_mmap_data.lifecycle).toBeUndefined();
   });
   test("swarm objects, volumes and networks are named jessy-staging-*", () => {
     for (const type of ["docker_service", "docker_container", "docker_volume", "docker_network", "docker_secret"]) {
-      for (const r of Object.values<any>(staging.resource[type] ?? {})) expect([type, r.name]).toEqual([type, expect.stringMatching(/^jessy-staging-/)]);
+      for (const r of Object.values<any>(staging.resource[type] ?? {}))
+        expect([type, r.name]).toEqual([type, expect.stringMatching(/^jessy-staging-/)]);
     }
   });
   test("images are pulled through pinned variables and run by registry digest", () => {
     for (const image of Object.values<any>(staging.resource.docker_image)) expect(image.build).toBeUndefined();
     expect(staging.variable!.jessy_core_image.default).toBe("jessy-core:1.0.0");
     expect(staging.variable!.jessy_api_image.default).toBe("jessy-api:1.0.0");
-    for (const svc of [core, api]) expect(spec(svc).image).toMatch(/^\$\{docker_image\.(\w+)\.repo_digest != "" \? docker_image\.\1\.repo_digest : docker_image\.\1\.name\}$/);
+    for (const svc of [core, api])
+      expect(spec(svc).image).toMatch(
+        /^\$\{docker_image\.(\w+)\.repo_digest != "" \? docker_image\.\1\.repo_digest : docker_image\.\1\.name\}$/,
+      );
   });
   test("one attachable, non-internal overlay network (not encrypted in staging); services join it by id", () => {
     expect(staging.resource.docker_network).toEqual({
       jessy_network: { name: "jessy-staging-network", driver: "overlay", attachable: true, internal: false, labels: [] },
       // The backup runner's egress to the SFTP destination, only while backup_repository is set.
-      backup_egress: { name: "jessy-staging-backup-egress", driver: "overlay", attachable: true, internal: false, labels: [], count: '${var.backup_repository != "" ? 1 : 0}' },
+      backup_egress: {
+        name: "jessy-staging-backup-egress",
+        driver: "overlay",
+        attachable: true,
+        internal: false,
+        labels: [],
+        count: '${var.backup_repository != "" ? 1 : 0}',
+      },
     });
-    expect(core.task_spec.networks_advanced).toEqual([{ id: "${docker_network.jessy_network.id}", aliases: ["jessy-core", "jessy-staging-core"], driver_opts: [] }]);
-    expect(api.task_spec.networks_advanced).toEqual([{ id: "${docker_network.jessy_network.id}", aliases: ["jessy-api", "jessy-staging-api"], driver_opts: [] }]);
+    expect(core.task_spec.networks_advanced).toEqual([
+      { id: "${docker_network.jessy_network.id}", aliases: ["jessy-core", "jessy-staging-core"], driver_opts: [] },
+    ]);
+    expect(api.task_spec.networks_advanced).toEqual([
+      { id: "${docker_network.jessy_network.id}", aliases: ["jessy-api", "jessy-staging-api"], driver_opts: [] },
+    ]);
   });
   test("services and their containers carry the environment, system and service labels; logs carry service and environment", () => {
     for (const svc of [core, api]) {
       const expected = { environment: "staging", system: "jessy", service: svc.name };
       expect(labels(svc.labels)).toEqual(expected);
       expect(labels(spec(svc).labels)).toEqual(expected);
-      expect(svc.task_spec.log_driver).toEqual({ name: "json-file", options: { "max-size": "10m", "max-file": "3", labels: "service,environment" } });
+      expect(svc.task_spec.log_driver).toEqual({
+        name: "json-file",
+        options: { "max-size": "10m", "max-file": "3", labels: "service,environment" },
+      });
     }
   });
   test("loopback-only host ports are not published on the swarm (host-mode and ingress ports bind every interface)", () => {
@@ -85,10 +114,19 @@ describe("jessy-core service", () => {
     expect(spec(core)).toMatchObject({ user: "1000:1000", read_only: true, cap_drop: ["ALL"] });
     expect(spec(core).cap_add).toEqual([]);
     expect(spec(core).env).toMatchObject({ RUST_ENV: "staging", RUST_LOG: "jessy=info,actix_web=info", MMAP_BASE_PATH: "/app/data/mmap" });
-    expect(spec(core).healthcheck).toEqual({ test: ["CMD", "curl", "-f", "http://localhost:8080/health"], interval: "10s", timeout: "5s", retries: 3, start_period: "10s" });
+    expect(spec(core).healthcheck).toEqual({
+      test: ["CMD", "curl", "-f", "http://localhost:8080/health"],
+      interval: "10s",
+      timeout: "5s",
+      retries: 3,
+      start_period: "10s",
+    });
   });
   test("limits 2 CPUs / 2 GiB, reserved; Terraform waits at least the settings' 120 s", () => {
-    expect(core.task_spec.resources).toEqual({ limits: { memory_bytes: 2048 * MIB, nano_cpus: 2e9 }, reservation: { memory_bytes: 2048 * MIB } });
+    expect(core.task_spec.resources).toEqual({
+      limits: { memory_bytes: 2048 * MIB, nano_cpus: 2e9 },
+      reservation: { memory_bytes: 2048 * MIB },
+    });
     expect(core.converge_config).toEqual({ delay: "2s", timeout: "2m5s" });
   });
 });
@@ -122,11 +160,21 @@ describe("jessy-api service", () => {
       lifecycle: { create_before_destroy: true },
       depends_on: ["terraform_data.api_key_length"],
     });
-    expect(staging.locals).toEqual({ jessy_api_run_secrets_api_key_content: "${var.api_key}", jessy_api_run_secrets_jwt_secret_content: "${var.jwt_secret}" });
+    expect(staging.locals).toEqual({
+      jessy_api_run_secrets_api_key_content: "${var.api_key}",
+      jessy_api_run_secrets_jwt_secret_content: "${var.jwt_secret}",
+    });
   });
   test("the secret variables are read only by their length checks and the secrets' locals", () => {
-    const data = Object.fromEntries(Object.entries<any>(staging.resource.terraform_data).filter(([address]) => !address.endsWith("_length")));
-    const text = JSON.stringify({ ...staging, locals: undefined, variable: undefined, resource: { ...staging.resource, terraform_data: data } });
+    const data = Object.fromEntries(
+      Object.entries<any>(staging.resource.terraform_data).filter(([address]) => !address.endsWith("_length")),
+    );
+    const text = JSON.stringify({
+      ...staging,
+      locals: undefined,
+      variable: undefined,
+      resource: { ...staging.resource, terraform_data: data },
+    });
     for (const name of ["api_key", "jwt_secret"]) {
       expect([name, text.includes(`var.${name}`)]).toEqual([name, false]);
       expect(lengthCheck(staging, name)).toBe(`\${length(var.${name}) >= 32}`);
@@ -135,13 +183,23 @@ describe("jessy-api service", () => {
     }
   });
   test("limits 1 CPU / 512 MiB, reserved", () =>
-    expect(api.task_spec.resources).toEqual({ limits: { memory_bytes: 512 * MIB, nano_cpus: 1e9 }, reservation: { memory_bytes: 512 * MIB } }));
+    expect(api.task_spec.resources).toEqual({
+      limits: { memory_bytes: 512 * MIB, nano_cpus: 1e9 },
+      reservation: { memory_bytes: 512 * MIB },
+    }));
 });
 
 describe("mmap init on the swarm", () => {
   const init = container(staging, "jessy_mmap_init");
   test("stays a one-shot container of the core image that Terraform waits for and checks", () => {
-    expect(init).toMatchObject({ name: "jessy-staging-mmap-init", must_run: false, attach: true, restart: "no", user: "0:0", read_only: true });
+    expect(init).toMatchObject({
+      name: "jessy-staging-mmap-init",
+      must_run: false,
+      attach: true,
+      restart: "no",
+      user: "0:0",
+      read_only: true,
+    });
     expect(init.lifecycle.postcondition[0].condition).toBe("${self.exit_code == 0}");
     expect(init.capabilities).toEqual({ drop: ["ALL"], add: ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER"] });
     expect(init.image).toMatch(/^\$\{docker_image\.Jessy_CoreImage_\w+\.image_id\}$/);

@@ -21,7 +21,11 @@ const DEPLOYMENT: JessyDeployment = {
   namePrefix: "jessy-ci",
   images: { core: "registry.example.com/jessy-core:1.2.3", api: "registry.example.com/jessy-api:1.2.3" },
 };
-const TEST_PROFILE: JessyTestProfileSettings = { testImage: "jessy-test:ci", coverageImage: "xd009642/tarpaulin:0.35.1", waitForExit: true };
+const TEST_PROFILE: JessyTestProfileSettings = {
+  testImage: "jessy-test:ci",
+  coverageImage: "xd009642/tarpaulin:0.35.1",
+  waitForExit: true,
+};
 
 /** Settings as main.ts has them: parsed (with every schema rule) for a dev environment. */
 const settings = (overrides: Partial<JessySettings>): JessySettings =>
@@ -82,14 +86,28 @@ describe("Jessy test profile", () => {
   test("waitForExit makes Terraform wait for each test and fail the apply on a non-zero exit", () => {
     for (const id of ["jessy_test", "jessy_unit_tests", "jessy_integration_tests", "jessy_bdd_tests", "jessy_coverage"]) {
       const c = container(json, id);
-      expect([id, c.attach, c.must_run, c.lifecycle.postcondition[0].condition, c.count]).toEqual([id, true, false, "${self.exit_code == 0}", undefined]);
+      expect([id, c.attach, c.must_run, c.lifecycle.postcondition[0].condition, c.count]).toEqual([
+        id,
+        true,
+        false,
+        "${self.exit_code == 0}",
+        undefined,
+      ]);
     }
     // Test caches exist even without hot reload; the Go cache does not.
-    expect(Object.keys(json.resource.docker_volume).sort()).toEqual(["jessy_cargo_cache", "jessy_mmap_data", "jessy_target_cache", "jessy_test_results"]);
+    expect(Object.keys(json.resource.docker_volume).sort()).toEqual([
+      "jessy_cargo_cache",
+      "jessy_mmap_data",
+      "jessy_target_cache",
+      "jessy_test_results",
+    ]);
   });
   test("the test image is the settings' tag built from the checkout; the coverage image is the stack's reference", () => {
     const images = Object.values<any>(json.resource.docker_image);
-    expect(images.find((i) => i.build?.dockerfile === "docker/Dockerfile.test")).toMatchObject({ name: "jessy-test:ci", build: { context: "/build/jessy" } });
+    expect(images.find((i) => i.build?.dockerfile === "docker/Dockerfile.test")).toMatchObject({
+      name: "jessy-test:ci",
+      build: { context: "/build/jessy" },
+    });
     expect(images.filter((i) => i.build === undefined).map((i) => i.name)).toEqual(["registry.example.com/tarpaulin:0.35.1"]);
   });
 });
@@ -99,13 +117,15 @@ describe("Jessy test profile", () => {
 describe("Jessy validation", () => {
   test("fails when the checkout path reference is missing, or given without settings.source", () => {
     expect(() => build({ source: { path: "/srv/jessy", target: "production" } })).toThrow(ConstructValidationError);
-    expect(() => build({ source: { path: "/srv/jessy", target: "production" } })).toThrow(/sourcePath: got \(not set\); allowed: a checkout path reference/);
+    expect(() => build({ source: { path: "/srv/jessy", target: "production" } })).toThrow(
+      /sourcePath: got \(not set\); allowed: a checkout path reference/,
+    );
     expect(() => build({}, { sourcePath: "/build/jessy" })).toThrow(/sourcePath: got "\/build\/jessy"; allowed: not set/);
   });
   test("fails when the test profile's coverage image and gate are missing, or given without settings.testProfile", () => {
-    expect(() => build({ source: { path: "/srv/jessy", target: "development" }, testProfile: TEST_PROFILE }, { sourcePath: "/build/jessy" })).toThrow(
-      /testProfile: got \(not set\); allowed: the coverage image and gate of the test profile/,
-    );
+    expect(() =>
+      build({ source: { path: "/srv/jessy", target: "development" }, testProfile: TEST_PROFILE }, { sourcePath: "/build/jessy" }),
+    ).toThrow(/testProfile: got \(not set\); allowed: the coverage image and gate of the test profile/);
     expect(() => build({}, { testProfile: { coverageImage: "c:1" } })).toThrow(/testProfile: got .*; allowed: not set/);
   });
   test("fails when the name prefix is not a Docker name prefix", () => {

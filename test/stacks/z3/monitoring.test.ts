@@ -13,7 +13,12 @@ const withAlerting = (base: EnvironmentSettings, alerting: AlertingSettings | un
 const synth = (settings: EnvironmentSettings): TfJson => synthJson(new ZcashStack(Testing.app(), settings));
 const file = (json: TfJson, id: string, path: string): string => {
   const u = uploadsOf(json, id).find((x: any) => x.file === path);
-  if (!u) throw new Error(`${id} has no ${path}; has ${uploadsOf(json, id).map((x: any) => x.file).join(", ")}`);
+  if (!u)
+    throw new Error(
+      `${id} has no ${path}; has ${uploadsOf(json, id)
+        .map((x: any) => x.file)
+        .join(", ")}`,
+    );
   return u.content;
 };
 const alertmanagerYml = (json: TfJson) => file(json, "z3_alertmanager", "/etc/alertmanager/alertmanager.yml");
@@ -30,8 +35,25 @@ const prod = synth(ENVIRONMENTS.production);
 const EVERY_KIND: AlertingSettings = {
   receivers: [
     { kind: "webhook", name: "pager", severities: ["critical"] },
-    { kind: "email", name: "ops_mail", severities: ["critical", "warning"], smarthost: "smtp.example.org:587", from: "alerts@example.org", to: ["ops@example.org", "sre@example.org"], authUsername: "alerts@example.org" },
-    { kind: "email", name: "relay", severities: ["warning"], smarthost: "relay.example.org:25", from: "z3@example.org", to: ["team@example.org"], requireTls: false, sendResolved: true },
+    {
+      kind: "email",
+      name: "ops_mail",
+      severities: ["critical", "warning"],
+      smarthost: "smtp.example.org:587",
+      from: "alerts@example.org",
+      to: ["ops@example.org", "sre@example.org"],
+      authUsername: "alerts@example.org",
+    },
+    {
+      kind: "email",
+      name: "relay",
+      severities: ["warning"],
+      smarthost: "relay.example.org:25",
+      from: "z3@example.org",
+      to: ["team@example.org"],
+      requireTls: false,
+      sendResolved: true,
+    },
   ],
 };
 const everyKind = synth(withAlerting(ENVIRONMENTS.production, EVERY_KIND));
@@ -42,7 +64,10 @@ describe("receivers", () => {
       const config = read(alertmanagerYml(json));
       expect(config.route).toMatchObject({ receiver: "unrouted", group_by: ["alertname", "job"] });
       expect(config.route.routes).toEqual([{ receiver: "oncall", matchers: ['severity=~"critical|warning"'], continue: true }]);
-      expect(config.receivers).toEqual([{ name: "unrouted" }, { name: "oncall", webhook_configs: [{ url_file: "/etc/alertmanager/alert_oncall_webhook_url", send_resolved: true }] }]);
+      expect(config.receivers).toEqual([
+        { name: "unrouted" },
+        { name: "oncall", webhook_configs: [{ url_file: "/etc/alertmanager/alert_oncall_webhook_url", send_resolved: true }] },
+      ]);
     }
   });
   test("the webhook URL is a sensitive variable with no default, delivered as a file Alertmanager's user can read, next to its configuration (no extra files volume)", () => {
@@ -52,10 +77,16 @@ describe("receivers", () => {
       expect("default" in v).toBe(false);
       expect(v.description).toMatch(/set TF_VAR_alert_oncall_webhook_url/);
       const upload = uploadsOf(json, "z3_alertmanager").find((u: any) => u.file === "/etc/alertmanager/alert_oncall_webhook_url");
-      expect(upload).toEqual({ file: "/etc/alertmanager/alert_oncall_webhook_url", content: "${var.alert_oncall_webhook_url}", permissions: "0444" });
+      expect(upload).toEqual({
+        file: "/etc/alertmanager/alert_oncall_webhook_url",
+        content: "${var.alert_oncall_webhook_url}",
+        permissions: "0444",
+      });
       // Alertmanager runs as 65534; the uploaded file is root's, so it must be world-readable.
       expect(container(json, "z3_alertmanager").user).toBe("65534:65534");
-      expect(Object.keys(json.resource.docker_volume).filter((v) => v.startsWith("z3_alertmanager_files"))).toEqual(["z3_alertmanager_files_etc_alertmanager"]);
+      expect(Object.keys(json.resource.docker_volume).filter((v) => v.startsWith("z3_alertmanager_files"))).toEqual([
+        "z3_alertmanager_files_etc_alertmanager",
+      ]);
     }
   });
   test("the secret appears in the JSON only as a variable reference: never in the configuration, never in the environment", () => {
@@ -75,7 +106,9 @@ describe("receivers", () => {
     ]);
     expect(alertmanagerYml(everyKind)).not.toMatch(/\burl:|auth_password:|\$\{var\./);
     expect(container(everyKind, "z3_alertmanager").env ?? []).toEqual([]);
-    const contents = uploadsOf(everyKind, "z3_alertmanager").filter((u: any) => u.file !== "/etc/alertmanager/alertmanager.yml").map((u: any) => `${u.file}=${u.content}`);
+    const contents = uploadsOf(everyKind, "z3_alertmanager")
+      .filter((u: any) => u.file !== "/etc/alertmanager/alertmanager.yml")
+      .map((u: any) => `${u.file}=${u.content}`);
     expect(contents.sort()).toEqual([
       "/etc/alertmanager/alert_ops_mail_smtp_password=${var.alert_ops_mail_smtp_password}",
       "/etc/alertmanager/alert_pager_webhook_url=${var.alert_pager_webhook_url}",
@@ -99,13 +132,17 @@ describe("receivers", () => {
     });
     expect(receivers.find((r: any) => r.name === "relay")).toEqual({
       name: "relay",
-      email_configs: [{ to: "team@example.org", from: "z3@example.org", smarthost: "relay.example.org:25", require_tls: false, send_resolved: true }],
+      email_configs: [
+        { to: "team@example.org", from: "z3@example.org", smarthost: "relay.example.org:25", require_tls: false, send_resolved: true },
+      ],
     });
     expect(everyKind.variable!.alert_ops_mail_smtp_password).toMatchObject({ sensitive: true, nullable: false });
     expect(everyKind.variable!.alert_relay_smtp_password).toBeUndefined();
   });
   test("each receiver gets the severities it lists, and every receiver listing a severity gets it (continue)", () => {
-    const routes = read(alertmanagerYml(everyKind)).route.routes.map((r: any) => `${r.receiver} ${r.matchers.join(",")}${r.continue ? "" : " (no continue)"}`);
+    const routes = read(alertmanagerYml(everyKind)).route.routes.map(
+      (r: any) => `${r.receiver} ${r.matchers.join(",")}${r.continue ? "" : " (no continue)"}`,
+    );
     expect(routes).toEqual(['pager severity="critical"', 'ops_mail severity=~"critical|warning"', 'relay severity="warning"']);
   });
   test("without alerting settings (allowed outside production) Alertmanager has only the unrouted receiver and no secret", () => {
@@ -119,12 +156,20 @@ describe("receivers", () => {
 describe("timing", () => {
   test("production: upstream's 15 s intervals, ServiceDown after 2 minutes, Alertmanager's grouping defaults", () => {
     expect(read(prometheusYml(prod)).global).toEqual({ scrape_interval: "15s", evaluation_interval: "15s" });
-    expect(rulesOf(healthRules(prod)).filter((r) => r.alert === "ServiceDown").map((r) => r.for)).toEqual(["2m", "2m", "2m", "2m", "2m"]);
+    expect(
+      rulesOf(healthRules(prod))
+        .filter((r) => r.alert === "ServiceDown")
+        .map((r) => r.for),
+    ).toEqual(["2m", "2m", "2m", "2m", "2m"]);
     expect(read(alertmanagerYml(prod)).route).toMatchObject({ group_wait: "30s", group_interval: "5m", repeat_interval: "4h" });
   });
   test("staging: 10 s intervals, ServiceDown after 30 s, a group held 10 s and updated every 30 s", () => {
     expect(read(prometheusYml(staging)).global).toEqual({ scrape_interval: "10s", evaluation_interval: "10s" });
-    expect(rulesOf(healthRules(staging)).filter((r) => r.alert === "ServiceDown").map((r) => r.for)).toEqual(["30s", "30s", "30s", "30s", "30s"]);
+    expect(
+      rulesOf(healthRules(staging))
+        .filter((r) => r.alert === "ServiceDown")
+        .map((r) => r.for),
+    ).toEqual(["30s", "30s", "30s", "30s", "30s"]);
     expect(read(alertmanagerYml(staging)).route).toMatchObject({ group_wait: "10s", group_interval: "30s", repeat_interval: "1h" });
   });
 });
@@ -137,11 +182,16 @@ describe("rules", () => {
     expect(jobs).toEqual(z3.prometheusTargets.map((t) => t.job));
     // The backup runner (job "backup") is scraped too: its own ServiceDown, found by DNS.
     expect(jobs).toEqual(["zebra", "alertmanager", "prometheus", "grafana", "backup"]);
-    expect(serviceDown.find((r) => r.expr === 'up{job="grafana"} == 0')).toMatchObject({ labels: { severity: "critical" }, annotations: { summary: "grafana is down" } });
+    expect(serviceDown.find((r) => r.expr === 'up{job="grafana"} == 0')).toMatchObject({
+      labels: { severity: "critical" },
+      annotations: { summary: "grafana is down" },
+    });
   });
   test("Zebra's own rules are kept; Mainnet adds ZebraEndOfSupportSoon for each release it accepts, Testnet none", () => {
     const alerts = (json: TfJson) => rulesOf(file(json, "z3_prometheus", "/etc/prometheus/rules/zebra_alerts.yml")).map((r) => r.alert);
-    const versions = [...file(prod, "z3_prometheus", "/etc/prometheus/rules/zebra_alerts.yml").matchAll(/zebrad_build_info\{version="([0-9.]+)"\}/g)].map((m) => m[1]);
+    const versions = [
+      ...file(prod, "z3_prometheus", "/etc/prometheus/rules/zebra_alerts.yml").matchAll(/zebrad_build_info\{version="([0-9.]+)"\}/g),
+    ].map((m) => m[1]);
     // Every release that knows NU6.3 (active on Mainnet): 6.0.0 on; 5.x are refused at synth.
     expect(versions).toEqual(["6.0.0", "6.1.0", "6.2.0", "6.2.1", "6.2.2", "6.2.3", "6.3.0", "6.4.2", "7.0.0"]);
     expect(alerts(prod)).toEqual(["ZebraDown", "ZebraNoPeers", "ZebraLowPeers", ...versions.map(() => "ZebraEndOfSupportSoon")]);
@@ -149,10 +199,12 @@ describe("rules", () => {
   });
   test("Prometheus loads every rule file (rule_files glob) and sends to Alertmanager", () => {
     expect(read(prometheusYml(prod)).rule_files).toEqual(["/etc/prometheus/rules/*.yml"]);
-    expect(uploadsOf(prod, "z3_prometheus").map((u: any) => u.file).filter((f: string) => f.startsWith("/etc/prometheus/rules/")).sort()).toEqual([
-      "/etc/prometheus/rules/health_alerts.yml",
-      "/etc/prometheus/rules/zebra_alerts.yml",
-    ]);
+    expect(
+      uploadsOf(prod, "z3_prometheus")
+        .map((u: any) => u.file)
+        .filter((f: string) => f.startsWith("/etc/prometheus/rules/"))
+        .sort(),
+    ).toEqual(["/etc/prometheus/rules/health_alerts.yml", "/etc/prometheus/rules/zebra_alerts.yml"]);
   });
 
   const targets: ScrapeTarget[] = [{ job: "zebra", address: "zebra:9999", path: "/metrics" }];
@@ -166,7 +218,10 @@ describe("rules", () => {
     const backups = read(yml).groups[1].rules;
     expect(backups.map((r: any) => [r.expr, r.for])).toEqual([
       ['z3infra_backup_last_run_success{job="backup"} == 0 and z3infra_backup_last_success_timestamp_seconds{job="backup"} > 0', undefined],
-      ['time() - z3infra_backup_last_success_timestamp_seconds{job="backup"} > 93600 and z3infra_backup_last_success_timestamp_seconds{job="backup"} > 0', undefined],
+      [
+        'time() - z3infra_backup_last_success_timestamp_seconds{job="backup"} > 93600 and z3infra_backup_last_success_timestamp_seconds{job="backup"} > 0',
+        undefined,
+      ],
       ['z3infra_backup_last_success_timestamp_seconds{job="backup"} == 0', "26h"],
     ]);
     expect(rulesOf(yml).map((r) => r.alert)).toEqual(["ServiceDown", "ServiceDown", "BackupFailed", "BackupTooOld", "BackupTooOld"]);

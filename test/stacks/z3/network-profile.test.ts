@@ -25,7 +25,9 @@ describe("network profile", () => {
   });
   test("no host port is published by two networks (environments may share a host); the rpc-router runs on Regtest only", () => {
     const hostPorts = profiles.flatMap(([, p]) =>
-      Object.entries(p.ports).flatMap(([name, port]) => (name !== "rpcRouter" && "host" in port && port.host !== undefined ? [port.host] : [])),
+      Object.entries(p.ports).flatMap(([name, port]) =>
+        name !== "rpcRouter" && "host" in port && port.host !== undefined ? [port.host] : [],
+      ),
     );
     expect(hostPorts.filter((port, i) => hostPorts.indexOf(port) !== i)).toEqual([]);
   });

@@ -18,7 +18,8 @@ const all: [EnvironmentName, TfJson][] = [
 /** Long-running containers (not the never-started files loaders). */
 const services = (json: TfJson): [string, any][] => Object.entries(json.resource.docker_container).filter(([, c]) => c.start !== false);
 const ports = (c: any) => c.ports.map((p: any) => `${p.ip}:${p.external}->${p.internal}`);
-const mounts = (c: any) => Object.fromEntries(c.volumes.map((v: any) => [v.container_path, `${v.volume_name}${v.read_only ? ":ro" : ":rw"}`]));
+const mounts = (c: any) =>
+  Object.fromEntries(c.volumes.map((v: any) => [v.container_path, `${v.volume_name}${v.read_only ? ":ro" : ":rw"}`]));
 
 describe("stable Terraform addresses (renaming one destroys data)", () => {
   test.each(all)("%s pins its stateful volume addresses", (env, json) => {
@@ -28,7 +29,12 @@ describe("stable Terraform addresses (renaming one destroys data)", () => {
       .map(([address, v]) => `${address}=${v.name}`)
       .sort();
     const expected = [`z3_chain_volume=z3-${net}-chain`, `z3_zaino_volume=z3-${net}-zaino`, `z3_zallet_volume=z3-${net}-zallet`];
-    if (env !== "dev") expected.push(`z3_alertmanager_volume=z3-${net}-alertmanager`, `z3_grafana_volume=z3-${net}-grafana`, `z3_prometheus_volume=z3-${net}-prometheus`);
+    if (env !== "dev")
+      expected.push(
+        `z3_alertmanager_volume=z3-${net}-alertmanager`,
+        `z3_grafana_volume=z3-${net}-grafana`,
+        `z3_prometheus_volume=z3-${net}-prometheus`,
+      );
     expect(stateful).toEqual(expected.sort());
   });
   test("production data volumes carry prevent_destroy; dev and staging do not", () => {
@@ -48,13 +54,16 @@ describe("stable Terraform addresses (renaming one destroys data)", () => {
 describe("refused settings", () => {
   test("fails when the rpc-router is asked for outside Regtest, instead of silently leaving it out", () => {
     const settings = { ...ENVIRONMENTS.staging, z3: { ...ENVIRONMENTS.staging.z3, rpcRouter: true } };
-    expect(() => new ZcashStack(Testing.app(), settings)).toThrow(/zcash-staging\/Z3.*rpcRouter: got true; allowed: false on Testnet \(upstream runs the rpc-router on Regtest only\)/s);
+    expect(() => new ZcashStack(Testing.app(), settings)).toThrow(
+      /zcash-staging\/Z3.*rpcRouter: got true; allowed: false on Testnet \(upstream runs the rpc-router on Regtest only\)/s,
+    );
   });
 });
 
 describe("stack wiring", () => {
   test("each stack requires the docker provider 4.6.x", () => {
-    for (const [, json] of all) expect(json.terraform.required_providers.docker).toEqual({ source: "kreuzwerker/docker", version: "~> 4.6.0" });
+    for (const [, json] of all)
+      expect(json.terraform.required_providers.docker).toEqual({ source: "kreuzwerker/docker", version: "~> 4.6.0" });
   });
   test("dev uses a local backend and the local socket by default", () => {
     expect(dev.terraform.backend).toEqual({ local: { path: "../../../terraform.zcash-dev.tfstate" } });
@@ -91,10 +100,22 @@ describe("zebra", () => {
     const s = envMap(container(staging, "z3_zebra"));
     const p = envMap(container(prod, "z3_zebra"));
     expect([d.ZEBRA_NETWORK__NETWORK, s.ZEBRA_NETWORK__NETWORK, p.ZEBRA_NETWORK__NETWORK]).toEqual(["Regtest", "Testnet", "Mainnet"]);
-    expect([d.ZEBRA_RPC__LISTEN_ADDR, s.ZEBRA_RPC__LISTEN_ADDR, p.ZEBRA_RPC__LISTEN_ADDR]).toEqual(["0.0.0.0:18232", "0.0.0.0:18232", "0.0.0.0:8232"]);
-    expect([d.ZEBRA_RPC__ENABLE_COOKIE_AUTH, s.ZEBRA_RPC__ENABLE_COOKIE_AUTH, p.ZEBRA_RPC__ENABLE_COOKIE_AUTH]).toEqual(["false", "true", "true"]);
+    expect([d.ZEBRA_RPC__LISTEN_ADDR, s.ZEBRA_RPC__LISTEN_ADDR, p.ZEBRA_RPC__LISTEN_ADDR]).toEqual([
+      "0.0.0.0:18232",
+      "0.0.0.0:18232",
+      "0.0.0.0:8232",
+    ]);
+    expect([d.ZEBRA_RPC__ENABLE_COOKIE_AUTH, s.ZEBRA_RPC__ENABLE_COOKIE_AUTH, p.ZEBRA_RPC__ENABLE_COOKIE_AUTH]).toEqual([
+      "false",
+      "true",
+      "true",
+    ]);
     expect([d.ZEBRA_HEALTH__MIN_CONNECTED_PEERS, p.ZEBRA_HEALTH__MIN_CONNECTED_PEERS]).toEqual(["0", "1"]);
-    expect([d.ZEBRA_HEALTH__ENFORCE_ON_TEST_NETWORKS, s.ZEBRA_HEALTH__ENFORCE_ON_TEST_NETWORKS, p.ZEBRA_HEALTH__ENFORCE_ON_TEST_NETWORKS]).toEqual(["false", "true", "false"]);
+    expect([
+      d.ZEBRA_HEALTH__ENFORCE_ON_TEST_NETWORKS,
+      s.ZEBRA_HEALTH__ENFORCE_ON_TEST_NETWORKS,
+      p.ZEBRA_HEALTH__ENFORCE_ON_TEST_NETWORKS,
+    ]).toEqual(["false", "true", "false"]);
     expect(d.ZEBRA_MINING__MINER_ADDRESS).toBe("tmSRd1r8gs77Ja67Fw1JcdoXytxsyrLTPJm");
     expect(p.ZEBRA_MINING__MINER_ADDRESS).toBeUndefined();
     expect(p).toMatchObject({
@@ -126,7 +147,10 @@ describe("zebra", () => {
     expect(z.read_only).toBe(true);
   });
   test("mounts chain and cookie volumes read-write", () => {
-    expect(mounts(container(prod, "z3_zebra"))).toEqual({ "/home/zebra/.cache/zebra": "z3-mainnet-chain:rw", "/var/run/auth": "z3-mainnet-cookie:rw" });
+    expect(mounts(container(prod, "z3_zebra"))).toEqual({
+      "/home/zebra/.cache/zebra": "z3-mainnet-chain:rw",
+      "/var/run/auth": "z3-mainnet-cookie:rw",
+    });
   });
   test("health check: /ready on Mainnet (upstream timings); getblockchaininfo on Regtest", () => {
     expect(container(prod, "z3_zebra").healthcheck).toEqual({
@@ -152,7 +176,9 @@ describe("zebra", () => {
   test("stop grace period 30 s", () => expect(container(prod, "z3_zebra").stop_timeout).toBe(30));
   test("Regtest gets the activation-heights zebrad.toml; Mainnet runs on env vars only", () => {
     expect(uploadsOf(dev, "z3_zebra")[0].file).toBe("/home/zebra/.config/zebrad.toml");
-    expect(readToml(uploadsOf(dev, "z3_zebra")[0].content)).toMatchObject({ network: { testnet_parameters: { activation_heights: { NU5: 2, "NU6.1": 1000 } } } });
+    expect(readToml(uploadsOf(dev, "z3_zebra")[0].content)).toMatchObject({
+      network: { testnet_parameters: { activation_heights: { NU5: 2, "NU6.1": 1000 } } },
+    });
     expect(mounts(container(dev, "z3_zebra"))["/home/zebra/.config"]).toBe("z3-regtest-zebra-files-home-zebra-config:ro");
     expect(uploadsOf(prod, "z3_zebra")).toEqual([]);
     expect(prod.resource.docker_container.z3_zebra_files).toBeUndefined();
@@ -171,7 +197,13 @@ describe("cookie-permissions sidecar", () => {
     expect(c.depends_on).toContain("docker_container.z3_zebra");
   });
   test("health check is `test -r` on the cookie (5s/2s/12, start 5s) and Terraform waits for it", () => {
-    expect(c.healthcheck).toEqual({ test: ["CMD", "test", "-r", "/var/run/auth/.cookie"], interval: "5s", timeout: "2s", retries: 12, start_period: "5s" });
+    expect(c.healthcheck).toEqual({
+      test: ["CMD", "test", "-r", "/var/run/auth/.cookie"],
+      interval: "5s",
+      timeout: "2s",
+      retries: 12,
+      start_period: "5s",
+    });
     expect(c.wait).toBe(true);
   });
 });
@@ -191,7 +223,8 @@ describe("zaino", () => {
     expect(envMap(container(dev, "z3_zaino")).ZAINO_VALIDATOR_SETTINGS__VALIDATOR_COOKIE_PATH).toBeUndefined();
   });
   test("no env var name contains 'password' (Zaino refuses them)", () => {
-    for (const [, json] of all) for (const k of Object.keys(envMap(container(json, "z3_zaino")))) expect(k.toLowerCase()).not.toContain("password");
+    for (const [, json] of all)
+      for (const k of Object.keys(envMap(container(json, "z3_zaino")))) expect(k.toLowerCase()).not.toContain("password");
   });
   test("mounts: data rw, cookie ro (not on Regtest), config dir", () => {
     expect(mounts(container(prod, "z3_zaino"))).toEqual({
@@ -205,7 +238,8 @@ describe("zaino", () => {
     expect(ports(container(prod, "z3_zaino"))).toEqual(["127.0.0.1:8137->8137"]);
     expect(ports(container(staging, "z3_zaino"))).toEqual(["127.0.0.1:18137->8137"]);
     expect(ports(container(dev, "z3_zaino"))).toEqual(["127.0.0.1:28137->8137"]);
-    for (const [, json] of all) expect(Object.keys(envMap(container(json, "z3_zaino"))).filter((k) => k.startsWith("ZAINO_JSON_SERVER"))).toEqual([]);
+    for (const [, json] of all)
+      expect(Object.keys(envMap(container(json, "z3_zaino"))).filter((k) => k.startsWith("ZAINO_JSON_SERVER"))).toEqual([]);
   });
   test("command, capabilities, TCP health check, 15 s stop", () => {
     const z = container(prod, "z3_zaino");
@@ -223,7 +257,9 @@ describe("zaino", () => {
   test("Regtest: an RPC password holding quotes, line breaks or `${` is one value of zindexer.toml and adds no key (Terraform writes, tomllib reads)", () => {
     const files = renderForEach(uploadsOf(dev, "z3_zaino")[0].content, "regtest_rpc_password", HOSTILE_VALUES);
     expect(readTomls(Object.fromEntries(HOSTILE_VALUES.map((v, i) => [v, files[i]])))).toEqual(
-      Object.fromEntries(HOSTILE_VALUES.map((v) => [v, { backend: "rpc", validator_settings: { validator_user: "zebra", validator_password: v } }])),
+      Object.fromEntries(
+        HOSTILE_VALUES.map((v) => [v, { backend: "rpc", validator_settings: { validator_user: "zebra", validator_password: v } }]),
+      ),
     );
   });
   test("consumers are gated by z3_consumers_enabled outside Regtest (two-phase boot)", () => {
@@ -252,7 +288,11 @@ describe("zallet", () => {
       "/etc/zallet": "z3-mainnet-zallet-files-etc-zallet:ro",
     });
     const byFile = Object.fromEntries(uploadsOf(prod, "z3_zallet").map((u: any) => [u.file, u]));
-    expect(byFile["/etc/zallet/identity.txt"]).toEqual({ file: "/etc/zallet/identity.txt", content: "${var.zallet_identity}", permissions: "0444" });
+    expect(byFile["/etc/zallet/identity.txt"]).toEqual({
+      file: "/etc/zallet/identity.txt",
+      content: "${var.zallet_identity}",
+      permissions: "0444",
+    });
     const toml = readToml(byFile["/etc/zallet/zallet.toml"].content) as any;
     expect(toml.consensus).toEqual({ network: "main" });
     expect(toml.indexer).toEqual({ validator_address: "zebra:8232", validator_cookie_path: "/var/run/auth/.cookie" });
@@ -267,7 +307,9 @@ describe("zallet", () => {
     readToml(renderTemplates({ f: uploadsOf(json, "z3_zallet").find((u: any) => u.file === "/etc/zallet/zallet.toml").content }, vars).f);
   const REGTEST_VARS = { regtest_rpc_password: "regtest-password", zallet_rpc_pwhash: "salt$hmac" };
   test("Regtest config has the rpc.auth user with the pwhash by reference", () => {
-    expect(uploadsOf(dev, "z3_zallet").find((u: any) => u.file === "/etc/zallet/zallet.toml").content).toContain("pwhash = ${replace(jsonencode(var.zallet_rpc_pwhash)");
+    expect(uploadsOf(dev, "z3_zallet").find((u: any) => u.file === "/etc/zallet/zallet.toml").content).toContain(
+      "pwhash = ${replace(jsonencode(var.zallet_rpc_pwhash)",
+    );
     const toml = zalletToml(dev, REGTEST_VARS);
     expect(toml.consensus.network).toBe("regtest");
     expect(toml.indexer).toEqual({ validator_address: "zebra:18232", validator_user: "zebra", validator_password: "regtest-password" });
@@ -276,9 +318,20 @@ describe("zallet", () => {
   test("Regtest: an RPC password or pwhash holding quotes, line breaks or `${` is one value of zallet.toml and adds no key", () => {
     const plain = zalletToml(dev, REGTEST_VARS);
     const template = uploadsOf(dev, "z3_zallet").find((u: any) => u.file === "/etc/zallet/zallet.toml").content;
-    const passwords = renderForEach(template, "regtest_rpc_password", HOSTILE_VALUES, { zallet_rpc_pwhash: REGTEST_VARS.zallet_rpc_pwhash });
-    const pwhashes = renderForEach(template, "zallet_rpc_pwhash", HOSTILE_VALUES, { regtest_rpc_password: REGTEST_VARS.regtest_rpc_password });
-    const read = readTomls(Object.fromEntries(HOSTILE_VALUES.flatMap((v, i) => [[`password ${v}`, passwords[i]], [`pwhash ${v}`, pwhashes[i]]])));
+    const passwords = renderForEach(template, "regtest_rpc_password", HOSTILE_VALUES, {
+      zallet_rpc_pwhash: REGTEST_VARS.zallet_rpc_pwhash,
+    });
+    const pwhashes = renderForEach(template, "zallet_rpc_pwhash", HOSTILE_VALUES, {
+      regtest_rpc_password: REGTEST_VARS.regtest_rpc_password,
+    });
+    const read = readTomls(
+      Object.fromEntries(
+        HOSTILE_VALUES.flatMap((v, i) => [
+          [`password ${v}`, passwords[i]],
+          [`pwhash ${v}`, pwhashes[i]],
+        ]),
+      ),
+    );
     expect(read).toEqual(
       Object.fromEntries(
         HOSTILE_VALUES.flatMap((v) => [
@@ -289,10 +342,24 @@ describe("zallet", () => {
     );
   });
   test("every section Zallet requires is written, even empty (it has no serde default but for [sync])", () => {
-    const required = ["builder", "consensus", "database", "external", "features", "features.deprecated", "features.experimental", "indexer", "keystore", "note_management", "rpc"];
+    const required = [
+      "builder",
+      "consensus",
+      "database",
+      "external",
+      "features",
+      "features.deprecated",
+      "features.experimental",
+      "indexer",
+      "keystore",
+      "note_management",
+      "rpc",
+    ];
     for (const [env, json] of all) {
       const toml = zalletToml(json, env === "dev" ? REGTEST_VARS : {});
-      const missing = required.filter((r) => r.split(".").reduce((t: any, k) => (t && typeof t === "object" ? t[k] : undefined), toml) === undefined);
+      const missing = required.filter(
+        (r) => r.split(".").reduce((t: any, k) => (t && typeof t === "object" ? t[k] : undefined), toml) === undefined,
+      );
       expect([env, missing]).toEqual([env, []]);
     }
   });
@@ -322,16 +389,25 @@ describe("monitoring", () => {
     expect(container(staging, "z3_grafana")).toBeDefined();
   });
   /** prometheus.yml as Prometheus reads it (YAML 1.1); it holds no Terraform value, so the template is the text. */
-  const prometheusConfig = (json: TfJson): any => parse(uploadsOf(json, "z3_prometheus").find((u: any) => u.file === "/etc/prometheus/prometheus.yml").content, { version: "1.1" });
+  const prometheusConfig = (json: TfJson): any =>
+    parse(uploadsOf(json, "z3_prometheus").find((u: any) => u.file === "/etc/prometheus/prometheus.yml").content, { version: "1.1" });
   test("prometheus scrapes the modelled metrics endpoint and alerts to alertmanager", () => {
     const conf = prometheusConfig(prod);
     expect(conf.scrape_configs[0]).toEqual({ job_name: "zebra", metrics_path: "/metrics", static_configs: [{ targets: ["zebra:9999"] }] });
     expect(conf.alerting).toEqual({ alertmanagers: [{ static_configs: [{ targets: ["alertmanager:9093"] }] }] });
   });
   test("scrape targets are derived from every modelled service that declares a metrics endpoint", () => {
-    const jobs = prometheusConfig(prod).scrape_configs.map((c: any) => `${c.job_name} ${c.metrics_path} ${c.static_configs.map((s: any) => s.targets.join(",")).join(" ")}`);
+    const jobs = prometheusConfig(prod).scrape_configs.map(
+      (c: any) => `${c.job_name} ${c.metrics_path} ${c.static_configs.map((s: any) => s.targets.join(",")).join(" ")}`,
+    );
     // Production requires backups: its runner always exists, a static target.
-    expect(jobs).toEqual(["zebra /metrics zebra:9999", "alertmanager /metrics alertmanager:9093", "prometheus /metrics prometheus:9090", "grafana /metrics grafana:3000", "backup /metrics.txt backup:9102"]);
+    expect(jobs).toEqual([
+      "zebra /metrics zebra:9999",
+      "alertmanager /metrics alertmanager:9093",
+      "prometheus /metrics prometheus:9090",
+      "grafana /metrics grafana:3000",
+      "backup /metrics.txt backup:9102",
+    ]);
     // In staging the runner exists only with backup_repository set: found by DNS, so without it there is no target and no alert.
     expect(prometheusConfig(staging).scrape_configs.find((c: any) => c.job_name === "backup")).toEqual({
       job_name: "backup",
@@ -339,7 +415,10 @@ describe("monitoring", () => {
       dns_sd_configs: [{ names: ["backup"], type: "A", port: 9102, refresh_interval: "30s" }],
     });
     const z3 = new ZcashStack(Testing.app(), ENVIRONMENTS.production).z3;
-    expect(z3.prometheusTargets.map((t) => t.job)).toEqual([...z3.services.filter((s) => s.metrics).map((s) => s.name.replace("z3-mainnet-", "")), "backup"]);
+    expect(z3.prometheusTargets.map((t) => t.job)).toEqual([
+      ...z3.services.filter((s) => s.metrics).map((s) => s.name.replace("z3-mainnet-", "")),
+      "backup",
+    ]);
   });
   test("grafana starts after prometheus, prometheus after alertmanager (upstream depends_on)", () => {
     expect(container(prod, "z3_grafana").depends_on).toContain("docker_container.z3_prometheus");
@@ -349,7 +428,9 @@ describe("monitoring", () => {
     const g = container(prod, "z3_grafana");
     expect(envMap(g).GF_SECURITY_ADMIN_PASSWORD).toBeUndefined();
     expect(envMap(g).GF_SECURITY_ADMIN_PASSWORD__FILE).toBe("/run/secrets/grafana_admin_password");
-    expect(uploadsOf(prod, "z3_grafana").find((u: any) => u.file === "/run/secrets/grafana_admin_password").content).toBe("${var.grafana_admin_password}");
+    expect(uploadsOf(prod, "z3_grafana").find((u: any) => u.file === "/run/secrets/grafana_admin_password").content).toBe(
+      "${var.grafana_admin_password}",
+    );
     expect(prod.variable!.grafana_admin_password.sensitive).toBe(true);
   });
   test("host ports per network on loopback", () => {
@@ -397,7 +478,9 @@ describe("every Z3 container", () => {
   });
   test("only Zebra P2P is published on all interfaces", () => {
     for (const [, json] of all) {
-      const publicPorts = Object.entries(json.resource.docker_container).flatMap(([a, c]) => (c.ports ?? []).filter((p: any) => p.ip !== "127.0.0.1").map((p: any) => `${a}:${p.internal}`));
+      const publicPorts = Object.entries(json.resource.docker_container).flatMap(([a, c]) =>
+        (c.ports ?? []).filter((p: any) => p.ip !== "127.0.0.1").map((p: any) => `${a}:${p.internal}`),
+      );
       expect(publicPorts).toEqual(json === dev ? [] : [`z3_zebra:${json === prod ? 8233 : 18233}`]);
     }
   });

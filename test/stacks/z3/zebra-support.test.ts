@@ -43,19 +43,32 @@ describe("Zebra's support window in the synthesized plan (Mainnet)", () => {
       "${try(timecmp(plantimestamp(), local.zebra_release.upgrade_refuse_from) < 0, true)}",
     ]);
     for (const p of pre) expect(p.error_message).toMatch(/^\[zcash-production\] .*Fix: deploy a supported release/);
-    expect((prod as any).check.zebra_support_window.assert[0].condition).toBe("${try(timecmp(plantimestamp(), local.zebra_release.warn_at) < 0, true)}");
+    expect((prod as any).check.zebra_support_window.assert[0].condition).toBe(
+      "${try(timecmp(plantimestamp(), local.zebra_release.warn_at) < 0, true)}",
+    );
   });
 
   test("Testnet and Regtest stacks have no guard (their nodes never halt)", () => {
     for (const env of ["dev", "staging"] as const) {
       const json = synth(ENVIRONMENTS[env]);
-      expect([env, json.locals?.zebra_release, (json as any).check, json.resource.docker_container.z3_zebra.lifecycle?.precondition]).toEqual([env, undefined, undefined, undefined]);
+      expect([
+        env,
+        json.locals?.zebra_release,
+        (json as any).check,
+        json.resource.docker_container.z3_zebra.lifecycle?.precondition,
+      ]).toEqual([env, undefined, undefined, undefined]);
     }
   });
 
   test("a stated release is a row keyed by its exact image", () => {
     const image = "registry.internal/zebra@sha256:" + "b".repeat(64);
-    const json = synth({ ...ENVIRONMENTS.production, z3: { ...ENVIRONMENTS.production.z3, zebraReleases: [{ image, version: "7.1.0", estimatedReleaseHeight: 3_700_000, endOfSupportDays: 70 }] } });
+    const json = synth({
+      ...ENVIRONMENTS.production,
+      z3: {
+        ...ENVIRONMENTS.production.z3,
+        zebraReleases: [{ image, version: "7.1.0", estimatedReleaseHeight: 3_700_000, endOfSupportDays: 70 }],
+      },
+    });
     expect((json.locals!.zebra_support_windows as Record<string, any>)[image]).toMatchObject({ version: "7.1.0" });
   });
 });

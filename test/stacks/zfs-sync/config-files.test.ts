@@ -7,9 +7,9 @@ describe("app config file", () => {
     expect(readYaml(yaml.template)).toEqual({ database_url: "postgresql://u:p%40ss@postgres:5432/db" });
   });
   test("the PostgreSQL URL has upstream's shape and a URL-encoded password", () => {
-    expect(postgresDatabaseUrl({ user: "zfssync", database: "zfssync", host: "postgres", port: 5432, encodedPassword: "${urlencode(var.p)}" })).toBe(
-      "postgresql://zfssync:${urlencode(var.p)}@postgres:5432/zfssync",
-    );
+    expect(
+      postgresDatabaseUrl({ user: "zfssync", database: "zfssync", host: "postgres", port: 5432, encodedPassword: "${urlencode(var.p)}" }),
+    ).toBe("postgresql://zfssync:${urlencode(var.p)}@postgres:5432/zfssync");
   });
 });
 

@@ -52,7 +52,12 @@ describe("stack wiring", () => {
   test("dev runs the app alone; staging and production add postgres, the migration job and the proxy", () => {
     // Every service here has files (config or secrets), so each comes with its files loader; so does the
     // backup runner every environment has (its program, restic settings and keys).
-    expect(Object.keys(dev.resource.docker_container).sort()).toEqual(["backup_runner", "backup_runner_files", "zfs_sync_app", "zfs_sync_app_files"]);
+    expect(Object.keys(dev.resource.docker_container).sort()).toEqual([
+      "backup_runner",
+      "backup_runner_files",
+      "zfs_sync_app",
+      "zfs_sync_app_files",
+    ]);
     for (const [, json] of withPostgres) {
       expect(Object.keys(json.resource.docker_container).sort()).toEqual([
         "backup_runner",
@@ -83,11 +88,16 @@ describe("stack wiring", () => {
   test("every container references a docker_image by id; the app and migration job share one image", () => {
     for (const [, json] of all)
       // A conditional container (the backup runner outside production) reads its conditional image by instance.
-      for (const c of Object.values(json.resource.docker_container)) expect(c.image).toMatch(c.count === undefined ? /^\$\{docker_image\.\w+\.image_id\}$/ : /^\$\{docker_image\.\w+\[0\]\.image_id\}$/);
+      for (const c of Object.values(json.resource.docker_container))
+        expect(c.image).toMatch(c.count === undefined ? /^\$\{docker_image\.\w+\.image_id\}$/ : /^\$\{docker_image\.\w+\[0\]\.image_id\}$/);
     expect(container(prod, "zfs_sync_migrate").image).toBe(container(prod, "zfs_sync_app").image);
   });
   test("image variables per stack default to the settings; staging and production reject latest", () => {
-    expect(Object.keys(dev.variable!).filter((v) => v.endsWith("_image")).sort()).toEqual(["backup_image", "zfs_sync_image"]);
+    expect(
+      Object.keys(dev.variable!)
+        .filter((v) => v.endsWith("_image"))
+        .sort(),
+    ).toEqual(["backup_image", "zfs_sync_image"]);
     expect(dev.variable!.zfs_sync_image.default).toBe("zfs-sync:0.2.0");
     // The backup runner's image, from the environment's backup settings (dev's need not be pinned).
     expect(dev.variable!.backup_image.default).toBe("z3-infra/backup:1");
@@ -103,8 +113,18 @@ describe("stack wiring", () => {
   });
   test("secrets are sensitive variables with no default and a length check; dev has none but the optional backup ones", () => {
     expect(Object.keys(dev.variable!).sort()).toEqual([
-      "backup_image", "backup_known_hosts", "backup_password", "backup_repository", "backup_ssh_key",
-      "docker_cert_path", "docker_host", "docker_ssh_opts", "registry_address", "registry_password", "registry_username", "zfs_sync_image",
+      "backup_image",
+      "backup_known_hosts",
+      "backup_password",
+      "backup_repository",
+      "backup_ssh_key",
+      "docker_cert_path",
+      "docker_host",
+      "docker_ssh_opts",
+      "registry_address",
+      "registry_password",
+      "registry_username",
+      "zfs_sync_image",
     ]);
     // dev's backups are optional: its only secrets default to "" (empty: no backups) and are length-checked only when set.
     for (const [name, min] of [
@@ -138,7 +158,13 @@ describe("stack wiring", () => {
     const literal = /regex\("((?:[^"\\]|\\.)*)", var\.server_name\)/.exec(v.validation[0].condition)![1];
     const pattern = new RegExp(JSON.parse(`"${literal}"`));
     expect(["zfs-sync.example.org", "api", "a-1.b-2.example"].map((n) => pattern.test(n))).toEqual([true, true, true]);
-    expect(["-bad.example", "zfs sync.example", "x;return 444;", "a..b", "evil.example;"].map((n) => pattern.test(n))).toEqual([false, false, false, false, false]);
+    expect(["-bad.example", "zfs sync.example", "x;return 444;", "a..b", "evil.example;"].map((n) => pattern.test(n))).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
   test("outputs name the API's base URL", () => {
     expect(dev.output!.api_url.value).toBe("http://127.0.0.1:8000/api/v1");
@@ -150,14 +176,22 @@ describe("stack wiring", () => {
 describe("networks", () => {
   test("dev: the app is on the internal app network and on a non-internal edge network for its published port", () => {
     // Plus the backup runner's own non-internal egress network (no ZFS Sync service joins it).
-    expect(Object.values(dev.resource.docker_network).map((n: any) => `${n.name}:${n.internal}`).sort()).toEqual(["zfs-sync-dev-backup-egress:false", "zfs-sync-dev-edge:false", "zfs-sync-dev-network:true"]);
+    expect(
+      Object.values(dev.resource.docker_network)
+        .map((n: any) => `${n.name}:${n.internal}`)
+        .sort(),
+    ).toEqual(["zfs-sync-dev-backup-egress:false", "zfs-sync-dev-edge:false", "zfs-sync-dev-network:true"]);
     expect(networks(container(dev, "zfs_sync_app"))).toEqual({
       "zfs-sync-dev-network": ["zfs-sync", "zfs-sync-dev-app"],
       "zfs-sync-dev-edge": ["zfs-sync", "zfs-sync-dev-app"],
     });
   });
   test.each(withPostgres)("%s: app and postgres share one internal network; only the proxy touches the non-internal edge", (env, json) => {
-    expect(Object.values(json.resource.docker_network).map((n: any) => `${n.name}:${n.internal}`).sort()).toEqual([
+    expect(
+      Object.values(json.resource.docker_network)
+        .map((n: any) => `${n.name}:${n.internal}`)
+        .sort(),
+    ).toEqual([
       `zfs-sync-${env}-backup-egress:false`,
       `zfs-sync-${env}-edge:false`,
       `zfs-sync-${env}-frontend:true`,
@@ -167,7 +201,9 @@ describe("networks", () => {
       [`zfs-sync-${env}-network`]: ["zfs-sync", `zfs-sync-${env}-app`],
       [`zfs-sync-${env}-frontend`]: ["zfs-sync", `zfs-sync-${env}-app`],
     });
-    expect(networks(container(json, "zfs_sync_postgres"))).toEqual({ [`zfs-sync-${env}-network`]: ["postgres", `zfs-sync-${env}-postgres`] });
+    expect(networks(container(json, "zfs_sync_postgres"))).toEqual({
+      [`zfs-sync-${env}-network`]: ["postgres", `zfs-sync-${env}-postgres`],
+    });
     expect(networks(container(json, "zfs_sync_migrate"))).toEqual({ [`zfs-sync-${env}-network`]: [`zfs-sync-${env}-migrate`] });
     expect(networks(container(json, "zfs_sync_proxy"))).toEqual({
       [`zfs-sync-${env}-edge`]: [`zfs-sync-${env}-proxy`],
@@ -194,7 +230,14 @@ describe("app", () => {
   test("runs as UID 1001 on a read-only root with everything dropped", () => {
     for (const [, json] of all) {
       const c = container(json, "zfs_sync_app");
-      expect(c).toMatchObject({ user: "1001:1001", read_only: true, privileged: false, security_opts: ["no-new-privileges:true"], restart: "unless-stopped", must_run: true });
+      expect(c).toMatchObject({
+        user: "1001:1001",
+        read_only: true,
+        privileged: false,
+        security_opts: ["no-new-privileges:true"],
+        restart: "unless-stopped",
+        must_run: true,
+      });
       expect(c.capabilities).toEqual({ add: [], drop: ["ALL"] });
       // app.py creates /app/static at import; nothing else under /app is written.
       expect(c.tmpfs).toEqual({ "/tmp": "rw,noexec,nosuid,size=64m", "/app/static": "rw,noexec,nosuid,size=1m" });
@@ -214,7 +257,14 @@ describe("app", () => {
   test("keeps upstream's ZFS_SYNC_* variables and never carries the database URL in the environment", () => {
     for (const [env, json] of all) {
       const e = envMap(container(json, "zfs_sync_app"));
-      expect([env, e.ZFS_SYNC_HOST, e.ZFS_SYNC_PORT, e.ZFS_SYNC_LOG_LEVEL, e.ZFS_SYNC_DEBUG, e.ZFS_SYNC_LOG_DIR]).toEqual([env, "0.0.0.0", "8000", "INFO", "false", "/logs"]);
+      expect([env, e.ZFS_SYNC_HOST, e.ZFS_SYNC_PORT, e.ZFS_SYNC_LOG_LEVEL, e.ZFS_SYNC_DEBUG, e.ZFS_SYNC_LOG_DIR]).toEqual([
+        env,
+        "0.0.0.0",
+        "8000",
+        "INFO",
+        "false",
+        "/logs",
+      ]);
       expect(Object.keys(e).filter((k) => /DATABASE_URL|PASSWORD/.test(k))).toEqual([]);
     }
   });
@@ -240,7 +290,10 @@ describe("app", () => {
   test.each(withPostgres)("%s: PostgreSQL URL with the URL-encoded sensitive password, no host port", (env, json) => {
     const c = container(json, "zfs_sync_app");
     // As Terraform writes the file and upstream's loader (PyYAML) reads it, with a password that needs encoding.
-    const file = renderTemplates({ f: upload(json, "zfs_sync_app", "/app/config/zfs_sync.yaml").content }, { postgres_password: 'p@ss/w"rd:\n' }).f;
+    const file = renderTemplates(
+      { f: upload(json, "zfs_sync_app", "/app/config/zfs_sync.yaml").content },
+      { postgres_password: 'p@ss/w"rd:\n' },
+    ).f;
     expect(readYaml(file)).toEqual({ database_url: "postgresql://zfssync:p%40ss%2Fw%22rd%3A%0A@postgres:5432/zfssync" });
     expect(c.ports).toEqual([]);
     expect(mounts(c)).toEqual({ "/logs": `zfs-sync-${env}-logs:rw`, "/app/config": `zfs-sync-${env}-app-files-app-config:ro` });
@@ -260,7 +313,7 @@ describe("app", () => {
   test("limits and logs: upstream base in dev, upstream production override in staging and production", () => {
     expect(container(dev, "zfs_sync_app")).toMatchObject({
       cpu_period: 100000,
-        cpu_quota: 100000,
+      cpu_quota: 100000,
       memory: 512,
       memory_swap: 512,
       log_driver: "json-file",
@@ -279,7 +332,8 @@ describe("app", () => {
       });
       expect([cpus(container(json, "zfs_sync_app")), labelMap(container(json, "zfs_sync_app"))["cpu-limit"]]).toEqual([2, "2"]);
     }
-    for (const [, json] of all) for (const c of Object.values(json.resource.docker_container)) expect([c.name, c.cpus]).toEqual([c.name, undefined]);
+    for (const [, json] of all)
+      for (const c of Object.values(json.resource.docker_container)) expect([c.name, c.cpus]).toEqual([c.name, undefined]);
   });
   test("labels name the service and environment", () => {
     expect(labelMap(container(prod, "zfs_sync_app"))).toMatchObject({ service: "zfs-sync-production-app", environment: "production" });
@@ -303,11 +357,20 @@ describe("postgres", () => {
   });
   test.each(withPostgres)("%s: data volume, no host port, pg_isready health check, Terraform waits for healthy", (env, json) => {
     const c = container(json, "zfs_sync_postgres");
-    expect(mounts(c)).toEqual({ "/var/lib/postgresql/data": `zfs-sync-${env}-postgres-data:rw`, "/run/secrets": `zfs-sync-${env}-postgres-files-run-secrets:ro` });
+    expect(mounts(c)).toEqual({
+      "/var/lib/postgresql/data": `zfs-sync-${env}-postgres-data:rw`,
+      "/run/secrets": `zfs-sync-${env}-postgres-files-run-secrets:ro`,
+    });
     // Only the secret's volume goes to the files loader, never the data volume.
     expect(mounts(filesLoader(json, "zfs_sync_postgres"))).toEqual({ "/run/secrets": `zfs-sync-${env}-postgres-files-run-secrets:rw` });
     expect(c.ports).toEqual([]);
-    expect(c.healthcheck).toEqual({ test: ["CMD-SHELL", "pg_isready -U zfssync -d zfssync -h 127.0.0.1"], interval: "10s", timeout: "5s", retries: 5, start_period: "30s" });
+    expect(c.healthcheck).toEqual({
+      test: ["CMD-SHELL", "pg_isready -U zfssync -d zfssync -h 127.0.0.1"],
+      interval: "10s",
+      timeout: "5s",
+      retries: 5,
+      start_period: "30s",
+    });
     expect([c.wait, c.wait_timeout]).toEqual([true, 120]);
   });
   test("starts as root only to chown and drop to postgres, with just the capabilities for that", () => {
@@ -360,9 +423,11 @@ describe("files loaders", () => {
       const loader = filesLoader(json, id);
       const loaderMounts = mounts(loader);
       expect(Object.values(loaderMounts).every((m) => (m as string).endsWith(":rw"))).toBe(true);
-      for (const [path, m] of Object.entries(loaderMounts)) expect([id, path, mounts(c)[path]]).toEqual([id, path, (m as string).replace(/:rw$/, ":ro")]);
+      for (const [path, m] of Object.entries(loaderMounts))
+        expect([id, path, mounts(c)[path]]).toEqual([id, path, (m as string).replace(/:rw$/, ":ro")]);
       // Every uploaded file lands on one of those volumes.
-      for (const u of loader.upload) expect([id, u.file, Object.keys(loaderMounts).some((p) => u.file.startsWith(p + "/"))]).toEqual([id, u.file, true]);
+      for (const u of loader.upload)
+        expect([id, u.file, Object.keys(loaderMounts).some((p) => u.file.startsWith(p + "/"))]).toEqual([id, u.file, true]);
     }
   });
   test.each(all)("%s: the service starts after its loader and is replaced with it", (_env, json) => {
@@ -370,7 +435,10 @@ describe("files loaders", () => {
       const c = container(json, id);
       expect(c.depends_on).toContain(`docker_container.${id}_files`);
       // A conditional service (the backup runner outside production) is replaced with its loader's instance.
-      expect([id, c.lifecycle.replace_triggered_by]).toEqual([id, [`docker_container.${id}_files${c.count === undefined ? "" : "[count.index]"}`]]);
+      expect([id, c.lifecycle.replace_triggered_by]).toEqual([
+        id,
+        [`docker_container.${id}_files${c.count === undefined ? "" : "[count.index]"}`],
+      ]);
     }
   });
 });
@@ -397,20 +465,25 @@ describe("migration job", () => {
   test("dev has none", () => {
     expect(dev.resource.docker_container.zfs_sync_migrate).toBeUndefined();
   });
-  test.each(withPostgres)("%s: one-shot alembic upgrade head after postgres is healthy; the apply fails on a non-zero exit", (env, json) => {
-    const c = container(json, "zfs_sync_migrate");
-    expect(c.name).toBe(`zfs-sync-${env}-migrate`);
-    expect(c.command.slice(0, 2)).toEqual(["sh", "-c"]);
-    expect(c.command[2]).toContain("exec alembic upgrade head");
-    expect(c.command[2]).toContain("[ ! -f alembic.ini ]");
-    expect(c).toMatchObject({ restart: "no", must_run: false, attach: true, user: "1001:1001", read_only: true });
-    expect(c.lifecycle.postcondition[0].condition).toBe("${self.exit_code == 0}");
-    expect(c.depends_on).toContain("docker_container.zfs_sync_postgres");
-    expect(c.healthcheck).toBeUndefined();
-    expect(c.ports).toEqual([]);
-  });
+  test.each(withPostgres)(
+    "%s: one-shot alembic upgrade head after postgres is healthy; the apply fails on a non-zero exit",
+    (env, json) => {
+      const c = container(json, "zfs_sync_migrate");
+      expect(c.name).toBe(`zfs-sync-${env}-migrate`);
+      expect(c.command.slice(0, 2)).toEqual(["sh", "-c"]);
+      expect(c.command[2]).toContain("exec alembic upgrade head");
+      expect(c.command[2]).toContain("[ ! -f alembic.ini ]");
+      expect(c).toMatchObject({ restart: "no", must_run: false, attach: true, user: "1001:1001", read_only: true });
+      expect(c.lifecycle.postcondition[0].condition).toBe("${self.exit_code == 0}");
+      expect(c.depends_on).toContain("docker_container.zfs_sync_postgres");
+      expect(c.healthcheck).toBeUndefined();
+      expect(c.ports).toEqual([]);
+    },
+  );
   test("reads the same config file as the app", () => {
-    expect(upload(prod, "zfs_sync_migrate", "/app/config/zfs_sync.yaml").content).toBe(upload(prod, "zfs_sync_app", "/app/config/zfs_sync.yaml").content);
+    expect(upload(prod, "zfs_sync_migrate", "/app/config/zfs_sync.yaml").content).toBe(
+      upload(prod, "zfs_sync_app", "/app/config/zfs_sync.yaml").content,
+    );
     expect(mounts(container(prod, "zfs_sync_migrate"))).toEqual({ "/app/config": "zfs-sync-production-migrate-files-app-config:ro" });
     expect(container(prod, "zfs_sync_migrate").lifecycle.replace_triggered_by).toEqual(["docker_container.zfs_sync_migrate_files"]);
   });
@@ -420,15 +493,18 @@ describe("proxy", () => {
   test("dev has none", () => {
     expect(dev.resource.docker_container.zfs_sync_proxy).toBeUndefined();
   });
-  test.each(withPostgres)("%s: nginx-unprivileged as UID 101, 443 published on every interface, read-only with a /tmp tmpfs", (env, json) => {
-    const c = container(json, "zfs_sync_proxy");
-    expect(c.name).toBe(`zfs-sync-${env}-proxy`);
-    expect(ports(c)).toEqual(["0.0.0.0:443->8443/tcp"]);
-    expect(c).toMatchObject({ user: "101:101", read_only: true, command: ["nginx", "-c", "/etc/nginx/zfs-sync/nginx.conf"] });
-    expect(c.capabilities).toEqual({ add: [], drop: ["ALL"] });
-    expect(c.tmpfs).toEqual({ "/tmp": "rw,noexec,nosuid,size=64m" });
-    expect(c.depends_on).toContain("docker_container.zfs_sync_app");
-  });
+  test.each(withPostgres)(
+    "%s: nginx-unprivileged as UID 101, 443 published on every interface, read-only with a /tmp tmpfs",
+    (env, json) => {
+      const c = container(json, "zfs_sync_proxy");
+      expect(c.name).toBe(`zfs-sync-${env}-proxy`);
+      expect(ports(c)).toEqual(["0.0.0.0:443->8443/tcp"]);
+      expect(c).toMatchObject({ user: "101:101", read_only: true, command: ["nginx", "-c", "/etc/nginx/zfs-sync/nginx.conf"] });
+      expect(c.capabilities).toEqual({ add: [], drop: ["ALL"] });
+      expect(c.tmpfs).toEqual({ "/tmp": "rw,noexec,nosuid,size=64m" });
+      expect(c.depends_on).toContain("docker_container.zfs_sync_app");
+    },
+  );
   test.each(withPostgres)("%s: certificate and key only from sensitive variables, as files", (env, json) => {
     expect(upload(json, "zfs_sync_proxy", "/run/secrets/tls_certificate").content).toBe("${var.tls_certificate}");
     expect(upload(json, "zfs_sync_proxy", "/run/secrets/tls_private_key").content).toBe("${var.tls_private_key}");

@@ -20,7 +20,10 @@ const labels = (list: any[]) => Object.fromEntries((list ?? []).map((l: any) => 
 /** target → "<source or anonymous>:ro|rw" for volume and bind mounts; tmpfs → "tmpfs:<bytes>". */
 const mounts = (svc: any) =>
   Object.fromEntries(
-    spec(svc).mounts.map((m: any) => [m.target, m.type === "tmpfs" ? `tmpfs:${m.tmpfs_options.size_bytes}` : `${m.source ?? "(anonymous)"}:${m.read_only ? "ro" : "rw"}`]),
+    spec(svc).mounts.map((m: any) => [
+      m.target,
+      m.type === "tmpfs" ? `tmpfs:${m.tmpfs_options.size_bytes}` : `${m.source ?? "(anonymous)"}:${m.read_only ? "ro" : "rw"}`,
+    ]),
   );
 /** networks by id (a resource reference) → aliases, as rendered (sorted); no entry sets driver options. */
 const networks = (svc: any) =>
@@ -49,11 +52,17 @@ describe("zfs-sync-staging on the swarm", () => {
   test("app, proxy and PostgreSQL are swarm services; of ZFS Sync only the migration job (and its files loader) is a container; the backup runner stays one", () => {
     expect(Object.keys(staging.resource.docker_service).sort()).toEqual(["zfs_sync_app", "zfs_sync_postgres", "zfs_sync_proxy"]);
     // The backup runner is a container on docker_host (the data node) on the swarm target too (hostLocal).
-    expect(Object.keys(staging.resource.docker_container).sort()).toEqual(["backup_runner", "backup_runner_files", "zfs_sync_migrate", "zfs_sync_migrate_files"]);
+    expect(Object.keys(staging.resource.docker_container).sort()).toEqual([
+      "backup_runner",
+      "backup_runner_files",
+      "zfs_sync_migrate",
+      "zfs_sync_migrate_files",
+    ]);
   });
   test("swarm objects, volumes and networks are named zfs-sync-staging-*", () => {
     for (const type of ["docker_service", "docker_container", "docker_volume", "docker_network", "docker_secret", "docker_config"]) {
-      for (const r of Object.values<any>(staging.resource[type] ?? {})) expect([type, r.name]).toEqual([type, expect.stringMatching(/^zfs-sync-staging-/)]);
+      for (const r of Object.values<any>(staging.resource[type] ?? {}))
+        expect([type, r.name]).toEqual([type, expect.stringMatching(/^zfs-sync-staging-/)]);
     }
   });
   test("the state backend is unchanged; docker_host is a manager labelled as the data node", () => {
@@ -66,7 +75,10 @@ describe("zfs-sync-staging on the swarm", () => {
     expect(staging.output!.app_container.value).toBe("${docker_service.zfs_sync_app.name}");
   });
   test("every service runs its image by registry digest (or loaded name), never by local image id", () => {
-    for (const svc of [app, proxy, postgres]) expect(spec(svc).image).toMatch(/^\$\{docker_image\.(\w+)\.repo_digest != "" \? docker_image\.\1\.repo_digest : docker_image\.\1\.name\}$/);
+    for (const svc of [app, proxy, postgres])
+      expect(spec(svc).image).toMatch(
+        /^\$\{docker_image\.(\w+)\.repo_digest != "" \? docker_image\.\1\.repo_digest : docker_image\.\1\.name\}$/,
+      );
     expect(spec(app).image).not.toBe(spec(proxy).image);
     // The migration job runs the app's image, as a container.
     expect(container(staging, "zfs_sync_migrate").image).toMatch(/^\$\{docker_image\.ZfsSync_AppImage_\w+\.image_id\}$/);
@@ -80,7 +92,12 @@ describe("zfs-sync-staging on the swarm", () => {
   });
   test("every service updates one task at a time, rolls back a failed update, and Terraform waits for convergence", () => {
     for (const svc of [app, proxy, postgres]) {
-      expect([svc.name, svc.update_config.parallelism, svc.update_config.failure_action, svc.rollback_config.failure_action]).toEqual([svc.name, 1, "rollback", "pause"]);
+      expect([svc.name, svc.update_config.parallelism, svc.update_config.failure_action, svc.rollback_config.failure_action]).toEqual([
+        svc.name,
+        1,
+        "rollback",
+        "pause",
+      ]);
       expect(svc.update_config.order).toBe(svc.rollback_config.order);
       expect(svc.converge_config.delay).toBe("2s");
     }
@@ -96,7 +113,11 @@ describe("zfs-sync-staging on the swarm", () => {
 
 describe("networks on the swarm", () => {
   test("attachable overlays, internal as on the containers target, not encrypted in staging", () => {
-    expect(Object.values<any>(staging.resource.docker_network).map((n) => `${n.name}:${n.driver}:${n.attachable}:${n.internal}:${JSON.stringify(n.options)}`).sort()).toEqual([
+    expect(
+      Object.values<any>(staging.resource.docker_network)
+        .map((n) => `${n.name}:${n.driver}:${n.attachable}:${n.internal}:${JSON.stringify(n.options)}`)
+        .sort(),
+    ).toEqual([
       // The backup runner's egress to the SFTP destination (only while backup_repository is set).
       "zfs-sync-staging-backup-egress:overlay:true:false:undefined",
       "zfs-sync-staging-edge:overlay:true:false:undefined",
@@ -116,7 +137,9 @@ describe("networks on the swarm", () => {
     });
   });
   test("the migration job joins the attachable app network by name, like a bridge", () => {
-    expect(container(staging, "zfs_sync_migrate").networks_advanced).toEqual([{ name: "zfs-sync-staging-network", aliases: ["zfs-sync-staging-migrate"] }]);
+    expect(container(staging, "zfs_sync_migrate").networks_advanced).toEqual([
+      { name: "zfs-sync-staging-network", aliases: ["zfs-sync-staging-migrate"] },
+    ]);
     expect(staging.resource.docker_network.zfs_sync_network).toMatchObject({ driver: "overlay", attachable: true, internal: true });
   });
 });
@@ -139,9 +162,22 @@ describe("app service", () => {
   });
   test("upstream's environment and health check; never the database URL in the environment", () => {
     const env = spec(app).env;
-    expect([env.ZFS_SYNC_HOST, env.ZFS_SYNC_PORT, env.ZFS_SYNC_LOG_LEVEL, env.ZFS_SYNC_DEBUG, env.ZFS_SYNC_LOG_DIR, env.FORWARDED_ALLOW_IPS]).toEqual(["0.0.0.0", "8000", "INFO", "false", "/logs", "*"]);
+    expect([
+      env.ZFS_SYNC_HOST,
+      env.ZFS_SYNC_PORT,
+      env.ZFS_SYNC_LOG_LEVEL,
+      env.ZFS_SYNC_DEBUG,
+      env.ZFS_SYNC_LOG_DIR,
+      env.FORWARDED_ALLOW_IPS,
+    ]).toEqual(["0.0.0.0", "8000", "INFO", "false", "/logs", "*"]);
     expect(Object.keys(env).filter((k) => /DATABASE_URL|PASSWORD/.test(k))).toEqual([]);
-    expect(spec(app).healthcheck).toEqual({ test: ["CMD", "curl", "-f", "http://localhost:8000/api/v1/health"], interval: "30s", timeout: "10s", retries: 3, start_period: "40s" });
+    expect(spec(app).healthcheck).toEqual({
+      test: ["CMD", "curl", "-f", "http://localhost:8000/api/v1/health"],
+      interval: "30s",
+      timeout: "10s",
+      retries: 3,
+      start_period: "40s",
+    });
   });
   test("the config file carries the database password: a docker_secret owned by the app's user, 0400, never a docker_config", () => {
     const ref = secretFile(app, "/app/config/zfs_sync.yaml");
@@ -149,14 +185,20 @@ describe("app service", () => {
     expect(spec(app).configs).toEqual([]);
     const secret = staging.resource.docker_secret[secretAddress(ref)];
     expect(secret.data).toBe("${base64encode(local.zfs_sync_app_app_config_zfs_sync_yaml_content)}");
-    const file = renderTemplates({ f: staging.locals!.zfs_sync_app_app_config_zfs_sync_yaml_content }, { postgres_password: "pa$$ word" }).f;
+    const file = renderTemplates(
+      { f: staging.locals!.zfs_sync_app_app_config_zfs_sync_yaml_content },
+      { postgres_password: "pa$$ word" },
+    ).f;
     expect(readYaml(file)).toEqual({ database_url: "postgresql://zfssync:pa%24%24+word@postgres:5432/zfssync" });
     for (const c of Object.values<any>(staging.resource.docker_config ?? {})) expect(c.name).not.toMatch(/yaml/);
   });
   test("starts after PostgreSQL has converged and the migration job has exited", () =>
     expect(app.depends_on).toEqual(expect.arrayContaining(["docker_service.zfs_sync_postgres", "docker_container.zfs_sync_migrate"])));
   test("production override limits (2 CPUs / 1 GiB, reserved) and logs (50m × 5, compressed)", () => {
-    expect(app.task_spec.resources).toEqual({ limits: { memory_bytes: 1024 * MIB, nano_cpus: 2e9 }, reservation: { memory_bytes: 1024 * MIB } });
+    expect(app.task_spec.resources).toEqual({
+      limits: { memory_bytes: 1024 * MIB, nano_cpus: 2e9 },
+      reservation: { memory_bytes: 1024 * MIB },
+    });
     expect(app.task_spec.log_driver).toEqual({ name: "json-file", options: { "max-size": "50m", "max-file": "5", compress: "true" } });
   });
 });
@@ -164,7 +206,10 @@ describe("app service", () => {
 describe("proxy service", () => {
   test("two tasks, 443 published in host mode on each node that runs one (at most one per node)", () => {
     expect(proxy.mode).toEqual({ replicated: { replicas: 2 } });
-    expect(proxy.endpoint_spec).toEqual({ mode: "dnsrr", ports: [{ target_port: 8443, published_port: 443, protocol: "tcp", publish_mode: "host" }] });
+    expect(proxy.endpoint_spec).toEqual({
+      mode: "dnsrr",
+      ports: [{ target_port: 8443, published_port: 443, protocol: "tcp", publish_mode: "host" }],
+    });
     expect(proxy.task_spec.placement).toEqual({ max_replicas: 1 });
   });
   test("not pinned to the data node; its host-mode port is bound once per node, so a task stops before its replacement starts", () => {
@@ -172,7 +217,12 @@ describe("proxy service", () => {
     expect([proxy.update_config.order, proxy.rollback_config.order]).toEqual(["stop-first", "stop-first"]);
   });
   test("nginx-unprivileged as UID 101, read-only with a /tmp tmpfs, after the app; the image's entrypoint is kept (an empty command)", () => {
-    expect(spec(proxy)).toMatchObject({ user: "101:101", read_only: true, cap_drop: ["ALL"], args: ["nginx", "-c", "/etc/nginx/zfs-sync/nginx.conf"] });
+    expect(spec(proxy)).toMatchObject({
+      user: "101:101",
+      read_only: true,
+      cap_drop: ["ALL"],
+      args: ["nginx", "-c", "/etc/nginx/zfs-sync/nginx.conf"],
+    });
     expect(spec(proxy).command).toEqual([]);
     expect(mounts(proxy)).toEqual({ "/tmp": `tmpfs:${64 * MIB}` });
     expect(proxy.depends_on).toContain("docker_service.zfs_sync_app");
@@ -191,9 +241,14 @@ describe("proxy service", () => {
     expect([ref.file_uid, ref.file_gid, ref.file_mode]).toEqual(["101", "101", 0o444]);
     const config = staging.resource.docker_config.zfs_sync_proxy_etc_nginx_zfs_sync_nginx_conf;
     expect(ref.config_id).toBe("${docker_config.zfs_sync_proxy_etc_nginx_zfs_sync_nginx_conf.id}");
-    expect(config.name).toBe(`zfs-sync-staging-proxy-conf-${labelDigest("/etc/nginx/zfs-sync/nginx.conf").slice(0, 4)}\${substr(sha256(local.zfs_sync_proxy_etc_nginx_zfs_sync_nginx_conf_content), 0, 12)}`);
+    expect(config.name).toBe(
+      `zfs-sync-staging-proxy-conf-${labelDigest("/etc/nginx/zfs-sync/nginx.conf").slice(0, 4)}\${substr(sha256(local.zfs_sync_proxy_etc_nginx_zfs_sync_nginx_conf_content), 0, 12)}`,
+    );
     expect(config.lifecycle).toEqual({ create_before_destroy: true });
-    const conf = renderTemplates({ c: staging.locals!.zfs_sync_proxy_etc_nginx_zfs_sync_nginx_conf_content }, { server_name: "zfs-sync.example.org" }).c;
+    const conf = renderTemplates(
+      { c: staging.locals!.zfs_sync_proxy_etc_nginx_zfs_sync_nginx_conf_content },
+      { server_name: "zfs-sync.example.org" },
+    ).c;
     expect(conf).toContain('server_name "zfs-sync.example.org";');
     expect(conf).toContain('add_header Strict-Transport-Security "max-age=86400" always;');
     expect(conf).toContain('ssl_certificate "/run/secrets/tls_certificate";');
@@ -201,7 +256,10 @@ describe("proxy service", () => {
   test("health check through TLS to the app's readiness endpoint", () =>
     expect(spec(proxy).healthcheck.test).toEqual(["CMD", "curl", "-fsk", "-o", "/dev/null", "https://127.0.0.1:8443/api/v1/health/ready"]));
   test("limits (0.5 CPU / 128 MiB, reserved) and logs (50m × 5, compressed)", () => {
-    expect(proxy.task_spec.resources).toEqual({ limits: { memory_bytes: 128 * MIB, nano_cpus: 5e8 }, reservation: { memory_bytes: 128 * MIB } });
+    expect(proxy.task_spec.resources).toEqual({
+      limits: { memory_bytes: 128 * MIB, nano_cpus: 5e8 },
+      reservation: { memory_bytes: 128 * MIB },
+    });
     expect(proxy.task_spec.log_driver.options).toEqual({ "max-size": "50m", "max-file": "5", compress: "true" });
   });
 });
@@ -218,7 +276,10 @@ describe("postgres service", () => {
       "/tmp": `tmpfs:${64 * MIB}`,
       "/var/run/postgresql": `tmpfs:${MIB}`,
     });
-    expect(staging.resource.docker_volume.zfs_sync_postgres_volume).toMatchObject({ name: "zfs-sync-staging-postgres-data", labels: [{ label: "stateful", value: "true" }] });
+    expect(staging.resource.docker_volume.zfs_sync_postgres_volume).toMatchObject({
+      name: "zfs-sync-staging-postgres-data",
+      labels: [{ label: "stateful", value: "true" }],
+    });
     expect(staging.resource.docker_volume.zfs_sync_postgres_volume.lifecycle).toBeUndefined();
     expect(postgres.depends_on).toContain("docker_volume.zfs_sync_postgres_volume");
     expect(postgres.endpoint_spec.ports).toEqual([]);
@@ -239,8 +300,17 @@ describe("postgres service", () => {
     expect([spec(postgres).read_only, spec(postgres).stop_grace_period]).toEqual([true, "30s"]);
   });
   test("pg_isready health check and upstream limits (1 CPU / 512 MiB) and logs", () => {
-    expect(spec(postgres).healthcheck).toEqual({ test: ["CMD-SHELL", "pg_isready -U zfssync -d zfssync -h 127.0.0.1"], interval: "10s", timeout: "5s", retries: 5, start_period: "30s" });
-    expect(postgres.task_spec.resources).toEqual({ limits: { memory_bytes: 512 * MIB, nano_cpus: 1e9 }, reservation: { memory_bytes: 512 * MIB } });
+    expect(spec(postgres).healthcheck).toEqual({
+      test: ["CMD-SHELL", "pg_isready -U zfssync -d zfssync -h 127.0.0.1"],
+      interval: "10s",
+      timeout: "5s",
+      retries: 5,
+      start_period: "30s",
+    });
+    expect(postgres.task_spec.resources).toEqual({
+      limits: { memory_bytes: 512 * MIB, nano_cpus: 1e9 },
+      reservation: { memory_bytes: 512 * MIB },
+    });
     expect(postgres.task_spec.log_driver.options).toEqual({ "max-size": "10m", "max-file": "3" });
   });
 });
@@ -248,7 +318,14 @@ describe("postgres service", () => {
 describe("migration job on the swarm", () => {
   const migrate = container(staging, "zfs_sync_migrate");
   test("stays a one-shot container that Terraform waits for, after PostgreSQL has converged", () => {
-    expect(migrate).toMatchObject({ name: "zfs-sync-staging-migrate", restart: "no", must_run: false, attach: true, user: "1001:1001", read_only: true });
+    expect(migrate).toMatchObject({
+      name: "zfs-sync-staging-migrate",
+      restart: "no",
+      must_run: false,
+      attach: true,
+      user: "1001:1001",
+      read_only: true,
+    });
     expect(migrate.lifecycle.postcondition[0].condition).toBe("${self.exit_code == 0}");
     expect(migrate.depends_on).toContain("docker_service.zfs_sync_postgres");
     expect(migrate.command[2]).toContain("exec alembic upgrade head");
@@ -275,7 +352,8 @@ describe("secrets in the synthesized JSON", () => {
       .map(([p]) => p);
 
   test("the secrets are sensitive variables with no default", () => {
-    for (const name of SENSITIVE) expect([name, staging.variable![name].sensitive, staging.variable![name].default]).toEqual([name, true, undefined]);
+    for (const name of SENSITIVE)
+      expect([name, staging.variable![name].sensitive, staging.variable![name].default]).toEqual([name, true, undefined]);
   });
   test("a sensitive variable is read only by its length check, the locals of the secrets, and the files loaders of the migration job and the backup runner (pg_dump)", () => {
     expect(readers("postgres_password")).toEqual([
@@ -286,7 +364,10 @@ describe("secrets in the synthesized JSON", () => {
       "resource.terraform_data.postgres_password_length.lifecycle.precondition.0.condition",
     ]);
     for (const name of ["tls_certificate", "tls_private_key"]) {
-      expect(readers(name)).toEqual([`locals.zfs_sync_proxy_run_secrets_${name}_content`, `resource.terraform_data.${name}_length.lifecycle.precondition.0.condition`]);
+      expect(readers(name)).toEqual([
+        `locals.zfs_sync_proxy_run_secrets_${name}_content`,
+        `resource.terraform_data.${name}_length.lifecycle.precondition.0.condition`,
+      ]);
     }
   });
   test("no service, config, output or trigger reads a sensitive variable directly", () => {
@@ -303,12 +384,17 @@ describe("secrets in the synthesized JSON", () => {
       const users = strings(staging.resource)
         .filter(([, s]) => s.includes(`local.${local}`))
         .map(([p]) => p.split(".").slice(0, 2).join("."));
-      expect([local, [...new Set(users)].sort()]).toEqual([local, ["docker_secret." + local.replace(/_content$/, ""), "terraform_data." + local.replace(/_content$/, "_version")].sort()]);
+      expect([local, [...new Set(users)].sort()]).toEqual([
+        local,
+        ["docker_secret." + local.replace(/_content$/, ""), "terraform_data." + local.replace(/_content$/, "_version")].sort(),
+      ]);
     }
   });
   test("every docker_secret is named by a terraform_data version (never a hash of the secret) and replaced before the old one goes", () => {
     for (const [address, secret] of Object.entries<any>(staging.resource.docker_secret)) {
-      expect(secret.name).toMatch(new RegExp(`^zfs-sync-staging-[a-z]+-[a-z]+-\\$\\{substr\\(terraform_data\\.${address}_version\\.id, 0, 8\\)\\}$`));
+      expect(secret.name).toMatch(
+        new RegExp(`^zfs-sync-staging-[a-z]+-[a-z]+-\\$\\{substr\\(terraform_data\\.${address}_version\\.id, 0, 8\\)\\}$`),
+      );
       expect(secret.lifecycle).toEqual({ create_before_destroy: true });
       expect(staging.resource.terraform_data[`${address}_version`]).toEqual({
         triggers_replace: { content: `\${local.${address}_content}` },

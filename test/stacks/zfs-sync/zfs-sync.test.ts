@@ -7,7 +7,10 @@ import { container, envMap, synthJson, TfJson } from "../../helpers";
 const PRODUCTION = ZFS_SYNC_SETTINGS.production;
 
 /** The construct on its own, with settings and deployment varied around the shipped production settings. */
-function build(settings: Partial<ZfsSyncSettings>, deployment: Partial<ZfsSyncDeployment> | ((stack: TerraformStack) => Partial<ZfsSyncDeployment>) = {}): TfJson {
+function build(
+  settings: Partial<ZfsSyncSettings>,
+  deployment: Partial<ZfsSyncDeployment> | ((stack: TerraformStack) => Partial<ZfsSyncDeployment>) = {},
+): TfJson {
   const stack = new TerraformStack(Testing.app(), "test");
   const given = typeof deployment === "function" ? deployment(stack) : deployment;
   new ZfsSync(stack, "ZfsSync", { ...PRODUCTION, ...settings }, { namePrefix: "zfs-sync-test", protectData: false, ...given });
@@ -61,9 +64,14 @@ describe("ZfsSync construct", () => {
     expect(nginxConf(json)).toContain('server_name ${replace(jsonencode(var.server_name), "\\u007f", "\\\\u007f")};');
   });
   test("images default to the settings' references; the deployment overrides each one it gives", () => {
-    const names = (json: TfJson) => Object.values(json.resource.docker_image).map((i: any) => i.name).sort();
+    const names = (json: TfJson) =>
+      Object.values(json.resource.docker_image)
+        .map((i: any) => i.name)
+        .sort();
     expect(names(build({}))).toEqual([PRODUCTION.images.app, PRODUCTION.images.postgres, PRODUCTION.images.proxy].sort());
-    expect(names(build({}, { images: { app: "${var.zfs_sync_image}" } }))).toEqual(["${var.zfs_sync_image}", PRODUCTION.images.postgres, PRODUCTION.images.proxy].sort());
+    expect(names(build({}, { images: { app: "${var.zfs_sync_image}" } }))).toEqual(
+      ["${var.zfs_sync_image}", PRODUCTION.images.postgres, PRODUCTION.images.proxy].sort(),
+    );
   });
   test("the proxy port, rate and body size follow the settings", () => {
     const json = build({ proxy: { ...PRODUCTION.proxy!, httpsPort: 8443, requestsPerSecond: 3, burst: 7, maxRequestBodyMiB: 2 } });
