@@ -172,7 +172,7 @@ describe("secrets only in the steps that use them", () => {
     }
     const plan = steps(workflows["terraform-plan.yml"].jobs.plan);
     expect(plan.find((s) => s.name === "Terraform variables from the environment")?.run).toContain('>"$RUNNER_TEMP/secrets/tf-vars.json"');
-    expect(plan.find((s) => s.name === "terraform plan")?.run).toContain('"$RUNNER_TEMP/secrets/tf-vars.json"');
+    expect(plan.find((s) => s.name === "plan")?.run).toContain('"$RUNNER_TEMP/secrets/tf-vars.json"');
     expect(plan.find((s) => s.name === "Remove the secrets")?.run).toContain('rm -rf "$RUNNER_TEMP/secrets"');
   });
 });
@@ -184,7 +184,7 @@ describe("plans read the state with read-only credentials", () => {
   test("terraform-plan.yml: PG_CONN_STR_READONLY, no backend DDL, no state lock", () => {
     expect(secretNames(workflows["terraform-plan.yml"].jobs.plan)).not.toContain("PG_CONN_STR");
     const withState = plan.filter((s) => s.env?.PG_CONN_STR !== undefined);
-    expect(withState.map((s) => s.name)).toEqual(["terraform init", "terraform plan"]);
+    expect(withState.map((s) => s.name)).toEqual(["init", "plan"]);
     for (const s of withState) {
       expect(s.env).toEqual({
         PG_CONN_STR: "${{ secrets.PG_CONN_STR_READONLY }}",
@@ -193,13 +193,13 @@ describe("plans read the state with read-only credentials", () => {
         PG_SKIP_INDEX_CREATION: "true",
       });
     }
-    expect(plan.find((s) => s.name === "terraform plan")?.run).toMatch(/terraform -chdir="\$STACK_DIR" plan -input=false -lock=false /);
+    expect(plan.find((s) => s.name === "plan")?.run).toMatch(/"\$ENGINE" -chdir="\$STACK_DIR" plan -input=false -lock=false /);
   });
 
   test("terraform-apply.yml: the state credentials only where the state is used (init, apply)", () => {
     expect(apply.filter((s) => s.env?.PG_CONN_STR !== undefined).map((s) => [s.name, s.env?.PG_CONN_STR])).toEqual([
-      ["terraform init", "${{ secrets.PG_CONN_STR }}"],
-      ["terraform apply (saved plan)", "${{ secrets.PG_CONN_STR }}"],
+      ["init", "${{ secrets.PG_CONN_STR }}"],
+      ["apply (saved plan)", "${{ secrets.PG_CONN_STR }}"],
     ]);
   });
 });
@@ -237,7 +237,8 @@ describe("production releases only commits of main", () => {
     expect(apply[check].run).toMatch(/::error::[^\n]*not on main[\s\S]*exit 1/);
     expect(apply[0].with?.["fetch-depth"]).toBe(0);
     const firstSecret = apply.findIndex(stepSecrets);
-    const applies = apply.findIndex((s) => /terraform -chdir="\$STACK_DIR" apply /.test(s.run ?? ""));
+    const applies = apply.findIndex((s) => /"\$ENGINE" -chdir="\$STACK_DIR" apply /.test(s.run ?? ""));
+    expect(applies).toBeGreaterThan(-1);
     expect(check).toBeLessThan(firstSecret);
     expect(check).toBeLessThan(applies);
   });
@@ -258,26 +259,26 @@ describe("Terraform gets kreuzwerker/docker from the locked build only", () => {
   });
 
   test.each(["terraform-plan.yml", "terraform-apply.yml"])(
-    "%s copies the lock file into the stack and inits with -lockfile=readonly",
+    "%s prepares the engine (lock file, mirror) from the run's provider artifact, then inits with -lockfile=readonly",
     (f) => {
       const job = workflows[f].jobs[Object.keys(workflows[f].jobs)[0]];
-      const init = steps(job).find((s) => s.name === "terraform init")?.run ?? "";
-      expect(init).toMatch(
-        /cp \.terraform\.lock\.hcl "\$STACK_DIR\/\.terraform\.lock\.hcl"\n\s*terraform -chdir="\$STACK_DIR" init -input=false -lockfile=readonly/,
-      );
-      // From the run's provider artifact, through a mirror that is the provider's only source.
+      const init = steps(job).find((s) => s.name === "init")?.run ?? "";
+      expect(init).toMatch(/"\$ENGINE" -chdir="\$STACK_DIR" init -input=false -lockfile=readonly/);
+      // From the run's provider artifact, through a mirror that is the provider's only source
+      // (scripts/ci-engine.sh writes it, and the stack's lock file; test/tools/ci-engine.test.ts).
       const names = steps(job).map((s) => s.name);
       const download = steps(job).find(
         (s) => (s.uses ?? "").startsWith("actions/download-artifact@") && s.with?.name === "terraform-provider-docker",
       );
       expect(download).toBeDefined();
-      const config = steps(job).find((s) => s.name === "Terraform takes kreuzwerker/docker from that mirror only")?.run ?? "";
-      expect(config).toMatch(
-        /filesystem_mirror \{\n\s+path\s+= "\$RUNNER_TEMP\/terraform-providers"\n\s+include = \["registry\.terraform\.io\/kreuzwerker\/docker"\]/,
-      );
-      expect(config).toMatch(/direct \{\n\s+exclude = \["registry\.terraform\.io\/kreuzwerker\/docker"\]/);
-      expect(config).toContain('echo "TF_CLI_CONFIG_FILE=$RUNNER_TEMP/terraformrc" >>"$GITHUB_ENV"');
-      expect(names.indexOf("Terraform takes kreuzwerker/docker from that mirror only")).toBeLessThan(names.indexOf("terraform init"));
+      const engine = steps(job).find((s) => s.uses === "./.github/actions/engine");
+      expect(engine?.with).toEqual({
+        engine: "${{ inputs.engine }}",
+        providers: "${{ runner.temp }}/terraform-providers",
+        tofu: "${{ runner.temp }}/opentofu/bin",
+        "stack-dir": "cdktf.out/stacks/${{ inputs.stack }}",
+      });
+      expect(names.indexOf(engine?.name)).toBeLessThan(names.indexOf("init"));
     },
   );
 
@@ -286,7 +287,7 @@ describe("Terraform gets kreuzwerker/docker from the locked build only", () => {
     for (const f of files) {
       for (const job of Object.values(workflows[f].jobs)) {
         for (const step of steps(job)) {
-          for (const m of (step.run ?? "").matchAll(/\bterraform (?:-chdir=\S+ )?init\b[^\n]*/g)) {
+          for (const m of (step.run ?? "").matchAll(/(?:\bterraform|\btofu|"\$ENGINE") (?:-chdir=\S+ )?init\b[^\n]*/g)) {
             inits++;
             expect([f, m[0]]).toEqual([f, expect.stringContaining("-lockfile=readonly")]);
           }
@@ -339,12 +340,93 @@ describe("the plan's policy gate", () => {
     const job = workflows["terraform-plan.yml"].jobs[Object.keys(workflows["terraform-plan.yml"].jobs)[0]];
     const names = steps(job).map((s) => s.name);
     const gate = steps(job).findIndex((s) => /npm run --silent policy -- "\$STACK" "\$plan_json"/.test(s.run ?? ""));
-    expect(gate).toBeGreaterThan(names.indexOf("terraform plan"));
+    expect(gate).toBeGreaterThan(names.indexOf("plan"));
     expect(gate).toBeLessThan(names.indexOf("Encrypt the plan"));
     const run = steps(job)[gate].run ?? "";
     // The JSON is of the plan just made, and a refusal ends the job.
     expect(run).toMatch(
-      /show -json tfplan >"\$plan_json"[\s\S]*npm run --silent policy[\s\S]*policy=\$\?[\s\S]*if \[ "\$policy" -ne 0 \]; then[\s\S]*exit 1/,
+      /show -json tfplan\n\s*\) >"\$plan_json"[\s\S]*npm run --silent policy[\s\S]*policy=\$\?[\s\S]*if \[ "\$policy" -ne 0 \]; then[\s\S]*exit 1/,
     );
+  });
+});
+
+describe("the engine is an input of the plan and apply workflows, and OpenTofu's state is encrypted", () => {
+  const reusable = ["terraform-provider.yml", "terraform-plan.yml", "terraform-apply.yml"];
+  const ENGINE_SETTING = "${{ vars.TERRAFORM_BINARY_NAME || 'terraform' }}";
+
+  test.each(reusable)("%s takes `engine`, terraform by default", (f) => {
+    const on = triggers(workflows[f]) as { workflow_call: { inputs: Record<string, { type: string; default: string }> } };
+    expect(on.workflow_call.inputs.engine).toMatchObject({ type: "string", default: "terraform" });
+  });
+
+  test("every caller passes the one setting, TERRAFORM_BINARY_NAME, to every provider, plan and apply job", () => {
+    let calls = 0;
+    for (const f of files) {
+      for (const [id, job] of Object.entries(workflows[f].jobs)) {
+        if (!reusable.some((r) => job.uses === `./.github/workflows/${r}`)) continue;
+        calls++;
+        expect([f, id, job.with?.engine]).toEqual([f, id, ENGINE_SETTING]);
+      }
+    }
+    expect(calls).toBe(8);
+  });
+
+  test.each(["terraform-plan.yml", "terraform-apply.yml"])(
+    "%s: OpenTofu gets the run's build and the state key before init; no engine command runs before it",
+    (f) => {
+      const job = steps(workflows[f].jobs[Object.keys(workflows[f].jobs)[0]]);
+      const names = job.map((s) => s.name);
+      const tofu = job.find((s) => (s.uses ?? "").startsWith("actions/download-artifact@") && s.with?.name === "opentofu");
+      expect(tofu?.with?.path).toBe("${{ runner.temp }}/opentofu");
+      expect((tofu as { if?: string }).if).toBe("inputs.engine == 'tofu'");
+      const setupTerraform = job.find((s) => (s.uses ?? "").startsWith("hashicorp/setup-terraform@")) as { if?: string };
+      expect(setupTerraform.if).toBe("inputs.engine != 'tofu'");
+      const enc = job.find((s) => s.name === "State encryption (OpenTofu)") as Step & { if?: string };
+      expect(enc.if).toBe("inputs.engine == 'tofu'");
+      expect(enc.run).toBe('bash scripts/ci-state-encryption.sh "$RUNNER_TEMP/secrets/engine.env"');
+      expect(enc.env).toEqual({
+        TOFU_STATE_PASSPHRASE: "${{ secrets.TOFU_STATE_PASSPHRASE }}",
+        TOFU_STATE_PASSPHRASE_PREVIOUS: "${{ secrets.TOFU_STATE_PASSPHRASE_PREVIOUS }}",
+      });
+      expect(names.indexOf(enc.name)).toBeLessThan(names.indexOf("init"));
+      // Every engine command reads the key file; none is `terraform` by name.
+      const engineCommand = /"\$ENGINE" -chdir="\$STACK_DIR" (\w+)/g;
+      let commands = 0;
+      job.forEach((s, i) => {
+        const run = s.run ?? "";
+        expect([s.name, run]).not.toEqual([s.name, expect.stringMatching(/\bterraform -chdir/)]);
+        for (const m of run.matchAll(engineCommand)) {
+          commands++;
+          expect(i).toBeGreaterThan(names.indexOf(enc.name));
+          const before = run.slice(0, m.index);
+          expect([s.name, m[1], before]).toEqual([s.name, m[1], expect.stringContaining('. "$RUNNER_TEMP/secrets/engine.env"')]);
+        }
+      });
+      expect(commands).toBe(f === "terraform-plan.yml" ? 3 : 4);
+    },
+  );
+
+  test("no npm command runs in a shell that holds the state key (it is sourced in a subshell there)", () => {
+    for (const f of ["terraform-plan.yml", "terraform-apply.yml"]) {
+      for (const s of steps(workflows[f].jobs[Object.keys(workflows[f].jobs)[0]])) {
+        const run = s.run ?? "";
+        const source = run.indexOf('. "$RUNNER_TEMP/secrets/engine.env"');
+        const npm = run.indexOf("npm run", source);
+        if (source === -1 || npm === -1) continue;
+        // The key is sourced inside `( … )` that closes before the npm command.
+        const open = run.lastIndexOf("(", source);
+        const close = run.indexOf("\n)", source) + 1 || run.indexOf(")", source);
+        expect([f, s.name, open > -1 && close > source && close < npm]).toEqual([f, s.name, true]);
+      }
+    }
+  });
+
+  test("the apply refuses a plan made with another engine or version", () => {
+    const apply = steps(workflows["terraform-apply.yml"].jobs.apply);
+    const check = apply.find((s) => s.name === "Check and decrypt the plan")?.run ?? "";
+    expect(check).toMatch(/planned_engine="\$\(jq -r \.engine "\$meta"\) \$\(jq -r \.engine_version "\$meta"\)"/);
+    expect(check).toMatch(/if \[ "\$planned_engine" != "\$engine" \]; then\n[^\n]*::error::[^\n]*\n\s*exit 1/);
+    const plan = steps(workflows["terraform-plan.yml"].jobs.plan);
+    expect(plan.find((s) => s.name === "Encrypt the plan")?.run).toContain("engine: $engine, engine_version: $engine_version");
   });
 });
