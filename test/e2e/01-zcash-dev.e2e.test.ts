@@ -24,6 +24,13 @@ import { assertBackupRestore } from "./harness/backup";
 import { say } from "./harness/log";
 import { ZEBRA_DEFAULT_RELEASE, ZEBRA_PREVIOUS_RELEASE, zebraStandin } from "./harness/zebra";
 
+/**
+ * The engine: OpenTofu. Each system's dev stack is proven on OpenTofu here (apply, re-plan, faults,
+ * destroy) and on Terraform in 07-engine-restart; staging and production run on Terraform
+ * (docs/e2e.md, "Engines").
+ */
+const ENGINE = "tofu";
+
 /** zcash-dev (Regtest): Zebra, the cookie sidecar, Zaino, Zallet and the rpc-router on the local engine. */
 describe("zcash-dev on the local engine", () => {
   let s: StackUnderTest;
@@ -33,14 +40,14 @@ describe("zcash-dev on the local engine", () => {
   beforeAll(() => {
     // Backed up to the service hosts' SFTP server (backup_repository set: the runner is deployed).
     // Zebra starts on the release before the default: the upgrade step below moves it to the default.
-    s = new StackUnderTest("zcash-dev", loadConfig(), { backups: true, zebraRelease: ZEBRA_PREVIOUS_RELEASE });
+    s = new StackUnderTest("zcash-dev", loadConfig(), { engine: ENGINE, backups: true, zebraRelease: ZEBRA_PREVIOUS_RELEASE });
   });
   afterAll(async () => {
     if (s && !destroyed) await cleanUp(s);
   });
 
   step("no container, volume or network of the stack exists yet", async () => ensureNoConflicts(s));
-  step("terraform init (provider mirror), validate, apply with stand-in images and generated secrets", async () => initValidateApply(s));
+  step(`${ENGINE} init (provider mirror), validate, apply with stand-in images and generated secrets`, async () => initValidateApply(s));
   step("services run and are healthy; files loaders were never started", async () => assertRunningAndHealthy(s));
   step(
     "npm run verify passes: services healthy, ports answer where declared and nowhere else, connections work from inside the services",
@@ -192,7 +199,7 @@ describe("zcash-dev on the local engine", () => {
     },
   );
 
-  step("terraform destroy leaves no container, volume or network of the stack", async () => {
+  step(`${ENGINE} destroy leaves no container, volume or network of the stack`, async () => {
     await destroyAndAssertClean(s);
     destroyed = true;
     expect((await exec("z3-regtest-zebra", ["true"])).code).not.toBe(0);

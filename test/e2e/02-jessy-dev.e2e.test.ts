@@ -32,6 +32,13 @@ import { exec, waitHealthy } from "./harness/docker";
 import { waitFor } from "./harness/process";
 import { record, seconds } from "./harness/report";
 
+/**
+ * The engine: OpenTofu. Each system's dev stack is proven on OpenTofu here (apply, re-plan, faults,
+ * destroy) and on Terraform in 07-engine-restart; staging and production run on Terraform
+ * (docs/e2e.md, "Engines").
+ */
+const ENGINE = "tofu";
+
 const MMAP_DIRS = [
   "consciousness",
   ...Array.from({ length: 14 }, (_, i) => `consciousness/D${String(i + 1).padStart(2, "0")}`),
@@ -50,14 +57,14 @@ describe("jessy-dev on the local engine", () => {
 
   beforeAll(() => {
     // Backed up to the service hosts' SFTP server (backup_repository set: the runner is deployed).
-    s = new StackUnderTest("jessy-dev", loadConfig(), { backups: true });
+    s = new StackUnderTest("jessy-dev", loadConfig(), { engine: ENGINE, backups: true });
   });
   afterAll(async () => {
     if (s && !destroyed) await cleanUp(s);
   });
 
   step("no container, volume or network of the stack exists yet", async () => ensureNoConflicts(s));
-  step("terraform init, validate, apply: images built from the checkout at jessy_source_path (development targets)", async () => {
+  step(`${ENGINE} init, validate, apply: images built from the checkout at jessy_source_path (development targets)`, async () => {
     await initValidateApply(s);
     for (const [tag, standin] of [
       ["jessy-core:dev", "jessy-core"],
@@ -187,7 +194,7 @@ describe("jessy-dev on the local engine", () => {
     await assertConverged(s, "healing jessy-api");
   });
 
-  step("terraform destroy leaves no container, volume or network of the stack", async () => {
+  step(`${ENGINE} destroy leaves no container, volume or network of the stack`, async () => {
     await destroyAndAssertClean(s);
     destroyed = true;
   });

@@ -22,6 +22,13 @@ import {
 import { scenario } from "./harness/suite";
 import { assertVerifyFails, assertVerifyPasses } from "./harness/verify";
 
+/**
+ * The engine: OpenTofu. Each system's dev stack is proven on OpenTofu here (apply, re-plan, faults,
+ * destroy) and on Terraform in 07-engine-restart; staging and production run on Terraform
+ * (docs/e2e.md, "Engines").
+ */
+const ENGINE = "tofu";
+
 /** The app stand-in built to fail its health check (/api/v1/health answers 503), as 05 uses it on the swarm. */
 const BROKEN_IMAGE = "z3-e2e/zfs-sync-psql:broken";
 /**
@@ -84,14 +91,14 @@ describe("zfs-sync-dev on the local engine", () => {
   const { step } = scenario();
 
   beforeAll(() => {
-    s = new StackUnderTest("zfs-sync-dev", loadConfig());
+    s = new StackUnderTest("zfs-sync-dev", loadConfig(), { engine: ENGINE });
   });
   afterAll(async () => {
     if (s && !destroyed) await cleanUp(s);
   });
 
   step("no container, volume or network of the stack exists yet", async () => ensureNoConflicts(s));
-  step("terraform init, validate, apply", async () => initValidateApply(s));
+  step(`${ENGINE} init, validate, apply`, async () => initValidateApply(s));
   step("the app runs and is healthy; its files loader was never started", async () => assertRunningAndHealthy(s));
   step(
     "npm run verify passes: services healthy, ports answer where declared and nowhere else, connections work from inside the services",
@@ -269,7 +276,7 @@ describe("zfs-sync-dev on the local engine", () => {
     },
   );
 
-  step("terraform destroy leaves no container, volume or network of the stack", async () => {
+  step(`${ENGINE} destroy leaves no container, volume or network of the stack`, async () => {
     await destroyAndAssertClean(s);
     destroyed = true;
   });

@@ -1,6 +1,6 @@
-import { readFileSync } from "fs";
+import { cpSync, readFileSync, rmSync } from "fs";
 import { join } from "path";
-import { DOCKER_HOST, E2eConfig } from "./env";
+import { DOCKER_HOST, E2eConfig, Engine } from "./env";
 import { generateSecrets } from "./secrets";
 import { backupInputs } from "./backup";
 import { evaluateCount, Variables } from "../../../tools/lib/verify-vars";
@@ -89,10 +89,28 @@ export class StackUnderTest {
        * @default - the shipped default release on Mainnet; the `imageVersion` stand-in elsewhere
        */
       zebraRelease?: string;
+      /**
+       * The engine that deploys the stack. OpenTofu works on a copy of the synthesized stack
+       * (`<workDir>/tofu/cdktf.out`), so its local state, which records OpenTofu's version, never
+       * meets Terraform's (Terraform refuses a state written by a newer version, and the lanes and
+       * 07-engine-restart deploy the same dev stacks with Terraform).
+       * @default - `TERRAFORM_BINARY_NAME` (engineFromEnv), else terraform
+       */
+      engine?: Engine;
     } = {},
   ) {
+    if (opts.engine === "tofu") {
+      const outDir = join(config.workDir, "tofu", "cdktf.out");
+      rmSync(join(outDir, "stacks", name), { recursive: true, force: true });
+      // The synthesized files only: no provider directory or state of an earlier Terraform run.
+      cpSync(join(config.outDir, "stacks", name), join(outDir, "stacks", name), {
+        recursive: true,
+        filter: (src) => !/[/\\](\.terraform|terraform\.tfstate[^/\\]*|\.terraform\.lock\.hcl)$/.test(src),
+      });
+      this.config = { ...config, outDir };
+    }
     this.section = opts.section ?? name;
-    this.json = JSON.parse(readFileSync(join(config.outDir, "stacks", name, "cdk.tf.json"), "utf8"));
+    this.json = JSON.parse(readFileSync(join(this.config.outDir, "stacks", name, "cdk.tf.json"), "utf8"));
     const variables: Record<string, any> = this.json.variable ?? {};
     this.imagePrefix = opts.imagePrefix ?? "";
     this.vars = { docker_host: opts.dockerHost ?? DOCKER_HOST };
@@ -122,7 +140,7 @@ export class StackUnderTest {
       Object.assign(this.secrets, inputs.secrets);
     }
     this.pgBackend = this.json.terraform?.backend?.pg !== undefined;
-    this.tf = new Terraform(name, config, { vars: this.vars, secrets: this.secrets, pgBackend: this.pgBackend });
+    this.tf = new Terraform(name, this.config, { vars: this.vars, secrets: this.secrets, pgBackend: this.pgBackend, engine: opts.engine });
   }
 
   /** `${var.x}` references replaced by the values passed to Terraform. */
