@@ -1,3 +1,5 @@
+import { checkPlan } from "../../tools/policy";
+import { summarizePlans } from "../../tools/plan-summary";
 import { loadConfig, REPO_ROOT } from "./harness/env";
 import { dockerOk, execOk, mustInspect, waitHealthy } from "./harness/docker";
 import { say } from "./harness/log";
@@ -148,6 +150,25 @@ describe("zfs-sync-dev on the local engine", () => {
     expect((await execOk("zfs-sync-dev-app", ["cat", "/data/e2e-marker"])).trim()).toBe("kept");
     await assertConverged(s, "healing the app");
   });
+
+  step(
+    "the review tools read OpenTofu's plan JSON: npm run policy's checkPlan and the plan summary on a tofu plan of the app's image change",
+    async () => {
+      const p = await s.tf.plan({ overrides: { zfs_sync_image: s.images(2).zfs_sync_image } });
+      expect(p.code).toBe(2);
+      const json = p.json as { format_version: string; terraform_version: string };
+      expect(json.terraform_version).toBe("1.12.6");
+      const reports = checkPlan(s.name, json as never);
+      expect(reports.map((r) => [r.stack, r.summary.errors, r.checked.docker_container > 0])).toEqual([[s.name, 0, true]]);
+      const summary = summarizePlans([{ stack: s.name, plan: json as never }]);
+      const replaced = summary.stacks[0].resources.filter((r) => r.action !== "create").map((r) => [r.address, r.action]);
+      expect(replaced).toEqual(expect.arrayContaining([[expect.stringMatching(/^docker_container\./), "replace"]]));
+      expect(summary.stacks[0].resources.some((r) => r.address.startsWith("docker_volume."))).toBe(false);
+      say(
+        `${s.name}: tofu plan JSON (format ${json.format_version}): policy ${reports[0].summary.errors} errors, summary: ${replaced.map((r) => r.join(" ")).join(", ")}`,
+      );
+    },
+  );
 
   step("fault: the app image changes (:2); the container is replaced, the database volume keeps its data", async () => {
     const before = (await execOk("zfs-sync-dev-app", ["cat", "/data/zfs_sync.db.starts"])).trim().split("\n");

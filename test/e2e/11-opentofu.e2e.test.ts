@@ -1,10 +1,10 @@
 import { createHash } from "crypto";
-import { mkdirSync, readFileSync, rmSync } from "fs";
-import { join } from "path";
+import { appendFileSync, cpSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "fs";
+import { dirname, join } from "path";
 import { summarizePlans } from "../../tools/plan-summary";
 import { encryptionConfig } from "../../tools/tofu-encryption";
 import { docker, dockerOk, waitHealthy } from "./harness/docker";
-import { E2eConfig, loadConfig, REPO_ROOT } from "./harness/env";
+import { cacheDir, E2eConfig, loadConfig, REPO_ROOT } from "./harness/env";
 import { say } from "./harness/log";
 import { psql } from "./harness/postgres";
 import { run, tail } from "./harness/process";
@@ -95,6 +95,59 @@ describe("OpenTofu: a pg-backend stack taken over from Terraform, state encrypte
       expect(json.terraform.encryption).toBeUndefined();
       expect(json.variable[TOFU_SECRET_VARIABLE].sensitive).toBe(true);
       for (const key of Object.values(keys)) expect(text.includes(key)).toBe(false);
+    },
+  );
+
+  step(
+    "CI's engine preparation (scripts/ci-engine.sh): both engines init -lockfile=readonly from the provider artifact with the committed lock, and refuse a changed build",
+    async () => {
+      const ci = join(config.workDir, "opentofu", "ci-engine");
+      rmSync(ci, { recursive: true, force: true });
+      // The provider job's artifact: the mirror as scripts/bootstrap-engine.sh builds it, Terraform's host only.
+      cpSync(join(cacheDir(), "terraform-providers", "registry.terraform.io"), join(ci, "providers", "registry.terraform.io"), {
+        recursive: true,
+        dereference: true,
+      });
+      const tofuDir = dirname(realpathSync((await run("bash", ["-c", "command -v tofu"], { timeoutMs: 10_000 })).stdout.trim()));
+      for (const engine of ["terraform", "tofu"] as const) {
+        const stackDir = join(ci, engine, "stack");
+        mkdirSync(stackDir, { recursive: true });
+        writeFileSync(join(stackDir, "cdk.tf.json"), readFileSync(join(outDir, "stacks", TOFU_STACK, "cdk.tf.json")));
+        const githubEnv = join(ci, engine, "github-env");
+        const env = { ...process.env, RUNNER_TEMP: join(ci, engine), GITHUB_ENV: githubEnv, GITHUB_PATH: join(ci, engine, "github-path") };
+        const prep = await run("bash", [join(REPO_ROOT, "scripts", "ci-engine.sh"), engine, join(ci, "providers"), tofuDir, stackDir], {
+          timeoutMs: 60_000,
+          env,
+        });
+        if (prep.code !== 0) throw new Error(`scripts/ci-engine.sh ${engine} failed (exit ${prep.code}): ${prep.stdout}${prep.stderr}`);
+        const init = async () => {
+          rmSync(join(stackDir, ".terraform"), { recursive: true, force: true });
+          // The backend is not this step's subject: -backend=false, as the lock check happens before it.
+          return run(engine, ["-chdir=" + stackDir, "init", "-input=false", "-no-color", "-backend=false", "-lockfile=readonly"], {
+            timeoutMs: 2 * MINUTE,
+            env: { ...process.env, TF_CLI_CONFIG_FILE: join(ci, engine, "terraformrc"), CHECKPOINT_DISABLE: "1" },
+          });
+        };
+        const ok = await init();
+        if (ok.code !== 0)
+          throw new Error(`${engine} init -lockfile=readonly failed (exit ${ok.code}):\n${tail(ok.stdout + ok.stderr, 20)}`);
+        expect(ok.stdout).toMatch(/Installed kreuzwerker\/docker v4\.6\.0/);
+        say(`${TOFU_STACK}: ci-engine.sh ${engine}: init -lockfile=readonly with the committed checksums: ok`);
+        // A build that is not the locked one: the job stops at init, in the engine's words.
+        const host = engine === "tofu" ? "registry.opentofu.org" : "registry.terraform.io";
+        const binary = join(ci, "providers", host, "kreuzwerker", "docker", "4.6.0", "linux_amd64", "terraform-provider-docker_v4.6.0");
+        const original = readFileSync(binary);
+        appendFileSync(binary, "changed");
+        const refused = await init();
+        writeFileSync(binary, original);
+        expect(refused.code).toBe(1);
+        expect(refused.stdout + refused.stderr).toMatch(
+          /doesn't match any of the checksums\s+previously recorded in the dependency lock file/,
+        );
+        say(
+          `${TOFU_STACK}: ci-engine.sh ${engine}: a changed provider build: ${/Error: [^\n]+/.exec(refused.stdout + refused.stderr)?.[0]}`,
+        );
+      }
     },
   );
 

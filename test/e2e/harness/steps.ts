@@ -63,7 +63,7 @@ async function removeByName(containers: string[], volumes: string[], networks: s
 /** synth output → terraform init (from the mirror or the registry) → validate → apply. */
 export async function initValidateApply(s: StackUnderTest): Promise<void> {
   const init = await s.tf.init();
-  say(`${s.name}: terraform init ${seconds(init.ms)}s: ${init.providerLine}`);
+  say(`${s.name}: ${s.tf.engine} init ${seconds(init.ms)}s: ${init.providerLine}`);
   record(s.section, "init s", seconds(init.ms));
   await s.tf.validate();
   const apply = await s.tf.applyOk();
