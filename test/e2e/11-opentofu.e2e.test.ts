@@ -142,10 +142,10 @@ describe("OpenTofu: a pg-backend stack taken over from Terraform, state encrypte
         writeFileSync(binary, original);
         expect(refused.code).toBe(1);
         expect(refused.stdout + refused.stderr).toMatch(
-          /doesn't match any of the checksums\s+previously recorded in the dependency lock file/,
+          /doesn't match any of the\s+checksums\s+previously\s+recorded\s+in\s+the\s+dependency\s+lock\s+file/,
         );
         say(
-          `${TOFU_STACK}: ci-engine.sh ${engine}: a changed provider build: ${/Error: [^\n]+/.exec(refused.stdout + refused.stderr)?.[0]}`,
+          `${TOFU_STACK}: ci-engine.sh ${engine}: a changed provider build: ${/doesn't match[^(]+/.exec((refused.stdout + refused.stderr).replace(/\s+/g, " "))?.[0]}`,
         );
       }
     },
