@@ -4,6 +4,7 @@ import { DockerProvider, RegistryImage } from "../lib/docker";
 import { IMAGE_REFERENCE_PATTERN, PINNED_IMAGE_PATTERN } from "../lib/image-reference";
 import { EnvironmentSettings } from "../config/settings";
 import type { DeploymentSettings } from "../config/common";
+import { imageVariableRequests, ServiceCatalog } from "../config/catalog";
 import { CONTAINERS, DeploymentTarget, setDeploymentTarget } from "../lib/target";
 import { Backup, BackupSource } from "../lib/backup";
 import type { NetworkAttachment } from "../lib/service-spec";
@@ -16,6 +17,11 @@ export interface SystemStackProps {
   readonly settings: EnvironmentSettings;
   /** The system's deployment settings. @default - containers */
   readonly deployment?: DeploymentSettings;
+  /**
+   * Prefix of every Docker name of the stack (`<prefix>-<service>`, `<prefix>-backup`).
+   * @default `<system>-<env>`
+   */
+  readonly namePrefix?: string;
 }
 
 /**
@@ -25,6 +31,11 @@ export interface SystemStackProps {
 export class SystemStack extends TerraformStack {
   readonly settings: EnvironmentSettings;
   readonly system: SystemName;
+  /**
+   * Prefix of every Docker name of the stack: `<system>-<env>`, except where renaming would replace
+   * a stateful volume (Z3 keeps `z3-<network>`, docs/architecture.md).
+   */
+  readonly namePrefix: string;
   readonly dockerHost: TerraformVariable;
   /** Containers on one host, or services on the environment's swarm (then `docker_host` is a manager). */
   readonly target: DeploymentTarget;
@@ -43,6 +54,7 @@ export class SystemStack extends TerraformStack {
     setDeploymentTarget(this, this.target);
     this.settings = props.settings;
     this.system = props.system;
+    this.namePrefix = props.namePrefix ?? id;
     // Every container of the stack carries its environment and system, set here once.
     Aspects.of(this).add(new StandardLabels({ environment: props.settings.name, system: props.system }));
 
@@ -155,14 +167,14 @@ export class SystemStack extends TerraformStack {
    * copying `sources`. Call it after the system's construct: every stateful volume of the stack must
    * be among the sources.
    */
-  protected backUp(namePrefix: string, sources: readonly BackupSource[], networks?: readonly NetworkAttachment[]): Backup | undefined {
+  protected backUp(sources: readonly BackupSource[], networks?: readonly NetworkAttachment[]): Backup | undefined {
     const backup = this.settings.backup;
     if (backup === undefined) return undefined;
     const b = new Backup(this, "Backup", {
-      namePrefix,
+      namePrefix: this.namePrefix,
       stackName: this.node.id,
       image: this.imageVariable("backup", backup.image),
-      policy: backup,
+      policy: { ...backup, logging: backup.logging.default },
       sources,
       networks,
       required: backup.required,
@@ -177,6 +189,16 @@ export class SystemStack extends TerraformStack {
       }
     }
     return b;
+  }
+
+  /**
+   * The image reference of each service of `catalog` that pulls an image of its own and is deployed:
+   * its `<variable>_image` variable, declared in catalog order. Services not listed use the
+   * settings' reference, or an image the stack builds.
+   */
+  imageVariablesOf<K extends string, S>(catalog: ServiceCatalog<K, S>, settings: S): Partial<Record<K, string>> {
+    const requests = imageVariableRequests(catalog, settings);
+    return Object.fromEntries(requests.map((r) => [r.service, this.imageVariable(r.variable, r.reference)])) as Partial<Record<K, string>>;
   }
 
   /**
