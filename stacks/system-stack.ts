@@ -58,15 +58,23 @@ export class SystemStack extends TerraformStack {
     // Every container of the stack carries its environment and system, set here once.
     Aspects.of(this).add(new StandardLabels({ environment: props.settings.name, system: props.system }));
 
-    this.dockerHost = new TerraformVariable(this, "docker_host", {
+    this.dockerHost = this.dockerHostVariable();
+    this.registryAddress = this.dockerProvider(this.dockerHost);
+    this.stateBackend(id);
+  }
+
+  /** `docker_host`: where the stack deploys, defaulting to the environment's `defaultDockerHost` (dev). */
+  private dockerHostVariable(): TerraformVariable {
+    const settings = this.settings;
+    return new TerraformVariable(this, "docker_host", {
       type: "string",
       description:
-        props.settings.defaultDockerHost !== undefined
+        settings.defaultDockerHost !== undefined
           ? `Docker host to deploy to (unix://, tcp:// or ssh://)${this.target.kind === "swarm" ? ": a swarm manager, the data node" : ""}.`
           : `Docker host to deploy to: ssh://user@host or tcp://host:2376 with TLS material in docker_cert_path${
               this.target.kind === "swarm" ? "; a swarm manager labelled as the data node" : ""
             }. Required.`,
-      default: props.settings.defaultDockerHost,
+      default: settings.defaultDockerHost,
       nullable: false,
       validation: [
         {
@@ -75,6 +83,13 @@ export class SystemStack extends TerraformStack {
         },
       ],
     });
+  }
+
+  /**
+   * The docker provider on `docker_host`, with TLS material, ssh options and a registry login as
+   * deployment inputs. Returns `registry_address`.
+   */
+  private dockerProvider(dockerHost: TerraformVariable): TerraformVariable {
     const certPath = new TerraformVariable(this, "docker_cert_path", {
       type: "string",
       description: "Directory with ca.pem, cert.pem and key.pem for a tcp:// Docker host with TLS. Empty: no TLS material.",
@@ -92,7 +107,7 @@ export class SystemStack extends TerraformStack {
     });
     // Registry credentials: deployment inputs like docker_host, never in code or the synthesized JSON
     // (only these variable references are), never in state (provider configuration is not stored).
-    this.registryAddress = new TerraformVariable(this, "registry_address", {
+    const registryAddress = new TerraformVariable(this, "registry_address", {
       type: "string",
       description:
         "Private registry (host[:port], no scheme) whose images need credentials; the provider logs in with registry_username and registry_password. Empty: no registry login.",
@@ -138,9 +153,9 @@ export class SystemStack extends TerraformStack {
     }
     // One registry_auth block while registry_address is set, none otherwise (a dynamic block over
     // compact([address]): a block cannot be made conditional otherwise).
-    const registry = TerraformIterator.fromList(Fn.compact([this.registryAddress.stringValue]));
+    const registry = TerraformIterator.fromList(Fn.compact([registryAddress.stringValue]));
     new DockerProvider(this, "docker", {
-      host: this.dockerHost.stringValue,
+      host: dockerHost.stringValue,
       certPath: `\${var.${certPath.friendlyUniqueId} == "" ? null : var.${certPath.friendlyUniqueId}}`,
       sshOpts: sshOpts.listValue,
       registryAuth: registry.dynamic({
@@ -149,15 +164,19 @@ export class SystemStack extends TerraformStack {
         password: registryPassword.stringValue,
       }),
     });
+    return registryAddress;
+  }
 
-    const backend = props.settings.backend;
+  /** The state backend: a local file (dev) or a PostgreSQL schema per stack. */
+  private stateBackend(id: string): void {
+    const backend = this.settings.backend;
     if (backend.kind === "local") {
       // Relative to the stack's working directory (cdktf.out/stacks/<stack>): the state lives at the
       // project root, outside the synth output, and the JSON stays machine-independent.
       new LocalBackend(this, { path: `../../../terraform.${id}.tfstate` });
     } else {
       // The connection string is read from PG_CONN_STR at `terraform init`; it is never in code.
-      new PgBackend(this, { connStr: "", schemaName: `${props.system.replace(/-/g, "_")}_${backend.schemaName}` });
+      new PgBackend(this, { connStr: "", schemaName: `${this.system.replace(/-/g, "_")}_${backend.schemaName}` });
       this.addOverride("terraform.backend.pg.conn_str", undefined);
     }
   }

@@ -36,6 +36,7 @@ export function apiService(scope: Construct, ctx: JessyContext & { readonly core
   const posture = devStage(ctx) ? DEV_STAGE_POSTURE("Dockerfile.go development (air)", false) : PRODUCTION_STAGE_POSTURE;
   const api = new Service(scope, "Api", {
     ...jessyServiceBasics(ctx, "api"),
+    resources: ctx.settings.resources.api,
     image,
     replicas: replicasOf(settings.deployment, "api"),
     ...posture,

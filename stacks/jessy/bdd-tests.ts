@@ -8,6 +8,7 @@ import { RUST_TEST_ENV, SERVICE_URLS, testServiceBasics, testSources, testVolume
 export function bddTestsService(scope: Construct, ctx: JessyTestContext): ServiceParts {
   const service = new Service(scope, "BddTests", {
     ...testServiceBasics(ctx, "bddTests", "bdd-tests"),
+    resources: ctx.settings.resources.bddTests,
     image: ctx.testImage,
     command: ["cargo", "test", "--test", "cucumber", "--all-features", "--color=always"],
     environment: { ...RUST_TEST_ENV, CARGO_TERM_COLOR: "always", ...SERVICE_URLS },

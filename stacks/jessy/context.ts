@@ -76,11 +76,11 @@ export const PRODUCTION_STAGE_POSTURE: Posture = {
 /** Registry images are what CI builds from the production targets (ci.yml, deploy.yml). */
 export const devStage = (ctx: JessyContext) => (ctx.source?.target ?? "production") === "development";
 
-/** The Service props every Jessy service takes from the settings and the catalog: Docker name, logging, limits. */
+/** The Service props every Jessy service takes from the catalog and the logging settings: Docker name and log rotation. */
 export function jessyServiceBasics(ctx: JessyContext, service: JessyServiceName) {
   // Upstream's compose labels every log record with the service and environment.
   const logging: Logging = { ...loggingOf(ctx.settings.logging, service), labels: ["service", "environment"] };
-  return { name: `${ctx.namePrefix}-${JESSY_SERVICES[service].name}`, logging, resources: ctx.settings.resources[service] };
+  return { name: `${ctx.namePrefix}-${JESSY_SERVICES[service].name}`, logging };
 }
 
 /** A file or directory of the checkout at `sourcePath`, bind-mounted at `to` (read-only unless said). */

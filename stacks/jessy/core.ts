@@ -14,6 +14,7 @@ export function coreService(scope: Construct, ctx: JessyContext & { readonly mma
   const posture = devStage(ctx) ? DEV_STAGE_POSTURE("Dockerfile.rust development (cargo-watch)", true) : PRODUCTION_STAGE_POSTURE;
   const core = new Service(scope, "Core", {
     ...jessyServiceBasics(ctx, "core"),
+    resources: ctx.settings.resources.core,
     image: ctx.coreImage,
     ...posture,
     environment: {

@@ -8,6 +8,7 @@ import { RUST_TEST_ENV, testServiceBasics, testSources } from "./test-profile";
 export function coverageService(scope: Construct, ctx: JessyTestContext): ServiceParts {
   const service = new Service(scope, "Coverage", {
     ...testServiceBasics(ctx, "coverage", "coverage"),
+    resources: ctx.settings.resources.coverage,
     image: ctx.coverageImage,
     command: [
       "cargo",

@@ -8,6 +8,7 @@ import { RUST_TEST_ENV, SERVICE_URLS, testServiceBasics, testSources, testVolume
 export function integrationTestsService(scope: Construct, ctx: JessyTestContext): ServiceParts {
   const service = new Service(scope, "IntegrationTests", {
     ...testServiceBasics(ctx, "integrationTests", "integration-tests"),
+    resources: ctx.settings.resources.integrationTests,
     image: ctx.testImage,
     command: ["cargo", "test", "--test", "*", "--all-features", "--color=always"],
     environment: { ...RUST_TEST_ENV, CARGO_TERM_COLOR: "always", ...SERVICE_URLS },

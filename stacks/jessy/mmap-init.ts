@@ -12,6 +12,7 @@ import { JESSY_UID, MMAP_PATH, mmapInitScript } from "./layout";
 export function mmapInitService(scope: Construct, ctx: JessyContext): ServiceParts {
   const service = new Service(scope, "MmapInit", {
     ...jessyServiceBasics(ctx, "mmapInit"),
+    resources: ctx.settings.resources.mmapInit,
     image: ctx.coreImage,
     user: "0:0",
     rootReason: `creates the mmap layout and chowns it to UID ${JESSY_UID} (upstream: owner 1000, mode 755)`,

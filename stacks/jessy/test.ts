@@ -9,6 +9,7 @@ import { RUST_TEST_ENV, testServiceBasics, testSources, testVolumes } from "./te
 export function testService(scope: Construct, ctx: JessyTestContext): ServiceParts {
   const service = new Service(scope, "Test", {
     ...testServiceBasics(ctx, "test", "jessy-test"),
+    resources: ctx.settings.resources.test,
     ...DEV_STAGE_POSTURE("Dockerfile.test", true),
     image: ctx.testImage,
     command: ["cargo", "test", "--all-features"],

@@ -8,6 +8,7 @@ import { RUST_TEST_ENV, testServiceBasics, testSources, testVolumes } from "./te
 export function unitTestsService(scope: Construct, ctx: JessyTestContext): ServiceParts {
   const service = new Service(scope, "UnitTests", {
     ...testServiceBasics(ctx, "unitTests", "unit-tests"),
+    resources: ctx.settings.resources.unitTests,
     ...DEV_STAGE_POSTURE("Dockerfile.test", true),
     image: ctx.testImage,
     command: ["cargo", "test", "--lib", "--no-default-features", "--color=always", "--", "--nocapture"],

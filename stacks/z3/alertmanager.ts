@@ -51,6 +51,7 @@ export function alertmanagerService(scope: Construct, ctx: Z3Context): ServicePa
   const data = z3DataVolume(scope, ctx, "AlertmanagerVolume", "alertmanager");
   const alertmanager = new Service(scope, "Alertmanager", {
     ...z3ServiceBasics(ctx, "alertmanager"),
+    resources: ctx.settings.resources.alertmanager,
     image: new ContainerImage(scope, "AlertmanagerImage", { reference: ctx.images.alertmanager }),
     user: "65534:65534",
     command: [`--config.file=${ALERTMANAGER_DIR}/alertmanager.yml`, "--storage.path=/alertmanager"],

@@ -28,13 +28,9 @@ export interface ConsumerContext extends Z3Context {
   readonly cookiePermissions: Service;
 }
 
-/** The Service props every Z3 service takes from the settings and the catalog: Docker name, logging, limits. */
+/** The Service props every Z3 service takes from the catalog and the logging settings: Docker name and log rotation. */
 export function z3ServiceBasics(ctx: Z3Context, service: Z3ServiceName) {
-  return {
-    name: `${ctx.profile.namePrefix}-${Z3_SERVICES[service].name}`,
-    logging: loggingOf(ctx.settings.logging, service),
-    resources: ctx.settings.resources[service],
-  };
+  return { name: `${ctx.profile.namePrefix}-${Z3_SERVICES[service].name}`, logging: loggingOf(ctx.settings.logging, service) };
 }
 
 /** A stateful data volume `<prefix>-<suffix>`, protected where the environment protects data. */

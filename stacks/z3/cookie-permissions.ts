@@ -10,6 +10,7 @@ const COOKIE_CHMOD_LOOP = "while true; do [ -f /var/run/auth/.cookie ] && chmod 
 export function cookiePermissionsService(scope: Construct, ctx: Z3Context & { readonly zebra: Service }): ServiceParts {
   const service = new Service(scope, "CookiePermissions", {
     ...z3ServiceBasics(ctx, "cookiePermissions"),
+    resources: ctx.settings.resources.cookiePermissions,
     image: new ContainerImage(scope, "CookiePermissionsImage", { reference: ctx.images.cookiePermissions }),
     rootReason: "chmods the cookie file that Zebra (UID 10001) writes with mode 0600; needs root with FOWNER",
     capabilities: ["FOWNER"],

@@ -16,6 +16,7 @@ export function grafanaService(scope: Construct, ctx: Z3Context & { readonly pro
   const data = z3DataVolume(scope, ctx, "GrafanaVolume", "grafana");
   const grafana = new Service(scope, "Grafana", {
     ...z3ServiceBasics(ctx, "grafana"),
+    resources: ctx.settings.resources.grafana,
     image: new ContainerImage(scope, "GrafanaImage", { reference: ctx.images.grafana }),
     user: "472:0",
     tmpfs: { "/tmp": "rw,noexec,nosuid,size=64m" },

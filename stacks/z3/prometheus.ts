@@ -27,6 +27,7 @@ export function prometheusService(scope: Construct, ctx: PrometheusContext): Ser
   const data = z3DataVolume(scope, ctx, "PrometheusVolume", "prometheus");
   const prometheus = new Service(scope, "Prometheus", {
     ...z3ServiceBasics(ctx, "prometheus"),
+    resources: ctx.settings.resources.prometheus,
     image: new ContainerImage(scope, "PrometheusImage", { reference: ctx.images.prometheus }),
     user: "65534:65534",
     command: ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus", "--web.enable-lifecycle"],

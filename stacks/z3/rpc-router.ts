@@ -18,6 +18,7 @@ export function rpcRouterService(scope: Construct, ctx: RpcRouterContext): Servi
   const { ports } = ctx.profile;
   const router = new Service(scope, "RpcRouter", {
     ...z3ServiceBasics(ctx, "rpcRouter"),
+    resources: ctx.settings.resources.rpcRouter,
     // Stateless: it forwards each request to Zebra or Zallet.
     replicas: replicasOf(ctx.settings.deployment, "rpcRouter"),
     image: new ContainerImage(scope, "RpcRouterImage", { reference: ctx.images.rpcRouter }),

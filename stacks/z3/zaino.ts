@@ -16,6 +16,7 @@ export function zainoService(scope: Construct, ctx: ConsumerContext): ServicePar
   const data = z3DataVolume(scope, ctx, "ZainoVolume", "zaino");
   const zaino = new Service(scope, "Zaino", {
     ...z3ServiceBasics(ctx, "zaino"),
+    resources: ctx.settings.resources.zaino,
     image: new ContainerImage(scope, "ZainoImage", { reference: ctx.images.zaino }),
     rootReason: "zaino's entrypoint (setpriv variant) chowns /app/data and /app/config, then drops to UID 1000",
     dropsToUser: "1000:1000",

@@ -28,6 +28,7 @@ export function zalletService(scope: Construct, ctx: ConsumerContext): ServicePa
     : undefined;
   const zallet = new Service(scope, "Zallet", {
     ...z3ServiceBasics(ctx, "zallet"),
+    resources: ctx.settings.resources.zallet,
     image: new ContainerImage(scope, "ZalletImage", { reference: ctx.images.zallet }),
     user: "1000:1000",
     command: ["--datadir", "/var/lib/zallet", "--config", "/etc/zallet/zallet.toml", "start"],

@@ -27,6 +27,7 @@ export function zebraService(scope: Construct, ctx: Z3Context): ServiceParts {
   const p2pHostPort = settings.publishP2P ? ports.zebraP2p.host : undefined;
   const zebra = new Service(scope, "Zebra", {
     ...z3ServiceBasics(ctx, "zebra"),
+    resources: ctx.settings.resources.zebra,
     image: new ContainerImage(scope, "ZebraImage", { reference: ctx.images.zebra }),
     rootReason: "zebra's entrypoint chowns its state and cookie directories, then drops to UID 10001 with setpriv",
     dropsToUser: "10001:10001",

@@ -20,6 +20,7 @@ export function appService(scope: Construct, ctx: AppContext): ServiceParts {
   const appHostPort = settings.appHostPort;
   const app = new Service(scope, "App", {
     ...zfsSyncServiceBasics(ctx, "app"),
+    resources: ctx.settings.resources.app,
     image: ctx.appImage,
     replicas: replicasOf(settings.deployment, "app"),
     user: APP_USER,

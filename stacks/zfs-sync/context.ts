@@ -56,13 +56,9 @@ export interface AppContext extends ZfsSyncContext {
   readonly migrate?: Service;
 }
 
-/** The Service props every ZFS Sync service takes from the settings and the catalog: Docker name, logging, limits. */
+/** The Service props every ZFS Sync service takes from the catalog and the logging settings: Docker name and log rotation. */
 export function zfsSyncServiceBasics(ctx: ZfsSyncContext, service: ZfsSyncServiceName) {
-  return {
-    name: `${ctx.namePrefix}-${ZFS_SYNC_SERVICES[service].name}`,
-    logging: loggingOf(ctx.settings.logging, service),
-    resources: ctx.settings.resources[service],
-  };
+  return { name: `${ctx.namePrefix}-${ZFS_SYNC_SERVICES[service].name}`, logging: loggingOf(ctx.settings.logging, service) };
 }
 
 /** The environment of the app and the migration job: upstream's variables, effective now that a config file is found (they override its keys). */

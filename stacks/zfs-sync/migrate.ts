@@ -8,6 +8,7 @@ import { APP_USER, appEnvironment, ZfsSyncContext, zfsSyncServiceBasics } from "
 export function migrateService(scope: Construct, ctx: ZfsSyncContext & { readonly postgres?: Service }): ServiceParts {
   const service = new Service(scope, "Migrate", {
     ...zfsSyncServiceBasics(ctx, "migrate"),
+    resources: ctx.settings.resources.migrate,
     image: ctx.appImage,
     user: APP_USER,
     oneShot: true,

@@ -13,6 +13,7 @@ export function postgresService(
 ): ServiceParts {
   const service = new Service(scope, "Postgres", {
     ...zfsSyncServiceBasics(ctx, "postgres"),
+    resources: ctx.settings.resources.postgres,
     image: new ContainerImage(scope, "PostgresImage", { reference: ctx.images.postgres }),
     rootReason: "the postgres entrypoint chowns PGDATA and the socket directory, then drops to UID 70 with su-exec",
     // The entrypoint re-reads POSTGRES_PASSWORD_FILE after dropping to `postgres`, so the file must be readable by UID 70.

@@ -39,6 +39,7 @@ export function proxyService(scope: Construct, ctx: ProxyContext): ServiceParts 
   const privateKeyPath = "/run/secrets/tls_private_key";
   const service = new Service(scope, "Proxy", {
     ...zfsSyncServiceBasics(ctx, "proxy"),
+    resources: ctx.settings.resources.proxy,
     replicas: replicasOf(ctx.settings.deployment, "proxy"),
     image: new ContainerImage(scope, "ProxyImage", { reference: ctx.images.proxy }),
     user: PROXY_USER,
