@@ -213,6 +213,46 @@ export const loggingSchema = strictObject(
 ).readonly() satisfies z.ZodType<Logging>;
 export type LoggingSettings = z.infer<typeof loggingSchema>;
 
+/**
+ * The one logging shape of every system and of the backup runner: `default` for each container,
+ * `overrides` for the services (keys of the system's catalog) that rotate differently.
+ */
+export function loggingPolicySchema<K extends string>(services: readonly K[]) {
+  const keys = services.length === 0 ? "default" : "default, overrides";
+  return strictObject(
+    {
+      /** json-file rotation of every container that has no override. */
+      default: loggingSchema,
+      /** Rotation of single services, by their key in the system's catalog. @default - none: every container rotates by `default` */
+      overrides: strictObject(
+        Object.fromEntries(services.map((name) => [name, loggingSchema.optional()])) as Record<K, z.ZodOptional<typeof loggingSchema>>,
+        `json-file rotation per service (${services.join(", ") || "none"})`,
+      )
+        .readonly()
+        .optional(),
+    },
+    `json-file rotation: ${keys} (each maxSizeMiB, maxFiles, compress)`,
+    // The earlier shapes: one rotation for the whole system, or one per service (ZFS Sync).
+    {
+      renamed: Object.fromEntries([
+        ...["maxSizeMiB", "maxFiles", "compress"].map((key) => [key, `default.${key}`]),
+        ...services.map((name) => [name, `overrides.${name}`]),
+      ]),
+    },
+  ).readonly();
+}
+
+/** Logging settings: a default, and per-service overrides. */
+export interface LoggingPolicy<K extends string = string> {
+  readonly default: LoggingSettings;
+  readonly overrides?: Readonly<Partial<Record<K, LoggingSettings>>>;
+}
+
+/** The rotation a service's containers get: its override, else the default. */
+export function loggingOf<K extends string>(policy: LoggingPolicy<K>, service: K): LoggingSettings {
+  return policy.overrides?.[service] ?? policy.default;
+}
+
 const schemaNameText = "a PostgreSQL schema name: lower-case letters, digits and '_'";
 
 /**
@@ -346,7 +386,8 @@ export const backupSchema = strictObject(
     rebuildable: oneOf(["skip", "include"]),
     /** Limits of the runner (required where the environment requires limits). */
     resources: resourceLimitsSchema.optional(),
-    logging: loggingSchema,
+    /** The runner's json-file rotation (the runner is the only container: no overrides). */
+    logging: loggingPolicySchema([]),
   },
   "backup settings: required, image, intervalMinutes, keep, maxAgeMinutes, rebuildable, resources, logging",
 ).readonly();

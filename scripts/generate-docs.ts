@@ -1,5 +1,6 @@
 /*
- * Writes the generated docs: the README's environment table (from the shipped settings), the release
+ * Writes the generated docs: the README's environment table (from the shipped settings) and service
+ * tables (from the systems' service catalogs, config/<system>/services.ts), the release
  * and upgrade tables of docs/zebra-upgrades.md (from config/z3/zebra-releases.ts) and, per stack,
  * docs/stacks/<stack>.md (a Mermaid picture and an inventory, from the synthesized stack),
  * docs/stacks/<stack>.dot (the same picture for Graphviz) and, when Graphviz's `dot` is on PATH,
@@ -19,6 +20,7 @@ import { renderEnvironmentTable, withEnvironmentTable } from "../tools/environme
 import { normalizeSvg, renderStackDot } from "../tools/stack-dot";
 import { renderStackPage } from "../tools/stack-page";
 import { renderZebraReleaseTable, withZebraReleaseTable } from "../tools/zebra-release-table";
+import { renderServiceTables, withServiceTables } from "./service-tables";
 
 const root = path.resolve(__dirname, "..");
 const stacksDir = path.join(root, "docs", "stacks");
@@ -26,7 +28,13 @@ const check = process.argv.includes("--check");
 const readmeFile = path.join(root, "README.md");
 const upgradesFile = path.join(root, "docs", "zebra-upgrades.md");
 const files = new Map<string, string>([
-  [readmeFile, withEnvironmentTable(fs.readFileSync(readmeFile, "utf8"), renderEnvironmentTable(ENVIRONMENTS))],
+  [
+    readmeFile,
+    withServiceTables(
+      withEnvironmentTable(fs.readFileSync(readmeFile, "utf8"), renderEnvironmentTable(ENVIRONMENTS)),
+      renderServiceTables(ENVIRONMENTS),
+    ),
+  ],
   [upgradesFile, withZebraReleaseTable(fs.readFileSync(upgradesFile, "utf8"), renderZebraReleaseTable())],
 ]);
 const graphs = new Map<string, string>();

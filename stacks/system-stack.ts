@@ -4,6 +4,7 @@ import { DockerProvider, RegistryImage } from "../lib/docker";
 import { IMAGE_REFERENCE_PATTERN, PINNED_IMAGE_PATTERN } from "../lib/image-reference";
 import { EnvironmentSettings } from "../config/settings";
 import type { DeploymentSettings } from "../config/common";
+import { imageVariableRequests, ServiceCatalog } from "../config/catalog";
 import { CONTAINERS, DeploymentTarget, setDeploymentTarget } from "../lib/target";
 import { Backup, BackupSource } from "../lib/backup";
 import type { NetworkAttachment } from "../lib/service-spec";
@@ -16,6 +17,11 @@ export interface SystemStackProps {
   readonly settings: EnvironmentSettings;
   /** The system's deployment settings. @default - containers */
   readonly deployment?: DeploymentSettings;
+  /**
+   * Prefix of every Docker name of the stack (`<prefix>-<service>`, `<prefix>-backup`).
+   * @default `<system>-<env>`
+   */
+  readonly namePrefix?: string;
 }
 
 /**
@@ -25,6 +31,11 @@ export interface SystemStackProps {
 export class SystemStack extends TerraformStack {
   readonly settings: EnvironmentSettings;
   readonly system: SystemName;
+  /**
+   * Prefix of every Docker name of the stack: `<system>-<env>`, except where renaming would replace
+   * a stateful volume (Z3 keeps `z3-<network>`, docs/architecture.md).
+   */
+  readonly namePrefix: string;
   readonly dockerHost: TerraformVariable;
   /** Containers on one host, or services on the environment's swarm (then `docker_host` is a manager). */
   readonly target: DeploymentTarget;
@@ -43,18 +54,27 @@ export class SystemStack extends TerraformStack {
     setDeploymentTarget(this, this.target);
     this.settings = props.settings;
     this.system = props.system;
+    this.namePrefix = props.namePrefix ?? id;
     // Every container of the stack carries its environment and system, set here once.
     Aspects.of(this).add(new StandardLabels({ environment: props.settings.name, system: props.system }));
 
-    this.dockerHost = new TerraformVariable(this, "docker_host", {
+    this.dockerHost = this.dockerHostVariable();
+    this.registryAddress = this.dockerProvider(this.dockerHost);
+    this.stateBackend(id);
+  }
+
+  /** `docker_host`: where the stack deploys, defaulting to the environment's `defaultDockerHost` (dev). */
+  private dockerHostVariable(): TerraformVariable {
+    const settings = this.settings;
+    return new TerraformVariable(this, "docker_host", {
       type: "string",
       description:
-        props.settings.defaultDockerHost !== undefined
+        settings.defaultDockerHost !== undefined
           ? `Docker host to deploy to (unix://, tcp:// or ssh://)${this.target.kind === "swarm" ? ": a swarm manager, the data node" : ""}.`
           : `Docker host to deploy to: ssh://user@host or tcp://host:2376 with TLS material in docker_cert_path${
               this.target.kind === "swarm" ? "; a swarm manager labelled as the data node" : ""
             }. Required.`,
-      default: props.settings.defaultDockerHost,
+      default: settings.defaultDockerHost,
       nullable: false,
       validation: [
         {
@@ -63,6 +83,13 @@ export class SystemStack extends TerraformStack {
         },
       ],
     });
+  }
+
+  /**
+   * The docker provider on `docker_host`, with TLS material, ssh options and a registry login as
+   * deployment inputs. Returns `registry_address`.
+   */
+  private dockerProvider(dockerHost: TerraformVariable): TerraformVariable {
     const certPath = new TerraformVariable(this, "docker_cert_path", {
       type: "string",
       description: "Directory with ca.pem, cert.pem and key.pem for a tcp:// Docker host with TLS. Empty: no TLS material.",
@@ -80,7 +107,7 @@ export class SystemStack extends TerraformStack {
     });
     // Registry credentials: deployment inputs like docker_host, never in code or the synthesized JSON
     // (only these variable references are), never in state (provider configuration is not stored).
-    this.registryAddress = new TerraformVariable(this, "registry_address", {
+    const registryAddress = new TerraformVariable(this, "registry_address", {
       type: "string",
       description:
         "Private registry (host[:port], no scheme) whose images need credentials; the provider logs in with registry_username and registry_password. Empty: no registry login.",
@@ -126,9 +153,9 @@ export class SystemStack extends TerraformStack {
     }
     // One registry_auth block while registry_address is set, none otherwise (a dynamic block over
     // compact([address]): a block cannot be made conditional otherwise).
-    const registry = TerraformIterator.fromList(Fn.compact([this.registryAddress.stringValue]));
+    const registry = TerraformIterator.fromList(Fn.compact([registryAddress.stringValue]));
     new DockerProvider(this, "docker", {
-      host: this.dockerHost.stringValue,
+      host: dockerHost.stringValue,
       certPath: `\${var.${certPath.friendlyUniqueId} == "" ? null : var.${certPath.friendlyUniqueId}}`,
       sshOpts: sshOpts.listValue,
       registryAuth: registry.dynamic({
@@ -137,15 +164,19 @@ export class SystemStack extends TerraformStack {
         password: registryPassword.stringValue,
       }),
     });
+    return registryAddress;
+  }
 
-    const backend = props.settings.backend;
+  /** The state backend: a local file (dev) or a PostgreSQL schema per stack. */
+  private stateBackend(id: string): void {
+    const backend = this.settings.backend;
     if (backend.kind === "local") {
       // Relative to the stack's working directory (cdktf.out/stacks/<stack>): the state lives at the
       // project root, outside the synth output, and the JSON stays machine-independent.
       new LocalBackend(this, { path: `../../../terraform.${id}.tfstate` });
     } else {
       // The connection string is read from PG_CONN_STR at `terraform init`; it is never in code.
-      new PgBackend(this, { connStr: "", schemaName: `${props.system.replace(/-/g, "_")}_${backend.schemaName}` });
+      new PgBackend(this, { connStr: "", schemaName: `${this.system.replace(/-/g, "_")}_${backend.schemaName}` });
       this.addOverride("terraform.backend.pg.conn_str", undefined);
     }
   }
@@ -155,14 +186,14 @@ export class SystemStack extends TerraformStack {
    * copying `sources`. Call it after the system's construct: every stateful volume of the stack must
    * be among the sources.
    */
-  protected backUp(namePrefix: string, sources: readonly BackupSource[], networks?: readonly NetworkAttachment[]): Backup | undefined {
+  protected backUp(sources: readonly BackupSource[], networks?: readonly NetworkAttachment[]): Backup | undefined {
     const backup = this.settings.backup;
     if (backup === undefined) return undefined;
     const b = new Backup(this, "Backup", {
-      namePrefix,
+      namePrefix: this.namePrefix,
       stackName: this.node.id,
       image: this.imageVariable("backup", backup.image),
-      policy: backup,
+      policy: { ...backup, logging: backup.logging.default },
       sources,
       networks,
       required: backup.required,
@@ -177,6 +208,16 @@ export class SystemStack extends TerraformStack {
       }
     }
     return b;
+  }
+
+  /**
+   * The image reference of each service of `catalog` that pulls an image of its own and is deployed:
+   * its `<variable>_image` variable, declared in catalog order. Services not listed use the
+   * settings' reference, or an image the stack builds.
+   */
+  imageVariablesOf<K extends string, S>(catalog: ServiceCatalog<K, S>, settings: S): Partial<Record<K, string>> {
+    const requests = imageVariableRequests(catalog, settings);
+    return Object.fromEntries(requests.map((r) => [r.service, this.imageVariable(r.variable, r.reference)])) as Partial<Record<K, string>>;
   }
 
   /**

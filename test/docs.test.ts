@@ -61,7 +61,7 @@ describe("documentation covers every stack and variable", () => {
       ...ENVIRONMENTS,
       staging: {
         ...ENVIRONMENTS.staging,
-        jessy: { ...ENVIRONMENTS.staging.jessy, logging: { maxSizeMiB: 20, maxFiles: 2, compress: true } },
+        jessy: { ...ENVIRONMENTS.staging.jessy, logging: { default: { maxSizeMiB: 20, maxFiles: 2, compress: true } } },
       },
     };
     expect(renderEnvironmentTable(changed)).toContain("| Jessy logs (json-file) | 10m × 3 | 20m × 2, compressed | 10m × 3 |");

@@ -3,10 +3,12 @@
  * settings the stacks are built from, so the table cannot drift from them. `npm run docs` writes it
  * into README.md; a test fails when the README's copy differs.
  */
-import type { DeploymentSettings, EnvironmentName } from "../config/common";
-import { ENVIRONMENT_NAMES } from "../config/common";
+import type { DeploymentSettings, EnvironmentName, LoggingPolicy } from "../config/common";
+import { ENVIRONMENT_NAMES, loggingOf } from "../config/common";
 import type { EnvironmentSettings } from "../config/settings";
-import { alertTimingOf, type Z3Settings } from "../config/z3/schema";
+import { alertTimingOf, Z3_SERVICE_NAMES, type Z3Settings } from "../config/z3/schema";
+import { JESSY_SERVICE_NAMES } from "../config/jessy/schema";
+import { ZFS_SYNC_SERVICE_NAMES } from "../config/zfs-sync/schema";
 import { promDuration as d } from "../stacks/z3/config-files";
 import type { Logging } from "../lib/service";
 import { releaseOfImage, supportWindow, dayOf } from "../config/z3/zebra-releases";
@@ -17,10 +19,13 @@ export const TABLE_END = "<!-- environment-table:end -->";
 
 const logs = (l: Logging) => `${l.maxSizeMiB}m × ${l.maxFiles}${l.compress ? ", compressed" : ""}`;
 
-/** "app, proxy: 50m × 5, compressed; postgres, migrate: 10m × 3" (services sharing a rotation grouped, in settings order). */
-function logsPerService(perService: Readonly<Record<string, Logging>>): string {
+/** "app, proxy: 50m × 5, compressed; postgres, migrate: 10m × 3" (services sharing a rotation grouped, in catalog order). */
+function logsPerService<K extends string>(policy: LoggingPolicy<K>, services: readonly K[]): string {
   const groups = new Map<string, string[]>();
-  for (const [service, l] of Object.entries(perService)) groups.set(logs(l), [...(groups.get(logs(l)) ?? []), service]);
+  for (const service of services) {
+    const l = logs(loggingOf(policy, service));
+    groups.set(l, [...(groups.get(l) ?? []), service]);
+  }
   if (groups.size === 1) return [...groups.keys()][0];
   return [...groups].map(([text, services]) => `${services.join(", ")}: ${text}`).join("; ");
 }
@@ -88,9 +93,9 @@ const ROWS: readonly [string, (s: EnvironmentSettings) => string][] = [
   ["Z3 deployment (`z3.deployment`)", (s) => deployment(s.z3.deployment)],
   ["Jessy deployment (`jessy.deployment`)", (s) => deployment(s.jessy.deployment)],
   ["ZFS Sync deployment (`zfsSync.deployment`)", (s) => deployment(s.zfsSync.deployment)],
-  ["Z3 logs (json-file)", (s) => logs(s.z3.logging)],
-  ["Jessy logs (json-file)", (s) => logs(s.jessy.logging)],
-  ["ZFS Sync logs (json-file)", (s) => logsPerService(s.zfsSync.logging)],
+  ["Z3 logs (json-file)", (s) => logsPerService(s.z3.logging, Z3_SERVICE_NAMES)],
+  ["Jessy logs (json-file)", (s) => logsPerService(s.jessy.logging, JESSY_SERVICE_NAMES)],
+  ["ZFS Sync logs (json-file)", (s) => logsPerService(s.zfsSync.logging, ZFS_SYNC_SERVICE_NAMES)],
   ["Z3 network", (s) => s.z3.network],
   [
     "Z3 images (`z3.images`): Zebra, Zaino, Zallet",

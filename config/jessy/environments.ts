@@ -6,7 +6,7 @@
 import type { EnvironmentName } from "../common";
 import type { JessySettings } from "./schema";
 
-const UPSTREAM_LOGGING = { maxSizeMiB: 10, maxFiles: 3, compress: false };
+const UPSTREAM_LOGGING = { default: { maxSizeMiB: 10, maxFiles: 3, compress: false } };
 // The upstream health check allows 10s start + 3 × 10s; production binaries start at once.
 const PRODUCTION_WAIT = { core: 120, api: 120 };
 

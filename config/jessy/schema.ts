@@ -7,7 +7,7 @@ import {
   freeText,
   imageReference,
   integer,
-  loggingSchema,
+  loggingPolicySchema,
   nonEmptyString,
   oneOf,
   requireLimits,
@@ -15,6 +15,8 @@ import {
   strictObject,
   waitSeconds,
 } from "../common";
+import { catalogKeys, deployedServices, replicableServices } from "../catalog";
+import { JESSY_SERVICES } from "./services";
 
 /** `docker/Dockerfile.rust` / `docker/Dockerfile.go` stage to build. */
 export const jessyBuildTargetSchema = oneOf(["development", "production"]);
@@ -28,13 +30,11 @@ export type JessyAppEnvironment = z.infer<typeof jessyAppEnvironmentSchema>;
 export const jessyLogLevelSchema = oneOf(["trace", "debug", "info", "warn", "error"]);
 export type JessyLogLevel = z.infer<typeof jessyLogLevelSchema>;
 
-const SERVICES = ["core", "api", "mmapInit", "test", "unitTests", "integrationTests", "bddTests", "coverage"] as const;
-/** Every container the Jessy stack can run (keys of `resources`). */
+/** Every container the Jessy stack can run (keys of `resources`), in the catalog's order (config/jessy/services.ts). */
+const SERVICES = catalogKeys(JESSY_SERVICES);
 export const jessyServiceNameSchema = oneOf(SERVICES, `a Jessy service: ${SERVICES.join(", ")}`);
 export type JessyServiceName = z.infer<typeof jessyServiceNameSchema>;
 export const JESSY_SERVICE_NAMES: readonly JessyServiceName[] = jessyServiceNameSchema.options;
-/** The services of upstream's `test` compose profile. */
-export const JESSY_TEST_SERVICE_NAMES: readonly JessyServiceName[] = ["test", "unitTests", "integrationTests", "bddTests", "coverage"];
 
 export const jessySourceSchema = strictObject(
   {
@@ -126,14 +126,17 @@ export function jessySchema(env: EnvironmentContext) {
       hostPorts: jessyHostPortsSchema,
       /** Seconds Terraform waits for each service to report healthy before creating what depends on it. */
       healthyWaitSeconds: strictObject({ core: waitSeconds(), api: waitSeconds() }, "health waits for core and api").readonly(),
-      /** Upstream's json-file rotation is 10m × 3 for both services. */
-      logging: loggingSchema,
+      /** json-file rotation: a default and per-service overrides (upstream's is 10m × 3 for both services). */
+      logging: loggingPolicySchema(JESSY_SERVICE_NAMES),
       resources: resourcesOf(jessyServiceNameSchema),
       /**
        * Containers on one host (unset: the default) or services on the environment's swarm. Only
        * jessy-api is replicable: it only reads jessy-core's mmap volume, so its tasks run on jessy-core's node.
        */
-      deployment: deploymentSchema(["api"], "jessy-api only reads jessy-core's volume; jessy-core is its single writer").optional(),
+      deployment: deploymentSchema(
+        replicableServices(JESSY_SERVICES),
+        "jessy-api only reads jessy-core's volume; jessy-core is its single writer",
+      ).optional(),
     },
     "Jessy settings for every environment",
   )
@@ -183,6 +186,6 @@ export function jessySchema(env: EnvironmentContext) {
 export type JessySettings = z.infer<ReturnType<typeof jessySchema>>;
 
 /** Which services a settings object deploys (the keys `resources` may and, if required, must cover). */
-export function deployedJessyServices(j: Pick<JessySettings, "testProfile">): JessyServiceName[] {
-  return ["core", "api", "mmapInit", ...(j.testProfile ? JESSY_TEST_SERVICE_NAMES : [])];
+export function deployedJessyServices(j: Pick<JessySettings, "testProfile" | "images" | "source">): JessyServiceName[] {
+  return deployedServices(JESSY_SERVICES, j);
 }

@@ -4,7 +4,7 @@ import type { AlertingSettings, Z3Settings } from "./schema";
 
 /** Upstream z3 image pins (z3 docker-compose.yml @7c5a4bc); monitoring pins as upstream's monitoring profile. */
 /** Staging and production: upstream z3's LEGACY compose rotation, compressed. */
-const ROTATED_LOGS = { maxSizeMiB: 50, maxFiles: 5, compress: true };
+const ROTATED_LOGS = { default: { maxSizeMiB: 50, maxFiles: 5, compress: true } };
 
 const Z3_IMAGES: Z3Settings["images"] = {
   zebra: "zfnd/zebra:7.0.0",
@@ -39,7 +39,7 @@ export const Z3_SETTINGS: Readonly<Record<EnvironmentName, Z3Settings>> = {
     // Upstream .env.regtest default miner address.
     minerAddress: "tmSRd1r8gs77Ja67Fw1JcdoXytxsyrLTPJm",
     zebraLogFilter: "info",
-    logging: { maxSizeMiB: 10, maxFiles: 3, compress: false },
+    logging: { default: { maxSizeMiB: 10, maxFiles: 3, compress: false } },
     zebraWaitSeconds: 120,
   },
   staging: {

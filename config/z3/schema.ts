@@ -8,7 +8,7 @@ import {
   EnvironmentContext,
   imageReference,
   integer,
-  loggingSchema,
+  loggingPolicySchema,
   nonEmptyString,
   objectOf,
   oneOf,
@@ -17,11 +17,14 @@ import {
   strictObject,
   waitSeconds,
 } from "../common";
+import { catalogKeys, deployedServices, replicableServices } from "../catalog";
+import { Z3_SERVICES } from "./services";
 
 export const zcashNetworkSchema = oneOf(["Mainnet", "Testnet", "Regtest"]);
 export type ZcashNetwork = z.infer<typeof zcashNetworkSchema>;
 
-const SERVICES = ["zebra", "cookiePermissions", "zaino", "zallet", "rpcRouter", "prometheus", "grafana", "alertmanager"] as const;
+/** The Z3 services, in the catalog's order (config/z3/services.ts). */
+const SERVICES = catalogKeys(Z3_SERVICES);
 export const z3ServiceNameSchema = oneOf(SERVICES, `a Z3 service: ${SERVICES.join(", ")}`);
 export type Z3ServiceName = z.infer<typeof z3ServiceNameSchema>;
 export const Z3_SERVICE_NAMES: readonly Z3ServiceName[] = z3ServiceNameSchema.options;
@@ -217,8 +220,8 @@ export function z3Schema(env: EnvironmentContext) {
       publishP2P: bool(),
       /** Limits per service. */
       resources: resourcesOf(z3ServiceNameSchema),
-      /** json-file rotation of every Z3 container (upstream's LEGACY compose pinned 50m × 5). */
-      logging: loggingSchema,
+      /** json-file rotation of the Z3 containers: a default and per-service overrides (upstream's LEGACY compose pinned 50m × 5). */
+      logging: loggingPolicySchema(Z3_SERVICE_NAMES),
       /** `ZEBRA_MINING__MINER_ADDRESS`; required on Regtest, not allowed elsewhere. */
       minerAddress: z.string(allowed(minerAddressText)).regex(MINER_ADDRESS, minerAddressText).optional(),
       /** Zebra's log filter (`[tracing] filter`, `ZEBRA_TRACING__FILTER`; zebrad does not read RUST_LOG). */
@@ -243,7 +246,7 @@ export function z3Schema(env: EnvironmentContext) {
        * rpc-router is replicable: every other Z3 service owns a volume (chain, index, wallet, metrics,
        * dashboards, silences) and runs once, on the data node.
        */
-      deployment: deploymentSchema(["rpcRouter"], "every other Z3 service owns a node-local volume").optional(),
+      deployment: deploymentSchema(replicableServices(Z3_SERVICES), "every other Z3 service owns a node-local volume").optional(),
       /**
        * Where alerts go and how fast (Prometheus, Alertmanager). Only with `monitoring`; production
        * needs at least one receiver, and one for critical alerts.
@@ -330,11 +333,7 @@ function mainnetReleaseProblems(
   }
 }
 
-/** The services a settings object deploys. */
-export function deployedZ3Services(z3: Pick<Z3Settings, "rpcRouter" | "monitoring">): Z3ServiceName[] {
-  return Z3_SERVICE_NAMES.filter((name) => {
-    if (name === "rpcRouter") return z3.rpcRouter;
-    if (name === "prometheus" || name === "grafana" || name === "alertmanager") return z3.monitoring;
-    return true;
-  });
+/** The services a settings object deploys (the catalog's `deployedWhen`). */
+export function deployedZ3Services(z3: Pick<Z3Settings, "rpcRouter" | "monitoring" | "images">): Z3ServiceName[] {
+  return deployedServices(Z3_SERVICES, z3);
 }

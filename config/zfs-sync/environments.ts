@@ -55,7 +55,7 @@ export const ZFS_SYNC_SETTINGS: Readonly<Record<EnvironmentName, ZfsSyncSettings
     debug: false,
     appHostPort: 8000,
     resources: { app: { memoryMiB: 512, cpus: 1 } },
-    logging: { app: BASE_LOGS, postgres: BASE_LOGS, migrate: BASE_LOGS, proxy: BASE_LOGS },
+    logging: { default: BASE_LOGS },
   },
   // Upstream has no staging: it mirrors production (PostgreSQL, production limits and logs) behind the proxy.
   staging: {
@@ -69,7 +69,7 @@ export const ZFS_SYNC_SETTINGS: Readonly<Record<EnvironmentName, ZfsSyncSettings
     // On the staging swarm: two app and two proxy tasks on any nodes, PostgreSQL on the data node.
     deployment: { target: "swarm", replicas: { app: 2, proxy: 2 } },
     resources: PROD_RESOURCES,
-    logging: { app: PROD_LOGS, postgres: BASE_LOGS, migrate: BASE_LOGS, proxy: PROD_LOGS },
+    logging: { default: BASE_LOGS, overrides: { app: PROD_LOGS, proxy: PROD_LOGS } },
   },
   // Upstream base + docker-compose.prod.yml.
   production: {
@@ -81,6 +81,6 @@ export const ZFS_SYNC_SETTINGS: Readonly<Record<EnvironmentName, ZfsSyncSettings
     appWaitForHealthySeconds: 150,
     proxy: PROXY,
     resources: PROD_RESOURCES,
-    logging: { app: PROD_LOGS, postgres: BASE_LOGS, migrate: BASE_LOGS, proxy: PROD_LOGS },
+    logging: { default: BASE_LOGS, overrides: { app: PROD_LOGS, proxy: PROD_LOGS } },
   },
 };

@@ -7,7 +7,7 @@ import {
   EnvironmentContext,
   imageReference,
   integer,
-  loggingSchema,
+  loggingPolicySchema,
   objectOf,
   oneOf,
   requireLimits,
@@ -15,10 +15,12 @@ import {
   strictObject,
   waitSeconds,
 } from "../common";
+import { catalogKeys, deployedServices, replicableServices } from "../catalog";
+import { ZFS_SYNC_SERVICES } from "./services";
 import { imageTag } from "../../lib/image-reference";
 
 /** The containers of the system: the API, its database, the migration job and the TLS proxy. */
-const SERVICES = ["app", "postgres", "migrate", "proxy"] as const;
+const SERVICES = catalogKeys(ZFS_SYNC_SERVICES);
 export const zfsSyncServiceNameSchema = oneOf(SERVICES, `a ZFS Sync service: ${SERVICES.join(", ")}`);
 export type ZfsSyncServiceName = z.infer<typeof zfsSyncServiceNameSchema>;
 export const ZFS_SYNC_SERVICE_NAMES: readonly ZfsSyncServiceName[] = zfsSyncServiceNameSchema.options;
@@ -120,13 +122,9 @@ export function zfsSyncSchema(env: EnvironmentContext) {
        * Containers on one host (unset: the default) or services on the environment's swarm. The app
        * (state in PostgreSQL) and the TLS proxy are replicable; the database and the migration job run once.
        */
-      deployment: deploymentSchema(["app", "proxy"], "the database and the migration job run once").optional(),
-      /** json-file rotation per service (a missing entry is reported field by field). */
-      logging: objectOf(
-        ZFS_SYNC_SERVICE_NAMES,
-        z.preprocess((v) => v ?? {}, loggingSchema),
-        "json-file rotation per ZFS Sync service",
-      ),
+      deployment: deploymentSchema(replicableServices(ZFS_SYNC_SERVICES), "the database and the migration job run once").optional(),
+      /** json-file rotation: a default and per-service overrides. */
+      logging: loggingPolicySchema(ZFS_SYNC_SERVICE_NAMES),
     },
     "the ZFS Sync settings object",
   )
@@ -185,11 +183,6 @@ export type ZfsSyncSettings = z.infer<ReturnType<typeof zfsSyncSchema>>;
 export const APP_BUILDS_WITHOUT_ALEMBIC: readonly string[] = ["0.2.0"];
 
 /** The services a settings object deploys. */
-export function zfsSyncDeployedServices(z: Pick<ZfsSyncSettings, "database" | "migrations" | "proxy">): ZfsSyncServiceName[] {
-  return ZFS_SYNC_SERVICE_NAMES.filter((name) => {
-    if (name === "postgres") return z.database?.kind === "postgres";
-    if (name === "migrate") return z.migrations === true;
-    if (name === "proxy") return z.proxy !== undefined;
-    return true;
-  });
+export function zfsSyncDeployedServices(z: Pick<ZfsSyncSettings, "database" | "migrations" | "proxy" | "images">): ZfsSyncServiceName[] {
+  return deployedServices(ZFS_SYNC_SERVICES, z);
 }

@@ -1,5 +1,6 @@
 import { Construct, TerraformOutput, TerraformVariable } from "../../lib/cdk";
 import { EnvironmentSettings } from "../../config/settings";
+import { JESSY_SERVICES } from "../../config/jessy/services";
 import { SystemStack } from "../system-stack";
 import { Jessy } from "./jessy";
 import { API_PORT } from "./layout";
@@ -11,11 +12,6 @@ export class JessyStack extends SystemStack {
   constructor(scope: Construct, settings: EnvironmentSettings) {
     super(scope, { system: "jessy", settings, deployment: settings.jessy.deployment });
     const j = settings.jessy;
-
-    // Built images are named by the settings' tags; only pulled images are a deploy-time choice.
-    const images = j.source
-      ? j.images
-      : { core: this.imageVariable("jessy_core", j.images.core), api: this.imageVariable("jessy_api", j.images.api) };
 
     const sourcePath = j.source
       ? new TerraformVariable(this, "jessy_source_path", {
@@ -41,21 +37,20 @@ export class JessyStack extends SystemStack {
         })
       : undefined;
 
+    // Built images are named by the settings' tags; only pulled images are a deploy-time choice.
+    const images = this.imageVariablesOf(JESSY_SERVICES, j);
     this.jessy = new Jessy(this, "Jessy", j, {
-      namePrefix: `jessy-${settings.name}`,
-      images,
+      namePrefix: this.namePrefix,
+      images: { core: images.core ?? j.images.core, api: images.api ?? j.images.api },
       sourcePath: sourcePath?.stringValue,
       testProfile:
         j.testProfile && testProfile
-          ? {
-              coverageImage: this.imageVariable("jessy_coverage", j.testProfile.coverageImage),
-              enabledWhen: `var.${testProfile.friendlyUniqueId}`,
-            }
+          ? { coverageImage: images.coverage ?? j.testProfile.coverageImage, enabledWhen: `var.${testProfile.friendlyUniqueId}` }
           : undefined,
       protectData: settings.protectData,
     });
 
-    this.backUp(`jessy-${settings.name}`, this.jessy.backupSources);
+    this.backUp(this.jessy.backupSources);
 
     new TerraformOutput(this, "core_container", { value: this.jessy.core.resource.name });
     // On a swarm a loopback-only port is not published: the API is reached on the stack's network.

@@ -6,6 +6,7 @@
  */
 import { FileText, tomlFile, yamlFile } from "../../lib";
 import type { Document } from "../../lib/document-text";
+import type { ScrapeTarget } from "../service-parts";
 import { AlertingSettings, AlertReceiver, alertTimingOf, UNROUTED_RECEIVER } from "../../config/z3/schema";
 import { BRANCH_IDS, REGTEST_ACTIVATION_HEIGHTS, type SupportWindow } from "../../config/z3/zebra-releases";
 
@@ -83,18 +84,8 @@ export function zalletToml(p: ZalletTomlProps): FileText {
   });
 }
 
-export interface ScrapeTarget {
-  readonly job: string;
-  readonly address: string;
-  readonly path: string;
-  /**
-   * Found by DNS (`dns_sd_configs`, type A) instead of a static address: for a service that exists
-   * only while a variable says so (the backup runner in dev and staging). Absent, it has no target
-   * and so no `up` series: nothing fires.
-   * @default false
-   */
-  readonly optional?: boolean;
-}
+/** Prometheus scrape targets come from the service builders (`ServiceParts.scrapeTargets`). */
+export type { ScrapeTarget };
 
 /** A duration as Prometheus and Alertmanager write it: `4h`, `2m`, `45s`. */
 export function promDuration(seconds: number): string {

@@ -1,47 +1,31 @@
 import { Construct } from "../../lib/cdk";
-import { ContainerImage, Network, Service, Volume } from "../../lib";
-import { Z3Settings } from "../../config/z3/schema";
-import { NetworkProfile } from "./network-profile";
-
-export interface CookiePermissionsParts {
-  readonly network: Network;
-  readonly cookieVolume: Volume;
-  /** Image reference. */
-  readonly image: string;
-  readonly zebra: Service;
-}
-
-/** The settings the sidecar reads. */
-export type CookiePermissionsSettings = Pick<Z3Settings, "logging" | "resources">;
+import { ContainerImage, Service } from "../../lib";
+import { ServiceParts } from "../service-parts";
+import { Z3Context, z3ServiceBasics } from "./context";
 
 /** Shell loop of z3's cookie-permissions sidecar: Zebra writes the cookie 0600; consumers run as other UIDs. */
 const COOKIE_CHMOD_LOOP = "while true; do [ -f /var/run/auth/.cookie ] && chmod 0644 /var/run/auth/.cookie; sleep 5; done";
 
 /** z3's cookie-permissions sidecar: makes Zebra's RPC cookie readable for Zaino and Zallet. */
-export function cookiePermissionsService(
-  scope: Construct,
-  profile: NetworkProfile,
-  parts: CookiePermissionsParts,
-  settings: CookiePermissionsSettings,
-): Service {
-  return new Service(scope, "CookiePermissions", {
-    logging: settings.logging,
-    name: `${profile.namePrefix}-cookie-permissions`,
-    image: new ContainerImage(scope, "CookiePermissionsImage", { reference: parts.image }),
+export function cookiePermissionsService(scope: Construct, ctx: Z3Context & { readonly zebra: Service }): ServiceParts {
+  const service = new Service(scope, "CookiePermissions", {
+    ...z3ServiceBasics(ctx, "cookiePermissions"),
+    resources: ctx.settings.resources.cookiePermissions,
+    image: new ContainerImage(scope, "CookiePermissionsImage", { reference: ctx.images.cookiePermissions }),
     rootReason: "chmods the cookie file that Zebra (UID 10001) writes with mode 0600; needs root with FOWNER",
     capabilities: ["FOWNER"],
     command: ["sh", "-c", COOKIE_CHMOD_LOOP],
-    networks: [{ network: parts.network }],
-    volumes: [parts.cookieVolume.mount("/var/run/auth")],
+    networks: [{ network: ctx.network }],
+    volumes: [ctx.cookieVolume.mount("/var/run/auth")],
     healthCheck: {
-      test: profile.cookieCheck,
+      test: ctx.profile.cookieCheck,
       intervalSeconds: 5,
       timeoutSeconds: 2,
       retries: 12,
       startPeriodSeconds: 5,
     },
     waitForHealthySeconds: 90,
-    dependsOn: [parts.zebra],
-    resources: settings.resources.cookiePermissions,
+    dependsOn: [ctx.zebra],
   });
+  return { service };
 }

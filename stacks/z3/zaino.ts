@@ -1,25 +1,23 @@
 import { Construct } from "../../lib/cdk";
 import { ContainerImage, Service } from "../../lib";
-import { Z3Settings } from "../../config/z3/schema";
+import { ServiceParts } from "../service-parts";
 import { zainoToml } from "./config-files";
-import { ConsumerParts } from "./consumer-parts";
-import { NetworkProfile } from "./network-profile";
-
-/** The settings Zaino reads. */
-export type ZainoSettings = Pick<Z3Settings, "logging" | "resources">;
+import { ConsumerContext, z3DataVolume, z3ServiceBasics } from "./context";
 
 /**
  * Zaino (zainod 0.10.2), the indexer serving light clients over gRPC from Zebra's JSON-RPC
  * (`backend = "rpc"`). Its JSON-RPC server stays off: 0.10.2 refuses to bind it to 0.0.0.0 unless
  * built with `allow_unencrypted_public_json_rpc_bind` (the `-no-tls` build lifts only the gRPC rule),
- * and nothing in the stack calls it (Zebra serves JSON-RPC).
+ * and nothing in the stack calls it (Zebra serves JSON-RPC). Its index is rebuildable from Zebra.
  */
-export function zainoService(scope: Construct, profile: NetworkProfile, parts: ConsumerParts, settings: ZainoSettings): Service {
+export function zainoService(scope: Construct, ctx: ConsumerContext): ServiceParts {
+  const { profile } = ctx;
   const { ports } = profile;
-  return new Service(scope, "Zaino", {
-    logging: settings.logging,
-    name: `${profile.namePrefix}-zaino`,
-    image: new ContainerImage(scope, "ZainoImage", { reference: parts.image }),
+  const data = z3DataVolume(scope, ctx, "ZainoVolume", "zaino");
+  const zaino = new Service(scope, "Zaino", {
+    ...z3ServiceBasics(ctx, "zaino"),
+    resources: ctx.settings.resources.zaino,
+    image: new ContainerImage(scope, "ZainoImage", { reference: ctx.images.zaino }),
     rootReason: "zaino's entrypoint (setpriv variant) chowns /app/data and /app/config, then drops to UID 1000",
     dropsToUser: "1000:1000",
     capabilities: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETUID", "SETGID"],
@@ -36,16 +34,13 @@ export function zainoService(scope: Construct, profile: NetworkProfile, parts: C
       RUST_LOG: "info,reqwest=warn,hyper_util=warn",
       RUST_BACKTRACE: "full",
     },
-    networks: [{ network: parts.network, aliases: ["zaino"] }],
-    volumes: [
-      parts.dataVolume.mount("/app/data"),
-      ...(profile.cookieAuth ? [parts.cookieVolume.mount("/var/run/auth", { readOnly: true })] : []),
-    ],
+    networks: [{ network: ctx.network, aliases: ["zaino"] }],
+    volumes: [data.mount("/app/data"), ...(profile.cookieAuth ? [ctx.cookieVolume.mount("/var/run/auth", { readOnly: true })] : [])],
     // With an RPC password (Regtest) the file carries it: it is delivered as a secret file.
     configFiles: [
       {
         containerPath: "/etc/zaino/zindexer.toml",
-        content: zainoToml(parts.rpcPassword && { user: "zebra", password: parts.rpcPassword.value }),
+        content: zainoToml(ctx.rpcPassword && { user: "zebra", password: ctx.rpcPassword.value }),
       },
     ],
     ports: [{ containerPort: ports.zainoGrpc.container, hostPort: ports.zainoGrpc.host, kind: "grpc" }],
@@ -58,8 +53,12 @@ export function zainoService(scope: Construct, profile: NetworkProfile, parts: C
       startIntervalSeconds: 5,
     },
     stopTimeoutSeconds: 15,
-    dependsOn: [parts.zebra, parts.cookiePermissions],
-    enabledWhen: parts.enabledWhen,
-    resources: settings.resources.zaino,
+    dependsOn: [ctx.zebra, ctx.cookiePermissions],
+    enabledWhen: ctx.consumersEnabledWhen,
   });
+  return {
+    service: zaino,
+    volumes: [data],
+    backupSources: [{ kind: "rebuildable", volume: data, why: "Zaino rebuilds its index from Zebra" }],
+  };
 }

@@ -1,26 +1,25 @@
 import { Construct } from "../../lib/cdk";
 import { ContainerImage, Secret, Service } from "../../lib";
-import { Z3Settings } from "../../config/z3/schema";
 import { Suppressions } from "../../policy";
+import { ServiceParts } from "../service-parts";
 import { zalletToml } from "./config-files";
-import { ConsumerParts } from "./consumer-parts";
-import { NetworkProfile } from "./network-profile";
-
-/** The settings Zallet reads. */
-export type ZalletSettings = Pick<Z3Settings, "logging" | "resources">;
+import { ConsumerContext, z3DataVolume, z3ServiceBasics } from "./context";
 
 /**
  * Zallet, the wallet, on Zebra's RPC; its age identity comes from a sensitive variable. With an RPC
  * password (no cookie auth), Zallet also accepts Zebra's user on its own RPC (the rpc-router's calls).
+ * The wallet volume is backed up as files, with the identity (useless apart).
  */
-export function zalletService(scope: Construct, profile: NetworkProfile, parts: ConsumerParts, settings: ZalletSettings): Service {
+export function zalletService(scope: Construct, ctx: ConsumerContext): ServiceParts {
+  const { profile } = ctx;
   const { ports } = profile;
+  const data = z3DataVolume(scope, ctx, "ZalletVolume", "zallet");
   const identity = new Secret(scope, "ZalletIdentity", {
     variableName: "zallet_identity",
     description: "Zallet age identity (rage-keygen output, AGE-SECRET-KEY-1...); back it up with the zallet volume",
     minLength: 60,
   });
-  const pwhash = parts.rpcPassword
+  const pwhash = ctx.rpcPassword
     ? new Secret(scope, "ZalletRpcPwhash", {
         variableName: "zallet_rpc_pwhash",
         description: "Zallet [[rpc.auth]] pwhash for user zebra on Regtest: <salt>$<hmac-sha256 of regtest_rpc_password>",
@@ -28,18 +27,15 @@ export function zalletService(scope: Construct, profile: NetworkProfile, parts: 
       })
     : undefined;
   const zallet = new Service(scope, "Zallet", {
-    logging: settings.logging,
-    name: `${profile.namePrefix}-zallet`,
-    image: new ContainerImage(scope, "ZalletImage", { reference: parts.image }),
+    ...z3ServiceBasics(ctx, "zallet"),
+    resources: ctx.settings.resources.zallet,
+    image: new ContainerImage(scope, "ZalletImage", { reference: ctx.images.zallet }),
     user: "1000:1000",
     command: ["--datadir", "/var/lib/zallet", "--config", "/etc/zallet/zallet.toml", "start"],
     environment: { RUST_LOG: "info,hyper_util=warn,reqwest=warn" },
-    networks: [{ network: parts.network, aliases: ["zallet"] }],
+    networks: [{ network: ctx.network, aliases: ["zallet"] }],
     // Config lives under /etc/zallet, never inside the data volume (z3 issue #9).
-    volumes: [
-      parts.dataVolume.mount("/var/lib/zallet"),
-      ...(profile.cookieAuth ? [parts.cookieVolume.mount("/var/run/auth", { readOnly: true })] : []),
-    ],
+    volumes: [data.mount("/var/lib/zallet"), ...(profile.cookieAuth ? [ctx.cookieVolume.mount("/var/run/auth", { readOnly: true })] : [])],
     // With an RPC password (Regtest) the file carries it and the pwhash: it is delivered as a secret file.
     configFiles: [
       {
@@ -49,7 +45,7 @@ export function zalletService(scope: Construct, profile: NetworkProfile, parts: 
           regtestNuparams: profile.zallet.regtestNuparams,
           zebraRpcPort: ports.zebraRpc.container,
           zalletRpcPort: ports.zalletRpc.container,
-          validatorCredentials: parts.rpcPassword && { user: "zebra", password: parts.rpcPassword.value },
+          validatorCredentials: ctx.rpcPassword && { user: "zebra", password: ctx.rpcPassword.value },
           orchardActionsLimit: profile.zallet.orchardActionsLimit,
           rpcAuth: pwhash && { user: "zebra", pwhash: pwhash.value },
         }),
@@ -59,13 +55,17 @@ export function zalletService(scope: Construct, profile: NetworkProfile, parts: 
     ports: [{ containerPort: ports.zalletRpc.container, hostPort: ports.zalletRpc.host, kind: "rpc" }],
     // No health check: the distroless image has no shell or curl (upstream has none either).
     stopTimeoutSeconds: 15,
-    dependsOn: [parts.zebra, parts.cookiePermissions],
-    enabledWhen: parts.enabledWhen,
-    resources: settings.resources.zallet,
+    dependsOn: [ctx.zebra, ctx.cookiePermissions],
+    enabledWhen: ctx.consumersEnabledWhen,
   });
   Suppressions.of(zallet).add({
     id: "ContainerHealthCheckDefined",
     reason: "the distroless zallet image has no shell, curl or probe command to run a health check with (upstream z3 defines none either)",
   });
-  return zallet;
+  return {
+    service: zallet,
+    volumes: [data],
+    secrets: [identity, ...(pwhash ? [pwhash] : [])],
+    backupSources: [{ kind: "files", volume: data, companions: [identity] }],
+  };
 }

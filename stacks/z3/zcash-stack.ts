@@ -1,38 +1,25 @@
 import { Construct, TerraformOutput, TerraformVariable } from "../../lib/cdk";
 import { EnvironmentSettings } from "../../config/settings";
-import { Z3_SERVICE_NAMES, Z3ServiceName } from "../../config/z3/schema";
+import { Z3_SERVICES } from "../../config/z3/services";
 import { SystemStack } from "../system-stack";
 import { networkProfile } from "./network-profile";
 import { ZcashZ3 } from "./zcash-z3";
-
-const IMAGE_VARIABLE: Record<Z3ServiceName, string> = {
-  zebra: "zebra",
-  cookiePermissions: "cookie_permissions",
-  zaino: "zaino",
-  zallet: "zallet",
-  rpcRouter: "rpc_router",
-  prometheus: "prometheus",
-  grafana: "grafana",
-  alertmanager: "alertmanager",
-};
 
 /** `zcash-<env>`: the Z3 stack on the environment's Docker host. */
 export class ZcashStack extends SystemStack {
   readonly z3: ZcashZ3;
 
   constructor(scope: Construct, settings: EnvironmentSettings) {
-    super(scope, { system: "zcash", settings, deployment: settings.z3.deployment });
     const z = settings.z3;
-    const deployed = (name: Z3ServiceName) =>
-      name === "rpcRouter" ? z.rpcRouter : ["prometheus", "grafana", "alertmanager"].includes(name) ? z.monitoring : true;
-    const images = Object.fromEntries(
-      Z3_SERVICE_NAMES.map((name) => [name, deployed(name) ? this.imageVariable(IMAGE_VARIABLE[name], z.images[name]) : z.images[name]]),
-    ) as Record<Z3ServiceName, string>;
+    // Everything that follows the network, computed here once; the Docker names keep `z3-<network>`.
+    const profile = networkProfile(z.network);
+    super(scope, { system: "zcash", settings, deployment: z.deployment, namePrefix: profile.namePrefix });
+    const images = { ...z.images, ...this.imageVariablesOf(Z3_SERVICES, z) };
 
     // Two-phase boot (z3 README): a Mainnet or Testnet Zebra is not /ready for hours or days, and
     // Terraform's depends_on only orders creation. Bootstrap with z3_consumers_enabled=false, wait for
     // Zebra's /ready, then apply again with the default (true).
-    const consumers = networkProfile(z.network).twoPhaseBoot
+    const consumers = profile.twoPhaseBoot
       ? new TerraformVariable(this, "z3_consumers_enabled", {
           type: "bool",
           default: true,
@@ -42,13 +29,14 @@ export class ZcashStack extends SystemStack {
       : undefined;
 
     this.z3 = new ZcashZ3(this, "Z3", z, {
+      profile,
       images,
       protectData: settings.protectData,
       consumersEnabledWhen: consumers ? `var.${consumers.friendlyUniqueId}` : undefined,
     });
 
     // On the Z3 network as `backup`, where Prometheus finds its metrics.
-    const backup = this.backUp(this.z3.network.name, this.z3.backupSources, [{ network: this.z3.network, aliases: ["backup"] }]);
+    const backup = this.backUp(this.z3.backupSources, [{ network: this.z3.network, aliases: ["backup"] }]);
     if (backup && settings.backup)
       this.z3.monitorBackups(backup.runner, { maxAgeMinutes: settings.backup.maxAgeMinutes, optional: !settings.backup.required });
 

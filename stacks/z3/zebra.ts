@@ -1,28 +1,17 @@
 import { Construct } from "../../lib/cdk";
-import { ContainerImage, Network, Service, Volume } from "../../lib";
-import { Z3Settings } from "../../config/z3/schema";
-import { NetworkProfile } from "./network-profile";
-
-export interface ZebraParts {
-  readonly network: Network;
-  readonly chainVolume: Volume;
-  readonly cookieVolume: Volume;
-  /** Image reference. */
-  readonly image: string;
-}
-
-/** The settings Zebra reads. */
-export type ZebraSettings = Pick<
-  Z3Settings,
-  "publishP2P" | "minerAddress" | "zebraLogFilter" | "zebraWaitSeconds" | "logging" | "resources"
->;
+import { ContainerImage, Service } from "../../lib";
+import { scrapeTargetOf, ServiceParts } from "../service-parts";
+import { Z3Context, z3DataVolume, z3ServiceBasics } from "./context";
 
 /**
  * Zebra: starts as root; its entrypoint chowns the state and cookie dirs and drops to 10001
  * with setpriv, hence CHOWN, DAC_OVERRIDE, FOWNER, SETUID, SETGID (z3 x-common + zebra service).
+ * Its chain volume is rebuildable: Zebra re-syncs it from its peers.
  */
-export function zebraService(scope: Construct, profile: NetworkProfile, parts: ZebraParts, settings: ZebraSettings): Service {
+export function zebraService(scope: Construct, ctx: Z3Context): ServiceParts {
+  const { profile, settings } = ctx;
   const { ports } = profile;
+  const chain = z3DataVolume(scope, ctx, "ChainVolume", "chain");
   const environment: Record<string, string> = {
     ...profile.zebra.environment,
     ZEBRA_RPC__LISTEN_ADDR: `0.0.0.0:${ports.zebraRpc.container}`,
@@ -36,17 +25,17 @@ export function zebraService(scope: Construct, profile: NetworkProfile, parts: Z
   };
   if (profile.zebra.mines && settings.minerAddress) environment.ZEBRA_MINING__MINER_ADDRESS = settings.minerAddress;
   const p2pHostPort = settings.publishP2P ? ports.zebraP2p.host : undefined;
-  return new Service(scope, "Zebra", {
-    logging: settings.logging,
-    name: `${profile.namePrefix}-zebra`,
-    image: new ContainerImage(scope, "ZebraImage", { reference: parts.image }),
+  const zebra = new Service(scope, "Zebra", {
+    ...z3ServiceBasics(ctx, "zebra"),
+    resources: ctx.settings.resources.zebra,
+    image: new ContainerImage(scope, "ZebraImage", { reference: ctx.images.zebra }),
     rootReason: "zebra's entrypoint chowns its state and cookie directories, then drops to UID 10001 with setpriv",
     dropsToUser: "10001:10001",
     capabilities: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETUID", "SETGID"],
     tmpfs: { "/tmp": "rw,noexec,nosuid,size=64m" },
     environment,
-    networks: [{ network: parts.network, aliases: ["zebra"] }],
-    volumes: [parts.chainVolume.mount("/home/zebra/.cache/zebra"), parts.cookieVolume.mount("/var/run/auth")],
+    networks: [{ network: ctx.network, aliases: ["zebra"] }],
+    volumes: [chain.mount("/home/zebra/.cache/zebra"), ctx.cookieVolume.mount("/var/run/auth")],
     configFiles: profile.zebra.configFiles,
     ports: [
       { containerPort: ports.zebraRpc.container, hostPort: ports.zebraRpc.host, kind: "rpc" },
@@ -60,6 +49,17 @@ export function zebraService(scope: Construct, profile: NetworkProfile, parts: Z
     waitForHealthySeconds: settings.zebraWaitSeconds,
     metrics: { port: ports.zebraMetrics.container },
     stopTimeoutSeconds: 30,
-    resources: settings.resources.zebra,
   });
+  return {
+    service: zebra,
+    volumes: [chain],
+    backupSources: [
+      {
+        kind: "rebuildable",
+        volume: chain,
+        why: "Zebra re-syncs the chain from its peers (minutes on Regtest, hours on Testnet, days on Mainnet)",
+      },
+    ],
+    scrapeTargets: scrapeTargetOf(zebra, "zebra"),
+  };
 }

@@ -1,5 +1,6 @@
 import { Construct, TerraformOutput, TerraformVariable } from "../../lib/cdk";
 import { EnvironmentSettings } from "../../config/settings";
+import { ZFS_SYNC_SERVICES } from "../../config/zfs-sync/services";
 import { SystemStack } from "../system-stack";
 import { ZfsSync } from "./zfs-sync";
 
@@ -10,7 +11,6 @@ export class ZfsSyncStack extends SystemStack {
   constructor(scope: Construct, settings: EnvironmentSettings) {
     super(scope, { system: "zfs-sync", settings, deployment: settings.zfsSync.deployment });
     const z = settings.zfsSync;
-    const postgres = z.database.kind === "postgres";
 
     // The host name clients use is a deployment input, like docker_host: required, no default.
     const serverName = z.proxy
@@ -29,24 +29,21 @@ export class ZfsSyncStack extends SystemStack {
       : undefined;
 
     this.zfsSync = new ZfsSync(this, "ZfsSync", z, {
-      namePrefix: `zfs-sync-${settings.name}`,
+      namePrefix: this.namePrefix,
       // A variable per deployed image only; an image the settings leave undeployed gets none.
-      images: {
-        app: this.imageVariable("zfs_sync", z.images.app),
-        ...(postgres ? { postgres: this.imageVariable("postgres", z.images.postgres) } : {}),
-        ...(z.proxy ? { proxy: this.imageVariable("proxy", z.images.proxy) } : {}),
-      },
+      images: this.imageVariablesOf(ZFS_SYNC_SERVICES, z),
       serverName: serverName?.stringValue,
       protectData: settings.protectData,
     });
 
-    this.backUp(`zfs-sync-${settings.name}`, this.zfsSync.backupSources);
+    this.backUp(this.zfsSync.backupSources);
 
-    const apiUrl = z.proxy
-      ? `https://${serverName!.stringValue}${z.proxy.httpsPort === 443 ? "" : `:${z.proxy.httpsPort}`}/api/v1`
-      : z.appHostPort !== undefined
-        ? `http://127.0.0.1:${z.appHostPort}/api/v1`
-        : "(not published)";
+    const apiUrl =
+      z.proxy && serverName
+        ? `https://${serverName.stringValue}${z.proxy.httpsPort === 443 ? "" : `:${z.proxy.httpsPort}`}/api/v1`
+        : z.appHostPort !== undefined
+          ? `http://127.0.0.1:${z.appHostPort}/api/v1`
+          : "(not published)";
     new TerraformOutput(this, "api_url", {
       value: apiUrl,
       description: "Base URL of the ZFS Sync API (health: <url>/health, readiness: <url>/health/ready).",

@@ -142,8 +142,8 @@ describe("Jessy settings validation", () => {
   });
   test("fails when log rotation is not a positive integer", () => {
     const all = clone();
-    all.dev.jessy.logging = { maxSizeMiB: 0, maxFiles: 1.5, compress: false };
-    expect(problemsOf(all.dev)).toEqual(["jessy.logging.maxSizeMiB=0", "jessy.logging.maxFiles=1.5"]);
+    all.dev.jessy.logging = { default: { maxSizeMiB: 0, maxFiles: 1.5, compress: false } };
+    expect(problemsOf(all.dev)).toEqual(["jessy.logging.default.maxSizeMiB=0", "jessy.logging.default.maxFiles=1.5"]);
   });
   test("fails when production has a service without limits", () => {
     const all = clone();

@@ -112,8 +112,8 @@ describe("settings validation", () => {
   });
   test("fails when logging rotation is not a positive integer", () => {
     const all = clone();
-    all.dev.z3.logging.maxFiles = 0;
-    expect(problemsOf(all.dev)).toEqual(["z3.logging.maxFiles=0"]);
+    all.dev.z3.logging.default.maxFiles = 0;
+    expect(problemsOf(all.dev)).toEqual(["z3.logging.default.maxFiles=0"]);
   });
   test("fails when an environment's name does not match its key", () => {
     const all = clone();

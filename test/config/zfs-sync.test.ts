@@ -152,16 +152,20 @@ describe("ZFS Sync settings validation", () => {
       'zfsSync.resources.worker={"memoryMiB":64}',
     ]);
   });
-  test("fails when a service's log rotation is missing or invalid", () => {
+  test("fails when a service's log rotation is incomplete or invalid, or the default is missing", () => {
     const all = clone();
-    (all.dev.zfsSync.logging as any).proxy = undefined;
-    all.dev.zfsSync.logging.app = { maxSizeMiB: 0, maxFiles: 3, compress: false };
+    all.dev.zfsSync.logging = {
+      default: all.dev.zfsSync.logging.default,
+      overrides: { app: { maxSizeMiB: 0, maxFiles: 3, compress: false } },
+    };
+    (all.dev.zfsSync.logging.overrides as Record<string, unknown>).proxy = { maxSizeMiB: 10 };
     expect(problemsOf(all.dev)).toEqual([
-      "zfsSync.logging.app.maxSizeMiB=0",
-      "zfsSync.logging.proxy.maxSizeMiB=undefined",
-      "zfsSync.logging.proxy.maxFiles=undefined",
-      "zfsSync.logging.proxy.compress=undefined",
+      "zfsSync.logging.overrides.app.maxSizeMiB=0",
+      "zfsSync.logging.overrides.proxy.maxFiles=undefined",
+      "zfsSync.logging.overrides.proxy.compress=undefined",
     ]);
+    delete (all.staging.zfsSync.logging as Partial<typeof all.staging.zfsSync.logging>).default;
+    expect(problemsOf(all.staging)).toEqual(["zfsSync.logging.default=undefined"]);
   });
   test("fails when the ZFS Sync settings are missing altogether", () => {
     const all = clone();
