@@ -3,6 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { SYSTEMS, synthesize } from "../app";
 import { ENVIRONMENTS } from "../config/environments";
+import type { TfJson } from "./tf-json";
 
 /** Secrets every shipped stack set must declare as sensitive variables (a regression dropping sensitivity is caught). */
 const KNOWN_SECRETS = ["postgres_password", "tls_private_key", "zallet_identity", "api_key"];
@@ -61,8 +62,8 @@ function sensitiveVariables(outdir: string): Record<string, string[]> {
       .readdirSync(stacks)
       .sort()
       .map((stack) => {
-        const json = JSON.parse(fs.readFileSync(path.join(stacks, stack, "cdk.tf.json"), "utf8"));
-        const names = Object.entries<any>(json.variable ?? {})
+        const json: TfJson = JSON.parse(fs.readFileSync(path.join(stacks, stack, "cdk.tf.json"), "utf8"));
+        const names = Object.entries(json.variable ?? {})
           .filter(([, v]) => v.sensitive === true)
           .map(([name]) => name)
           .sort();
@@ -168,8 +169,8 @@ describe("no secret reaches the synthesized output", () => {
   test("every sensitive-looking variable is sensitive and has no default (optional registry and backup credentials: only the empty one)", () => {
     let backupCredentials = 0;
     for (const file of jsonFiles) {
-      const json = JSON.parse(fs.readFileSync(path.join(out, file), "utf8"));
-      for (const [name, v] of Object.entries<any>(json.variable ?? {})) {
+      const json: TfJson = JSON.parse(fs.readFileSync(path.join(out, file), "utf8"));
+      for (const [name, v] of Object.entries(json.variable ?? {})) {
         if (/password|secret|token|identity|pwhash|key/i.test(name) && !/_image$/.test(name)) {
           const optional = OPTIONAL_CREDENTIALS.includes(name) || (BACKUP_CREDENTIALS.includes(name) && !backupsRequired(file));
           if (BACKUP_CREDENTIALS.includes(name)) backupCredentials++;
