@@ -124,11 +124,7 @@ install_packages() {
   [ -x /usr/sbin/sshd ] || need+=(openssh-server)
   command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
   command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
-  [ ${#need[@]} -eq 0 ] && return 0
-  say "installing ${need[*]} (apt-get)"
-  apt-get -o DPkg::Lock::Timeout=300 update -qq || die "apt-get update failed"
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${need[@]}" >/dev/null \
-    || die "apt-get install ${need[*]} failed"
+  [ ${#need[@]} -eq 0 ] || bed_apt_install "${need[@]}"
 }
 
 daemon_answers() { bed_dockerd_answers "$(sock_url "$1")"; }

@@ -87,13 +87,7 @@ wait_port() {
     || { tail -n 20 "$(log_file "$what")" >&2 || true; die "$what did not listen on :$port within ${START_TIMEOUT}s"; }
 }
 
-install_packages() {
-  [ -x /usr/sbin/sshd ] && return 0
-  say "installing openssh-server (apt-get)"
-  apt-get -o DPkg::Lock::Timeout=300 update -qq || die "apt-get update failed"
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends openssh-server >/dev/null \
-    || die "apt-get install openssh-server failed"
-}
+install_packages() { [ -x /usr/sbin/sshd ] || bed_apt_install openssh-server; }
 
 make_backup_host() {
   local d="$DATA_BASE/backup"

@@ -25,6 +25,15 @@ bed_require_tools() {
   [ ${#missing[@]} -eq 0 ] || die "missing required tools: ${missing[*]}"
 }
 
+# bed_apt_install PACKAGE...: Debian packages a bed needs and the machine lacks. Debian's policy-rc.d
+# (or the lack of an init system) keeps packaged services from starting.
+bed_apt_install() {
+  say "installing $* (apt-get)"
+  apt-get -o DPkg::Lock::Timeout=300 update -qq || die "apt-get update failed"
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "$@" >/dev/null \
+    || die "apt-get install $* failed"
+}
+
 # One mutating command at a time: an exclusive lock on the script file itself (nothing is left
 # behind, unlike a lock file). Descriptor 9 must not leak into the daemons a command starts (they
 # close it: `9<&-`), or they would hold the lock for their whole life.

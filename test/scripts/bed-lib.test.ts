@@ -103,6 +103,22 @@ describe("scripts/lib/bed-common.sh", () => {
     else expect(r.stderr).toBe("test-bed: error: must run as root (testing)\n");
   });
 
+  test("bed_apt_install updates, then installs without recommends; a failed install names its packages", () => {
+    // apt-get is replaced by a function that logs its arguments, or fails everything but the update.
+    const ok = withBedLib(
+      `log=$(mktemp); apt-get() { echo "apt-get $*" >>"$log"; }; bed_apt_install openssh-server docker-registry; cat "$log"; rm -f "$log"`,
+    );
+    expect(ok.stdout).toBe(
+      "apt-get -o DPkg::Lock::Timeout=300 update -qq\n" +
+        "apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends openssh-server docker-registry\n",
+    );
+    const failed = withBedLib(`apt-get() { [ "$3" = update ]; }; bed_apt_install openssh-server`);
+    expect([failed.status, failed.stderr]).toEqual([
+      1,
+      "test-bed: installing openssh-server (apt-get)\ntest-bed: error: apt-get install openssh-server failed\n",
+    ]);
+  });
+
   test("bed_processes finds nothing for a namespace and cgroup that do not exist", () => {
     expect(withBedLib("bed_processes z3-no-such-ns z3-no-such-cgroup; echo end").stdout).toBe("end\n");
   });
