@@ -159,7 +159,10 @@ function differences(a: unknown, b: unknown, at = "$", out: string[] = []): stri
   return out;
 }
 
-function stackJson(outdir: string): any {
+/** The part of a synthesized stack the check reads. */
+type StackDoc = { resource?: Record<string, Record<string, unknown>> };
+
+function stackJson(outdir: string): StackDoc {
   return JSON.parse(fs.readFileSync(path.join(outdir, "stacks", STACK, "cdk.tf.json"), "utf8"));
 }
 
@@ -174,14 +177,9 @@ function check(n: number): number {
     const service = stackJson(dirs.service);
     const plain = stackJson(dirs.plain);
     const diffs = differences(stripped(service), stripped(plain));
-    const summary = (doc: any) =>
+    const summary = (doc: StackDoc) =>
       Object.entries(doc.resource ?? {})
-        .map(
-          ([type, byId]) =>
-            `${type}: ${Object.keys(byId as object)
-              .sort()
-              .join(", ")}`,
-        )
+        .map(([type, byId]) => `${type}: ${Object.keys(byId).sort().join(", ")}`)
         .join("; ");
     const expected = { docker_container: n, docker_volume: n, docker_network: n, docker_image: 1 };
     const counts = Object.entries(expected).filter(([type, want]) => Object.keys(service.resource?.[type] ?? {}).length !== want);
@@ -204,7 +202,7 @@ function check(n: number): number {
 /** The same patch scripts/synth.js applies: no stack traces on plain objects (cdktf's token traces). */
 function skipTokenTraces(): void {
   const capture = Error.captureStackTrace;
-  Error.captureStackTrace = (target: object, below?: Function) => {
+  Error.captureStackTrace = (target: object, below?: Parameters<typeof capture>[1]) => {
     if (target instanceof Error) capture(target, below);
     else (target as { stack?: string }).stack = "";
   };

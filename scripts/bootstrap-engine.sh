@@ -108,68 +108,11 @@ PROVIDER_BIN="$PROVIDER_DIR/terraform-provider-docker_v$PROVIDER_VERSION"
 mkdir -p "$CACHE" "$LOG_DIR"
 
 # ------------------------------------------------------------------ helpers --
-# shellcheck source=lib/mirror-probe.sh disable=SC1091
+STEP_LOG_NAME=bootstrap-engine STEP_NAME_WIDTH=26
+# shellcheck source=lib/step-runner.sh
+. "$(dirname "$0")/lib/step-runner.sh"
+# shellcheck source=lib/mirror-probe.sh
 . "$(dirname "$0")/lib/mirror-probe.sh"
-log() { printf '[bootstrap-engine] %s\n' "$*"; }
-warn() { printf '[bootstrap-engine] WARNING: %s\n' "$*" >&2; }
-
-TMP_DIRS=()
-cleanup() { local d; for d in "${TMP_DIRS[@]+"${TMP_DIRS[@]}"}"; do rm -rf "$d"; done; }
-trap cleanup EXIT
-# mktmp VAR NAME: make a temp dir removed at exit, path into VAR (no $(...):
-# a subshell could not register it for clean-up).
-mktmp() {
-  local _d; _d="$(mktemp -d "${TMPDIR:-/tmp}/z3-bootstrap.$2.XXXXXX")"
-  TMP_DIRS+=("$_d"); printf -v "$1" '%s' "$_d"
-}
-
-# Step bookkeeping: each step runs as a function; its time and result go into
-# the summary. A failing step stops the script with its exit code.
-SUMMARY=()
-CURRENT_STEP=""
-now_us() { local t="$EPOCHREALTIME"; printf '%s' "${t/./}"; }
-fmt_secs() { printf '%d.%01d' "$(($1 / 1000000))" "$((($1 % 1000000) / 100000))"; }
-SCRIPT_START="$(now_us)"
-
-print_summary() {
-  local total; total=$(( $(now_us) - SCRIPT_START ))
-  echo
-  echo "==== bootstrap-engine summary ===="
-  local line; for line in "${SUMMARY[@]+"${SUMMARY[@]}"}"; do echo "  $line"; done
-  echo "  total: $(fmt_secs "$total")s"
-}
-
-fail() {  # fail CODE MESSAGE...
-  local code="$1"; shift
-  printf '\n[bootstrap-engine] ERROR%s: %s\n' "${CURRENT_STEP:+ in step '$CURRENT_STEP'}" "$*" >&2
-  if [ -n "$CURRENT_STEP" ]; then
-    SUMMARY+=("$(printf '%-26s FAILED' "$CURRENT_STEP")")
-  fi
-  CURRENT_STEP=""
-  print_summary >&2
-  exit "$code"
-}
-
-on_err() {
-  local rc=$? line=$1
-  fail "$rc" "command failed (exit $rc) at line $line: $BASH_COMMAND"
-}
-trap 'on_err $LINENO' ERR
-set -o errtrace
-
-run_step() {  # run_step NAME FUNCTION
-  local name="$1" fn="$2" t0 dt
-  CURRENT_STEP="$name"
-  log "---- $name"
-  t0="$(now_us)"
-  STEP_NOTE=""
-  "$fn"
-  dt=$(( $(now_us) - t0 ))
-  SUMMARY+=("$(printf '%-26s ok %6ss  %s' "$name" "$(fmt_secs "$dt")" "$STEP_NOTE")")
-  log "     $name done in $(fmt_secs "$dt")s${STEP_NOTE:+ ($STEP_NOTE)}"
-  CURRENT_STEP=""
-}
-skip_step() { SUMMARY+=("$(printf '%-26s skipped  %s' "$1" "$2")"); log "---- $1: skipped ($2)"; }
 
 APT_UPDATED=0
 apt_install() {
@@ -271,8 +214,7 @@ step_dockerd() {
     setsid nohup dockerd "${args[@]+"${args[@]}"}" >>"$LOG_DIR/dockerd.log" 2>&1 </dev/null 9>&- &
     pid=$!
   fi
-  local i
-  for i in $(seq 1 60); do
+  for _ in $(seq 1 60); do
     if docker_up; then
       STEP_NOTE="started, pid $(cat /var/run/docker.pid 2>/dev/null || echo "$pid")"
       return 0

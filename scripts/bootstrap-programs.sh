@@ -48,7 +48,7 @@ LOG_DIR="$CACHE/logs"
 LOG="$LOG_DIR/bootstrap-programs.log"
 # shellcheck disable=SC2034  # message prefix of scripts/lib/debian-rootfs.sh
 ROOTFS_TAG=bootstrap-programs
-# shellcheck source=lib/debian-rootfs.sh disable=SC1091
+# shellcheck source=lib/debian-rootfs.sh
 . "$(dirname "$0")/lib/debian-rootfs.sh"
 
 PRINT_ROOT=0

@@ -79,49 +79,11 @@ esac
 mkdir -p "$CACHE/bin" "$LOG_DIR"
 
 # ------------------------------------------------------------------ helpers --
-# shellcheck source=lib/mirror-probe.sh disable=SC1091
+STEP_LOG_NAME=bootstrap-tofu STEP_NAME_WIDTH=22
+# shellcheck source=lib/step-runner.sh
+. "$(dirname "$0")/lib/step-runner.sh"
+# shellcheck source=lib/mirror-probe.sh
 . "$(dirname "$0")/lib/mirror-probe.sh"
-log() { printf '[bootstrap-tofu] %s\n' "$*"; }
-
-TMP_DIRS=()
-cleanup() { local d; for d in "${TMP_DIRS[@]+"${TMP_DIRS[@]}"}"; do rm -rf "$d"; done; }
-trap cleanup EXIT
-mktmp() {
-  local _d; _d="$(mktemp -d "${TMPDIR:-/tmp}/z3-bootstrap-tofu.$2.XXXXXX")"
-  TMP_DIRS+=("$_d"); printf -v "$1" '%s' "$_d"
-}
-
-SUMMARY=()
-CURRENT_STEP=""
-now_us() { local t="$EPOCHREALTIME"; printf '%s' "${t/./}"; }
-fmt_secs() { printf '%d.%01d' "$(($1 / 1000000))" "$((($1 % 1000000) / 100000))"; }
-SCRIPT_START="$(now_us)"
-print_summary() {
-  echo
-  echo "==== bootstrap-tofu summary ===="
-  local line; for line in "${SUMMARY[@]+"${SUMMARY[@]}"}"; do echo "  $line"; done
-  echo "  total: $(fmt_secs $(( $(now_us) - SCRIPT_START )))s"
-}
-fail() {  # fail CODE MESSAGE...
-  local code="$1"; shift
-  printf '\n[bootstrap-tofu] ERROR%s: %s\n' "${CURRENT_STEP:+ in step '$CURRENT_STEP'}" "$*" >&2
-  [ -n "$CURRENT_STEP" ] && SUMMARY+=("$(printf '%-22s FAILED' "$CURRENT_STEP")")
-  CURRENT_STEP=""
-  print_summary >&2
-  exit "$code"
-}
-on_err() { local rc=$? line=$1; fail "$rc" "command failed (exit $rc) at line $line: $BASH_COMMAND"; }
-trap 'on_err $LINENO' ERR
-set -o errtrace
-run_step() {  # run_step NAME FUNCTION
-  local name="$1" fn="$2" t0 dt
-  CURRENT_STEP="$name"; log "---- $name"; t0="$(now_us)"; STEP_NOTE=""
-  "$fn"
-  dt=$(( $(now_us) - t0 ))
-  SUMMARY+=("$(printf '%-22s ok %6ss  %s' "$name" "$(fmt_secs "$dt")" "$STEP_NOTE")")
-  log "     $name done in $(fmt_secs "$dt")s${STEP_NOTE:+ ($STEP_NOTE)}"
-  CURRENT_STEP=""
-}
 
 # The version a tofu binary reports (`tofu version -json`), or nothing.
 binary_version() {

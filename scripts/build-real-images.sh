@@ -47,7 +47,7 @@ LOG_DIR="$CACHE/logs"
 LOG="$LOG_DIR/build-real-images.log"
 # shellcheck disable=SC2034  # message prefix of scripts/lib/debian-rootfs.sh
 ROOTFS_TAG=build-real-images
-# shellcheck source=lib/debian-rootfs.sh disable=SC1091
+# shellcheck source=lib/debian-rootfs.sh
 . scripts/lib/debian-rootfs.sh
 log() { rootfs_log "$@"; }
 die() { rootfs_die "$@"; }

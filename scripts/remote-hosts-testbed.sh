@@ -78,23 +78,21 @@ readonly DOCKER_GROUP="docker"
 readonly REGISTRY_USER="z3rh-push"
 readonly TLS_PORT=2376
 readonly REGISTRY_PORT=5000
-# shellcheck source=lib/bed-net.sh disable=SC1091
-. "$(dirname "$0")/lib/bed-net.sh"
-# shellcheck source=lib/bed-sshd.sh disable=SC1091
-. "$(dirname "$0")/lib/bed-sshd.sh"
 readonly CERT_DAYS=7
 START_TIMEOUT="${Z3RH_START_TIMEOUT:-60}"
 STOP_TIMEOUT="${Z3RH_STOP_TIMEOUT:-60}"
 
+BED_NAME="remote-hosts-testbed"
+# shellcheck source=lib/bed-net.sh
+. "$(dirname "$0")/lib/bed-net.sh"
+# shellcheck source=lib/bed-sshd.sh
+. "$(dirname "$0")/lib/bed-sshd.sh"
+# shellcheck source=lib/bed-common.sh
+. "$(dirname "$0")/lib/bed-common.sh"
+# shellcheck source=lib/bed-dockerd.sh
+. "$(dirname "$0")/lib/bed-dockerd.sh"
+
 # ------------------------------------------------------------------ helpers --
-say() { echo "remote-hosts-testbed: $*" >&2; }
-die() { echo "remote-hosts-testbed: error: $*" >&2; exit 1; }
-usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
-bad_usage() { echo "remote-hosts-testbed: $* (see --help)" >&2; exit 2; }
-
-now_ms() { date +%s%3N; }
-secs_since() { local ms=$(( $(now_ms) - $1 )); printf '%d.%01d' $((ms / 1000)) $(((ms % 1000) / 100)); }
-
 host_index() { case "$1" in tls) echo 10 ;; ssh) echo 11 ;; registry) echo 12 ;; *) die "unknown host $1" ;; esac; }
 host_addr() { echo "$NET_PREFIX.$(host_index "$1")"; }
 ns_name() { echo "z3rh-$1"; }
@@ -111,15 +109,10 @@ registry_address() { echo "$(host_addr registry):$REGISTRY_PORT"; }
 certs_d() { echo "/etc/docker/certs.d/$(registry_address)"; }
 
 require_tools() {
-  [ "$(id -u)" -eq 0 ] || die "must run as root (namespaces, bridges, iptables, dockerd, sshd)"
-  local tool pkg missing=()
-  for tool in dockerd:docker.io containerd:containerd runc:runc docker:docker-cli ip:iproute2 iptables:iptables \
-              nsenter:util-linux unshare:util-linux setsid:util-linux flock:util-linux openssl:openssl curl:curl \
-              timeout:coreutils useradd:passwd; do
-    pkg="${tool#*:}"; tool="${tool%%:*}"
-    command -v "$tool" >/dev/null 2>&1 || missing+=("$tool (package $pkg)")
-  done
-  [ ${#missing[@]} -eq 0 ] || die "missing required tools: ${missing[*]}"
+  bed_require_tools "namespaces, bridges, iptables, dockerd, sshd" \
+    dockerd:docker.io containerd:containerd runc:runc docker:docker-cli ip:iproute2 iptables:iptables \
+    nsenter:util-linux unshare:util-linux setsid:util-linux flock:util-linux openssl:openssl curl:curl \
+    timeout:coreutils useradd:passwd
 }
 
 # sshd, the registry and htpasswd come from Debian 12 packages, installed here
@@ -131,62 +124,12 @@ install_packages() {
   [ -x /usr/sbin/sshd ] || need+=(openssh-server)
   command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
   command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
-  [ ${#need[@]} -eq 0 ] && return 0
-  say "installing ${need[*]} (apt-get)"
-  apt-get -o DPkg::Lock::Timeout=300 update -qq || die "apt-get update failed"
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${need[@]}" >/dev/null \
-    || die "apt-get install ${need[*]} failed"
+  [ ${#need[@]} -eq 0 ] || bed_apt_install "${need[@]}"
 }
 
-take_lock() {
-  exec 9<"$0"
-  flock -w 900 9 || die "another remote-hosts-testbed command held the lock for 15 minutes"
-}
-
-alive() {
-  local state
-  [ -r "/proc/$1/stat" ] || return 1
-  state="$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)" || return 1
-  [ -n "$state" ] && [ "$state" != "Z" ] && [ "$state" != "X" ]
-}
-
-# Pid from a pidfile when that process lives and its command name is $2.
-pid_of() {
-  local f="$1" want="$2" pid
-  [ -r "$f" ] || return 1
-  pid="$(cat "$f" 2>/dev/null)" || return 1
-  [[ "$pid" =~ ^[0-9]+$ ]] && alive "$pid" && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$want" ] || return 1
-  echo "$pid"
-}
-
-daemon_answers() { timeout 10 docker -H "$(sock_url "$1")" version --format '{{.Server.Version}}' >/dev/null 2>&1; }
-
-log_tail() {
-  local f; f="$(log_file "$1")"
-  if [ -s "$f" ]; then echo "--- last 30 lines of $f ---"; tail -n 30 "$f"; else echo "(no log at $f)"; fi
-}
-
-ip_to_int() { local a b c d; IFS=. read -r a b c d <<<"$1"; echo $(( (a << 24) | (b << 16) | (c << 8) | d )); }
-cidr_overlap() {
-  local n1="${1%/*}" l1=32 n2="${2%/*}" l2=32 len mask
-  [[ "$1" == */* ]] && l1="${1#*/}"
-  [[ "$2" == */* ]] && l2="${2#*/}"
-  len=$(( l1 < l2 ? l1 : l2 ))
-  mask=$(( len == 0 ? 0 : (0xFFFFFFFF << (32 - len)) & 0xFFFFFFFF ))
-  [ $(( $(ip_to_int "$n1") & mask )) -eq $(( $(ip_to_int "$n2") & mask )) ]
-}
-
-check_address_ranges() {
-  local dst dev ours
-  while read -r dst _ dev _; do
-    [[ "$dst" =~ ^[0-9.]+(/[0-9]+)?$ ]] || continue
-    [ "$dev" = "$BRIDGE" ] && continue
-    for ours in "$BRIDGE_CIDR" 10.242.0.0/23 10.243.0.0/19; do
-      cidr_overlap "$dst" "$ours" && die "route $dst (dev $dev) overlaps the test bed's range $ours"
-    done
-  done < <(ip -4 route show table all type unicast 2>/dev/null | sed 's/^\(unicast \)\{0,1\}//')
-  return 0
-}
+daemon_answers() { bed_dockerd_answers "$(sock_url "$1")"; }
+log_tail() { bed_log_tail "$(log_file "$1")"; }
+check_address_ranges() { bed_check_routes "$BRIDGE_CIDR" 10.242.0.0/23 10.243.0.0/19; }
 
 # ----------------------------------------------------------------- network --
 # As in scripts/swarm-testbed.sh: traffic between the bed's ports is accepted,
@@ -254,12 +197,9 @@ subjectAltName=IP:$(host_addr registry)" "$PKI_DIR"
 }
 
 # ----------------------------------------------------------------- daemons --
-# dockerd of host $1 inside its namespace, detached (see scripts/swarm-testbed.sh
-# start_daemon for why nsenter --net, setsid, env -i, --config-file, containerd
-# namespaces and the cgroup parent).
+# dockerd of host $1 inside its namespace (scripts/lib/bed-dockerd.sh).
 start_daemon() {
-  local h="$1" ns extra=()
-  ns="$(ns_name "$h")"
+  local h="$1" extra=()
   mkdir -p "$(host_dir "$h")/docker" "$RUN_BASE/$h" "$LOG_BASE"
   [ -e "$DAEMON_CONFIG" ] || echo '{}' >"$DAEMON_CONFIG"
   rm -f "$(pid_file "$h" dockerd)"
@@ -269,40 +209,18 @@ start_daemon() {
     ssh) extra=(--group "$DOCKER_GROUP") ;;
   esac
   echo "=== $(date -u +%FT%TZ) remote-hosts-testbed: starting dockerd of $h" >>"$(log_file "$h")"
-  setsid nsenter --net="/run/netns/$ns" \
-    env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
-    dockerd \
-      --config-file "$DAEMON_CONFIG" \
-      --data-root "$(host_dir "$h")/docker" \
-      --exec-root "$RUN_BASE/$h" \
-      --pidfile "$(pid_file "$h" dockerd)" \
-      -H "$(sock_url "$h")" "${extra[@]}" \
-      --bip "$(bip "$h")" \
-      --default-address-pool "base=$(pool "$h"),size=24" \
-      --containerd-namespace "$ns" \
-      --containerd-plugins-namespace "$ns-plugins" \
-      --exec-opt native.cgroupdriver=cgroupfs \
-      --cgroup-parent "/z3-rh-$h" \
-      --shutdown-timeout 10 \
-      >>"$(log_file "$h")" 2>&1 </dev/null 9<&- &
-  echo $! >"$RUN_BASE/$h.launcher"
+  bed_dockerd_start "$(ns_name "$h")" "$(log_file "$h")" "$RUN_BASE/$h.launcher" HOME=/root -- \
+    --config-file "$DAEMON_CONFIG" \
+    --data-root "$(host_dir "$h")/docker" \
+    --exec-root "$RUN_BASE/$h" \
+    --pidfile "$(pid_file "$h" dockerd)" \
+    -H "$(sock_url "$h")" "${extra[@]}" \
+    --bip "$(bip "$h")" \
+    --default-address-pool "base=$(pool "$h"),size=24" \
+    --cgroup-parent "/z3-rh-$h"
 }
 
-wait_daemon() {
-  local h="$1" launcher deadline
-  launcher="$(cat "$RUN_BASE/$h.launcher" 2>/dev/null || echo 0)"
-  deadline=$(( $(date +%s) + START_TIMEOUT ))
-  until daemon_answers "$h"; do
-    if ! alive "$launcher" && ! pid_of "$(pid_file "$h" dockerd)" dockerd >/dev/null; then
-      log_tail "$h" >&2; die "dockerd of $h exited during start-up (log: $(log_file "$h"))"
-    fi
-    if [ "$(date +%s)" -ge "$deadline" ]; then
-      log_tail "$h" >&2; die "dockerd of $h did not answer on $(sock_url "$h") within ${START_TIMEOUT}s"
-    fi
-    sleep 0.2
-  done
-  rm -f "$RUN_BASE/$h.launcher"
-}
+wait_daemon() { bed_dockerd_wait "$1" "$(sock_url "$1")" "$(pid_file "$1" dockerd)" "$(log_file "$1")" "$RUN_BASE/$1.launcher"; }
 
 # ------------------------------------------------------------- ssh host ---
 deploy_user_is_ours() { [ "$(getent passwd "$DEPLOY_USER" | cut -d: -f5)" = "$DEPLOY_COMMENT" ]; }
@@ -434,11 +352,8 @@ registry_status() {
 }
 
 wait_pidfile() {
-  local what="$1" f="$2" comm="$3" deadline=$(( $(date +%s) + START_TIMEOUT ))
-  until pid_of "$f" "$comm" >/dev/null; do
-    [ "$(date +%s)" -lt "$deadline" ] || { log_tail "$what" >&2; die "$what did not start within ${START_TIMEOUT}s"; }
-    sleep 0.2
-  done
+  local what="$1" f="$2" comm="$3"
+  bed_wait "$START_TIMEOUT" pid_of "$f" "$comm" >/dev/null || { log_tail "$what" >&2; die "$what did not start within ${START_TIMEOUT}s"; }
 }
 
 # ------------------------------------------------------------ end to end ---
@@ -467,43 +382,6 @@ check_end_to_end() {
 }
 
 # ------------------------------------------------------------------ teardown --
-# Every process in the namespace of host $1, and in its containers' cgroups.
-host_processes() {
-  local h="$1" nsfile want p f
-  nsfile="/run/netns/$(ns_name "$h")"
-  if [ -e "$nsfile" ]; then
-    want="net:[$(stat -L -c %i "$nsfile")]"
-    for p in /proc/[0-9]*; do
-      [ "$(readlink "$p/ns/net" 2>/dev/null)" = "$want" ] && echo "${p#/proc/}"
-    done
-  fi
-  for f in /sys/fs/cgroup/*/"z3-rh-$h" /sys/fs/cgroup/"z3-rh-$h"; do
-    [ -d "$f" ] || continue
-    find "$f" -name cgroup.procs -exec cat {} + 2>/dev/null
-  done
-  return 0
-}
-
-stop_pid() {
-  local pid="$1" deadline
-  kill -TERM "$pid" 2>/dev/null || return 0
-  deadline=$(( $(date +%s) + STOP_TIMEOUT ))
-  while alive "$pid"; do
-    if [ "$(date +%s)" -ge "$deadline" ]; then kill -KILL "$pid" 2>/dev/null || true; break; fi
-    sleep 0.2
-  done
-}
-
-unmount_below() {
-  local dir="$1" mp mounts
-  mapfile -t mounts < <(while read -r _ _ _ _ mp _; do
-                          case "$mp" in "$dir" | "$dir"/*) echo "$mp" ;; esac
-                        done </proc/self/mountinfo | sort -r)
-  for mp in "${mounts[@]}"; do
-    umount "$mp" 2>/dev/null || umount -l "$mp" 2>/dev/null || say "could not unmount $mp"
-  done
-}
-
 exists_anything() {
   local h
   ip link show "$BRIDGE" >/dev/null 2>&1 && return 0
@@ -558,35 +436,24 @@ cmd_up() {
 }
 
 cmd_down() {
-  local t0 h pid d
+  local t0 h pid f
   t0="$(now_ms)"
   for f in "$(pid_file ssh sshd):sshd" "$(pid_file registry registry):docker-registry"; do
-    if pid="$(pid_of "${f%%:*}" "${f##*:}")"; then stop_pid "$pid"; fi
+    if pid="$(pid_of "${f%%:*}" "${f##*:}")"; then bed_stop_pid "$pid"; fi
   done
   for h in "${DAEMON_HOSTS[@]}"; do
     if pid="$(pid_of "$(pid_file "$h" dockerd)" dockerd)"; then kill -TERM "$pid" 2>/dev/null || true; fi
   done
   for h in "${DAEMON_HOSTS[@]}"; do
-    if pid="$(pid_of "$(pid_file "$h" dockerd)" dockerd)"; then stop_pid "$pid"; fi
+    if pid="$(pid_of "$(pid_file "$h" dockerd)" dockerd)"; then bed_stop_pid "$pid" signalled; fi
   done
   # Leftovers (only after a crash or a SIGKILL): containerd, shims, containers, sshd sessions.
-  for h in "${HOSTS[@]}"; do
-    for pid in $(host_processes "$h" | sort -u); do
-      [ "$pid" = "$$" ] || kill -KILL "$pid" 2>/dev/null || true
-    done
-  done
-  unmount_below "$RUN_BASE"
-  unmount_below "$DATA_BASE"
-  for d in "$RUN_BASE" "$DATA_BASE" "$LOG_BASE"; do rm -rf --one-file-system "${d:?}"; done
+  for h in "${HOSTS[@]}"; do bed_kill_leftovers "$(ns_name "$h")" "z3-rh-$h"; done
+  bed_remove_dirs "$RUN_BASE" "$DATA_BASE" "$LOG_BASE"
   rm -rf "$(certs_d)"
   rmdir /etc/docker/certs.d 2>/dev/null || true
   if deploy_user_is_ours; then userdel "$DEPLOY_USER" 2>/dev/null || say "could not remove the user $DEPLOY_USER"; fi
-  for h in "${HOSTS[@]}"; do
-    bed_host_remove "$(ns_name "$h")" "$(veth_name "$h")"
-    for d in /sys/fs/cgroup/*/"z3-rh-$h" /sys/fs/cgroup/"z3-rh-$h"; do
-      if [ -d "$d" ]; then find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || say "could not remove cgroup $d"; fi
-    done
-  done
+  for h in "${HOSTS[@]}"; do bed_host_teardown "$(ns_name "$h")" "$(veth_name "$h")" "z3-rh-$h"; done
   bed_bridge_remove
   say "down: removed in $(secs_since "$t0")s"
 }
@@ -632,8 +499,8 @@ main() {
   [ $# -gt 0 ] && shift
   [ $# -eq 0 ] || bad_usage "$cmd takes no arguments"
   case "$cmd" in
-    up) require_tools; take_lock; cmd_up ;;
-    down) require_tools; take_lock; cmd_down ;;
+    up) require_tools; bed_take_lock; cmd_up ;;
+    down) require_tools; bed_take_lock; cmd_down ;;
     status) require_tools; cmd_status ;;
     env) cmd_env ;;
     -h | --help | help) usage ;;

@@ -48,13 +48,14 @@ readonly HOSTS=(backup alerts)
 REPO_ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 readonly REPO_ROOT
 START_TIMEOUT="${Z3_SH_START_TIMEOUT:-30}"
-# shellcheck source=lib/bed-net.sh disable=SC1091
+STOP_TIMEOUT=5
+BED_NAME="service-hosts-testbed"
+# shellcheck source=lib/bed-net.sh
 . "$(dirname "$0")/lib/bed-net.sh"
-# shellcheck source=lib/bed-sshd.sh disable=SC1091
+# shellcheck source=lib/bed-sshd.sh
 . "$(dirname "$0")/lib/bed-sshd.sh"
-
-say() { printf '[service-hosts] %s\n' "$*" >&2; }
-die() { printf '[service-hosts] ERROR: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=lib/bed-common.sh
+. "$(dirname "$0")/lib/bed-common.sh"
 
 host_addr() { case "$1" in backup) echo "$NET_PREFIX.10" ;; alerts) echo "$NET_PREFIX.20" ;; esac; }
 ns_name() { echo "z3sh-$1"; }
@@ -76,28 +77,17 @@ create_network() {
 # ------------------------------------------------------------ processes ---
 pid_alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 stop_pid() {
-  local f="$1" pid
-  pid_alive "$f" || { rm -f "$f"; return 0; }
-  pid="$(cat "$f")"; kill "$pid" 2>/dev/null || true
-  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null || true
-  rm -f "$f"
+  if pid_alive "$1"; then bed_stop_pid "$(cat "$1")"; fi
+  rm -f "$1"
 }
+port_open() { bash -c "exec 3<>/dev/tcp/$(host_addr "$1")/$2" 2>/dev/null; }
 wait_port() {
-  local host="$1" port="$2" what="$3" deadline=$(( $(date +%s) + START_TIMEOUT ))
-  until bash -c "exec 3<>/dev/tcp/$(host_addr "$host")/$port" 2>/dev/null; do
-    [ "$(date +%s)" -lt "$deadline" ] || { tail -n 20 "$(log_file "$what")" >&2 || true; die "$what did not listen on :$port within ${START_TIMEOUT}s"; }
-    sleep 0.2
-  done
+  local host="$1" port="$2" what="$3"
+  bed_wait "$START_TIMEOUT" port_open "$host" "$port" \
+    || { tail -n 20 "$(log_file "$what")" >&2 || true; die "$what did not listen on :$port within ${START_TIMEOUT}s"; }
 }
 
-install_packages() {
-  [ -x /usr/sbin/sshd ] && return 0
-  say "installing openssh-server (apt-get)"
-  apt-get -o DPkg::Lock::Timeout=300 update -qq || die "apt-get update failed"
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends openssh-server >/dev/null \
-    || die "apt-get install openssh-server failed"
-}
+install_packages() { [ -x /usr/sbin/sshd ] || bed_apt_install openssh-server; }
 
 make_backup_host() {
   local d="$DATA_BASE/backup"
@@ -170,7 +160,7 @@ cmd_down() {
 }
 
 cmd_up() {
-  [ "$(id -u)" -eq 0 ] || die "must run as root (namespaces, bridges, iptables, sshd)"
+  bed_require_tools "namespaces, bridges, iptables, sshd"
   if healthy; then say "bed already up"; return 0; fi
   local t0=$SECONDS
   cmd_down

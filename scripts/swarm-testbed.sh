@@ -77,19 +77,15 @@ HEARTBEAT="${Z3_SWARM_HEARTBEAT:-5s}"
 START_TIMEOUT="${Z3_SWARM_START_TIMEOUT:-60}"
 STOP_TIMEOUT="${Z3_SWARM_STOP_TIMEOUT:-60}"
 IMAGE_TMP=""   # load-images' docker save file, removed on exit
-# shellcheck source=lib/bed-net.sh disable=SC1091
+BED_NAME="swarm-testbed"
+# shellcheck source=lib/bed-net.sh
 . "$(dirname "$0")/lib/bed-net.sh"
+# shellcheck source=lib/bed-common.sh
+. "$(dirname "$0")/lib/bed-common.sh"
+# shellcheck source=lib/bed-dockerd.sh
+. "$(dirname "$0")/lib/bed-dockerd.sh"
 
 # ------------------------------------------------------------------ helpers --
-say() { echo "swarm-testbed: $*" >&2; }
-die() { echo "swarm-testbed: error: $*" >&2; exit 1; }
-usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
-bad_usage() { echo "swarm-testbed: $* (see --help)" >&2; exit 2; }
-
-# Milliseconds since the epoch (GNU date), for timings.
-now_ms() { date +%s%3N; }
-secs_since() { local ms=$(( $(now_ms) - $1 )); printf '%d.%01d' $((ms / 1000)) $(((ms % 1000) / 100)); }
-
 ns_name() { echo "$NS_PREFIX$1"; }
 veth_name() { echo "$VETH_PREFIX$1"; }
 node_addr() { echo "$NET_PREFIX.$((10 + $1))"; }
@@ -107,52 +103,15 @@ check_index() {
   bad_usage "node index must be 0..$((MAX_NODES - 1)), got '${1:-}'"
 }
 
-# Every mutating command needs root and the tools below, and nothing else.
+node_pid() { pid_of "$(pid_file "$1")" dockerd; }
+node_answers() { bed_dockerd_answers "$(sock_url "$1")"; }
+log_tail() { bed_log_tail "$(log_file "$1")"; }
+
+# Every mutating command needs root and these tools, and nothing else.
 require_tools() {
-  [ "$(id -u)" -eq 0 ] || die "must run as root (namespaces, bridges, iptables, dockerd)"
-  local tool pkg missing=()
-  for tool in dockerd:docker.io containerd:containerd runc:runc docker:docker-cli/docker.io \
-              ip:iproute2 iptables:iptables nsenter:util-linux setsid:util-linux \
-              flock:util-linux timeout:coreutils; do
-    pkg="${tool#*:}"; tool="${tool%%:*}"
-    command -v "$tool" >/dev/null 2>&1 || missing+=("$tool (package $pkg)")
-  done
-  [ ${#missing[@]} -eq 0 ] || die "missing required tools: ${missing[*]}"
-}
-
-# One mutating command at a time: an exclusive lock on this script file itself
-# (nothing is left behind, unlike a lock file).
-take_lock() {
-  # fd 9 must not leak into the daemons (start_daemon closes it for them),
-  # or they would hold the lock for their whole life.
-  exec 9<"$0"
-  flock -w 900 9 || die "another swarm-testbed command held the lock for 15 minutes"
-}
-
-# Live (not zombie) process? Detached daemons are re-parented, and a zombie
-# still answers `kill -0`, so read the state from /proc.
-alive() {
-  local state
-  [ -r "/proc/$1/stat" ] || return 1
-  state="$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)" || return 1
-  [ -n "$state" ] && [ "$state" != "Z" ] && [ "$state" != "X" ]
-}
-
-# Pid of node I's dockerd if it runs (pidfile, and the process really is dockerd).
-node_pid() {
-  local f pid
-  f="$(pid_file "$1")"
-  [ -r "$f" ] || return 1
-  pid="$(cat "$f" 2>/dev/null)" || return 1
-  [[ "$pid" =~ ^[0-9]+$ ]] && alive "$pid" && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "dockerd" ] || return 1
-  echo "$pid"
-}
-
-node_answers() { timeout 10 docker -H "$(sock_url "$1")" version --format '{{.Server.Version}}' >/dev/null 2>&1; }
-
-log_tail() {
-  local f; f="$(log_file "$1")"
-  if [ -s "$f" ]; then echo "--- last 30 lines of $f ---"; tail -n 30 "$f"; else echo "(no log at $f)"; fi
+  bed_require_tools "namespaces, bridges, iptables, dockerd" \
+    dockerd:docker.io containerd:containerd runc:runc docker:docker-cli/docker.io ip:iproute2 iptables:iptables \
+    nsenter:util-linux setsid:util-linux flock:util-linux timeout:coreutils
 }
 
 # Indices of every node that exists in any form (namespace, pidfile, data or
@@ -171,34 +130,14 @@ existing_nodes() {
 }
 
 # --------------------------------------------------------- address checks --
-ip_to_int() {
-  local a b c d
-  IFS=. read -r a b c d <<<"$1"
-  echo $(( (a << 24) | (b << 16) | (c << 8) | d ))
-}
-
-# Do two IPv4 CIDRs overlap? (A bare address counts as /32.)
-cidr_overlap() {
-  local n1="${1%/*}" l1=32 n2="${2%/*}" l2=32 len mask
-  [[ "$1" == */* ]] && l1="${1#*/}"
-  [[ "$2" == */* ]] && l2="${2#*/}"
-  len=$(( l1 < l2 ? l1 : l2 ))
-  mask=$(( len == 0 ? 0 : (0xFFFFFFFF << (32 - len)) & 0xFFFFFFFF ))
-  [ $(( $(ip_to_int "$n1") & mask )) -eq $(( $(ip_to_int "$n2") & mask )) ]
-}
-
 # Refuse to build over address ranges the machine already uses: the bridge's
 # subnet against the root namespace's routes (a clash there would misroute
 # real traffic), and every range of the bed against the machine's own Docker
 # networks when that engine answers (an address in a test's output then
 # always says which engine it belongs to).
 check_address_ranges() {
-  local dst dev ours subnets s nets
-  while read -r dst _ dev _; do
-    [[ "$dst" =~ ^[0-9.]+(/[0-9]+)?$ ]] || continue
-    [ "$dev" = "$BRIDGE" ] && continue
-    cidr_overlap "$dst" "$BRIDGE_CIDR" && die "route $dst (dev $dev) overlaps the test bed's bridge subnet $BRIDGE_CIDR"
-  done < <(ip -4 route show table all type unicast 2>/dev/null | sed 's/^\(unicast \)\{0,1\}//')
+  local ours subnets s nets
+  bed_check_routes "$BRIDGE_CIDR"
   if timeout 10 docker -H "$SOURCE_HOST" version >/dev/null 2>&1; then
     mapfile -t nets < <(timeout 20 docker -H "$SOURCE_HOST" network ls -q)
     subnets="$(timeout 20 docker -H "$SOURCE_HOST" network inspect --format '{{range .IPAM.Config}}{{.Subnet}} {{end}}' "${nets[@]}")" \
@@ -244,129 +183,35 @@ create_network() {
 }
 
 # ----------------------------------------------------------------- daemons --
-# Starts node I's dockerd inside its namespace, detached. Notes:
-# - `nsenter --net` (not `ip netns exec`): ip netns exec also makes a new mount
-#   namespace and remounts /sys, which hides the cgroup v1 mounts ("Devices
-#   cgroup isn't mounted"). nsenter only switches the network namespace.
-# - setsid + redirections: the daemon outlives this script and whatever process
-#   group runs it (the e2e harness kills its children's groups on timeout).
-# - env -i: a clean environment; DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1 stops
-#   swarm from contacting a registry (it otherwise pulls a task's image before
-#   starting it, and resolves tags to digests on service create), so tasks
-#   only use images loaded with load-images.
-# - --config-file: never the machine's /etc/docker/daemon.json.
-# - --containerd-namespace: the daemon normally starts its own containerd
-#   under its exec root, but would share a system containerd if
-#   /run/containerd/containerd.sock existed; separate namespaces keep the nodes'
-#   containers apart from each other and from the machine's dockerd either way.
-# - --cgroup-parent (cgroupfs driver, which takes a path on any init system):
-#   the nodes' containers are not mixed into the machine's /docker cgroups, and
-#   `down` can find any leftover process of a node's containers.
-# - --shutdown-timeout 10: a stopping daemon (stop-node, down) gives each
-#   container 10 s after SIGTERM before killing it.
-# - 9<&-: the lock's descriptor (see take_lock) stays with this script.
+# Node I's dockerd (scripts/lib/bed-dockerd.sh). DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1 stops swarm
+# from contacting a registry (it otherwise pulls a task's image before starting it, and resolves
+# tags to digests on service create), so tasks only use images loaded with load-images.
 start_daemon() {
-  local i="$1" ns
-  ns="$(ns_name "$i")"
+  local i="$1"
   mkdir -p "$(data_root "$i")" "$(exec_root "$i")" "$LOG_BASE"
   [ -e "$DAEMON_CONFIG" ] || echo '{}' >"$DAEMON_CONFIG"
   rm -f "$(pid_file "$i")"
   echo "=== $(date -u +%FT%TZ) swarm-testbed: starting dockerd for node $i" >>"$(log_file "$i")"
-  setsid nsenter --net="/run/netns/$ns" \
-    env -i PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1 \
-    dockerd \
-      --config-file "$DAEMON_CONFIG" \
-      --data-root "$(data_root "$i")" \
-      --exec-root "$(exec_root "$i")" \
-      --pidfile "$(pid_file "$i")" \
-      -H "$(sock_url "$i")" \
-      --bip "$BIP_PREFIX.$i.1/24" \
-      --default-address-pool "base=$LOCAL_POOL,size=24" \
-      --containerd-namespace "$ns" \
-      --containerd-plugins-namespace "$ns-plugins" \
-      --exec-opt native.cgroupdriver=cgroupfs \
-      --cgroup-parent "/z3-swarm-node$i" \
-      --shutdown-timeout 10 \
-      >>"$(log_file "$i")" 2>&1 </dev/null 9<&- &
-  echo $! >"$RUN_BASE/node$i.launcher"
+  bed_dockerd_start "$(ns_name "$i")" "$(log_file "$i")" "$RUN_BASE/node$i.launcher" DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1 -- \
+    --config-file "$DAEMON_CONFIG" \
+    --data-root "$(data_root "$i")" \
+    --exec-root "$(exec_root "$i")" \
+    --pidfile "$(pid_file "$i")" \
+    -H "$(sock_url "$i")" \
+    --bip "$BIP_PREFIX.$i.1/24" \
+    --default-address-pool "base=$LOCAL_POOL,size=24" \
+    --cgroup-parent "/z3-swarm-node$i"
 }
 
-# Waits until node I's daemon answers on its socket; fails with the log's tail
-# if the process exits or the time runs out.
-wait_daemon() {
-  local i="$1" launcher deadline
-  launcher="$(cat "$RUN_BASE/node$i.launcher" 2>/dev/null || echo 0)"
-  deadline=$(( $(date +%s) + START_TIMEOUT ))
-  until node_answers "$i"; do
-    if ! alive "$launcher" && ! node_pid "$i" >/dev/null; then
-      log_tail "$i" >&2
-      die "dockerd of node $i exited during start-up (log: $(log_file "$i"))"
-    fi
-    if [ "$(date +%s)" -ge "$deadline" ]; then
-      log_tail "$i" >&2
-      die "dockerd of node $i did not answer on $(sock_url "$i") within ${START_TIMEOUT}s"
-    fi
-    sleep 0.2
-  done
-  rm -f "$RUN_BASE/node$i.launcher"
-}
+wait_daemon() { bed_dockerd_wait "node $1" "$(sock_url "$1")" "$(pid_file "$1")" "$(log_file "$1")" "$RUN_BASE/node$1.launcher"; }
 
-# Pids of every process that belongs to node I: anything in its network
-# namespace (dockerd, its containerd, shims, docker-proxy, host-network
-# containers) and anything in its containers' cgroups.
-node_processes() {
-  local i="$1" nsfile want p f
-  nsfile="/run/netns/$(ns_name "$i")"
-  if [ -e "$nsfile" ]; then
-    want="net:[$(stat -L -c %i "$nsfile")]"
-    for p in /proc/[0-9]*; do
-      [ "$(readlink "$p/ns/net" 2>/dev/null)" = "$want" ] && echo "${p#/proc/}"
-    done
-  fi
-  for f in /sys/fs/cgroup/*/"z3-swarm-node$i" /sys/fs/cgroup/"z3-swarm-node$i"; do
-    [ -d "$f" ] || continue
-    find "$f" -name cgroup.procs -exec cat {} + 2>/dev/null
-  done
-  return 0
-}
-
-# Stops node I's daemon: SIGTERM (dockerd stops its containers and its
-# containerd), wait up to STOP_TIMEOUT, then SIGKILL whatever of the node is left.
-# With "signalled" as second argument the SIGTERM was already sent (dockerd
-# counts signals: a third one makes it quit without cleaning up).
+# Stops node I's daemon (with "signalled": the SIGTERM was already sent), then kills whatever of
+# the node is left.
 stop_daemon() {
-  local i="$1" pid deadline p
-  if pid="$(node_pid "$i")"; then
-    [ "${2:-}" = signalled ] || kill -TERM "$pid" 2>/dev/null || true
-    deadline=$(( $(date +%s) + STOP_TIMEOUT ))
-    while alive "$pid"; do
-      if [ "$(date +%s)" -ge "$deadline" ]; then
-        say "node $i: dockerd (pid $pid) still runs after ${STOP_TIMEOUT}s; killing it"
-        kill -KILL "$pid" 2>/dev/null || true
-        break
-      fi
-      sleep 0.2
-    done
-  fi
-  # Leftovers (only after a SIGKILL or a crash): containerd, shims, containers.
-  for p in $(node_processes "$i" | sort -u); do
-    [ "$p" = "$$" ] && continue
-    kill -KILL "$p" 2>/dev/null || true
-  done
+  local i="$1" pid
+  if pid="$(node_pid "$i")"; then bed_stop_pid "$pid" "${2:-}"; fi
+  bed_kill_leftovers "$(ns_name "$i")" "z3-swarm-node$i"
   rm -f "$(pid_file "$i")" "$RUN_BASE/node$i.launcher"
-}
-
-# Unmounts everything below a directory, deepest first (overlay2 layers,
-# network namespace files under the exec root, shm mounts).
-unmount_below() {
-  local dir="$1" mp mounts
-  # Field 5 of mountinfo is the mount point; reverse order puts children first.
-  mapfile -t mounts < <(while read -r _ _ _ _ mp _; do
-                          case "$mp" in "$dir" | "$dir"/*) echo "$mp" ;; esac
-                        done </proc/self/mountinfo | sort -r)
-  for mp in "${mounts[@]}"; do
-    umount "$mp" 2>/dev/null || umount -l "$mp" 2>/dev/null || say "could not unmount $mp"
-  done
 }
 
 # ------------------------------------------------------------------- swarm --
@@ -454,7 +299,7 @@ cmd_up() {
 }
 
 cmd_down() {
-  local t0 nodes i ns d pid
+  local t0 nodes i pid
   t0="$(now_ms)"
   mapfile -t nodes < <(existing_nodes)
   # Leave the swarm (the workers side by side, then the manager), only on
@@ -472,25 +317,10 @@ cmd_down() {
     if pid="$(node_pid "$i")"; then kill -TERM "$pid" 2>/dev/null || true; fi
   done
   for i in "${nodes[@]}"; do stop_daemon "$i" signalled; done
-  # Mounts, then the directories (never crossing into another filesystem).
-  for i in "${nodes[@]}"; do
-    unmount_below "$(exec_root "$i")"
-    unmount_below "$(data_root "$i")"
-  done
-  unmount_below "$RUN_BASE"
-  unmount_below "$DATA_BASE"
-  for d in "$RUN_BASE" "$DATA_BASE" "$LOG_BASE"; do
-    rm -rf --one-file-system "${d:?}"
-  done
-  # Namespaces (this also destroys the veth ends inside them), then the root
-  # side of the veths, the bridge and the firewall rules.
-  for i in "${nodes[@]}"; do
-    bed_host_remove "$(ns_name "$i")" "$(veth_name "$i")"
-    # The containers' cgroup directories (empty once their processes are gone).
-    for d in /sys/fs/cgroup/*/"z3-swarm-node$i" /sys/fs/cgroup/"z3-swarm-node$i"; do
-      if [ -d "$d" ]; then find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || say "could not remove cgroup $d"; fi
-    done
-  done
+  bed_remove_dirs "$RUN_BASE" "$DATA_BASE" "$LOG_BASE"
+  # Namespaces (this also destroys the veth ends inside them), then the root side of the veths,
+  # the containers' cgroups, the bridge and the firewall rules.
+  for i in "${nodes[@]}"; do bed_host_teardown "$(ns_name "$i")" "$(veth_name "$i")" "z3-swarm-node$i"; done
   bed_bridge_remove
   remove_fw_rules
   say "down: removed ${#nodes[@]} node(s) in $(secs_since "$t0")s"
@@ -596,11 +426,11 @@ main() {
   local cmd="${1:-}"
   [ $# -gt 0 ] && shift
   case "$cmd" in
-    up) [ $# -le 1 ] || bad_usage "up takes at most one argument"; require_tools; take_lock; cmd_up "$@" ;;
-    down) [ $# -eq 0 ] || bad_usage "down takes no arguments"; require_tools; take_lock; cmd_down ;;
-    stop-node) [ $# -eq 1 ] || bad_usage "stop-node I"; check_index "$1"; require_tools; take_lock; cmd_stop_node "$1" ;;
-    start-node) [ $# -eq 1 ] || bad_usage "start-node I"; check_index "$1"; require_tools; take_lock; cmd_start_node "$1" ;;
-    load-images) require_tools; take_lock; cmd_load_images "$@" ;;
+    up) [ $# -le 1 ] || bad_usage "up takes at most one argument"; require_tools; bed_take_lock; cmd_up "$@" ;;
+    down) [ $# -eq 0 ] || bad_usage "down takes no arguments"; require_tools; bed_take_lock; cmd_down ;;
+    stop-node) [ $# -eq 1 ] || bad_usage "stop-node I"; check_index "$1"; require_tools; bed_take_lock; cmd_stop_node "$1" ;;
+    start-node) [ $# -eq 1 ] || bad_usage "start-node I"; check_index "$1"; require_tools; bed_take_lock; cmd_start_node "$1" ;;
+    load-images) require_tools; bed_take_lock; cmd_load_images "$@" ;;
     status) [ $# -eq 0 ] || bad_usage "status takes no arguments"; require_tools; cmd_status ;;
     socket) [ $# -eq 1 ] || bad_usage "socket I"; check_index "$1"; sock_url "$1" ;;
     address) [ $# -eq 1 ] || bad_usage "address I"; check_index "$1"; node_addr "$1" ;;

@@ -7,17 +7,9 @@ import { ContainerImage, FileText, Network } from "../lib";
 import { DeploymentTarget, setDeploymentTarget, SwarmTarget } from "../lib/target";
 import type { DeploymentSettings } from "../config/common";
 import type { EnvironmentSettings } from "../config/settings";
+import type { DockerContainer, DockerService, TfJson, TfLabel, TfUpload } from "./tf-json";
 
-/** Synthesized Terraform JSON of one stack, parsed. */
-export type TfJson = {
-  resource: Record<string, Record<string, any>>;
-  data?: Record<string, Record<string, any>>;
-  variable?: Record<string, any>;
-  terraform: any;
-  provider?: any;
-  output?: Record<string, any>;
-  locals?: Record<string, any>;
-};
+export type { DockerContainer, DockerService, TfJson, TfLabel, TfResource, TfUpload } from "./tf-json";
 
 export function synthJson(stack: TerraformStack): TfJson {
   return JSON.parse(Testing.synth(stack));
@@ -55,14 +47,14 @@ export function scratchStack(target?: DeploymentTarget): {
   return { stack, image, network, scope: stack };
 }
 
-export function container(json: TfJson, id: string): any {
+export function container(json: TfJson, id: string): DockerContainer {
   const c = json.resource.docker_container?.[id];
   if (!c) throw new Error(`no docker_container.${id}; have: ${Object.keys(json.resource.docker_container ?? {}).join(", ")}`);
   return c;
 }
 
 /** The `docker_service` at `id`. */
-export function swarmService(json: TfJson, id: string): any {
+export function swarmService(json: TfJson, id: string): DockerService {
   const s = json.resource.docker_service?.[id];
   if (!s) throw new Error(`no docker_service.${id}; have: ${Object.keys(json.resource.docker_service ?? {}).join(", ")}`);
   return s;
@@ -88,22 +80,35 @@ export function onContainers(settings: EnvironmentSettings, system: DeployableSy
   return withDeployment(settings, system, { target: "containers" });
 }
 
-export function envMap(c: any): Record<string, string> {
+export function envMap(c: Pick<DockerContainer, "env">): Record<string, string> {
   return Object.fromEntries((c.env ?? []).map((e: string) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
 }
 
-export function labelMap(c: any): Record<string, string> {
-  return Object.fromEntries((c.labels ?? []).map((l: any) => [l.label, l.value]));
+export function labelMap(c: { labels?: TfLabel[] }): Record<string, string> {
+  return Object.fromEntries((c.labels ?? []).map((l) => [l.label, l.value]));
 }
 
 /** The upload blocks of a service: carried by its never-started files loader (`<id>_files`). */
-export function uploadsOf(json: TfJson, id: string): any[] {
+export function uploadsOf(json: TfJson, id: string): TfUpload[] {
   return json.resource.docker_container?.[`${id}_files`]?.upload ?? [];
 }
 
+/** The upload block of a service whose path passes `file` (a path, or a test of one). */
+export function uploadOf(json: TfJson, id: string, file: string | ((path: string) => boolean)): TfUpload {
+  const matches = typeof file === "string" ? (p: string) => p === file : file;
+  const u = uploadsOf(json, id).find((x) => matches(x.file));
+  if (!u)
+    throw new Error(
+      `no upload ${String(file)} in docker_container.${id}_files; have: ${uploadsOf(json, id)
+        .map((x) => x.file)
+        .join(", ")}`,
+    );
+  return u;
+}
+
 /** CPU limit in cores, from the CFS quota over the 100 ms period. */
-export function cpusOf(c: any): number | undefined {
-  return c.cpu_quota === undefined ? undefined : c.cpu_quota / c.cpu_period;
+export function cpusOf(c: Pick<DockerContainer, "cpu_quota" | "cpu_period">): number | undefined {
+  return c.cpu_quota === undefined || c.cpu_period === undefined ? undefined : c.cpu_quota / c.cpu_period;
 }
 
 /**

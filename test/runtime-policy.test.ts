@@ -25,7 +25,7 @@ const compliant = (): Inspect =>
 describe("runtimePolicyFindings (docker inspect against the Production pack's container rules)", () => {
   test("a compliant container has no findings", () => expect(runtimePolicyFindings(compliant(), new Set())).toEqual([]));
   test("capabilities added back from the allow list pass, in the engine's spelling", () => {
-    const i: any = compliant();
+    const i = compliant();
     i.HostConfig.CapAdd = ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_SETGID", "CAP_SETUID"];
     expect(runtimePolicyFindings(i, new Set())).toEqual([]);
     i.HostConfig.CapAdd = ["CAP_DAC_READ_SEARCH"];
@@ -34,14 +34,14 @@ describe("runtimePolicyFindings (docker inspect against the Production pack's co
     ]);
   });
   test("a port the configuration declares public may bind every interface", () => {
-    const i: any = compliant();
+    const i = compliant();
     i.HostConfig.PortBindings = { "18233/tcp": [{ HostIp: "0.0.0.0", HostPort: "18233" }] };
     expect(runtimePolicyFindings(i, new Set(), new Set(["18233"]))).toEqual([]);
     expect(runtimePolicyFindings(i, new Set(), new Set(["8233"]))).toEqual([
       "ContainerHostPortsBoundToLoopback: ports 0.0.0.0:18233->18233/tcp",
     ]);
   });
-  test.each<[string, (i: any) => void]>([
+  test.each<[string, (i: Inspect) => void]>([
     ["ContainerNotPrivileged", (i) => (i.HostConfig.Privileged = true)],
     ["ContainerCapabilitiesDropped", (i) => (i.HostConfig.CapDrop = null)],
     // The backup runner's former capability: the default seccomp profile then allows open_by_handle_at.
@@ -62,7 +62,7 @@ describe("runtimePolicyFindings (docker inspect against the Production pack's co
       (i) => (i.Mounts = [{ Type: "bind", Source: "/var/run/docker.sock", Destination: "/var/run/docker.sock", RW: true }]),
     ],
     ["ContainerHostPortsBoundToLoopback", (i) => (i.HostConfig.PortBindings = { "3000/tcp": [{ HostIp: "", HostPort: "3002" }] })],
-    ["ContainerEnvironmentHasNoLiteralSecrets", (i) => i.Config.Env.push("DB_PASSWORD=hunter2")],
+    ["ContainerEnvironmentHasNoLiteralSecrets", (i) => (i.Config.Env = [...(i.Config.Env ?? []), "DB_PASSWORD=hunter2"])],
   ])("%s is reported, and skipped when suppressed", (rule, breakIt) => {
     const i = compliant();
     breakIt(i);

@@ -13,6 +13,7 @@
 #   replies   replies to connections opened from outside the bed (the machine's containers calling a
 #             test host; Docker masquerades them)
 bed_rules() {
+  # shellcheck disable=SC2054  # ESTABLISHED,RELATED is one argument of --ctstate, not two elements
   case "$1" in
     between) BED_RULE_ACCEPT=(-i "$BRIDGE" -o "$BRIDGE" -m comment --comment "$RULE_COMMENT" -j ACCEPT) ;;
     replies) BED_RULE_ACCEPT=(-i "$BRIDGE" -m conntrack --ctstate ESTABLISHED,RELATED -m comment --comment "$RULE_COMMENT" -j ACCEPT) ;;

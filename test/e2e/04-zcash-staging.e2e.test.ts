@@ -24,6 +24,7 @@ import { assertRuntimePolicy } from "./harness/runtime-policy";
 import { say } from "./harness/log";
 import { randomString } from "./harness/secrets";
 import { WebhookReceiver } from "./harness/webhook";
+import { uploadOf } from "../helpers";
 import { docker, dockerOk, exec, execOk, logsTail, mustInspect, waitHealthy } from "./harness/docker";
 
 const COOKIE = "/var/run/auth/.cookie";
@@ -109,9 +110,7 @@ describe("zcash-staging on the local engine, state in PostgreSQL", () => {
     "monitoring: Prometheus scrapes every derived target by alias (the backup runner found by DNS), Grafana reads its admin password from a 0444 file and reaches Prometheus",
     async () => {
       // The jobs of the deployed configuration: every Z3 service with metrics, and the backup runner.
-      const config: string = s.json.resource.docker_container.z3_prometheus_files.upload.find(
-        (u: any) => u.file === "/etc/prometheus/prometheus.yml",
-      ).content;
+      const config = uploadOf(s.json, "z3_prometheus", "/etc/prometheus/prometheus.yml").content;
       const jobs = [...config.matchAll(/job_name: (\S+)/g)].map((m) => m[1]).sort();
       expect(jobs).toEqual(["alertmanager", "backup", "grafana", "prometheus", "zebra"]);
       const jobOf = (t: { job?: string; labels?: { job?: string } }) => t.labels?.job ?? t.job;

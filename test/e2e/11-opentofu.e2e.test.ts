@@ -366,7 +366,7 @@ describe("OpenTofu: a pg-backend stack taken over from Terraform, state encrypte
   async function stateRow() {
     const data = await psql(config.pgConnStr!, `SELECT coalesce(string_agg(data, ''), '') FROM "${TOFU_SCHEMA}".states`);
     const hasSentinel = data.includes(sentinel) || data.includes(Buffer.from(sentinel).toString("base64"));
-    let parsed: any;
+    let parsed: { encrypted_data?: unknown; terraform_version?: string; serial?: number } | undefined;
     try {
       parsed = JSON.parse(data);
     } catch {
@@ -380,9 +380,15 @@ describe("OpenTofu: a pg-backend stack taken over from Terraform, state encrypte
       encrypted,
       hasSentinel,
       hasResourceName,
-      terraformVersion: parsed?.terraform_version as string | undefined,
-      serial: parsed?.serial as number | undefined,
-      report: `${TOFU_SCHEMA}.states: ${data.length} bytes, ${encrypted ? `encrypted (keys: ${Object.keys(parsed).sort().join(", ")})` : "plain JSON"}; sentinel in clear or base64: ${hasSentinel ? "FOUND" : "not found"}; "${APP}": ${hasResourceName ? "found" : "not found"}`,
+      terraformVersion: parsed?.terraform_version,
+      serial: parsed?.serial,
+      report: `${TOFU_SCHEMA}.states: ${data.length} bytes, ${
+        encrypted
+          ? `encrypted (keys: ${Object.keys(parsed ?? {})
+              .sort()
+              .join(", ")})`
+          : "plain JSON"
+      }; sentinel in clear or base64: ${hasSentinel ? "FOUND" : "not found"}; "${APP}": ${hasResourceName ? "found" : "not found"}`,
     };
   }
 

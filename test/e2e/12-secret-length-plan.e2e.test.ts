@@ -5,6 +5,7 @@ import { synthesize } from "../../app";
 import { ENVIRONMENTS } from "../../config/environments";
 import { cacheDir, missingProvider, providerSource } from "./harness/env";
 import { Terraform } from "./harness/terraform";
+import type { TfJson } from "../tf-json";
 
 /**
  * A secret that is too short fails `terraform plan` without Terraform printing it, on the stacks as
@@ -66,11 +67,11 @@ beforeAll(() => {
   expect({ code, log: code === 0 ? "" : log }).toEqual({ code: 0, log: "" });
 }, 120_000);
 
-const stackJson = (stack: string) => JSON.parse(fs.readFileSync(path.join(outDir, "stacks", stack, "cdk.tf.json"), "utf8"));
+const stackJson = (stack: string): TfJson => JSON.parse(fs.readFileSync(path.join(outDir, "stacks", stack, "cdk.tf.json"), "utf8"));
 
 /** The length checks of a synthesized stack, read from its `terraform_data.<name>_length` preconditions. */
 function lengthChecks(stack: string): LengthCheck[] {
-  return Object.entries<any>(stackJson(stack).resource.terraform_data ?? {}).flatMap(([address, r]) => {
+  return Object.entries(stackJson(stack).resource.terraform_data ?? {}).flatMap(([address, r]) => {
     const m = /^\$\{(var\.(\w+) == "" \|\| )?length\(var\.(\w+)\) >= (\d+)\}$/.exec(r.lifecycle?.precondition?.[0]?.condition ?? "");
     return m && address === `${m[3]}_length` ? [{ name: m[3], minLength: Number(m[4]), optional: m[1] !== undefined }] : [];
   });

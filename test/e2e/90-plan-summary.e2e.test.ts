@@ -15,6 +15,7 @@ import { StackUnderTest } from "./harness/stacks";
 import { assertRunningAndHealthy, assertSecretFile, cleanUp, destroyAndAssertClean, ensureNoConflicts } from "./harness/steps";
 import { scenario } from "./harness/suite";
 import { Terraform } from "./harness/terraform";
+import type { TfJson } from "../tf-json";
 
 /**
  * The review tools on real plans: a small stack of the project's constructs, named like a
@@ -477,7 +478,7 @@ describe("plan summary and synth diff on real plans of a production-named stack"
 
   // ------------------------------------------------------------------------------------------
 
-  function readSynth(name: VersionName): any {
+  function readSynth(name: VersionName): TfJson {
     return JSON.parse(readFileSync(join(synthDirs[name], "stacks", STACK, "cdk.tf.json"), "utf8"));
   }
 

@@ -1,4 +1,3 @@
-/* eslint-disable */
 "use strict";
 /**
  * The e2e lanes: the one place that says which real-engine files may run at the same time. Files of

@@ -7,6 +7,7 @@ import { Testing } from "../../lib/cdk";
 import { ENVIRONMENTS } from "../../config/environments";
 import { EnvironmentSettings } from "../../config/settings";
 import { ZcashStack } from "../../stacks/z3/zcash-stack";
+import type { TfJson } from "../tf-json";
 import {
   CHECKED_SERVICES,
   deployedIn,
@@ -59,10 +60,10 @@ describe.each(deployed)("%s", (_env, service) => {
 
 /** The Alertmanager of a stack built from `settings`, as the program checks see a deployed one. */
 function alertmanagerOf(settings: EnvironmentSettings): DeployedService {
-  const json = JSON.parse(Testing.synth(new ZcashStack(Testing.app(), settings)));
+  const json: TfJson = JSON.parse(Testing.synth(new ZcashStack(Testing.app(), settings)));
   const id = CHECKED_SERVICES.alertmanager.id;
   const c = json.resource.docker_container[id];
-  const uploads: any[] = json.resource.docker_container[`${id}_files`].upload;
+  const uploads = json.resource.docker_container[`${id}_files`].upload;
   const [uid, gid] = String(c.user).split(":").map(Number);
   return {
     stack: `zcash-${settings.name}`,

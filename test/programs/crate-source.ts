@@ -61,7 +61,7 @@ export function serdeFields(file: string, name: string): string[] {
   const body: string[] = [];
   let depth = 0;
   for (const line of text.slice(start.index + start[0].length).split("\n")) {
-    depth += (line.match(/[{(<\[]/g) ?? []).length - (line.match(/[})>\]]/g) ?? []).length;
+    depth += (line.match(/[{(<[]/g) ?? []).length - (line.match(/[})>\]]/g) ?? []).length;
     if (depth < 0) break;
     body.push(line);
   }

@@ -22,6 +22,7 @@ import { buildApp } from "../../app";
 import { ENVIRONMENTS } from "../../config/environments";
 import type { EnvironmentName } from "../../config/common";
 import { renderTemplates } from "../real-readers";
+import type { DockerServiceFile, DockerServiceMount, TfJson } from "../tf-json";
 
 const REPO = join(__dirname, "..", "..");
 const BOOTSTRAP = "scripts/bootstrap-programs.sh";
@@ -58,7 +59,7 @@ export interface DeployedService {
   readonly files: readonly DeployedFile[];
 }
 
-type Json = Record<string, any>;
+type Json = TfJson;
 
 let builtStacks: Map<string, { synth: () => Json }> | undefined;
 const synthCache = new Map<string, Json>();
@@ -106,7 +107,7 @@ function fromContainer(json: Json, stack: string, env: EnvironmentName, id: stri
   const c = json.resource.docker_container[id];
   const where = `${stack}: docker_container.${id}`;
   const loader = json.resource.docker_container[`${id}_files`];
-  const uploads: any[] = loader?.upload ?? [];
+  const uploads = loader?.upload ?? [];
   // Uploaded files are owned by root (README, "Files and secret files").
   const files = uploads.map((u) => ({ path: u.file, content: u.content, mode: octal(u.permissions ?? "0644"), uid: 0, gid: 0 }));
   const { uid, gid } = ids(c.user, where);
@@ -127,7 +128,7 @@ function fromSwarm(json: Json, stack: string, env: EnvironmentName, id: string):
   const s = json.resource.docker_service[id];
   const where = `${stack}: docker_service.${id}`;
   const spec = s.task_spec.container_spec;
-  const file = (kind: "docker_config" | "docker_secret", ref: string, f: any): DeployedFile => {
+  const file = (kind: "docker_config" | "docker_secret", ref: string, f: DockerServiceFile): DeployedFile => {
     const name = referenced(kind, ref, where);
     const data = json.resource[kind]?.[name]?.data;
     if (typeof data !== "string") throw new Error(`${where}: ${kind}.${name} has no data`);
@@ -142,7 +143,7 @@ function fromSwarm(json: Json, stack: string, env: EnvironmentName, id: string):
   const tmpfs: Record<string, string> = {};
   for (const m of spec.mounts ?? []) {
     if (m.type !== "tmpfs") continue;
-    const o = m.tmpfs_options ?? {};
+    const o: Partial<DockerServiceMount["tmpfs_options"]> = m.tmpfs_options ?? {};
     // Docker mounts swarm tmpfs noexec,nosuid,nodev, mode 1777 unless given (mode 0 is not given).
     tmpfs[m.target] = [
       "noexec",
@@ -163,8 +164,8 @@ function fromSwarm(json: Json, stack: string, env: EnvironmentName, id: string):
     readOnlyRoot: spec.read_only === true,
     tmpfs,
     files: [
-      ...(spec.configs ?? []).map((f: any) => file("docker_config", f.config_id, f)),
-      ...(spec.secrets ?? []).map((f: any) => file("docker_secret", f.secret_id, f)),
+      ...(spec.configs ?? []).map((f) => file("docker_config", f.config_id, f)),
+      ...(spec.secrets ?? []).map((f) => file("docker_secret", f.secret_id, f)),
     ],
   };
 }
@@ -204,7 +205,7 @@ export function allServicesWithFiles(): DeployedService[] {
   const out: DeployedService[] = [];
   for (const [stack, json] of synthesizedStacks()) {
     const env = stack.slice(stack.lastIndexOf("-") + 1) as EnvironmentName;
-    for (const [id, c] of Object.entries<any>(json.resource.docker_container ?? {})) {
+    for (const [id, c] of Object.entries(json.resource.docker_container ?? {})) {
       const loader = json.resource.docker_container[`${id}_files`];
       if (c.start !== false && loader) out.push(fromContainer(json, stack, env, id));
     }

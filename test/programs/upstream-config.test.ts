@@ -11,7 +11,7 @@ import { ENVIRONMENTS } from "../../config/environments";
 import { ENVIRONMENT_NAMES } from "../../config/common";
 import { releaseOfImage } from "../../config/z3/zebra-releases";
 import { ZcashStack } from "../../stacks/z3/zcash-stack";
-import { container, envMap, synthJson, uploadsOf } from "../helpers";
+import { container, envMap, synthJson, uploadOf } from "../helpers";
 import { crateSource, dependencyVersion, serdeFields } from "./crate-source";
 import { readToml, renderTemplates } from "../real-readers";
 
@@ -61,9 +61,9 @@ describe("Zebra: every key the stacks set is one zebrad reads", () => {
   test(`Regtest's activation heights are keys of zebra-chain's ConfiguredActivationHeights (zebrad ${version})`, () => {
     const known = serdeFields(path.join(dep("zebra-chain"), "src", "parameters", "network", "testnet.rs"), "ConfiguredActivationHeights");
     const dev = stacks.find(([env]) => env === "dev")![1];
-    const toml = readToml(
-      renderTemplates({ f: uploadsOf(dev, "z3_zebra").find((u: { file: string }) => u.file.endsWith("zebrad.toml")).content }).f,
-    ) as any;
+    const toml = readToml(renderTemplates({ f: uploadOf(dev, "z3_zebra", (f) => f.endsWith("zebrad.toml")).content }).f) as {
+      network: { testnet_parameters: { activation_heights: Record<string, number> } };
+    };
     const keys = Object.keys(toml.network.testnet_parameters.activation_heights);
     expect(keys.length).toBeGreaterThanOrEqual(5);
     expect(keys.filter((k) => !known.includes(k))).toEqual([]);
@@ -101,8 +101,11 @@ describe("Zaino: every key the stacks set is one zainod reads", () => {
 
   test("Regtest's zindexer.toml keys are zainod's", () => {
     const dev = stacks.find(([env]) => env === "dev")![1];
-    const template = uploadsOf(dev, "z3_zaino").find((u: { file: string }) => u.file.endsWith("zindexer.toml")).content;
-    const toml = readToml(renderTemplates({ f: template }, { regtest_rpc_password: "test-password" }).f) as any;
+    const template = uploadOf(dev, "z3_zaino", (f) => f.endsWith("zindexer.toml")).content;
+    const toml = readToml(renderTemplates({ f: template }, { regtest_rpc_password: "test-password" }).f) as {
+      backend: string;
+      validator_settings: Record<string, unknown>;
+    };
     expect(Object.keys(toml)).toEqual(["backend", "validator_settings"]);
     expect(toml.backend).toBe("rpc");
     expect(known(["backend"])).toBe(true);

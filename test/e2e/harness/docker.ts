@@ -44,6 +44,9 @@ export interface Inspect {
     NanoCpus: number;
     CpuShares: number;
     NetworkMode: string;
+    /** "host" when the container shares the host's PID or IPC namespace; empty otherwise. */
+    PidMode?: string;
+    IpcMode?: string;
   };
   Mounts: { Type: string; Name?: string; Source: string; Destination: string; RW: boolean }[];
   NetworkSettings: {

@@ -1,7 +1,9 @@
 import { Inspect } from "./docker";
 
+import type { DockerContainer } from "../../tf-json";
+
 /** A docker_container block of cdk.tf.json (snake_case, as synthesized). */
-export type ContainerJson = Record<string, any>;
+export type ContainerJson = DockerContainer;
 
 const sorted = (a: readonly string[]) => [...a].sort();
 const entries = (o: Record<string, string> | null | undefined) => Object.entries(o ?? {}).sort(([a], [b]) => a.localeCompare(b));

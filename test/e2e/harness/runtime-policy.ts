@@ -15,7 +15,7 @@ export function runtimePolicyFindings(
   suppressed: ReadonlySet<string>,
   declaredPublicHostPorts: ReadonlySet<string> = new Set(),
 ): string[] {
-  const h = i.HostConfig as Inspect["HostConfig"] & { PidMode?: string; IpcMode?: string };
+  const h = i.HostConfig;
   const findings: string[] = [];
   const check = (rule: string, ok: boolean, what: string) => {
     if (!ok && !suppressed.has(rule)) findings.push(`${rule}: ${what}`);
@@ -100,14 +100,14 @@ export function suppressionsByPath(outDir: string, stack: string): Map<string, S
 export async function assertRuntimePolicy(s: StackUnderTest): Promise<void> {
   const suppressed = suppressionsByPath(s.config.outDir, s.name);
   // A container gated by `count` (the backup runner without backup_repository) is checked where it exists.
-  const longRunning = Object.values<any>(s.json.resource.docker_container).filter((c) => c.start !== false && c.must_run !== false);
-  const running: any[] = [];
+  const longRunning = Object.values(s.json.resource.docker_container).filter((c) => c.start !== false && c.must_run !== false);
+  const running: typeof longRunning = [];
   for (const c of longRunning) if (c.count === undefined || (await inspect(c.name)) !== undefined) running.push(c);
   if (running.length === 0) throw new Error(`${s.name}: no long-running container to check`);
   const findings: string[] = [];
   for (const c of running) {
     const rules = suppressed.get(c["//"]?.metadata?.path) ?? new Set<string>();
-    const declaredPublic = new Set<string>((c.ports ?? []).filter((p: any) => p.ip === "0.0.0.0").map((p: any) => String(p.external)));
+    const declaredPublic = new Set<string>((c.ports ?? []).filter((p) => p.ip === "0.0.0.0").map((p) => String(p.external)));
     for (const f of runtimePolicyFindings(await mustInspect(c.name), rules, declaredPublic)) findings.push(`${c.name} ${f}`);
   }
   say(`${s.name}: ${running.length} running containers checked against the policy packs' container rules with docker inspect`);

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { spawnSync } from "child_process";
+import type { TfResources, TfVariable } from "../../tf-json";
 
 const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 const BECH32 = "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L";
@@ -15,7 +16,7 @@ export function randomString(length: number, alphabet = ALNUM): string {
  * The minimum length a secret's length check demands (`length(var.x) >= N`, a precondition of
  * `terraform_data.<name>_length` in the stack's resources: `lib/secret.ts`).
  */
-export function minLength(name: string, resources: Record<string, any> = {}): number {
+export function minLength(name: string, resources: Partial<TfResources> = {}): number {
   for (const p of resources.terraform_data?.[`${name}_length`]?.lifecycle?.precondition ?? []) {
     const m = /length\(var\.[a-z0-9_]+\)\s*>=\s*(\d+)/.exec(p.condition);
     if (m) return Number(m[1]);
@@ -66,7 +67,7 @@ function tlsPair(): { certificate: string; key: string } {
  * identity for Zallet, Zallet's `salt$hmac` pwhash of the Regtest password, PEM for the proxy, and
  * URL-reserved characters in the PostgreSQL password (the app's URL must carry it percent-encoded).
  */
-export function generateSecrets(variables: Record<string, any>, resources: Record<string, any> = {}): Record<string, string> {
+export function generateSecrets(variables: Record<string, TfVariable>, resources: Partial<TfResources> = {}): Record<string, string> {
   const out: Record<string, string> = {};
   // Optional secrets (a default: the registry credentials, empty unless a registry is used) keep it.
   const names = Object.keys(variables).filter((k) => variables[k].sensitive === true && variables[k].default === undefined);

@@ -6,6 +6,7 @@ import { backupInputs } from "./backup";
 import { evaluateCount, Variables } from "../../../tools/lib/verify-vars";
 import { Terraform } from "./terraform";
 import { ContainerJson } from "./inspect-expect";
+import type { TfJson } from "../../tf-json";
 import { ZEBRA_DEFAULT_RELEASE, zebraStandin } from "./zebra";
 
 /** Image (z3-e2e/<name>) for each image variable of the stacks: a real program, or a stand-in. */
@@ -52,7 +53,7 @@ export interface ContainerUnderTest {
  * Docker names it owns.
  */
 export class StackUnderTest {
-  readonly json: any;
+  readonly json: TfJson;
   readonly tf: Terraform;
   readonly vars: Record<string, string>;
   readonly secrets: Record<string, string>;
@@ -111,7 +112,7 @@ export class StackUnderTest {
     }
     this.section = opts.section ?? name;
     this.json = JSON.parse(readFileSync(join(this.config.outDir, "stacks", name, "cdk.tf.json"), "utf8"));
-    const variables: Record<string, any> = this.json.variable ?? {};
+    const variables = this.json.variable ?? {};
     this.imagePrefix = opts.imagePrefix ?? "";
     this.vars = { docker_host: opts.dockerHost ?? DOCKER_HOST };
     for (const v of Object.keys(variables)) {
@@ -153,7 +154,7 @@ export class StackUnderTest {
   }
 
   containers(): ContainerUnderTest[] {
-    return Object.entries((this.json.resource?.docker_container ?? {}) as Record<string, ContainerJson>).map(([id, config]) => ({
+    return Object.entries(this.json.resource?.docker_container ?? {}).map(([id, config]) => ({
       id,
       name: this.resolve(config.name),
       config,
@@ -199,16 +200,16 @@ export class StackUnderTest {
   }
 
   volumeNames(): string[] {
-    return Object.values((this.json.resource?.docker_volume ?? {}) as Record<string, any>).map((v) => this.resolve(v.name));
+    return Object.values(this.json.resource?.docker_volume ?? {}).map((v) => this.resolve(v.name));
   }
 
   networkNames(): string[] {
-    return Object.values((this.json.resource?.docker_network ?? {}) as Record<string, any>).map((v) => this.resolve(v.name));
+    return Object.values(this.json.resource?.docker_network ?? {}).map((v) => this.resolve(v.name));
   }
 
   /** Volumes declared with prevent_destroy. */
   protectedVolumes(): { id: string; name: string }[] {
-    return Object.entries((this.json.resource?.docker_volume ?? {}) as Record<string, any>)
+    return Object.entries(this.json.resource?.docker_volume ?? {})
       .filter(([, v]) => v.lifecycle?.prevent_destroy === true)
       .map(([id, v]) => ({ id, name: this.resolve(v.name) }));
   }

@@ -39,14 +39,19 @@ export function runningTasks(bed: SwarmTestbed, service: string): Task[] {
     .filter((x) => x.trim() !== "");
   if (ids.length === 0) return [];
   const byId = nodeIndexes(bed);
-  const tasks = JSON.parse(bed.docker(0, ["inspect", "--type", "task", ...ids])) as any[];
+  const tasks = JSON.parse(bed.docker(0, ["inspect", "--type", "task", ...ids])) as {
+    ID: string;
+    NodeID: string;
+    Status: { State: string; ContainerStatus?: { ContainerID?: string } };
+    Spec?: { ContainerSpec?: { Image?: string } };
+  }[];
   return tasks
-    .filter((t) => t.Status?.State === "running")
+    .filter((t) => t.Status.State === "running")
     .map((t) => ({
       id: t.ID,
       node: byId.get(t.NodeID) ?? -1,
       state: t.Status.State,
-      containerId: t.Status?.ContainerStatus?.ContainerID ?? "",
+      containerId: t.Status.ContainerStatus?.ContainerID ?? "",
       image: t.Spec?.ContainerSpec?.Image ?? "",
     }));
 }

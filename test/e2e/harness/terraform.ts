@@ -172,6 +172,6 @@ export function describeChanges(changes: readonly Change[]): string {
 
 /** The `# resource must be replaced` sections of plan text, for failure messages. */
 export function planExcerpt(text: string, lines = 80): string {
-  const out = text.split("\n").filter((l) => /^\s*[#~+\-]|forces replacement|->/.test(l));
+  const out = text.split("\n").filter((l) => /^\s*[#~+-]|forces replacement|->/.test(l));
   return out.slice(0, lines).join("\n");
 }

@@ -35,8 +35,8 @@ describe("zcash-dev (Regtest, one host)", () => {
   });
   test("in the JSON: the uploads read the sensitive variables, and the loaders wait for their length checks", () => {
     expect(devJson.variable!.regtest_rpc_password.sensitive).toBe(true);
-    const zallet = uploadsOf(devJson, "z3_zallet").find((u: any) => u.file === "/etc/zallet/zallet.toml");
-    const zaino = uploadsOf(devJson, "z3_zaino").find((u: any) => u.file === "/etc/zaino/zindexer.toml");
+    const zallet = uploadsOf(devJson, "z3_zallet").find((u: any) => u.file === "/etc/zallet/zallet.toml")!;
+    const zaino = uploadsOf(devJson, "z3_zaino").find((u: any) => u.file === "/etc/zaino/zindexer.toml")!;
     // Each value is written as a quoted TOML string by Terraform (jsonencode), never pasted into the text.
     expect(zallet.content).toContain("validator_password = ${replace(jsonencode(var.regtest_rpc_password)");
     expect(zallet.content).toContain("pwhash = ${replace(jsonencode(var.zallet_rpc_pwhash)");

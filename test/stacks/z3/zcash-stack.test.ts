@@ -305,10 +305,10 @@ describe("zallet", () => {
     expect(ports(container(dev, "z3_zallet"))).toEqual(["127.0.0.1:50232->28232"]);
   });
   const zalletToml = (json: TfJson, vars: Record<string, string> = {}): any =>
-    readToml(renderTemplates({ f: uploadsOf(json, "z3_zallet").find((u: any) => u.file === "/etc/zallet/zallet.toml").content }, vars).f);
+    readToml(renderTemplates({ f: uploadsOf(json, "z3_zallet").find((u: any) => u.file === "/etc/zallet/zallet.toml")!.content }, vars).f);
   const REGTEST_VARS = { regtest_rpc_password: "regtest-password", zallet_rpc_pwhash: "salt$hmac" };
   test("Regtest config has the rpc.auth user with the pwhash by reference", () => {
-    expect(uploadsOf(dev, "z3_zallet").find((u: any) => u.file === "/etc/zallet/zallet.toml").content).toContain(
+    expect(uploadsOf(dev, "z3_zallet").find((u: any) => u.file === "/etc/zallet/zallet.toml")!.content).toContain(
       "pwhash = ${replace(jsonencode(var.zallet_rpc_pwhash)",
     );
     const toml = zalletToml(dev, REGTEST_VARS);
@@ -318,7 +318,7 @@ describe("zallet", () => {
   });
   test("Regtest: an RPC password or pwhash holding quotes, line breaks or `${` is one value of zallet.toml and adds no key", () => {
     const plain = zalletToml(dev, REGTEST_VARS);
-    const template = uploadsOf(dev, "z3_zallet").find((u: any) => u.file === "/etc/zallet/zallet.toml").content;
+    const template = uploadsOf(dev, "z3_zallet").find((u: any) => u.file === "/etc/zallet/zallet.toml")!.content;
     const passwords = renderForEach(template, "regtest_rpc_password", HOSTILE_VALUES, {
       zallet_rpc_pwhash: REGTEST_VARS.zallet_rpc_pwhash,
     });
@@ -391,7 +391,7 @@ describe("monitoring", () => {
   });
   /** prometheus.yml as Prometheus reads it (YAML 1.1); it holds no Terraform value, so the template is the text. */
   const prometheusConfig = (json: TfJson): any =>
-    parse(uploadsOf(json, "z3_prometheus").find((u: any) => u.file === "/etc/prometheus/prometheus.yml").content, { version: "1.1" });
+    parse(uploadsOf(json, "z3_prometheus").find((u: any) => u.file === "/etc/prometheus/prometheus.yml")!.content, { version: "1.1" });
   test("prometheus scrapes the modelled metrics endpoint and alerts to alertmanager", () => {
     const conf = prometheusConfig(prod);
     expect(conf.scrape_configs[0]).toEqual({ job_name: "zebra", metrics_path: "/metrics", static_configs: [{ targets: ["zebra:9999"] }] });
@@ -429,7 +429,7 @@ describe("monitoring", () => {
     const g = container(prod, "z3_grafana");
     expect(envMap(g).GF_SECURITY_ADMIN_PASSWORD).toBeUndefined();
     expect(envMap(g).GF_SECURITY_ADMIN_PASSWORD__FILE).toBe("/run/secrets/grafana_admin_password");
-    expect(uploadsOf(prod, "z3_grafana").find((u: any) => u.file === "/run/secrets/grafana_admin_password").content).toBe(
+    expect(uploadsOf(prod, "z3_grafana").find((u: any) => u.file === "/run/secrets/grafana_admin_password")!.content).toBe(
       "${var.grafana_admin_password}",
     );
     expect(prod.variable!.grafana_admin_password.sensitive).toBe(true);

@@ -10,7 +10,7 @@ const prod = synth(ENVIRONMENTS.production);
 
 describe("Zebra's support window in the synthesized plan (Mainnet)", () => {
   test("every release of the table is a row of the local the plan looks up, with its dates", () => {
-    const windows = prod.locals!.zebra_support_windows as Record<string, any>;
+    const windows = prod.locals!.zebra_support_windows as unknown as Record<string, any>;
     expect(Object.keys(windows)).toEqual(ZEBRA_RELEASES.map((r) => r.version));
     const w = supportWindow(ZEBRA_RELEASES.find((r) => r.version === "7.0.0")!);
     expect(windows["7.0.0"]).toEqual({
@@ -69,6 +69,6 @@ describe("Zebra's support window in the synthesized plan (Mainnet)", () => {
         zebraReleases: [{ image, version: "7.1.0", estimatedReleaseHeight: 3_700_000, endOfSupportDays: 70 }],
       },
     });
-    expect((json.locals!.zebra_support_windows as Record<string, any>)[image]).toMatchObject({ version: "7.1.0" });
+    expect((json.locals!.zebra_support_windows as unknown as Record<string, any>)[image]).toMatchObject({ version: "7.1.0" });
   });
 });

@@ -76,7 +76,7 @@ describe("stack wiring", () => {
   test("container, volume and network names carry zfs-sync-<env>- and never collide across environments", () => {
     const names: string[] = [];
     for (const [env, json] of all) {
-      for (const type of ["docker_container", "docker_volume", "docker_network"]) {
+      for (const type of ["docker_container", "docker_volume", "docker_network"] as const) {
         for (const r of Object.values(json.resource[type] ?? {})) {
           expect(r.name).toMatch(new RegExp(`^zfs-sync-${env}-`));
           names.push(r.name);

@@ -23,7 +23,7 @@ const containerDeps = (c: any, id: string) =>
 /** The proxy's nginx.conf: uploaded through its files loader, never into the proxy itself. */
 const nginxConf = (json: TfJson): string => {
   expect(container(json, "zfs_sync_proxy").upload).toBeUndefined();
-  return container(json, "zfs_sync_proxy_files").upload.find((u: any) => u.file.endsWith("nginx.conf")).content;
+  return container(json, "zfs_sync_proxy_files").upload.find((u: any) => u.file.endsWith("nginx.conf"))!.content;
 };
 
 describe("ZfsSync construct", () => {
