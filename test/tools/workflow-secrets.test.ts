@@ -275,7 +275,7 @@ describe("Terraform gets kreuzwerker/docker from the locked build only", () => {
       expect(engine?.with).toEqual({
         engine: "${{ inputs.engine }}",
         providers: "${{ runner.temp }}/terraform-providers",
-        tofu: "${{ runner.temp }}/opentofu/bin",
+        tofu: "${{ runner.temp }}/opentofu",
         "stack-dir": "cdktf.out/stacks/${{ inputs.stack }}",
       });
       expect(names.indexOf(engine?.name)).toBeLessThan(names.indexOf("init"));

@@ -64,7 +64,9 @@ describe("GitHub workflows", () => {
             p.startsWith("${{ runner.temp }}/summary/") ||
             p === "${{ runner.temp }}/pictures/" ||
             // The provider mirror (terraform-provider.yml): a public build, no secret in it.
-            p === "${{ runner.temp }}/z3-infra/terraform-providers/",
+            p === "${{ runner.temp }}/z3-infra/terraform-providers/" ||
+            // OpenTofu (terraform-provider.yml with engine tofu): a public build, no secret in it.
+            p === "${{ runner.temp }}/z3-infra/bin/",
         ).toBe(true);
       }
       // Wherever plan JSON is written, it goes to the runner's temp directory and is removed on exit.
