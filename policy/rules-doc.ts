@@ -88,7 +88,7 @@ export function renderRulesMarkdown(rules: readonly PolicyRule[] = ALL_RULES): s
     "",
     "## Output",
     "",
-    "`npm run synth` prints one summary per stack (to stdout; to stderr with the failure when a pack reports an error): counts, how many resources of each type were checked, e.g. `docker_service x3`, every error, warnings and infos per rule, and every suppression with its reason. It writes `cdktf.out/stacks/<stack>/policy-report.json` with the same counts (`checked`) and each finding and suppression (id, level, Terraform address, construct path, escape-hatch overrides, details, reason). `npm run policy` prints the same summary for a plan (`policy <stack> (<Pack>, plan): …`).",
+    "`npm run synth` prints one line per stack (`policy <stack> (<Pack>): 0 errors, 19 warnings, 9 infos, 10 suppressed`) and a closing total (to stdout; to stderr with the failure when a pack reports an error, every error then printed in full). `npm run synth -- --verbose` prints the whole summary per stack: how many resources of each type were checked, e.g. `docker_service x3`, every error, warnings and infos per rule, and every suppression with its reason. Every run writes `cdktf.out/policy-report.md` (each stack's counts, its findings per rule with their Terraform addresses, every suppression with its construct and reason) and `cdktf.out/stacks/<stack>/policy-report.json` with the same counts (`checked`) and each finding and suppression (id, level, Terraform address, construct path, escape-hatch overrides, details, reason). `cdktf list`, `diff` and `deploy` run the app quietly (`--app`): they print its output only when synth fails. `npm run policy` prints the whole summary for a plan (`policy <stack> (<Pack>, plan): …`).",
     "",
     "## Limits",
     "",
