@@ -9,6 +9,13 @@ import { renderStackPage } from "../tools/stack-page";
 import { renderZebraReleaseTable, withZebraReleaseTable } from "../tools/zebra-release-table";
 import { ZEBRA_RELEASES } from "../config/z3/zebra-releases";
 
+/** Every file under `dir`, recursively. */
+function walk(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+}
+
 /** The docs must match the code: every stack and every Terraform variable it takes is documented. */
 describe("documentation covers every stack and variable", () => {
   const root = path.resolve(__dirname, "..");
@@ -38,11 +45,59 @@ describe("documentation covers every stack and variable", () => {
     }
   });
 
-  test("the README's two set-up commands are the package scripts CI runs", () => {
-    expect(readme).toContain("npm ci && npm run synth");
-    expect(readme).toContain("npm ci && npm test");
+  test("the README's two set-up commands are the package scripts CI runs, and install once", () => {
+    expect(readme).toContain("npm run setup && npm run synth");
+    expect(readme).toContain("npm run setup && npm test");
+    const scripts = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).scripts;
+    expect(scripts.setup).toBe("node scripts/setup.js");
+    // npm ci deletes node_modules and installs again: the set-up commands do not call it themselves.
+    expect(readme).not.toMatch(/npm ci && npm (run synth|test)/);
     const ci = fs.readFileSync(path.join(root, ".ci", "run"), "utf8");
     expect(ci).toMatch(/^npm test\b/m);
+  });
+
+  test("the README starts with a contents list and the quickstart; reference follows the guides", () => {
+    const headings = [...readme.matchAll(/^## (.+)$/gm)].map((m) => m[1]);
+    expect(headings.slice(0, 3)).toEqual(["Contents", "Quickstart", "Images to build or override"]);
+    expect(headings.indexOf("How-to guides")).toBeLessThan(headings.indexOf("Reference"));
+    for (const h of headings.slice(1))
+      expect([
+        h,
+        readme.includes(
+          `(#${h
+            .toLowerCase()
+            .replace(/[^a-z0-9 -]/g, "")
+            .replace(/ /g, "-")})`,
+        ),
+      ]).toEqual([h, true]);
+    // The images users must build or override, each a checklist item.
+    for (const image of [
+      "z3-rpc-router:local",
+      "zfs-sync:0.2.0",
+      "zfs-sync:8569323",
+      "jessy-core:1.0.0",
+      "jessy-api:1.0.0",
+      "z3-infra/backup:1",
+    ])
+      expect([image, new RegExp(`^- \\[ \\] .*\`${image.replace(/[.]/g, "\\.")}\``, "m").test(readme)]).toEqual([image, true]);
+    // No wall of text: every prose paragraph stays short.
+    const paragraphs = readme.split(/\n\n+/).filter((p) => !/^(\||```|<!--|- |\d+\. |#)/.test(p.trim()));
+    for (const p of paragraphs) expect([p.slice(0, 60), p.split(/\s+/).length <= 150]).toEqual([p.slice(0, 60), true]);
+  });
+
+  test("every link from the README and docs/ to a file of the repository points at a file that exists", () => {
+    const files = [
+      path.join(root, "README.md"),
+      ...walk(path.join(root, "docs")).filter((f) => f.endsWith(".md") && !f.includes(`${path.sep}stacks${path.sep}`)),
+    ];
+    for (const file of files) {
+      const text = fs.readFileSync(file, "utf8");
+      for (const [, target] of text.matchAll(/\]\(([^)#\s]+)(#[^)\s]*)?\)/g)) {
+        if (/^[a-z]+:/.test(target)) continue;
+        const resolved = path.resolve(path.dirname(file), target);
+        expect([path.relative(root, file), target, fs.existsSync(resolved)]).toEqual([path.relative(root, file), target, true]);
+      }
+    }
   });
 
   test("the README's environment table is the one rendered from the shipped settings (npm run docs)", () => {
@@ -74,9 +129,9 @@ describe("documentation covers every stack and variable", () => {
   });
 
   test("every documented variable default is the one the stacks declare", () => {
-    // Each system's variables table: README for Z3, docs/<system>.md for the others.
+    // Each system's variables table: docs/<system>.md.
     const tables: [string, string][] = [
-      ["zcash-", readme],
+      ["zcash-", fs.readFileSync(path.join(root, "docs", "z3.md"), "utf8")],
       ["jessy-", fs.readFileSync(path.join(root, "docs", "jessy.md"), "utf8")],
       ["zfs-sync-", fs.readFileSync(path.join(root, "docs", "zfs-sync.md"), "utf8")],
     ];
