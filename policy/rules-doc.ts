@@ -84,7 +84,7 @@ export function renderRulesMarkdown(rules: readonly PolicyRule[] = ALL_RULES): s
     'Suppressions.of(service).add({ id: "ContainerHealthCheckDefined", reason: "distroless image: no shell or probe binary" });',
     "```",
     "",
-    "A `Service` that must start as root states a `rootReason`; that reason is recorded as a suppression of `ContainerRunsAsNonRoot`. Every suppression that silences a finding is listed in the synth output and in the stack's policy report.",
+    "A `Service` that must start as root states a `rootReason`; that reason is recorded as a suppression of `ContainerRunsAsNonRoot`. Every suppression that silences a finding is counted in the synth output and listed, with its reason, in `cdktf.out/policy-report.md` and the stack's policy report (and by `npm run synth -- --verbose`).",
     "",
     "## Output",
     "",
