@@ -9,6 +9,13 @@ import { renderStackPage } from "../tools/stack-page";
 import { renderZebraReleaseTable, withZebraReleaseTable } from "../tools/zebra-release-table";
 import { ZEBRA_RELEASES } from "../config/z3/zebra-releases";
 
+/** Every file under `dir`, recursively. */
+function walk(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+}
+
 /** The docs must match the code: every stack and every Terraform variable it takes is documented. */
 describe("documentation covers every stack and variable", () => {
   const root = path.resolve(__dirname, "..");
@@ -38,11 +45,59 @@ describe("documentation covers every stack and variable", () => {
     }
   });
 
-  test("the README's two set-up commands are the package scripts CI runs", () => {
-    expect(readme).toContain("npm ci && npm run synth");
-    expect(readme).toContain("npm ci && npm test");
+  test("the README's two set-up commands are the package scripts CI runs, and install once", () => {
+    expect(readme).toContain("npm run setup && npm run synth");
+    expect(readme).toContain("npm run setup && npm test");
+    const scripts = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).scripts;
+    expect(scripts.setup).toBe("node scripts/setup.js");
+    // npm ci deletes node_modules and installs again: the set-up commands do not call it themselves.
+    expect(readme).not.toMatch(/npm ci && npm (run synth|test)/);
     const ci = fs.readFileSync(path.join(root, ".ci", "run"), "utf8");
     expect(ci).toMatch(/^npm test\b/m);
+  });
+
+  test("the README starts with a contents list and the quickstart; reference follows the guides", () => {
+    const headings = [...readme.matchAll(/^## (.+)$/gm)].map((m) => m[1]);
+    expect(headings.slice(0, 3)).toEqual(["Contents", "Quickstart", "Images to build or override"]);
+    expect(headings.indexOf("How-to guides")).toBeLessThan(headings.indexOf("Reference"));
+    for (const h of headings.slice(1))
+      expect([
+        h,
+        readme.includes(
+          `(#${h
+            .toLowerCase()
+            .replace(/[^a-z0-9 -]/g, "")
+            .replace(/ /g, "-")})`,
+        ),
+      ]).toEqual([h, true]);
+    // The images users must build or override, each a checklist item.
+    for (const image of [
+      "z3-rpc-router:local",
+      "zfs-sync:0.2.0",
+      "zfs-sync:8569323",
+      "jessy-core:1.0.0",
+      "jessy-api:1.0.0",
+      "z3-infra/backup:1",
+    ])
+      expect([image, new RegExp(`^- \\[ \\] .*\`${image.replace(/[.]/g, "\\.")}\``, "m").test(readme)]).toEqual([image, true]);
+    // No wall of text: every prose paragraph stays short.
+    const paragraphs = readme.split(/\n\n+/).filter((p) => !/^(\||```|<!--|- |\d+\. |#)/.test(p.trim()));
+    for (const p of paragraphs) expect([p.slice(0, 60), p.split(/\s+/).length <= 150]).toEqual([p.slice(0, 60), true]);
+  });
+
+  test("every link from the README and docs/ to a file of the repository points at a file that exists", () => {
+    const files = [
+      path.join(root, "README.md"),
+      ...walk(path.join(root, "docs")).filter((f) => f.endsWith(".md") && !f.includes(`${path.sep}stacks${path.sep}`)),
+    ];
+    for (const file of files) {
+      const text = fs.readFileSync(file, "utf8");
+      for (const [, target] of text.matchAll(/\]\(([^)#\s]+)(#[^)\s]*)?\)/g)) {
+        if (/^[a-z]+:/.test(target)) continue;
+        const resolved = path.resolve(path.dirname(file), target);
+        expect([path.relative(root, file), target, fs.existsSync(resolved)]).toEqual([path.relative(root, file), target, true]);
+      }
+    }
   });
 
   test("the README's environment table is the one rendered from the shipped settings (npm run docs)", () => {
@@ -74,9 +129,9 @@ describe("documentation covers every stack and variable", () => {
   });
 
   test("every documented variable default is the one the stacks declare", () => {
-    // Each system's variables table: README for Z3, docs/<system>.md for the others.
+    // Each system's variables table: docs/<system>.md.
     const tables: [string, string][] = [
-      ["zcash-", readme],
+      ["zcash-", fs.readFileSync(path.join(root, "docs", "z3.md"), "utf8")],
       ["jessy-", fs.readFileSync(path.join(root, "docs", "jessy.md"), "utf8")],
       ["zfs-sync-", fs.readFileSync(path.join(root, "docs", "zfs-sync.md"), "utf8")],
     ];
@@ -120,7 +175,8 @@ describe("documentation covers every stack and variable", () => {
     expect(page).toContain('sec_tls_private_key -.->|"/run/secrets/tls_private_key"| svc_zfs_sync_production_proxy');
     expect(page).toContain('port_0_0_0_0_443_tcp(["0.0.0.0:443/tcp"]) -->|"8443"| svc_zfs_sync_production_proxy');
     expect(page).toContain('{{"zfs-sync-production-network (internal)"}}');
-    expect(page).toContain("zfs-sync-production-postgres-data (data, prevent_destroy)");
+    // The backup runner dumps the database over the network: backed up, though it mounts no volume of it.
+    expect(page).toContain("zfs-sync-production-postgres-data (data, prevent_destroy, backed up)");
     expect(page).not.toMatch(/sec_[a-z_]+ -.->\|"[^"]*"\| svc_[a-z_]*_files\b/);
     expect(page).toContain("Deployment target: **containers**.");
     const dot = renderStackDot("zfs-sync-production", json);
@@ -148,24 +204,24 @@ describe("documentation covers every stack and variable", () => {
     const page = renderStackPage("zfs-sync-staging", json);
     expect(page).toContain("Deployment target: **swarm**.");
     expect(page).toContain("| Service | Address | User | Replicas | Placement | Update order | Networks | Published ports | Volumes |");
-    // Service | Address | User | Replicas | Placement | Update order | …
-    expect(row(page, "`zfs-sync-staging-app`")).toEqual([
+    // Service | Address | User | Replicas | Placement | Update order | … (the first of two rows: the Runtime table follows)
+    expect(row(page, "`zfs-sync-staging-app`")[0]).toEqual(
       expect.arrayContaining(["`docker_service.zfs_sync_app`", "2", "anywhere", "start-first"]),
-    ]);
-    expect(row(page, "`zfs-sync-staging-proxy`")).toEqual([
+    );
+    expect(row(page, "`zfs-sync-staging-proxy`")[0]).toEqual(
       expect.arrayContaining(["`docker_service.zfs_sync_proxy`", "2", "anywhere, at most 1 per node", "`*:443->8443/tcp (host)`"]),
-    ]);
-    expect(row(page, "`zfs-sync-staging-postgres`")).toEqual([
+    );
+    expect(row(page, "`zfs-sync-staging-postgres`")[0]).toEqual(
       expect.arrayContaining(["1", "data node (`node.labels.z3-infra.data==true`)", "stop-first"]),
-    ]);
+    );
     expect(page).toContain('svc_zfs_sync_staging_app["zfs-sync-staging-app (2 replicas)"]');
     expect(page).toContain('svc_zfs_sync_staging_postgres["zfs-sync-staging-postgres (1 replica, data node)"]');
     expect(page).toContain('port_443_tcp_host(["*:443/tcp (host)"]) -->|"8443"| svc_zfs_sync_staging_proxy');
     expect(page).toContain("A swarm port binds every interface");
     // The one-shot migration job stays a container on the data node.
-    expect(row(page, "`zfs-sync-staging-migrate` (one-shot)")).toEqual([
+    expect(row(page, "`zfs-sync-staging-migrate` (one-shot)")[0]).toEqual(
       expect.arrayContaining(["`docker_container.zfs_sync_migrate`", "data node (a container on `docker_host`)"]),
-    ]);
+    );
     // Secrets reach the proxy as swarm secrets owned by its user, 0400; its configuration as a config.
     const proxyFiles = row(page, "`/run/secrets/tls_certificate`").concat(row(page, "`/run/secrets/tls_private_key`"));
     expect(proxyFiles).toEqual([
@@ -199,6 +255,54 @@ describe("documentation covers every stack and variable", () => {
     expect(row(page, "`zfs-sync-staging-network`")).toEqual([["`zfs-sync-staging-network`", "overlay", "yes", "yes", "no"]]);
     expect(row(page, "`zfs-sync-staging-postgres-data`")).toEqual([expect.arrayContaining(["data (`stateful`), on the data node"])]);
     expect(page).toContain('svc_zfs_sync_staging_app -->|"rw /logs"| anon_zfs_sync_staging_app_logs');
+  });
+
+  test("a dev stack page marks only the volumes its backup runner lists, and the runner as existing only while backup_repository is set", () => {
+    const json = JSON.parse(fs.readFileSync(path.join(out, "stacks", "zfs-sync-dev", "cdk.tf.json"), "utf8"));
+    const page = renderStackPage("zfs-sync-dev", json);
+    expect(row(page, "`zfs-sync-dev-data`")[0][4]).toBe(
+      "yes, by `zfs-sync-dev-backup` (restic snapshot of its read-only mount), only while `backup_repository` is set",
+    );
+    // The runner mounts its own files volumes; it does not back them up.
+    for (const own of ["`zfs-sync-dev-backup-files-etc-restic`", "`zfs-sync-dev-backup-files-run-secrets-restic`"])
+      expect([own, row(page, own)[0]?.[4]]).toEqual([own, "no"]);
+    expect(page).not.toMatch(/backup-files[^\n]*backed up/);
+    expect(page).toContain('svc_zfs_sync_dev_backup["zfs-sync-dev-backup (only if backup_repository is set)"]');
+    expect(row(page, "`zfs-sync-dev-backup` (only while `backup_repository` is set)")).toHaveLength(1);
+    // In production backups are required: the runner always exists.
+    const production = renderStackPage(
+      "zfs-sync-production",
+      JSON.parse(fs.readFileSync(path.join(out, "stacks", "zfs-sync-production", "cdk.tf.json"), "utf8")),
+    );
+    expect(production).not.toContain("only while");
+  });
+
+  test("a stack page lists each service's image, limits, capabilities, health check and update order", () => {
+    const staging = renderStackPage(
+      "zfs-sync-staging",
+      JSON.parse(fs.readFileSync(path.join(out, "stacks", "zfs-sync-staging", "cdk.tf.json"), "utf8")),
+    );
+    expect(staging).toContain("| Service | Image | Limits | Capabilities | Health check | Update order |");
+    expect(row(staging, "`zfs-sync-staging-app`")[1]).toEqual([
+      "`zfs-sync-staging-app`",
+      "`zfs_sync_image` (default `zfs-sync:8569323`)",
+      "memory 1024 MiB, 2 CPU, reserved 1024 MiB",
+      "drop ALL; add none",
+      "`curl -f http://localhost:8000/api/v1/health` (every 30s, timeout 10s, 3 retries, start period 40s)",
+      "start-first (rolling, 1 at a time; on failure rollback)",
+    ]);
+    const production = renderStackPage(
+      "zcash-production",
+      JSON.parse(fs.readFileSync(path.join(out, "stacks", "zcash-production", "cdk.tf.json"), "utf8")),
+    );
+    expect(row(production, "`z3-mainnet-zebra`")[1]).toEqual([
+      "`z3-mainnet-zebra`",
+      expect.stringMatching(/^`zebra_image` \(default `[^`]+`\)$/),
+      expect.stringMatching(/^memory 16384 MiB \(no swap\), \d+ CPU, CPU weight 4096$/),
+      "drop ALL; add `CHOWN`, `DAC_OVERRIDE`, `FOWNER`, `SETGID`, `SETUID`",
+      expect.stringMatching(/^`.+` \(every /),
+      "stop-first (replaced: destroyed, then created)",
+    ]);
   });
 
   test("a stack page prints no secret or file content", () => {

@@ -5,7 +5,8 @@
  * file, and the SVG dot makes of it, change only when the stack does. Names only: no file content,
  * no variable value.
  */
-import { Json, readStack } from "./stack-model";
+import { Json } from "./stack-model";
+import { documentedStack, gatesOf } from "./stack-runtime";
 import { Picture, PictureEdge, PictureNode, stackPicture } from "./stack-picture";
 
 /**
@@ -132,7 +133,7 @@ export function renderPictureDot(stack: string, picture: Picture): string {
 
 /** The DOT graph of one synthesized stack. */
 export function renderStackDot(stack: string, json: Json): string {
-  return renderPictureDot(stack, stackPicture(readStack(json)));
+  return renderPictureDot(stack, stackPicture(documentedStack(json), gatesOf(json)));
 }
 
 /**

@@ -5,11 +5,16 @@
  * overlay networks) also shows each service's replicas, placement and update order, and the files
  * swarm delivers as secrets and configs. No file content or variable value is ever printed.
  *
- * The JSON is read by `tools/stack-model.ts`; the picture's nodes and edges come from
- * `tools/stack-picture.ts`, which also feeds the Graphviz rendering (`tools/stack-dot.ts`).
+ * Each service's runtime (image, limits, capabilities, health check, update order) has its own
+ * table; a resource that exists only under a condition (a count gated on a variable) says so; a
+ * volume is backed up only where a backup runner lists it in its sources.
+ *
+ * The JSON is read by `tools/stack-model.ts` and `tools/stack-runtime.ts`; the picture's nodes and
+ * edges come from `tools/stack-picture.ts`, which also feeds the Graphviz rendering (`tools/stack-dot.ts`).
  */
-import { DATA_NODE, Json, Port, readStack, Service, Variable } from "./stack-model";
+import { DATA_NODE, Json, Port, Service, Variable } from "./stack-model";
 import { Picture, PictureEdge, PictureNode, stackPicture } from "./stack-picture";
+import { backedUpVolumes, documentedStack, gatesOf, runtimeOf } from "./stack-runtime";
 
 type Column<T> = readonly [string, (row: T) => string];
 
@@ -87,9 +92,13 @@ function variableDefault(v: Variable): string {
 
 /** The page of one synthesized stack. */
 export function renderStackPage(stack: string, json: Json): string {
-  const model = readStack(json);
+  const model = documentedStack(json);
   const { services, networks, volumes, variables, swarm, swarmFiles, secretReads } = model;
   const sensitive = new Set(variables.filter((v) => v.sensitive).map((v) => v.name));
+  const gates = gatesOf(json);
+  const backups = backedUpVolumes(json, model);
+  /** ` (only while `x` is set)` for a count-gated resource. */
+  const gated = (name: string) => (gates.has(name) ? ` (only while ${gates.get(name)})` : "");
 
   const lines: string[] = [];
   const out = (s = "") => lines.push(s);
@@ -109,7 +118,7 @@ export function renderStackPage(stack: string, json: Json): string {
   }
   out();
   out("```mermaid");
-  for (const line of mermaidFlowchart(stackPicture(model))) out(line);
+  for (const line of mermaidFlowchart(stackPicture(model, gates))) out(line);
   out("```");
   out();
   out(
@@ -120,7 +129,7 @@ export function renderStackPage(stack: string, json: Json): string {
   out("## Services");
   out();
   const serviceColumns: Column<Service>[] = [
-    [swarm ? "Service" : "Container", (s) => `${code(s.name)}${s.oneShot ? " (one-shot)" : ""}`],
+    [swarm ? "Service" : "Container", (s) => `${code(s.name)}${s.oneShot ? " (one-shot)" : ""}${gated(s.name)}`],
     ["Address", (s) => code(s.address)],
     ["User", (s) => (s.user ? code(s.user) : "the image's")],
     ...(swarm
@@ -148,6 +157,33 @@ export function renderStackPage(stack: string, json: Json): string {
         "A swarm port binds every interface: in `host` mode on each node that runs a task, in `ingress` mode on every node of the swarm. A loopback-only port has no swarm equivalent and is not published.",
     );
   }
+  if ([...gates.keys()].some((name) => services.some((s) => s.name === name))) {
+    out();
+    out(
+      "Only while …: the resource has a `count` of 1 when the condition holds and 0 otherwise; with the condition false, Terraform creates nothing for it (and destroys what it created).",
+    );
+  }
+  out();
+  out("## Runtime");
+  out();
+  const runtimes = new Map(services.map((s) => [s.name, runtimeOf(json, s)]));
+  table(
+    out,
+    [
+      [swarm ? "Service" : "Container", (s) => code(s.name)],
+      ["Image", (s) => runtimes.get(s.name)!.image],
+      ["Limits", (s) => runtimes.get(s.name)!.limits],
+      ["Capabilities", (s) => runtimes.get(s.name)!.capabilities],
+      ["Health check", (s) => cell(runtimes.get(s.name)!.healthCheck)],
+      ["Update order", (s) => runtimes.get(s.name)!.updateOrder],
+    ],
+    services,
+  );
+  out();
+  out(
+    "Image: the Terraform variable that sets it (its default) or the reference itself. Limits: memory (no swap: `memory_swap` equals `memory`), CPUs (`cpu_quota`/`cpu_period`, `nano_cpus`), CPU weight (`cpu_shares`, the share under contention); none: the host's. " +
+      "Capabilities: dropped, then added back (Linux capability names without `CAP_`). Update order: how a change reaches a running service: a container is replaced, a swarm service is updated task by task.",
+  );
   out();
   out("## Volumes");
   out();
@@ -155,8 +191,17 @@ export function renderStackPage(stack: string, json: Json): string {
   const volumeRows: string[][] = [
     ...volumes.map((v) => {
       const holds = v.holdsFiles ? "uploaded files (refilled on replacement)" : v.stateful ? "data (`stateful`)" : "not marked stateful";
-      const backedUp = v.backedUpBy.length > 0 ? `yes, by ${v.backedUpBy.map(code).join(", ")}` : "no";
-      return [code(v.name), code(v.address), holds + onDataNode, yesNo(v.preventDestroy), backedUp];
+      const by = backups.get(v.name) ?? [];
+      const backedUp =
+        by.length > 0
+          ? by
+              .map(
+                (b) =>
+                  `yes, by ${code(b.runner)} (${b.kind === "postgres" ? `\`pg_dump\` of database ${code(b.database ?? "")}` : "restic snapshot of its read-only mount"})${gates.has(b.runner) ? `, only while ${gates.get(b.runner)}` : ""}`,
+              )
+              .join("; ")
+          : "no";
+      return [code(v.name) + gated(v.name), code(v.address), holds + onDataNode, yesNo(v.preventDestroy), backedUp];
     }),
     ...services.flatMap((s) =>
       s.volumes
@@ -182,12 +227,14 @@ export function renderStackPage(stack: string, json: Json): string {
     volumeRows,
   );
   out();
-  out("Backed up: a container or swarm service labelled `role=backup` mounts the volume.");
+  out(
+    "Backed up: the stack's backup runner (the service labelled `role=backup`) lists the volume in its sources (`/etc/restic/sources.json`) and copies it with restic, from a read-only mount or, for a database, with `pg_dump` over the network. The runner's own files volumes are mounted, not backed up.",
+  );
   out();
   out("## Networks");
   out();
   const networkColumns: Column<(typeof networks)[number]>[] = [
-    ["Network", (n) => code(n.name)],
+    ["Network", (n) => code(n.name) + gated(n.name)],
     ...(swarm
       ? ([
           ["Driver", (n) => n.driver],

@@ -45,33 +45,44 @@ const isPinned = (s: Service) => (s.swarm?.constraints ?? []).some((c) => DATA_N
 const notes = (list: string[]) => (list.length > 0 ? ` (${list.join(", ")})` : "");
 
 /** The shape of one service in the picture: one-shot, its replicas and where it runs (swarm stacks). */
-function serviceNote(s: Service, swarm: boolean): string {
+function serviceNote(s: Service, swarm: boolean, gate: string[]): string {
   return notes([
     ...(s.oneShot ? ["one-shot"] : []),
     ...(s.swarm ? [`${s.swarm.replicas} ${s.swarm.replicas === "1" ? "replica" : "replicas"}`] : []),
     ...(swarm && (!s.swarm || isPinned(s)) ? ["data node"] : []),
+    ...gate,
   ]);
 }
 
-/** The picture of one stack. Volumes a files loader fills are left out: they hold copies of uploaded files. */
-export function stackPicture(model: StackModel): Picture {
+/**
+ * The picture of one stack. Volumes a files loader fills are left out: they hold copies of uploaded
+ * files. `gates` names, per service, network or volume name, the condition a count-gated one exists
+ * under (`` `backup_repository` is set ``): its node says `only if …`.
+ */
+export function stackPicture(model: StackModel, gates: ReadonlyMap<string, string> = new Map()): Picture {
   const nodes: PictureNode[] = [];
   const edges: PictureEdge[] = [];
+  const gate = (name: string) => (gates.has(name) ? [`only if ${gates.get(name)!.replace(/`/g, "")}`] : []);
   for (const n of model.networks) {
     nodes.push({
       kind: "network",
       id: pictureId("net", n.name),
-      label: `${n.name}${notes([...(n.internal ? ["internal"] : []), ...(n.encrypted ? ["encrypted"] : [])])}`,
+      label: `${n.name}${notes([...(n.internal ? ["internal"] : []), ...(n.encrypted ? ["encrypted"] : []), ...gate(n.name)])}`,
       internal: n.internal,
     });
   }
   for (const s of model.services)
-    nodes.push({ kind: "service", id: pictureId("svc", s.name), label: `${s.name}${serviceNote(s, model.swarm)}`, oneShot: s.oneShot });
+    nodes.push({
+      kind: "service",
+      id: pictureId("svc", s.name),
+      label: `${s.name}${serviceNote(s, model.swarm, gate(s.name))}`,
+      oneShot: s.oneShot,
+    });
   for (const v of model.volumes) {
     if (v.holdsFiles) continue;
     const backedUp = v.backedUpBy.length > 0;
     // prevent_destroy is named with the data it protects, as the inventory's `Holds` column does.
-    const label = `${v.name}${notes([...(v.stateful ? ["data", ...(v.preventDestroy ? ["prevent_destroy"] : [])] : []), ...(backedUp ? ["backed up"] : [])])}`;
+    const label = `${v.name}${notes([...(v.stateful ? ["data", ...(v.preventDestroy ? ["prevent_destroy"] : [])] : []), ...(backedUp ? ["backed up"] : []), ...gate(v.name)])}`;
     nodes.push({ kind: "volume", id: pictureId("vol", v.name), label, preventDestroy: v.preventDestroy, backedUp });
   }
   const filesVolumes = new Set(model.volumes.filter((v) => v.holdsFiles).map((v) => v.name));

@@ -56,12 +56,19 @@ function fixture(): Json {
           volumes: [{ volume_name: "demo-web-files", container_path: "/etc/web" }],
           upload: [{ file: "/etc/web/db.conf", content: "password = ${var.db_password} CANARY-FILE-CONTENT" }],
         },
-        // The backup runner: labelled role=backup, it mounts the volume it backs up read-only.
+        // The backup runner: labelled role=backup, it mounts the volume it backs up read-only and lists
+        // it in its sources (uploaded by its files loader).
         backup: {
           name: "demo-backup",
           must_run: false,
           labels: labels({ role: "backup", service: "demo-backup" }),
           volumes: [{ volume_name: "demo-db-data", container_path: "/backup/demo-db-data", read_only: true }],
+        },
+        backup_files: {
+          name: "demo-backup-files",
+          must_run: false,
+          labels: labels({ role: "files-loader", service: "demo-backup" }),
+          upload: [{ file: "/etc/restic/sources.json", content: JSON.stringify({ sources: [{ kind: "files", volume: "demo-db-data" }] }) }],
         },
       },
     },
@@ -169,9 +176,14 @@ describe("renderStackDot", () => {
     );
   });
 
-  test("a swarm service labelled role=backup (on its tasks' containers) backs up the volumes it mounts", () => {
+  test("a swarm service labelled role=backup (on its tasks' containers) backs up the volumes its sources config lists", () => {
     const json = fixture();
     delete json.resource.docker_container.backup;
+    delete json.resource.docker_container.backup_files;
+    json.locals = { backup_sources_content: JSON.stringify({ sources: [{ kind: "files", volume: "demo-media" }] }) };
+    json.resource.docker_config = {
+      backup_sources: { name: "demo-backup-sources", data: "${base64encode(local.backup_sources_content)}" },
+    };
     json.resource.docker_service = {
       backup: {
         name: "demo-backup",
@@ -180,6 +192,7 @@ describe("renderStackDot", () => {
           container_spec: {
             labels: labels({ role: "backup" }),
             mounts: [{ type: "volume", source: "demo-media", target: "/backup/demo-media", read_only: true }],
+            configs: [{ config_id: "${docker_config.backup_sources.id}", file_name: "/etc/restic/sources.json" }],
           },
         },
       },
