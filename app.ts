@@ -2,6 +2,7 @@ import { App } from "./lib/cdk";
 import { EnvironmentName } from "./config/common";
 import { EnvironmentSettings, SettingsError, validateSettings } from "./config/settings";
 import { ConstructValidationError } from "./lib/validation";
+import { RELEASE_CONTEXT_KEY } from "./lib/release";
 import { PolicyViolationError, applyPolicyPack, synthesizeWithPolicy } from "./policy";
 import { SystemStack } from "./stacks/system-stack";
 import { ZcashStack } from "./stacks/z3/zcash-stack";
@@ -51,13 +52,21 @@ export function buildApp(
  */
 export function synthesize(
   environments: Readonly<Record<EnvironmentName, EnvironmentSettings>>,
-  options: { outdir?: string; stdout?: (text: string) => void; stderr?: (text: string) => void; systems?: typeof SYSTEMS } = {},
+  options: {
+    outdir?: string;
+    stdout?: (text: string) => void;
+    stderr?: (text: string) => void;
+    systems?: typeof SYSTEMS;
+    /** The `release` label of every container and swarm service (lib/release.ts). @default - no release label */
+    release?: string;
+  } = {},
 ): number {
   const write = options.stderr ?? ((text: string) => process.stderr.write(text));
   const print = options.stdout ?? ((text: string) => process.stdout.write(text));
   let summary = "";
   try {
-    const app = new App(options.outdir ? { outdir: options.outdir } : undefined);
+    const context = options.release !== undefined ? { [RELEASE_CONTEXT_KEY]: options.release } : undefined;
+    const app = new App(options.outdir || context ? { outdir: options.outdir, context } : undefined);
     const stacks = buildApp(app, environments, options.systems);
     synthesizeWithPolicy(app, stacks, (text) => (summary += text));
     print(summary);
