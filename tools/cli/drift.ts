@@ -84,7 +84,9 @@ export async function drift(ctx: StackContext, tf: TerraformRunner): Promise<Dri
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "z3ops-drift-"));
   const planFile = path.join(tmp, "drift.tfplan");
   try {
-    const plan = await tf.run(["plan", "-detailed-exitcode", "-input=false", "-no-color", `-out=${planFile}`, ...varArgs(ctx.cliVars)], {
+    // -lock=false: the plan is read and thrown away, so it needs no lock, holds up no apply, and runs
+    // with read-only state credentials (the nightly workflow).
+    const plan = await tf.run(["plan", "-detailed-exitcode", "-input=false", "-no-color", "-lock=false", `-out=${planFile}`, ...varArgs(ctx.cliVars)], {
       cwd: ctx.dir,
       timeoutMs: 20 * 60_000,
     });
