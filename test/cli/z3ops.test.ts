@@ -105,7 +105,7 @@ describe("arguments are checked before Docker or Terraform is contacted", () => 
   });
   test("the restore of a stack without backups configured: exit 2 before Docker", async () => {
     const json = stackJson();
-    delete (json.resource as any).docker_container.backup_runner_files;
+    delete (json.resource as { docker_container: Record<string, unknown> }).docker_container.backup_runner_files;
     const other = synthDir(json);
     try {
       const r = await z3ops(["restore", "shop-dev", "shop-dev-data", "--dry-run", "--out", other.out]);

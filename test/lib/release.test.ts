@@ -14,7 +14,8 @@ function deployed(release: string | undefined, target?: DeploymentTarget) {
   new Service(stack, "App", { name: "app", image, user: "1000:1000", networks: [{ network }] });
   return synthJson(stack);
 }
-const labels = (list: any[] | undefined) => Object.fromEntries((list ?? []).map((l: any) => [l.label, l.value]));
+type Label = { label: string; value: string };
+const labels = (list: readonly Label[] | undefined) => Object.fromEntries((list ?? []).map((l) => [l.label, l.value]));
 
 describe("release of a checkout (releaseOf)", () => {
   test("<version>+<commit>, the commit as git prints it (trailing newline dropped)", () => {
@@ -46,13 +47,15 @@ describe("release label on containers", () => {
     const a = deployed("0.1.0+aaaaaaa");
     expect(deployed("0.1.0+aaaaaaa")).toEqual(a);
     const b = deployed("0.1.0+bbbbbbb");
-    const strip = (json: any) =>
-      JSON.parse(JSON.stringify(json), (_k, v) => (Array.isArray(v) ? v.filter((x) => !(x && x.label === "release")) : v));
+    const strip = (json: unknown): unknown =>
+      JSON.parse(JSON.stringify(json), (_k, v: unknown) =>
+        Array.isArray(v) ? v.filter((x: Partial<Label> | null) => !(x && x.label === "release")) : v,
+      );
     expect(strip(b)).toEqual(strip(a));
     expect(labels(container(b, "app").labels).release).toBe("0.1.0+bbbbbbb");
     // The files loader (created, never started) does not carry it: the service's label is enough.
     for (const [id, body] of Object.entries(b.resource.docker_container))
-      if (id !== "app") expect([id, labels((body as any).labels).release]).toEqual([id, undefined]);
+      if (id !== "app") expect([id, labels((body as { labels?: Label[] }).labels).release]).toEqual([id, undefined]);
   });
   test("a context value that is not a release fails the synth", () => {
     expect(() => deployed("bad release")).toThrow(/context z3:release "bad release"/);

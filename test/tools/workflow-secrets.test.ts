@@ -137,7 +137,7 @@ describe("pull requests never reach production", () => {
     expect(Object.keys(triggers(wf)).sort()).toEqual(["schedule", "workflow_dispatch"]);
     for (const id of ["stacks", "drift"]) {
       const all = steps(wf.jobs[id]);
-      expect([id, all[0].if]).toEqual([id, "github.ref != 'refs/heads/main'"]);
+      expect([id, (all[0] as Step & { if?: string }).if]).toEqual([id, "github.ref != 'refs/heads/main'"]);
       expect([id, all.findIndex(stepSecrets)]).toEqual([id, expect.not.stringMatching(/^0$/)]);
     }
     const drift = steps(wf.jobs.drift);

@@ -86,10 +86,13 @@ export async function drift(ctx: StackContext, tf: TerraformRunner): Promise<Dri
   try {
     // -lock=false: the plan is read and thrown away, so it needs no lock, holds up no apply, and runs
     // with read-only state credentials (the nightly workflow).
-    const plan = await tf.run(["plan", "-detailed-exitcode", "-input=false", "-no-color", "-lock=false", `-out=${planFile}`, ...varArgs(ctx.cliVars)], {
-      cwd: ctx.dir,
-      timeoutMs: 20 * 60_000,
-    });
+    const plan = await tf.run(
+      ["plan", "-detailed-exitcode", "-input=false", "-no-color", "-lock=false", `-out=${planFile}`, ...varArgs(ctx.cliVars)],
+      {
+        cwd: ctx.dir,
+        timeoutMs: 20 * 60_000,
+      },
+    );
     if (plan.code === 0) return { drifted: false, markdown: "" };
     if (plan.code !== 2)
       throw new TerraformFailed(`terraform plan of ${ctx.stack} failed (exit ${plan.code}):\n${lastLines(plan.stderr || plan.stdout)}`);
