@@ -266,6 +266,15 @@ describe("drift", () => {
     expect(lines[0]).toContain("`networks_advanced`");
     expect(lines[1]).toBe("- `docker_network.old` (`shop-dev-old`): **gone** (deleted outside Terraform)");
     expect(driftLines({})).toEqual([]);
+    // Refreshed without a visible difference (computed attributes only): not reported.
+    const same = { name: "shop-dev-app-files", start: false };
+    expect(
+      driftLines({
+        resource_drift: [
+          { address: "docker_container.app_files", type: "docker_container", change: { actions: ["update"], before: same, after: same } },
+        ],
+      }),
+    ).toEqual([]);
   });
   test("renderDrift: the drift, then the next apply in the plan-summary format", () => {
     const md = renderDrift("shop-dev", driftPlan);

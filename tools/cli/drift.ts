@@ -36,14 +36,17 @@ function nameOf(value: Json | undefined): string | undefined {
   return isObject(value) && typeof value.name === "string" ? value.name : undefined;
 }
 
-/** One line per resource changed outside Terraform, with each changed attribute (masked as plan-summary masks). */
+/**
+ * One line per resource changed outside Terraform, with each changed attribute (masked as plan-summary
+ * masks); resources whose refreshed attributes only differ where nothing is shown are left out.
+ */
 export function driftLines(plan: unknown): string[] {
   const drift = (isObject(plan) && Array.isArray(plan.resource_drift) ? plan.resource_drift : []) as unknown as RawDrift[];
-  return drift.map((d) => {
+  return drift.flatMap((d) => {
     const name = nameOf(d.change.before) ?? nameOf(d.change.after);
     const label = `${code(d.address)}${name ? ` (${code(name)})` : ""}`;
     if (d.change.after === null || d.change.after === undefined || d.change.actions.includes("delete"))
-      return `- ${label}: **gone** (deleted outside Terraform)`;
+      return [`- ${label}: **gone** (deleted outside Terraform)`];
     const { changes } = diffAttributes({
       resourceType: d.type,
       before: d.change.before,
@@ -58,14 +61,15 @@ export function driftLines(plan: unknown): string[] {
           ? `${code(formatPath(c.path))}: added ${c.after}`
           : `${code(formatPath(c.path))}: removed ${c.before}`,
     );
-    return `- ${label}: ${what.length > 0 ? what.join("; ") : "changed (only in hidden attributes)"}`;
+    // Refreshed attributes that render the same (computed or masked ones only) are not news.
+    return what.length > 0 ? [`- ${label}: ${what.join("; ")}`] : [];
   });
 }
 
 /** The drift report of a parsed `terraform show -json` plan. */
 export function renderDrift(stack: string, plan: unknown): string {
   const lines = driftLines(plan);
-  const summary = summarizePlans([{ stack, plan }], { allowDataLoss: true, title: `Drift of ${stack}` });
+  const summary = summarizePlans([{ stack, plan }], { allowDataLoss: true, title: `Plan of ${stack}` });
   return [
     `## Drift of ${code(stack)}`,
     "",
