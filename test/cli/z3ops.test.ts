@@ -88,7 +88,7 @@ describe("arguments are checked before Docker or Terraform is contacted", () => 
     [["rollback", "shop-dev", "not a release"], /release "not a release"/],
     [["rollback", "shop-dev", "0.1.0+bbbbbbb", "--wait", "soon"], /--wait soon: a number of seconds/],
     [["rollback", "shop-dev", "0.1.0+bbbbbbb", "--from", "/nonexistent/out"], /--from \/nonexistent\/out: no such directory/],
-    [["rollback", "shop-dev", "0.1.0"], /release 0\.1\.0 names no commit .*--from/],
+    [["rollback", "shop-dev", "0.1.0", "--yes"], /release 0\.1\.0 names no commit .*--from/],
     [["restore", "shop-dev", "nope"], /nope is not backed up by shop-dev; its backed-up volumes: shop-dev-data/],
     [["restore", "shop-dev", "shop-dev-data"], /confirm with --yes \(no terminal to ask on\)/],
     [["restore", "shop-dev", "shop-dev-data", "--list", "--dry-run"], /--list and --dry-run: give one of them/],

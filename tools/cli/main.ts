@@ -181,6 +181,8 @@ export async function main(argv: readonly string[], deps: CliDeps = {}): Promise
       if (!RELEASE_ARGUMENT.test(release)) throw new InputError(`release ${JSON.stringify(release)}: letters, digits, '.', '_', '+', '-'`);
       if (!/^\d+$/.test(o.wait)) throw new InputError(`--wait ${o.wait}: a number of seconds`);
       if (o.from !== undefined && !fs.existsSync(o.from)) throw new InputError(`--from ${o.from}: no such directory`);
+      if (!o.yes && !(deps.isTTY ?? process.stdin.isTTY === true))
+        throw new InputError(`rolling ${stack} back to ${release}: confirm with --yes (no terminal to ask on)`);
       const ctx = context(stack, o);
       const earlier = earlierStack(stack, release, o.from === undefined ? undefined : path.resolve(cwd, o.from), deps.repoRoot ?? cwd);
       const plan = checkRelease(ctx, release, earlier);
