@@ -290,6 +290,9 @@ describe("drift", () => {
     expect(tf.calls[0].args.slice(0, 5)).toEqual(["plan", "-detailed-exitcode", "-input=false", "-no-color", "-lock=false"]);
     expect(tf.calls[0].args.slice(-2)).toEqual(["-var", "app_image=shop/app:1"]);
     expect(tf.calls[0].cwd).toBe(fx.dir);
+    // --docker-host reaches Terraform as the docker_host variable.
+    await z3ops(["drift", "shop-dev", "--out", fx.out, "--docker-host", "ssh://deploy@host"], { terraform: tf });
+    expect(tf.calls[1].args.slice(-2)).toEqual(["-var", "docker_host=ssh://deploy@host"]);
   });
   test("a drifted stack: plan exits 2; the report on stdout (and --output), exit 1; init first when never initialised", async () => {
     const tf = fakeTerraform({

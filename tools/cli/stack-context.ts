@@ -27,6 +27,7 @@ export interface StackContext {
   readonly dir: string;
   readonly config: unknown;
   readonly vars: Variables;
+  /** `-var` values for Terraform: those given, and docker_host when --docker-host is given. */
   readonly cliVars: Readonly<Record<string, string>>;
   readonly model: StackModel;
   readonly host: DockerHost;
@@ -53,7 +54,9 @@ export function loadStack(stack: string, opts: StackOptions, env: NodeJS.Process
   const vars = new Variables(blocks, opts.vars, env);
   const host = dockerHost(opts.dockerHost, vars, env);
   const model = readStack(stack, config, vars);
-  return { stack, outDir, dir: path.dirname(file), config, vars, cliVars: opts.vars, model, host };
+  // Terraform reaches the host --docker-host names, as the other commands do.
+  const cliVars = opts.dockerHost !== undefined ? { ...opts.vars, docker_host: opts.dockerHost } : opts.vars;
+  return { stack, outDir, dir: path.dirname(file), config, vars, cliVars, model, host };
 }
 
 export type Deployed = (ServiceModel & { readonly oneShot: false }) | (OneShotModel & { readonly oneShot: true });
