@@ -2,6 +2,7 @@ import { App } from "./lib/cdk";
 import { EnvironmentName } from "./config/common";
 import { EnvironmentSettings, SettingsError, validateSettings } from "./config/settings";
 import { ConstructValidationError } from "./lib/validation";
+import { RELEASE_CONTEXT_KEY } from "./lib/release";
 import { PolicyViolationError, applyPolicyPack, synthesizeWithPolicy } from "./policy";
 import { formatStackLines, formatSynthTotal, writePolicyRunReport } from "./policy/synth-report";
 import { SystemStack } from "./stacks/system-stack";
@@ -68,6 +69,8 @@ export function synthesize(
     systems?: typeof SYSTEMS;
     stacks?: readonly string[];
     output?: SynthOutput;
+    /** The `release` label of every container and swarm service (lib/release.ts). @default - no release label */
+    release?: string;
   } = {},
 ): number {
   const write = options.stderr ?? ((text: string) => process.stderr.write(text));
@@ -76,7 +79,8 @@ export function synthesize(
   // The detailed summary (every suppression with its reason): printed with --verbose only.
   let details = "";
   try {
-    const app = new App(options.outdir ? { outdir: options.outdir } : undefined);
+    const context = options.release !== undefined ? { [RELEASE_CONTEXT_KEY]: options.release } : undefined;
+    const app = new App(options.outdir || context ? { outdir: options.outdir, context } : undefined);
     const stacks = selectStacks(app, buildApp(app, environments, options.systems), options.stacks ?? []);
     if (typeof stacks === "string") {
       write(stacks);

@@ -25,6 +25,7 @@ import {
   ServiceProps,
 } from "./service-spec";
 import { placementOf, renderSwarmService } from "./swarm-service";
+import { releaseLabels } from "./release";
 import { deploymentTargetOf, DeploymentTarget } from "./target";
 import { ProblemCollector, readableLogicalId } from "./validation";
 import { Volume, VolumeMount } from "./volume";
@@ -238,7 +239,7 @@ export class Service extends Construct {
       ],
       stopTimeout: props.stopTimeoutSeconds ?? 10,
       destroyGraceSeconds: props.stopTimeoutSeconds ?? 10,
-      labels: Object.entries(labels)
+      labels: Object.entries({ ...labels, ...releaseLabels(this) })
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([label, value]) => ({ label, value })),
       // One-shot containers exit by design: must_run=false keeps an exited container from planning a

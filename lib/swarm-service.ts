@@ -5,6 +5,7 @@
 import { Construct, DataResource, Fn, TerraformLocal } from "./cdk";
 import { SwarmConfig, SwarmMount, SwarmSecret, SwarmService } from "./docker";
 import { Secret } from "./secret";
+import { releaseLabels } from "./release";
 import {
   addedCapabilities,
   DeliveredConfigFile,
@@ -82,7 +83,8 @@ export function renderSwarmService(scope: Construct, input: SwarmServiceInput): 
   const files = swarmFiles(scope, props, input.configFiles);
   const service = new SwarmService(scope, "Resource", {
     name: props.name,
-    labels,
+    // The release on the service only: a task-template label would restart every task.
+    labels: [...labels, ...Object.entries(releaseLabels(scope)).map(([label, value]) => ({ label, value }))],
     mode: { replicated: { replicas } },
     taskSpec: {
       containerSpec: {

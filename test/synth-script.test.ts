@@ -13,7 +13,7 @@ const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 function synthScript(args: string[], outdir: string) {
   return spawnSync(process.execPath, [path.join(root, "scripts", "synth.js"), ...args], {
     cwd: root,
-    env: { ...process.env, CDKTF_OUTDIR: outdir },
+    env: { ...process.env, CDKTF_OUTDIR: outdir, STACK_RELEASE: "test-release" },
     encoding: "utf8",
     timeout: 120_000,
   });
@@ -27,7 +27,9 @@ describe("the fast synth script", () => {
   let stacks: string[] = [];
   beforeAll(() => {
     run = synthScript([], fast);
-    expect(synthesize(ENVIRONMENTS, { outdir: reference, stdout: () => undefined, stderr: () => undefined })).toBe(0);
+    expect(
+      synthesize(ENVIRONMENTS, { outdir: reference, release: "test-release", stdout: () => undefined, stderr: () => undefined }),
+    ).toBe(0);
     stacks = fs.readdirSync(path.join(reference, "stacks")).sort();
   });
 
@@ -173,6 +175,34 @@ describe("an error in stack code", () => {
     const source = fs.readFileSync(path.join(root, "stacks", "z3", "zcash-stack.ts"), "utf8").split("\n");
     expect(source[Number(frame![1]) - 1]).toContain(`.${property}`);
     expect(run.stderr).not.toContain("main.js:");
+  });
+});
+
+/** The release label main.ts reads from the checkout (lib/release.ts). */
+describe("the release of the checkout", () => {
+  const root = path.resolve(__dirname, "..");
+  const synthRelease = (env: NodeJS.ProcessEnv) => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "synth-release-"));
+    const run = spawnSync(process.execPath, [path.join(root, "scripts", "synth.js")], {
+      cwd: root,
+      env: { ...env, CDKTF_OUTDIR: out },
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    expect(run.status).toBe(0);
+    const text = fs.readFileSync(path.join(out, "stacks", "zfs-sync-dev", "cdk.tf.json"), "utf8");
+    const app = JSON.parse(text).resource.docker_container.zfs_sync_app;
+    return { text, release: app.labels.find((l: { label: string }) => l.label === "release")?.value as string | undefined };
+  };
+
+  test("without STACK_RELEASE: <package version>+<git rev-parse --short HEAD>, the same output on every synth of the checkout", () => {
+    const env = { ...process.env };
+    delete env.STACK_RELEASE;
+    const version = (JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { version: string }).version;
+    const commit = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).stdout.trim();
+    const first = synthRelease(env);
+    expect(first.release).toBe(commit ? `${version}+${commit}` : version);
+    expect(synthRelease(env).text).toBe(first.text);
   });
 });
 

@@ -2,7 +2,13 @@
  * Restores one backed-up volume of a deployed stack from its restic repository, through the stack's
  * own backup runner (`<prefix>-backup`, lib/backup.ts). See docs/backups.md.
  *
- *   npm run restore -- <stack> <volume> [<snapshot>] [--docker-host <url>] [--list]
+ *   npm run restore -- <stack> <volume> [<snapshot>] [--docker-host <url>] [--list] [--dry-run] [--yes]
+ *   z3ops restore …                (the same, from the operator CLI)
+ *
+ * The stack and the volume are checked against the synthesized stack (its runner's sources.json)
+ * before Docker is contacted. `--dry-run` lists what the restore would change (files and sizes, or
+ * the database objects of the dump) and changes nothing; a real restore asks on a terminal and needs
+ * `--yes` without one (CI).
  *
  * Files volumes: the services mounting the volume (and the runner) are stopped, a one-off container
  * of the runner's image restores the snapshot into the volume (`restic restore --delete`: the volume
@@ -14,17 +20,29 @@
  * Exit codes: 0 restored (or listed); 1 the restore failed (the message says where; stopped services
  * are started again); 2 bad usage.
  */
+import * as fs from "fs";
+import * as path from "path";
+import { createInterface } from "readline";
+import { RUNNER_PATHS } from "../lib/backup-script";
 import { InputError, parseArgs } from "./lib/cli";
 import { dockerOn, DockerCliMissing } from "./lib/docker-cli";
+import { isObject } from "./lib/json";
 import { environmentOf } from "./lib/stack";
+import { dockerHost } from "./lib/verify-host";
+import { extractVarArgs, Variables, VariableBlocks } from "./lib/verify-vars";
+import { stackFile } from "./verify";
 
 export const USAGE = `usage: npm run restore -- <stack> <volume> [<snapshot>] [options]
 
 Restores a volume of a deployed stack from its backups (restic), through the stack's backup runner.
 <snapshot> is a snapshot id from --list (default: the newest snapshot of the volume).
 
-  --docker-host <url>   unix://, tcp:// or ssh:// (default: TF_VAR_docker_host, DOCKER_HOST, the local engine)
+  --docker-host <url>   unix://, tcp:// or ssh:// (default: -var docker_host, TF_VAR_docker_host, DOCKER_HOST, the local engine)
+  --out <dir>           synth output directory the stack and volume are checked against (default: $CDKTF_OUTDIR or cdktf.out)
+  -var name=value       a Terraform variable's value (also TF_VAR_<name>), e.g. docker_cert_path; repeatable
   --list                list the volume's snapshots and change nothing
+  --dry-run             list what the restore would change (files and sizes, or database objects) and change nothing
+  --yes                 restore without asking (required without a terminal, e.g. in CI)
   --help                this text
 
 Exit codes: 0 restored (or listed), 1 the restore failed, 2 usage error.
@@ -48,15 +66,18 @@ interface Mount {
 }
 
 /** A failed step: exit 1 with this message. */
-class RestoreError extends Error {}
+export class RestoreError extends Error {}
 
 /** The Docker host, through the docker CLI (`tools/lib/docker-cli.ts`). */
 export class Docker {
-  constructor(readonly host: string) {}
+  constructor(
+    readonly host: string,
+    private readonly extraEnv: Readonly<Record<string, string>> = {},
+  ) {}
 
   async run(args: readonly string[], opts: { timeoutMs?: number } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
     try {
-      return await dockerOn(this.host, args, opts.timeoutMs ?? 30 * 60_000);
+      return await dockerOn(this.host, args, opts.timeoutMs ?? 30 * 60_000, this.extraEnv);
     } catch (e) {
       if (e instanceof DockerCliMissing) throw new InputError("the docker CLI is not on PATH: install it (only the client is needed)");
       throw e;
@@ -282,21 +303,190 @@ export async function restore(docker: Docker, stack: string, volume: string, sna
   return lines.join("\n") + "\n";
 }
 
-export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<{ output: string; exitCode: number }> {
-  const args = parseArgs(argv, { flags: ["help", "list"], values: ["docker-host"] });
+/** The volumes the synthesized stack's backup runner backs up (its sources.json), read before Docker is contacted. */
+export function backedUpVolumes(config: unknown, stack: string): RunnerSource[] {
+  const resources = isObject(config) && isObject(config.resource) ? config.resource : {};
+  const containers = isObject(resources.docker_container) ? resources.docker_container : {};
+  for (const body of Object.values(containers)) {
+    if (!isObject(body)) continue;
+    const uploads = Array.isArray(body.upload) ? body.upload : [];
+    for (const u of uploads) {
+      if (!isObject(u) || u.file !== RUNNER_PATHS.sources || typeof u.content !== "string") continue;
+      try {
+        return (JSON.parse(u.content) as { sources: RunnerSource[] }).sources;
+      } catch {
+        throw new InputError(`${stack}: the backup runner's ${RUNNER_PATHS.sources} in the synthesized stack is not JSON`);
+      }
+    }
+  }
+  throw new InputError(`${stack} has no backup runner in its synthesized stack: backups are not configured for it`);
+}
+
+/** Environment of a one-off restic call, as backup.sh sets it. */
+const RESTIC_ENV = [
+  "HOME=/tmp",
+  "RESTIC_CACHE_DIR=/tmp/restic-cache",
+  `RESTIC_REPOSITORY_FILE=${RUNNER_PATHS.repository}`,
+  `RESTIC_PASSWORD_FILE=${RUNNER_PATHS.password}`,
+];
+const RESTIC = ["restic", "--quiet", "-o", `sftp.args=-F ${RUNNER_PATHS.sshConfig}`];
+
+/** `latest` of one volume (`--host <stack> --tag volume=<v>`, as backup.sh writes them), or an id. */
+function snapshotArgs(stack: string, volume: string, snapshot: string): { ref: string; filters: string[] } {
+  return { ref: snapshot, filters: snapshot === "latest" ? ["--host", stack, "--tag", `volume=${volume}`] : [] };
+}
+
+/**
+ * What a restore would change, and nothing changed: for a files volume, `restic restore --dry-run
+ * --delete -vv` into the volume mounted read-only in a one-off copy of the runner (every file it would
+ * restore, update or delete, with sizes, and restic's summary); for PostgreSQL, `pg_restore --list` of
+ * the snapshot's dump (every database object that `--clean` drops and recreates).
+ */
+export async function dryRun(docker: Docker, stack: string, volume: string, snapshot: string): Promise<string> {
+  const runner = await runnerOf(docker, stack);
+  const sources = await sourcesOf(docker, runner);
+  const source = sources.find((s) => s.volume === volume);
+  if (!source) throw new InputError(`${volume} is not backed up by ${runner}; its sources: ${sources.map((s) => s.volume).join(", ")}`);
+  const { ref, filters } = snapshotArgs(stack, volume, snapshot);
+  if (source.kind === "postgres") {
+    const script = `set -o pipefail 2>/dev/null; ${RESTIC_ENV.map((e) => `export ${e};`).join(" ")} restic --quiet -o "sftp.args=-F ${RUNNER_PATHS.sshConfig}" dump "$@" | pg_restore --list`;
+    const out = await docker.ok(
+      ["exec", runner, "sh", "-c", script, "sh", ...filters, ref, `/${volume}.dump`],
+      `reading the dump of ${volume}`,
+      10 * 60_000,
+    );
+    const objects = out.split("\n").filter((l) => l.trim() !== "" && !l.startsWith(";"));
+    return (
+      `dry run: restoring ${volume} (PostgreSQL) from snapshot ${snapshot} would drop and recreate these ${objects.length} database objects ` +
+      `(pg_restore --clean --single-transaction); clients stopped meanwhile: ${(source.clients ?? []).join(", ") || "(none)"}\n` +
+      `${objects.join("\n")}\nnothing was changed\n`
+    );
+  }
+  const args = await oneOffArgs(docker, runner, volume, snapshot);
+  const image = args[args.indexOf("--entrypoint") + 2];
+  const head = args.slice(0, args.indexOf("--entrypoint"));
+  // The volume read-only and no capability to change owners: a dry run cannot write.
+  const readOnly = head
+    .map((a) => (a === `${volume}:/data/${volume}` ? `${volume}:/data/${volume}:ro` : a === `${runner}-restore` ? `${runner}-dry-run` : a))
+    .filter((a, i, all) => !(all[i - 1] === "--cap-add" && a !== "DAC_OVERRIDE") && !(a === "--cap-add" && all[i + 1] !== "DAC_OVERRIDE"));
+  const out = await docker.ok(
+    [
+      ...readOnly,
+      ...RESTIC_ENV.flatMap((e) => ["-e", e]),
+      "--entrypoint",
+      "restic",
+      image,
+      ...RESTIC.slice(2),
+      "restore",
+      `${ref}:/data/${volume}`,
+      ...filters,
+      "--target",
+      `/data/${volume}`,
+      "--delete",
+      "--dry-run",
+      "-vv",
+    ],
+    `dry run of ${volume}`,
+    30 * 60_000,
+  );
+  const mounters = (await mountersOf(docker, volume)).filter((n) => !n.endsWith("-dry-run"));
+  const changes = out.split("\n").filter((l) => /^(restored|updated|deleted|unchanged|would)/.test(l.trim()) || /^Summary:/.test(l.trim()));
+  return (
+    `dry run: restoring ${volume} from snapshot ${snapshot} (restic restore --delete: the volume ends up exactly as the snapshot)\n` +
+    `would stop and start again: ${[...new Set([...mounters, runner])].join(", ")}\n` +
+    `${(changes.length > 0 ? changes : out.split("\n").filter((l) => l.trim() !== "")).join("\n")}\nnothing was changed\n`
+  );
+}
+
+/** What main() needs of the world besides the arguments; the tests replace the terminal and Docker. */
+export interface RestoreDeps {
+  readonly cwd?: string;
+  /** Whether standard input is a terminal that can answer the confirmation. @default process.stdin.isTTY */
+  readonly isTTY?: boolean;
+  /** Asks the question; true when the answer confirms. @default - readline on stdin/stderr */
+  readonly confirm?: (question: string, expected: string) => Promise<boolean>;
+  readonly docker?: (host: string, env: Readonly<Record<string, string>>) => Docker;
+}
+
+async function askOnTerminal(question: string, expected: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await new Promise<string>((resolve) => rl.question(question, resolve));
+    return answer.trim() === expected;
+  } finally {
+    rl.close();
+  }
+}
+
+export async function main(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  deps: RestoreDeps = {},
+): Promise<{ output: string; exitCode: number }> {
+  const { vars: cliVars, rest } = extractVarArgs(argv);
+  const args = parseArgs(rest, { flags: ["help", "list", "dry-run", "yes"], values: ["docker-host", "out"] });
   if (args.flags.has("help")) return { output: USAGE, exitCode: 0 };
   const [stack, volume, snapshot = "latest", ...extra] = args.positional;
   if (!stack || !volume || extra.length > 0) throw new InputError(`expected <stack> <volume> [<snapshot>]\n\n${USAGE}`);
   if (!/^(latest|[0-9a-f]{8,64})$/.test(snapshot))
     throw new InputError(`snapshot ${JSON.stringify(snapshot)}: allowed: "latest" or a snapshot id (hex) from --list`);
-  const host = args.values.get("docker-host")?.[0] ?? env.TF_VAR_docker_host ?? env.DOCKER_HOST ?? "unix:///var/run/docker.sock";
-  if (!/^(unix|tcp|ssh):\/\/.+/.test(host))
-    throw new InputError(`--docker-host ${JSON.stringify(host)}: allowed: a unix://, tcp:// or ssh:// Docker host`);
-  const docker = new Docker(host);
+  const modes = ["list", "dry-run"].filter((f) => args.flags.has(f));
+  if (modes.length > 1) throw new InputError("--list and --dry-run: give one of them");
+  const flagHost = args.values.get("docker-host")?.[0];
+  const hostOf = (vars?: Variables) =>
+    flagHost ??
+    cliVars.docker_host ??
+    env.TF_VAR_docker_host ??
+    vars?.value("docker_host") ??
+    env.DOCKER_HOST ??
+    "unix:///var/run/docker.sock";
+  const url = hostOf();
+  if (!/^(unix|tcp|ssh):\/\/.+/.test(url))
+    throw new InputError(`--docker-host ${JSON.stringify(url)}: allowed: a unix://, tcp:// or ssh:// Docker host`);
+  const environment = environmentOf(stack);
+  if (environment === "unknown" || stack.length <= environment.length + 1)
+    throw new InputError(`${stack} is not a stack name (<system>-<dev|staging|production>)`);
+
+  // The synthesized stack says which volumes its runner backs up: checked before Docker is contacted.
+  const outDir = path.resolve(deps.cwd ?? process.cwd(), args.values.get("out")?.[0] ?? env.CDKTF_OUTDIR ?? "cdktf.out");
+  const file = stackFile(outDir, stack);
+  let config: unknown;
+  try {
+    config = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch {
+    throw new InputError(`${file} is not valid JSON: run \`npm run synth\` again`);
+  }
+  const sources = backedUpVolumes(config, stack);
+  if (!sources.some((s) => s.volume === volume))
+    throw new InputError(
+      `${volume} is not backed up by ${stack}; its backed-up volumes: ${sources.map((s) => s.volume).join(", ") || "(none)"}`,
+    );
+  const blocks = (isObject(config) && isObject(config.variable) ? config.variable : {}) as unknown as VariableBlocks;
+  const vars = new Variables(blocks, cliVars, env);
+  const host = dockerHost(hostOf(vars), vars, env);
+
+  const restoring = modes.length === 0;
+  if (restoring && !args.flags.has("yes")) {
+    const isTTY = deps.isTTY ?? process.stdin.isTTY === true;
+    if (!isTTY)
+      throw new InputError(
+        `restoring ${volume} replaces its data with snapshot ${snapshot}: confirm with --yes (no terminal to ask on), or see first with --dry-run`,
+      );
+    const confirm = deps.confirm ?? askOnTerminal;
+    const ok = await confirm(
+      `Restore ${volume} of ${stack} on ${host.url} from snapshot ${snapshot}? The services using it stop, and its data is replaced ` +
+        `by the snapshot (see --dry-run). Type the volume name to go on: `,
+      volume,
+    );
+    if (!ok) return { output: "restore: not confirmed; nothing was changed\n", exitCode: 1 };
+  }
+
+  const docker = deps.docker ? deps.docker(host.url, host.env) : new Docker(host.url, host.env);
   if (args.flags.has("list")) {
     const runner = await runnerOf(docker, stack);
     return { output: await docker.ok(["exec", runner, SCRIPT, "snapshots", volume], "listing snapshots"), exitCode: 0 };
   }
+  if (args.flags.has("dry-run")) return { output: await dryRun(docker, stack, volume, snapshot), exitCode: 0 };
   return { output: await restore(docker, stack, volume, snapshot), exitCode: 0 };
 }
 

@@ -38,8 +38,8 @@ const lanes = [
   },
   {
     name: "zfs-sync-dev",
-    files: ["00-provider-behaviour", "03-zfs-sync-dev", "08-upgrade-addresses", "90-plan-summary"],
-    why: "03 and 08 both deploy zfs-sync-dev (its state, names and port 8000); 00 and 90 use names of their own and are short",
+    files: ["00-provider-behaviour", "03-zfs-sync-dev", "08-upgrade-addresses", "90-plan-summary", "13-operator-cli"],
+    why: "03, 08 and 13 deploy zfs-sync-dev (its names and port 8000; 13 keeps its state in a directory of its own); 00 and 90 use names of their own and are short",
   },
   {
     name: "opentofu",

@@ -119,15 +119,37 @@ describe("pull requests never reach production", () => {
 
   test("production environments are reached only from main, v* tags or a manual run", () => {
     const reaching = files.filter((f) => reached(f).some((r) => /prod/i.test(r.environment ?? "")));
-    expect(reaching.sort()).toEqual(["apply-production.yml", "plan-production.yml"]);
+    expect(reaching.sort()).toEqual(["apply-production.yml", "drift.yml", "plan-production.yml"]);
     for (const f of reaching) {
       const on = triggers(workflows[f]);
-      expect([f, Object.keys(on).filter((e) => e !== "push" && e !== "workflow_dispatch")]).toEqual([f, []]);
+      // A schedule runs the default branch (main) only, and only the nightly drift plan has one.
+      const events = Object.keys(on).filter((e) => e !== "push" && e !== "workflow_dispatch" && !(f === "drift.yml" && e === "schedule"));
+      expect([f, events]).toEqual([f, []]);
       const push = (on.push ?? {}) as { branches?: string[]; tags?: string[] };
       for (const b of push.branches ?? []) expect([f, b]).toEqual([f, "main"]);
       for (const t of push.tags ?? []) expect([f, t]).toEqual([f, "v*"]);
     }
     expect(triggers(workflows["plan-production.yml"])).toEqual({ push: { branches: ["main"] }, workflow_dispatch: null });
+  });
+
+  test("drift.yml: a manual run off main is refused before any secret; only the report job writes issues, with the run's token", () => {
+    const wf = workflows["drift.yml"];
+    expect(Object.keys(triggers(wf)).sort()).toEqual(["schedule", "workflow_dispatch"]);
+    for (const id of ["stacks", "drift"]) {
+      const all = steps(wf.jobs[id]);
+      expect([id, (all[0] as Step & { if?: string }).if]).toEqual([id, "github.ref != 'refs/heads/main'"]);
+      expect([id, all.findIndex(stepSecrets)]).toEqual([id, expect.not.stringMatching(/^0$/)]);
+    }
+    const drift = steps(wf.jobs.drift);
+    const run = drift.find((s) => s.name === "z3ops drift");
+    expect(run?.env?.PG_CONN_STR).toBe("${{ secrets.PG_CONN_STR_READONLY }}");
+    expect(run?.run).toContain('"$RUNNER_TEMP/secrets/tf-vars.json"');
+    expect(drift.find((s) => s.name === "Remove the secrets")?.run).toContain('rm -rf "$RUNNER_TEMP/secrets"');
+    const writers = Object.entries(wf.jobs).filter(
+      ([, j]) => (j as { permissions?: Record<string, string> }).permissions?.issues === "write",
+    );
+    expect(writers.map(([id]) => id)).toEqual(["report"]);
+    expect(secretNames(wf.jobs.report)).toEqual([]);
   });
 });
 
@@ -294,7 +316,7 @@ describe("Terraform gets kreuzwerker/docker from the locked build only", () => {
         }
       }
     }
-    expect(inits).toBe(2);
+    expect(inits).toBe(3);
   });
 
   test("the provider is built with the Go release of the lock, checked against it, without secrets", () => {
@@ -368,7 +390,7 @@ describe("the engine is an input of the plan and apply workflows, and OpenTofu's
         expect([f, id, job.with?.engine]).toEqual([f, id, ENGINE_SETTING]);
       }
     }
-    expect(calls).toBe(8);
+    expect(calls).toBe(9);
   });
 
   test.each(["terraform-plan.yml", "terraform-apply.yml"])(

@@ -16,6 +16,7 @@ describe("GitHub workflows", () => {
     expect(files.sort()).toEqual([
       "apply-production.yml",
       "apply-staging.yml",
+      "drift.yml",
       "plan-production.yml",
       "pull-request.yml",
       "terraform-apply.yml",

@@ -67,7 +67,7 @@ export async function backupNow(s: StackUnderTest): Promise<number> {
 
 /** `npm run restore -- <stack> <volume>` as a user runs it. */
 export async function runRestore(s: StackUnderTest, volume: string, extra: readonly string[] = []): Promise<RunResult> {
-  return run("node", ["tools/run.js", "restore", s.name, volume, ...extra], {
+  return run("node", ["tools/run.js", "restore", s.name, volume, "--out", s.config.outDir, "--yes", ...extra], {
     cwd: REPO_ROOT,
     env: { ...process.env },
     timeoutMs: 20 * 60_000,
