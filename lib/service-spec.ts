@@ -267,7 +267,6 @@ export const DURATION = (s: number) => {
   const sec = s % 60;
   return h > 0 ? `${h}h${m}m${sec}s` : m > 0 ? `${m}m${sec}s` : `${sec}s`;
 };
-export const ROOT_USERS = new Set(["0", "root", "0:0", "root:root"]);
 
 /** json-file log options for a rotation setting (containers and swarm services alike). */
 export function jsonFileOptions(logging: Logging): Record<string, string> {

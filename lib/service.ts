@@ -21,11 +21,11 @@ import {
   MetricsEndpoint,
   MIN_MEMORY_MIB,
   PortMapping,
-  ROOT_USERS,
   ServiceProps,
 } from "./service-spec";
 import { placementOf, renderSwarmService } from "./swarm-service";
 import { deploymentTargetOf, DeploymentTarget } from "./target";
+import { isRootUser, startsAsRoot } from "./user";
 import { ProblemCollector, readableLogicalId } from "./validation";
 import { Volume, VolumeMount } from "./volume";
 
@@ -88,9 +88,9 @@ export class Service extends Construct {
     this.healthCheck = props.healthCheck;
     this.metrics = props.metrics;
     this.oneShot = props.oneShot ?? false;
-    this.runsAsRoot = props.user === undefined || ROOT_USERS.has(props.user);
+    this.runsAsRoot = startsAsRoot(props.user);
     this.rootReason = this.runsAsRoot ? props.rootReason?.trim() : undefined;
-    const readerIsRoot = props.dropsToUser !== undefined ? ROOT_USERS.has(props.dropsToUser) : this.runsAsRoot;
+    const readerIsRoot = startsAsRoot(props.dropsToUser ?? props.user);
     const readOnly = props.readOnlyRootFilesystem ?? true;
 
     const logging = props.logging ?? DEFAULT_LOGGING;
@@ -400,14 +400,15 @@ export class Service extends Construct {
       );
     }
     p.check(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(props.name), "name", props.name, "a Docker container name: letters, digits, '_', '.', '-'");
-    if (props.user === undefined || ROOT_USERS.has(props.user)) {
+    if (startsAsRoot(props.user)) {
       p.check(
         (props.rootReason ?? "").trim().length >= 10,
         "rootReason",
         props.rootReason,
-        "a reason of at least 10 characters when the service runs as root (no `user`, or user 0)",
+        "a reason of at least 10 characters when the service runs as root (no `user`, or uid 0 / root with any group)",
       );
-    } else {
+    }
+    if (props.user !== undefined && !isRootUser(props.user)) {
       p.check(/^[0-9]+(:[0-9]+)?$/.test(props.user), "user", props.user, 'a numeric uid or uid:gid, e.g. "1000:1000"');
     }
     const ports = props.ports ?? [];

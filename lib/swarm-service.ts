@@ -13,10 +13,10 @@ import {
   jsonFileOptions,
   labelDigest,
   Logging,
-  ROOT_USERS,
   ServiceProps,
 } from "./service-spec";
 import { SwarmTarget } from "./target";
+import { fileOwnerOf } from "./user";
 import { readableLogicalId } from "./validation";
 
 /** How a service relates to the nodes of a swarm, derived from its mounts. */
@@ -227,10 +227,7 @@ export function tmpfsOptions(options: string): { sizeBytes?: number; mode: numbe
 
 /** The user that reads delivered files: the user the image drops to, else the one it starts as. */
 function readerOf(props: ServiceProps): { uid: string; gid: string } {
-  const user = props.dropsToUser ?? props.user;
-  if (user === undefined || ROOT_USERS.has(user)) return { uid: "0", gid: "0" };
-  const [uid, gid] = user.split(":");
-  return { uid, gid: gid ?? uid };
+  return fileOwnerOf(props.dropsToUser ?? props.user);
 }
 
 /**
