@@ -15,7 +15,7 @@ import { Network } from "./network";
 import { Secret, SecretFile } from "./secret";
 import type { Logging, NetworkAttachment, Resources } from "./service-spec";
 import { Service } from "./service";
-import { ProblemCollector } from "./validation";
+import { show } from "./validation";
 import { Volume, VolumeMount } from "./volume";
 
 /**
@@ -263,16 +263,21 @@ export class Backup extends Construct {
 
   /**
    * Every stateful volume of the stack must be a source (copied, or skipped as rebuildable by the
-   * settings). Checked when the construct is made, so create it after the system's volumes.
+   * settings). Checked when the stack is synthesized, so a volume created after the runner is checked too.
    */
   private static checkCoverage(scope: Construct, sources: readonly BackupSource[]): void {
     const known = new Set(sources.map((s) => s.volume));
-    const problems = new ProblemCollector();
-    for (const c of TerraformStack.of(scope).node.findAll()) {
-      if (c instanceof Volume && c.stateful && !known.has(c)) {
-        problems.check(false, "sources", c.name, "a backup source for every stateful volume of the stack (files, postgres or rebuildable)");
-      }
-    }
-    problems.throwIfAny(scope);
+    scope.node.addValidation({
+      validate: () =>
+        TerraformStack.of(scope)
+          .node.findAll()
+          .flatMap((c) =>
+            c instanceof Volume && c.stateful && !known.has(c)
+              ? [
+                  `sources: got ${show(c.name)}; allowed: a backup source for every stateful volume of the stack (files, postgres or rebuildable)`,
+                ]
+              : [],
+          ),
+    });
   }
 }

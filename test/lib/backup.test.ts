@@ -1,5 +1,6 @@
-import { Backup, BackupPolicy, BackupSource, ConstructValidationError, Network, Secret, Service, Volume } from "../../lib";
+import { Backup, BackupPolicy, BackupSource, Network, Secret, Service, Volume } from "../../lib";
 import { METRICS_PATH, METRICS_PORT, RUNNER_PATHS } from "../../lib/backup-script";
+import { Testing } from "../../lib/cdk";
 import { DeploymentTarget } from "../../lib/target";
 import { container, envMap, labelMap, lengthCheck, scratchStack, STAGING_SWARM, synthJson, TfJson, uploadsOf } from "../helpers";
 
@@ -284,24 +285,25 @@ describe("rebuildable volumes", () => {
 });
 
 describe("coverage", () => {
+  const COVERAGE = "allowed: a backup source for every stateful volume of the stack (files, postgres or rebuildable)";
   test.each(["data", "wallet", "db", "chain"] as const)(
-    "fails when the stateful volume of the %s source is not a source; the error names the volume",
+    "fails synth when the stateful volume of the %s source is not a source; the error names the volume",
     (without) => {
-      const name = `test-${without}`;
-      let error: unknown;
-      try {
-        build({ without });
-      } catch (e) {
-        error = e;
-      }
-      expect(error).toBeInstanceOf(ConstructValidationError);
-      expect((error as Error).message).toBe(
-        `Invalid props for test/Backup:\n  - sources: got ${JSON.stringify(name)}; allowed: a backup source for every stateful volume of the stack (files, postgres or rebuildable)`,
-      );
+      const { stack } = build({ without });
+      expect(() => Testing.synth(stack, true)).toThrow(`[test/Backup] sources: got "test-${without}"; ${COVERAGE}`);
     },
   );
-  test("a volume that is not stateful needs no source", () => {
-    expect(() => build()).not.toThrow();
+  test("fails synth when a stateful volume is created after the runner", () => {
+    const { stack, backup } = build();
+    expect(backup.node.validate()).toEqual([]);
+    new Volume(stack, "Late", { name: "test-late", stateful: true });
+    expect(backup.node.validate()).toEqual([`sources: got "test-late"; ${COVERAGE}`]);
+    expect(() => Testing.synth(stack, true)).toThrow(`[test/Backup] sources: got "test-late"; ${COVERAGE}`);
+  });
+  test("a volume that is not stateful needs no source, made before or after the runner", () => {
+    const { stack, backup } = build();
+    new Volume(stack, "LateCache", { name: "test-late-cache" });
+    expect(backup.node.validate()).toEqual([]);
   });
 });
 
