@@ -9,6 +9,7 @@ import {
   RunnerSource,
   runnerScript,
 } from "./backup-script";
+import { Condition } from "./condition";
 import { FileText } from "./file-text";
 import { ContainerImage } from "./image";
 import { Network } from "./network";
@@ -92,8 +93,6 @@ export class Backup extends Construct {
     super(scope, id);
     Backup.checkCoverage(this, props.sources);
     const { policy } = props;
-    // Optional backups: the runner, its image, files and network exist only while a destination is set.
-    const enabledWhen = props.required ? undefined : 'var.backup_repository != ""';
     const included = props.sources.filter((s) => s.kind !== "rebuildable" || policy.rebuildable === "include");
     this.covered = included.map((s) => s.volume);
     this.skipped = props.sources.flatMap((s) =>
@@ -122,6 +121,8 @@ export class Backup extends Construct {
       ],
     });
     this.repository.overrideLogicalId("backup_repository");
+    // Optional backups: the runner, its image, files and network exist only while a destination is set.
+    const enabledWhen = props.required ? undefined : Condition.whenSet(this.repository);
     const knownHosts = new TerraformVariable(this, "KnownHosts", {
       type: "string",
       nullable: false,
@@ -175,8 +176,7 @@ export class Backup extends Construct {
             : [],
       ),
     ];
-    const egress = new Network(this, "Egress", { name: `${props.namePrefix}-backup-egress`, internal: false });
-    if (enabledWhen) egress.resource.addOverride("count", `\${${enabledWhen} ? 1 : 0}`);
+    const egress = new Network(this, "Egress", { name: `${props.namePrefix}-backup-egress`, internal: false, enabledWhen });
     const postgresNetworks = included.flatMap((s) => (s.kind === "postgres" ? [s.network] : []));
     const networks: NetworkAttachment[] = [
       { network: egress },

@@ -1,4 +1,5 @@
 import { Construct } from "./cdk";
+import type { Condition } from "./condition";
 import { Network as DockerNetwork } from "./docker";
 import { deploymentTargetOf } from "./target";
 import { ProblemCollector, readableLogicalId } from "./validation";
@@ -14,6 +15,11 @@ export interface NetworkProps {
   readonly internal?: boolean;
   /** @default - no extra labels */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * The network exists only while this holds (`count`); give the services on it the same condition.
+   * @default - always
+   */
+  readonly enabledWhen?: Condition;
 }
 
 /**
@@ -48,6 +54,7 @@ export class Network extends Construct {
       options: swarm && target.encryptOverlay ? { encrypted: "" } : undefined,
       internal: this.internal,
       labels: Object.entries(props.labels ?? {}).map(([label, value]) => ({ label, value })),
+      count: props.enabledWhen?.count,
     });
     this.resource.overrideLogicalId(readableLogicalId(this));
   }

@@ -3,6 +3,7 @@
  * where it runs. `service.ts` renders it as a container on one host, `swarm-service.ts` as a swarm service.
  */
 import type { TerraformResource, TerraformVariable } from "./cdk";
+import type { Condition } from "./condition";
 import type { FileText } from "./file-text";
 import type { ContainerImage } from "./image";
 import type { Network } from "./network";
@@ -248,10 +249,11 @@ export interface ServiceProps {
    */
   readonly hostLocal?: boolean;
   /**
-   * A Terraform boolean expression; the container exists only while it is true (`count`).
+   * The container exists only while this holds (`count`). A service whose image has an `enabledWhen`
+   * must have the same one. Containers target (and one-shot or host-local services on swarm) only.
    * @default - always deployed
    */
-  readonly enabledWhen?: string;
+  readonly enabledWhen?: Condition;
 }
 
 export const DEFAULT_LOGGING: Logging = { maxSizeMiB: 10, maxFiles: 3 };

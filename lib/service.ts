@@ -1,4 +1,4 @@
-import { Construct, TerraformResource, Token } from "./cdk";
+import { Construct, TerraformResource } from "./cdk";
 import { Container, ContainerConfig, SwarmService } from "./docker";
 import { Secret } from "./secret";
 import { describeReads, isSensitive, secretReads } from "./sensitivity";
@@ -177,7 +177,7 @@ export class Service extends Construct {
 
     const oneShot = this.oneShot;
     const waitForExit = oneShot && (props.waitForExit ?? true);
-    const count = props.enabledWhen !== undefined ? Token.asNumber(`\${${props.enabledWhen} ? 1 : 0}`) : undefined;
+    const count = props.enabledWhen?.count;
     const loader =
       uploads.length > 0
         ? this.createFilesLoader(props, uploads, loaderMounts, logging, count, Service.lengthChecks(props, this.configFiles))
@@ -397,6 +397,15 @@ export class Service extends Construct {
         "enabledWhen",
         props.enabledWhen,
         "unset on the swarm target (a conditional service is a containers-target feature)",
+      );
+    }
+    const imageCondition = props.image.enabledWhen;
+    if (imageCondition !== undefined) {
+      p.check(
+        imageCondition.equals(props.enabledWhen),
+        "enabledWhen",
+        props.enabledWhen,
+        `${imageCondition.expression}, the enabledWhen of its image ${props.image.node.path} (${props.image.reference}): service ${props.name} would reference the image's instance [0], which does not exist while that is false, and every plan would fail`,
       );
     }
     p.check(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(props.name), "name", props.name, "a Docker container name: letters, digits, '_', '.', '-'");

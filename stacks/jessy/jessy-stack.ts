@@ -1,4 +1,5 @@
 import { Construct, TerraformOutput, TerraformVariable } from "../../lib/cdk";
+import { Condition } from "../../lib";
 import { EnvironmentSettings } from "../../config/settings";
 import { SystemStack } from "../system-stack";
 import { Jessy } from "./jessy";
@@ -49,7 +50,7 @@ export class JessyStack extends SystemStack {
         j.testProfile && testProfile
           ? {
               coverageImage: this.imageVariable("jessy_coverage", j.testProfile.coverageImage),
-              enabledWhen: `var.${testProfile.friendlyUniqueId}`,
+              enabledWhen: Condition.whenTrue(testProfile),
             }
           : undefined,
       protectData: settings.protectData,

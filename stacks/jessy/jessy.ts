@@ -3,6 +3,7 @@ import {
   BackupSource,
   BindMount,
   Capability,
+  Condition,
   ContainerImage,
   Logging,
   Network,
@@ -22,11 +23,10 @@ export interface JessyTestProfileDeployment {
   /** Image reference of the coverage service (tarpaulin), e.g. a Terraform variable defaulting to the settings' `coverageImage`. */
   readonly coverageImage: string;
   /**
-   * Terraform boolean expression gating the test containers and their images, like compose's
-   * `--profile test`.
+   * Gates the test containers and their images, like compose's `--profile test`.
    * @default - always deployed
    */
-  readonly enabledWhen?: string;
+  readonly enabledWhen?: Condition;
 }
 
 /**

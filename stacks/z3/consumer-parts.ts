@@ -1,4 +1,4 @@
-import { Network, Secret, Service, Volume } from "../../lib";
+import { Condition, Network, Secret, Service, Volume } from "../../lib";
 
 /** What Zebra's RPC consumers (Zaino, Zallet) are wired to. */
 export interface ConsumerParts {
@@ -12,6 +12,6 @@ export interface ConsumerParts {
   readonly cookiePermissions: Service;
   /** Password for Zebra's RPC user `zebra`. @default - none: the profile has cookie auth on */
   readonly rpcPassword?: Secret;
-  /** Terraform boolean expression gating the container (two-phase boot). @default - always deployed */
-  readonly enabledWhen?: string;
+  /** Gates the container (two-phase boot). @default - always deployed */
+  readonly enabledWhen?: Condition;
 }

@@ -1,5 +1,5 @@
 import { Construct } from "../../lib/cdk";
-import { ContainerImage, Network, Secret, Service } from "../../lib";
+import { Condition, ContainerImage, Network, Secret, Service } from "../../lib";
 import { Z3Settings } from "../../config/z3/schema";
 import { replicasOf } from "../../config/common";
 import { Suppressions } from "../../policy";
@@ -13,8 +13,8 @@ export interface RpcRouterParts {
   readonly zallet: Service;
   /** Password of the RPC user `zebra` on Zebra and Zallet. */
   readonly rpcPassword: Secret;
-  /** Terraform boolean expression gating the container (two-phase boot). @default - always deployed */
-  readonly enabledWhen?: string;
+  /** Gates the container (two-phase boot). @default - always deployed */
+  readonly enabledWhen?: Condition;
 }
 
 /** The settings the router reads. */

@@ -1,4 +1,5 @@
 import { Construct, TerraformOutput, TerraformVariable } from "../../lib/cdk";
+import { Condition } from "../../lib";
 import { EnvironmentSettings } from "../../config/settings";
 import { Z3_SERVICE_NAMES, Z3ServiceName } from "../../config/z3/schema";
 import { SystemStack } from "../system-stack";
@@ -44,7 +45,7 @@ export class ZcashStack extends SystemStack {
     this.z3 = new ZcashZ3(this, "Z3", z, {
       images,
       protectData: settings.protectData,
-      consumersEnabledWhen: consumers ? `var.${consumers.friendlyUniqueId}` : undefined,
+      consumersEnabledWhen: consumers ? Condition.whenTrue(consumers) : undefined,
     });
 
     // On the Z3 network as `backup`, where Prometheus finds its metrics.

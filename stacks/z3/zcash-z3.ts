@@ -1,5 +1,5 @@
 import { Construct } from "../../lib/cdk";
-import { BackupSource, Network, ProblemCollector, Secret, Service, Volume } from "../../lib";
+import { BackupSource, Condition, Network, ProblemCollector, Secret, Service, Volume } from "../../lib";
 import { Z3ServiceName, Z3Settings } from "../../config/z3/schema";
 import { ScrapeTarget } from "./config-files";
 import { cookiePermissionsService } from "./cookie-permissions";
@@ -18,10 +18,10 @@ export interface ZcashZ3Props {
   /** `prevent_destroy` on the chain, wallet, indexer and monitoring data volumes. */
   readonly protectData: boolean;
   /**
-   * Terraform boolean expression gating Zaino, Zallet and the router (the two-phase boot: Zebra
-   * first, consumers once `/ready`). @default - always deployed
+   * Gates Zaino, Zallet and the router (the two-phase boot: Zebra first, consumers once `/ready`).
+   * @default - always deployed
    */
-  readonly consumersEnabledWhen?: string;
+  readonly consumersEnabledWhen?: Condition;
 }
 
 /**

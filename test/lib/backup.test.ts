@@ -1,6 +1,9 @@
 import { Backup, BackupPolicy, BackupSource, Network, Secret, Service, Volume } from "../../lib";
 import { METRICS_PATH, METRICS_PORT, RUNNER_PATHS } from "../../lib/backup-script";
+import * as fs from "fs";
+import * as path from "path";
 import { Testing } from "../../lib/cdk";
+import { DockerProvider } from "../../lib/docker";
 import { DeploymentTarget } from "../../lib/target";
 import { container, envMap, labelMap, lengthCheck, scratchStack, STAGING_SWARM, synthJson, TfJson, uploadsOf } from "../helpers";
 
@@ -222,6 +225,15 @@ describe("Backup when backups are optional (required: false)", () => {
     const image = Object.values<any>(json.resource.docker_image).find((i) => i.name === "example/backup:1.0");
     expect(image.count).toBe(OPTIONAL);
     expect(runnerOf(json).image).toMatch(/^\$\{docker_image\.\w+\[0\]\.image_id\}$/);
+  });
+
+  test("the network's count comes from its enabledWhen, not an escape-hatch override", () => {
+    // Only a full synthesis writes the metadata that lists a stack's overrides.
+    const { stack } = build({ required: false });
+    new DockerProvider(stack, "docker", {});
+    const written = JSON.parse(fs.readFileSync(path.join(Testing.fullSynth(stack), "stacks", "test", "cdk.tf.json"), "utf8"));
+    expect(written.resource.docker_network.backup_egress.count).toBe(OPTIONAL);
+    expect(written["//"].metadata.overrides?.docker_network).toBeUndefined();
   });
   test("every destination variable defaults to empty", () => {
     for (const name of ["backup_repository", "backup_known_hosts", "backup_password", "backup_ssh_key"])

@@ -1,5 +1,10 @@
-import { FileText, Secret, Service, Volume, Network, ConstructValidationError } from "../../lib";
+import { TerraformStack, TerraformVariable, Testing } from "../../lib/cdk";
+import { Condition, FileText, Secret, Service, Volume, Network, ConstructValidationError } from "../../lib";
 import { container, cpusOf, envMap, labelMap, scratchStack, synthJson } from "../helpers";
+
+/** A condition on a bool variable `name` (declared in a stack of its own: only its expression is read). */
+const whenTrue = (name: string) =>
+  Condition.whenTrue(new TerraformVariable(new TerraformStack(Testing.app(), "vars"), name, { type: "bool" }));
 
 function minimal(extra: Record<string, unknown> = {}) {
   const s = scratchStack();
@@ -151,7 +156,7 @@ describe("Service explicit settings", () => {
   });
 
   test("enabledWhen makes the container conditional through count", () => {
-    const c = container(minimal({ enabledWhen: "var.enabled" }).json, "app");
+    const c = container(minimal({ enabledWhen: whenTrue("enabled") }).json, "app");
     expect(c.count).toBe("${var.enabled ? 1 : 0}");
   });
 });
@@ -230,7 +235,7 @@ describe("Service files", () => {
   });
 
   test("a conditional service has a conditional loader and triggers on its own instance", () => {
-    const json = withSecret({ enabledWhen: "var.on" });
+    const json = withSecret({ enabledWhen: whenTrue("on") });
     expect(container(json, "app_files").count).toBe("${var.on ? 1 : 0}");
     expect(container(json, "app").lifecycle.replace_triggered_by).toEqual(["docker_container.app_files[count.index]"]);
   });
