@@ -197,7 +197,6 @@ export class Backup extends Construct {
       // to write to but its own root-owned tmpfs: its root filesystem and every mount are read-only.
       capabilities: ["DAC_OVERRIDE"],
       hostLocal: true,
-      movesCounterAddresses: false,
       labels: { role: "backup" },
       // Explicit: an image whose entrypoint is restic itself (as restic's own images) runs the script too.
       entrypoint: [RUNNER_PATHS.script],

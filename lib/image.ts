@@ -1,6 +1,8 @@
 import { Construct } from "./cdk";
 import { Condition } from "./condition";
 import { Image as DockerImage } from "./docker";
+import { addressImage } from "./earlier-addresses";
+import { readableLogicalId } from "./validation";
 
 export interface ImageBuild {
   /** Build context: a directory on the machine running Terraform. */
@@ -52,6 +54,7 @@ export class ContainerImage extends Construct {
         : undefined,
       count: props.enabledWhen?.count,
     });
+    addressImage(this.resource, readableLogicalId(this));
   }
 
   /**

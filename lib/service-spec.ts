@@ -237,12 +237,6 @@ export interface ServiceProps {
    */
   readonly replicas?: number;
   /**
-   * Emit `moved` blocks from the counter addresses earlier releases gave files volumes. Off for a
-   * service no earlier release had (the backup runner): there is nothing to move.
-   * @default true
-   */
-  readonly movesCounterAddresses?: boolean;
-  /**
    * A container on the host `docker_host` names even on the swarm target (there: the data node), for a
    * job that reads the data node's volumes directly (the backup runner). It may join overlay networks.
    * @default false - a swarm service on the swarm target

@@ -1,4 +1,5 @@
 import { Construct, TerraformResource } from "./cdk";
+import { moveFilesVolumeFromCounterAddress } from "./earlier-addresses";
 import { Container, ContainerConfig, SwarmService } from "./docker";
 import { Secret } from "./secret";
 import { describeReads, isSensitive, secretReads } from "./sensitivity";
@@ -162,12 +163,7 @@ export class Service extends Construct {
       // counter: adding a directory that sorts earlier must not rename the others' volumes.
       const id = `Files${words.map((w) => w[0].toUpperCase() + w.slice(1)).join("")}`;
       const volume = new Volume(this, id, { name: `${props.name}-files-${words.join("-")}` });
-      // Earlier releases addressed files volumes by a counter (`<service>_files`, `_files2`, …, in
-      // the same sorted order): a `moved` block carries existing state over to the new address.
-      const legacy = `docker_volume.${readableLogicalId(this)}_files${fileVolumes.length === 0 ? "" : fileVolumes.length + 1}`;
-      const resource = volume.resource;
-      if (resource && (props.movesCounterAddresses ?? true) && legacy !== `docker_volume.${resource.friendlyUniqueId}`)
-        resource.moveFromId(legacy);
+      moveFilesVolumeFromCounterAddress(this, volume, fileVolumes.length);
       fileVolumes.push(volume);
       loaderMounts.push(volume.mount(dir));
       mounts.push(volume.mount(dir, { readOnly: true }));

@@ -345,16 +345,3 @@ describe("on the swarm target", () => {
     });
   });
 });
-
-describe("addresses of a new service", () => {
-  test("the runner's files volumes carry no moved blocks from counter addresses (no earlier release had a runner)", () => {
-    const { Testing } = require("../../lib/cdk");
-    const { buildApp } = require("../../app");
-    const { ENVIRONMENTS } = require("../../config/environments");
-    for (const stack of buildApp(Testing.app(), ENVIRONMENTS)) {
-      const json = JSON.parse(Testing.synth(stack));
-      const moved: { from: string; to: string }[] = json.moved ?? [];
-      expect([stack.node.id, moved.filter((m) => /backup_runner/.test(m.from + m.to))]).toEqual([stack.node.id, []]);
-    }
-  });
-});

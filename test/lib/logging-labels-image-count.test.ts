@@ -44,12 +44,12 @@ describe("ContainerImage enabledWhen", () => {
     const { image, app } = build(true);
     expect(image.count).toBe("${var.run_it ? 1 : 0}");
     expect(app.count).toBe("${var.run_it ? 1 : 0}");
-    expect(app.image).toMatch(/^\$\{docker_image\.Image_[A-Za-z0-9_]+\[0\]\.image_id\}$/);
+    expect(app.image).toBe("${docker_image.image[0].image_id}");
   });
   test("without a condition the image is uncounted and referenced directly", () => {
     const { image, app } = build(false);
     expect(image.count).toBeUndefined();
-    expect(app.image).toMatch(/^\$\{docker_image\.Image_[A-Za-z0-9_]+\.image_id\}$/);
+    expect(app.image).toBe("${docker_image.image.image_id}");
   });
 });
 

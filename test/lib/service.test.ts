@@ -200,11 +200,8 @@ describe("Service files", () => {
   test("files volumes are addressed by their directory, so adding a directory that sorts first renames none", () => {
     const addresses = (json: ReturnType<typeof withSecret>) => Object.keys(json.resource.docker_volume).sort();
     expect(addresses(withSecret())).toEqual(["app_files_etc_app", "app_files_run_secrets"]);
-    // State of the counter-addressed volumes of earlier releases moves over instead of being replaced.
-    expect((withSecret() as any).moved).toEqual([
-      { from: "docker_volume.app_files", to: "docker_volume.app_files_etc_app" },
-      { from: "docker_volume.app_files2", to: "docker_volume.app_files_run_secrets" },
-    ]);
+    // A service no earlier release deployed has no counter addresses to move from (test/lib/earlier-addresses.test.ts).
+    expect((withSecret() as any).moved).toBeUndefined();
     const more = withSecret({
       configFiles: [
         { containerPath: "/aaa/first.conf", content: FileText.of("a") },
