@@ -1,6 +1,7 @@
 import { Construct } from "./cdk";
 import type { Condition } from "./condition";
 import { Network as DockerNetwork } from "./docker";
+import { labelBlocks } from "./labels";
 import { deploymentTargetOf } from "./target";
 import { ProblemCollector, readableLogicalId } from "./validation";
 
@@ -53,7 +54,7 @@ export class Network extends Construct {
       attachable: swarm ? true : undefined,
       options: swarm && target.encryptOverlay ? { encrypted: "" } : undefined,
       internal: this.internal,
-      labels: Object.entries(props.labels ?? {}).map(([label, value]) => ({ label, value })),
+      labels: labelBlocks(props.labels ?? {}),
       count: props.enabledWhen?.count,
     });
     this.resource.overrideLogicalId(readableLogicalId(this));

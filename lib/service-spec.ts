@@ -251,7 +251,10 @@ export interface ServiceProps {
 }
 
 export const DEFAULT_LOGGING: Logging = { maxSizeMiB: 10, maxFiles: 3 };
+/** Docker's default CFS period (`cpu_period`), in microseconds: a CPU limit is a quota over it. */
 export const CPU_PERIOD_MICROSECONDS = 100000;
+/** Bytes in a MiB: memory limits are set in MiB and read (swarm, policy) in bytes. */
+export const BYTES_PER_MIB = 1024 * 1024;
 /**
  * Whole seconds as Go's time.Duration prints them ("90s" -> "1m30s", "3600s" -> "1h0m0s"): provider
  * 4.6 reads health-check durations back in that form, so "90s" would plan an in-place update on

@@ -1,6 +1,7 @@
 import { Construct } from "./cdk";
 import type { Condition } from "./condition";
 import { Volume as DockerVolume } from "./docker";
+import { labelBlocks } from "./labels";
 import { deploymentTargetOf } from "./target";
 import { ProblemCollector, readableLogicalId } from "./validation";
 
@@ -90,7 +91,7 @@ export class Volume extends Construct {
     const resource = new DockerVolume(this, "Resource", {
       name: props.name,
       driver: "local",
-      labels: Object.entries(labels).map(([label, value]) => ({ label, value })),
+      labels: labelBlocks(labels),
       lifecycle: this.preventDestroy ? { preventDestroy: true } : undefined,
       count: props.enabledWhen?.count,
     });

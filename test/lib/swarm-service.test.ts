@@ -1,7 +1,8 @@
 import { labelDigest } from "../../lib/service-spec";
 import { Aspects, TerraformStack, TerraformVariable, Testing } from "../../lib/cdk";
 import { Condition, ConstructValidationError, ContainerImage, FileText, Network, Secret, Service, StandardLabels, Volume } from "../../lib";
-import { placementOf, tmpfsOptions } from "../../lib/swarm-service";
+import { placementOf } from "../../lib/resolved-service";
+import { tmpfsOptions } from "../../lib/swarm-service";
 import { SwarmTarget } from "../../lib/target";
 import { container, scratchStack, STAGING_SWARM, swarmService, synthJson, TfJson } from "../helpers";
 
