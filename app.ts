@@ -1,6 +1,6 @@
 import { App } from "./lib/cdk";
 import { EnvironmentName } from "./config/common";
-import { EnvironmentSettings, SettingsError, validateSettings } from "./config/settings";
+import { EnvironmentSettings, EnvironmentSettingsInput, SettingsError, validateSettings } from "./config/settings";
 import { ConstructValidationError } from "./lib/validation";
 import { PolicyViolationError, applyPolicyPack, synthesizeWithPolicy } from "./policy";
 import { SystemStack } from "./stacks/system-stack";
@@ -25,7 +25,7 @@ export const SYSTEMS: readonly ((app: App, settings: EnvironmentSettings) => Sys
  */
 export function buildApp(
   app: App,
-  environments: Readonly<Record<EnvironmentName, EnvironmentSettings>>,
+  environments: Readonly<Record<EnvironmentName, EnvironmentSettingsInput>>,
   systems: typeof SYSTEMS = SYSTEMS,
 ): SystemStack[] {
   // The stacks read the settings as parsed (strictly: unknown keys, unbounded numbers and Terraform
@@ -50,7 +50,7 @@ export function buildApp(
  * `<outdir>/stacks/<stack>/policy-report.json`.
  */
 export function synthesize(
-  environments: Readonly<Record<EnvironmentName, EnvironmentSettings>>,
+  environments: Readonly<Record<EnvironmentName, EnvironmentSettingsInput>>,
   options: { outdir?: string; stdout?: (text: string) => void; stderr?: (text: string) => void; systems?: typeof SYSTEMS } = {},
 ): number {
   const write = options.stderr ?? ((text: string) => process.stderr.write(text));

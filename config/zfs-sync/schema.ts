@@ -124,7 +124,8 @@ export function zfsSyncSchema(env: EnvironmentContext) {
       /** json-file rotation per service (a missing entry is reported field by field). */
       logging: objectOf(
         ZFS_SYNC_SERVICE_NAMES,
-        z.preprocess((v) => v ?? {}, loggingSchema),
+        // Typed as written (an entry per service); a missing one parses as {} and is reported field by field.
+        z.preprocess((v) => v ?? {}, loggingSchema) as unknown as typeof loggingSchema,
         "json-file rotation per ZFS Sync service",
       ),
     },
