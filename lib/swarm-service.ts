@@ -188,7 +188,27 @@ function swarmFiles(scope: Construct, service: ResolvedService) {
   const secrets: { secretId: string; secretName: string; fileName: string; fileUid: string; fileGid: string; fileMode: number }[] = [];
   const configs: { configId: string; configName: string; fileName: string; fileUid: string; fileGid: string; fileMode: number }[] = [];
   const resources: (SwarmSecret | SwarmConfig | DataResource)[] = [];
-  const files = [
+  for (const file of swarmFileList(service)) {
+    const owner = { fileName: file.path, fileUid: reader.uid, fileGid: reader.gid, fileMode: file.mode };
+    const object = swarmObject(scope, service, file);
+    resources.push(...object.resources);
+    if (object.secret) secrets.push({ secretId: object.secret.id, secretName: object.secret.name, ...owner });
+    if (object.config) configs.push({ configId: object.config.id, configName: object.config.name, ...owner });
+  }
+  return { secrets, configs, resources };
+}
+
+/** A file delivered on swarm: its path, content (a Terraform template), whether it is secret, its mode and the secrets it carries. */
+interface SwarmFile {
+  readonly path: string;
+  readonly content: string;
+  readonly sensitive: boolean;
+  readonly mode: number;
+  readonly secrets: readonly Secret[];
+}
+
+function swarmFileList(service: ResolvedService): SwarmFile[] {
+  return [
     ...service.secretFiles.map((f) => ({
       path: f.containerPath,
       content: f.secret.value,
@@ -204,58 +224,46 @@ function swarmFiles(scope: Construct, service: ResolvedService) {
       secrets: c.secrets.flatMap((v) => Secret.of(v) ?? []),
     })),
   ];
-  for (const file of files) {
-    const words = file.path.split(/[^a-zA-Z0-9]+/).filter((w) => w !== "");
-    const cid = words.map((w) => w[0].toUpperCase() + w.slice(1)).join("");
-    // Swarm names are at most 64 characters: the file's last word, then a suffix unique per content.
-    const base = `${service.name}-${words[words.length - 1].toLowerCase()}`;
-    const address = `${readableLogicalId(scope)}_${words.join("_").toLowerCase()}`;
-    // Through a local: function arguments cannot hold the file's quotes and newlines literally.
-    const local = new TerraformLocal(scope, `${cid}Content`, file.content);
-    local.overrideLogicalId(`${address}_content`);
-    const content = local.asString;
-    if (file.sensitive) {
-      const lengthChecks = [...new Set(file.secrets)].map((s) => s.lengthCheck);
-      // A hash of a secret in a resource name would be an offline guessing oracle for anyone who can
-      // list swarm secrets; the suffix is the id of a terraform_data replaced when the content changes.
-      const version = new DataResource(scope, `${cid}Version`, { triggersReplace: { content }, lifecycle: { createBeforeDestroy: true } });
-      version.overrideLogicalId(`${address}_version`);
-      const secret = new SwarmSecret(scope, `${cid}Secret`, {
-        name: `${base}-${Fn.substr(version.getStringAttribute("id"), 0, 8)}`,
-        data: Fn.base64encode(content),
-        lifecycle: { createBeforeDestroy: true },
-        // After the length checks of the secrets it carries: a targeted plan checks them too.
-        dependsOn: lengthChecks.length > 0 ? lengthChecks : undefined,
-      });
-      secret.overrideLogicalId(address);
-      resources.push(version, secret);
-      secrets.push({
-        secretId: secret.id,
-        secretName: secret.name,
-        fileName: file.path,
-        fileUid: reader.uid,
-        fileGid: reader.gid,
-        fileMode: file.mode,
-      });
-    } else {
-      const config = new SwarmConfig(scope, `${cid}Config`, {
-        // A digest of the path, then of the content: two files of one service with the same last word
-        // and the same content still differ.
-        name: `${base}-${labelDigest(file.path).slice(0, 4)}${Fn.substr(Fn.sha256(content), 0, 12)}`,
-        data: Fn.base64encode(content),
-        lifecycle: { createBeforeDestroy: true },
-      });
-      config.overrideLogicalId(address);
-      resources.push(config);
-      configs.push({
-        configId: config.id,
-        configName: config.name,
-        fileName: file.path,
-        fileUid: reader.uid,
-        fileGid: reader.gid,
-        fileMode: file.mode,
-      });
-    }
+}
+
+/** The `docker_secret` (with its version) or `docker_config` of one file, named after its last path word. */
+function swarmObject(
+  scope: Construct,
+  service: ResolvedService,
+  file: SwarmFile,
+): { resources: (SwarmSecret | SwarmConfig | DataResource)[]; secret?: SwarmSecret; config?: SwarmConfig } {
+  const words = file.path.split(/[^a-zA-Z0-9]+/).filter((w) => w !== "");
+  const cid = words.map((w) => w[0].toUpperCase() + w.slice(1)).join("");
+  // Swarm names are at most 64 characters: the file's last word, then a suffix unique per content.
+  const base = `${service.name}-${words[words.length - 1].toLowerCase()}`;
+  const address = `${readableLogicalId(scope)}_${words.join("_").toLowerCase()}`;
+  // Through a local: function arguments cannot hold the file's quotes and newlines literally.
+  const local = new TerraformLocal(scope, `${cid}Content`, file.content);
+  local.overrideLogicalId(`${address}_content`);
+  const content = local.asString;
+  if (!file.sensitive) {
+    const config = new SwarmConfig(scope, `${cid}Config`, {
+      // A digest of the path, then of the content: two files of one service with the same last word
+      // and the same content still differ.
+      name: `${base}-${labelDigest(file.path).slice(0, 4)}${Fn.substr(Fn.sha256(content), 0, 12)}`,
+      data: Fn.base64encode(content),
+      lifecycle: { createBeforeDestroy: true },
+    });
+    config.overrideLogicalId(address);
+    return { resources: [config], config };
   }
-  return { secrets, configs, resources };
+  const lengthChecks = [...new Set(file.secrets)].map((s) => s.lengthCheck);
+  // A hash of a secret in a resource name would be an offline guessing oracle for anyone who can
+  // list swarm secrets; the suffix is the id of a terraform_data replaced when the content changes.
+  const version = new DataResource(scope, `${cid}Version`, { triggersReplace: { content }, lifecycle: { createBeforeDestroy: true } });
+  version.overrideLogicalId(`${address}_version`);
+  const secret = new SwarmSecret(scope, `${cid}Secret`, {
+    name: `${base}-${Fn.substr(version.getStringAttribute("id"), 0, 8)}`,
+    data: Fn.base64encode(content),
+    lifecycle: { createBeforeDestroy: true },
+    // After the length checks of the secrets it carries: a targeted plan checks them too.
+    dependsOn: lengthChecks.length > 0 ? lengthChecks : undefined,
+  });
+  secret.overrideLogicalId(address);
+  return { resources: [version, secret], secret };
 }
