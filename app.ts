@@ -1,6 +1,6 @@
 import { App } from "./lib/cdk";
 import { EnvironmentName } from "./config/common";
-import { EnvironmentSettings, SettingsError, validateSettings } from "./config/settings";
+import { EnvironmentSettings, EnvironmentSettingsInput, SettingsError, validateSettings } from "./config/settings";
 import { ConstructValidationError } from "./lib/validation";
 import { RELEASE_CONTEXT_KEY } from "./lib/release";
 import { PolicyViolationError, applyPolicyPack, synthesizeWithPolicy } from "./policy";
@@ -27,7 +27,7 @@ export const SYSTEMS: readonly ((app: App, settings: EnvironmentSettings) => Sys
  */
 export function buildApp(
   app: App,
-  environments: Readonly<Record<EnvironmentName, EnvironmentSettings>>,
+  environments: Readonly<Record<EnvironmentName, EnvironmentSettingsInput>>,
   systems: typeof SYSTEMS = SYSTEMS,
 ): SystemStack[] {
   // The stacks read the settings as parsed (strictly: unknown keys, unbounded numbers and Terraform
@@ -61,7 +61,7 @@ export type SynthOutput = "quiet" | "summary" | "verbose";
  * and `<outdir>/policy-report.md` for the run.
  */
 export function synthesize(
-  environments: Readonly<Record<EnvironmentName, EnvironmentSettings>>,
+  environments: Readonly<Record<EnvironmentName, EnvironmentSettingsInput>>,
   options: {
     outdir?: string;
     stdout?: (text: string) => void;

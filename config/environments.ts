@@ -1,11 +1,11 @@
 import type { EnvironmentName } from "./common";
-import type { EnvironmentSettings } from "./settings";
+import type { EnvironmentSettingsInput } from "./settings";
 import { JESSY_SETTINGS } from "./jessy/environments";
 import { Z3_SETTINGS } from "./z3/environments";
 import { ZFS_SYNC_SETTINGS } from "./zfs-sync/environments";
 
 /** The shipped settings for each environment. Validated by `validateSettings` when the app starts. */
-export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentSettings>> = {
+export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentSettingsInput>> = {
   dev: {
     name: "dev",
     jessy: JESSY_SETTINGS.dev,

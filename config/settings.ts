@@ -35,6 +35,12 @@ function crossProblems(settings: unknown): { path: (string | number)[]; message:
 /** Typed per-environment settings: the only place environments differ. Parsed once at start-up; each system construct reads its slice. */
 export type EnvironmentSettings = CommonSettings & z.infer<ReturnType<typeof systemsSchema>>;
 
+/**
+ * One environment's settings as written (`config/environments.ts`), before parsing: what the schemas
+ * take (`z.input`), not what they return. Only `validateSettings` turns it into `EnvironmentSettings`.
+ */
+export type EnvironmentSettingsInput = CommonSettings & z.input<ReturnType<typeof systemsSchema>>;
+
 /** One invalid setting: the environment, the setting's path, the bad value and what is allowed. */
 export interface SettingsProblem {
   readonly environment: string;
@@ -74,12 +80,15 @@ function valueAt(settings: unknown, path: readonly (string | number)[]): unknown
 export function parseSettings(settings: unknown): { readonly settings?: EnvironmentSettings; readonly problems: SettingsProblem[] } {
   const given = settings as Partial<CommonSettings> | null | undefined;
   const environment = String(given?.name ?? "unknown");
-  const context: EnvironmentContext = {
-    name: given?.name as EnvironmentName,
-    requirePinnedImages: Boolean(given?.requirePinnedImages),
-    requireResourceLimits: Boolean(given?.requireResourceLimits),
-  };
   const common = commonSchema(SYSTEMS).safeParse(settings);
+  // The systems' rules see the environment as parsed; as given only when its own block did not parse
+  // (its problems are reported, and the systems' are still checked).
+  const env = common.success ? common.data : given;
+  const context: EnvironmentContext = {
+    name: env?.name as EnvironmentName,
+    requirePinnedImages: env?.requirePinnedImages === true,
+    requireResourceLimits: env?.requireResourceLimits === true,
+  };
   const systems = systemsSchema(context).safeParse(settings);
   const issues = [
     ...(common.success ? [] : common.error.issues),
@@ -103,7 +112,7 @@ export function parseSettings(settings: unknown): { readonly settings?: Environm
 }
 
 /** Every problem of one environment's settings. */
-export function settingsProblems(settings: EnvironmentSettings): SettingsProblem[] {
+export function settingsProblems(settings: EnvironmentSettingsInput): SettingsProblem[] {
   return parseSettings(settings).problems;
 }
 
@@ -114,7 +123,7 @@ export function settingsProblems(settings: EnvironmentSettings): SettingsProblem
  * catch what a type check would, without one.
  */
 export function validateSettings(
-  all: Readonly<Record<EnvironmentName, EnvironmentSettings>>,
+  all: Readonly<Record<EnvironmentName, EnvironmentSettingsInput>>,
 ): Readonly<Record<EnvironmentName, EnvironmentSettings>> {
   const problems: SettingsProblem[] = [];
   const parsed: Partial<Record<EnvironmentName, EnvironmentSettings>> = {};

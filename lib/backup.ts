@@ -9,13 +9,14 @@ import {
   RunnerSource,
   runnerScript,
 } from "./backup-script";
+import { Condition } from "./condition";
 import { FileText } from "./file-text";
 import { ContainerImage } from "./image";
 import { Network } from "./network";
 import { Secret, SecretFile } from "./secret";
 import type { Logging, NetworkAttachment, Resources } from "./service-spec";
 import { Service } from "./service";
-import { ProblemCollector } from "./validation";
+import { show } from "./validation";
 import { Volume, VolumeMount } from "./volume";
 
 /**
@@ -92,8 +93,6 @@ export class Backup extends Construct {
     super(scope, id);
     Backup.checkCoverage(this, props.sources);
     const { policy } = props;
-    // Optional backups: the runner, its image, files and network exist only while a destination is set.
-    const enabledWhen = props.required ? undefined : 'var.backup_repository != ""';
     const included = props.sources.filter((s) => s.kind !== "rebuildable" || policy.rebuildable === "include");
     this.covered = included.map((s) => s.volume);
     this.skipped = props.sources.flatMap((s) =>
@@ -122,6 +121,8 @@ export class Backup extends Construct {
       ],
     });
     this.repository.overrideLogicalId("backup_repository");
+    // Optional backups: the runner, its image, files and network exist only while a destination is set.
+    const enabledWhen = props.required ? undefined : Condition.whenSet(this.repository);
     const knownHosts = new TerraformVariable(this, "KnownHosts", {
       type: "string",
       nullable: false,
@@ -175,8 +176,7 @@ export class Backup extends Construct {
             : [],
       ),
     ];
-    const egress = new Network(this, "Egress", { name: `${props.namePrefix}-backup-egress`, internal: false });
-    if (enabledWhen) egress.resource.addOverride("count", `\${${enabledWhen} ? 1 : 0}`);
+    const egress = new Network(this, "Egress", { name: `${props.namePrefix}-backup-egress`, internal: false, enabledWhen });
     const postgresNetworks = included.flatMap((s) => (s.kind === "postgres" ? [s.network] : []));
     const networks: NetworkAttachment[] = [
       { network: egress },
@@ -197,7 +197,6 @@ export class Backup extends Construct {
       // to write to but its own root-owned tmpfs: its root filesystem and every mount are read-only.
       capabilities: ["DAC_OVERRIDE"],
       hostLocal: true,
-      movesCounterAddresses: false,
       labels: { role: "backup" },
       // Explicit: an image whose entrypoint is restic itself (as restic's own images) runs the script too.
       entrypoint: [RUNNER_PATHS.script],
@@ -263,16 +262,21 @@ export class Backup extends Construct {
 
   /**
    * Every stateful volume of the stack must be a source (copied, or skipped as rebuildable by the
-   * settings). Checked when the construct is made, so create it after the system's volumes.
+   * settings). Checked when the stack is synthesized, so a volume created after the runner is checked too.
    */
   private static checkCoverage(scope: Construct, sources: readonly BackupSource[]): void {
     const known = new Set(sources.map((s) => s.volume));
-    const problems = new ProblemCollector();
-    for (const c of TerraformStack.of(scope).node.findAll()) {
-      if (c instanceof Volume && c.stateful && !known.has(c)) {
-        problems.check(false, "sources", c.name, "a backup source for every stateful volume of the stack (files, postgres or rebuildable)");
-      }
-    }
-    problems.throwIfAny(scope);
+    scope.node.addValidation({
+      validate: () =>
+        TerraformStack.of(scope)
+          .node.findAll()
+          .flatMap((c) =>
+            c instanceof Volume && c.stateful && !known.has(c)
+              ? [
+                  `sources: got ${show(c.name)}; allowed: a backup source for every stateful volume of the stack (files, postgres or rebuildable)`,
+                ]
+              : [],
+          ),
+    });
   }
 }

@@ -1,5 +1,8 @@
-import { Construct, Token } from "./cdk";
+import { Construct } from "./cdk";
+import { Condition } from "./condition";
 import { Image as DockerImage } from "./docker";
+import { addressImage } from "./earlier-addresses";
+import { readableLogicalId } from "./validation";
 
 export interface ImageBuild {
   /** Build context: a directory on the machine running Terraform. */
@@ -19,11 +22,12 @@ export interface ContainerImageProps {
   /** @default - pulled (or found locally) by reference, not built */
   readonly build?: ImageBuild;
   /**
-   * A Terraform boolean expression; the image is pulled or built only while it is true (`count`).
-   * Give every service that uses the image the same `enabledWhen`.
+   * The image is pulled or built only while this holds (`count`). Every service that uses the image
+   * must have the same `enabledWhen` (a `Service` refuses to build otherwise): a service that may
+   * exist without its image would reference an instance that does not exist.
    * @default - always pulled or built
    */
-  readonly enabledWhen?: string;
+  readonly enabledWhen?: Condition;
 }
 
 /**
@@ -33,13 +37,14 @@ export interface ContainerImageProps {
 export class ContainerImage extends Construct {
   readonly resource: DockerImage;
   readonly reference: string;
-  private readonly counted: boolean;
+  /** While the image exists. @default - always */
+  readonly enabledWhen?: Condition;
   private cachedImageId?: string;
 
   constructor(scope: Construct, id: string, props: ContainerImageProps) {
     super(scope, id);
     this.reference = props.reference;
-    this.counted = props.enabledWhen !== undefined;
+    this.enabledWhen = props.enabledWhen;
     this.resource = new DockerImage(this, "Resource", {
       name: props.reference,
       // Images are shared by stacks on one host and cheap to pull again; never delete them on destroy.
@@ -47,8 +52,9 @@ export class ContainerImage extends Construct {
       buildAttribute: props.build
         ? { context: props.build.contextPath, dockerfile: props.build.dockerfile, target: props.build.target, tag: [props.reference] }
         : undefined,
-      count: props.enabledWhen !== undefined ? Token.asNumber(`\${${props.enabledWhen} ? 1 : 0}`) : undefined,
+      count: props.enabledWhen?.count,
     });
+    addressImage(this.resource, readableLogicalId(this));
   }
 
   /**
@@ -57,16 +63,17 @@ export class ContainerImage extends Construct {
    * digest itself, so a name alone would read back changed and plan an update on every run.
    */
   get swarmReference(): string {
-    const address = `${this.resource.terraformResourceType}.${this.resource.friendlyUniqueId}${this.counted ? "[0]" : ""}`;
+    const address = `${this.resource.terraformResourceType}.${this.resource.friendlyUniqueId}${this.enabledWhen !== undefined ? "[0]" : ""}`;
     return `\${${address}.repo_digest != "" ? ${address}.repo_digest : ${address}.name}`;
   }
 
   /** The image id (`sha256:…`) to put in a container's `image`: one token per image, however many containers read it. */
   get imageId(): string {
     // A counted resource is addressed by instance; only containers with the same condition read it.
-    this.cachedImageId ??= this.counted
-      ? `\${${this.resource.terraformResourceType}.${this.resource.friendlyUniqueId}[0].image_id}`
-      : this.resource.imageId;
+    this.cachedImageId ??=
+      this.enabledWhen !== undefined
+        ? `\${${this.resource.terraformResourceType}.${this.resource.friendlyUniqueId}[0].image_id}`
+        : this.resource.imageId;
     return this.cachedImageId;
   }
 }

@@ -12,3 +12,4 @@ export * from "./nginx-quote";
 export * from "./shell-quote";
 export * from "./toml";
 export * from "./yaml";
+export * from "./condition";

@@ -24,6 +24,13 @@ export class StandardLabels implements IAspect {
       throw new Error(`${node.node.path}: labels are a Terraform expression; StandardLabels cannot merge into them`);
     const merged = new Map(Object.entries(this.labels));
     for (const l of (own ?? []) as { label: string; value: string }[]) merged.set(l.label, l.value);
-    return [...merged].sort(([a], [b]) => a.localeCompare(b)).map(([label, value]) => ({ label, value }));
+    return labelBlocks(Object.fromEntries(merged));
   }
+}
+
+/** Labels as the provider's `labels` blocks, sorted by key: the one way every resource here writes them. */
+export function labelBlocks(labels: Readonly<Record<string, string>>): { label: string; value: string }[] {
+  return Object.entries(labels)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([label, value]) => ({ label, value }));
 }

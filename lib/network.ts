@@ -1,5 +1,7 @@
 import { Construct } from "./cdk";
+import type { Condition } from "./condition";
 import { Network as DockerNetwork } from "./docker";
+import { labelBlocks } from "./labels";
 import { deploymentTargetOf } from "./target";
 import { ProblemCollector, readableLogicalId } from "./validation";
 
@@ -14,6 +16,11 @@ export interface NetworkProps {
   readonly internal?: boolean;
   /** @default - no extra labels */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * The network exists only while this holds (`count`); give the services on it the same condition.
+   * @default - always
+   */
+  readonly enabledWhen?: Condition;
 }
 
 /**
@@ -47,7 +54,8 @@ export class Network extends Construct {
       attachable: swarm ? true : undefined,
       options: swarm && target.encryptOverlay ? { encrypted: "" } : undefined,
       internal: this.internal,
-      labels: Object.entries(props.labels ?? {}).map(([label, value]) => ({ label, value })),
+      labels: labelBlocks(props.labels ?? {}),
+      count: props.enabledWhen?.count,
     });
     this.resource.overrideLogicalId(readableLogicalId(this));
   }

@@ -3,6 +3,7 @@
  * where it runs. `service.ts` renders it as a container on one host, `swarm-service.ts` as a swarm service.
  */
 import type { TerraformResource, TerraformVariable } from "./cdk";
+import type { Condition } from "./condition";
 import type { FileText } from "./file-text";
 import type { ContainerImage } from "./image";
 import type { Network } from "./network";
@@ -236,26 +237,24 @@ export interface ServiceProps {
    */
   readonly replicas?: number;
   /**
-   * Emit `moved` blocks from the counter addresses earlier releases gave files volumes. Off for a
-   * service no earlier release had (the backup runner): there is nothing to move.
-   * @default true
-   */
-  readonly movesCounterAddresses?: boolean;
-  /**
    * A container on the host `docker_host` names even on the swarm target (there: the data node), for a
    * job that reads the data node's volumes directly (the backup runner). It may join overlay networks.
    * @default false - a swarm service on the swarm target
    */
   readonly hostLocal?: boolean;
   /**
-   * A Terraform boolean expression; the container exists only while it is true (`count`).
+   * The container exists only while this holds (`count`). A service whose image has an `enabledWhen`
+   * must have the same one. Containers target (and one-shot or host-local services on swarm) only.
    * @default - always deployed
    */
-  readonly enabledWhen?: string;
+  readonly enabledWhen?: Condition;
 }
 
 export const DEFAULT_LOGGING: Logging = { maxSizeMiB: 10, maxFiles: 3 };
+/** Docker's default CFS period (`cpu_period`), in microseconds: a CPU limit is a quota over it. */
 export const CPU_PERIOD_MICROSECONDS = 100000;
+/** Bytes in a MiB: memory limits are set in MiB and read (swarm, policy) in bytes. */
+export const BYTES_PER_MIB = 1024 * 1024;
 /**
  * Whole seconds as Go's time.Duration prints them ("90s" -> "1m30s", "3600s" -> "1h0m0s"): provider
  * 4.6 reads health-check durations back in that form, so "90s" would plan an in-place update on
@@ -267,7 +266,6 @@ export const DURATION = (s: number) => {
   const sec = s % 60;
   return h > 0 ? `${h}h${m}m${sec}s` : m > 0 ? `${m}m${sec}s` : `${sec}s`;
 };
-export const ROOT_USERS = new Set(["0", "root", "0:0", "root:root"]);
 
 /** json-file log options for a rotation setting (containers and swarm services alike). */
 export function jsonFileOptions(logging: Logging): Record<string, string> {

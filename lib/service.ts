@@ -1,33 +1,26 @@
-import { Construct, TerraformResource, Token } from "./cdk";
+import { Construct } from "./cdk";
 import { Container, ContainerConfig, SwarmService } from "./docker";
-import { Secret } from "./secret";
+import { DeliveredFiles, deliverFiles } from "./files-loader";
+import { labelBlocks } from "./labels";
+import { releaseLabels } from "./release";
+import { ResolvedService, resolveService } from "./resolved-service";
 import { describeReads, isSensitive, secretReads } from "./sensitivity";
 import {
-  addedCapabilities,
-  CPU_LIMIT_ALLOWED,
   CPU_PERIOD_MICROSECONDS,
   cpuShares,
-  DEFAULT_LOGGING,
   DeliveredConfigFile,
   DURATION,
   HealthCheck,
   healthCheckTimings,
-  jsonFileOptions,
   labelDigest,
-  Logging,
-  MAX_CPUS,
-  MAX_MEMORY_MIB,
-  MEMORY_LIMIT_ALLOWED,
   MetricsEndpoint,
-  MIN_MEMORY_MIB,
   PortMapping,
-  ROOT_USERS,
   ServiceProps,
 } from "./service-spec";
-import { placementOf, renderSwarmService } from "./swarm-service";
-import { releaseLabels } from "./release";
+import { validateService } from "./service-validation";
+import { renderSwarmService } from "./swarm-service";
 import { deploymentTargetOf, DeploymentTarget } from "./target";
-import { ProblemCollector, readableLogicalId } from "./validation";
+import { readableLogicalId } from "./validation";
 import { Volume, VolumeMount } from "./volume";
 
 export * from "./service-spec";
@@ -40,7 +33,8 @@ export * from "./service-spec";
  *
  * The stack's deployment target decides the rendering: a `docker_container` (containers target, and
  * one-shot services on either target: Terraform waits for their exit on the node it talks to), or a
- * `docker_service` on a swarm (`swarm-service.ts`).
+ * `docker_service` on a swarm (`swarm-service.ts`). Both read the props as `resolveService` resolves
+ * them, defaults applied.
  */
 export class Service extends Construct {
   /** The primary resource: a container, or a swarm service on the swarm target. */
@@ -50,6 +44,7 @@ export class Service extends Construct {
   /** Tasks of the swarm service (1 for a container). */
   readonly replicas: number;
   readonly name: string;
+  /** The ports as declared. */
   readonly ports: readonly PortMapping[];
   readonly volumeMounts: readonly VolumeMount[];
   readonly healthCheck?: HealthCheck;
@@ -81,240 +76,29 @@ export class Service extends Construct {
     super(scope, id);
     this.target = deploymentTargetOf(this);
     this.configFiles = Service.deliveredConfigFiles(this, props);
-    Service.validate(this, props, this.target, this.configFiles);
+    validateService(this, props, this.target, this.configFiles);
+    const service = resolveService(props, this.configFiles);
 
-    this.name = props.name;
-    this.replicas = props.replicas ?? 1;
+    this.name = service.name;
+    this.replicas = service.replicas;
     this.ports = [...(props.ports ?? [])];
-    this.healthCheck = props.healthCheck;
-    this.metrics = props.metrics;
-    this.oneShot = props.oneShot ?? false;
-    this.runsAsRoot = props.user === undefined || ROOT_USERS.has(props.user);
-    this.rootReason = this.runsAsRoot ? props.rootReason?.trim() : undefined;
-    const readerIsRoot = props.dropsToUser !== undefined ? ROOT_USERS.has(props.dropsToUser) : this.runsAsRoot;
-    const readOnly = props.readOnlyRootFilesystem ?? true;
+    this.healthCheck = service.healthCheck;
+    this.metrics = service.metrics;
+    this.oneShot = service.oneShot;
+    this.runsAsRoot = service.runsAsRoot;
+    this.rootReason = service.rootReason;
 
-    const logging = props.logging ?? DEFAULT_LOGGING;
-    const labels: Record<string, string> = {
-      service: props.name,
-      ...(props.labels ?? {}),
-    };
-
-    const hc = props.healthCheck;
-    const target = this.target;
-    if (target.kind === "swarm" && !this.oneShot && !props.hostLocal) {
+    if (this.target.kind === "swarm" && !service.oneShot && !service.hostLocal) {
       this.fileVolumes = [];
-      this.volumeMounts = [...(props.volumes ?? [])];
-      this.resource = renderSwarmService(this, {
-        props,
-        configFiles: this.configFiles,
-        labels,
-        logging,
-        target,
-        placement: placementOf(props),
-      });
+      this.volumeMounts = service.volumes;
+      this.resource = renderSwarmService(this, service, this.target);
       return;
     }
-
-    if (hc) {
-      // Provider 4.6 replaces the container when the health-check block appears or goes, but plans
-      // edits inside it as in-place updates that it never applies; a label (ForceNew) carrying a
-      // digest of the health check turns an edit into a visible replacement. tmpfs edits likewise
-      // (and plan again on every run). Both shown in test/e2e/00-provider-behaviour.e2e.test.ts.
-      labels["healthcheck-digest"] = labelDigest(JSON.stringify(hc));
-    }
-    if (props.tmpfs) labels["tmpfs-digest"] = labelDigest(JSON.stringify(props.tmpfs));
-    // cpu_period/cpu_quota edits are likewise planned in place and never applied.
-    if (props.resources?.cpus !== undefined) labels["cpu-limit"] = String(props.resources.cpus);
-
-    // Uploaded files are owned by root: a non-root reader can only read a world-readable file. The
-    // file sits in a root-owned directory on a volume mounted into this service only. Provider 4.6's
-    // upload `owner` does not help on Docker Engine 26: with an owner, Docker chowns to the container's
-    // user (the image's USER included), which Engine 26 resolves by name and fails for numeric users
-    // (`unable to find getent command`; 00-provider-behaviour).
-    const secretPermissions = readerIsRoot ? "0400" : "0444";
-    const uploads = [
-      ...(props.secretFiles ?? []).map((f) => ({ file: f.containerPath, content: f.secret.value, permissions: secretPermissions })),
-      ...this.configFiles.map((f) => ({
-        file: f.containerPath,
-        content: f.content.template,
-        permissions: f.sensitive ? secretPermissions : (f.mode ?? "0444"),
-      })),
-    ];
-    // Provider 4.6 still copies uploads to "/" of the container, and Docker refuses that on a read-only
-    // root filesystem even when the file's own directory is a volume. So uploaded files go through a
-    // loader: a container of the same image that is created but never started (uploads happen after
-    // create, before start) and mounts a small volume per directory; the service mounts those
-    // volumes read-only. The loader's uploads are ForceNew, and the service is replaced with it, so a
-    // changed file (a rotated secret) always reaches a new container.
-    const fileVolumes: Volume[] = [];
-    const loaderMounts: VolumeMount[] = [];
-    const mounts: VolumeMount[] = [...(props.volumes ?? [])];
-    const dirs = [...new Set(uploads.map((u) => u.file.substring(0, u.file.lastIndexOf("/")) || "/"))].sort();
-    dirs.forEach((dir) => {
-      // Every loader mount has a twin in `mounts` (a files volume, or the declared volume it reuses).
-      const covering = mounts.find((m) => dir === m.containerPath || dir.startsWith(m.containerPath + "/"));
-      if (covering) {
-        if (!loaderMounts.some((m) => m.containerPath === covering.containerPath)) loaderMounts.push({ ...covering, readOnly: false });
-        return;
-      }
-      const words = dir.split(/[^a-zA-Z0-9]+/).filter((w) => w !== "");
-      // The construct id (and so the Terraform address) comes from the directory, never from a
-      // counter: adding a directory that sorts earlier must not rename the others' volumes.
-      const id = `Files${words.map((w) => w[0].toUpperCase() + w.slice(1)).join("")}`;
-      const volume = new Volume(this, id, { name: `${props.name}-files-${words.join("-")}` });
-      // Earlier releases addressed files volumes by a counter (`<service>_files`, `_files2`, …, in
-      // the same sorted order): a `moved` block carries existing state over to the new address.
-      const legacy = `docker_volume.${readableLogicalId(this)}_files${fileVolumes.length === 0 ? "" : fileVolumes.length + 1}`;
-      const resource = volume.resource;
-      if (resource && (props.movesCounterAddresses ?? true) && legacy !== `docker_volume.${resource.friendlyUniqueId}`)
-        resource.moveFromId(legacy);
-      fileVolumes.push(volume);
-      loaderMounts.push(volume.mount(dir));
-      mounts.push(volume.mount(dir, { readOnly: true }));
-    });
-    this.fileVolumes = fileVolumes;
-    this.volumeMounts = mounts;
-
-    const oneShot = this.oneShot;
-    const waitForExit = oneShot && (props.waitForExit ?? true);
-    const count = props.enabledWhen !== undefined ? Token.asNumber(`\${${props.enabledWhen} ? 1 : 0}`) : undefined;
-    const loader =
-      uploads.length > 0
-        ? this.createFilesLoader(props, uploads, loaderMounts, logging, count, Service.lengthChecks(props, this.configFiles))
-        : undefined;
-    this.filesLoader = loader;
-    const config: ContainerConfig = {
-      name: props.name,
-      image: props.image.imageId,
-      hostname: props.name,
-      user: props.user,
-      command: props.command ? [...props.command] : undefined,
-      entrypoint: props.entrypoint ? [...props.entrypoint] : undefined,
-      workingDir: props.workingDir,
-      env: Object.entries(props.environment ?? {})
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([k, v]) => `${k}=${v}`),
-      readOnly,
-      tmpfs: props.tmpfs ? { ...props.tmpfs } : undefined,
-      // Docker stores added capabilities with the CAP_ prefix and provider 4.6 reads them back as
-      // stored: unprefixed names ("CHOWN") plan a replacement on every run (00-provider-behaviour).
-      capabilities: { drop: ["ALL"], add: addedCapabilities(props.capabilities) },
-      securityOpts: props.allowPrivilegeEscalation ? [] : ["no-new-privileges:true"],
-      privileged: false,
-      restart: props.restart ?? (oneShot ? "no" : "unless-stopped"),
-      maxRetryCount: (props.restart ?? "") === "on-failure" ? (props.maxRetryCount ?? 5) : undefined,
-      logDriver: "json-file",
-      logOpts: jsonFileOptions(logging),
-      // Swap equal to memory: Docker's default (twice the limit) reads back as a perpetual diff.
-      memory: props.resources?.memoryMiB,
-      memorySwap: props.resources?.memoryMiB,
-      // A CFS quota over the default 100 ms period, not `cpus`: Docker refuses `cpus` (NanoCpus)
-      // above the host's CPU count, which would tie a stack's limits to the size of every host it
-      // deploys to; a quota above it is accepted (00-provider-behaviour). Provider 4.6 plans quota
-      // edits in place and never applies them, hence the `cpu-limit` label below.
-      cpuPeriod: props.resources?.cpus !== undefined ? CPU_PERIOD_MICROSECONDS : undefined,
-      cpuQuota: props.resources?.cpus !== undefined ? Math.round(props.resources.cpus * CPU_PERIOD_MICROSECONDS) : undefined,
-      // CPU priority follows the limit (CIS: CPU priority set), 1024 (Docker's default weight) per
-      // core; updated in place.
-      cpuShares: props.resources?.cpus !== undefined ? cpuShares(props.resources.cpus) : undefined,
-      healthcheck: hc
-        ? {
-            ...healthCheckTimings(hc),
-            startInterval: hc.startIntervalSeconds !== undefined ? DURATION(hc.startIntervalSeconds) : undefined,
-          }
-        : undefined,
-      wait: props.waitForHealthySeconds !== undefined ? true : undefined,
-      waitTimeout: props.waitForHealthySeconds,
-      networksAdvanced: props.networks.map((n) => ({ name: n.network.name, aliases: [...new Set([props.name, ...(n.aliases ?? [])])] })),
-      ports: this.ports.map((p) => ({
-        internal: p.containerPort,
-        external: p.hostPort,
-        protocol: p.protocol ?? "tcp",
-        ip: p.public ? "0.0.0.0" : "127.0.0.1",
-      })),
-      volumes: [
-        ...mounts.map((m) => ({ volumeName: m.volume.name, containerPath: m.containerPath, readOnly: m.readOnly })),
-        ...(props.bindMounts ?? []).map((b) => ({ hostPath: b.hostPath, containerPath: b.containerPath, readOnly: b.readOnly ?? true })),
-      ],
-      stopTimeout: props.stopTimeoutSeconds ?? 10,
-      destroyGraceSeconds: props.stopTimeoutSeconds ?? 10,
-      labels: Object.entries({ ...labels, ...releaseLabels(this) })
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([label, value]) => ({ label, value })),
-      // One-shot containers exit by design: must_run=false keeps an exited container from planning a
-      // re-create, and attach makes Terraform wait for the exit (the provider does not check its code).
-      mustRun: !oneShot,
-      attach: waitForExit ? true : undefined,
-      rm: false,
-      count,
-      dependsOn: [
-        ...(loader ? [loader] : []),
-        ...mounts.flatMap((m) => (m.volume.resource ? [m.volume.resource] : [])),
-        ...props.networks.map((n) => n.network.resource),
-        ...(props.dependsOn ?? []).map((d) => ("resource" in d ? d.resource : d)),
-      ],
-    };
-    this.resource = new Container(this, "Resource", {
-      ...config,
-      lifecycle:
-        waitForExit || loader
-          ? {
-              postcondition: waitForExit
-                ? [
-                    {
-                      condition: "${self.exit_code == 0}",
-                      errorMessage: `One-shot container ${props.name} exited with a non-zero code; see docker logs ${props.name}.`,
-                    },
-                  ]
-                : undefined,
-              replaceTriggeredBy: loader
-                ? [`docker_container.${loader.friendlyUniqueId}${count !== undefined ? "[count.index]" : ""}`]
-                : undefined,
-            }
-          : undefined,
-    });
-    this.resource.overrideLogicalId(readableLogicalId(this));
-  }
-
-  /** The created-but-never-started container that receives the service's uploaded files. */
-  private createFilesLoader(
-    props: ServiceProps,
-    uploads: { file: string; content: string; permissions: string }[],
-    loaderMounts: readonly VolumeMount[],
-    logging: Logging,
-    count: number | undefined,
-    lengthChecks: readonly TerraformResource[],
-  ): Container {
-    const loader = new Container(this, "FilesLoader", {
-      name: `${props.name}-files`,
-      image: props.image.imageId,
-      // Never started: start=false, and must_run=false so a created container is its steady state.
-      start: false,
-      mustRun: false,
-      rm: false,
-      readOnly: false,
-      user: props.user,
-      networkMode: "none",
-      capabilities: { drop: ["ALL"], add: [] },
-      securityOpts: ["no-new-privileges:true"],
-      restart: "no",
-      memory: 16,
-      memorySwap: 16,
-      logDriver: "json-file",
-      logOpts: { "max-size": `${logging.maxSizeMiB}m`, "max-file": String(logging.maxFiles) },
-      labels: [
-        { label: "role", value: "files-loader" },
-        { label: "service", value: props.name },
-      ],
-      volumes: loaderMounts.map((m) => ({ volumeName: m.volume.name, containerPath: m.containerPath, readOnly: false })),
-      upload: uploads,
-      count,
-      // After the length checks of the secrets it uploads: a targeted plan checks them too.
-      dependsOn: [...lengthChecks, ...loaderMounts.flatMap((m) => (m.volume.resource ? [m.volume.resource] : []))],
-    });
-    loader.overrideLogicalId(`${readableLogicalId(this)}_files`);
-    return loader;
+    const files = deliverFiles(this, service);
+    this.fileVolumes = files.volumes;
+    this.volumeMounts = files.mounts;
+    this.filesLoader = files.loader;
+    this.resource = renderContainer(this, service, files);
   }
 
   /**
@@ -340,141 +124,123 @@ export class Service extends Construct {
     });
     return files;
   }
+}
 
-  /** The length checks of the secrets a service receives: its secret files, and those its configuration files read. */
-  private static lengthChecks(props: ServiceProps, configFiles: readonly DeliveredConfigFile[]): TerraformResource[] {
-    const secrets = [
-      ...(props.secretFiles ?? []).map((f) => f.secret),
-      ...configFiles.flatMap((f) => f.secrets.flatMap((v) => Secret.of(v) ?? [])),
-    ];
-    return [...new Set(secrets)].map((s) => s.lengthCheck);
-  }
+/** The `docker_container` of a service on one host, with its files delivered through `files`. */
+function renderContainer(scope: Service, service: ResolvedService, files: DeliveredFiles): Container {
+  const { loader, mounts } = files;
+  const count = service.enabledWhen?.count;
+  const config: ContainerConfig = {
+    name: service.name,
+    image: service.image.imageId,
+    hostname: service.name,
+    user: service.user,
+    command: service.command ? [...service.command] : undefined,
+    entrypoint: service.entrypoint ? [...service.entrypoint] : undefined,
+    workingDir: service.workingDir,
+    env: service.environment.map(([k, v]) => `${k}=${v}`),
+    readOnly: service.readOnlyRootFilesystem,
+    tmpfs: service.tmpfs ? { ...service.tmpfs } : undefined,
+    // Docker stores added capabilities with the CAP_ prefix and provider 4.6 reads them back as
+    // stored: unprefixed names ("CHOWN") plan a replacement on every run (00-provider-behaviour).
+    capabilities: { drop: ["ALL"], add: [...service.capabilities] },
+    securityOpts: service.noNewPrivileges ? ["no-new-privileges:true"] : [],
+    privileged: false,
+    restart: service.restart,
+    maxRetryCount: service.maxRetryCount,
+    logDriver: "json-file",
+    logOpts: { ...service.logOptions },
+    ...containerLimits(service),
+    healthcheck: service.healthCheck
+      ? {
+          ...healthCheckTimings(service.healthCheck),
+          startInterval:
+            service.healthCheck.startIntervalSeconds !== undefined ? DURATION(service.healthCheck.startIntervalSeconds) : undefined,
+        }
+      : undefined,
+    wait: service.waitForHealthySeconds !== undefined ? true : undefined,
+    waitTimeout: service.waitForHealthySeconds,
+    networksAdvanced: service.networks.map((n) => ({ name: n.network.name, aliases: [...n.aliases] })),
+    ports: service.ports.map((p) => ({
+      internal: p.containerPort,
+      external: p.hostPort,
+      protocol: p.protocol,
+      ip: p.public ? "0.0.0.0" : "127.0.0.1",
+    })),
+    volumes: [
+      ...mounts.map((m) => ({ volumeName: m.volume.name, containerPath: m.containerPath, readOnly: m.readOnly })),
+      ...service.bindMounts.map((b) => ({ hostPath: b.hostPath, containerPath: b.containerPath, readOnly: b.readOnly })),
+    ],
+    stopTimeout: service.stopTimeoutSeconds,
+    destroyGraceSeconds: service.stopTimeoutSeconds,
+    labels: labelBlocks({ ...containerLabels(service), ...releaseLabels(scope) }),
+    // One-shot containers exit by design: must_run=false keeps an exited container from planning a
+    // re-create, and attach makes Terraform wait for the exit (the provider does not check its code).
+    mustRun: !service.oneShot,
+    attach: service.waitForExit ? true : undefined,
+    rm: false,
+    count,
+    dependsOn: [
+      ...(loader ? [loader] : []),
+      ...mounts.flatMap((m) => (m.volume.resource ? [m.volume.resource] : [])),
+      ...service.networks.map((n) => n.network.resource),
+      ...service.dependsOn,
+    ],
+  };
+  const container = new Container(scope, "Resource", {
+    ...config,
+    lifecycle:
+      service.waitForExit || loader
+        ? {
+            postcondition: service.waitForExit
+              ? [
+                  {
+                    condition: "${self.exit_code == 0}",
+                    errorMessage: `One-shot container ${service.name} exited with a non-zero code; see docker logs ${service.name}.`,
+                  },
+                ]
+              : undefined,
+            replaceTriggeredBy: loader
+              ? [`docker_container.${loader.friendlyUniqueId}${count !== undefined ? "[count.index]" : ""}`]
+              : undefined,
+          }
+        : undefined,
+  });
+  container.overrideLogicalId(readableLogicalId(scope));
+  return container;
+}
 
-  private static validate(
-    scope: Service,
-    props: ServiceProps,
-    target: DeploymentTarget,
-    configFiles: readonly DeliveredConfigFile[],
-  ): void {
-    const p = new ProblemCollector();
-    configFiles.forEach((f, i) => {
-      const secrets = f.secrets.map((v) => `var.${v.friendlyUniqueId}`).join(", ") || "sensitive()";
-      p.check(
-        !f.sensitive || f.mode === undefined,
-        `configFiles[${i}].mode`,
-        f.mode,
-        `unset for ${f.containerPath}, which reads ${secrets}: a file that carries a secret gets a secret file's mode`,
-      );
-    });
-    const replicas = props.replicas ?? 1;
-    p.check(Number.isInteger(replicas) && replicas >= 1, "replicas", props.replicas, "a positive integer");
-    if (replicas > 1) {
-      p.check(
-        target.kind === "swarm",
-        "replicas",
-        props.replicas,
-        "1 on the containers target (one container per service; the swarm target runs replicas)",
-      );
-      p.check(!props.oneShot, "replicas", props.replicas, "1 for a one-shot service");
-      p.check(
-        !placementOf(props).singleWriter,
-        "replicas",
-        props.replicas,
-        "1 for a service that writes a node-local volume or host path (two writers must never share it)",
-      );
-      if (target.kind === "swarm" && placementOf(props).pinned) {
-        const hostModePort = (props.ports ?? []).some((x) => x.public && (target.endpointMode === "dnsrr" || x.kind === "p2p"));
-        p.check(
-          !hostModePort,
-          "replicas",
-          props.replicas,
-          '1 for a service pinned to the data node that publishes a host-mode port (endpointMode "dnsrr", or a P2P port, binds it once per node)',
-        );
-      }
-    }
-    if (target.kind === "swarm" && !props.oneShot && !props.hostLocal) {
-      p.check(
-        props.enabledWhen === undefined,
-        "enabledWhen",
-        props.enabledWhen,
-        "unset on the swarm target (a conditional service is a containers-target feature)",
-      );
-    }
-    p.check(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(props.name), "name", props.name, "a Docker container name: letters, digits, '_', '.', '-'");
-    if (props.user === undefined || ROOT_USERS.has(props.user)) {
-      p.check(
-        (props.rootReason ?? "").trim().length >= 10,
-        "rootReason",
-        props.rootReason,
-        "a reason of at least 10 characters when the service runs as root (no `user`, or user 0)",
-      );
-    } else {
-      p.check(/^[0-9]+(:[0-9]+)?$/.test(props.user), "user", props.user, 'a numeric uid or uid:gid, e.g. "1000:1000"');
-    }
-    const ports = props.ports ?? [];
-    const seen = new Set<string>();
-    ports.forEach((port, i) => {
-      p.check(
-        Number.isInteger(port.containerPort) && port.containerPort > 0 && port.containerPort < 65536,
-        `ports[${i}].containerPort`,
-        port.containerPort,
-        "an integer from 1 to 65535",
-      );
-      p.check(
-        Number.isInteger(port.hostPort) && port.hostPort > 0 && port.hostPort < 65536,
-        `ports[${i}].hostPort`,
-        port.hostPort,
-        "an integer from 1 to 65535",
-      );
-      const key = `${port.hostPort}/${port.protocol ?? "tcp"}`;
-      p.check(!seen.has(key), `ports[${i}].hostPort`, port.hostPort, "a host port not already published by this service");
-      seen.add(key);
-    });
-    if (ports.length > 0) {
-      p.check(
-        props.networks.some((n) => !n.network.internal),
-        "ports",
-        ports.map((x) => x.hostPort),
-        "published ports need at least one non-internal network (Docker does not publish ports of containers on internal networks only)",
-      );
-    }
-    p.check(props.networks.length > 0, "networks", [], "at least one network");
-    const netNames = props.networks.map((n) => n.network.name);
-    p.check(new Set(netNames).size === netNames.length, "networks", netNames, "each network at most once");
-    const paths = [...(props.volumes ?? []).map((m) => m.containerPath), ...(props.bindMounts ?? []).map((b) => b.containerPath)];
-    const dup = paths.find((x, i) => paths.indexOf(x) !== i);
-    p.check(dup === undefined, "volumes", dup, "each container path mounted once");
-    [...paths, ...(props.secretFiles ?? []).map((s) => s.containerPath), ...(props.configFiles ?? []).map((c) => c.containerPath)].forEach(
-      (path) => p.check(path.startsWith("/"), "volumes", path, "absolute container paths"),
-    );
-    const r = props.resources;
-    if (r?.memoryMiB !== undefined)
-      p.check(
-        Number.isInteger(r.memoryMiB) && r.memoryMiB >= MIN_MEMORY_MIB && r.memoryMiB <= MAX_MEMORY_MIB,
-        "resources.memoryMiB",
-        r.memoryMiB,
-        MEMORY_LIMIT_ALLOWED,
-      );
-    if (r?.cpus !== undefined) p.check(r.cpus > 0 && r.cpus <= MAX_CPUS, "resources.cpus", r.cpus, CPU_LIMIT_ALLOWED);
-    const lg = props.logging;
-    if (lg) {
-      p.check(Number.isInteger(lg.maxSizeMiB) && lg.maxSizeMiB > 0, "logging.maxSizeMiB", lg.maxSizeMiB, "a positive integer");
-      p.check(Number.isInteger(lg.maxFiles) && lg.maxFiles > 0, "logging.maxFiles", lg.maxFiles, "a positive integer");
-      (lg.labels ?? []).forEach((l, i) =>
-        p.check(/^[A-Za-z0-9_.-]+$/.test(l), `logging.labels[${i}]`, l, "a label key: letters, digits, '_', '.', '-' (no commas)"),
-      );
-    }
-    if (props.waitForHealthySeconds !== undefined) {
-      p.check(
-        props.healthCheck !== undefined,
-        "waitForHealthySeconds",
-        props.waitForHealthySeconds,
-        "only with a healthCheck (the provider errors otherwise)",
-      );
-    }
-    if (props.restart === "always" || props.restart === "unless-stopped") {
-      p.check(!props.oneShot, "restart", props.restart, '"no" or "on-failure" for one-shot services');
-    }
-    p.throwIfAny(scope);
-  }
+/** Memory and CPU limits of a container, and its CPU weight. */
+function containerLimits(service: ResolvedService): Partial<ContainerConfig> {
+  const { memoryMiB, cpus } = service.resources;
+  return {
+    // Swap equal to memory: Docker's default (twice the limit) reads back as a perpetual diff.
+    memory: memoryMiB,
+    memorySwap: memoryMiB,
+    // A CFS quota over the default 100 ms period, not `cpus`: Docker refuses `cpus` (NanoCpus)
+    // above the host's CPU count, which would tie a stack's limits to the size of every host it
+    // deploys to; a quota above it is accepted (00-provider-behaviour). Provider 4.6 plans quota
+    // edits in place and never applies them, hence the `cpu-limit` label.
+    cpuPeriod: cpus !== undefined ? CPU_PERIOD_MICROSECONDS : undefined,
+    cpuQuota: cpus !== undefined ? Math.round(cpus * CPU_PERIOD_MICROSECONDS) : undefined,
+    // CPU priority follows the limit (CIS: CPU priority set), 1024 (Docker's default weight) per
+    // core; updated in place.
+    cpuShares: cpus !== undefined ? cpuShares(cpus) : undefined,
+  };
+}
+
+/**
+ * The container's labels: the service's, and digests of what provider 4.6 would otherwise change in
+ * place without applying it. It replaces the container when the health-check block appears or goes,
+ * but plans edits inside it as in-place updates that it never applies; a label (ForceNew) carrying a
+ * digest of the health check turns an edit into a visible replacement. tmpfs edits likewise (and plan
+ * again on every run), and cpu_period/cpu_quota edits. Shown in test/e2e/00-provider-behaviour.e2e.test.ts.
+ */
+function containerLabels(service: ResolvedService): Record<string, string> {
+  return {
+    ...service.labels,
+    ...(service.healthCheck ? { "healthcheck-digest": labelDigest(JSON.stringify(service.healthCheck)) } : {}),
+    ...(service.tmpfs ? { "tmpfs-digest": labelDigest(JSON.stringify(service.tmpfs)) } : {}),
+    ...(service.resources.cpus !== undefined ? { "cpu-limit": String(service.resources.cpus) } : {}),
+  };
 }

@@ -4,140 +4,70 @@
  */
 import { Construct, DataResource, Fn, TerraformLocal } from "./cdk";
 import { SwarmConfig, SwarmMount, SwarmSecret, SwarmService } from "./docker";
-import { Secret } from "./secret";
+import { labelBlocks } from "./labels";
 import { releaseLabels } from "./release";
-import {
-  addedCapabilities,
-  DeliveredConfigFile,
-  DURATION,
-  healthCheckTimings,
-  jsonFileOptions,
-  labelDigest,
-  Logging,
-  ROOT_USERS,
-  ServiceProps,
-} from "./service-spec";
+import type { ResolvedService } from "./resolved-service";
+import { Secret } from "./secret";
+import { BYTES_PER_MIB, DURATION, healthCheckTimings, labelDigest } from "./service-spec";
 import { SwarmTarget } from "./target";
 import { readableLogicalId } from "./validation";
 
-/** How a service relates to the nodes of a swarm, derived from its mounts. */
-export interface Placement {
-  /** Mounts a node-local volume or a host path: its tasks run on the data node. */
-  readonly pinned: boolean;
-  /** Writes a node-local volume or a host path: one task, stopped before its replacement starts. */
-  readonly singleWriter: boolean;
-}
-
-/** Where a service's tasks may run: anywhere, or on the data node because of what they mount. */
-export function placementOf(props: Pick<ServiceProps, "volumes" | "bindMounts">): Placement {
-  const nodeLocal = (props.volumes ?? []).filter((m) => !m.volume.perNode);
-  const binds = props.bindMounts ?? [];
-  return {
-    pinned: nodeLocal.length > 0 || binds.length > 0,
-    singleWriter: nodeLocal.some((m) => !m.readOnly) || binds.some((b) => b.readOnly === false),
-  };
-}
-
-const MIB = 1024 * 1024;
 /** Swarm's default pause between health-gated steps of an update is 0; keep it explicit (it reads back). */
 const UPDATE_DELAY = "0s";
-
-export interface SwarmServiceInput {
-  readonly props: ServiceProps;
-  /** The configuration files, each sensitive when its content reads a secret. */
-  readonly configFiles: readonly DeliveredConfigFile[];
-  readonly labels: Readonly<Record<string, string>>;
-  readonly logging: Logging;
-  readonly target: SwarmTarget;
-  readonly placement: Placement;
-}
 
 /**
  * A replicated swarm service with the same secure defaults as the container rendering, where swarm can
  * express them (non-root user, read-only root filesystem, `cap_drop ALL`, tmpfs, rotated logs, limits);
  * `no-new-privileges` and the health check's `start_interval` it cannot (Engine API ≤ 1.45).
  */
-export function renderSwarmService(scope: Construct, input: SwarmServiceInput): SwarmService {
-  const { props, target, placement } = input;
-  const id = readableLogicalId(scope);
-  const replicas = props.replicas ?? 1;
-  const hc = props.healthCheck;
-  const publicPorts = (props.ports ?? []).filter((p) => p.public);
+export function renderSwarmService(scope: Construct, service: ResolvedService, target: SwarmTarget): SwarmService {
+  const publicPorts = service.ports.filter((p) => p.public);
   // Host mode with dnsrr (no ingress mesh), and always for P2P: the ingress mesh would hide the
   // peer's real address (Zebra's inbound peers).
   const hostMode = (p: { kind: string }) => target.endpointMode === "dnsrr" || p.kind === "p2p";
   const hostModePorts = publicPorts.some(hostMode);
-  // Two writers must never share a volume. A host-mode port is bound once per node, so a replacement
-  // cannot start beside its predecessor, and with as many eligible nodes as replicas (one node down)
-  // a start-first update would wait for a free node forever: stop one, start one, while the other
-  // replicas serve.
-  const order = placement.singleWriter || hostModePorts ? "stop-first" : "start-first";
-  // How long one task may take to turn healthy, then how long swarm watches it before the next step.
-  const healthySeconds = hc ? (hc.startPeriodSeconds ?? 0) + hc.intervalSeconds * (hc.retries + 1) + hc.timeoutSeconds : 10;
-  const monitorSeconds = hc ? Math.max(10, hc.intervalSeconds) : 10;
-  const convergeSeconds = Math.max(props.waitForHealthySeconds ?? 0, replicas * (healthySeconds + monitorSeconds) + 60);
-  const labels = Object.entries(input.labels)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([label, value]) => ({ label, value }));
-
-  const files = swarmFiles(scope, props, input.configFiles);
-  const service = new SwarmService(scope, "Resource", {
-    name: props.name,
+  const labels = labelBlocks(service.labels);
+  const files = swarmFiles(scope, service);
+  const rollout = rolloutOf(service, hostModePorts);
+  const swarmService = new SwarmService(scope, "Resource", {
+    name: service.name,
     // The release on the service only: a task-template label would restart every task.
-    labels: [...labels, ...Object.entries(releaseLabels(scope)).map(([label, value]) => ({ label, value }))],
-    mode: { replicated: { replicas } },
+    labels: labelBlocks({ ...service.labels, ...releaseLabels(scope) }),
+    mode: { replicated: { replicas: service.replicas } },
     taskSpec: {
       containerSpec: {
-        image: props.image.swarmReference,
-        hostname: props.name,
-        user: props.user,
+        image: service.image.swarmReference,
+        hostname: service.name,
+        user: service.user,
         // Swarm's `command` is the entrypoint and `args` the image's CMD. Empty lists and maps are
         // explicit: provider 4.6 reads unset ones back as empty and would plan an update every run.
-        command: props.entrypoint ? [...props.entrypoint] : [],
-        args: props.command ? [...props.command] : [],
+        command: service.entrypoint ? [...service.entrypoint] : [],
+        args: service.command ? [...service.command] : [],
         groups: [],
         sysctl: {},
-        dir: props.workingDir,
-        env:
-          Object.keys(props.environment ?? {}).length > 0
-            ? Object.fromEntries(Object.entries(props.environment ?? {}).sort(([a], [b]) => a.localeCompare(b)))
-            : undefined,
-        readOnly: props.readOnlyRootFilesystem ?? true,
+        dir: service.workingDir,
+        env: service.environment.length > 0 ? Object.fromEntries(service.environment) : undefined,
+        readOnly: service.readOnlyRootFilesystem,
         capDrop: ["ALL"],
-        capAdd: addedCapabilities(props.capabilities),
+        capAdd: [...service.capabilities],
         labels,
-        stopGracePeriod: DURATION(props.stopTimeoutSeconds ?? 10),
-        healthcheck: hc ? healthCheckTimings(hc) : undefined,
-        mounts: mountsOf(props),
+        stopGracePeriod: DURATION(service.stopTimeoutSeconds),
+        healthcheck: service.healthCheck ? healthCheckTimings(service.healthCheck) : undefined,
+        mounts: mountsOf(service),
         secrets: files.secrets,
         configs: files.configs,
       },
-      resources: {
-        limits:
-          props.resources?.memoryMiB !== undefined || props.resources?.cpus !== undefined
-            ? {
-                memoryBytes: props.resources?.memoryMiB !== undefined ? props.resources.memoryMiB * MIB : undefined,
-                nanoCpus: props.resources?.cpus !== undefined ? Math.round(props.resources.cpus * 1e9) : undefined,
-              }
-            : undefined,
-        // The scheduler places a task only where its memory limit is still free, so nodes are never
-        // overcommitted; CPU is shared by weight and not reserved.
-        reservation: props.resources?.memoryMiB !== undefined ? { memoryBytes: props.resources.memoryMiB * MIB } : undefined,
-      },
+      resources: swarmResources(service),
       restartPolicy: {
-        condition: props.restart === "on-failure" ? "on-failure" : props.restart === "no" ? "none" : "any",
+        condition: service.restart === "on-failure" ? "on-failure" : service.restart === "no" ? "none" : "any",
         delay: "5s",
-        maxAttempts: props.restart === "on-failure" ? (props.maxRetryCount ?? 5) : 0,
+        maxAttempts: service.maxRetryCount ?? 0,
         // Read back as "0s" (no window) when unset.
         window: "0s",
       },
-      logDriver: {
-        name: "json-file",
-        options: jsonFileOptions(input.logging),
-      },
-
+      logDriver: { name: "json-file", options: { ...service.logOptions } },
       placement: {
-        constraints: placement.pinned ? [`node.labels.${target.dataNodeLabel}==true`] : undefined,
+        constraints: service.placement.pinned ? [`node.labels.${target.dataNodeLabel}==true`] : undefined,
         // A host-mode port is bound once per node.
         maxReplicas: hostModePorts ? 1 : undefined,
       },
@@ -149,61 +79,80 @@ export function renderSwarmService(scope: Construct, input: SwarmServiceInput): 
       ports: publicPorts.map((p) => ({
         targetPort: p.containerPort,
         publishedPort: p.hostPort,
-        protocol: p.protocol ?? "tcp",
+        protocol: p.protocol,
         publishMode: hostMode(p) ? "host" : "ingress",
       })),
     },
-    updateConfig: {
-      parallelism: 1,
-      delay: UPDATE_DELAY,
-      failureAction: "rollback",
-      monitor: DURATION(monitorSeconds),
-      // As provider 4.6 reads it back ("0" would plan an update on every run).
-      maxFailureRatio: "0.0",
-      order,
-    },
-    rollbackConfig: {
-      parallelism: 1,
-      delay: UPDATE_DELAY,
-      failureAction: "pause",
-      monitor: DURATION(monitorSeconds),
-      maxFailureRatio: "0.0",
-      order,
-    },
+    updateConfig: { parallelism: 1, delay: UPDATE_DELAY, failureAction: "rollback", ...rollout.step },
+    rollbackConfig: { parallelism: 1, delay: UPDATE_DELAY, failureAction: "pause", ...rollout.step },
     // Terraform waits until every task runs (healthy); a failed update rolls back and fails the apply.
-    convergeConfig: { delay: "2s", timeout: DURATION(convergeSeconds) },
+    convergeConfig: { delay: "2s", timeout: DURATION(rollout.convergeSeconds) },
     dependsOn: [
       ...files.resources,
-      ...(props.volumes ?? []).flatMap((m) => (m.volume.resource ? [m.volume.resource] : [])),
-      ...props.networks.map((n) => n.network.resource),
-      ...(props.dependsOn ?? []).map((d) => ("resource" in d ? d.resource : d)),
+      ...service.volumes.flatMap((m) => (m.volume.resource ? [m.volume.resource] : [])),
+      ...service.networks.map((n) => n.network.resource),
+      ...service.dependsOn,
     ],
   });
   // Networks by `id` (4.6 deprecates `name`, which the 3.6.2 bindings only know): any other spelling
   // reads back differently and replaces the service on every plan.
-  service.addOverride(
+  swarmService.addOverride(
     "task_spec.networks_advanced",
-    props.networks.map((n) => ({
-      id: n.network.resource.id,
-      aliases: [...new Set([props.name, ...(n.aliases ?? [])])].sort(),
-      driver_opts: [],
-    })),
+    service.networks.map((n) => ({ id: n.network.resource.id, aliases: [...n.aliases].sort(), driver_opts: [] })),
   );
-  service.overrideLogicalId(id);
-  return service;
+  swarmService.overrideLogicalId(readableLogicalId(scope));
+  return swarmService;
 }
 
-function mountsOf(props: ServiceProps): SwarmMount[] {
+/**
+ * How an update (and a rollback) steps through the tasks, and how long Terraform waits for it. Two
+ * writers must never share a volume. A host-mode port is bound once per node, so a replacement
+ * cannot start beside its predecessor, and with as many eligible nodes as replicas (one node down)
+ * a start-first update would wait for a free node forever: stop one, start one, while the other
+ * replicas serve.
+ */
+function rolloutOf(service: ResolvedService, hostModePorts: boolean) {
+  const hc = service.healthCheck;
+  const order = service.placement.singleWriter || hostModePorts ? "stop-first" : "start-first";
+  // How long one task may take to turn healthy, then how long swarm watches it before the next step.
+  const healthySeconds = hc ? (hc.startPeriodSeconds ?? 0) + hc.intervalSeconds * (hc.retries + 1) + hc.timeoutSeconds : 10;
+  const monitorSeconds = hc ? Math.max(10, hc.intervalSeconds) : 10;
+  return {
+    // As provider 4.6 reads it back ("0" would plan an update on every run).
+    step: { monitor: DURATION(monitorSeconds), maxFailureRatio: "0.0", order },
+    convergeSeconds: Math.max(service.waitForHealthySeconds ?? 0, service.replicas * (healthySeconds + monitorSeconds) + 60),
+  };
+}
+
+/**
+ * Limits, and a memory reservation: the scheduler places a task only where its memory limit is still
+ * free, so nodes are never overcommitted; CPU is shared by weight and not reserved.
+ */
+function swarmResources(service: ResolvedService) {
+  const { memoryMiB, cpus } = service.resources;
+  return {
+    limits:
+      memoryMiB !== undefined || cpus !== undefined
+        ? {
+            memoryBytes: memoryMiB !== undefined ? memoryMiB * BYTES_PER_MIB : undefined,
+            nanoCpus: cpus !== undefined ? Math.round(cpus * 1e9) : undefined,
+          }
+        : undefined,
+    reservation: memoryMiB !== undefined ? { memoryBytes: memoryMiB * BYTES_PER_MIB } : undefined,
+  };
+}
+
+function mountsOf(service: ResolvedService): SwarmMount[] {
   return [
     // A per-node volume is anonymous on swarm: each task gets its own, removed with the task.
-    ...(props.volumes ?? []).map((m) => ({
+    ...service.volumes.map((m) => ({
       type: "volume",
       source: m.volume.perNode ? undefined : m.volume.name,
       target: m.containerPath,
       readOnly: m.readOnly,
     })),
-    ...(props.bindMounts ?? []).map((b) => ({ type: "bind", source: b.hostPath, target: b.containerPath, readOnly: b.readOnly ?? true })),
-    ...Object.entries(props.tmpfs ?? {})
+    ...service.bindMounts.map((b) => ({ type: "bind", source: b.hostPath, target: b.containerPath, readOnly: b.readOnly })),
+    ...Object.entries(service.tmpfs ?? {})
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([path, options]) => ({ type: "tmpfs", target: path, readOnly: false, tmpfsOptions: tmpfsOptions(options) })),
   ];
@@ -220,19 +169,13 @@ export function tmpfsOptions(options: string): { sizeBytes?: number; mode: numbe
     const [key, value] = option.split("=");
     if (key === "size" && value) {
       const m = /^([0-9]+)([kmg]?)$/i.exec(value);
-      if (m) out.sizeBytes = Number(m[1]) * ({ "": 1, k: 1024, m: MIB, g: 1024 * MIB } as Record<string, number>)[m[2].toLowerCase()];
+      if (m)
+        out.sizeBytes =
+          Number(m[1]) * ({ "": 1, k: 1024, m: BYTES_PER_MIB, g: 1024 * BYTES_PER_MIB } as Record<string, number>)[m[2].toLowerCase()];
     }
     if (key === "mode" && value) out.mode = parseInt(value, 8);
   }
   return out;
-}
-
-/** The user that reads delivered files: the user the image drops to, else the one it starts as. */
-function readerOf(props: ServiceProps): { uid: string; gid: string } {
-  const user = props.dropsToUser ?? props.user;
-  if (user === undefined || ROOT_USERS.has(user)) return { uid: "0", gid: "0" };
-  const [uid, gid] = user.split(":");
-  return { uid, gid: gid ?? uid };
 }
 
 /**
@@ -242,20 +185,40 @@ function readerOf(props: ServiceProps): { uid: string; gid: string } {
  * names unique: each name carries a suffix that changes with the content, and the replacement is
  * created before the old one goes, so a rotation is a rolling update of the service, never an outage.
  */
-function swarmFiles(scope: Construct, props: ServiceProps, configFiles: readonly DeliveredConfigFile[]) {
-  const reader = readerOf(props);
+function swarmFiles(scope: Construct, service: ResolvedService) {
+  const reader = service.fileReader;
   const secrets: { secretId: string; secretName: string; fileName: string; fileUid: string; fileGid: string; fileMode: number }[] = [];
   const configs: { configId: string; configName: string; fileName: string; fileUid: string; fileGid: string; fileMode: number }[] = [];
   const resources: (SwarmSecret | SwarmConfig | DataResource)[] = [];
-  const files = [
-    ...(props.secretFiles ?? []).map((f) => ({
+  for (const file of swarmFileList(service)) {
+    const owner = { fileName: file.path, fileUid: reader.uid, fileGid: reader.gid, fileMode: file.mode };
+    const object = swarmObject(scope, service, file);
+    resources.push(...object.resources);
+    if (object.secret) secrets.push({ secretId: object.secret.id, secretName: object.secret.name, ...owner });
+    if (object.config) configs.push({ configId: object.config.id, configName: object.config.name, ...owner });
+  }
+  return { secrets, configs, resources };
+}
+
+/** A file delivered on swarm: its path, content (a Terraform template), whether it is secret, its mode and the secrets it carries. */
+interface SwarmFile {
+  readonly path: string;
+  readonly content: string;
+  readonly sensitive: boolean;
+  readonly mode: number;
+  readonly secrets: readonly Secret[];
+}
+
+function swarmFileList(service: ResolvedService): SwarmFile[] {
+  return [
+    ...service.secretFiles.map((f) => ({
       path: f.containerPath,
       content: f.secret.value,
       sensitive: true,
       mode: 0o400,
       secrets: [f.secret],
     })),
-    ...configFiles.map((c) => ({
+    ...service.configFiles.map((c) => ({
       path: c.containerPath,
       content: c.content.template,
       sensitive: c.sensitive,
@@ -263,58 +226,46 @@ function swarmFiles(scope: Construct, props: ServiceProps, configFiles: readonly
       secrets: c.secrets.flatMap((v) => Secret.of(v) ?? []),
     })),
   ];
-  for (const file of files) {
-    const words = file.path.split(/[^a-zA-Z0-9]+/).filter((w) => w !== "");
-    const cid = words.map((w) => w[0].toUpperCase() + w.slice(1)).join("");
-    // Swarm names are at most 64 characters: the file's last word, then a suffix unique per content.
-    const base = `${props.name}-${words[words.length - 1].toLowerCase()}`;
-    const address = `${readableLogicalId(scope)}_${words.join("_").toLowerCase()}`;
-    // Through a local: function arguments cannot hold the file's quotes and newlines literally.
-    const local = new TerraformLocal(scope, `${cid}Content`, file.content);
-    local.overrideLogicalId(`${address}_content`);
-    const content = local.asString;
-    if (file.sensitive) {
-      const lengthChecks = [...new Set(file.secrets)].map((s) => s.lengthCheck);
-      // A hash of a secret in a resource name would be an offline guessing oracle for anyone who can
-      // list swarm secrets; the suffix is the id of a terraform_data replaced when the content changes.
-      const version = new DataResource(scope, `${cid}Version`, { triggersReplace: { content }, lifecycle: { createBeforeDestroy: true } });
-      version.overrideLogicalId(`${address}_version`);
-      const secret = new SwarmSecret(scope, `${cid}Secret`, {
-        name: `${base}-${Fn.substr(version.getStringAttribute("id"), 0, 8)}`,
-        data: Fn.base64encode(content),
-        lifecycle: { createBeforeDestroy: true },
-        // After the length checks of the secrets it carries: a targeted plan checks them too.
-        dependsOn: lengthChecks.length > 0 ? lengthChecks : undefined,
-      });
-      secret.overrideLogicalId(address);
-      resources.push(version, secret);
-      secrets.push({
-        secretId: secret.id,
-        secretName: secret.name,
-        fileName: file.path,
-        fileUid: reader.uid,
-        fileGid: reader.gid,
-        fileMode: file.mode,
-      });
-    } else {
-      const config = new SwarmConfig(scope, `${cid}Config`, {
-        // A digest of the path, then of the content: two files of one service with the same last word
-        // and the same content still differ.
-        name: `${base}-${labelDigest(file.path).slice(0, 4)}${Fn.substr(Fn.sha256(content), 0, 12)}`,
-        data: Fn.base64encode(content),
-        lifecycle: { createBeforeDestroy: true },
-      });
-      config.overrideLogicalId(address);
-      resources.push(config);
-      configs.push({
-        configId: config.id,
-        configName: config.name,
-        fileName: file.path,
-        fileUid: reader.uid,
-        fileGid: reader.gid,
-        fileMode: file.mode,
-      });
-    }
+}
+
+/** The `docker_secret` (with its version) or `docker_config` of one file, named after its last path word. */
+function swarmObject(
+  scope: Construct,
+  service: ResolvedService,
+  file: SwarmFile,
+): { resources: (SwarmSecret | SwarmConfig | DataResource)[]; secret?: SwarmSecret; config?: SwarmConfig } {
+  const words = file.path.split(/[^a-zA-Z0-9]+/).filter((w) => w !== "");
+  const cid = words.map((w) => w[0].toUpperCase() + w.slice(1)).join("");
+  // Swarm names are at most 64 characters: the file's last word, then a suffix unique per content.
+  const base = `${service.name}-${words[words.length - 1].toLowerCase()}`;
+  const address = `${readableLogicalId(scope)}_${words.join("_").toLowerCase()}`;
+  // Through a local: function arguments cannot hold the file's quotes and newlines literally.
+  const local = new TerraformLocal(scope, `${cid}Content`, file.content);
+  local.overrideLogicalId(`${address}_content`);
+  const content = local.asString;
+  if (!file.sensitive) {
+    const config = new SwarmConfig(scope, `${cid}Config`, {
+      // A digest of the path, then of the content: two files of one service with the same last word
+      // and the same content still differ.
+      name: `${base}-${labelDigest(file.path).slice(0, 4)}${Fn.substr(Fn.sha256(content), 0, 12)}`,
+      data: Fn.base64encode(content),
+      lifecycle: { createBeforeDestroy: true },
+    });
+    config.overrideLogicalId(address);
+    return { resources: [config], config };
   }
-  return { secrets, configs, resources };
+  const lengthChecks = [...new Set(file.secrets)].map((s) => s.lengthCheck);
+  // A hash of a secret in a resource name would be an offline guessing oracle for anyone who can
+  // list swarm secrets; the suffix is the id of a terraform_data replaced when the content changes.
+  const version = new DataResource(scope, `${cid}Version`, { triggersReplace: { content }, lifecycle: { createBeforeDestroy: true } });
+  version.overrideLogicalId(`${address}_version`);
+  const secret = new SwarmSecret(scope, `${cid}Secret`, {
+    name: `${base}-${Fn.substr(version.getStringAttribute("id"), 0, 8)}`,
+    data: Fn.base64encode(content),
+    lifecycle: { createBeforeDestroy: true },
+    // After the length checks of the secrets it carries: a targeted plan checks them too.
+    dependsOn: lengthChecks.length > 0 ? lengthChecks : undefined,
+  });
+  secret.overrideLogicalId(address);
+  return { resources: [version, secret], secret };
 }

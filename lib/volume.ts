@@ -1,5 +1,7 @@
 import { Construct } from "./cdk";
+import type { Condition } from "./condition";
 import { Volume as DockerVolume } from "./docker";
+import { labelBlocks } from "./labels";
 import { deploymentTargetOf } from "./target";
 import { ProblemCollector, readableLogicalId } from "./validation";
 
@@ -25,6 +27,12 @@ export interface VolumeProps {
    * @default false - one volume, on the data node on the swarm target
    */
   readonly perNode?: boolean;
+  /**
+   * The volume exists only while this holds (`count`); give the services that mount it the same
+   * condition. Not for a stateful volume: a condition turning false would delete its data.
+   * @default - always
+   */
+  readonly enabledWhen?: Condition;
 }
 
 export interface MountOptions {
@@ -66,6 +74,12 @@ export class Volume extends Construct {
       props.perNode,
       "false for a stateful or protected volume (its data must live in one place)",
     );
+    problems.check(
+      !(props.enabledWhen !== undefined && (props.stateful || props.preventDestroy)),
+      "enabledWhen",
+      props.enabledWhen,
+      "unset for a stateful or protected volume (a condition turning false would delete its data)",
+    );
     problems.throwIfAny(this);
 
     this.name = props.name;
@@ -77,8 +91,9 @@ export class Volume extends Construct {
     const resource = new DockerVolume(this, "Resource", {
       name: props.name,
       driver: "local",
-      labels: Object.entries(labels).map(([label, value]) => ({ label, value })),
+      labels: labelBlocks(labels),
       lifecycle: this.preventDestroy ? { preventDestroy: true } : undefined,
+      count: props.enabledWhen?.count,
     });
     resource.overrideLogicalId(readableLogicalId(this));
     this.resource = resource;

@@ -9,7 +9,7 @@
  * reason (the gap); rules report it as a finding that the rule itself records as a suppression with
  * that reason (`unexpressibleOnSwarm` in rule.ts), so the exception is listed, never silent.
  */
-import { PortKind, Service } from "../lib/service";
+import { BYTES_PER_MIB, CPU_PERIOD_MICROSECONDS, PortKind, Service } from "../lib/service";
 import { serviceOf } from "./facts";
 import { JsonObject, Subject, block, flag, isExpression, list, notCheckable, num, text } from "./subject";
 
@@ -226,9 +226,6 @@ export abstract class Workload {
   }
 }
 
-const MIB = 1024 * 1024;
-const DEFAULT_CPU_PERIOD = 100000;
-
 class ContainerWorkload extends Workload {
   readonly kind = "container" as const;
   readonly noun = "container";
@@ -279,14 +276,14 @@ class ContainerWorkload extends Workload {
   }
   memoryLimitBytes() {
     const memory = num(this.attrs.memory, "memory");
-    return memory !== undefined && memory > 0 ? memory * MIB : undefined;
+    return memory !== undefined && memory > 0 ? memory * BYTES_PER_MIB : undefined;
   }
   cpuLimitCores() {
     const cpus = num(this.attrs.cpus, "cpus");
     const quota = num(this.attrs.cpu_quota, "cpu_quota");
     const period = num(this.attrs.cpu_period, "cpu_period");
     if (cpus !== undefined && cpus > 0) return cpus;
-    if (quota !== undefined && quota > 0) return quota / (period !== undefined && period > 0 ? period : DEFAULT_CPU_PERIOD);
+    if (quota !== undefined && quota > 0) return quota / (period !== undefined && period > 0 ? period : CPU_PERIOD_MICROSECONDS);
     return undefined;
   }
   cpuShares() {

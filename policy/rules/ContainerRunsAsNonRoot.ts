@@ -1,11 +1,6 @@
+import { isRootUser } from "../../lib/user";
 import { workloadOf } from "../workload";
 import { COMPLIANT, PolicyRule, runtimeWorkloadCheck, nonCompliant } from "../rule";
-
-/** `root`, `0`, `root:…` or `0:…`: the user part decides, the group does not. */
-function isRootUser(user: string): boolean {
-  const name = user.split(":")[0].trim();
-  return name === "0" || name === "root";
-}
 
 /** Containers and swarm services run as a non-root user. */
 export const ContainerRunsAsNonRoot: PolicyRule = {

@@ -1,4 +1,4 @@
-import { BindMount, Capability, ContainerImage, Logging, Network, Service, Volume } from "../../lib";
+import { BindMount, Capability, Condition, ContainerImage, Logging, Network, Service, Volume } from "../../lib";
 import { loggingOf } from "../../config/common";
 import type { JessyServiceName, JessySettings, JessyTestProfileSettings } from "../../config/jessy/schema";
 import { JESSY_SERVICES } from "../../config/jessy/services";
@@ -35,7 +35,7 @@ export interface JessyTestContext extends JessyContext {
   readonly profile: JessyTestProfileSettings;
   readonly sourcePath: string;
   /** Terraform boolean expression gating the test containers. @default - always deployed */
-  readonly enabledWhen?: string;
+  readonly enabledWhen?: Condition;
   readonly testImage: ContainerImage;
   readonly coverageImage: ContainerImage;
   readonly results: Volume;

@@ -1,3 +1,4 @@
+import { Condition } from "../../lib";
 import { Construct, TerraformOutput, TerraformVariable } from "../../lib/cdk";
 import { EnvironmentSettings } from "../../config/settings";
 import { JESSY_SERVICES } from "../../config/jessy/services";
@@ -45,7 +46,7 @@ export class JessyStack extends SystemStack {
       sourcePath: sourcePath?.stringValue,
       testProfile:
         j.testProfile && testProfile
-          ? { coverageImage: images.coverage ?? j.testProfile.coverageImage, enabledWhen: `var.${testProfile.friendlyUniqueId}` }
+          ? { coverageImage: images.coverage ?? j.testProfile.coverageImage, enabledWhen: Condition.whenTrue(testProfile) }
           : undefined,
       protectData: settings.protectData,
     });

@@ -1,5 +1,5 @@
 import { Construct } from "../../lib/cdk";
-import { BackupSource, ContainerImage, Network, ProblemCollector, Service, Volume } from "../../lib";
+import { BackupSource, Condition, ContainerImage, Network, ProblemCollector, Service, Volume } from "../../lib";
 import type { JessySettings } from "../../config/jessy/schema";
 import { ServiceParts } from "../service-parts";
 import { apiService } from "./api";
@@ -21,7 +21,7 @@ export interface JessyTestProfileDeployment {
    * `--profile test`.
    * @default - always deployed
    */
-  readonly enabledWhen?: string;
+  readonly enabledWhen?: Condition;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Construct } from "../../lib/cdk";
-import { Network, Secret, Service, Volume } from "../../lib";
+import { Condition, Network, Secret, Service, Volume } from "../../lib";
 import { loggingOf } from "../../config/common";
 import { Z3ServiceName, Z3Settings } from "../../config/z3/schema";
 import { Z3_SERVICES } from "../../config/z3/services";
@@ -19,7 +19,7 @@ export interface Z3Context {
   /** Password for Zebra's RPC user `zebra`. @default - none: the profile has cookie auth on */
   readonly rpcPassword?: Secret;
   /** Terraform boolean expression gating Zaino, Zallet and the router (two-phase boot). @default - always deployed */
-  readonly consumersEnabledWhen?: string;
+  readonly consumersEnabledWhen?: Condition;
 }
 
 /** What Zebra's RPC consumers (Zaino, Zallet) start after. */

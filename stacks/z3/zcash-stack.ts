@@ -1,4 +1,5 @@
 import { Construct, TerraformOutput, TerraformVariable } from "../../lib/cdk";
+import { Condition } from "../../lib";
 import { EnvironmentSettings } from "../../config/settings";
 import { Z3_SERVICES } from "../../config/z3/services";
 import { SystemStack } from "../system-stack";
@@ -32,7 +33,7 @@ export class ZcashStack extends SystemStack {
       profile,
       images,
       protectData: settings.protectData,
-      consumersEnabledWhen: consumers ? `var.${consumers.friendlyUniqueId}` : undefined,
+      consumersEnabledWhen: consumers ? Condition.whenTrue(consumers) : undefined,
     });
 
     // On the Z3 network as `backup`, where Prometheus finds its metrics.

@@ -1,5 +1,5 @@
 import { Construct } from "../../lib/cdk";
-import { BackupSource, Network, Secret, Service, Volume } from "../../lib";
+import { BackupSource, Condition, Network, Secret, Service, Volume } from "../../lib";
 import { Z3ServiceName, Z3Settings } from "../../config/z3/schema";
 import { ScrapeTarget, scrapeTargetOf, ServiceParts } from "../service-parts";
 import { alertmanagerService } from "./alertmanager";
@@ -26,7 +26,7 @@ export interface ZcashZ3Props {
    * Terraform boolean expression gating Zaino, Zallet and the router (the two-phase boot: Zebra
    * first, consumers once `/ready`). @default - always deployed
    */
-  readonly consumersEnabledWhen?: string;
+  readonly consumersEnabledWhen?: Condition;
 }
 
 /**

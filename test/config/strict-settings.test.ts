@@ -4,6 +4,7 @@ import * as path from "path";
 import { buildApp, synthesize } from "../../app";
 import { closestKey, editDistance } from "../../config/common";
 import { ENVIRONMENTS } from "../../config/environments";
+import { parseSettings } from "../../config/settings";
 import { Testing } from "../../lib/cdk";
 import { runBundledEntry } from "../helpers";
 import { clone, problems } from "./settings-helpers";
@@ -318,6 +319,16 @@ describe("synth refuses what the type check would, without one", () => {
         `  - [staging] z3.resources.zaino.memoryMib: got 4096; allowed: no key \`memoryMib\`: did you mean \`memoryMiB\`? ${LIMIT_KEYS}\n`,
     );
     expect(fs.existsSync(path.join(outdir, "stacks")) ? fs.readdirSync(path.join(outdir, "stacks")) : []).toEqual([]);
+  });
+
+  test("the systems' rules see the environment as parsed, never a raw value that did not parse", () => {
+    // "false" and "no" are not booleans: two problems, and no system rule reads them as true (a
+    // non-empty string is truthy) to require pinned images and limits of dev's services.
+    const dev = { ...ENVIRONMENTS.dev, requirePinnedImages: "false", requireResourceLimits: "no" };
+    expect(parseSettings(dev).problems.map((p) => `${p.path}=${JSON.stringify(p.value)}`)).toEqual([
+      'requireResourceLimits="no"',
+      'requirePinnedImages="false"',
+    ]);
   });
 
   test("the stacks are built from the settings as parsed", () => {

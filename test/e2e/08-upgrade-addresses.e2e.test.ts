@@ -31,7 +31,9 @@ describe("zfs-sync-dev upgraded from the counter addresses of files volumes", ()
     if (s && !destroyed) await cleanUp(s);
   });
 
-  const moves = (): { from: string; to: string }[] => JSON.parse(current).moved ?? [];
+  // The files volumes' moves (images move too, from their hashed addresses: not deployed here by an earlier release).
+  const moves = (): { from: string; to: string }[] =>
+    (JSON.parse(current).moved ?? []).filter((m: { from: string }) => m.from.startsWith("docker_volume."));
   const volumeName = (address: string) => s.resolve(JSON.parse(current).resource.docker_volume[address.replace("docker_volume.", "")].name);
 
   step("the stack has moved blocks for its files volumes", async () => {

@@ -1,5 +1,9 @@
-import { Backup, BackupPolicy, BackupSource, ConstructValidationError, Network, Secret, Service, Volume } from "../../lib";
+import { Backup, BackupPolicy, BackupSource, Network, Secret, Service, Volume } from "../../lib";
 import { METRICS_PATH, METRICS_PORT, RUNNER_PATHS } from "../../lib/backup-script";
+import * as fs from "fs";
+import * as path from "path";
+import { Testing } from "../../lib/cdk";
+import { DockerProvider } from "../../lib/docker";
 import { DeploymentTarget } from "../../lib/target";
 import { container, envMap, labelMap, lengthCheck, scratchStack, STAGING_SWARM, synthJson, TfJson, uploadsOf } from "../helpers";
 
@@ -222,6 +226,15 @@ describe("Backup when backups are optional (required: false)", () => {
     expect(image.count).toBe(OPTIONAL);
     expect(runnerOf(json).image).toMatch(/^\$\{docker_image\.\w+\[0\]\.image_id\}$/);
   });
+
+  test("the network's count comes from its enabledWhen, not an escape-hatch override", () => {
+    // Only a full synthesis writes the metadata that lists a stack's overrides.
+    const { stack } = build({ required: false });
+    new DockerProvider(stack, "docker", {});
+    const written = JSON.parse(fs.readFileSync(path.join(Testing.fullSynth(stack), "stacks", "test", "cdk.tf.json"), "utf8"));
+    expect(written.resource.docker_network.backup_egress.count).toBe(OPTIONAL);
+    expect(written["//"].metadata.overrides?.docker_network).toBeUndefined();
+  });
   test("every destination variable defaults to empty", () => {
     for (const name of ["backup_repository", "backup_known_hosts", "backup_password", "backup_ssh_key"])
       expect([name, json.variable![name].default]).toEqual([name, ""]);
@@ -284,24 +297,25 @@ describe("rebuildable volumes", () => {
 });
 
 describe("coverage", () => {
+  const COVERAGE = "allowed: a backup source for every stateful volume of the stack (files, postgres or rebuildable)";
   test.each(["data", "wallet", "db", "chain"] as const)(
-    "fails when the stateful volume of the %s source is not a source; the error names the volume",
+    "fails synth when the stateful volume of the %s source is not a source; the error names the volume",
     (without) => {
-      const name = `test-${without}`;
-      let error: unknown;
-      try {
-        build({ without });
-      } catch (e) {
-        error = e;
-      }
-      expect(error).toBeInstanceOf(ConstructValidationError);
-      expect((error as Error).message).toBe(
-        `Invalid props for test/Backup:\n  - sources: got ${JSON.stringify(name)}; allowed: a backup source for every stateful volume of the stack (files, postgres or rebuildable)`,
-      );
+      const { stack } = build({ without });
+      expect(() => Testing.synth(stack, true)).toThrow(`[test/Backup] sources: got "test-${without}"; ${COVERAGE}`);
     },
   );
-  test("a volume that is not stateful needs no source", () => {
-    expect(() => build()).not.toThrow();
+  test("fails synth when a stateful volume is created after the runner", () => {
+    const { stack, backup } = build();
+    expect(backup.node.validate()).toEqual([]);
+    new Volume(stack, "Late", { name: "test-late", stateful: true });
+    expect(backup.node.validate()).toEqual([`sources: got "test-late"; ${COVERAGE}`]);
+    expect(() => Testing.synth(stack, true)).toThrow(`[test/Backup] sources: got "test-late"; ${COVERAGE}`);
+  });
+  test("a volume that is not stateful needs no source, made before or after the runner", () => {
+    const { stack, backup } = build();
+    new Volume(stack, "LateCache", { name: "test-late-cache" });
+    expect(backup.node.validate()).toEqual([]);
   });
 });
 
@@ -329,18 +343,5 @@ describe("on the swarm target", () => {
       internal: false,
       count: OPTIONAL,
     });
-  });
-});
-
-describe("addresses of a new service", () => {
-  test("the runner's files volumes carry no moved blocks from counter addresses (no earlier release had a runner)", () => {
-    const { Testing } = require("../../lib/cdk");
-    const { buildApp } = require("../../app");
-    const { ENVIRONMENTS } = require("../../config/environments");
-    for (const stack of buildApp(Testing.app(), ENVIRONMENTS)) {
-      const json = JSON.parse(Testing.synth(stack));
-      const moved: { from: string; to: string }[] = json.moved ?? [];
-      expect([stack.node.id, moved.filter((m) => /backup_runner/.test(m.from + m.to))]).toEqual([stack.node.id, []]);
-    }
   });
 });

@@ -1,5 +1,10 @@
-import { FileText, Secret, Service, Volume, Network, ConstructValidationError } from "../../lib";
+import { TerraformStack, TerraformVariable, Testing } from "../../lib/cdk";
+import { Condition, FileText, Secret, Service, Volume, Network, ConstructValidationError } from "../../lib";
 import { container, cpusOf, envMap, labelMap, scratchStack, synthJson } from "../helpers";
+
+/** A condition on a bool variable `name` (declared in a stack of its own: only its expression is read). */
+const whenTrue = (name: string) =>
+  Condition.whenTrue(new TerraformVariable(new TerraformStack(Testing.app(), "vars"), name, { type: "bool" }));
 
 function minimal(extra: Record<string, unknown> = {}) {
   const s = scratchStack();
@@ -151,7 +156,7 @@ describe("Service explicit settings", () => {
   });
 
   test("enabledWhen makes the container conditional through count", () => {
-    const c = container(minimal({ enabledWhen: "var.enabled" }).json, "app");
+    const c = container(minimal({ enabledWhen: whenTrue("enabled") }).json, "app");
     expect(c.count).toBe("${var.enabled ? 1 : 0}");
   });
 });
@@ -195,11 +200,8 @@ describe("Service files", () => {
   test("files volumes are addressed by their directory, so adding a directory that sorts first renames none", () => {
     const addresses = (json: ReturnType<typeof withSecret>) => Object.keys(json.resource.docker_volume).sort();
     expect(addresses(withSecret())).toEqual(["app_files_etc_app", "app_files_run_secrets"]);
-    // State of the counter-addressed volumes of earlier releases moves over instead of being replaced.
-    expect((withSecret() as any).moved).toEqual([
-      { from: "docker_volume.app_files", to: "docker_volume.app_files_etc_app" },
-      { from: "docker_volume.app_files2", to: "docker_volume.app_files_run_secrets" },
-    ]);
+    // A service no earlier release deployed has no counter addresses to move from (test/lib/earlier-addresses.test.ts).
+    expect((withSecret() as any).moved).toBeUndefined();
     const more = withSecret({
       configFiles: [
         { containerPath: "/aaa/first.conf", content: FileText.of("a") },
@@ -230,7 +232,7 @@ describe("Service files", () => {
   });
 
   test("a conditional service has a conditional loader and triggers on its own instance", () => {
-    const json = withSecret({ enabledWhen: "var.on" });
+    const json = withSecret({ enabledWhen: whenTrue("on") });
     expect(container(json, "app_files").count).toBe("${var.on ? 1 : 0}");
     expect(container(json, "app").lifecycle.replace_triggered_by).toEqual(["docker_container.app_files[count.index]"]);
   });

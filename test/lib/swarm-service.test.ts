@@ -1,13 +1,18 @@
 import { labelDigest } from "../../lib/service-spec";
-import { Aspects, TerraformVariable } from "../../lib/cdk";
-import { ConstructValidationError, ContainerImage, FileText, Network, Secret, Service, StandardLabels, Volume } from "../../lib";
-import { placementOf, tmpfsOptions } from "../../lib/swarm-service";
+import { Aspects, TerraformStack, TerraformVariable, Testing } from "../../lib/cdk";
+import { Condition, ConstructValidationError, ContainerImage, FileText, Network, Secret, Service, StandardLabels, Volume } from "../../lib";
+import { placementOf } from "../../lib/resolved-service";
+import { tmpfsOptions } from "../../lib/swarm-service";
 import { SwarmTarget } from "../../lib/target";
 import { container, scratchStack, STAGING_SWARM, swarmService, synthJson, TfJson } from "../helpers";
 
 /** The swarm rendering of `Service` (lib/swarm-service.ts), on a scratch stack whose target is a swarm. */
 
 const MIB = 1024 * 1024;
+
+/** A condition on a bool variable `name` (declared in a stack of its own: only its expression is read). */
+const whenTrue = (name: string) =>
+  Condition.whenTrue(new TerraformVariable(new TerraformStack(Testing.app(), "vars"), name, { type: "bool" }));
 
 /** One service on a swarm scratch stack; `build` adds more children before it. */
 function onSwarm(extra: Record<string, unknown> = {}, target: SwarmTarget = STAGING_SWARM) {
@@ -598,13 +603,13 @@ describe("one-shot services on swarm", () => {
     expect(json.resource.docker_config).toBeUndefined();
   });
   test("may be conditional", () =>
-    expect(container(onSwarm({ oneShot: true, enabledWhen: "var.on" }).json, "app").count).toBe("${var.on ? 1 : 0}"));
+    expect(container(onSwarm({ oneShot: true, enabledWhen: whenTrue("on") }).json, "app").count).toBe("${var.on ? 1 : 0}"));
 });
 
 describe("swarm images", () => {
   test("a counted image is referenced by its single instance", () => {
     const s = scratchStack(STAGING_SWARM);
-    const image = new ContainerImage(s.stack, "Counted", { reference: "example/app:1.0", enabledWhen: "var.on" });
+    const image = new ContainerImage(s.stack, "Counted", { reference: "example/app:1.0", enabledWhen: whenTrue("on") });
     const address = `docker_image.${image.resource.friendlyUniqueId}[0]`;
     expect(image.swarmReference).toBe(`\${${address}.repo_digest != "" ? ${address}.repo_digest : ${address}.name}`);
   });
@@ -669,12 +674,12 @@ describe("swarm Service validation", () => {
   );
   test("fails when a long-running service has enabledWhen on swarm", () =>
     expectInvalid(
-      () => minimalOn(STAGING_SWARM, { enabledWhen: "var.on" }),
+      () => minimalOn(STAGING_SWARM, { enabledWhen: whenTrue("on") }),
       'enabledWhen: got "var.on"; allowed: unset on the swarm target',
     ));
   test("lists every swarm problem at once", () =>
     expectInvalid(
-      () => withVolume(STAGING_SWARM, (v) => v.mount("/data"), { replicas: 2, enabledWhen: "var.on" }),
+      () => withVolume(STAGING_SWARM, (v) => v.mount("/data"), { replicas: 2, enabledWhen: whenTrue("on") }),
       "replicas: got 2",
       "enabledWhen",
     ));

@@ -202,7 +202,7 @@ describe("mmap init on the swarm", () => {
     });
     expect(init.lifecycle.postcondition[0].condition).toBe("${self.exit_code == 0}");
     expect(init.capabilities).toEqual({ drop: ["ALL"], add: ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER"] });
-    expect(init.image).toMatch(/^\$\{docker_image\.Jessy_CoreImage_\w+\.image_id\}$/);
+    expect(init.image).toBe("${docker_image.jessy_core_image.image_id}");
   });
   test("lays out the mmap volume on the data node (the node docker_host points at) and joins the overlay by name", () => {
     expect(init.volumes).toEqual([{ volume_name: "jessy-staging-mmap-data", container_path: "/app/data/mmap", read_only: false }]);

@@ -81,7 +81,7 @@ describe("zfs-sync-staging on the swarm", () => {
       );
     expect(spec(app).image).not.toBe(spec(proxy).image);
     // The migration job runs the app's image, as a container.
-    expect(container(staging, "zfs_sync_migrate").image).toMatch(/^\$\{docker_image\.ZfsSync_AppImage_\w+\.image_id\}$/);
+    expect(container(staging, "zfs_sync_migrate").image).toBe("${docker_image.zfs_sync_app_image.image_id}");
   });
   test("services and their containers carry the environment, system and service labels", () => {
     for (const svc of [app, proxy, postgres]) {
