@@ -187,6 +187,8 @@ export interface DockerImage extends TfResource {
   name: string;
   keep_locally: boolean;
   pull_triggers: string[];
+  /** Set only for an image built from a checkout. */
+  build: { context: string; dockerfile: string; target: string; tag: string[]; build_args: Record<string, string> };
 }
 
 /** `docker_secret` and `docker_config`: `data` is base64, usually an expression. */
