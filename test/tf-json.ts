@@ -258,4 +258,6 @@ export interface TfJson {
   /** The stacks' locals are file templates: strings. */
   locals: Record<string, string>;
   moved: { from: string; to: string }[];
+  /** Terraform `check` blocks: assertions that warn at plan time. */
+  check: Record<string, TfBlock & { assert: { condition: string; error_message: string }[] }>;
 }
