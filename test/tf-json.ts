@@ -187,6 +187,8 @@ export interface DockerImage extends TfResource {
   name: string;
   keep_locally: boolean;
   pull_triggers: string[];
+  /** Set only for an image built from a checkout. */
+  build: { context: string; dockerfile: string; target: string; tag: string[]; build_args: Record<string, string> };
 }
 
 /** `docker_secret` and `docker_config`: `data` is base64, usually an expression. */
@@ -256,4 +258,6 @@ export interface TfJson {
   /** The stacks' locals are file templates: strings. */
   locals: Record<string, string>;
   moved: { from: string; to: string }[];
+  /** Terraform `check` blocks: assertions that warn at plan time. */
+  check: Record<string, TfBlock & { assert: { condition: string; error_message: string }[] }>;
 }

@@ -3,7 +3,8 @@ import { ENVIRONMENTS } from "../../../config/environments";
 import { EnvironmentName } from "../../../config/common";
 import { JessyStack } from "../../../stacks/jessy/jessy-stack";
 import { MMAP_DIRECTORIES } from "../../../stacks/jessy/layout";
-import { container, envMap, labelMap, lengthCheck, onContainers, synthJson, TfJson } from "../../helpers";
+import type { DockerImage } from "../../tf-json";
+import { container, cpusOf, DockerContainer, envMap, labelMap, lengthCheck, onContainers, synthJson, TfJson } from "../../helpers";
 
 /**
  * The containers rendering (one `docker_container` per service). The shipped staging environment runs
@@ -26,29 +27,32 @@ const hardened: [EnvironmentName, TfJson][] = [
 ];
 
 /** container path → "<volume or host path>:ro|rw" */
-const mounts = (c: any): Record<string, string> =>
-  Object.fromEntries(c.volumes.map((v: any) => [v.container_path, `${v.volume_name ?? v.host_path}:${v.read_only ? "ro" : "rw"}`]));
-const ports = (c: any) => c.ports.map((p: any) => `${p.ip}:${p.external}->${p.internal}/${p.protocol}`);
-const containerNames = (json: TfJson) => Object.values<any>(json.resource.docker_container).map((c) => c.name);
+const mounts = (c: DockerContainer): Record<string, string> =>
+  Object.fromEntries(c.volumes.map((v) => [v.container_path, `${v.volume_name ?? v.host_path}:${v.read_only ? "ro" : "rw"}`]));
+const ports = (c: DockerContainer) => c.ports.map((p) => `${p.ip}:${p.external}->${p.internal}/${p.protocol}`);
+const containerNames = (json: TfJson) => Object.values(json.resource.docker_container).map((c) => c.name);
 /** The never-started container that receives a service's uploaded files (`<id>_files`), if any. */
-const filesLoader = (json: TfJson, id: string): any => json.resource.docker_container?.[`${id}_files`];
-const isFilesLoader = (c: any) => labelMap(c).role === "files-loader";
+const filesLoader = (json: TfJson, id: string): DockerContainer | undefined => json.resource.docker_container?.[`${id}_files`];
+const isFilesLoader = (c: DockerContainer) => labelMap(c).role === "files-loader";
 /** The backup runner of the stack (lib/backup.ts): the environment's, not one of Jessy's services. */
-const isBackupRunner = (c: any) => labelMap(c).role === "backup";
+const isBackupRunner = (c: DockerContainer) => labelMap(c).role === "backup";
 /** Jessy's containers that run (every docker_container except the files loaders and the backup runner). */
-const services = (json: TfJson) =>
-  Object.values<any>(json.resource.docker_container).filter((c) => !isFilesLoader(c) && !isBackupRunner(c));
+const services = (json: TfJson) => Object.values(json.resource.docker_container).filter((c) => !isFilesLoader(c) && !isBackupRunner(c));
+/** The `docker_image` whose name is `name`. */
+const imageNamed = (json: TfJson, name: string): DockerImage => {
+  const image = Object.values(json.resource.docker_image).find((i) => i.name === name);
+  if (!image) throw new Error(`no docker_image named ${name}`);
+  return image;
+};
 /** The backup runner and its files loader (program, restic settings, keys), in every environment. */
 const BACKUP_CONTAINERS = ["backup_runner", "backup_runner_files"];
-/** CPU limit in cores, from the CFS quota over its period. */
-const cpus = (c: any): number | undefined => (c.cpu_quota === undefined ? undefined : c.cpu_quota / c.cpu_period);
 
 describe("stacks and addresses", () => {
-  test.each(["dev", "staging", "production"] as const)("%s synthesizes with construct validations run", (env) => {
-    expect(() => Testing.synth(new JessyStack(Testing.app(), ENVIRONMENTS[env]), true)).not.toThrow();
-  });
-  test("staging on the containers target synthesizes with construct validations run", () => {
-    expect(() => Testing.synth(new JessyStack(Testing.app(), stagingSettings), true)).not.toThrow();
+  // With validations run, synthesis gives the same stack the other tests read (a failed validation throws).
+  test.each(all)("%s synthesizes with construct validations run", (env, json) => {
+    const settings = env === "staging" ? stagingSettings : ENVIRONMENTS[env];
+    const validated: TfJson = JSON.parse(Testing.synth(new JessyStack(Testing.app(), settings), true));
+    expect(validated).toEqual(json);
   });
   test("one jessy-<env> stack per environment, requiring the docker provider 4.6.x", () => {
     for (const [, json] of all)
@@ -58,8 +62,8 @@ describe("stacks and addresses", () => {
     expect(prod.terraform.backend).toEqual({ pg: { schema_name: "jessy_production" } });
   });
   test.each(all)("%s pins the mmap volume's address (renaming it destroys the data)", (env, json) => {
-    const stateful = Object.entries<any>(json.resource.docker_volume)
-      .filter(([, v]) => (v.labels ?? []).some((l: any) => l.label === "stateful" && l.value === "true"))
+    const stateful = Object.entries(json.resource.docker_volume)
+      .filter(([, v]) => (v.labels ?? []).some((l) => l.label === "stateful" && l.value === "true"))
       .map(([address, v]) => `${address}=${v.name}`);
     expect(stateful).toEqual([`jessy_mmap_data=jessy-${env}-mmap-data`]);
   });
@@ -90,7 +94,7 @@ describe("stacks and addresses", () => {
   });
   test("no volume other than mmap-data is protected or stateful", () => {
     for (const [, json] of all)
-      for (const [address, v] of Object.entries<any>(json.resource.docker_volume)) {
+      for (const [address, v] of Object.entries(json.resource.docker_volume)) {
         if (address === "jessy_mmap_data") continue;
         expect([address, v.lifecycle, (v.labels ?? []).length]).toEqual([address, undefined, 0]);
       }
@@ -101,14 +105,14 @@ describe("names do not collide between environments on one host", () => {
   test.each(all)("%s prefixes every container, volume and network with jessy-<env>-", (env, json) => {
     const names = [
       ...containerNames(json),
-      ...Object.values<any>(json.resource.docker_volume).map((v) => v.name),
-      ...Object.values<any>(json.resource.docker_network).map((n) => n.name),
+      ...Object.values(json.resource.docker_volume).map((v) => v.name),
+      ...Object.values(json.resource.docker_network).map((n) => n.name),
     ];
     for (const name of names) expect(name).toMatch(new RegExp(`^jessy-${env}-`));
   });
   test("host ports differ between environments", () => {
     const published = all.flatMap(([, json]) =>
-      Object.values<any>(json.resource.docker_container).flatMap((c) => (c.ports ?? []).map((p: any) => p.external)),
+      Object.values(json.resource.docker_container).flatMap((c) => (c.ports ?? []).map((p) => p.external)),
     );
     expect(new Set(published).size).toBe(published.length);
     expect(published.sort()).toEqual([3000, 3001, 3002, 8080, 8081, 8082]);
@@ -142,8 +146,8 @@ describe("names do not collide between environments on one host", () => {
         internal: false,
       });
       for (const c of services(json))
-        expect([c.name, (c.networks_advanced ?? []).some((n: any) => n.name === `jessy-${env}-backup-egress`)]).toEqual([c.name, false]);
-      expect(container(json, "backup_runner").networks_advanced.map((n: any) => n.name)).toEqual([`jessy-${env}-backup-egress`]);
+        expect([c.name, (c.networks_advanced ?? []).some((n) => n.name === `jessy-${env}-backup-egress`)]).toEqual([c.name, false]);
+      expect(container(json, "backup_runner").networks_advanced.map((n) => n.name)).toEqual([`jessy-${env}-backup-egress`]);
     }
     // Optional backups (dev, staging): the network exists only while backup_repository is set.
     expect(dev.resource.docker_network.backup_egress.count).toBe('${var.backup_repository != "" ? 1 : 0}');
@@ -253,7 +257,7 @@ describe("mmap init container", () => {
 
 describe("images", () => {
   test("dev builds core and api from the checkout's development stages", () => {
-    const images = Object.values<any>(dev.resource.docker_image);
+    const images = Object.values(dev.resource.docker_image);
     const byName = Object.fromEntries(images.map((i) => [i.name, i]));
     expect(byName["jessy-core:dev"].build).toEqual({
       context: "${var.jessy_source_path}",
@@ -271,8 +275,8 @@ describe("images", () => {
     expect(dev.variable!.jessy_core_image).toBeUndefined();
   });
   test.each(hardened)("%s pulls pinned references through variables, never builds", (_env, json) => {
-    for (const image of Object.values<any>(json.resource.docker_image)) expect(image.build).toBeUndefined();
-    const names = Object.values<any>(json.resource.docker_image)
+    for (const image of Object.values(json.resource.docker_image)) expect(image.build).toBeUndefined();
+    const names = Object.values(json.resource.docker_image)
       .map((i) => i.name)
       .sort();
     // The backup runner's image is a variable too, pinned by the environment's backup settings.
@@ -290,8 +294,7 @@ describe("images", () => {
   });
   test("every container references an image by id", () => {
     for (const [, json] of all)
-      for (const c of Object.values<any>(json.resource.docker_container))
-        expect(c.image).toMatch(/^\$\{docker_image\.\w+(\[0\])?\.image_id\}$/);
+      for (const c of Object.values(json.resource.docker_container)) expect(c.image).toMatch(/^\$\{docker_image\.\w+(\[0\])?\.image_id\}$/);
   });
 });
 
@@ -332,9 +335,10 @@ describe("runtime posture", () => {
       expect(labelMap(c)).toMatchObject({ service: c.name, environment: env });
     }
     // A files loader is never started; it logs as, and is labelled with, the service it loads files for.
-    for (const c of Object.values<any>(json.resource.docker_container).filter(isFilesLoader)) {
-      const owner = Object.values<any>(json.resource.docker_container).find((s) => s.name === c.name.replace(/-files$/, ""));
-      expect([c.name, c.log_driver, c.log_opts]).toEqual([c.name, "json-file", owner.log_opts]);
+    const containers = Object.values(json.resource.docker_container);
+    for (const c of containers.filter(isFilesLoader)) {
+      const owner = containers.find((s) => s.name === c.name.replace(/-files$/, ""));
+      expect([c.name, c.log_driver, c.log_opts]).toEqual([c.name, "json-file", owner?.log_opts]);
       expect(labelMap(c)).toEqual({ service: c.name.replace(/-files$/, ""), environment: env, system: "jessy", role: "files-loader" });
     }
     // The backup runner rotates by the environment's backup.logging (10m × 3, no labels option: not one of Jessy's compose services).
@@ -344,9 +348,9 @@ describe("runtime posture", () => {
   });
   test("limits: none in dev; core 2 CPUs / 2 GiB in staging and production", () => {
     // Files loaders are never started and always carry Docker's smallest useful limit (16 MiB).
-    for (const c of Object.values<any>(dev.resource.docker_container).filter(isFilesLoader))
+    for (const c of Object.values(dev.resource.docker_container).filter(isFilesLoader))
       expect([c.name, c.memory, c.memory_swap]).toEqual([c.name, 16, 16]);
-    for (const c of Object.values<any>(dev.resource.docker_container).filter((c) => !isFilesLoader(c)))
+    for (const c of Object.values(dev.resource.docker_container).filter((c) => !isFilesLoader(c)))
       expect([c.name, c.memory, c.memory_swap, c.cpu_quota, c.cpu_period, c.cpus, labelMap(c)["cpu-limit"]]).toEqual([
         c.name,
         undefined,
@@ -361,7 +365,7 @@ describe("runtime posture", () => {
       expect(container(json, "jessy_core")).toMatchObject({ memory: 2048, memory_swap: 2048, cpu_period: 100000, cpu_quota: 200000 });
       expect(container(json, "jessy_api")).toMatchObject({ memory: 512, memory_swap: 512, cpu_period: 100000, cpu_quota: 100000 });
       expect(container(json, "jessy_mmap_init")).toMatchObject({ memory: 64, memory_swap: 64, cpu_period: 100000, cpu_quota: 25000 });
-      expect(["jessy_core", "jessy_api", "jessy_mmap_init"].map((id) => cpus(container(json, id)))).toEqual([2, 1, 0.25]);
+      expect(["jessy_core", "jessy_api", "jessy_mmap_init"].map((id) => cpusOf(container(json, id)))).toEqual([2, 1, 0.25]);
       // Quota edits are not applied in place: the label carries the limit so a change replaces the container.
       expect(["jessy_core", "jessy_api", "jessy_mmap_init"].map((id) => labelMap(container(json, id))["cpu-limit"])).toEqual([
         "2",
@@ -370,7 +374,7 @@ describe("runtime posture", () => {
       ]);
       // The backup runner's limits come from the environment's backup.resources (staging and production).
       expect(container(json, "backup_runner")).toMatchObject({ memory: 512, memory_swap: 512, cpu_period: 100000, cpu_quota: 50000 });
-      for (const c of Object.values<any>(json.resource.docker_container)) expect([c.name, c.cpus]).toEqual([c.name, undefined]);
+      for (const c of Object.values(json.resource.docker_container)) expect([c.name, c.cpus]).toEqual([c.name, undefined]);
     }
   });
 });
@@ -396,9 +400,8 @@ describe("hot reload (dev only)", () => {
     });
   });
   test.each(hardened)("%s has no bind mounts and no cache volumes", (env, json) => {
-    for (const c of Object.values<any>(json.resource.docker_container))
-      expect(c.volumes.filter((v: any) => v.host_path !== undefined)).toEqual([]);
-    const volumes = Object.values<any>(json.resource.docker_volume)
+    for (const c of Object.values(json.resource.docker_container)) expect(c.volumes.filter((v) => v.host_path !== undefined)).toEqual([]);
+    const volumes = Object.values(json.resource.docker_volume)
       .map((v) => v.name)
       .sort();
     expect(volumes).toEqual([
@@ -415,7 +418,7 @@ describe("secrets", () => {
   test.each(hardened)("%s delivers API_KEY and JWT_SECRET to jessy-api as files from sensitive variables", (env, json) => {
     const api = container(json, "jessy_api");
     // The files are uploaded into a never-started loader container, not into jessy-api itself.
-    const loader = filesLoader(json, "jessy_api");
+    const loader = container(json, "jessy_api_files");
     expect(api.upload).toBeUndefined();
     expect(loader.upload).toEqual([
       { file: "/run/secrets/api_key", content: "${var.api_key}", permissions: "0444" },
@@ -465,7 +468,7 @@ describe("secrets", () => {
       "registry_username",
     ]);
     // Sensitive variables other than the optional registry login: only the backup credentials, default "" (empty: no backups).
-    const sensitive = Object.entries<any>(dev.variable!).filter(([name, v]) => v.sensitive === true && !name.startsWith("registry_"));
+    const sensitive = Object.entries(dev.variable!).filter(([name, v]) => v.sensitive === true && !name.startsWith("registry_"));
     expect(sensitive.map(([name, v]) => [name, v.default])).toEqual([
       ["backup_password", ""],
       ["backup_ssh_key", ""],
@@ -510,9 +513,8 @@ describe("test profile (dev)", () => {
     for (const id of ["jessy_core", "jessy_api", "jessy_mmap_init"]) expect(container(dev, id).count).toBeUndefined();
   });
   test("the test and coverage images are built or pulled only with the profile", () => {
-    const images = Object.values<any>(dev.resource.docker_image);
-    const test = images.find((i) => i.name === "jessy-test:dev");
-    const coverage = images.find((i) => i.name === "${var.jessy_coverage_image}");
+    const test = imageNamed(dev, "jessy-test:dev");
+    const coverage = imageNamed(dev, "${var.jessy_coverage_image}");
     expect(test.build).toEqual({ context: "${var.jessy_source_path}", dockerfile: "docker/Dockerfile.test", tag: ["jessy-test:dev"] });
     expect(test.count).toBe("${var.jessy_test_profile ? 1 : 0}");
     expect(coverage.count).toBe("${var.jessy_test_profile ? 1 : 0}");

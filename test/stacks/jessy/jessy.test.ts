@@ -41,7 +41,7 @@ function build(overrides: Partial<JessySettings>, deployment: Partial<JessyDeplo
 describe("Jessy defaults", () => {
   const { jessy, json } = build({});
   test("without source, images are pulled and run as the production stage (UID 1000, read-only root)", () => {
-    for (const image of Object.values<any>(json.resource.docker_image)) expect(image.build).toBeUndefined();
+    for (const image of Object.values(json.resource.docker_image)) expect(image.build).toBeUndefined();
     for (const id of ["jessy_core", "jessy_api"]) expect(container(json, id)).toMatchObject({ user: "1000:1000", read_only: true });
   });
   test("no secrets, no test services, no caches, no protection unless asked", () => {
@@ -64,17 +64,17 @@ describe("Jessy defaults", () => {
 describe("Jessy build targets", () => {
   test("a production-target build keeps the hardened posture", () => {
     const { json } = build({ source: { path: "/srv/jessy", target: "production" } }, { sourcePath: "/build/jessy" });
-    const core = Object.values<any>(json.resource.docker_image).find((i) => i.build?.dockerfile === "docker/Dockerfile.rust");
+    const core = Object.values(json.resource.docker_image).find((i) => i.build?.dockerfile === "docker/Dockerfile.rust");
     // The build context is the stack's path reference; the settings' path is only its default.
-    expect(core.build).toMatchObject({ context: "/build/jessy", target: "production" });
+    expect(core?.build).toMatchObject({ context: "/build/jessy", target: "production" });
     expect(container(json, "jessy_core")).toMatchObject({ user: "1000:1000", read_only: true });
-    expect(container(json, "jessy_core").volumes.filter((v: any) => v.host_path)).toEqual([]);
+    expect(container(json, "jessy_core").volumes.filter((v) => v.host_path)).toEqual([]);
   });
   test("a development-target build runs as root with a writable root filesystem, without hot reload binds", () => {
     const { json } = build({ source: { path: "/srv/jessy", target: "development" } }, { sourcePath: "/build/jessy" });
     expect(container(json, "jessy_core").user).toBeUndefined();
     expect(container(json, "jessy_core").read_only).toBe(false);
-    expect(container(json, "jessy_core").volumes.filter((v: any) => v.host_path)).toEqual([]);
+    expect(container(json, "jessy_core").volumes.filter((v) => v.host_path)).toEqual([]);
   });
 });
 
@@ -103,7 +103,7 @@ describe("Jessy test profile", () => {
     ]);
   });
   test("the test image is the settings' tag built from the checkout; the coverage image is the stack's reference", () => {
-    const images = Object.values<any>(json.resource.docker_image);
+    const images = Object.values(json.resource.docker_image);
     expect(images.find((i) => i.build?.dockerfile === "docker/Dockerfile.test")).toMatchObject({
       name: "jessy-test:ci",
       build: { context: "/build/jessy" },

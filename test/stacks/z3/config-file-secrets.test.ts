@@ -35,8 +35,8 @@ describe("zcash-dev (Regtest, one host)", () => {
   });
   test("in the JSON: the uploads read the sensitive variables, and the loaders wait for their length checks", () => {
     expect(devJson.variable!.regtest_rpc_password.sensitive).toBe(true);
-    const zallet = uploadsOf(devJson, "z3_zallet").find((u: any) => u.file === "/etc/zallet/zallet.toml")!;
-    const zaino = uploadsOf(devJson, "z3_zaino").find((u: any) => u.file === "/etc/zaino/zindexer.toml")!;
+    const zallet = uploadsOf(devJson, "z3_zallet").find((u) => u.file === "/etc/zallet/zallet.toml")!;
+    const zaino = uploadsOf(devJson, "z3_zaino").find((u) => u.file === "/etc/zaino/zindexer.toml")!;
     // Each value is written as a quoted TOML string by Terraform (jsonencode), never pasted into the text.
     expect(zallet.content).toContain("validator_password = ${replace(jsonencode(var.regtest_rpc_password)");
     expect(zallet.content).toContain("pwhash = ${replace(jsonencode(var.zallet_rpc_pwhash)");
@@ -58,7 +58,7 @@ describe("zcash-dev's Z3 on a swarm", () => {
       "z3_zallet_etc_zallet_zallet_toml",
     ]);
     const secrets = (address: string) =>
-      swarmService(swarmJson, address).task_spec.container_spec.secrets.map((f: any) => [f.file_name, f.file_uid, f.file_mode]);
+      swarmService(swarmJson, address).task_spec.container_spec.secrets.map((f) => [f.file_name, f.file_uid, f.file_mode]);
     expect(secrets("z3_zallet")).toEqual(expect.arrayContaining([["/etc/zallet/zallet.toml", "1000", 0o400]]));
     expect(secrets("z3_zaino")).toEqual([["/etc/zaino/zindexer.toml", "1000", 0o400]]);
     for (const address of ["z3_zallet", "z3_zaino"])
@@ -73,10 +73,10 @@ describe("zcash-dev's Z3 on a swarm", () => {
   });
   test("a file with no secret stays a docker_config: Zebra's zebrad.toml; no docker_config reads a sensitive variable", () => {
     expect(Object.keys(swarmJson.resource.docker_config)).toEqual(["z3_zebra_home_zebra_config_zebrad_toml"]);
-    const sensitive = Object.entries<any>(swarmJson.variable!)
+    const sensitive = Object.entries(swarmJson.variable!)
       .filter(([, v]) => v.sensitive)
       .map(([name]) => name);
-    const configData = Object.values<any>(swarmJson.resource.docker_config).map((c) =>
+    const configData = Object.values(swarmJson.resource.docker_config).map((c) =>
       String(swarmJson.locals![/local\.(\w+)/.exec(c.data)![1]]),
     );
     for (const data of configData) for (const name of sensitive) expect([name, data.includes(`var.${name}`)]).toEqual([name, false]);

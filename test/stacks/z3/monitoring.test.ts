@@ -12,11 +12,11 @@ const withAlerting = (base: EnvironmentSettings, alerting: AlertingSettings | un
   ({ ...base, z3: { ...base.z3, alerting } }) as EnvironmentSettings;
 const synth = (settings: EnvironmentSettings): TfJson => synthJson(new ZcashStack(Testing.app(), settings));
 const file = (json: TfJson, id: string, path: string): string => {
-  const u = uploadsOf(json, id).find((x: any) => x.file === path);
+  const u = uploadsOf(json, id).find((x) => x.file === path);
   if (!u)
     throw new Error(
       `${id} has no ${path}; has ${uploadsOf(json, id)
-        .map((x: any) => x.file)
+        .map((x) => x.file)
         .join(", ")}`,
     );
   return u.content;
@@ -25,9 +25,40 @@ const alertmanagerYml = (json: TfJson) => file(json, "z3_alertmanager", "/etc/al
 const prometheusYml = (json: TfJson) => file(json, "z3_prometheus", "/etc/prometheus/prometheus.yml");
 const healthRules = (json: TfJson) => file(json, "z3_prometheus", "/etc/prometheus/rules/health_alerts.yml");
 /** A YAML file as its Go readers see it (YAML 1.1); the files hold no Terraform value here, so the template is the text. */
-const read = (yml: string): any => parse(yml, { version: "1.1" });
+const read = (yml: string): unknown => parse(yml, { version: "1.1" });
+/** Alertmanager's configuration, the parts the tests read. */
+interface AlertmanagerConfig {
+  route: {
+    receiver: string;
+    group_by: string[];
+    group_wait: string;
+    group_interval: string;
+    repeat_interval: string;
+    routes?: { receiver: string; matchers: string[]; continue?: boolean }[];
+  };
+  receivers: ({ name: string } & Record<string, unknown>)[];
+}
+/** Prometheus's configuration, the parts the tests read. */
+interface PrometheusConfig {
+  global: { scrape_interval: string; evaluation_interval: string };
+  rule_files: string[];
+}
+interface AlertRule {
+  alert: string;
+  expr: string;
+  for?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+/** A Prometheus rules file. */
+interface RulesFile {
+  groups: { name: string; rules: AlertRule[] }[];
+}
+const readAlertmanager = (yml: string) => read(yml) as AlertmanagerConfig;
+const readPrometheus = (yml: string) => read(yml) as PrometheusConfig;
+const readRules = (yml: string) => read(yml) as RulesFile;
 /** Every rule of a rules file, across its groups. */
-const rulesOf = (yml: string): any[] => read(yml).groups.flatMap((g: any) => g.rules);
+const rulesOf = (yml: string): AlertRule[] => readRules(yml).groups.flatMap((g) => g.rules);
 
 const staging = synth(ENVIRONMENTS.staging);
 const prod = synth(ENVIRONMENTS.production);
@@ -61,7 +92,7 @@ const everyKind = synth(withAlerting(ENVIRONMENTS.production, EVERY_KIND));
 describe("receivers", () => {
   test("staging and production route critical and warning alerts to the oncall webhook; anything else stays unrouted", () => {
     for (const json of [staging, prod]) {
-      const config = read(alertmanagerYml(json));
+      const config = readAlertmanager(alertmanagerYml(json));
       expect(config.route).toMatchObject({ receiver: "unrouted", group_by: ["alertname", "job"] });
       expect(config.route.routes).toEqual([{ receiver: "oncall", matchers: ['severity=~"critical|warning"'], continue: true }]);
       expect(config.receivers).toEqual([
@@ -76,7 +107,7 @@ describe("receivers", () => {
       expect(v).toMatchObject({ type: "string", sensitive: true, nullable: false });
       expect("default" in v).toBe(false);
       expect(v.description).toMatch(/set TF_VAR_alert_oncall_webhook_url/);
-      const upload = uploadsOf(json, "z3_alertmanager").find((u: any) => u.file === "/etc/alertmanager/alert_oncall_webhook_url");
+      const upload = uploadsOf(json, "z3_alertmanager").find((u) => u.file === "/etc/alertmanager/alert_oncall_webhook_url");
       expect(upload).toEqual({
         file: "/etc/alertmanager/alert_oncall_webhook_url",
         content: "${var.alert_oncall_webhook_url}",
@@ -107,16 +138,16 @@ describe("receivers", () => {
     expect(alertmanagerYml(everyKind)).not.toMatch(/\burl:|auth_password:|\$\{var\./);
     expect(container(everyKind, "z3_alertmanager").env ?? []).toEqual([]);
     const contents = uploadsOf(everyKind, "z3_alertmanager")
-      .filter((u: any) => u.file !== "/etc/alertmanager/alertmanager.yml")
-      .map((u: any) => `${u.file}=${u.content}`);
+      .filter((u) => u.file !== "/etc/alertmanager/alertmanager.yml")
+      .map((u) => `${u.file}=${u.content}`);
     expect(contents.sort()).toEqual([
       "/etc/alertmanager/alert_ops_mail_smtp_password=${var.alert_ops_mail_smtp_password}",
       "/etc/alertmanager/alert_pager_webhook_url=${var.alert_pager_webhook_url}",
     ]);
   });
   test("e-mail receivers: server, sender and recipients from the settings; the password from a file, only with a login", () => {
-    const receivers = read(alertmanagerYml(everyKind)).receivers;
-    expect(receivers.find((r: any) => r.name === "ops_mail")).toEqual({
+    const receivers = readAlertmanager(alertmanagerYml(everyKind)).receivers;
+    expect(receivers.find((r) => r.name === "ops_mail")).toEqual({
       name: "ops_mail",
       email_configs: [
         {
@@ -130,7 +161,7 @@ describe("receivers", () => {
         },
       ],
     });
-    expect(receivers.find((r: any) => r.name === "relay")).toEqual({
+    expect(receivers.find((r) => r.name === "relay")).toEqual({
       name: "relay",
       email_configs: [
         { to: "team@example.org", from: "z3@example.org", smarthost: "relay.example.org:25", require_tls: false, send_resolved: true },
@@ -140,37 +171,41 @@ describe("receivers", () => {
     expect(everyKind.variable!.alert_relay_smtp_password).toBeUndefined();
   });
   test("each receiver gets the severities it lists, and every receiver listing a severity gets it (continue)", () => {
-    const routes = read(alertmanagerYml(everyKind)).route.routes.map(
-      (r: any) => `${r.receiver} ${r.matchers.join(",")}${r.continue ? "" : " (no continue)"}`,
+    const routes = readAlertmanager(alertmanagerYml(everyKind)).route.routes?.map(
+      (r) => `${r.receiver} ${r.matchers.join(",")}${r.continue ? "" : " (no continue)"}`,
     );
     expect(routes).toEqual(['pager severity="critical"', 'ops_mail severity=~"critical|warning"', 'relay severity="warning"']);
   });
   test("without alerting settings (allowed outside production) Alertmanager has only the unrouted receiver and no secret", () => {
     const json = synth(withAlerting(ENVIRONMENTS.staging, undefined));
-    expect(read(alertmanagerYml(json)).receivers).toEqual([{ name: "unrouted" }]);
-    expect(read(alertmanagerYml(json)).route.routes).toBeUndefined();
+    expect(readAlertmanager(alertmanagerYml(json)).receivers).toEqual([{ name: "unrouted" }]);
+    expect(readAlertmanager(alertmanagerYml(json)).route.routes).toBeUndefined();
     expect(Object.keys(json.variable!).filter((v) => v.startsWith("alert_"))).toEqual([]);
   });
 });
 
 describe("timing", () => {
   test("production: upstream's 15 s intervals, ServiceDown after 2 minutes, Alertmanager's grouping defaults", () => {
-    expect(read(prometheusYml(prod)).global).toEqual({ scrape_interval: "15s", evaluation_interval: "15s" });
+    expect(readPrometheus(prometheusYml(prod)).global).toEqual({ scrape_interval: "15s", evaluation_interval: "15s" });
     expect(
       rulesOf(healthRules(prod))
         .filter((r) => r.alert === "ServiceDown")
         .map((r) => r.for),
     ).toEqual(["2m", "2m", "2m", "2m", "2m"]);
-    expect(read(alertmanagerYml(prod)).route).toMatchObject({ group_wait: "30s", group_interval: "5m", repeat_interval: "4h" });
+    expect(readAlertmanager(alertmanagerYml(prod)).route).toMatchObject({ group_wait: "30s", group_interval: "5m", repeat_interval: "4h" });
   });
   test("staging: 10 s intervals, ServiceDown after 30 s, a group held 10 s and updated every 30 s", () => {
-    expect(read(prometheusYml(staging)).global).toEqual({ scrape_interval: "10s", evaluation_interval: "10s" });
+    expect(readPrometheus(prometheusYml(staging)).global).toEqual({ scrape_interval: "10s", evaluation_interval: "10s" });
     expect(
       rulesOf(healthRules(staging))
         .filter((r) => r.alert === "ServiceDown")
         .map((r) => r.for),
     ).toEqual(["30s", "30s", "30s", "30s", "30s"]);
-    expect(read(alertmanagerYml(staging)).route).toMatchObject({ group_wait: "10s", group_interval: "30s", repeat_interval: "1h" });
+    expect(readAlertmanager(alertmanagerYml(staging)).route).toMatchObject({
+      group_wait: "10s",
+      group_interval: "30s",
+      repeat_interval: "1h",
+    });
   });
 });
 
@@ -198,11 +233,11 @@ describe("rules", () => {
     expect(alerts(staging)).toEqual(["ZebraDown", "ZebraNoPeers", "ZebraLowPeers"]);
   });
   test("Prometheus loads every rule file (rule_files glob) and sends to Alertmanager", () => {
-    expect(read(prometheusYml(prod)).rule_files).toEqual(["/etc/prometheus/rules/*.yml"]);
+    expect(readPrometheus(prometheusYml(prod)).rule_files).toEqual(["/etc/prometheus/rules/*.yml"]);
     expect(
       uploadsOf(prod, "z3_prometheus")
-        .map((u: any) => u.file)
-        .filter((f: string) => f.startsWith("/etc/prometheus/rules/"))
+        .map((u) => u.file)
+        .filter((f) => f.startsWith("/etc/prometheus/rules/"))
         .sort(),
     ).toEqual(["/etc/prometheus/rules/health_alerts.yml", "/etc/prometheus/rules/zebra_alerts.yml"]);
   });
@@ -214,9 +249,9 @@ describe("rules", () => {
   });
   test("with a backup job: BackupFailed and BackupTooOld over the runner's gauges, 26 hours by default", () => {
     const yml = healthAlertsYaml([...targets, backup]).template;
-    expect(read(yml).groups.map((g: any) => g.name)).toEqual(["services", "backups"]);
-    const backups = read(yml).groups[1].rules;
-    expect(backups.map((r: any) => [r.expr, r.for])).toEqual([
+    expect(readRules(yml).groups.map((g) => g.name)).toEqual(["services", "backups"]);
+    const backups = readRules(yml).groups[1].rules;
+    expect(backups.map((r) => [r.expr, r.for])).toEqual([
       ['z3infra_backup_last_run_success{job="backup"} == 0 and z3infra_backup_last_success_timestamp_seconds{job="backup"} > 0', undefined],
       [
         'time() - z3infra_backup_last_success_timestamp_seconds{job="backup"} > 93600 and z3infra_backup_last_success_timestamp_seconds{job="backup"} > 0',
@@ -231,7 +266,7 @@ describe("rules", () => {
     expect(healthRules(prod)).toContain(`> ${ENVIRONMENTS.production.backup!.maxAgeMinutes * 60} and`);
   });
   test("the BackupTooOld threshold is a parameter", () => {
-    const backups = read(healthAlertsYaml([...targets, backup], { backupMaxAgeMinutes: 150 }).template).groups[1].rules;
+    const backups = readRules(healthAlertsYaml([...targets, backup], { backupMaxAgeMinutes: 150 }).template).groups[1].rules;
     expect(backups[1].expr).toContain("> 9000 and");
     expect(backups[2].for).toBe("150m");
   });

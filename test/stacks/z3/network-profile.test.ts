@@ -43,7 +43,9 @@ describe("network profile", () => {
 });
 
 test("Zebra's Regtest activation heights and Zallet's regtest_nuparams name the same upgrades at the same heights", () => {
-  const toml = parse(networkProfile("Regtest").zebra.configFiles[0].content.template) as any;
+  const toml = parse(networkProfile("Regtest").zebra.configFiles[0].content.template) as {
+    network: { testnet_parameters: { activation_heights: Record<string, number> } };
+  };
   const heights: Record<string, number> = toml.network.testnet_parameters.activation_heights;
   const zebra = Object.entries(heights).map(([u, h]) => `${BRANCH_IDS[u as keyof typeof BRANCH_IDS]}:${h}`);
   expect(zebra).toEqual(networkProfile("Regtest").zallet.regtestNuparams);

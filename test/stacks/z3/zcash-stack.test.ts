@@ -3,7 +3,7 @@ import { ENVIRONMENTS } from "../../../config/environments";
 import { EnvironmentName } from "../../../config/common";
 import { ZcashStack } from "../../../stacks/z3/zcash-stack";
 import { buildApp } from "../../../app";
-import { container, cpusOf, envMap, labelMap, synthJson, TfJson, uploadsOf } from "../../helpers";
+import { container, cpusOf, DockerContainer, envMap, labelMap, synthJson, TfJson, uploadsOf } from "../../helpers";
 import { HOSTILE_VALUES, readToml, readTomls, renderForEach, renderTemplates } from "../../real-readers";
 import { parse } from "yaml";
 
@@ -17,16 +17,34 @@ const all: [EnvironmentName, TfJson][] = [
   ["production", prod],
 ];
 /** Long-running containers (not the never-started files loaders). */
-const services = (json: TfJson): [string, any][] => Object.entries(json.resource.docker_container).filter(([, c]) => c.start !== false);
-const ports = (c: any) => c.ports.map((p: any) => `${p.ip}:${p.external}->${p.internal}`);
-const mounts = (c: any) =>
-  Object.fromEntries(c.volumes.map((v: any) => [v.container_path, `${v.volume_name}${v.read_only ? ":ro" : ":rw"}`]));
+const services = (json: TfJson): [string, DockerContainer][] =>
+  Object.entries(json.resource.docker_container).filter(([, c]) => c.start !== false);
+const ports = (c: DockerContainer) => c.ports.map((p) => `${p.ip}:${p.external}->${p.internal}`);
+const mounts = (c: DockerContainer) =>
+  Object.fromEntries(c.volumes.map((v) => [v.container_path, `${v.volume_name}${v.read_only ? ":ro" : ":rw"}`]));
+/** zallet.toml as Zallet reads it, the parts the tests name. */
+interface ZalletToml {
+  consensus: { network: string };
+  indexer: Record<string, string>;
+  rpc: { auth: { user: string; pwhash: string }[] };
+  [section: string]: unknown;
+}
+/** prometheus.yml, the parts the tests read. */
+interface PrometheusConfig {
+  scrape_configs: {
+    job_name: string;
+    metrics_path: string;
+    static_configs?: { targets: string[] }[];
+    dns_sd_configs?: { names: string[]; type: string; port: number; refresh_interval: string }[];
+  }[];
+  alerting: { alertmanagers: { static_configs: { targets: string[] }[] }[] };
+}
 
 describe("stable Terraform addresses (renaming one destroys data)", () => {
   test.each(all)("%s pins its stateful volume addresses", (env, json) => {
     const net = { dev: "regtest", staging: "testnet", production: "mainnet" }[env];
     const stateful = Object.entries(json.resource.docker_volume)
-      .filter(([, v]) => (v.labels ?? []).some((l: any) => l.label === "stateful"))
+      .filter(([, v]) => (v.labels ?? []).some((l) => l.label === "stateful"))
       .map(([address, v]) => `${address}=${v.name}`)
       .sort();
     const expected = [`z3_chain_volume=z3-${net}-chain`, `z3_zaino_volume=z3-${net}-zaino`, `z3_zallet_volume=z3-${net}-zallet`];
@@ -40,7 +58,7 @@ describe("stable Terraform addresses (renaming one destroys data)", () => {
   });
   test("production data volumes carry prevent_destroy; dev and staging do not", () => {
     for (const [address, v] of Object.entries(prod.resource.docker_volume)) {
-      const stateful = (v.labels ?? []).some((l: any) => l.label === "stateful");
+      const stateful = (v.labels ?? []).some((l) => l.label === "stateful");
       expect([address, v.lifecycle?.prevent_destroy === true]).toEqual([address, stateful]);
     }
     for (const json of [dev, staging]) {
@@ -288,13 +306,13 @@ describe("zallet", () => {
       "/var/run/auth": "z3-mainnet-cookie:ro",
       "/etc/zallet": "z3-mainnet-zallet-files-etc-zallet:ro",
     });
-    const byFile = Object.fromEntries(uploadsOf(prod, "z3_zallet").map((u: any) => [u.file, u]));
+    const byFile = Object.fromEntries(uploadsOf(prod, "z3_zallet").map((u) => [u.file, u]));
     expect(byFile["/etc/zallet/identity.txt"]).toEqual({
       file: "/etc/zallet/identity.txt",
       content: "${var.zallet_identity}",
       permissions: "0444",
     });
-    const toml = readToml(byFile["/etc/zallet/zallet.toml"].content) as any;
+    const toml = readToml(byFile["/etc/zallet/zallet.toml"].content) as ZalletToml;
     expect(toml.consensus).toEqual({ network: "main" });
     expect(toml.indexer).toEqual({ validator_address: "zebra:8232", validator_cookie_path: "/var/run/auth/.cookie" });
     expect(prod.variable!.zallet_identity).toMatchObject({ sensitive: true, type: "string" });
@@ -304,11 +322,13 @@ describe("zallet", () => {
     expect(ports(container(staging, "z3_zallet"))).toEqual(["127.0.0.1:40232->28232"]);
     expect(ports(container(dev, "z3_zallet"))).toEqual(["127.0.0.1:50232->28232"]);
   });
-  const zalletToml = (json: TfJson, vars: Record<string, string> = {}): any =>
-    readToml(renderTemplates({ f: uploadsOf(json, "z3_zallet").find((u: any) => u.file === "/etc/zallet/zallet.toml")!.content }, vars).f);
+  const zalletToml = (json: TfJson, vars: Record<string, string> = {}): ZalletToml =>
+    readToml(
+      renderTemplates({ f: uploadsOf(json, "z3_zallet").find((u) => u.file === "/etc/zallet/zallet.toml")!.content }, vars).f,
+    ) as ZalletToml;
   const REGTEST_VARS = { regtest_rpc_password: "regtest-password", zallet_rpc_pwhash: "salt$hmac" };
   test("Regtest config has the rpc.auth user with the pwhash by reference", () => {
-    expect(uploadsOf(dev, "z3_zallet").find((u: any) => u.file === "/etc/zallet/zallet.toml")!.content).toContain(
+    expect(uploadsOf(dev, "z3_zallet").find((u) => u.file === "/etc/zallet/zallet.toml")!.content).toContain(
       "pwhash = ${replace(jsonencode(var.zallet_rpc_pwhash)",
     );
     const toml = zalletToml(dev, REGTEST_VARS);
@@ -318,7 +338,7 @@ describe("zallet", () => {
   });
   test("Regtest: an RPC password or pwhash holding quotes, line breaks or `${` is one value of zallet.toml and adds no key", () => {
     const plain = zalletToml(dev, REGTEST_VARS);
-    const template = uploadsOf(dev, "z3_zallet").find((u: any) => u.file === "/etc/zallet/zallet.toml")!.content;
+    const template = uploadsOf(dev, "z3_zallet").find((u) => u.file === "/etc/zallet/zallet.toml")!.content;
     const passwords = renderForEach(template, "regtest_rpc_password", HOSTILE_VALUES, {
       zallet_rpc_pwhash: REGTEST_VARS.zallet_rpc_pwhash,
     });
@@ -359,7 +379,9 @@ describe("zallet", () => {
     for (const [env, json] of all) {
       const toml = zalletToml(json, env === "dev" ? REGTEST_VARS : {});
       const missing = required.filter(
-        (r) => r.split(".").reduce((t: any, k) => (t && typeof t === "object" ? t[k] : undefined), toml) === undefined,
+        (r) =>
+          r.split(".").reduce<unknown>((t, k) => (t && typeof t === "object" ? (t as Record<string, unknown>)[k] : undefined), toml) ===
+          undefined,
       );
       expect([env, missing]).toEqual([env, []]);
     }
@@ -390,8 +412,8 @@ describe("monitoring", () => {
     expect(container(staging, "z3_grafana")).toBeDefined();
   });
   /** prometheus.yml as Prometheus reads it (YAML 1.1); it holds no Terraform value, so the template is the text. */
-  const prometheusConfig = (json: TfJson): any =>
-    parse(uploadsOf(json, "z3_prometheus").find((u: any) => u.file === "/etc/prometheus/prometheus.yml")!.content, { version: "1.1" });
+  const prometheusConfig = (json: TfJson): PrometheusConfig =>
+    parse(uploadsOf(json, "z3_prometheus").find((u) => u.file === "/etc/prometheus/prometheus.yml")!.content, { version: "1.1" });
   test("prometheus scrapes the modelled metrics endpoint and alerts to alertmanager", () => {
     const conf = prometheusConfig(prod);
     expect(conf.scrape_configs[0]).toEqual({ job_name: "zebra", metrics_path: "/metrics", static_configs: [{ targets: ["zebra:9999"] }] });
@@ -399,7 +421,7 @@ describe("monitoring", () => {
   });
   test("scrape targets are derived from every modelled service that declares a metrics endpoint", () => {
     const jobs = prometheusConfig(prod).scrape_configs.map(
-      (c: any) => `${c.job_name} ${c.metrics_path} ${c.static_configs.map((s: any) => s.targets.join(",")).join(" ")}`,
+      (c) => `${c.job_name} ${c.metrics_path} ${(c.static_configs ?? []).map((s) => s.targets.join(",")).join(" ")}`,
     );
     // Production requires backups: its runner always exists, a static target.
     expect(jobs).toEqual([
@@ -410,7 +432,7 @@ describe("monitoring", () => {
       "backup /metrics.txt backup:9102",
     ]);
     // In staging the runner exists only with backup_repository set: found by DNS, so without it there is no target and no alert.
-    expect(prometheusConfig(staging).scrape_configs.find((c: any) => c.job_name === "backup")).toEqual({
+    expect(prometheusConfig(staging).scrape_configs.find((c) => c.job_name === "backup")).toEqual({
       job_name: "backup",
       metrics_path: "/metrics.txt",
       dns_sd_configs: [{ names: ["backup"], type: "A", port: 9102, refresh_interval: "30s" }],
@@ -429,7 +451,7 @@ describe("monitoring", () => {
     const g = container(prod, "z3_grafana");
     expect(envMap(g).GF_SECURITY_ADMIN_PASSWORD).toBeUndefined();
     expect(envMap(g).GF_SECURITY_ADMIN_PASSWORD__FILE).toBe("/run/secrets/grafana_admin_password");
-    expect(uploadsOf(prod, "z3_grafana").find((u: any) => u.file === "/run/secrets/grafana_admin_password")!.content).toBe(
+    expect(uploadsOf(prod, "z3_grafana").find((u) => u.file === "/run/secrets/grafana_admin_password")!.content).toBe(
       "${var.grafana_admin_password}",
     );
     expect(prod.variable!.grafana_admin_password.sensitive).toBe(true);
@@ -480,7 +502,7 @@ describe("every Z3 container", () => {
   test("only Zebra P2P is published on all interfaces", () => {
     for (const [, json] of all) {
       const publicPorts = Object.entries(json.resource.docker_container).flatMap(([a, c]) =>
-        (c.ports ?? []).filter((p: any) => p.ip !== "127.0.0.1").map((p: any) => `${a}:${p.internal}`),
+        (c.ports ?? []).filter((p) => p.ip !== "127.0.0.1").map((p) => `${a}:${p.internal}`),
       );
       expect(publicPorts).toEqual(json === dev ? [] : [`z3_zebra:${json === prod ? 8233 : 18233}`]);
     }

@@ -1,25 +1,28 @@
 import { Testing } from "../../../lib/cdk";
 import { ENVIRONMENTS } from "../../../config/environments";
-import { supportWindow, ZEBRA_RELEASES } from "../../../config/z3/zebra-releases";
+import { ZEBRA_RELEASES } from "../../../config/z3/zebra-releases";
 import { ZcashStack } from "../../../stacks/z3/zcash-stack";
 import { synthJson, TfJson } from "../../helpers";
+import type { TfValue } from "../../tf-json";
 import { EnvironmentSettings } from "../../../config/settings";
 
 const synth = (settings: EnvironmentSettings): TfJson => synthJson(new ZcashStack(Testing.app(), settings));
 const prod = synth(ENVIRONMENTS.production);
+/** The support windows local, an object (the JSON's locals are typed as file templates): release → its row. */
+const supportWindows = (json: TfJson) => json.locals.zebra_support_windows as unknown as Record<string, Record<string, TfValue>>;
 
 describe("Zebra's support window in the synthesized plan (Mainnet)", () => {
   test("every release of the table is a row of the local the plan looks up, with its dates", () => {
-    const windows = prod.locals!.zebra_support_windows as unknown as Record<string, any>;
+    const windows = supportWindows(prod);
     expect(Object.keys(windows)).toEqual(ZEBRA_RELEASES.map((r) => r.version));
-    const w = supportWindow(ZEBRA_RELEASES.find((r) => r.version === "7.0.0")!);
+    // 7.0.0's window: the figures test/config/zebra-releases.test.ts states.
     expect(windows["7.0.0"]).toEqual({
       version: "7.0.0",
-      halt_height: w.haltHeight,
+      halt_height: 3_684_728,
       halt_day: "2026-12-17",
-      warn_at: w.warnAt,
+      warn_at: "2026-12-03T00:00:00Z",
       warn_day: "2026-12-03",
-      refuse_from: w.refuseFrom,
+      refuse_from: "2026-12-12T00:00:00Z",
       refuse_day: "2026-12-12",
       upgrade: "",
       upgrade_height: 0,
@@ -43,7 +46,7 @@ describe("Zebra's support window in the synthesized plan (Mainnet)", () => {
       "${try(timecmp(plantimestamp(), local.zebra_release.upgrade_refuse_from) < 0, true)}",
     ]);
     for (const p of pre) expect(p.error_message).toMatch(/^\[zcash-production\] .*Fix: deploy a supported release/);
-    expect((prod as any).check.zebra_support_window.assert[0].condition).toBe(
+    expect(prod.check.zebra_support_window.assert[0].condition).toBe(
       "${try(timecmp(plantimestamp(), local.zebra_release.warn_at) < 0, true)}",
     );
   });
@@ -51,12 +54,12 @@ describe("Zebra's support window in the synthesized plan (Mainnet)", () => {
   test("Testnet and Regtest stacks have no guard (their nodes never halt)", () => {
     for (const env of ["dev", "staging"] as const) {
       const json = synth(ENVIRONMENTS[env]);
-      expect([
+      expect([env, json.locals?.zebra_release, json.check, json.resource.docker_container.z3_zebra.lifecycle?.precondition]).toEqual([
         env,
-        json.locals?.zebra_release,
-        (json as any).check,
-        json.resource.docker_container.z3_zebra.lifecycle?.precondition,
-      ]).toEqual([env, undefined, undefined, undefined]);
+        undefined,
+        undefined,
+        undefined,
+      ]);
     }
   });
 
@@ -69,6 +72,6 @@ describe("Zebra's support window in the synthesized plan (Mainnet)", () => {
         zebraReleases: [{ image, version: "7.1.0", estimatedReleaseHeight: 3_700_000, endOfSupportDays: 70 }],
       },
     });
-    expect((json.locals!.zebra_support_windows as unknown as Record<string, any>)[image]).toMatchObject({ version: "7.1.0" });
+    expect(supportWindows(json)[image]).toMatchObject({ version: "7.1.0" });
   });
 });

@@ -17,7 +17,7 @@ describe("migration script", () => {
   const script = migrateScript();
   test("stops on any error and refuses images without alembic.ini", () => {
     expect(script.split("\n")[0]).toBe("set -eu");
-    expect(script).toMatch(/if \[ ! -f alembic\.ini \]; then\n.*\n  exit 1\nfi/);
+    expect(script).toMatch(/if \[ ! -f alembic\.ini \]; then\n.*\n {2}exit 1\nfi/);
   });
   test("leaves a database without an Alembic revision to the app, upgrades every other one", () => {
     expect(script).toContain('current="$(alembic current)"');

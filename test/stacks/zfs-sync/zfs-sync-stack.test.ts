@@ -2,7 +2,7 @@ import { Testing } from "../../../lib/cdk";
 import { ENVIRONMENTS } from "../../../config/environments";
 import { EnvironmentName } from "../../../config/common";
 import { ZfsSyncStack } from "../../../stacks/zfs-sync/zfs-sync-stack";
-import { container, envMap, labelMap, lengthCheck, onContainers, synthJson, TfJson } from "../../helpers";
+import { container, cpusOf, DockerContainer, envMap, labelMap, lengthCheck, onContainers, synthJson, TfJson } from "../../helpers";
 import { readYaml, renderTemplates } from "../../real-readers";
 
 /**
@@ -24,24 +24,22 @@ const withPostgres: [EnvironmentName, TfJson][] = [
   ["production", prod],
 ];
 
-const ports = (c: any) => c.ports.map((p: any) => `${p.ip}:${p.external}->${p.internal}/${p.protocol}`);
-const mounts = (c: any) =>
-  Object.fromEntries(c.volumes.map((v: any) => [v.container_path, `${v.volume_name ?? v.host_path}${v.read_only ? ":ro" : ":rw"}`]));
-const networks = (c: any) => Object.fromEntries(c.networks_advanced.map((n: any) => [n.name, [...n.aliases].sort()]));
+const ports = (c: DockerContainer) => c.ports.map((p) => `${p.ip}:${p.external}->${p.internal}/${p.protocol}`);
+const mounts = (c: DockerContainer) =>
+  Object.fromEntries(c.volumes.map((v) => [v.container_path, `${v.volume_name ?? v.host_path}${v.read_only ? ":ro" : ":rw"}`]));
+const networks = (c: DockerContainer) => Object.fromEntries(c.networks_advanced.map((n) => [n.name, [...n.aliases].sort()]));
 /** The never-started container that receives a service's uploaded files (`<id>_files`). */
 const filesLoader = (json: TfJson, id: string) => container(json, `${id}_files`);
-const isFilesLoader = (c: any) => labelMap(c).role === "files-loader";
+const isFilesLoader = (c: DockerContainer) => labelMap(c).role === "files-loader";
 /** A file uploaded for service `id`: carried by its files loader, never by the service container itself. */
 const upload = (json: TfJson, id: string, file: string) => {
   expect(container(json, id).upload).toBeUndefined();
   const c = filesLoader(json, id);
-  const u = (c.upload ?? []).find((x: any) => x.file === file);
-  if (!u) throw new Error(`no upload ${file}; have ${(c.upload ?? []).map((x: any) => x.file).join(", ")}`);
+  const u = (c.upload ?? []).find((x) => x.file === file);
+  if (!u) throw new Error(`no upload ${file}; have ${(c.upload ?? []).map((x) => x.file).join(", ")}`);
   return u;
 };
-/** CPU limit in cores, from the CFS quota over its period. */
-const cpus = (c: any): number | undefined => (c.cpu_quota === undefined ? undefined : c.cpu_quota / c.cpu_period);
-const network = (json: TfJson, name: string) => Object.values(json.resource.docker_network).find((n: any) => n.name === name);
+const network = (json: TfJson, name: string) => Object.values(json.resource.docker_network).find((n) => n.name === name);
 
 describe("stack wiring", () => {
   test("stacks are zfs-sync-<env> with a per-stack pg schema outside dev", () => {
@@ -178,7 +176,7 @@ describe("networks", () => {
     // Plus the backup runner's own non-internal egress network (no ZFS Sync service joins it).
     expect(
       Object.values(dev.resource.docker_network)
-        .map((n: any) => `${n.name}:${n.internal}`)
+        .map((n) => `${n.name}:${n.internal}`)
         .sort(),
     ).toEqual(["zfs-sync-dev-backup-egress:false", "zfs-sync-dev-edge:false", "zfs-sync-dev-network:true"]);
     expect(networks(container(dev, "zfs_sync_app"))).toEqual({
@@ -189,7 +187,7 @@ describe("networks", () => {
   test.each(withPostgres)("%s: app and postgres share one internal network; only the proxy touches the non-internal edge", (env, json) => {
     expect(
       Object.values(json.resource.docker_network)
-        .map((n: any) => `${n.name}:${n.internal}`)
+        .map((n) => `${n.name}:${n.internal}`)
         .sort(),
     ).toEqual([
       `zfs-sync-${env}-backup-egress:false`,
@@ -221,7 +219,7 @@ describe("networks", () => {
   test.each(withPostgres)("%s: every published port sits on a container with a non-internal network", (_env, json) => {
     for (const c of Object.values(json.resource.docker_container)) {
       if ((c.ports ?? []).length === 0) continue;
-      expect([c.name, c.networks_advanced.some((n: any) => (network(json, n.name) as any).internal === false)]).toEqual([c.name, true]);
+      expect([c.name, c.networks_advanced.some((n) => network(json, n.name)?.internal === false)]).toEqual([c.name, true]);
     }
   });
 });
@@ -319,7 +317,7 @@ describe("app", () => {
       log_driver: "json-file",
       log_opts: { "max-size": "10m", "max-file": "3" },
     });
-    expect([cpus(container(dev, "zfs_sync_app")), labelMap(container(dev, "zfs_sync_app"))["cpu-limit"]]).toEqual([1, "1"]);
+    expect([cpusOf(container(dev, "zfs_sync_app")), labelMap(container(dev, "zfs_sync_app"))["cpu-limit"]]).toEqual([1, "1"]);
     expect(container(dev, "zfs_sync_app").log_opts.compress).toBeUndefined();
     for (const [, json] of withPostgres) {
       expect(container(json, "zfs_sync_app")).toMatchObject({
@@ -330,7 +328,7 @@ describe("app", () => {
         log_driver: "json-file",
         log_opts: { "max-size": "50m", "max-file": "5", compress: "true" },
       });
-      expect([cpus(container(json, "zfs_sync_app")), labelMap(container(json, "zfs_sync_app"))["cpu-limit"]]).toEqual([2, "2"]);
+      expect([cpusOf(container(json, "zfs_sync_app")), labelMap(container(json, "zfs_sync_app"))["cpu-limit"]]).toEqual([2, "2"]);
     }
     for (const [, json] of all)
       for (const c of Object.values(json.resource.docker_container)) expect([c.name, c.cpus]).toEqual([c.name, undefined]);
@@ -389,7 +387,7 @@ describe("postgres", () => {
         memory_swap: 512,
         log_opts: { "max-size": "10m", "max-file": "3" },
       });
-      expect([cpus(container(json, "zfs_sync_postgres")), labelMap(container(json, "zfs_sync_postgres"))["cpu-limit"]]).toEqual([1, "1"]);
+      expect([cpusOf(container(json, "zfs_sync_postgres")), labelMap(container(json, "zfs_sync_postgres"))["cpu-limit"]]).toEqual([1, "1"]);
       expect(container(json, "zfs_sync_postgres").log_opts.compress).toBeUndefined();
     }
   });
@@ -446,7 +444,7 @@ describe("files loaders", () => {
 describe("stateful volumes (renaming an address destroys data)", () => {
   const stateful = (json: TfJson) =>
     Object.entries(json.resource.docker_volume)
-      .filter(([, v]) => (v.labels ?? []).some((l: any) => l.label === "stateful"))
+      .filter(([, v]) => (v.labels ?? []).some((l) => l.label === "stateful"))
       .map(([address, v]) => `${address}=${v.name}:${v.lifecycle?.prevent_destroy === true ? "protected" : "unprotected"}`);
   test("addresses and protection per environment", () => {
     expect(stateful(dev)).toEqual(["zfs_sync_data_volume=zfs-sync-dev-data:unprotected"]);
@@ -564,7 +562,7 @@ describe("proxy", () => {
         memory_swap: 128,
         log_opts: { "max-size": "50m", "max-file": "5", compress: "true" },
       });
-      expect([cpus(container(json, "zfs_sync_proxy")), labelMap(container(json, "zfs_sync_proxy"))["cpu-limit"]]).toEqual([0.5, "0.5"]);
+      expect([cpusOf(container(json, "zfs_sync_proxy")), labelMap(container(json, "zfs_sync_proxy"))["cpu-limit"]]).toEqual([0.5, "0.5"]);
     }
   });
 });

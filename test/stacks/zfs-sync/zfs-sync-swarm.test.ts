@@ -1,9 +1,9 @@
-import { labelDigest } from "../../../lib/service-spec";
 import { Testing } from "../../../lib/cdk";
 import { ENVIRONMENTS } from "../../../config/environments";
 import { settingsProblems } from "../../../config/settings";
 import { ZfsSyncStack } from "../../../stacks/zfs-sync/zfs-sync-stack";
 import { container, envMap, labelMap, onContainers, swarmService, synthJson, TfJson } from "../../helpers";
+import type { DockerService, TfLabel } from "../../tf-json";
 import { readYaml, renderTemplates } from "../../real-readers";
 
 /** zfs-sync-staging as shipped: the app, the proxy and PostgreSQL as swarm services, the migration job a container. */
@@ -15,28 +15,38 @@ const DATA_NODE = "node.labels.z3-infra.data==true";
 const app = swarmService(staging, "zfs_sync_app");
 const proxy = swarmService(staging, "zfs_sync_proxy");
 const postgres = swarmService(staging, "zfs_sync_postgres");
-const spec = (svc: any) => svc.task_spec.container_spec;
-const labels = (list: any[]) => Object.fromEntries((list ?? []).map((l: any) => [l.label, l.value]));
+const spec = (svc: DockerService) => svc.task_spec.container_spec;
+const labels = (list: TfLabel[] | undefined) => Object.fromEntries((list ?? []).map((l) => [l.label, l.value]));
 /** target → "<source or anonymous>:ro|rw" for volume and bind mounts; tmpfs → "tmpfs:<bytes>". */
-const mounts = (svc: any) =>
+const mounts = (svc: DockerService) =>
   Object.fromEntries(
-    spec(svc).mounts.map((m: any) => [
+    spec(svc).mounts.map((m) => [
       m.target,
       m.type === "tmpfs" ? `tmpfs:${m.tmpfs_options.size_bytes}` : `${m.source ?? "(anonymous)"}:${m.read_only ? "ro" : "rw"}`,
     ]),
   );
 /** networks by id (a resource reference) → aliases, as rendered (sorted); no entry sets driver options. */
-const networks = (svc: any) =>
+const networks = (svc: DockerService) =>
   Object.fromEntries(
-    svc.task_spec.networks_advanced.map((n: any) => {
+    svc.task_spec.networks_advanced.map((n) => {
       expect(n.driver_opts).toEqual([]);
       return [n.id, n.aliases];
     }),
   );
-const secretFile = (svc: any, file: string) => spec(svc).secrets.find((s: any) => s.file_name === file);
-const configFile = (svc: any, file: string) => spec(svc).configs.find((c: any) => c.file_name === file);
+/** The secret mounted at `file` in a service's containers. */
+const secretFile = (svc: DockerService, file: string) => {
+  const ref = spec(svc).secrets.find((s) => s.file_name === file);
+  if (!ref) throw new Error(`no secret at ${file} in ${svc.name}`);
+  return ref;
+};
+/** The config mounted at `file` in a service's containers. */
+const configFile = (svc: DockerService, file: string) => {
+  const ref = spec(svc).configs.find((c) => c.file_name === file);
+  if (!ref) throw new Error(`no config at ${file} in ${svc.name}`);
+  return ref;
+};
 /** `docker_secret.<address>` behind a mounted secret. */
-const secretAddress = (ref: any) => /^\$\{docker_secret\.(\w+)\.id\}$/.exec(ref.secret_id)![1];
+const secretAddress = (ref: { secret_id: string }) => /^\$\{docker_secret\.(\w+)\.id\}$/.exec(ref.secret_id)![1];
 const seconds = (d: string) => {
   const m = /^(?:(\d+)h)?(?:(\d+)m)?(\d+)s$/.exec(d)!;
   return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3]);
@@ -44,7 +54,8 @@ const seconds = (d: string) => {
 
 describe("zfs-sync-staging on the swarm", () => {
   test("synthesizes with construct validations run", () => {
-    expect(() => Testing.synth(new ZfsSyncStack(Testing.app(), ENVIRONMENTS.staging), true)).not.toThrow();
+    // A failed validation throws; with them run, synthesis gives the same stack the other tests read.
+    expect(JSON.parse(Testing.synth(new ZfsSyncStack(Testing.app(), ENVIRONMENTS.staging), true))).toEqual(staging);
   });
   test("the same settings on the containers target are valid too (the containers tests render them)", () => {
     expect(settingsProblems(onContainers(ENVIRONMENTS.staging, "zfsSync"))).toEqual([]);
@@ -61,7 +72,7 @@ describe("zfs-sync-staging on the swarm", () => {
   });
   test("swarm objects, volumes and networks are named zfs-sync-staging-*", () => {
     for (const type of ["docker_service", "docker_container", "docker_volume", "docker_network", "docker_secret", "docker_config"]) {
-      for (const r of Object.values<any>(staging.resource[type] ?? {}))
+      for (const r of Object.values(staging.resource[type] ?? {}))
         expect([type, r.name]).toEqual([type, expect.stringMatching(/^zfs-sync-staging-/)]);
     }
   });
@@ -114,7 +125,7 @@ describe("zfs-sync-staging on the swarm", () => {
 describe("networks on the swarm", () => {
   test("attachable overlays, internal as on the containers target, not encrypted in staging", () => {
     expect(
-      Object.values<any>(staging.resource.docker_network)
+      Object.values(staging.resource.docker_network)
         .map((n) => `${n.name}:${n.driver}:${n.attachable}:${n.internal}:${JSON.stringify(n.options)}`)
         .sort(),
     ).toEqual([
@@ -190,7 +201,7 @@ describe("app service", () => {
       { postgres_password: "pa$$ word" },
     ).f;
     expect(readYaml(file)).toEqual({ database_url: "postgresql://zfssync:pa%24%24+word@postgres:5432/zfssync" });
-    for (const c of Object.values<any>(staging.resource.docker_config ?? {})) expect(c.name).not.toMatch(/yaml/);
+    for (const c of Object.values(staging.resource.docker_config ?? {})) expect(c.name).not.toMatch(/yaml/);
   });
   test("starts after PostgreSQL has converged and the migration job has exited", () =>
     expect(app.depends_on).toEqual(expect.arrayContaining(["docker_service.zfs_sync_postgres", "docker_container.zfs_sync_migrate"])));
@@ -242,7 +253,8 @@ describe("proxy service", () => {
     const config = staging.resource.docker_config.zfs_sync_proxy_etc_nginx_zfs_sync_nginx_conf;
     expect(ref.config_id).toBe("${docker_config.zfs_sync_proxy_etc_nginx_zfs_sync_nginx_conf.id}");
     expect(config.name).toBe(
-      `zfs-sync-staging-proxy-conf-${labelDigest("/etc/nginx/zfs-sync/nginx.conf").slice(0, 4)}\${substr(sha256(local.zfs_sync_proxy_etc_nginx_zfs_sync_nginx_conf_content), 0, 12)}`,
+      // 60ba: the first four hex digits of the 32-bit FNV-1a hash of the file's path (0x60ba4be8).
+      `zfs-sync-staging-proxy-conf-60ba\${substr(sha256(local.zfs_sync_proxy_etc_nginx_zfs_sync_nginx_conf_content), 0, 12)}`,
     );
     expect(config.lifecycle).toEqual({ create_before_destroy: true });
     const conf = renderTemplates(
@@ -332,7 +344,7 @@ describe("migration job on the swarm", () => {
   });
   test("reads the app's config file through its files loader (a container on the data node)", () => {
     const upload = container(staging, "zfs_sync_migrate_files").upload;
-    expect(upload.map((u: any) => u.file)).toEqual(["/app/config/zfs_sync.yaml"]);
+    expect(upload.map((u) => u.file)).toEqual(["/app/config/zfs_sync.yaml"]);
     expect(upload[0].content).toBe(staging.locals!.zfs_sync_app_app_config_zfs_sync_yaml_content);
     expect(labelMap(container(staging, "zfs_sync_migrate_files")).role).toBe("files-loader");
     expect(envMap(migrate).ZFS_SYNC_LOG_DIR).toBe("/tmp");
@@ -371,7 +383,7 @@ describe("secrets in the synthesized JSON", () => {
     }
   });
   test("no service, config, output or trigger reads a sensitive variable directly", () => {
-    const triggers = Object.values<any>(staging.resource.terraform_data).map((d) => [d.input, d.triggers_replace]);
+    const triggers = Object.values(staging.resource.terraform_data).map((d) => [d.input, d.triggers_replace]);
     const text = JSON.stringify([staging.resource.docker_service, staging.resource.docker_config, triggers, staging.output]);
     for (const name of SENSITIVE) expect([name, text.includes(`var.${name}`)]).toEqual([name, false]);
   });
@@ -391,7 +403,7 @@ describe("secrets in the synthesized JSON", () => {
     }
   });
   test("every docker_secret is named by a terraform_data version (never a hash of the secret) and replaced before the old one goes", () => {
-    for (const [address, secret] of Object.entries<any>(staging.resource.docker_secret)) {
+    for (const [address, secret] of Object.entries(staging.resource.docker_secret)) {
       expect(secret.name).toMatch(
         new RegExp(`^zfs-sync-staging-[a-z]+-[a-z]+-\\$\\{substr\\(terraform_data\\.${address}_version\\.id, 0, 8\\)\\}$`),
       );

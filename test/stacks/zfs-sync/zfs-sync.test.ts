@@ -2,7 +2,7 @@ import { TerraformStack, TerraformVariable, Testing } from "../../../lib/cdk";
 import { ZFS_SYNC_SETTINGS } from "../../../config/zfs-sync/environments";
 import type { ZfsSyncSettings } from "../../../config/zfs-sync/schema";
 import { ZfsSync, ZfsSyncDeployment } from "../../../stacks/zfs-sync/zfs-sync";
-import { container, envMap, synthJson, TfJson } from "../../helpers";
+import { container, DockerContainer, envMap, synthJson, TfJson } from "../../helpers";
 
 const PRODUCTION = ZFS_SYNC_SETTINGS.production;
 
@@ -16,14 +16,15 @@ function build(
   new ZfsSync(stack, "ZfsSync", { ...PRODUCTION, ...settings }, { namePrefix: "zfs-sync-test", protectData: false, ...given });
   return synthJson(stack);
 }
-const mounts = (c: any) => c.volumes.map((v: any) => `${v.volume_name ?? v.host_path}:${v.container_path}:${v.read_only ? "ro" : "rw"}`);
+const mounts = (c: DockerContainer) =>
+  c.volumes.map((v) => `${v.volume_name ?? v.host_path}:${v.container_path}:${v.read_only ? "ro" : "rw"}`);
 /** Containers a container waits for, other than its own files loader (`<id>_files`). */
-const containerDeps = (c: any, id: string) =>
-  c.depends_on.filter((d: string) => d.startsWith("docker_container.") && d !== `docker_container.${id}_files`);
+const containerDeps = (c: DockerContainer, id: string) =>
+  c.depends_on.filter((d) => d.startsWith("docker_container.") && d !== `docker_container.${id}_files`);
 /** The proxy's nginx.conf: uploaded through its files loader, never into the proxy itself. */
 const nginxConf = (json: TfJson): string => {
   expect(container(json, "zfs_sync_proxy").upload).toBeUndefined();
-  return container(json, "zfs_sync_proxy_files").upload.find((u: any) => u.file.endsWith("nginx.conf"))!.content;
+  return container(json, "zfs_sync_proxy_files").upload.find((u) => u.file.endsWith("nginx.conf"))!.content;
 };
 
 describe("ZfsSync construct", () => {
@@ -52,7 +53,7 @@ describe("ZfsSync construct", () => {
   });
   test("an app without a proxy or host port stays on the internal network only (no edge network)", () => {
     const json = build({ proxy: undefined });
-    expect(Object.values(json.resource.docker_network).map((n: any) => n.name)).toEqual(["zfs-sync-test-network"]);
+    expect(Object.values(json.resource.docker_network).map((n) => n.name)).toEqual(["zfs-sync-test-network"]);
     expect(container(json, "zfs_sync_app").ports).toEqual([]);
   });
   test("without a server name the proxy answers for any name", () => {
@@ -66,7 +67,7 @@ describe("ZfsSync construct", () => {
   test("images default to the settings' references; the deployment overrides each one it gives", () => {
     const names = (json: TfJson) =>
       Object.values(json.resource.docker_image)
-        .map((i: any) => i.name)
+        .map((i) => i.name)
         .sort();
     expect(names(build({}))).toEqual([PRODUCTION.images.app, PRODUCTION.images.postgres, PRODUCTION.images.proxy].sort());
     expect(names(build({}, { images: { app: "${var.zfs_sync_image}" } }))).toEqual(
