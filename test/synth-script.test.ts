@@ -27,9 +27,9 @@ describe("the fast synth script", () => {
   let stacks: string[] = [];
   beforeAll(() => {
     run = synthScript([], fast);
-    expect(
-      synthesize(ENVIRONMENTS, { outdir: reference, release: "test-release", stdout: () => undefined, stderr: () => undefined }),
-    ).toBe(0);
+    expect(synthesize(ENVIRONMENTS, { outdir: reference, release: "test-release", stdout: () => undefined, stderr: () => undefined })).toBe(
+      0,
+    );
     stacks = fs.readdirSync(path.join(reference, "stacks")).sort();
   });
 
