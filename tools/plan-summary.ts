@@ -7,12 +7,12 @@
  * Exit codes: 0 summary written; 2 a gated (production) stack would destroy or replace a volume and
  * --allow-data-loss was not given; 1 bad input or usage.
  */
-import { AttributeChange, diffAttributes } from "./lib/diff";
+import { AttributeChange, diffAttributes } from "./review/attribute-diff";
 import { formatPath, isObject, Json, pathStartsWith, PathPart } from "./lib/json";
 import { parseArgs, InputError, readJsonFile, runCli } from "./lib/cli";
-import { CALLOUT_TYPES, CONTAINER_NOT_APPLIED, isLongRunningContainer, isStatefulVolume, VOLUME } from "./lib/docker";
-import { code, DEFAULT_MAX_LENGTH, escapeMd, fenced, fitMarkdown, Marks, plural, renderValue, subMarks, table } from "./lib/render";
-import { DEFAULT_GATED_ENVIRONMENTS, environmentOf, isGated, stackNameFromFile } from "./lib/stack";
+import { CALLOUT_TYPES, CONTAINER_NOT_APPLIED, isLongRunningContainer, isStatefulVolume, VOLUME } from "./review/provider-behaviour";
+import { code, DEFAULT_MAX_LENGTH, escapeMd, fenced, fitMarkdown, Marks, plural, renderValue, subMarks, table } from "./review/markdown";
+import { DEFAULT_GATED_ENVIRONMENTS, environmentOf, isGated, stackNameFromFile } from "./lib/stack-name";
 
 export const PLAN_SUMMARY_MARKER = "<!-- plan-summary -->";
 

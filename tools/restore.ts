@@ -27,10 +27,10 @@ import { RUNNER_PATHS } from "../lib/backup-script";
 import { InputError, parseArgs } from "./lib/cli";
 import { dockerOn, DockerCliMissing } from "./lib/docker-cli";
 import { isObject } from "./lib/json";
-import { environmentOf } from "./lib/stack";
-import { dockerHost } from "./lib/verify-host";
-import { extractVarArgs, Variables, VariableBlocks } from "./lib/verify-vars";
-import { stackFile } from "./verify";
+import { environmentOf } from "./lib/stack-name";
+import { dockerHost } from "./verify/docker-host";
+import { extractVarArgs, Variables, VariableBlocks } from "./verify/variable-values";
+import { stackFile } from "./verify/verify-command";
 
 export const USAGE = `usage: npm run restore -- <stack> <volume> [<snapshot>] [options]
 

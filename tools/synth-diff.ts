@@ -11,7 +11,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { AttributeChange, diffAttributes } from "./lib/diff";
+import { AttributeChange, diffAttributes } from "./review/attribute-diff";
 import { deepEqual, formatPath, isObject, Json, JsonObject, stripMetadata } from "./lib/json";
 import { InputError, parseArgs, readJsonFile, runCli } from "./lib/cli";
 import {
@@ -22,9 +22,9 @@ import {
   isStatefulVolume,
   META_ARGUMENTS,
   VOLUME,
-} from "./lib/docker";
-import { code, DEFAULT_MAX_LENGTH, escapeMd, fenced, fitMarkdown, plural, table } from "./lib/render";
-import { DEFAULT_GATED_ENVIRONMENTS, environmentOf, isGated } from "./lib/stack";
+} from "./review/provider-behaviour";
+import { code, DEFAULT_MAX_LENGTH, escapeMd, fenced, fitMarkdown, plural, table } from "./review/markdown";
+import { DEFAULT_GATED_ENVIRONMENTS, environmentOf, isGated } from "./lib/stack-name";
 
 export const SYNTH_DIFF_MARKER = "<!-- synth-diff -->";
 

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { main, PLAN_SUMMARY_MARKER, summarizePlans, summarizeStack } from "../../tools/plan-summary";
-import { stackNameFromFile, environmentOf } from "../../tools/lib/stack";
+import { stackNameFromFile, environmentOf } from "../../tools/lib/stack-name";
 import { container, FIXTURES, loadFixture, plan, RECORDED_SECRETS, volume } from "./plan-fixtures";
 
 const ROOT = path.resolve(__dirname, "..", "..");

@@ -2,8 +2,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { main } from "../../tools/verify";
-import { InputError } from "../../tools/lib/cli";
+import { main } from "../../../tools/verify/verify-command";
+import { InputError } from "../../../tools/lib/cli";
 import {
   ContainerInspect,
   DockerApi,
@@ -14,11 +14,11 @@ import {
   ServiceInspect,
   TaskInspect,
   TcpProbe,
-} from "../../tools/lib/verify-docker";
-import { addressing, modelledLinks } from "../../tools/lib/verify-links";
-import { parseProbe, probeCommand } from "../../tools/lib/verify-probe";
-import { healthCheckPorts, listenAddressPorts, readStack } from "../../tools/lib/verify-stack";
-import { evaluateCount, extractVarArgs, Variables } from "../../tools/lib/verify-vars";
+} from "../../../tools/verify/docker-api";
+import { addressing, modelledLinks } from "../../../tools/verify/links";
+import { parseProbe, probeCommand } from "../../../tools/verify/container-probe";
+import { healthCheckPorts, listenAddressPorts, readStack } from "../../../tools/verify/expected-stack";
+import { evaluateCount, extractVarArgs, Variables } from "../../../tools/verify/variable-values";
 
 /*
  * The checks of `npm run verify` against recorded Docker answers (test/tools/fixtures/verify, trimmed
@@ -29,8 +29,8 @@ import { evaluateCount, extractVarArgs, Variables } from "../../tools/lib/verify
  * app's own, synthesized into a temporary directory.
  */
 
-const ROOT = path.resolve(__dirname, "..", "..");
-const FIX = path.join(__dirname, "fixtures", "verify");
+const ROOT = path.resolve(__dirname, "..", "..", "..");
+const FIX = path.join(__dirname, "..", "fixtures", "verify");
 const EXTERNAL = "192.0.2.2";
 const load = <T>(...parts: string[]): T => JSON.parse(fs.readFileSync(path.join(FIX, ...parts), "utf8")) as T;
 
@@ -619,7 +619,7 @@ describe("reading the stacks", () => {
   });
 
   /*
-   * Known gap (tools/lib/verify-vars.ts): the backup runner of dev and staging is gated by
+   * Known gap (tools/verify/variable-values.ts): the backup runner of dev and staging is gated by
    * `var.backup_repository != ""`, which evaluateCount does not read, so verify reports the runner as
    * "could not be evaluated" even with -var backup_repository=… and never checks a deployed runner.
    * When it is read, this test fails: turn `test.failing` into `test`.

@@ -12,16 +12,17 @@
 import * as fs from "fs";
 import { networkInterfaces } from "os";
 import * as path from "path";
-import { InputError, parseArgs } from "./lib/cli";
-import { DockerCli, DockerCliMissing } from "./lib/docker-cli";
-import { tcpProbe } from "./lib/tcp";
-import { verifyStack } from "./lib/verify-checks";
-import { DockerApi, TcpProbe } from "./lib/verify-docker";
-import { dockerHost } from "./lib/verify-host";
-import { exitCodeOf, renderReport } from "./lib/verify-report";
-import { readStack, StackModel } from "./lib/verify-stack";
-import { extractVarArgs, Variables, VariableBlocks } from "./lib/verify-vars";
-import { isObject } from "./lib/json";
+import { InputError, parseArgs } from "../lib/cli";
+import { DockerCliMissing } from "../lib/docker-cli";
+import { DockerCli } from "./cli-docker-api";
+import { tcpProbe } from "./tcp-probe";
+import { verifyStack } from "./checks";
+import { DockerApi, TcpProbe } from "./docker-api";
+import { dockerHost } from "./docker-host";
+import { exitCodeOf, renderReport } from "./check-report";
+import { readStack, StackModel } from "./expected-stack";
+import { extractVarArgs, Variables, VariableBlocks } from "./variable-values";
+import { isObject } from "../lib/json";
 
 export const USAGE = `usage: npm run verify -- <stack> [options]
 

@@ -4,8 +4,8 @@
  * publishes, the networks and aliases, what each service depends on, the ports each declares it
  * listens on, and the configuration text in which a service names the others.
  */
-import { isObject, Json, JsonObject } from "./json";
-import { evaluateCount, Variables } from "./verify-vars";
+import { isObject, Json, JsonObject } from "../lib/json";
+import { evaluateCount, Variables } from "./variable-values";
 
 export type ServiceKind = "container" | "swarm";
 
