@@ -10,10 +10,10 @@
  * replaced) and --allow-data-loss was not given; 1 bad input or usage.
  */
 import * as fs from "fs";
-import * as path from "path";
 import { AttributeChange, diffAttributes } from "./review/attribute-diff";
 import { deepEqual, formatPath, isObject, Json, JsonObject, stripMetadata } from "./lib/json";
 import { InputError, parseArgs, readJsonFile, runCli } from "./lib/cli";
+import { stackFilePath, synthesizedStacks } from "./model/synth-output";
 import {
   CALLOUT_TYPES,
   CONTAINER_NOT_APPLIED,
@@ -593,12 +593,8 @@ function renderMarkdown(
  */
 export function loadSynthTree(dir: string): Record<string, unknown> {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new InputError(`${dir} is not a directory`);
-  const stacksDir = fs.existsSync(path.join(dir, "stacks")) ? path.join(dir, "stacks") : dir;
   const tree: Record<string, unknown> = {};
-  for (const entry of fs.readdirSync(stacksDir, { withFileTypes: true })) {
-    const file = path.join(stacksDir, entry.name, "cdk.tf.json");
-    if (entry.isDirectory() && fs.existsSync(file)) tree[entry.name] = readJsonFile(file, "synthesized stack");
-  }
+  for (const stack of synthesizedStacks(dir)) tree[stack] = readJsonFile(stackFilePath(dir, stack), "synthesized stack");
   if (Object.keys(tree).length === 0)
     throw new InputError(`${dir} has no stacks/<stack>/cdk.tf.json: not a cdktf.out directory (run \`npm run synth\`)`);
   return tree;

@@ -1,10 +1,12 @@
 /**
- * What `npm run verify` expects of a deployed stack, read from its synthesized `cdk.tf.json`: the
- * long-running services (docker_container or docker_service), the one-shot jobs, the ports each
- * publishes, the networks and aliases, what each service depends on, the ports each declares it
- * listens on, and the configuration text in which a service names the others.
+ * What `npm run verify` expects of a deployed stack, from its synthesized `cdk.tf.json` (read by
+ * tools/model/synthesized-stack.ts): the long-running services (docker_container or docker_service),
+ * the one-shot jobs, the ports each publishes, the networks and aliases, what each service depends
+ * on, the ports each declares it listens on, and the configuration text in which a service names the
+ * others.
  */
-import { isObject, Json, JsonObject } from "../lib/json";
+import { isObject } from "../lib/json";
+import { readSynthesizedStack, SynthesizedStack, Workload } from "../model/synthesized-stack";
 import { evaluateCount, Variables } from "./variable-values";
 
 export type ServiceKind = "container" | "swarm";
@@ -63,22 +65,6 @@ export interface StackModel {
   readonly oneShots: readonly OneShotModel[];
 }
 
-type Resources = Readonly<Record<string, Readonly<Record<string, JsonObject>>>>;
-
-function str(v: unknown): string | undefined {
-  return typeof v === "string" ? v : undefined;
-}
-
-function arr(v: unknown): Json[] {
-  return Array.isArray(v) ? v : isObject(v) ? [v] : [];
-}
-
-function num(v: unknown): number | undefined {
-  if (typeof v === "number") return v;
-  if (typeof v === "string" && /^\d+$/.test(v)) return Number(v);
-  return undefined;
-}
-
 /** Every string inside a JSON value. */
 function strings(value: unknown, out: string[] = []): string[] {
   if (typeof value === "string") out.push(value);
@@ -87,24 +73,12 @@ function strings(value: unknown, out: string[] = []): string[] {
   return out;
 }
 
-/** Upload contents, with literal base64 decoded. */
-function uploadTexts(body: JsonObject): string[] {
-  return arr(body.upload).flatMap((u) => {
-    if (!isObject(u)) return [];
-    const plain = str(u.content);
-    const b64 = str(u.content_base64);
-    if (plain !== undefined) return [plain];
-    if (b64 !== undefined && !b64.includes("${")) return [Buffer.from(b64, "base64").toString("utf8")];
-    return b64 !== undefined ? [b64] : [];
-  });
-}
-
 /**
  * The text of a service's configuration, and of what it references: its never-started files loader
  * (`docker_container` with start = false, whose uploads it mounts), swarm secrets and configs, and the
  * locals they are built from. Variable references stay unresolved: no secret value is ever read.
  */
-function configurationText(body: JsonObject, resources: Resources, locals: JsonObject): string {
+function configurationText(w: Workload, stack: SynthesizedStack, byAddress: ReadonlyMap<string, Workload>): string {
   const parts: string[] = [];
   const seen = new Set<string>();
   const follow = (texts: string[], depth: number) => {
@@ -114,7 +88,7 @@ function configurationText(body: JsonObject, resources: Resources, locals: JsonO
         if (seen.has(key) || depth > 3) continue;
         seen.add(key);
         if (m[1] === "local") {
-          const v = locals[m[2]];
+          const v = stack.locals[m[2]];
           if (v !== undefined) {
             const texts2 = strings(v);
             parts.push(...texts2);
@@ -122,14 +96,15 @@ function configurationText(body: JsonObject, resources: Resources, locals: JsonO
           }
           continue;
         }
-        const target = resources[m[1]]?.[m[2]];
-        if (!target) continue;
         if (m[1] === "docker_container") {
-          if (target.start !== false) continue;
-          const uploads = uploadTexts(target);
+          const loader = byAddress.get(key);
+          if (!loader || loader.started) continue;
+          const uploads = loader.uploads.map((u) => u.text);
           parts.push(...uploads);
           follow(uploads, depth + 1);
         } else {
+          const target = stack.resource(m[1], m[2]);
+          if (!target) continue;
           const data = strings(target.data);
           parts.push(...data);
           follow(data, depth + 1);
@@ -138,9 +113,9 @@ function configurationText(body: JsonObject, resources: Resources, locals: JsonO
     }
   };
   const own: string[] = [];
-  for (const [k, v] of Object.entries(body)) {
+  for (const [k, v] of Object.entries(w.body)) {
     if (["//", "lifecycle", "labels", "name", "hostname", "image", "networks_advanced", "log_opts", "log_driver"].includes(k)) continue;
-    if (k === "upload") own.push(...uploadTexts(body));
+    if (k === "upload") own.push(...w.uploads.map((u) => u.text));
     else if (k === "task_spec" && isObject(v))
       own.push(...strings(isObject(v.container_spec) ? { ...v.container_spec, labels: null, image: null, hostname: null } : {}));
     else own.push(...strings(v));
@@ -165,119 +140,55 @@ export function listenAddressPorts(text: string): number[] {
   return [...new Set([...text.matchAll(/(?:^|[^\d.])(?:0\.0\.0\.0|\[::\]):(\d{1,5})\b/g)].map((m) => Number(m[1])))];
 }
 
-function healthTest(hc: unknown): string[] | undefined {
-  const h = arr(hc)[0];
-  if (!isObject(h)) return undefined;
-  const test = arr(h.test).filter((x): x is string => typeof x === "string");
-  if (test.length === 0 || test[0] === "NONE") return undefined;
-  return test;
+function networks(w: Workload, vars: Variables): NetworkAttachment[] {
+  return w.networks.flatMap((n) => {
+    if (n.network === undefined) return [];
+    const network = vars.resolve(n.network, n.resource ?? "a network name");
+    return network ? [{ network, aliases: [...n.aliases] }] : [];
+  });
 }
 
-function networkName(ref: string | undefined, resources: Resources, vars: Variables): string | undefined {
-  if (ref === undefined) return undefined;
-  const m = /^\$\{docker_network\.([A-Za-z0-9_-]+)\.(id|name)\}$/.exec(ref);
-  if (m) {
-    const n = str(resources.docker_network?.[m[1]]?.name);
-    return n === undefined ? undefined : vars.resolve(n, `docker_network.${m[1]}`);
-  }
-  return vars.resolve(ref, "a network name");
+function presence(w: Workload, vars: Variables): Presence {
+  if (w.count === undefined) return { deployed: true };
+  const n = evaluateCount(w.count, vars);
+  return { deployed: n === undefined ? undefined : n > 0, count: typeof w.count === "string" ? w.count : String(w.count) };
 }
 
-function presence(body: JsonObject, vars: Variables): Presence {
-  if (body.count === undefined) return { deployed: true };
-  const n = evaluateCount(body.count, vars);
-  return { deployed: n === undefined ? undefined : n > 0, count: typeof body.count === "string" ? body.count : String(body.count) };
-}
-
-/** The address of each long-running service or one-shot job a `depends_on` entry names. */
-function dependencies(body: JsonObject): string[] {
-  return arr(body.depends_on)
-    .filter((d): d is string => typeof d === "string")
-    .map((d) => d.replace(/^\$\{|\}$/g, "").replace(/\[\d+\]$/, ""))
-    .filter((d) => /^docker_(container|service)\./.test(d));
-}
-
-/** Reads the model from a parsed `cdk.tf.json`. Throws an InputError when a needed variable has no value. */
-export function readStack(stack: string, config: unknown, vars: Variables): StackModel {
-  const root = isObject(config) ? config : {};
-  const resources = (isObject(root.resource) ? root.resource : {}) as unknown as Resources;
-  const locals = isObject(root.locals) ? root.locals : {};
-  const services: (ServiceModel & { rawDependsOn: string[] })[] = [];
+/**
+ * What verify expects of a stack, from its parsed `cdk.tf.json` (read by tools/model/synthesized-stack.ts).
+ * Throws an InputError when a needed variable has no value.
+ */
+export function expectedStack(stack: string, config: unknown, vars: Variables): StackModel {
+  const synthesized = readSynthesizedStack(config);
+  const byAddress = new Map(synthesized.workloads.map((w) => [w.address, w]));
+  const services: ServiceModel[] = [];
   const oneShots: OneShotModel[] = [];
 
-  for (const [id, body] of Object.entries(resources.docker_container ?? {})) {
-    const address = `docker_container.${id}`;
-    const name = vars.resolve(str(body.name) ?? id, address);
-    if (body.start === false) continue; // a files loader: created, never started
-    if (body.must_run === false) {
-      oneShots.push({ address, name, ...presence(body, vars) });
+  for (const w of synthesized.workloads) {
+    const name = vars.resolve(w.name, w.address);
+    if (!w.started) continue; // a files loader: created, never started
+    if (!w.mustRun) {
+      oneShots.push({ address: w.address, name, ...presence(w, vars) });
       continue;
     }
-    const test = healthTest(body.healthcheck);
-    const text = configurationText(body, resources, locals);
+    const text = configurationText(w, synthesized, byAddress);
     services.push({
-      kind: "container",
-      address,
+      kind: w.kind,
+      address: w.address,
       name,
-      ...presence(body, vars),
-      healthcheck: test !== undefined,
-      ports: arr(body.ports).flatMap((p) => {
-        if (!isObject(p)) return [];
-        const internal = num(p.internal);
-        if (internal === undefined) return [];
-        return [{ protocol: str(p.protocol) ?? "tcp", internal, external: num(p.external), ip: str(p.ip) ?? "0.0.0.0" }];
-      }),
-      networks: arr(body.networks_advanced).flatMap((n) => {
-        if (!isObject(n)) return [];
-        const network = networkName(str(n.name), resources, vars);
-        return network ? [{ network, aliases: arr(n.aliases).filter((a): a is string => typeof a === "string") }] : [];
-      }),
-      dependsOn: [],
-      rawDependsOn: dependencies(body),
-      listenPorts: [...new Set([...(test ? healthCheckPorts(test) : []), ...listenAddressPorts(text)])].sort((a, b) => a - b),
-      text,
-    });
-  }
-
-  for (const [id, body] of Object.entries(resources.docker_service ?? {})) {
-    const address = `docker_service.${id}`;
-    const name = vars.resolve(str(body.name) ?? id, address);
-    const taskSpec = isObject(body.task_spec) ? body.task_spec : {};
-    const containerSpec = isObject(taskSpec.container_spec) ? taskSpec.container_spec : {};
-    const test = healthTest(containerSpec.healthcheck);
-    const mode = isObject(body.mode) ? body.mode : {};
-    const replicated = isObject(mode.replicated) ? mode.replicated : undefined;
-    const endpoint = isObject(body.endpoint_spec) ? body.endpoint_spec : {};
-    const text = configurationText(body, resources, locals);
-    services.push({
-      kind: "swarm",
-      address,
-      name,
-      ...presence(body, vars),
-      healthcheck: test !== undefined,
-      replicas: mode.global === true ? undefined : (num(replicated?.replicas) ?? 1),
-      ports: arr(endpoint.ports).flatMap((p) => {
-        if (!isObject(p)) return [];
-        const internal = num(p.target_port);
-        if (internal === undefined) return [];
-        return [
-          {
-            protocol: str(p.protocol) ?? "tcp",
-            internal,
-            external: num(p.published_port),
-            ip: "0.0.0.0",
-            mode: str(p.publish_mode) === "host" ? ("host" as const) : ("ingress" as const),
-          },
-        ];
-      }),
-      networks: arr(taskSpec.networks_advanced).flatMap((n) => {
-        if (!isObject(n)) return [];
-        const network = networkName(str(n.id) ?? str(n.name), resources, vars);
-        return network ? [{ network, aliases: arr(n.aliases).filter((a): a is string => typeof a === "string") }] : [];
-      }),
-      dependsOn: [],
-      rawDependsOn: dependencies(body),
-      listenPorts: [...new Set([...(test ? healthCheckPorts(test) : []), ...listenAddressPorts(text)])].sort((a, b) => a - b),
+      ...presence(w, vars),
+      healthcheck: w.healthcheck !== undefined,
+      ...(w.swarm ? { replicas: w.swarm.global ? undefined : typeof w.swarm.replicas === "number" ? w.swarm.replicas : 1 } : {}),
+      ports: w.ports.map((p) =>
+        w.swarm
+          ? { protocol: p.protocol, internal: p.internal, external: p.external, ip: "0.0.0.0", mode: p.mode }
+          : { protocol: p.protocol, internal: p.internal, external: p.external, ip: p.ip ?? "0.0.0.0" },
+      ),
+      networks: networks(w, vars),
+      dependsOn: w.dependsOn.filter((d) => /^docker_(container|service)\./.test(d)),
+      listenPorts: [...new Set([...(w.healthcheck ? healthCheckPorts(w.healthcheck) : []), ...listenAddressPorts(text)])].sort(
+        (a, b) => a - b,
+      ),
       text,
     });
   }
@@ -285,10 +196,7 @@ export function readStack(stack: string, config: unknown, vars: Variables): Stac
   const serviceAddresses = new Set(services.map((s) => s.address));
   return {
     stack,
-    services: services.map(({ rawDependsOn, ...s }) => ({
-      ...s,
-      dependsOn: rawDependsOn.filter((d) => serviceAddresses.has(d) && d !== s.address),
-    })),
+    services: services.map((s) => ({ ...s, dependsOn: s.dependsOn.filter((d) => serviceAddresses.has(d) && d !== s.address) })),
     oneShots,
   };
 }

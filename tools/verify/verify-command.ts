@@ -13,6 +13,7 @@ import * as fs from "fs";
 import { networkInterfaces } from "os";
 import * as path from "path";
 import { InputError, parseArgs } from "../lib/cli";
+import { stackFilePath, synthesizedStacks } from "../model/synth-output";
 import { DockerCliMissing } from "../lib/docker-cli";
 import { DockerCli } from "./cli-docker-api";
 import { tcpProbe } from "./tcp-probe";
@@ -20,7 +21,7 @@ import { verifyStack } from "./checks";
 import { DockerApi, TcpProbe } from "./docker-api";
 import { dockerHost } from "./docker-host";
 import { exitCodeOf, renderReport } from "./check-report";
-import { readStack, StackModel } from "./expected-stack";
+import { expectedStack, StackModel } from "./expected-stack";
 import { extractVarArgs, Variables, VariableBlocks } from "./variable-values";
 import { isObject } from "../lib/json";
 
@@ -61,12 +62,9 @@ export function externalAddress(): string | undefined {
 
 /** `<out>/stacks/<stack>/cdk.tf.json` (or `<out>/<stack>/cdk.tf.json` when --out is the stacks directory). */
 export function stackFile(outDir: string, stack: string): string {
-  const stacksDir = fs.existsSync(path.join(outDir, "stacks")) ? path.join(outDir, "stacks") : outDir;
-  const file = path.join(stacksDir, stack, "cdk.tf.json");
+  const file = stackFilePath(outDir, stack);
   if (fs.existsSync(file)) return file;
-  const known = fs.existsSync(stacksDir)
-    ? fs.readdirSync(stacksDir).filter((d) => fs.existsSync(path.join(stacksDir, d, "cdk.tf.json")))
-    : [];
+  const known = synthesizedStacks(outDir);
   if (known.length === 0)
     throw new InputError(
       `no synthesized stacks in ${outDir}: run \`npm run synth\` first${outDir.endsWith("cdktf.out") ? "" : " (with CDKTF_OUTDIR set to that directory)"}`,
@@ -107,7 +105,7 @@ export async function main(argv: readonly string[], deps: VerifyDeps = {}): Prom
   const blocks = (isObject(config) && isObject(config.variable) ? config.variable : {}) as unknown as VariableBlocks;
   const vars = new Variables(blocks, cliVars, env);
   const host = dockerHost(args.values.get("docker-host")?.[0], vars, env);
-  const model = readStack(stack, config, vars);
+  const model = expectedStack(stack, config, vars);
 
   const docker = deps.docker ? deps.docker(host.url, host.env) : new DockerCli(host.url, host.env);
   const result = await verifyStack({

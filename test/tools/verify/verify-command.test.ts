@@ -17,7 +17,7 @@ import {
 } from "../../../tools/verify/docker-api";
 import { addressing, modelledLinks } from "../../../tools/verify/links";
 import { parseProbe, probeCommand } from "../../../tools/verify/container-probe";
-import { healthCheckPorts, listenAddressPorts, readStack } from "../../../tools/verify/expected-stack";
+import { expectedStack, healthCheckPorts, listenAddressPorts } from "../../../tools/verify/expected-stack";
 import { evaluateCount, extractVarArgs, Variables } from "../../../tools/verify/variable-values";
 
 /*
@@ -530,7 +530,7 @@ describe("usage", () => {
 describe("reading the stacks", () => {
   const model = (stack: string, cli: Record<string, string> = {}) => {
     const config = JSON.parse(fs.readFileSync(path.join(out, "stacks", stack, "cdk.tf.json"), "utf8"));
-    return readStack(stack, config, new Variables(config.variable, cli, {}));
+    return expectedStack(stack, config, new Variables(config.variable, cli, {}));
   };
   const links = (stack: string) =>
     modelledLinks(model(stack)).map((l) => `${l.from.name} → ${l.alias}:${l.ports.join(",")} [${l.reasons.join("; ")}]`);
