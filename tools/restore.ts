@@ -27,7 +27,7 @@ import { RUNNER_PATHS } from "../lib/backup-script";
 import { InputError, parseArgs } from "./lib/cli";
 import { dockerOn, DockerCliMissing } from "./lib/docker-cli";
 import { isObject } from "./lib/json";
-import { environmentOf } from "./lib/stack-name";
+import { environmentOf, systemAndEnvironment } from "./lib/stack-name";
 import { dockerHost } from "./verify/docker-host";
 import { extractVarArgs, Variables, VariableBlocks } from "./verify/variable-values";
 import { stackFile } from "./verify/verify-command";
@@ -103,8 +103,7 @@ function log(line: string): void {
 }
 
 async function runnerOf(docker: Docker, stack: string): Promise<string> {
-  const environment = environmentOf(stack);
-  const system = stack.slice(0, stack.length - environment.length - 1);
+  const { system, environment } = systemAndEnvironment(stack);
   if (environment === "unknown" || system === "") throw new InputError(`${stack} is not a stack name (<system>-<dev|staging|production>)`);
   const names = (
     await docker.ok(

@@ -7,7 +7,8 @@
  */
 import { readSynthesizedStack, SwarmFileRef, Workload } from "./model/synthesized-stack";
 
-export type Json = Record<string, any>;
+/** A parsed `cdk.tf.json`. */
+export type Json = Record<string, unknown>;
 
 export interface Port {
   /** The address a container's port binds; a swarm port binds every interface. */
