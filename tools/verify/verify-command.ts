@@ -9,11 +9,10 @@
  * Exit codes: 0 every check passed (warnings allowed); 1 a check failed; 2 bad usage (unknown stack,
  * no synth output, no Docker host).
  */
-import * as fs from "fs";
 import { networkInterfaces } from "os";
 import * as path from "path";
 import { InputError, parseArgs } from "../lib/cli";
-import { stackFilePath, synthesizedStacks } from "../model/synth-output";
+import { loadSynthesized } from "../model/synth-output";
 import { DockerCliMissing } from "../lib/docker-cli";
 import { DockerCli } from "./cli-docker-api";
 import { tcpProbe } from "./tcp-probe";
@@ -60,18 +59,6 @@ export function externalAddress(): string | undefined {
   return undefined;
 }
 
-/** `<out>/stacks/<stack>/cdk.tf.json` (or `<out>/<stack>/cdk.tf.json` when --out is the stacks directory). */
-export function stackFile(outDir: string, stack: string): string {
-  const file = stackFilePath(outDir, stack);
-  if (fs.existsSync(file)) return file;
-  const known = synthesizedStacks(outDir);
-  if (known.length === 0)
-    throw new InputError(
-      `no synthesized stacks in ${outDir}: run \`npm run synth\` first${outDir.endsWith("cdktf.out") ? "" : " (with CDKTF_OUTDIR set to that directory)"}`,
-    );
-  throw new InputError(`unknown stack ${stack}; synthesized stacks: ${known.sort().join(", ")}`);
-}
-
 function targetOf(model: StackModel): string {
   const kinds = new Set(model.services.map((s) => s.kind));
   if (kinds.has("swarm"))
@@ -95,13 +82,7 @@ export async function main(argv: readonly string[], deps: VerifyDeps = {}): Prom
   if (wait !== undefined && !/^\d+$/.test(wait)) throw new InputError(`--wait ${wait}: expected a number of seconds`);
   const outDir = path.resolve(deps.cwd ?? process.cwd(), args.values.get("out")?.[0] ?? env.CDKTF_OUTDIR ?? "cdktf.out");
 
-  const file = stackFile(outDir, stack);
-  let config: unknown;
-  try {
-    config = JSON.parse(fs.readFileSync(file, "utf8"));
-  } catch {
-    throw new InputError(`${file} is not valid JSON: run \`npm run synth\` again`);
-  }
+  const config = loadSynthesized(outDir, stack);
   const blocks = (isObject(config) && isObject(config.variable) ? config.variable : {}) as unknown as VariableBlocks;
   const vars = new Variables(blocks, cliVars, env);
   const host = dockerHost(args.values.get("docker-host")?.[0], vars, env);

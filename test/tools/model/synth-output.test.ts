@@ -2,7 +2,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { stackFilePath, stacksDirectory, synthesizedStacks } from "../../../tools/model/synth-output";
+import { InputError } from "../../../tools/lib/cli";
+import { loadSynthesized, stackFile, stackFilePath, stacksDirectory, synthesizedStacks } from "../../../tools/model/synth-output";
 
 let out: string;
 beforeAll(() => {
@@ -28,4 +29,16 @@ test("a directory without stacks, or none at all: no stacks", () => {
   expect(synthesizedStacks(path.join(out, "stacks", "not-synthesized"))).toEqual([]);
   expect(synthesizedStacks(path.join(out, "missing"))).toEqual([]);
   expect(stackFilePath(path.join(out, "missing"), "x")).toBe(path.join(out, "missing", "x", "cdk.tf.json"));
+});
+
+test("a stack's parsed file; an unknown stack names the synthesized ones; none synthesized says to synthesize; bad JSON says to synthesize again", () => {
+  expect(loadSynthesized(out, "demo-dev")).toEqual({});
+  expect(() => stackFile(out, "demo-staging")).toThrow("unknown stack demo-staging; synthesized stacks: demo-dev, demo-production");
+  expect(() => stackFile(path.join(out, "missing"), "demo-dev")).toThrow(
+    /^no synthesized stacks in .*missing: run `npm run synth` first \(with CDKTF_OUTDIR/,
+  );
+  fs.mkdirSync(path.join(out, "stacks", "broken-dev"));
+  fs.writeFileSync(path.join(out, "stacks", "broken-dev", "cdk.tf.json"), "{");
+  expect(() => loadSynthesized(out, "broken-dev")).toThrow(/broken-dev\/cdk\.tf\.json is not valid JSON: run `npm run synth` again$/);
+  for (const e of [() => stackFile(out, "x"), () => loadSynthesized(out, "broken-dev")]) expect(e).toThrow(InputError);
 });
