@@ -29,6 +29,11 @@ const ROOT = path.resolve(__dirname, "..", "..", "..");
 const FIX = path.join(__dirname, "..", "fixtures", "verify");
 const EXTERNAL = "192.0.2.2";
 const load = <T>(...parts: string[]): T => JSON.parse(fs.readFileSync(path.join(FIX, ...parts), "utf8")) as T;
+/** A recorded answer the test edits (the API's types are read-only). */
+type Editable<T> = { -readonly [K in keyof T]: NonNullable<T[K]> extends object ? Editable<NonNullable<T[K]>> : T[K] };
+/** The container named `name` in a recording, to edit. */
+const editable = (containers: ContainerInspect[], name: (n: string) => boolean) =>
+  containers.find((c) => name(c.Name))! as unknown as Editable<ContainerInspect>;
 
 let out: string;
 beforeAll(() => {
@@ -45,48 +50,51 @@ afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
 type ExecHandler = (container: string, host: string, ports: number[]) => ExecResult | undefined;
 
 /** A Docker host that answers from recorded JSON; `docker exec` of the probe goes to `onExec`. */
+/** `docker info` as recorded: the fields the engine check reads. */
+type EngineAnswer = { ServerVersion: string; Swarm?: { NodeID?: string; LocalNodeState?: string; ControlAvailable?: boolean } };
+
+interface Recording {
+  info?: EngineAnswer;
+  containers?: ContainerInspect[];
+  services?: ServiceInspect[];
+  tasks?: (TaskInspect & { ServiceID?: string })[];
+  nodes?: NodeInspect[];
+  unreachable?: string;
+  onExec?: ExecHandler;
+}
+
 class RecordedDocker implements DockerApi {
   readonly execs: string[] = [];
-  constructor(
-    private readonly rec: {
-      info?: { ServerVersion: string; Swarm?: { NodeID?: string; LocalNodeState?: string; ControlAvailable?: boolean } };
-      containers?: ContainerInspect[];
-      services?: ServiceInspect[];
-      tasks?: (TaskInspect & { ServiceID?: string })[];
-      nodes?: NodeInspect[];
-      unreachable?: string;
-      onExec?: ExecHandler;
-    },
-  ) {}
+  constructor(readonly recording: Recording) {}
 
   async engine(): Promise<EngineInfo> {
-    if (this.rec.unreachable) throw new DockerError(this.rec.unreachable);
-    const info = this.rec.info ?? { ServerVersion: "26.1.5+dfsg1" };
+    if (this.recording.unreachable) throw new DockerError(this.recording.unreachable);
+    const info = this.recording.info ?? { ServerVersion: "26.1.5+dfsg1" };
     const swarm = info.Swarm?.LocalNodeState === "active" ? info.Swarm : undefined;
     return { serverVersion: info.ServerVersion, swarmNodeId: swarm?.NodeID, swarmManager: swarm?.ControlAvailable === true };
   }
   async container(nameOrId: string): Promise<ContainerInspect | undefined> {
-    return (this.rec.containers ?? []).find(
+    return (this.recording.containers ?? []).find(
       (c) => c.Name === `/${nameOrId}` || c.Id === nameOrId || (nameOrId.length >= 12 && c.Id.startsWith(nameOrId)),
     );
   }
   async service(name: string): Promise<ServiceInspect | undefined> {
-    return (this.rec.services ?? []).find((s) => s.Spec.Name === name);
+    return (this.recording.services ?? []).find((s) => s.Spec.Name === name);
   }
   async tasks(service: string): Promise<readonly TaskInspect[]> {
     const svc = await this.service(service);
     if (!svc) throw new DockerError(`no such service: ${service}`);
-    return (this.rec.tasks ?? []).filter((t) => t.ServiceID === svc.ID && t.DesiredState === "running");
+    return (this.recording.tasks ?? []).filter((t) => t.ServiceID === svc.ID && t.DesiredState === "running");
   }
   async nodes(): Promise<readonly NodeInspect[]> {
-    return this.rec.nodes ?? [];
+    return this.recording.nodes ?? [];
   }
   async exec(container: string, argv: readonly string[]): Promise<ExecResult> {
     // argv: sh -c <script> verify-probe <host> <port>...
     const [host, ...ports] = argv.slice(4);
     this.execs.push(`${container} ${host}:${ports.join(",")}`);
     return (
-      this.rec.onExec?.(container, host, ports.map(Number)) ?? {
+      this.recording.onExec?.(container, host, ports.map(Number)) ?? {
         code: 0,
         stdout: ports.map((p) => `R ${p} open nc`).join("\n") + "\n",
         stderr: "",
@@ -161,7 +169,7 @@ describe("containers target (recorded docker inspect)", () => {
 
   test("a failing health check fails the service, with the last check's output", async () => {
     const containers = zfsDev();
-    const app = containers.find((c) => c.Name === "/zfs-sync-dev-app")! as any;
+    const app = editable(containers, (n) => n === "/zfs-sync-dev-app");
     app.State.Health = {
       Status: "unhealthy",
       FailingStreak: 3,
@@ -187,8 +195,8 @@ describe("containers target (recorded docker inspect)", () => {
 
   test("a port answering where none is declared fails: a loopback-only port reachable on the machine's other address, an undeclared binding", async () => {
     const containers = zfsDev();
-    const app = containers.find((c) => c.Name === "/zfs-sync-dev-app")! as any;
-    app.NetworkSettings.Ports["9000/tcp"] = [{ HostIp: "0.0.0.0", HostPort: "9000" }];
+    const app = editable(containers, (n) => n === "/zfs-sync-dev-app");
+    app.NetworkSettings!.Ports!["9000/tcp"] = [{ HostIp: "0.0.0.0", HostPort: "9000" }];
     const r = await verify(["zfs-sync-dev"], new RecordedDocker({ containers }), tcp([...zfsOpen, `${EXTERNAL}:8000`]));
     expect(r.exitCode).toBe(1);
     expect(r.line(/not exposed zfs-sync-dev-app 192\.0\.2\.2:8000/)).toMatch(
@@ -199,8 +207,8 @@ describe("containers target (recorded docker inspect)", () => {
 
   test("a declared loopback port bound on every interface fails", async () => {
     const containers = zfsDev();
-    const app = containers.find((c) => c.Name === "/zfs-sync-dev-app")! as any;
-    app.NetworkSettings.Ports["8000/tcp"] = [{ HostIp: "0.0.0.0", HostPort: "8000" }];
+    const app = editable(containers, (n) => n === "/zfs-sync-dev-app");
+    app.NetworkSettings!.Ports!["8000/tcp"] = [{ HostIp: "0.0.0.0", HostPort: "8000" }];
     const r = await verify(["zfs-sync-dev"], new RecordedDocker({ containers }), tcp(zfsOpen));
     expect(r.line(/bindings zfs-sync-dev-app/)).toMatch(/^✗ .*8000\/tcp is bound to 0\.0\.0\.0:8000; the stack declares 127\.0\.0\.1:8000/);
   });
@@ -261,7 +269,7 @@ describe("one-shot jobs and connections (jessy-dev, zcash-dev)", () => {
 
   test("a one-shot job that exited non-zero fails", async () => {
     const containers = jessy();
-    const init = containers.find((c) => c.Name === "/jessy-dev-mmap-init")! as any;
+    const init = editable(containers, (n) => n === "/jessy-dev-mmap-init");
     init.State.ExitCode = 3;
     const r = await verify(["jessy-dev"], new RecordedDocker({ containers }), tcp(jessyOpen));
     expect(r.exitCode).toBe(1);
@@ -344,9 +352,9 @@ describe("one-shot jobs and connections (jessy-dev, zcash-dev)", () => {
 describe("swarm target (zfs-sync-staging on three nodes, recorded)", () => {
   const TB = "unix:///run/z3-swarm/node0.sock";
   const recording = (state: string) => ({
-    info: load<any>("zfs-sync-staging", "info.json"),
+    info: load<EngineAnswer>("zfs-sync-staging", "info.json"),
     services: load<ServiceInspect[]>("zfs-sync-staging", state, "services.json"),
-    tasks: load<TaskInspect[]>("zfs-sync-staging", state, "tasks.json"),
+    tasks: load<(TaskInspect & { ServiceID?: string })[]>("zfs-sync-staging", state, "tasks.json"),
     nodes: load<NodeInspect[]>("zfs-sync-staging", state, "nodes.json"),
     containers: load<ContainerInspect[]>("zfs-sync-staging", state, "containers.json"),
   });
@@ -355,7 +363,7 @@ describe("swarm target (zfs-sync-staging on three nodes, recorded)", () => {
     const rec = recording(state);
     const proxy = rec.services.find((s) => s.Spec.Name === "zfs-sync-staging-proxy")!;
     const ids = rec.tasks
-      .filter((t: any) => t.ServiceID === proxy.ID && t.DesiredState === "running" && t.Status.State === "running")
+      .filter((t) => t.ServiceID === proxy.ID && t.DesiredState === "running" && t.Status.State === "running")
       .map((t) => t.NodeID);
     return rec.nodes.filter((n) => ids.includes(n.ID)).map((n) => `${n.Status.Addr}:443`);
   };
@@ -385,7 +393,7 @@ describe("swarm target (zfs-sync-staging on three nodes, recorded)", () => {
       /^✓ .*open from inside zfs-sync-staging-proxy task 2 \(nc\) \[depends_on, addressed as zfs-sync:8000\]$/,
     );
     expect(docker.execs).toEqual([
-      `${recording("converged").tasks.find((t: any) => t.Slot === 2 && t.NodeID === "tuwrt386z0hd4wsqo43w0xl6v")!.Status.ContainerStatus!.ContainerID} zfs-sync:8000`,
+      `${recording("converged").tasks.find((t) => t.Slot === 2 && t.NodeID === "tuwrt386z0hd4wsqo43w0xl6v")!.Status.ContainerStatus!.ContainerID} zfs-sync:8000`,
     ]);
   });
 
@@ -406,7 +414,7 @@ describe("swarm target (zfs-sync-staging on three nodes, recorded)", () => {
     const docker = new RecordedDocker(rolling);
     const original = docker.tasks.bind(docker);
     docker.tasks = async (s: string) => (calls++ < 3 ? original(s) : new RecordedDocker(converged).tasks(s));
-    (docker as any).rec.containers = [...converged.containers, ...rolling.containers];
+    docker.recording.containers = [...converged.containers, ...rolling.containers];
     const r = await verify(["zfs-sync-staging", "--docker-host", TB, "--wait", "60"], docker, tcp(proxyNodes("converged")));
     expect(r.line(/service zfs-sync-staging-proxy/)).toMatch(/^✓ .*2\/2 tasks running/);
     expect(calls).toBeGreaterThan(3);
@@ -438,7 +446,7 @@ describe("swarm target (zfs-sync-staging on three nodes, recorded)", () => {
 
   test("a task container on this node that turned unhealthy fails the service", async () => {
     const rec = recording("converged");
-    const pg = rec.containers.find((c) => c.Name.startsWith("/zfs-sync-staging-postgres.1."))! as any;
+    const pg = editable(rec.containers, (n) => n.startsWith("/zfs-sync-staging-postgres.1."));
     pg.State.Health = { Status: "unhealthy", FailingStreak: 5, Log: [{ ExitCode: 2, Output: "127.0.0.1:5432 - no response" }] };
     const r = await verify(["zfs-sync-staging", "--docker-host", TB], new RecordedDocker(rec), tcp(proxyNodes("converged")));
     expect(r.line(/service zfs-sync-staging-postgres/)).toMatch(
