@@ -7,8 +7,9 @@
  */
 import { readSynthesizedStack, SwarmFileRef, Workload } from "./model/synthesized-stack";
 
-/** A parsed `cdk.tf.json`. */
-export type Json = Record<string, unknown>;
+/** A parsed `cdk.tf.json`, or a block of it (the pages read attributes by name). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = Record<string, any>;
 
 export interface Port {
   /** The address a container's port binds; a swarm port binds every interface. */

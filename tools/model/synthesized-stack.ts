@@ -149,6 +149,8 @@ export interface SynthesizedStack {
   readonly locals: JsonObject;
   /** A resource's block by type and id, e.g. `("docker_secret", "x")`. */
   resource(type: string, id: string): JsonObject | undefined;
+  /** Every resource of a type, in the order the stack declares them. */
+  resources(type: string): readonly { readonly address: string; readonly id: string; readonly body: JsonObject }[];
 }
 
 function str(v: unknown): string | undefined {
@@ -358,5 +360,6 @@ export function readSynthesizedStack(json: unknown): SynthesizedStack {
     preconditions: ofType("terraform_data").flatMap(([, d]) => blocks(obj(d.lifecycle).precondition)),
     locals: obj(root.locals),
     resource,
+    resources: (type) => ofType(type).map(([id, body]) => ({ address: `${type}.${id}`, id, body })),
   };
 }
