@@ -30,7 +30,8 @@ import { isObject } from "./lib/json";
 import { environmentOf, systemAndEnvironment } from "./lib/stack-name";
 import { dockerHost } from "./verify/docker-host";
 import { extractVarArgs, Variables, VariableBlocks } from "./verify/variable-values";
-import { stackFile } from "./verify/verify-command";
+import { stackFile } from "./model/synth-output";
+import { readSynthesizedStack } from "./model/synthesized-stack";
 
 export const USAGE = `usage: npm run restore -- <stack> <volume> [<snapshot>] [options]
 
@@ -304,21 +305,16 @@ export async function restore(docker: Docker, stack: string, volume: string, sna
 
 /** The volumes the synthesized stack's backup runner backs up (its sources.json), read before Docker is contacted. */
 export function backedUpVolumes(config: unknown, stack: string): RunnerSource[] {
-  const resources = isObject(config) && isObject(config.resource) ? config.resource : {};
-  const containers = isObject(resources.docker_container) ? resources.docker_container : {};
-  for (const body of Object.values(containers)) {
-    if (!isObject(body)) continue;
-    const uploads = Array.isArray(body.upload) ? body.upload : [];
-    for (const u of uploads) {
-      if (!isObject(u) || u.file !== RUNNER_PATHS.sources || typeof u.content !== "string") continue;
-      try {
-        return (JSON.parse(u.content) as { sources: RunnerSource[] }).sources;
-      } catch {
-        throw new InputError(`${stack}: the backup runner's ${RUNNER_PATHS.sources} in the synthesized stack is not JSON`);
-      }
-    }
+  const upload = readSynthesizedStack(config)
+    .workloads.flatMap((w) => w.uploads)
+    .find((u) => u.file === RUNNER_PATHS.sources);
+  if (upload === undefined)
+    throw new InputError(`${stack} has no backup runner in its synthesized stack: backups are not configured for it`);
+  try {
+    return (JSON.parse(upload.text) as { sources: RunnerSource[] }).sources;
+  } catch {
+    throw new InputError(`${stack}: the backup runner's ${RUNNER_PATHS.sources} in the synthesized stack is not JSON`);
   }
-  throw new InputError(`${stack} has no backup runner in its synthesized stack: backups are not configured for it`);
 }
 
 /** Environment of a one-off restic call, as backup.sh sets it. */
