@@ -20,7 +20,6 @@
  * Exit codes: 0 restored (or listed); 1 the restore failed (the message says where; stopped services
  * are started again); 2 bad usage.
  */
-import * as fs from "fs";
 import * as path from "path";
 import { createInterface } from "readline";
 import { RUNNER_PATHS } from "../lib/backup-script";
@@ -30,7 +29,7 @@ import { isObject } from "./lib/json";
 import { environmentOf, systemAndEnvironment } from "./lib/stack-name";
 import { dockerHost } from "./verify/docker-host";
 import { extractVarArgs, Variables, VariableBlocks } from "./verify/variable-values";
-import { stackFile } from "./model/synth-output";
+import { loadSynthesized } from "./model/synth-output";
 import { readSynthesizedStack } from "./model/synthesized-stack";
 
 export const USAGE = `usage: npm run restore -- <stack> <volume> [<snapshot>] [options]
@@ -444,13 +443,7 @@ export async function main(
 
   // The synthesized stack says which volumes its runner backs up: checked before Docker is contacted.
   const outDir = path.resolve(deps.cwd ?? process.cwd(), args.values.get("out")?.[0] ?? env.CDKTF_OUTDIR ?? "cdktf.out");
-  const file = stackFile(outDir, stack);
-  let config: unknown;
-  try {
-    config = JSON.parse(fs.readFileSync(file, "utf8"));
-  } catch {
-    throw new InputError(`${file} is not valid JSON: run \`npm run synth\` again`);
-  }
+  const config = loadSynthesized(outDir, stack);
   const sources = backedUpVolumes(config, stack);
   if (!sources.some((s) => s.volume === volume))
     throw new InputError(
