@@ -1,5 +1,5 @@
 import { runtimePolicyFindings } from "./e2e/harness/runtime-policy";
-import { Inspect } from "./e2e/harness/docker";
+import { Inspect } from "./e2e/harness/docker-engine";
 
 /** The real-engine policy check itself: a compliant inspect passes, each violation is named. */
 const compliant = (): Inspect =>

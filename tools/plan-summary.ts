@@ -7,12 +7,24 @@
  * Exit codes: 0 summary written; 2 a gated (production) stack would destroy or replace a volume and
  * --allow-data-loss was not given; 1 bad input or usage.
  */
-import { AttributeChange, diffAttributes } from "./lib/diff";
+import { AttributeChange, diffAttributes } from "./review/attribute-diff";
 import { formatPath, isObject, Json, pathStartsWith, PathPart } from "./lib/json";
 import { parseArgs, InputError, readJsonFile, runCli } from "./lib/cli";
-import { CALLOUT_TYPES, CONTAINER_NOT_APPLIED, isLongRunningContainer, isStatefulVolume, VOLUME } from "./lib/docker";
-import { code, DEFAULT_MAX_LENGTH, escapeMd, fenced, fitMarkdown, Marks, plural, renderValue, subMarks, table } from "./lib/render";
-import { DEFAULT_GATED_ENVIRONMENTS, environmentOf, isGated, stackNameFromFile } from "./lib/stack";
+import { CALLOUT_TYPES, CONTAINER_NOT_APPLIED, isLongRunningContainer, isStatefulVolume, VOLUME } from "./review/provider-behaviour";
+import { code, DEFAULT_MAX_LENGTH, escapeMd, fenced, fitMarkdown, Marks, plural, renderValue, subMarks, table } from "./review/markdown";
+import { stackNameFromFile } from "./lib/stack-name";
+import {
+  attentionSection,
+  Callout,
+  countByKind,
+  findingsVerdict,
+  gate,
+  gateMessages,
+  GateOptions,
+  gateOptionsOf,
+  maxLengthOf,
+  stackGate,
+} from "./review/gating";
 
 export const PLAN_SUMMARY_MARKER = "<!-- plan-summary -->";
 
@@ -27,11 +39,7 @@ export interface PlanInput {
   readonly readError?: string;
 }
 
-export interface SummaryOptions {
-  /** Report gated data loss but exit 0. @default false */
-  readonly allowDataLoss?: boolean;
-  /** Environments where destroying or replacing any volume is gated (exit 2). Unknown environments always are. @default ["production"] */
-  readonly gatedEnvironments?: readonly string[];
+export interface SummaryOptions extends GateOptions {
   /** Markdown longer than this drops attribute details (GitHub comments hold 65,536 characters). @default 60000 */
   readonly maxLength?: number;
   /** @default "Terraform plan summary" plus the stack names */
@@ -56,16 +64,7 @@ export interface ResourceSummary {
   readonly unknownCount: number;
 }
 
-export type CalloutKind = "data-loss" | "downtime" | "disruption";
-
-export interface Callout {
-  readonly kind: CalloutKind;
-  readonly stack: string;
-  readonly address: string;
-  /** True when this finding alone makes the exit code 2 (without --allow-data-loss). */
-  readonly gating: boolean;
-  readonly text: string;
-}
+export type { Callout, CalloutKind } from "./review/gating";
 
 export interface StackSummary {
   readonly stack: string;
@@ -256,8 +255,7 @@ function triggerNote(address: string, replaced: ReadonlySet<string>): string {
 }
 
 export function summarizeStack(input: PlanInput, options: SummaryOptions = {}): StackSummary {
-  const environment = input.environment ?? environmentOf(input.stack);
-  const gated = isGated(environment, options.gatedEnvironments ?? DEFAULT_GATED_ENVIRONMENTS);
+  const { environment, gated, callout } = stackGate(input.stack, options, input.environment);
   const { resourceChanges, outputChanges, complete } = validatePlan(input.plan);
   const counts = { add: 0, change: 0, replace: 0, destroy: 0 };
   const resources: ResourceSummary[] = [];
@@ -312,39 +310,35 @@ export function summarizeStack(input: PlanInput, options: SummaryOptions = {}): 
       const kind = CALLOUT_TYPES[rc.type];
       if (rc.type === VOLUME) {
         const stateful = isStatefulVolume(before);
-        const gating = gated;
-        callouts.push({
-          kind: "data-loss",
-          stack,
-          address: rc.address,
-          gating,
-          text:
+        callouts.push(
+          callout(
+            "data-loss",
+            rc.address,
             `**data loss**: ${stateful ? "stateful " : ""}volume ${code(rc.address)}${named} is ${verb}${why}` +
-            (action === "replace" ? "; the new volume starts empty." : "; its data is deleted."),
-        });
+              (action === "replace" ? "; the new volume starts empty." : "; its data is deleted."),
+          ),
+        );
       } else if (kind !== undefined) {
-        callouts.push({
-          kind: "disruption",
-          stack,
-          address: rc.address,
-          gating: false,
-          text:
+        callouts.push(
+          callout(
+            "disruption",
+            rc.address,
             `${kind} ${code(rc.address)}${named} is ${verb}${why}` +
-            (kind === "network"
-              ? "; attached containers lose this network until they are recreated."
-              : "; containers using it must be recreated."),
-        });
+              (kind === "network"
+                ? "; attached containers lose this network until they are recreated."
+                : "; containers using it must be recreated."),
+          ),
+        );
       } else if (rc.type === "docker_container" && isLongRunningContainer(before)) {
-        callouts.push({
-          kind: "downtime",
-          stack,
-          address: rc.address,
-          gating: false,
-          text:
+        callouts.push(
+          callout(
+            "downtime",
+            rc.address,
             action === "replace"
               ? `**downtime**: long-running container ${code(rc.address)}${named} is stopped, removed and recreated${why}.`
               : `**service removed**: long-running container ${code(rc.address)}${named} is destroyed${why}.`,
-        });
+          ),
+        );
       }
     }
     if (action === "update" && rc.type === "docker_container") {
@@ -384,8 +378,7 @@ export function summarizePlans(inputs: readonly PlanInput[], options: SummaryOpt
   const errors: string[] = [];
   const seen = new Set<string>();
   for (const input of inputs) {
-    const environment = input.environment ?? environmentOf(input.stack);
-    const gated = isGated(environment, options.gatedEnvironments ?? DEFAULT_GATED_ENVIRONMENTS);
+    const { environment, gated } = stackGate(input.stack, options, input.environment);
     const empty = {
       stack: input.stack,
       environment,
@@ -417,8 +410,7 @@ export function summarizePlans(inputs: readonly PlanInput[], options: SummaryOpt
   if (inputs.length === 0) errors.push("no plans given");
 
   const allCallouts = stacks.flatMap((s) => s.callouts);
-  const blocking = allCallouts.filter((c) => c.gating);
-  const exitCode: 0 | 1 | 2 = errors.length > 0 ? 1 : blocking.length > 0 && !options.allowDataLoss ? 2 : 0;
+  const { blocking, exitCode } = gate(allCallouts, errors, options.allowDataLoss);
   const verdict = verdictLine(stacks, errors, blocking, allCallouts, options.allowDataLoss ?? false);
   const title =
     options.title ?? `Terraform plan summary${stacks.length > 0 && stacks.length <= 3 ? `: ${stacks.map((s) => s.stack).join(", ")}` : ""}`;
@@ -437,23 +429,22 @@ function verdictLine(
   allowDataLoss: boolean,
 ): string {
   if (errors.length > 0) return `❌ **Error:** ${plural(errors.length, "plan")} could not be read; nothing below is a complete review.`;
-  const blockedStacks = [...new Set(blocking.map((c) => c.stack))];
-  if (blocking.length > 0 && !allowDataLoss) {
-    return (
-      `⛔ **Blocked:** ${blockedStacks.map(code).join(", ")} would destroy or replace ${plural(blocking.length, "volume")} (data loss). ` +
-      "Apply only after a backup, with `--allow-data-loss` (in CI: the `allow-data-loss` pull request label)."
-    );
-  }
   const total = stacks.reduce((n, s) => n + s.counts.add + s.counts.change + s.counts.replace + s.counts.destroy, 0);
-  const parts: string[] = [];
-  const count = (kind: CalloutKind) => callouts.filter((c) => c.kind === kind).length;
-  if (count("data-loss") > 0) parts.push(`${plural(count("data-loss"), "volume")} destroyed or replaced`);
-  if (count("downtime") > 0) parts.push(`${plural(count("downtime"), "long-running container")} with downtime`);
-  if (count("disruption") > 0)
-    parts.push(`${plural(count("disruption"), "network/secret/config change", "network/secret/config changes")} that disrupt containers`);
-  if (blocking.length > 0)
-    return `⚠️ **Data loss allowed** (--allow-data-loss) in ${blockedStacks.map(code).join(", ")}: ${parts.join("; ")}.`;
-  if (parts.length > 0) return `⚠️ **Review needed:** ${parts.join("; ")}.`;
+  const count = countByKind(callouts);
+  const findings: string[] = [];
+  if (count["data-loss"] > 0) findings.push(`${plural(count["data-loss"], "volume")} destroyed or replaced`);
+  if (count.downtime > 0) findings.push(`${plural(count.downtime, "long-running container")} with downtime`);
+  if (count.disruption > 0)
+    findings.push(`${plural(count.disruption, "network/secret/config change", "network/secret/config changes")} that disrupt containers`);
+  const verdict = findingsVerdict({
+    blocking,
+    allowDataLoss,
+    findings,
+    blocked: (n) =>
+      `would destroy or replace ${plural(n, "volume")} (data loss). ` +
+      "Apply only after a backup, with `--allow-data-loss` (in CI: the `allow-data-loss` pull request label).",
+  });
+  if (verdict !== undefined) return verdict;
   const warnings = stacks.reduce((n, s) => n + s.warnings.length, 0);
   if (total === 0) return warnings > 0 ? `✅ **No changes**, but read the ${plural(warnings, "warning")}.` : "✅ **No changes.**";
   return `✅ **No downtime or data loss found** in ${plural(total, "change")}${warnings > 0 ? `; read the ${plural(warnings, "warning")}` : ""}.`;
@@ -466,7 +457,6 @@ const ACTION_LABEL: Record<Action, string> = {
   delete: "destroy",
   forget: "forget (stays deployed)",
 };
-const CALLOUT_ICON: Record<CalloutKind, string> = { "data-loss": "🗑️", downtime: "🔁", disruption: "🔌" };
 
 function renderMarkdown(
   title: string,
@@ -500,17 +490,7 @@ function renderMarkdown(
   if (errors.length > 0) {
     out.push("### Errors", "", ...errors.map((e) => `- ${escapeMd(e)}`), "");
   }
-  const callouts = stacks.flatMap((s) => s.callouts);
-  if (callouts.length > 0) {
-    const order: CalloutKind[] = ["data-loss", "downtime", "disruption"];
-    const sorted = [...callouts].sort((a, b) => Number(b.gating) - Number(a.gating) || order.indexOf(a.kind) - order.indexOf(b.kind));
-    out.push(
-      "### Attention",
-      "",
-      ...sorted.map((c) => `- ${c.gating ? "⛔" : CALLOUT_ICON[c.kind]} ${code(c.stack)}: ${c.text}${c.gating ? " _(gated)_" : ""}`),
-      "",
-    );
-  }
+  out.push(...attentionSection(stacks.flatMap((s) => s.callouts)));
   const warnings = stacks.flatMap((s) => s.warnings.map((w) => `- ⚠️ ${code(s.stack)}: ${w}`));
   if (warnings.length > 0) out.push("### Warnings", "", ...warnings, "");
   for (const s of stacks) {
@@ -598,10 +578,7 @@ export function main(argv: readonly string[]): { output: string; exitCode: numbe
     files.push({ stack: stackNameFromFile(file), file });
   }
   if (files.length === 0) throw new InputError(`no plan files given\n\n${USAGE}`);
-  const maxLengthText = args.values.get("max-length")?.[0];
-  const maxLength = maxLengthText !== undefined ? Number(maxLengthText) : undefined;
-  if (maxLength !== undefined && (!Number.isInteger(maxLength) || maxLength < 1000))
-    throw new InputError("--max-length needs an integer of at least 1000");
+  const maxLength = maxLengthOf(args);
 
   const inputs: PlanInput[] = [];
   for (const { stack, file } of files) {
@@ -612,17 +589,13 @@ export function main(argv: readonly string[]): { output: string; exitCode: numbe
       inputs.push({ stack, plan: undefined, readError: error.message });
     }
   }
-  const gateEnvs = args.values.get("gate-env");
-  const result = summarizePlans(inputs, {
-    allowDataLoss: args.flags.has("allow-data-loss"),
-    gatedEnvironments: gateEnvs ? [...DEFAULT_GATED_ENVIRONMENTS, ...gateEnvs] : undefined,
-    maxLength,
-    title: args.values.get("title")?.[0],
-  });
-  const stderr = result.errors.map((e) => `error: ${e}`);
-  if (result.exitCode === 2)
-    stderr.push(`blocked: ${result.blocking.map((c) => `${c.stack} ${c.address}`).join(", ")} (data loss; --allow-data-loss to proceed)`);
-  return { output: result.markdown, exitCode: result.exitCode, outputFile: args.values.get("output")?.[0], stderr };
+  const result = summarizePlans(inputs, { ...gateOptionsOf(args), maxLength, title: args.values.get("title")?.[0] });
+  return {
+    output: result.markdown,
+    exitCode: result.exitCode,
+    outputFile: args.values.get("output")?.[0],
+    stderr: gateMessages(result, "data loss"),
+  };
 }
 
 /** Entry point for tools/run.js: prints the result and sets process.exitCode. */

@@ -20,17 +20,17 @@
  * Exit codes: 0 restored (or listed); 1 the restore failed (the message says where; stopped services
  * are started again); 2 bad usage.
  */
-import * as fs from "fs";
 import * as path from "path";
 import { createInterface } from "readline";
 import { RUNNER_PATHS } from "../lib/backup-script";
 import { InputError, parseArgs } from "./lib/cli";
 import { dockerOn, DockerCliMissing } from "./lib/docker-cli";
 import { isObject } from "./lib/json";
-import { environmentOf } from "./lib/stack";
-import { dockerHost } from "./lib/verify-host";
-import { extractVarArgs, Variables, VariableBlocks } from "./lib/verify-vars";
-import { stackFile } from "./verify";
+import { environmentOf, systemAndEnvironment } from "./lib/stack-name";
+import { dockerHost } from "./verify/docker-host";
+import { extractVarArgs, Variables, VariableBlocks } from "./verify/variable-values";
+import { loadSynthesized } from "./model/synth-output";
+import { readSynthesizedStack } from "./model/synthesized-stack";
 
 export const USAGE = `usage: npm run restore -- <stack> <volume> [<snapshot>] [options]
 
@@ -103,8 +103,7 @@ function log(line: string): void {
 }
 
 async function runnerOf(docker: Docker, stack: string): Promise<string> {
-  const environment = environmentOf(stack);
-  const system = stack.slice(0, stack.length - environment.length - 1);
+  const { system, environment } = systemAndEnvironment(stack);
   if (environment === "unknown" || system === "") throw new InputError(`${stack} is not a stack name (<system>-<dev|staging|production>)`);
   const names = (
     await docker.ok(
@@ -305,21 +304,16 @@ export async function restore(docker: Docker, stack: string, volume: string, sna
 
 /** The volumes the synthesized stack's backup runner backs up (its sources.json), read before Docker is contacted. */
 export function backedUpVolumes(config: unknown, stack: string): RunnerSource[] {
-  const resources = isObject(config) && isObject(config.resource) ? config.resource : {};
-  const containers = isObject(resources.docker_container) ? resources.docker_container : {};
-  for (const body of Object.values(containers)) {
-    if (!isObject(body)) continue;
-    const uploads = Array.isArray(body.upload) ? body.upload : [];
-    for (const u of uploads) {
-      if (!isObject(u) || u.file !== RUNNER_PATHS.sources || typeof u.content !== "string") continue;
-      try {
-        return (JSON.parse(u.content) as { sources: RunnerSource[] }).sources;
-      } catch {
-        throw new InputError(`${stack}: the backup runner's ${RUNNER_PATHS.sources} in the synthesized stack is not JSON`);
-      }
-    }
+  const upload = readSynthesizedStack(config)
+    .workloads.flatMap((w) => w.uploads)
+    .find((u) => u.file === RUNNER_PATHS.sources);
+  if (upload === undefined)
+    throw new InputError(`${stack} has no backup runner in its synthesized stack: backups are not configured for it`);
+  try {
+    return (JSON.parse(upload.text) as { sources: RunnerSource[] }).sources;
+  } catch {
+    throw new InputError(`${stack}: the backup runner's ${RUNNER_PATHS.sources} in the synthesized stack is not JSON`);
   }
-  throw new InputError(`${stack} has no backup runner in its synthesized stack: backups are not configured for it`);
 }
 
 /** Environment of a one-off restic call, as backup.sh sets it. */
@@ -449,13 +443,7 @@ export async function main(
 
   // The synthesized stack says which volumes its runner backs up: checked before Docker is contacted.
   const outDir = path.resolve(deps.cwd ?? process.cwd(), args.values.get("out")?.[0] ?? env.CDKTF_OUTDIR ?? "cdktf.out");
-  const file = stackFile(outDir, stack);
-  let config: unknown;
-  try {
-    config = JSON.parse(fs.readFileSync(file, "utf8"));
-  } catch {
-    throw new InputError(`${file} is not valid JSON: run \`npm run synth\` again`);
-  }
+  const config = loadSynthesized(outDir, stack);
   const sources = backedUpVolumes(config, stack);
   if (!sources.some((s) => s.volume === volume))
     throw new InputError(

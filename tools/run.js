@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /*
- * Launcher for the review tools (tools/<name>.ts): bundles the tool with esbuild into
- * .build/tools/<name>.js (rebuilt only when a file under tools/ changed) and runs its `run(argv)`.
+ * Launcher for the tools: bundles the tool's entry (ENTRIES below) with esbuild into
+ * .build/tools/<name>.js (rebuilt only when a file it can import changed) and runs its `run(argv)`.
  *   node tools/run.js plan-summary [args...]     (npm run plan:summary -- [args...])
  *   node tools/run.js synth-diff [args...]       (npm run synth:diff -- [args...])
  *   node tools/run.js verify <stack> [args...]   (npm run verify -- <stack> [args...])
@@ -14,20 +14,28 @@
 const path = require("path");
 const { bundleIfStale } = require("../scripts/bundle");
 
-const TOOLS = new Set(["plan-summary", "synth-diff", "verify", "restore", "policy", "tofu-encryption"]);
+/** Tool name → its entry, relative to tools/. */
+const ENTRIES = {
+  "plan-summary": "plan-summary.ts",
+  "synth-diff": "synth-diff.ts",
+  verify: "verify/verify-command.ts",
+  restore: "restore.ts",
+  policy: "policy.ts",
+  "tofu-encryption": "tofu-encryption.ts",
+};
 // As scripts/synth.js: everything a tool can import, but tests, outputs and dependencies.
 const SKIP = new Set(["node_modules", "cdktf.out", ".build", ".git", "test", "coverage", ".github"]);
 const root = path.resolve(__dirname, "..");
 const name = process.argv[2];
-if (!TOOLS.has(name)) {
-  process.stderr.write(`usage: node tools/run.js <${[...TOOLS].join("|")}> [args...]\n`);
+if (!Object.prototype.hasOwnProperty.call(ENTRIES, name)) {
+  process.stderr.write(`usage: node tools/run.js <${Object.keys(ENTRIES).join("|")}> [args...]\n`);
   process.exit(1);
 }
 
 const outFile = path.join(root, ".build", "tools", `${name}.js`);
 bundleIfStale({
   root,
-  entry: path.join(__dirname, `${name}.ts`),
+  entry: path.join(__dirname, ENTRIES[name]),
   outFile,
   watchDir: root,
   skip: SKIP,

@@ -1,10 +1,14 @@
 /**
- * What a stack holds, read once from its synthesized Terraform JSON (`cdk.tf.json`): its services
- * (containers and swarm services), volumes, networks, variables and which service reads which secret.
- * The stack page (`tools/stack-page.ts`) and the Graphviz picture (`tools/stack-dot.ts`) render this
- * model; neither reads the JSON itself. Only names are read, never a file's content or a variable's value.
+ * What a stack holds, for its page: its services (containers and swarm services), volumes, networks,
+ * variables and which service reads which secret. Built on the one reader of the synthesized JSON
+ * (`tools/model/synthesized-stack.ts`, which `npm run verify` reads through too). The stack page
+ * (`tools/stack-page.ts`) and the Graphviz picture (`tools/stack-dot.ts`) render this model; neither
+ * reads the JSON itself. Only names are read, never a file's content or a variable's value.
  */
+import { readSynthesizedStack, SwarmFileRef, Workload } from "./model/synthesized-stack";
 
+/** A parsed `cdk.tf.json`, or a block of it (the pages read attributes by name). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = Record<string, any>;
 
 export interface Port {
@@ -123,115 +127,79 @@ export interface StackModel {
 export const DATA_NODE = /^node\.labels\.(.+)==true$/;
 
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-const label = (labels: Json[] | undefined, key: string) =>
-  (Array.isArray(labels) ? labels : []).find((l) => l.label === key)?.value as string | undefined;
 
 /** The Terraform variables a text refers to (`var.name`). */
 export const variablesIn = (text: string) => [...new Set([...text.matchAll(/var\.([a-z0-9_]+)/g)].map((m) => m[1]))];
-/** The address of the `type` resource a reference such as `${docker_network.x.id}` points at. */
-const referenced = (text: string, type: string) => new RegExp(`\\$\\{${type}\\.([A-Za-z0-9_-]+)\\.`).exec(text)?.[1];
-/** A text with the locals it refers to (`local.name`) appended, so their variables count as its own. */
-const withLocals = (json: Json, text: string) =>
-  [text, ...[...text.matchAll(/local\.([A-Za-z0-9_]+)/g)].map((m) => String(json.locals?.[m[1]] ?? ""))].join("\n");
 
-function containers(json: Json): Service[] {
-  return Object.entries<Json>(json.resource?.docker_container ?? {}).map(([address, c]) => ({
-    address: `docker_container.${address}`,
-    name: c.name,
-    oneShot: c.must_run === false && c.start !== false,
-    loaderFor: label(c.labels, "role") === "files-loader" ? label(c.labels, "service") : undefined,
-    backup: label(c.labels, "role") === "backup",
-    user: c.user,
-    networks: (c.networks_advanced ?? []).map((n: Json) => n.name),
-    ports: (c.ports ?? []).map((p: Json) => ({ ip: p.ip, external: p.external, internal: p.internal, protocol: p.protocol ?? "tcp" })),
-    volumes: (c.volumes ?? [])
-      .filter((v: Json) => v.volume_name)
-      .map((v: Json) => ({ volume: v.volume_name, path: v.container_path, readOnly: v.read_only === true })),
-    uploads: (c.upload ?? []).map((u: Json) => ({ file: u.file, content: String(u.content) })),
-    env: (c.env ?? []).map(String),
-  }));
-}
-
-function swarmServices(json: Json): Service[] {
-  const resources = json.resource ?? {};
-  const networkName = (ref: string) => resources.docker_network?.[referenced(ref, "docker_network") ?? ""]?.name ?? ref;
-  const file = (type: "docker_secret" | "docker_config", ref: string, f: Json): SwarmFile => {
-    const address = referenced(ref, type) ?? "";
-    return {
-      file: f.file_name,
-      object: `${type}.${address}`,
-      owner: `${f.file_uid ?? "0"}:${f.file_gid ?? "0"}`,
-      mode: (f.file_mode ?? 0o444).toString(8).padStart(4, "0"),
-      variables: variablesIn(withLocals(json, String(resources[type]?.[address]?.data ?? ""))),
-    };
-  };
-  return Object.entries<Json>(resources.docker_service ?? {}).map(([address, s]) => {
-    const spec = s.task_spec?.container_spec ?? {};
-    return {
-      address: `docker_service.${address}`,
-      name: s.name,
-      oneShot: false,
-      // A swarm service carries labels of its own and on its tasks' containers; either marks its role.
-      backup: label(s.labels, "role") === "backup" || label(spec.labels, "role") === "backup",
-      user: spec.user,
-      // Swarm services join networks by `id`; `name` is the older spelling.
-      networks: (s.task_spec?.networks_advanced ?? []).map((n: Json) => networkName(n.id ?? n.name)),
-      ports: (s.endpoint_spec?.ports ?? []).map((p: Json) => ({
-        external: p.published_port,
-        internal: p.target_port,
-        protocol: p.protocol ?? "tcp",
-        mode: p.publish_mode ?? "ingress",
-      })),
-      volumes: (spec.mounts ?? [])
-        .filter((m: Json) => m.type === "volume")
-        .map((m: Json) => ({ volume: m.source, path: m.target, readOnly: m.read_only === true })),
-      uploads: [],
-      env: Object.entries(spec.env ?? {}).map(([k, v]) => `${k}=${v}`),
-      swarm: {
-        replicas: s.mode?.global ? "global" : String(s.mode?.replicated?.replicas ?? 1),
-        constraints: s.task_spec?.placement?.constraints ?? [],
-        maxPerNode: s.task_spec?.placement?.max_replicas,
-        order: s.update_config?.order ?? "stop-first",
-        files: [
-          ...(spec.secrets ?? []).map((f: Json) => file("docker_secret", f.secret_id, f)),
-          ...(spec.configs ?? []).map((f: Json) => file("docker_config", f.config_id, f)),
-        ],
-      },
-    };
+function service(w: Workload, locals: Json): Service {
+  /** A text with the locals it refers to (`local.name`) appended, so their variables count as its own. */
+  const withLocals = (text: string) =>
+    [text, ...[...text.matchAll(/local\.([A-Za-z0-9_]+)/g)].map((m) => String(locals[m[1]] ?? ""))].join("\n");
+  const file = (f: SwarmFileRef): SwarmFile => ({
+    file: f.file,
+    object: f.object,
+    owner: `${f.uid}:${f.gid}`,
+    mode: f.mode.toString(8).padStart(4, "0"),
+    variables: variablesIn(withLocals(f.data)),
   });
+  return {
+    address: w.address,
+    name: w.name,
+    oneShot: !w.mustRun && w.started,
+    loaderFor: w.labels.role === "files-loader" ? w.labels.service : undefined,
+    // A swarm service carries labels of its own and on its tasks' containers; either marks its role.
+    backup: w.labels.role === "backup" || w.taskLabels.role === "backup",
+    user: w.user,
+    networks: w.networks.map((n) => n.network ?? n.ref),
+    ports: w.ports.map((p) =>
+      w.swarm
+        ? { external: p.external!, internal: p.internal, protocol: p.protocol, mode: p.mode }
+        : { ip: p.ip, external: p.external!, internal: p.internal, protocol: p.protocol },
+    ),
+    volumes: w.mounts.map((m) => ({ volume: m.volume, path: m.path, readOnly: m.readOnly })),
+    uploads: w.uploads.map((u) => ({ file: u.file, content: u.text })),
+    env: [...w.env],
+    swarm: w.swarm && {
+      replicas: w.swarm.global ? "global" : String(w.swarm.replicas),
+      constraints: [...w.swarm.constraints],
+      maxPerNode: w.swarm.maxPerNode,
+      order: w.swarm.order,
+      files: w.swarm.files.map(file),
+    },
+  };
 }
 
 /** The model of one synthesized stack. */
 export function readStack(json: Json): StackModel {
-  const all = [...containers(json), ...swarmServices(json)];
+  const stack = readSynthesizedStack(json);
+  const all = stack.workloads.map((w) => service(w, stack.locals));
   const services = all.filter((c) => !c.loaderFor).sort(byName);
   const loaders = all.filter((c) => c.loaderFor);
-  const networks: Network[] = Object.values<Json>(json.resource?.docker_network ?? {}).map((n) => ({
+  const networks: Network[] = stack.networks.map((n) => ({
     name: n.name,
     driver: n.driver ?? "bridge",
-    internal: n.internal === true,
-    attachable: n.attachable === true,
-    encrypted: n.options !== undefined && n.options !== null && "encrypted" in n.options,
+    internal: n.internal,
+    attachable: n.attachable,
+    encrypted: n.options !== undefined && "encrypted" in n.options,
   }));
   const filesVolumes = new Set(loaders.flatMap((l) => l.volumes.map((v) => v.volume)));
   const backups = all.filter((s) => s.backup);
-  const volumes: Volume[] = Object.entries<Json>(json.resource?.docker_volume ?? {}).map(([address, v]) => ({
-    address: `docker_volume.${address}`,
+  const volumes: Volume[] = stack.volumes.map((v) => ({
+    address: v.address,
     name: v.name,
-    stateful: label(v.labels, "stateful") === "true",
-    preventDestroy: v.lifecycle?.prevent_destroy === true,
+    stateful: v.labels.stateful === "true",
+    preventDestroy: v.preventDestroy,
     holdsFiles: filesVolumes.has(v.name),
     backedUpBy: [...new Set(backups.filter((b) => b.volumes.some((m) => m.volume === v.name)).map((b) => b.name))].sort(),
   }));
-  const preconditions: Json[] = Object.values<Json>(json.resource?.terraform_data ?? {}).flatMap((d) => d.lifecycle?.precondition ?? []);
-  const variables: Variable[] = Object.entries<Json>(json.variable ?? {}).map(([name, v]) => ({
-    name,
+  const variables: Variable[] = stack.variables.map((v) => ({
+    name: v.name,
     default: v.default,
-    sensitive: v.sensitive === true,
+    sensitive: v.sensitive,
     validationMessages: [
-      ...(v.validation ?? []),
-      ...preconditions.filter((p) => variablesIn(String(p.condition ?? "")).includes(name)),
-    ].map((x: Json) => String(x.error_message ?? "")),
+      ...v.validations,
+      ...stack.preconditions.filter((p) => variablesIn(String(p.condition ?? "")).includes(v.name)),
+    ].map((x) => String(x.error_message ?? "")),
   }));
   const sensitive = new Set(variables.filter((v) => v.sensitive).map((v) => v.name));
   const swarm = services.some((s) => s.swarm) || networks.some((n) => n.driver === "overlay");
@@ -258,8 +226,6 @@ export function readStack(json: Json): StackModel {
     ),
   ];
   const dataNodeLabels = [...new Set(services.flatMap((s) => (s.swarm?.constraints ?? []).flatMap((c) => DATA_NODE.exec(c)?.[1] ?? [])))];
-  const endpointModes = [
-    ...new Set(Object.values<Json>(json.resource?.docker_service ?? {}).map((s) => String(s.endpoint_spec?.mode ?? "vip"))),
-  ];
+  const endpointModes = [...new Set(stack.workloads.flatMap((w) => (w.swarm ? [w.swarm.endpointMode] : [])))];
   return { services, loaders, networks, volumes, variables, swarm, swarmFiles, secretReads, dataNodeLabels, endpointModes };
 }

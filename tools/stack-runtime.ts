@@ -5,8 +5,10 @@
  * of an environment whose `backup_repository` is empty), and which volumes a backup runner really backs
  * up: those its `sources.json` lists, not every volume it mounts (its own files volumes are mounts too).
  * Names and settings only: no file content but the runner's list of sources, no variable value.
+ * The JSON is read through tools/model/synthesized-stack.ts.
  */
 import { RUNNER_PATHS } from "../lib/backup-script";
+import { readSynthesizedStack } from "./model/synthesized-stack";
 import { Json, Service, StackModel, readStack } from "./stack-model";
 
 /** How one service runs, as the page's Runtime table shows it (Markdown cells). */
@@ -31,7 +33,7 @@ const code = (text: string) => `\`${text.replace(/`/g, "'")}\``;
 /** The resource of a model address (`docker_container.x`) in the JSON. */
 function resourceAt(json: Json, address: string): Json {
   const [type, name] = address.split(".");
-  return json.resource?.[type]?.[name] ?? {};
+  return readSynthesizedStack(json).resource(type, name) ?? {};
 }
 
 /**
@@ -54,10 +56,11 @@ export function gateOf(resource: Json): string | undefined {
 /** Per resource name (service, network, volume), the condition it exists under, for the count-gated ones. */
 export function gatesOf(json: Json): Map<string, string> {
   const gates = new Map<string, string>();
+  const stack = readSynthesizedStack(json);
   for (const type of ["docker_container", "docker_service", "docker_network", "docker_volume"])
-    for (const r of Object.values<Json>(json.resource?.[type] ?? {})) {
-      const gate = gateOf(r);
-      if (gate !== undefined && r.name !== undefined) gates.set(String(r.name), gate);
+    for (const { body } of stack.resources(type)) {
+      const gate = gateOf(body);
+      if (gate !== undefined && body.name !== undefined) gates.set(String(body.name), gate);
     }
   return gates;
 }
@@ -96,10 +99,14 @@ export function backedUpVolumes(json: Json, model: StackModel = readStack(json))
 
 /** The text of a `docker_config` (Terraform writes `${base64encode(local.<name>)}`, the text in the local). */
 function configText(json: Json, address: string): string | undefined {
-  const data = json.resource?.docker_config?.[address]?.data;
+  const stack = readSynthesizedStack(json);
+  const data = stack.resource("docker_config", address)?.data;
   if (typeof data !== "string") return undefined;
   const local = /^\$\{base64encode\(local\.([A-Za-z0-9_]+)\)\}$/.exec(data)?.[1];
-  if (local !== undefined) return typeof json.locals?.[local] === "string" ? json.locals[local] : undefined;
+  if (local !== undefined) {
+    const text = stack.locals[local];
+    return typeof text === "string" ? text : undefined;
+  }
   return Buffer.from(data, "base64").toString("utf8");
 }
 
@@ -119,11 +126,12 @@ export function documentedStack(json: Json): StackModel {
 /** `name` of `docker_image.X` a service's image refers to, as a variable (with its default) or a literal. */
 function imageText(json: Json, reference: unknown): string {
   const image = /docker_image\.([A-Za-z0-9_-]+)/.exec(String(reference ?? ""))?.[1];
-  const name = image ? json.resource?.docker_image?.[image]?.name : reference;
+  const stack = readSynthesizedStack(json);
+  const name = image ? stack.resource("docker_image", image)?.name : reference;
   if (name === undefined) return "–";
   const variable = /^\$\{var\.([a-z0-9_]+)\}$/.exec(String(name))?.[1];
   if (!variable) return code(String(name));
-  const fallback = json.variable?.[variable]?.default;
+  const fallback = stack.variables.find((v) => v.name === variable)?.default;
   return fallback === undefined || fallback === ""
     ? `${code(variable)} (required)`
     : `${code(variable)} (default ${code(String(fallback))})`;

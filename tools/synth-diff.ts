@@ -10,10 +10,10 @@
  * replaced) and --allow-data-loss was not given; 1 bad input or usage.
  */
 import * as fs from "fs";
-import * as path from "path";
-import { AttributeChange, diffAttributes } from "./lib/diff";
+import { AttributeChange, diffAttributes } from "./review/attribute-diff";
 import { deepEqual, formatPath, isObject, Json, JsonObject, stripMetadata } from "./lib/json";
 import { InputError, parseArgs, readJsonFile, runCli } from "./lib/cli";
+import { stackFilePath, synthesizedStacks } from "./model/synth-output";
 import {
   CALLOUT_TYPES,
   CONTAINER_NOT_APPLIED,
@@ -22,19 +22,27 @@ import {
   isStatefulVolume,
   META_ARGUMENTS,
   VOLUME,
-} from "./lib/docker";
-import { code, DEFAULT_MAX_LENGTH, escapeMd, fenced, fitMarkdown, plural, table } from "./lib/render";
-import { DEFAULT_GATED_ENVIRONMENTS, environmentOf, isGated } from "./lib/stack";
+} from "./review/provider-behaviour";
+import { code, DEFAULT_MAX_LENGTH, escapeMd, fenced, fitMarkdown, plural, table } from "./review/markdown";
+import {
+  attentionSection,
+  Callout,
+  countByKind,
+  findingsVerdict,
+  gate,
+  gateMessages,
+  GateOptions,
+  gateOptionsOf,
+  maxLengthOf,
+  stackGate,
+} from "./review/gating";
 
 export const SYNTH_DIFF_MARKER = "<!-- synth-diff -->";
 
 /** Stack name → parsed `cdk.tf.json`. */
 export type SynthTree = Readonly<Record<string, unknown>>;
 
-export interface SynthDiffOptions {
-  readonly allowDataLoss?: boolean;
-  /** @default ["production"]; unknown environments are always gated */
-  readonly gatedEnvironments?: readonly string[];
+export interface SynthDiffOptions extends GateOptions {
   /** @default 60000 */
   readonly maxLength?: number;
   /** Shown in the heading. @default "base" */
@@ -62,15 +70,7 @@ export interface ResourceDiff {
   readonly lines: string[];
 }
 
-export type CalloutKind = "data-loss" | "downtime" | "disruption";
-
-export interface Callout {
-  readonly kind: CalloutKind;
-  readonly stack: string;
-  readonly address: string;
-  readonly gating: boolean;
-  readonly text: string;
-}
+export type { Callout, CalloutKind } from "./review/gating";
 
 export interface StackDiff {
   readonly stack: string;
@@ -186,16 +186,14 @@ function compareResource(base: ResourceEntry, head: ResourceEntry, status: Resou
 
 /** Compares one stack's two configurations (either may be missing). */
 export function diffStack(stack: string, baseConfig: unknown, headConfig: unknown, options: SynthDiffOptions = {}): StackDiff {
-  const environment = environmentOf(stack);
-  const gated = isGated(environment, options.gatedEnvironments ?? DEFAULT_GATED_ENVIRONMENTS);
+  const { environment, gated, callout: finding } = stackGate(stack, options);
   const callouts: Callout[] = [];
   const warnings: string[] = [];
   const resources: ResourceDiff[] = [];
   const other: string[] = [];
   const base = isObject(baseConfig) ? (stripMetadata(baseConfig) as JsonObject) : undefined;
   const head = isObject(headConfig) ? (stripMetadata(headConfig) as JsonObject) : undefined;
-  const callout = (kind: CalloutKind, address: string, gating: boolean, text: string) =>
-    callouts.push({ kind, stack, address, gating, text });
+  const callout = (kind: Callout["kind"], address: string, text: string) => callouts.push(finding(kind, address, text));
 
   if (base === undefined && head !== undefined) {
     const count = resourcesOf(head).size;
@@ -251,21 +249,18 @@ export function diffStack(stack: string, baseConfig: unknown, headConfig: unknow
         callout(
           "data-loss",
           twin.address,
-          gated,
           `**data loss**: the address of volume ${code(name!)} changes from ${code(r.address)} to ${code(twin.address)}: Terraform destroys the volume and creates an empty one. ${fix}`,
         );
       } else if (r.type === "docker_container") {
         callout(
           "downtime",
           twin.address,
-          false,
           `**downtime**: the address of container ${code(name!)} changes from ${code(r.address)} to ${code(twin.address)}: it is destroyed and recreated (and the create may race the destroy for the name). ${fix}`,
         );
       } else if (CALLOUT_TYPES[r.type]) {
         callout(
           "disruption",
           twin.address,
-          false,
           `the address of ${what} ${code(name!)} changes from ${code(r.address)} to ${code(twin.address)}: it is destroyed and recreated. ${fix}`,
         );
       }
@@ -282,13 +277,12 @@ export function diffStack(stack: string, baseConfig: unknown, headConfig: unknow
       callout(
         "data-loss",
         r.address,
-        gated,
         `**data loss**: ${isStatefulVolume(r.body) ? "stateful " : ""}volume ${code(r.address)}${named} is removed: Terraform destroys it and its data.${guard}`,
       );
     } else if (r.type === "docker_container" && isLongRunningContainer(r.body)) {
-      callout("downtime", r.address, false, `**service removed**: long-running container ${code(r.address)}${named} is removed.`);
+      callout("downtime", r.address, `**service removed**: long-running container ${code(r.address)}${named} is removed.`);
     } else if (CALLOUT_TYPES[r.type]) {
-      callout("disruption", r.address, false, `${CALLOUT_TYPES[r.type]} ${code(r.address)}${named} is removed.`);
+      callout("disruption", r.address, `${CALLOUT_TYPES[r.type]} ${code(r.address)}${named} is removed.`);
     }
   }
   for (const a of added) {
@@ -357,14 +351,12 @@ export function diffStack(stack: string, baseConfig: unknown, headConfig: unknow
           callout(
             "downtime",
             address,
-            false,
             `**downtime**: long-running container ${code(address)}${named} is replaced because ${d.triggeredBy.map(code).join(", ")} is (\`replace_triggered_by\`).`,
           );
         } else if (h.type === VOLUME) {
           callout(
             "data-loss",
             address,
-            gated,
             `**data loss**: volume ${code(address)}${named} is replaced because ${d.triggeredBy.map(code).join(", ")} is (\`replace_triggered_by\`).`,
           );
         }
@@ -382,18 +374,16 @@ export function diffStack(stack: string, baseConfig: unknown, headConfig: unknow
         callout(
           "data-loss",
           d.address,
-          gated,
           `**data loss**: ${isStatefulVolume(b.body) ? "stateful " : ""}volume ${code(d.address)}${named} is replaced (${forced} changed; every volume argument forces replacement): the new volume starts empty.`,
         );
       } else if (h.type === "docker_container" && isLongRunningContainer(b.body)) {
         callout(
           "downtime",
           d.address,
-          false,
           `**downtime**: long-running container ${code(d.address)}${named} is replaced (forced by ${forced}).`,
         );
       } else if (CALLOUT_TYPES[h.type]) {
-        callout("disruption", d.address, false, `${CALLOUT_TYPES[h.type]} ${code(d.address)}${named} is replaced (forced by ${forced}).`);
+        callout("disruption", d.address, `${CALLOUT_TYPES[h.type]} ${code(d.address)}${named} is replaced (forced by ${forced}).`);
       }
     }
     if (d.notApplied.length > 0) {
@@ -457,8 +447,7 @@ export function diffSynth(base: SynthTree, head: SynthTree, options: SynthDiffOp
     }
   }
   const callouts = stacks.flatMap((s) => s.callouts);
-  const blocking = callouts.filter((c) => c.gating);
-  const exitCode: 0 | 1 | 2 = errors.length > 0 ? 1 : blocking.length > 0 && !options.allowDataLoss ? 2 : 0;
+  const { blocking, exitCode } = gate(callouts, errors, options.allowDataLoss);
   const verdict = verdictLine(stacks, errors, blocking, callouts, options.allowDataLoss ?? false);
   const title = `Synth diff: ${options.baseLabel ?? "base"} → ${options.headLabel ?? "head"}`;
   const markdown = fitMarkdown(
@@ -476,19 +465,19 @@ function verdictLine(
   allowDataLoss: boolean,
 ): string {
   if (errors.length > 0) return `❌ **Error:** ${errors.map(escapeMd).join("; ")}`;
-  const blockedStacks = [...new Set(blocking.map((c) => c.stack))];
-  if (blocking.length > 0 && !allowDataLoss) {
-    return `⛔ **Blocked:** ${blockedStacks.map(code).join(", ")} would lose ${plural(blocking.length, "volume")} (removed, renamed or replaced). Apply only after a backup, with \`--allow-data-loss\`.`;
-  }
-  const count = (kind: CalloutKind) => callouts.filter((c) => c.kind === kind).length;
-  const parts: string[] = [];
-  if (count("data-loss") > 0) parts.push(`${plural(count("data-loss"), "volume")} removed, renamed or replaced`);
-  if (count("downtime") > 0) parts.push(`${plural(count("downtime"), "long-running container")} replaced or removed`);
-  if (count("disruption") > 0)
-    parts.push(`${plural(count("disruption"), "network/secret/config change", "network/secret/config changes")}`);
-  if (blocking.length > 0)
-    return `⚠️ **Data loss allowed** (--allow-data-loss) in ${blockedStacks.map(code).join(", ")}: ${parts.join("; ")}.`;
-  if (parts.length > 0) return `⚠️ **Review needed:** ${parts.join("; ")}.`;
+  const count = countByKind(callouts);
+  const findings: string[] = [];
+  if (count["data-loss"] > 0) findings.push(`${plural(count["data-loss"], "volume")} removed, renamed or replaced`);
+  if (count.downtime > 0) findings.push(`${plural(count.downtime, "long-running container")} replaced or removed`);
+  if (count.disruption > 0) findings.push(`${plural(count.disruption, "network/secret/config change", "network/secret/config changes")}`);
+  const verdict = findingsVerdict({
+    blocking,
+    allowDataLoss,
+    findings,
+    blocked: (n) =>
+      `would lose ${plural(n, "volume")} (removed, renamed or replaced). Apply only after a backup, with \`--allow-data-loss\`.`,
+  });
+  if (verdict !== undefined) return verdict;
   const changed = stacks.filter((s) => s.status !== "unchanged").length;
   const warnings = stacks.reduce((n, s) => n + s.warnings.length, 0);
   if (changed === 0) return "✅ **No changes** in the synthesized configuration.";
@@ -544,18 +533,7 @@ function renderMarkdown(
   const unchanged = stacks.filter((s) => s.status === "unchanged");
   if (unchanged.length > 0) out.push(`Unchanged: ${unchanged.map((s) => code(s.stack)).join(", ")}.`, "");
   if (errors.length > 0) out.push("### Errors", "", ...errors.map((e) => `- ${escapeMd(e)}`), "");
-  const callouts = stacks.flatMap((s) => s.callouts);
-  if (callouts.length > 0) {
-    const order: CalloutKind[] = ["data-loss", "downtime", "disruption"];
-    const icon: Record<CalloutKind, string> = { "data-loss": "🗑️", downtime: "🔁", disruption: "🔌" };
-    const sorted = [...callouts].sort((a, b) => Number(b.gating) - Number(a.gating) || order.indexOf(a.kind) - order.indexOf(b.kind));
-    out.push(
-      "### Attention",
-      "",
-      ...sorted.map((c) => `- ${c.gating ? "⛔" : icon[c.kind]} ${code(c.stack)}: ${c.text}${c.gating ? " _(gated)_" : ""}`),
-      "",
-    );
-  }
+  out.push(...attentionSection(stacks.flatMap((s) => s.callouts)));
   const warnings = stacks.flatMap((s) => s.warnings.map((w) => `- ⚠️ ${code(s.stack)}: ${w}`));
   if (warnings.length > 0) out.push("### Warnings", "", ...warnings, "");
   for (const s of visible) {
@@ -593,12 +571,8 @@ function renderMarkdown(
  */
 export function loadSynthTree(dir: string): Record<string, unknown> {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new InputError(`${dir} is not a directory`);
-  const stacksDir = fs.existsSync(path.join(dir, "stacks")) ? path.join(dir, "stacks") : dir;
   const tree: Record<string, unknown> = {};
-  for (const entry of fs.readdirSync(stacksDir, { withFileTypes: true })) {
-    const file = path.join(stacksDir, entry.name, "cdk.tf.json");
-    if (entry.isDirectory() && fs.existsSync(file)) tree[entry.name] = readJsonFile(file, "synthesized stack");
-  }
+  for (const stack of synthesizedStacks(dir)) tree[stack] = readJsonFile(stackFilePath(dir, stack), "synthesized stack");
   if (Object.keys(tree).length === 0)
     throw new InputError(`${dir} has no stacks/<stack>/cdk.tf.json: not a cdktf.out directory (run \`npm run synth\`)`);
   return tree;
@@ -623,22 +597,19 @@ export function main(argv: readonly string[]): { output: string; exitCode: numbe
   if (args.positional.length !== 2)
     throw new InputError(`expected 2 directories (base and head), got ${args.positional.length}\n\n${USAGE}`);
   const [baseDir, headDir] = args.positional;
-  const maxLengthText = args.values.get("max-length")?.[0];
-  const maxLength = maxLengthText !== undefined ? Number(maxLengthText) : undefined;
-  if (maxLength !== undefined && (!Number.isInteger(maxLength) || maxLength < 1000))
-    throw new InputError("--max-length needs an integer of at least 1000");
-  const gateEnvs = args.values.get("gate-env");
+  const maxLength = maxLengthOf(args);
   const result = diffSynth(loadSynthTree(baseDir), loadSynthTree(headDir), {
-    allowDataLoss: args.flags.has("allow-data-loss"),
-    gatedEnvironments: gateEnvs ? [...DEFAULT_GATED_ENVIRONMENTS, ...gateEnvs] : undefined,
+    ...gateOptionsOf(args),
     maxLength,
     baseLabel: baseDir,
     headLabel: headDir,
   });
-  const stderr = result.errors.map((e) => `error: ${e}`);
-  if (result.exitCode === 2)
-    stderr.push(`blocked: ${result.blocking.map((c) => `${c.stack} ${c.address}`).join(", ")} (volume loss; --allow-data-loss to proceed)`);
-  return { output: result.markdown, exitCode: result.exitCode, outputFile: args.values.get("output")?.[0], stderr };
+  return {
+    output: result.markdown,
+    exitCode: result.exitCode,
+    outputFile: args.values.get("output")?.[0],
+    stderr: gateMessages(result, "volume loss"),
+  };
 }
 
 /** Entry point for tools/run.js: prints the result and sets process.exitCode. */

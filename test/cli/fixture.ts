@@ -1,9 +1,9 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ExecResult } from "../../tools/lib/verify-docker";
-import { DockerRunner } from "../../tools/cli/docker";
-import { TerraformRunner } from "../../tools/cli/terraform";
+import { ExecResult } from "../../tools/verify/docker-api";
+import { DockerRunner } from "../../tools/cli/docker-runner";
+import { TerraformRunner } from "../../tools/cli/terraform-runner";
 
 /** A synthesized stack as `npm run synth` writes it, reduced to what the operator commands read. */
 export function stackJson(release = "0.1.0+aaaaaaa"): Record<string, unknown> {

@@ -1,13 +1,13 @@
 import * as fs from "fs";
 import * as path from "path";
-import { CliDeps, main } from "../../tools/cli/main";
+import { CliDeps, main } from "../../tools/cli/z3ops-command";
 import { renderStatus, shortDigest, StatusRow } from "../../tools/cli/status";
 import { driftLines, renderDrift } from "../../tools/cli/drift";
 import { commitOfRelease, releasesIn } from "../../tools/cli/rollback";
 import { fakeDocker, fakeTerraform, stackJson, synthDir, unreachableDocker, unreachableTerraform } from "./fixture";
 
 /*
- * z3ops (tools/cli/main.ts): argument validation before anything is contacted (exit 2), output
+ * z3ops (tools/cli/z3ops-command.ts): argument validation before anything is contacted (exit 2), output
  * formatting, and exit codes (0 ok, 1 a failure found), with Docker and Terraform answered by fakes.
  * The commands against a real engine: test/e2e/13-operator-cli.e2e.test.ts.
  */

@@ -1,5 +1,5 @@
 import { loadConfig, E2eConfig } from "./harness/env";
-import { docker, dockerOk, mustInspect } from "./harness/docker";
+import { docker, dockerOk, mustInspect } from "./harness/docker-engine";
 import { Probe, PROBE_IMAGE, PROBE_PREFIX, probeContainer, probeImageId } from "./harness/probe";
 import { say } from "./harness/log";
 

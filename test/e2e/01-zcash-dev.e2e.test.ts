@@ -1,5 +1,5 @@
 import { loadConfig } from "./harness/env";
-import { exec, execOk, mustInspect } from "./harness/docker";
+import { exec, execOk, mustInspect } from "./harness/docker-engine";
 import { basic, http, jsonRpc } from "./harness/net";
 import { record } from "./harness/report";
 import { StackUnderTest } from "./harness/stacks";

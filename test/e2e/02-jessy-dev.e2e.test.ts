@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { join } from "path";
 import { loadConfig } from "./harness/env";
-import { dockerOk, execOk, mustInspect } from "./harness/docker";
+import { dockerOk, execOk, mustInspect } from "./harness/docker-engine";
 import { http } from "./harness/net";
 import { StackUnderTest } from "./harness/stacks";
 import {
@@ -28,7 +28,7 @@ import {
   runnerOf,
   writeOwnedFiles,
 } from "./harness/backup";
-import { exec, waitHealthy } from "./harness/docker";
+import { exec, waitHealthy } from "./harness/docker-engine";
 import { waitFor } from "./harness/process";
 import { record, seconds } from "./harness/report";
 

@@ -1,7 +1,7 @@
 import { checkPlan } from "../../tools/policy";
 import { summarizePlans } from "../../tools/plan-summary";
 import { loadConfig, REPO_ROOT } from "./harness/env";
-import { dockerOk, execOk, mustInspect, waitHealthy } from "./harness/docker";
+import { dockerOk, execOk, mustInspect, waitHealthy } from "./harness/docker-engine";
 import { say } from "./harness/log";
 import { http } from "./harness/net";
 import { run, RunResult, waitFor } from "./harness/process";

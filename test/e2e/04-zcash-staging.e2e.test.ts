@@ -25,7 +25,7 @@ import { say } from "./harness/log";
 import { randomString } from "./harness/secrets";
 import { WebhookReceiver } from "./harness/webhook";
 import { uploadOf } from "../helpers";
-import { docker, dockerOk, exec, execOk, logsTail, mustInspect, waitHealthy } from "./harness/docker";
+import { docker, dockerOk, exec, execOk, logsTail, mustInspect, waitHealthy } from "./harness/docker-engine";
 
 const COOKIE = "/var/run/auth/.cookie";
 /** The receiver of the shipped staging settings, and the variable holding its URL. */

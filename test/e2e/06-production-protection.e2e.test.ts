@@ -1,5 +1,5 @@
 import { loadConfig } from "./harness/env";
-import { execOk, existing, mustInspect } from "./harness/docker";
+import { execOk, existing, mustInspect } from "./harness/docker-engine";
 import { http } from "./harness/net";
 import { psql } from "./harness/postgres";
 import { record, seconds } from "./harness/report";
@@ -18,7 +18,7 @@ import {
 import { scenario } from "./harness/suite";
 import { assertRuntimePolicy } from "./harness/runtime-policy";
 import { say } from "./harness/log";
-import { dockerOk, waitHealthy } from "./harness/docker";
+import { dockerOk, waitHealthy } from "./harness/docker-engine";
 import { assertBackupRestore } from "./harness/backup";
 import { join } from "path";
 import { ENVIRONMENTS } from "../../config/environments";

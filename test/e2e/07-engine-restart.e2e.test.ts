@@ -1,5 +1,5 @@
 import { loadConfig, REPO_ROOT } from "./harness/env";
-import { mustInspect, restartDockerd } from "./harness/docker";
+import { mustInspect, restartDockerd } from "./harness/docker-engine";
 import { say } from "./harness/log";
 import { record, seconds } from "./harness/report";
 import { StackUnderTest } from "./harness/stacks";

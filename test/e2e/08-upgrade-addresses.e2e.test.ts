@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "fs";
 import { join } from "path";
 import { loadConfig } from "./harness/env";
-import { dockerOk } from "./harness/docker";
+import { dockerOk } from "./harness/docker-engine";
 import { StackUnderTest } from "./harness/stacks";
 import { assertConverged, cleanUp, destroyAndAssertClean, ensureNoConflicts, initValidateApply } from "./harness/steps";
 import { describeChanges } from "./harness/terraform";

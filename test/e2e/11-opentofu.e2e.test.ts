@@ -3,7 +3,7 @@ import { appendFileSync, cpSync, mkdirSync, readFileSync, realpathSync, rmSync, 
 import { dirname, join } from "path";
 import { summarizePlans } from "../../tools/plan-summary";
 import { encryptionConfig } from "../../tools/tofu-encryption";
-import { docker, dockerOk, waitHealthy } from "./harness/docker";
+import { docker, dockerOk, waitHealthy } from "./harness/docker-engine";
 import { cacheDir, E2eConfig, loadConfig, REPO_ROOT } from "./harness/env";
 import { say } from "./harness/log";
 import { psql } from "./harness/postgres";

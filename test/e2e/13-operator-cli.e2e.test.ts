@@ -2,7 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { backupNow } from "./harness/backup";
-import { dockerOk, execOk, mustInspect, waitHealthy } from "./harness/docker";
+import { dockerOk, execOk, mustInspect, waitHealthy } from "./harness/docker-engine";
 import { loadConfig, REPO_ROOT } from "./harness/env";
 import { say } from "./harness/log";
 import { run, RunResult, runOk } from "./harness/process";
@@ -18,7 +18,7 @@ import {
 import { scenario } from "./harness/suite";
 
 /*
- * The operator CLI (tools/cli/main.ts) against a deployed zfs-sync-dev, as an operator runs it:
+ * The operator CLI (tools/cli/z3ops-command.ts) against a deployed zfs-sync-dev, as an operator runs it:
  * status, logs, exec, a release, the rollback to the previous release with its data, drift with and
  * without an out-of-band change, and a restore's dry run and confirmation.
  */

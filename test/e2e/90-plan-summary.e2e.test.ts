@@ -5,7 +5,7 @@ import { DockerProvider } from "../../lib/docker";
 import { ContainerImage, Network, Secret, Service, Volume } from "../../lib";
 import { summarizePlans, SummaryOptions, SummaryResult } from "../../tools/plan-summary";
 import { diffSynth, loadSynthTree } from "../../tools/synth-diff";
-import { docker, dockerOk } from "./harness/docker";
+import { docker, dockerOk } from "./harness/docker-engine";
 import { DOCKER_HOST, E2eConfig, loadConfig, REPO_ROOT } from "./harness/env";
 import { detail, say } from "./harness/log";
 import { run, tail } from "./harness/process";

@@ -3,7 +3,6 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { main, PLAN_SUMMARY_MARKER, summarizePlans, summarizeStack } from "../../tools/plan-summary";
-import { stackNameFromFile, environmentOf } from "../../tools/lib/stack";
 import { container, FIXTURES, loadFixture, plan, RECORDED_SECRETS, volume } from "./plan-fixtures";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -472,25 +471,6 @@ describe("summarizePlans on small plans", () => {
     expect(tiny.markdown.length).toBeLessThanOrEqual(1000);
     expect(tiny.markdown).toContain("Summary cut to fit");
   });
-});
-
-describe("stack names", () => {
-  test.each([
-    ["zcash-staging.json", "zcash-staging"],
-    ["out/zcash-staging.plan.json", "zcash-staging"],
-    ["zfs-sync-production.tfplan.json", "zfs-sync-production"],
-    ["plan-jessy-dev.json", "jessy-dev"],
-    ["cdktf.out/stacks/zcash-production/plan.json", "zcash-production"],
-    ["/tmp/jessy-staging/tfplan.json", "jessy-staging"],
-  ])("%s → %s", (file, stack) => expect(stackNameFromFile(file)).toBe(stack));
-
-  test.each([
-    ["zfs-sync-production", "production"],
-    ["zcash-staging", "staging"],
-    ["jessy-dev", "dev"],
-    ["zcash-prod", "unknown"],
-    ["production-zcash", "unknown"],
-  ])("environment of %s is %s", (stack, env) => expect(environmentOf(stack)).toBe(env));
 });
 
 describe("plan:summary CLI", () => {

@@ -169,7 +169,7 @@ describe("diffSynth on the app's synthesized stacks", () => {
     // `upload[0].content` for a single upload, whole `upload` elements when there are several.
     expect(r.lines).toHaveLength(2);
     for (const line of r.lines) {
-      expect(line).toMatch(/^[-+] upload(\[0\]\.content)? = .*\(file content hidden\).*  # forces replacement; hidden value changed$/);
+      expect(line).toMatch(/^[-+] upload(\[0\]\.content)? = .*\(file content hidden\).* {2}# forces replacement; hidden value changed$/);
     }
     expect(JSON.stringify(head)).toContain(canary);
     expect(result.markdown).not.toContain(canary);
@@ -214,7 +214,7 @@ describe("diffSynth on the app's synthesized stacks", () => {
     const warned = diffSynth(base, tmpfs);
     expect(warned.verdict).toBe("✅ **No downtime or data loss found** in 1 changed stack; read the 1 warning.");
     expect(warned.markdown).toContain("in-place change of `tmpfs` is recorded in the state but **not applied**");
-    expect(warned.markdown).toMatch(/\+ tmpfs(\["\/scratch"\])? = .*rw,size=16m.*  # not applied by the provider/);
+    expect(warned.markdown).toMatch(/\+ tmpfs(\["\/scratch"\])? = .*rw,size=16m.* {2}# not applied by the provider/);
   });
 
   test("prevent_destroy removed, backend changed, variables with sensitive defaults", () => {

@@ -4,6 +4,10 @@ import { InputError } from "../../tools/lib/cli";
 const KEY = "correct-horse-battery-staple";
 const OLD = "previous-horse-battery-staple";
 
+/** The configuration as OpenTofu reads it: nested blocks by name. */
+type Blocks = { [key: string]: Blocks } & Record<string, unknown>;
+const config = (options: Parameters<typeof encryptionConfig>[0]) => encryptionConfig(options) as Blocks;
+
 describe("tofu:encryption (TF_ENCRYPTION for OpenTofu)", () => {
   test("one key: pbkdf2 + AES-GCM for state and plan, both enforced, no fallback", () => {
     expect(encryptionConfig({ passphrase: KEY })).toEqual({
@@ -22,17 +26,17 @@ describe("tofu:encryption (TF_ENCRYPTION for OpenTofu)", () => {
   });
 
   test("rotation: the previous key is the fallback, under the alias it wrote with; the new key writes", () => {
-    const c = encryptionConfig({ passphrase: KEY, previousPassphrase: OLD }) as any;
+    const c = config({ passphrase: KEY, previousPassphrase: OLD });
     expect(c.key_provider.pbkdf2.current.encrypted_metadata_alias).toBe(keyAlias(KEY));
     expect(c.key_provider.pbkdf2.previous).toEqual({ passphrase: OLD, encrypted_metadata_alias: keyAlias(OLD) });
-    expect((encryptionConfig({ passphrase: OLD }) as any).key_provider.pbkdf2.current.encrypted_metadata_alias).toBe(keyAlias(OLD));
+    expect(config({ passphrase: OLD }).key_provider.pbkdf2.current.encrypted_metadata_alias).toBe(keyAlias(OLD));
     expect(c.method.aes_gcm.previous).toEqual({ keys: "key_provider.pbkdf2.previous" });
     for (const target of [c.state, c.plan])
       expect(target).toEqual({ method: "method.aes_gcm.current", enforced: true, fallback: { method: "method.aes_gcm.previous" } });
   });
 
   test("migration: an unencrypted state is read through the `unencrypted` fallback and written encrypted; not enforced (OpenTofu refuses both)", () => {
-    const c = encryptionConfig({ passphrase: KEY, migrateUnencrypted: true }) as any;
+    const c = config({ passphrase: KEY, migrateUnencrypted: true });
     expect(c.method.unencrypted).toEqual({ migrate: {} });
     expect(c.state).toEqual({ method: "method.aes_gcm.current", enforced: false, fallback: { method: "method.unencrypted.migrate" } });
   });

@@ -7,13 +7,13 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { diffAttributes } from "../lib/diff";
+import { diffAttributes } from "../review/attribute-diff";
 import { formatPath, isObject, Json } from "../lib/json";
-import { code } from "../lib/render";
-import { Marks } from "../lib/render";
+import { code } from "../review/markdown";
+import { Marks } from "../review/markdown";
 import { summarizePlans } from "../plan-summary";
 import { StackContext } from "./stack-context";
-import { ensureInit, lastLines, TerraformFailed, TerraformRunner, varArgs } from "./terraform";
+import { ensureInit, lastLines, TerraformFailed, TerraformRunner, varArgs } from "./terraform-runner";
 
 export interface DriftResult {
   readonly drifted: boolean;

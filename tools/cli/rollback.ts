@@ -12,27 +12,18 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { InputError } from "../lib/cli";
-import { isObject } from "../lib/json";
-import { stackFile } from "../verify";
+import { stackFile } from "../model/synth-output";
+import { readSynthesizedStack } from "../model/synthesized-stack";
 import { StackContext } from "./stack-context";
-import { lastLines, TerraformFailed, TerraformRunner, varArgs } from "./terraform";
+import { lastLines, TerraformFailed, TerraformRunner, varArgs } from "./terraform-runner";
 
 /** What a release label can hold (lib/release.ts). */
 export const RELEASE_ARGUMENT = /^[0-9A-Za-z][0-9A-Za-z._+-]{0,79}$/;
 
 /** The `release` labels a synthesized stack carries (one value when it was synthesized with a release). */
 export function releasesIn(config: unknown): string[] {
-  const found = new Set<string>();
-  const resources = isObject(config) && isObject(config.resource) ? config.resource : {};
-  for (const type of ["docker_container", "docker_service"]) {
-    const group = resources[type];
-    if (!isObject(group)) continue;
-    for (const body of Object.values(group)) {
-      if (!isObject(body) || !Array.isArray(body.labels)) continue;
-      for (const l of body.labels) if (isObject(l) && l.label === "release" && typeof l.value === "string") found.add(l.value);
-    }
-  }
-  return [...found].sort();
+  const releases = readSynthesizedStack(config).workloads.flatMap((w) => (w.labels.release !== undefined ? [w.labels.release] : []));
+  return [...new Set(releases)].sort();
 }
 
 /** The commit of a release `<version>+<commit>` (or a bare commit). */

@@ -4,14 +4,13 @@
  * deploys to (unix://, tcp:// with the TLS material of docker_cert_path, ssh://), read as
  * `npm run verify` reads them. Nothing here contacts Docker or Terraform.
  */
-import * as fs from "fs";
 import * as path from "path";
 import { InputError } from "../lib/cli";
 import { isObject } from "../lib/json";
-import { DockerHost, dockerHost } from "../lib/verify-host";
-import { OneShotModel, readStack, ServiceModel, StackModel } from "../lib/verify-stack";
-import { Variables, VariableBlocks } from "../lib/verify-vars";
-import { stackFile } from "../verify";
+import { DockerHost, dockerHost } from "../verify/docker-host";
+import { expectedStack, OneShotModel, ServiceModel, StackModel } from "../verify/expected-stack";
+import { Variables, VariableBlocks } from "../verify/variable-values";
+import { loadSynthesized, stackFile } from "../model/synth-output";
 
 export interface StackOptions {
   readonly out?: string;
@@ -44,16 +43,11 @@ export function loadStack(stack: string, opts: StackOptions, env: NodeJS.Process
   if (!STACK_NAME.test(stack)) throw new InputError(`${JSON.stringify(stack)} is not a stack name (<system>-<environment>)`);
   const outDir = outDirOf(opts.out, env, cwd);
   const file = stackFile(outDir, stack);
-  let config: unknown;
-  try {
-    config = JSON.parse(fs.readFileSync(file, "utf8"));
-  } catch {
-    throw new InputError(`${file} is not valid JSON: run \`npm run synth\` again`);
-  }
+  const config = loadSynthesized(outDir, stack);
   const blocks = (isObject(config) && isObject(config.variable) ? config.variable : {}) as unknown as VariableBlocks;
   const vars = new Variables(blocks, opts.vars, env);
   const host = dockerHost(opts.dockerHost, vars, env);
-  const model = readStack(stack, config, vars);
+  const model = expectedStack(stack, config, vars);
   // Terraform reaches the host --docker-host names, as the other commands do.
   const cliVars = opts.dockerHost !== undefined ? { ...opts.vars, docker_host: opts.dockerHost } : opts.vars;
   return { stack, outDir, dir: path.dirname(file), config, vars, cliVars, model, host };

@@ -3,8 +3,8 @@
  * has it: state, health, the release it came from (the `release` label, lib/release.ts), the image
  * digest it runs and the host (node) it runs on, for containers and swarm services alike.
  */
-import { DockerError } from "../lib/verify-docker";
-import { DockerRunner } from "./docker";
+import { DockerError } from "../verify/docker-api";
+import { DockerRunner } from "./docker-runner";
 import { Deployed, deployed, StackContext } from "./stack-context";
 
 export interface StatusRow {

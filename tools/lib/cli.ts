@@ -64,6 +64,8 @@ export function readJsonFile(file: string, what: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
+    // Control characters near the start: a binary file (a saved plan is a zip archive).
+    // eslint-disable-next-line no-control-regex
     const binary = text.startsWith("PK") || /[\u0000-\u0008]/.test(text.slice(0, 512));
     throw new InputError(
       binary

@@ -6,7 +6,7 @@
 import { execFileSync } from "child_process";
 import { readFileSync } from "fs";
 import { join } from "path";
-import { docker, dockerOk, exec, execOk, mustInspect, waitHealthy } from "./docker";
+import { docker, dockerOk, exec, execOk, mustInspect, waitHealthy } from "./docker-engine";
 import { REPO_ROOT } from "./env";
 import { say } from "./log";
 import { run, RunResult, tail } from "./process";

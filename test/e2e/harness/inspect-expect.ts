@@ -1,4 +1,4 @@
-import { Inspect } from "./docker";
+import { Inspect } from "./docker-engine";
 
 import type { DockerContainer } from "../../tf-json";
 

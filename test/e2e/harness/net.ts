@@ -1,7 +1,7 @@
 import { request } from "http";
 
 /** Whether a TCP connection to host:port is accepted (within timeoutMs); the verify tool's own probe. */
-export { tcpAccepts } from "../../../tools/lib/tcp";
+export { tcpAccepts } from "../../../tools/verify/tcp-probe";
 
 export interface HttpAnswer {
   readonly status: number;

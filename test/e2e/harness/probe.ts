@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "fs";
 import { join } from "path";
 import { DOCKER_HOST, E2eConfig } from "./env";
-import { dockerOk } from "./docker";
+import { dockerOk } from "./docker-engine";
 import { Change, PlanResult, Terraform } from "./terraform";
 
 /** The bootstrap's busybox image: every probe container runs it, referenced by id. */

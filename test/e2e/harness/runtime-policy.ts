@@ -1,7 +1,7 @@
 import { readFileSync } from "fs";
 import { join } from "path";
 import { ALLOWED_CAPABILITY_ADDITIONS, normalizeCapability } from "../../../policy/facts";
-import { Inspect, inspect, mustInspect } from "./docker";
+import { Inspect, inspect, mustInspect } from "./docker-engine";
 import { say } from "./log";
 import { StackUnderTest } from "./stacks";
 

@@ -3,7 +3,7 @@ import { join } from "path";
 import { DOCKER_HOST, E2eConfig, Engine } from "./env";
 import { generateSecrets } from "./secrets";
 import { backupInputs } from "./backup";
-import { evaluateCount, Variables } from "../../../tools/lib/verify-vars";
+import { evaluateCount, Variables } from "../../../tools/verify/variable-values";
 import { Terraform } from "./terraform";
 import { ContainerJson } from "./inspect-expect";
 import type { TfJson } from "../../tf-json";

@@ -1,5 +1,5 @@
 import { configMismatches } from "./inspect-expect";
-import { docker, dockerOk, exec, existing, inspect, inspectText, Inspect, logsTail, mustInspect, waitHealthy } from "./docker";
+import { docker, dockerOk, exec, existing, inspect, inspectText, Inspect, logsTail, mustInspect, waitHealthy } from "./docker-engine";
 import { say } from "./log";
 import { tail, waitFor } from "./process";
 import { record, seconds } from "./report";

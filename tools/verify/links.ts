@@ -5,7 +5,7 @@
  * configuration names with the alias, B's published container ports, and the ports B declares it
  * listens on (health check URL, `0.0.0.0:<port>` listen and metrics addresses).
  */
-import { ServiceModel, StackModel } from "./verify-stack";
+import { ServiceModel, StackModel } from "./expected-stack";
 
 export interface Link {
   readonly from: ServiceModel;

@@ -1,6 +1,6 @@
 /** TcpProbe from this machine: a connection is accepted within the timeout, or not. */
 import { connect } from "net";
-import { TcpProbe } from "./verify-docker";
+import { TcpProbe } from "./docker-api";
 
 /** Whether a TCP connection to host:port is accepted (within timeoutMs). */
 export function tcpAccepts(host: string, port: number, timeoutMs = 3000): Promise<boolean> {

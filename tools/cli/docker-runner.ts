@@ -1,8 +1,8 @@
 /** `docker -H <host> …` for the operator commands: captured (status) or attached to the terminal (logs, exec). */
 import { spawn } from "child_process";
 import { DockerCliMissing, dockerOn } from "../lib/docker-cli";
-import { ExecResult } from "../lib/verify-docker";
-import { DockerHost } from "../lib/verify-host";
+import { ExecResult } from "../verify/docker-api";
+import { DockerHost } from "../verify/docker-host";
 
 export interface DockerRunner {
   /** Runs and captures the output. */

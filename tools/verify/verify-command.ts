@@ -9,19 +9,20 @@
  * Exit codes: 0 every check passed (warnings allowed); 1 a check failed; 2 bad usage (unknown stack,
  * no synth output, no Docker host).
  */
-import * as fs from "fs";
 import { networkInterfaces } from "os";
 import * as path from "path";
-import { InputError, parseArgs } from "./lib/cli";
-import { DockerCli, DockerCliMissing } from "./lib/docker-cli";
-import { tcpProbe } from "./lib/tcp";
-import { verifyStack } from "./lib/verify-checks";
-import { DockerApi, TcpProbe } from "./lib/verify-docker";
-import { dockerHost } from "./lib/verify-host";
-import { exitCodeOf, renderReport } from "./lib/verify-report";
-import { readStack, StackModel } from "./lib/verify-stack";
-import { extractVarArgs, Variables, VariableBlocks } from "./lib/verify-vars";
-import { isObject } from "./lib/json";
+import { InputError, parseArgs } from "../lib/cli";
+import { loadSynthesized } from "../model/synth-output";
+import { DockerCliMissing } from "../lib/docker-cli";
+import { DockerCli } from "./cli-docker-api";
+import { tcpProbe } from "./tcp-probe";
+import { verifyStack } from "./checks";
+import { DockerApi, TcpProbe } from "./docker-api";
+import { dockerHost } from "./docker-host";
+import { exitCodeOf, renderReport } from "./check-report";
+import { expectedStack, StackModel } from "./expected-stack";
+import { extractVarArgs, Variables, VariableBlocks } from "./variable-values";
+import { isObject } from "../lib/json";
 
 export const USAGE = `usage: npm run verify -- <stack> [options]
 
@@ -58,21 +59,6 @@ export function externalAddress(): string | undefined {
   return undefined;
 }
 
-/** `<out>/stacks/<stack>/cdk.tf.json` (or `<out>/<stack>/cdk.tf.json` when --out is the stacks directory). */
-export function stackFile(outDir: string, stack: string): string {
-  const stacksDir = fs.existsSync(path.join(outDir, "stacks")) ? path.join(outDir, "stacks") : outDir;
-  const file = path.join(stacksDir, stack, "cdk.tf.json");
-  if (fs.existsSync(file)) return file;
-  const known = fs.existsSync(stacksDir)
-    ? fs.readdirSync(stacksDir).filter((d) => fs.existsSync(path.join(stacksDir, d, "cdk.tf.json")))
-    : [];
-  if (known.length === 0)
-    throw new InputError(
-      `no synthesized stacks in ${outDir}: run \`npm run synth\` first${outDir.endsWith("cdktf.out") ? "" : " (with CDKTF_OUTDIR set to that directory)"}`,
-    );
-  throw new InputError(`unknown stack ${stack}; synthesized stacks: ${known.sort().join(", ")}`);
-}
-
 function targetOf(model: StackModel): string {
   const kinds = new Set(model.services.map((s) => s.kind));
   if (kinds.has("swarm"))
@@ -96,17 +82,11 @@ export async function main(argv: readonly string[], deps: VerifyDeps = {}): Prom
   if (wait !== undefined && !/^\d+$/.test(wait)) throw new InputError(`--wait ${wait}: expected a number of seconds`);
   const outDir = path.resolve(deps.cwd ?? process.cwd(), args.values.get("out")?.[0] ?? env.CDKTF_OUTDIR ?? "cdktf.out");
 
-  const file = stackFile(outDir, stack);
-  let config: unknown;
-  try {
-    config = JSON.parse(fs.readFileSync(file, "utf8"));
-  } catch {
-    throw new InputError(`${file} is not valid JSON: run \`npm run synth\` again`);
-  }
+  const config = loadSynthesized(outDir, stack);
   const blocks = (isObject(config) && isObject(config.variable) ? config.variable : {}) as unknown as VariableBlocks;
   const vars = new Variables(blocks, cliVars, env);
   const host = dockerHost(args.values.get("docker-host")?.[0], vars, env);
-  const model = readStack(stack, config, vars);
+  const model = expectedStack(stack, config, vars);
 
   const docker = deps.docker ? deps.docker(host.url, host.env) : new DockerCli(host.url, host.env);
   const result = await verifyStack({

@@ -3,8 +3,8 @@
  * from -var or TF_VAR_docker_host, then its default), whether it is this machine, and the address
  * published ports are reached at from here.
  */
-import { InputError } from "./cli";
-import { Variables } from "./verify-vars";
+import { InputError } from "../lib/cli";
+import { Variables } from "./variable-values";
 
 export interface DockerHost {
   /** unix://, tcp:// or ssh:// URL, passed to `docker -H`. */

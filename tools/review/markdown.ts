@@ -1,5 +1,5 @@
 /** Renders (masked) values and Markdown fragments. */
-import { isObject, isZero, Json, PathPart } from "./json";
+import { isObject, isZero, Json, PathPart } from "../lib/json";
 import { maskReason, maskString, pairNameIsCredential, SENSITIVE } from "./mask";
 
 export const UNKNOWN = "(known after apply)";

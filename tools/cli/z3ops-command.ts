@@ -22,16 +22,16 @@ import * as path from "path";
 import { createInterface } from "readline";
 import { InputError } from "../lib/cli";
 import { DockerCliMissing } from "../lib/docker-cli";
-import { DockerError } from "../lib/verify-docker";
-import { extractVarArgs } from "../lib/verify-vars";
+import { DockerError } from "../verify/docker-api";
+import { extractVarArgs } from "../verify/variable-values";
 import { main as restoreMain, RestoreDeps, RestoreError } from "../restore";
-import { main as verifyMain, VerifyDeps } from "../verify";
-import { DockerRunner, dockerRunner } from "./docker";
+import { main as verifyMain, VerifyDeps } from "../verify/verify-command";
+import { DockerRunner, dockerRunner } from "./docker-runner";
 import { drift } from "./drift";
 import { applyEarlier, checkRelease, earlierStack, RELEASE_ARGUMENT } from "./rollback";
 import { findService, loadStack, StackContext } from "./stack-context";
 import { renderStatus, status } from "./status";
-import { TerraformFailed, TerraformRunner, terraformRunner } from "./terraform";
+import { TerraformFailed, TerraformRunner, terraformRunner } from "./terraform-runner";
 
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 

@@ -4,7 +4,7 @@
  * stay in TF_VAR_* of the environment.
  */
 import { spawn } from "child_process";
-import { ExecResult } from "../lib/verify-docker";
+import { ExecResult } from "../verify/docker-api";
 
 export interface TerraformRunner {
   run(args: readonly string[], opts: { cwd: string; timeoutMs?: number; stream?: boolean }): Promise<ExecResult>;

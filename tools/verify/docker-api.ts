@@ -1,6 +1,6 @@
 /**
  * The Docker questions `npm run verify` asks, behind one small interface: the CLI implementation
- * (tools/lib/docker-cli.ts) runs `docker -H <host> …`; the unit tests answer from recorded
+ * (tools/verify/cli-docker-api.ts) runs `docker -H <host> …`; the unit tests answer from recorded
  * `docker inspect` / `docker service ps` JSON. Only the fields the checks read are typed.
  */
 
@@ -82,11 +82,9 @@ export interface EngineInfo {
   readonly swarmManager: boolean;
 }
 
-export interface ExecResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+/** What a docker command answered (`docker exec` in the checks). */
+export type { ExecResult } from "../lib/docker-cli";
+import type { ExecResult } from "../lib/docker-cli";
 
 /** A docker command failed for another reason than "no such object" (message from the CLI). */
 export class DockerError extends Error {}

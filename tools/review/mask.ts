@@ -3,7 +3,7 @@
  * docker provider does not mark uploaded file contents sensitive, so every value that reaches
  * Markdown goes through `maskString`/`maskReason` first.
  */
-import { PathPart } from "./json";
+import { PathPart } from "../lib/json";
 
 export const HIDDEN = "(hidden)";
 export const SENSITIVE = "(sensitive value)";

@@ -8,10 +8,10 @@
  *   3. every published port answers on its declared address, and nothing answers where nothing is
  *      declared (no undeclared bindings; a loopback-bound port refuses this machine's other address
  *      when the host is local; a swarm host-mode port refuses on nodes that run no task);
- *   4. every modelled connection works from inside the dependant (tools/lib/verify-links.ts).
+ *   4. every modelled connection works from inside the dependant (tools/verify/links.ts).
  * `waitSeconds` repeats step 2 until it passes or the time is up (services still starting).
  */
-import { isLoopback, DockerHost } from "./verify-host";
+import { isLoopback, DockerHost } from "./docker-host";
 import {
   ContainerInspect,
   DockerApi,
@@ -22,10 +22,10 @@ import {
   ServiceInspect,
   TaskInspect,
   TcpProbe,
-} from "./verify-docker";
-import { modelledLinks } from "./verify-links";
-import { noShell, parseProbe, probeCommand, safeProbeTarget } from "./verify-probe";
-import { OneShotModel, Presence, PublishedPort, ServiceModel, StackModel } from "./verify-stack";
+} from "./docker-api";
+import { modelledLinks } from "./links";
+import { noShell, parseProbe, probeCommand, safeProbeTarget } from "./container-probe";
+import { OneShotModel, Presence, PublishedPort, ServiceModel, StackModel } from "./expected-stack";
 
 export type CheckStatus = "pass" | "fail" | "warn" | "note";
 
@@ -413,7 +413,7 @@ async function swarmEndpoints(
   return checks;
 }
 
-/** Connections from inside each dependant (docker exec), see tools/lib/verify-links.ts. */
+/** Connections from inside each dependant (docker exec), see tools/verify/links.ts. */
 async function linkChecks(o: VerifyOptions, engine: EngineInfo, observed: Observed, nodes: readonly NodeInspect[]): Promise<Check[]> {
   const checks: Check[] = [];
   for (const link of modelledLinks(o.model)) {

@@ -3,7 +3,7 @@
  * arguments first, then `TF_VAR_<name>` in the environment, then the variable's default. Only the
  * values the checks need are ever read (names, `count`, the Docker host); secrets never are.
  */
-import { InputError } from "./cli";
+import { InputError } from "../lib/cli";
 
 export type VariableValues = Readonly<Record<string, string>>;
 

@@ -1,5 +1,5 @@
 /** The text report of `npm run verify`: a header, one line per check, a summary line. */
-import { Check, CheckStatus } from "./verify-checks";
+import { Check, CheckStatus } from "./checks";
 
 const SYMBOL: Readonly<Record<CheckStatus, string>> = { pass: "✓", fail: "✗", warn: "!", note: "-" };
 

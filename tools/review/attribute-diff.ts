@@ -2,9 +2,9 @@
  * Attribute-level diff of two resource bodies (plan `before`/`after`, or two synthesized
  * configurations), producing masked, rendered lines only.
  */
-import { deepEqual, isEmpty, isObject, Json, normalize, PathPart, stableStringify } from "./json";
+import { deepEqual, isEmpty, isObject, Json, normalize, PathPart, stableStringify } from "../lib/json";
 import { pairNameIsCredential } from "./mask";
-import { anyMarked, Marks, renderValue, subMarks, UNKNOWN } from "./render";
+import { anyMarked, Marks, renderValue, subMarks, UNKNOWN } from "./markdown";
 
 export interface AttributeChange {
   /** Attribute path; for set/list element changes, the path of the collection. */

@@ -1,19 +1,16 @@
 /** Stack names and environments: stacks are named `<system>-<environment>`. */
 import * as path from "path";
 
-export const ENVIRONMENTS = ["dev", "staging", "production"] as const;
-/** Environments whose data-loss findings fail the command (exit 2) unless data loss is allowed. */
-export const DEFAULT_GATED_ENVIRONMENTS: readonly string[] = ["production"];
-
 /** The environment a stack name ends with (`zcash-production` → production), or "unknown". */
 export function environmentOf(stack: string): string {
   const match = /-(dev|staging|production)$/.exec(stack);
   return match ? match[1] : "unknown";
 }
 
-/** Unknown environments are gated like production: a name that can't be read fails safe. */
-export function isGated(environment: string, gated: readonly string[]): boolean {
-  return environment === "unknown" || gated.includes(environment);
+/** The system and environment of a stack name (`zfs-sync-staging` → zfs-sync, staging); environment "unknown" when it has none. */
+export function systemAndEnvironment(stack: string): { system: string; environment: string } {
+  const environment = environmentOf(stack);
+  return { system: environment === "unknown" ? stack : stack.slice(0, stack.length - environment.length - 1), environment };
 }
 
 /**
