@@ -32,6 +32,7 @@ const PLACEHOLDER = "zzfiletextvalue";
 /** `# ` comment lines, for a header the format's own comments carry; a line break starts a new `#` line. */
 export function commentLines(comment: string): string {
   // Control characters, and the line breaks YAML 1.1 also reads (NEL, U+2028, U+2029), which would end a comment line.
+  // eslint-disable-next-line no-control-regex -- the class names the control characters a comment line must not hold
   if (/[\u0000-\u0009\u000b-\u001f\u007f\u0085\u2028\u2029]/.test(comment))
     throw new Error(`a file comment cannot hold control characters: ${JSON.stringify(comment)}`);
   return comment

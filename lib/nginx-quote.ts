@@ -18,6 +18,7 @@ export function nginxString(value: string): string {
   if (Token.isUnresolved(value)) return jsonStringExpression(value);
   const problems: string[] = [];
   if (value.includes("$")) problems.push('"$" (nginx would read a variable; it has no escape for "$")');
+  // eslint-disable-next-line no-control-regex -- the class names the control characters an nginx string must not hold
   const control = /[\u0000-\u001f\u007f]/.exec(value);
   if (control)
     problems.push(

@@ -14,6 +14,7 @@ import { splitOnTokens } from "./file-text";
  * next to a Terraform value.
  */
 function hclQuoted(literal: string): string {
+  // eslint-disable-next-line no-control-regex -- the class names the control characters a quoted Terraform string must not hold
   const control = /[\u0000-\u0008\u000b-\u001f\u007f]/.exec(literal.replace(/\r/g, ""));
   if (control) {
     throw new Error(

@@ -1,6 +1,6 @@
 import { ENVIRONMENTS } from "../../config/environments";
 import { settingsProblems } from "../../config/settings";
-import { clone, problems } from "./settings-helpers";
+import { clone, problems, put, remove } from "./settings-helpers";
 
 /** The environment-level `backup` settings (config/common.ts `backupSchema`) and their refinements. */
 
@@ -148,31 +148,31 @@ describe("backup settings validation", () => {
   });
   test("fails when rebuildable is neither skip nor include", () => {
     const all = clone();
-    (all.dev.backup as any).rebuildable = "never";
+    put(all.dev.backup!, { rebuildable: "never" });
     expect(problems(all)).toEqual(['[dev] backup.rebuildable: got "never"; allowed: one of "skip", "include"']);
   });
   test("fails when required is not a boolean", () => {
     const all = clone();
-    (all.dev.backup as any).required = "yes";
+    put(all.dev.backup!, { required: "yes" });
     expect(problems(all)).toEqual(['[dev] backup.required: got "yes"; allowed: true or false']);
-    delete (all.dev.backup as any).required;
+    remove(all.dev.backup!, "required");
     expect(problems(all)).toEqual(["[dev] backup.required: got (not set); allowed: true or false"]);
   });
   test("fails on an unknown key, naming it", () => {
     const all = clone();
-    (all.dev.backup as any).schedule = "@hourly";
+    put(all.dev.backup!, { schedule: "@hourly" });
     expect(problems(all)).toEqual([`[dev] backup.schedule: got "@hourly"; allowed: no key \`schedule\` (keys of backup: ${KEYS})`]);
   });
   test("fails on an unknown keep key, naming it", () => {
     const all = clone();
-    (all.dev.backup!.keep as any).yearly = 1;
+    put(all.dev.backup!.keep, { yearly: 1 });
     expect(problems(all)).toEqual([
       "[dev] backup.keep.yearly: got 1; allowed: no key `yearly` (keys of backup.keep: withinHours, daily, weekly, monthly)",
     ]);
   });
   test("fails when backup is not an object", () => {
     const all = clone();
-    (all.dev as any).backup = true;
+    put(all.dev, { backup: true });
     expect(problems(all)).toEqual([`[dev] backup: got true; allowed: backup settings: ${KEYS}`]);
   });
   test("reports every problem of every environment at once", () => {

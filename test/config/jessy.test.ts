@@ -6,7 +6,7 @@ import { ENVIRONMENTS } from "../../config/environments";
 import { JESSY_SETTINGS } from "../../config/jessy/environments";
 import { deployedJessyServices } from "../../config/jessy/schema";
 import { EnvironmentSettings, settingsProblems } from "../../config/settings";
-import { clone } from "./settings-helpers";
+import { clone, put, remove } from "./settings-helpers";
 
 /** Only the Jessy problems, as "path=value". */
 function problemsOf(env: EnvironmentSettings): string[] {
@@ -124,9 +124,7 @@ describe("Jessy settings validation", () => {
   });
   test("fails when RUST_ENV, GO_ENV or LOG_LEVEL are unknown, or RUST_LOG is empty", () => {
     const all = clone();
-    (all.dev.jessy as any).rustEnv = "dev";
-    (all.dev.jessy as any).goEnv = "prod";
-    (all.dev.jessy as any).logLevel = "verbose";
+    put(all.dev.jessy, { rustEnv: "dev", goEnv: "prod", logLevel: "verbose" });
     all.dev.jessy.rustLog = "";
     expect(problemsOf(all.dev)).toEqual(['jessy.rustEnv="dev"', 'jessy.goEnv="prod"', 'jessy.logLevel="verbose"', 'jessy.rustLog=""']);
   });
@@ -158,12 +156,12 @@ describe("Jessy settings validation", () => {
   });
   test("fails when resources name an unknown service", () => {
     const all = clone();
-    (all.staging.jessy.resources as any).redis = { memoryMiB: 64, cpus: 1 };
+    put(all.staging.jessy.resources, { redis: { memoryMiB: 64, cpus: 1 } });
     expect(problemsOf(all.staging)).toEqual(['jessy.resources.redis={"memoryMiB":64,"cpus":1}']);
   });
   test("fails when Jessy settings are missing", () => {
     const all = clone();
-    delete (all.staging as any).jessy;
+    remove(all.staging, "jessy");
     expect(problemsOf(all.staging)).toEqual(["jessy=undefined"]);
   });
 });
@@ -176,7 +174,7 @@ describe("npm run synth with bad Jessy settings", () => {
     all.production.jessy.images.api = "jessy-api:latest";
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "synth-jessy-"));
     let stderr = "";
-    expect(synthesize(all as any, { outdir: out, stderr: (t) => (stderr += t) })).toBe(1);
+    expect(synthesize(all, { outdir: out, stderr: (t) => (stderr += t) })).toBe(1);
     expect(stderr).toContain("[production] jessy.hotReload: got true; allowed: false outside dev");
     expect(stderr).toContain("[production] jessy.testProfile: got {");
     expect(stderr).toContain("allowed: unset in the production environment");

@@ -20,3 +20,13 @@ export function problems(all: unknown): string[] {
       .map((line) => line.replace(/^ {2}- /, ""));
   }
 }
+
+/** Writes `fields` into an object of the settings whatever their types: a test of a key or value the settings refuse. */
+export function put(target: object, fields: Record<string, unknown>): void {
+  Object.assign(target, fields);
+}
+
+/** Removes a key from an object of the settings, required or not: a test of a missing setting. */
+export function remove(target: object, key: string): void {
+  Reflect.deleteProperty(target, key);
+}

@@ -7,7 +7,7 @@ import { ENVIRONMENTS } from "../../config/environments";
 import { parseSettings } from "../../config/settings";
 import { Testing } from "../../lib/cdk";
 import { runBundledEntry } from "../helpers";
-import { clone, problems } from "./settings-helpers";
+import { clone, problems, put } from "./settings-helpers";
 
 /**
  * Settings are parsed strictly (config/common.ts `strictObject`, `integer`, `freeText`): an unknown
@@ -26,7 +26,9 @@ function leaves(value: unknown, at: (string | number)[] = []): { path: (string |
   const children = Array.isArray(value) ? value.map((v, i) => [i, v] as const) : isObject(value) ? Object.entries(value) : [];
   return [{ path: at, value }, ...children.flatMap(([k, v]) => leaves(v, [...at, k]))];
 }
-const at = (root: unknown, p: readonly (string | number)[]): any => p.reduce((v: any, k) => v[k], root);
+/** The object at `p` under `root` (the path of a value whose parent is an object or an array). */
+const at = (root: unknown, p: readonly (string | number)[]): Record<string | number, unknown> =>
+  p.reduce<unknown>((v, k) => (v as Record<string | number, unknown>)[k], root) as Record<string | number, unknown>;
 
 describe("unknown keys", () => {
   test("a misspelt memory limit in staging is reported with the key it most likely means", () => {
@@ -55,8 +57,8 @@ describe("unknown keys", () => {
   });
 
   test("`backups` for `backup`, at the top level of an environment", () => {
-    const all = clone() as any;
-    all.dev.backups = all.dev.backup;
+    const all = clone();
+    put(all.dev, { backups: all.dev.backup });
     delete all.dev.backup;
     expect(problems(all)).toEqual([
       `[dev] backups: got ${JSON.stringify(ENVIRONMENTS.dev.backup)}; allowed: no key \`backups\`: did you mean \`backup\`? ` +
@@ -65,8 +67,8 @@ describe("unknown keys", () => {
   });
 
   test("a misspelt service in resources", () => {
-    const all = clone() as any;
-    all.staging.z3.resources.zainod = all.staging.z3.resources.zaino;
+    const all = clone();
+    put(all.staging.z3.resources, { zainod: all.staging.z3.resources.zaino });
     delete all.staging.z3.resources.zaino;
     expect(problems(all)).toEqual([
       '[staging] z3.resources.zainod: got {"memoryMiB":4096,"cpus":2}; allowed: no key `zainod`: did you mean `zaino`? ' +
@@ -75,8 +77,8 @@ describe("unknown keys", () => {
   });
 
   test("a renamed setting names its new name", () => {
-    const all = clone() as any;
-    all.dev.z3.zebraRustLog = "info";
+    const all = clone();
+    put(all.dev.z3, { zebraRustLog: "info" });
     expect(problems(all)).toEqual([
       '[dev] z3.zebraRustLog: got "info"; allowed: no key `zebraRustLog`: it was renamed to `zebraLogFilter` ' +
         "(keys of z3: network, images, rpcRouter, monitoring, publishP2P, resources, logging, minerAddress, zebraLogFilter, zebraReleases, zebraWaitSeconds, deployment, alerting)",
@@ -84,9 +86,8 @@ describe("unknown keys", () => {
   });
 
   test("a key far from every known one gets no suggestion; each unknown key is a problem of its own", () => {
-    const all = clone() as any;
-    all.dev.backup.schedule = "@hourly";
-    all.dev.backup.retention = 7;
+    const all = clone();
+    put(all.dev.backup!, { schedule: "@hourly", retention: 7 });
     const keys = "(keys of backup: required, image, intervalMinutes, keep, maxAgeMinutes, rebuildable, resources, logging)";
     expect(problems(all)).toEqual([
       `[dev] backup.schedule: got "@hourly"; allowed: no key \`schedule\` ${keys}`,
@@ -103,10 +104,10 @@ describe("unknown keys", () => {
   });
 
   test("an unknown key does not hide the other problems of its environment", () => {
-    const all = clone() as any;
-    all.production.z3.network = "mainnet";
+    const all = clone();
+    put(all.production.z3, { network: "mainnet" });
     all.production.protectData = false;
-    all.production.zfsSync.proxy.hstsMaxAge = 1;
+    put(all.production.zfsSync.proxy!, { hstsMaxAge: 1 });
     expect(problems(all)).toEqual([
       "[production] protectData: got false; allowed: true in the production environment",
       '[production] z3.network: got "mainnet"; allowed: one of "Mainnet", "Testnet", "Regtest"',
@@ -116,13 +117,13 @@ describe("unknown keys", () => {
   });
 
   test.each(["dev", "staging", "production"] as const)("every object of the shipped %s settings refuses a key it does not have", (env) => {
-    const all = clone() as any;
+    const all = clone();
     // Objects the shipped settings do not have: a stated Zebra release and an e-mail receiver.
     if (env === "production") {
       all.production.z3.zebraReleases = [
         { image: "zfnd/zebra:7.9.0", version: "7.9.0", estimatedReleaseHeight: 3_700_000, endOfSupportDays: 56 },
       ];
-      all.production.z3.alerting.receivers.push({
+      all.production.z3.alerting!.receivers.push({
         kind: "email",
         name: "mail",
         severities: ["warning"],
@@ -197,7 +198,7 @@ describe("Terraform templates in strings", () => {
       const strings = leaves(clone()[env]).filter((l) => typeof l.value === "string");
       expect(strings.length).toBeGreaterThan(10);
       for (const s of strings) {
-        const all = clone() as any;
+        const all = clone();
         const parent = at(all[env], s.path.slice(0, -1));
         parent[s.path[s.path.length - 1]] = `${s.value}${template}`;
         const where = `[${env}] ${s.path.join(".")}: `;
@@ -286,7 +287,7 @@ describe("upper bounds", () => {
       const numbers = leaves(clone()[env]).filter((l) => typeof l.value === "number");
       expect(numbers.length).toBeGreaterThan(20);
       for (const n of numbers) {
-        const all = clone() as any;
+        const all = clone();
         at(all[env], n.path.slice(0, -1))[n.path[n.path.length - 1]] = 1e21;
         const where = `[${env}] ${n.path.join(".")}: got 1e+21; allowed: `;
         const line = problems(all).find((l) => l.startsWith(where));

@@ -1,7 +1,7 @@
 import { ENVIRONMENTS } from "../../config/environments";
 import { MAX_REPLICAS, replicasOf } from "../../config/common";
 import { settingsProblems } from "../../config/settings";
-import { clone, problems } from "./settings-helpers";
+import { clone, problems, put } from "./settings-helpers";
 
 /** The environment-level `swarm` settings and the per-system `deployment` settings (config/common.ts, config/settings.ts). */
 
@@ -71,28 +71,28 @@ describe("swarm settings validation", () => {
   });
   test("fails when replicas are given for a service that is not replicable (ZFS Sync's database)", () => {
     const all = clone();
-    all.staging.zfsSync.deployment = { target: "swarm", replicas: { app: 2, postgres: 2 } as any };
+    all.staging.zfsSync.deployment = { target: "swarm", replicas: { app: 2, postgres: 2 } as never };
     expect(problems(all)).toEqual([
       `[staging] zfsSync.deployment.replicas.postgres: got 2; allowed: no key \`postgres\` (keys of zfsSync.deployment.replicas: ${ZFS_SYNC_REPLICAS})`,
     ]);
   });
   test("fails when replicas are given for the migration job", () => {
     const all = clone();
-    all.staging.zfsSync.deployment = { target: "swarm", replicas: { migrate: 2 } as any };
+    all.staging.zfsSync.deployment = { target: "swarm", replicas: { migrate: 2 } as never };
     expect(problems(all)).toEqual([
       `[staging] zfsSync.deployment.replicas.migrate: got 2; allowed: no key \`migrate\` (keys of zfsSync.deployment.replicas: ${ZFS_SYNC_REPLICAS})`,
     ]);
   });
   test("fails when replicas are given for Zebra (it owns the chain volume)", () => {
     const all = clone();
-    all.staging.z3.deployment = { target: "swarm", replicas: { zebra: 2 } as any };
+    all.staging.z3.deployment = { target: "swarm", replicas: { zebra: 2 } as never };
     expect(problems(all)).toEqual([
       "[staging] z3.deployment.replicas.zebra: got 2; allowed: no key `zebra` (keys of z3.deployment.replicas: rpcRouter; replicas for the stateless services only: every other Z3 service owns a node-local volume)",
     ]);
   });
   test("fails when replicas are given for jessy-core (the mmap volume's single writer)", () => {
     const all = clone();
-    all.staging.jessy.deployment = { target: "swarm", replicas: { api: 2, core: 2 } as any };
+    all.staging.jessy.deployment = { target: "swarm", replicas: { api: 2, core: 2 } as never };
     expect(problems(all)).toEqual([
       "[staging] jessy.deployment.replicas.core: got 2; allowed: no key `core` (keys of jessy.deployment.replicas: api; replicas for the stateless services only: jessy-api only reads jessy-core's volume; jessy-core is its single writer)",
     ]);
@@ -148,17 +148,17 @@ describe("swarm settings validation", () => {
   });
   test("fails when the endpoint mode is unknown", () => {
     const all = clone();
-    (all.staging.swarm as any).endpointMode = "ingress";
+    put(all.staging.swarm!, { endpointMode: "ingress" });
     expect(problems(all)).toEqual(['[staging] swarm.endpointMode: got "ingress"; allowed: one of "vip", "dnsrr"']);
   });
   test("fails when encryptOverlay is not a boolean", () => {
     const all = clone();
-    (all.staging.swarm as any).encryptOverlay = "yes";
+    put(all.staging.swarm!, { encryptOverlay: "yes" });
     expect(problems(all)).toEqual(['[staging] swarm.encryptOverlay: got "yes"; allowed: true or false']);
   });
   test("fails when the deployment target is unknown", () => {
     const all = clone();
-    (all.staging.zfsSync as any).deployment = { target: "kubernetes" };
+    put(all.staging.zfsSync, { deployment: { target: "kubernetes" } });
     expect(problems(all)).toEqual([
       '[staging] zfsSync.deployment.target: got "kubernetes"; allowed: one of {target: "containers"}, {target: "swarm", replicas?}',
     ]);

@@ -4,7 +4,7 @@ import { synthesize } from "../../app";
 import * as os from "os";
 import * as fs from "fs";
 import * as path from "path";
-import { clone } from "./settings-helpers";
+import { clone, put, remove } from "./settings-helpers";
 
 function problemsOf(env: EnvironmentSettings) {
   return settingsProblems(env).map((p) => `${p.path}=${JSON.stringify(p.value)}`);
@@ -41,7 +41,7 @@ describe("settings validation", () => {
   });
   test("fails when the network is unknown", () => {
     const all = clone();
-    (all.dev.z3 as any).network = "regtest";
+    put(all.dev.z3, { network: "regtest" });
     expect(problemsOf(all.dev)).toContain('z3.network="regtest"');
   });
   test("fails when the rpc-router is enabled outside Regtest", () => {
@@ -77,7 +77,7 @@ describe("settings validation", () => {
   });
   test("fails when resources name an unknown service", () => {
     const all = clone();
-    (all.staging.z3.resources as any).zcashd = { memoryMiB: 10, cpus: 1 };
+    put(all.staging.z3.resources, { zcashd: { memoryMiB: 10, cpus: 1 } });
     expect(problemsOf(all.staging)).toEqual(['z3.resources.zcashd={"memoryMiB":10,"cpus":1}']);
   });
   test("fails when production loosens its guards", () => {
@@ -117,8 +117,8 @@ describe("settings validation", () => {
   });
   test("fails when an environment's name does not match its key", () => {
     const all = clone();
-    (all.staging as any).name = "stage";
-    expect(() => validateSettings(all as any)).toThrow(/\[staging\] name: got "stage"/);
+    put(all.staging, { name: "stage" });
+    expect(() => validateSettings(all)).toThrow(/\[staging\] name: got "stage"/);
   });
 });
 
@@ -127,10 +127,10 @@ describe("synthesize", () => {
     const all = clone();
     all.production.z3.images.zallet = "electriccoinco/zallet:latest";
     delete all.production.z3.resources.zaino;
-    all.dev.z3.network = "Devnet" as any;
+    all.dev.z3.network = "Devnet" as never;
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "synth-"));
     let stderr = "";
-    const code = synthesize(all as any, { outdir: out, stderr: (t) => (stderr += t) });
+    const code = synthesize(all, { outdir: out, stderr: (t) => (stderr += t) });
     expect(code).toBe(1);
     expect(stderr).toContain('[production] z3.images.zallet: got "electriccoinco/zallet:latest"; allowed: an image reference pinned');
     expect(stderr).toContain("[production] z3.resources.zaino.memoryMiB: got (not set); allowed: a memory limit in MiB");
@@ -145,11 +145,11 @@ describe("synthesize", () => {
     ["zfsSync", "the ZFS Sync settings object"],
   ])("reports a missing %s block as a problem, not a crash", (block, allowed) => {
     const all = clone();
-    delete (all.staging as any)[block];
-    expect(settingsProblems(all.staging as any).map((p) => p.path)).toEqual([block]);
+    remove(all.staging, block);
+    expect(settingsProblems(all.staging).map((p) => p.path)).toEqual([block]);
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "synth-missing-"));
     let stderr = "";
-    const code = synthesize(all as any, { outdir: out, stderr: (t) => (stderr += t) });
+    const code = synthesize(all, { outdir: out, stderr: (t) => (stderr += t) });
     expect(code).toBe(1);
     expect(stderr).toBe(
       `synth failed: Invalid environment settings (1 problem):\n  - [staging] ${block}: got (not set); allowed: ${allowed}\n`,

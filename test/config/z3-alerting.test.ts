@@ -2,7 +2,7 @@
 import { ENVIRONMENTS } from "../../config/environments";
 import { EnvironmentSettings, SettingsError, settingsProblems, validateSettings } from "../../config/settings";
 import { ALERT_TIMING_DEFAULTS, alertTimingOf } from "../../config/z3/schema";
-import { clone } from "./settings-helpers";
+import { clone, put } from "./settings-helpers";
 
 const problemsOf = (env: unknown) => settingsProblems(env as EnvironmentSettings).map((p) => `${p.path}=${JSON.stringify(p.value)}`);
 const allowedFor = (env: unknown, path: string) => settingsProblems(env as EnvironmentSettings).find((p) => p.path === path)?.allowed;
@@ -98,7 +98,7 @@ describe("alerting validation", () => {
     const all = clone();
     all.staging.z3.alerting!.receivers = [
       { kind: "webhook", name: "a", severities: [] },
-      { kind: "webhook", name: "b", severities: ["page" as any] },
+      { kind: "webhook", name: "b", severities: ["page" as never] },
       { kind: "webhook", name: "c", severities: ["critical", "critical"] },
     ];
     expect(problemsOf(all.staging)).toEqual([
@@ -113,8 +113,8 @@ describe("alerting validation", () => {
   test("fails when a receiver's kind is unknown or it has a key its kind does not take", () => {
     const all = clone();
     all.staging.z3.alerting!.receivers = [
-      { kind: "slack", name: "chat", severities: ["critical"] } as any,
-      { kind: "webhook", name: "hook", severities: ["critical"], url: "https://x.example.org" } as any,
+      { kind: "slack", name: "chat", severities: ["critical"] } as never,
+      { kind: "webhook", name: "hook", severities: ["critical"], url: "https://x.example.org" } as never,
     ];
     expect(problemsOf(all.staging)).toEqual([
       'z3.alerting.receivers.0.kind="slack"',
@@ -134,7 +134,7 @@ describe("alerting validation", () => {
       EMAIL,
       { ...EMAIL, name: "bad", smarthost: "smtp.example.org", from: "alerts", to: [], authUsername: "${var.x}" },
       { ...EMAIL, name: "bad_to", to: ["ops@example.org", "not an address"] },
-    ] as any;
+    ] as never;
     expect(problemsOf(all.staging)).toEqual([
       'z3.alerting.receivers.1.smarthost="smtp.example.org"',
       'z3.alerting.receivers.1.from="alerts"',
@@ -166,14 +166,14 @@ describe("alerting validation", () => {
   });
   test("fails when alerting has an unknown key", () => {
     const all = clone();
-    (all.staging.z3.alerting as any).groupWait = 10;
+    put(all.staging.z3.alerting!, { groupWait: 10 });
     expect(problemsOf(all.staging)).toEqual(["z3.alerting.groupWait=10"]);
   });
   test("problems read as the settings error contract: [env] path: got X; allowed: Y", () => {
     const all = clone();
     all.production.z3.alerting!.receivers = [];
-    expect(() => validateSettings(all as any)).toThrow(SettingsError);
-    expect(() => validateSettings(all as any)).toThrow(
+    expect(() => validateSettings(all)).toThrow(SettingsError);
+    expect(() => validateSettings(all)).toThrow(
       "[production] z3.alerting.receivers: got []; allowed: at least one receiver in the production environment (an alert must reach someone)",
     );
   });

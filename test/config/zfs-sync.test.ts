@@ -5,7 +5,7 @@ import { synthesize } from "../../app";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { clone, problems } from "./settings-helpers";
+import { clone, problems, put, remove } from "./settings-helpers";
 import { APP_BUILDS_WITHOUT_ALEMBIC } from "../../config/zfs-sync/schema";
 
 /** Problems in the ZFS Sync part of one environment's settings, as `path=value`. */
@@ -45,7 +45,7 @@ describe("ZFS Sync settings validation", () => {
   });
   test("fails when the database kind is unknown", () => {
     const all = clone();
-    (all.dev.zfsSync as any).database = { kind: "mysql" };
+    put(all.dev.zfsSync, { database: { kind: "mysql" } });
     expect(problemsOf(all.dev)).toEqual(['zfsSync.database.kind="mysql"']);
   });
   test("fails when the SQLite host path is relative, the root, or climbs with '..'", () => {
@@ -65,12 +65,12 @@ describe("ZFS Sync settings validation", () => {
   });
   test("fails when migrations is not a boolean", () => {
     const all = clone();
-    (all.staging.zfsSync as any).migrations = "yes";
+    put(all.staging.zfsSync, { migrations: "yes" });
     expect(problemsOf(all.staging)).toEqual(['zfsSync.migrations="yes"']);
   });
   test("fails when the log level is not one upstream accepts", () => {
     const all = clone();
-    (all.dev.zfsSync as any).logLevel = "info";
+    put(all.dev.zfsSync, { logLevel: "info" });
     expect(problemsOf(all.dev)).toEqual(['zfsSync.logLevel="info"']);
   });
   test("fails when production turns debug on (dev may)", () => {
@@ -144,7 +144,7 @@ describe("ZFS Sync settings validation", () => {
   });
   test("fails when limits name an unknown service or are not sane", () => {
     const all = clone();
-    (all.dev.zfsSync.resources as any).worker = { memoryMiB: 64 };
+    put(all.dev.zfsSync.resources, { worker: { memoryMiB: 64 } });
     all.dev.zfsSync.resources.app = { memoryMiB: 2, cpus: 0 };
     expect(problemsOf(all.dev)).toEqual([
       "zfsSync.resources.app.memoryMiB=2",
@@ -169,7 +169,7 @@ describe("ZFS Sync settings validation", () => {
   });
   test("fails when the ZFS Sync settings are missing altogether", () => {
     const all = clone();
-    delete (all.dev as any).zfsSync;
+    remove(all.dev, "zfsSync");
     expect(problemsOf(all.dev)).toEqual(["zfsSync=undefined"]);
   });
 });

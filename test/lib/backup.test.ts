@@ -1,11 +1,23 @@
 import { Backup, BackupPolicy, BackupSource, Network, Secret, Service, Volume } from "../../lib";
-import { METRICS_PATH, METRICS_PORT, RUNNER_PATHS } from "../../lib/backup-script";
+import { METRICS_PATH, METRICS_PORT, RUNNER_PATHS, RunnerSource } from "../../lib/backup-script";
 import * as fs from "fs";
 import * as path from "path";
 import { Testing } from "../../lib/cdk";
 import { DockerProvider } from "../../lib/docker";
 import { DeploymentTarget } from "../../lib/target";
-import { container, envMap, labelMap, lengthCheck, scratchStack, STAGING_SWARM, synthJson, TfJson, uploadsOf } from "../helpers";
+import {
+  container,
+  DockerContainer,
+  envMap,
+  labelMap,
+  lengthCheck,
+  scratchStack,
+  STAGING_SWARM,
+  synthJson,
+  TfJson,
+  uploadOf,
+  uploadsOf,
+} from "../helpers";
 
 /** The `Backup` L2 (lib/backup.ts) on a scratch stack with one volume of each kind of source. */
 
@@ -88,8 +100,11 @@ function build(options: Options = {}) {
 }
 
 const runnerOf = (json: TfJson) => container(json, "backup_runner");
-const mounts = (c: any): Record<string, string> =>
-  Object.fromEntries(c.volumes.map((v: any) => [v.container_path, `${v.volume_name}:${v.read_only ? "ro" : "rw"}`]));
+/** The runner's `sources.json`, as uploaded. */
+const sourcesOf = (json: TfJson): RunnerSource[] =>
+  (JSON.parse(uploadOf(json, "backup_runner", RUNNER_PATHS.sources).content) as { sources: RunnerSource[] }).sources;
+const mounts = (c: Pick<DockerContainer, "volumes">): Record<string, string> =>
+  Object.fromEntries(c.volumes.map((v) => [v.container_path, `${v.volume_name}:${v.read_only ? "ro" : "rw"}`]));
 
 describe("Backup runner defaults", () => {
   const { backup, json } = build();
@@ -120,7 +135,7 @@ describe("Backup runner defaults", () => {
     // What DAC_OVERRIDE adds to reading (bypassing write checks) has nothing to act on.
     expect(c.read_only).toBe(true);
     expect(c.volumes.length).toBeGreaterThan(0);
-    expect(c.volumes.filter((v: any) => v.read_only !== true)).toEqual([]);
+    expect(c.volumes.filter((v) => v.read_only !== true)).toEqual([]);
     expect(c.mounts ?? []).toEqual([]);
     expect(c.devices ?? []).toEqual([]);
   });
@@ -157,7 +172,7 @@ describe("Backup runner defaults", () => {
     expect(Object.values(m).every((v) => v.endsWith(":ro"))).toBe(true);
   });
   test("dumps PostgreSQL over the database's network and starts after its server", () => {
-    expect(c.networks_advanced.map((n: any) => n.name)).toEqual(["test-backup-egress", "test-db-net"]);
+    expect(c.networks_advanced.map((n) => n.name)).toEqual(["test-backup-egress", "test-db-net"]);
     expect(c.depends_on).toContain("docker_container.postgres");
   });
   test("reaches the destination through its own non-internal egress network", () => {
@@ -222,8 +237,8 @@ describe("Backup when backups are optional (required: false)", () => {
     expect(runnerOf(json).count).toBe(OPTIONAL);
     expect(container(json, "backup_runner_files").count).toBe(OPTIONAL);
     expect(json.resource.docker_network.backup_egress.count).toBe(OPTIONAL);
-    const image = Object.values<any>(json.resource.docker_image).find((i) => i.name === "example/backup:1.0");
-    expect(image.count).toBe(OPTIONAL);
+    const image = Object.values(json.resource.docker_image).find((i) => i.name === "example/backup:1.0");
+    expect(image?.count).toBe(OPTIONAL);
     expect(runnerOf(json).image).toMatch(/^\$\{docker_image\.\w+\[0\]\.image_id\}$/);
   });
 
@@ -262,7 +277,7 @@ describe("Backup when backups are required", () => {
     expect(runnerOf(json).count).toBeUndefined();
     expect(container(json, "backup_runner_files").count).toBeUndefined();
     expect(json.resource.docker_network.backup_egress.count).toBeUndefined();
-    expect(Object.values<any>(json.resource.docker_image).every((i) => i.count === undefined)).toBe(true);
+    expect(Object.values(json.resource.docker_image).every((i) => i.count === undefined)).toBe(true);
   });
   test("the destination variables have no default", () => {
     for (const name of ["backup_repository", "backup_known_hosts", "backup_password", "backup_ssh_key"])
@@ -282,17 +297,15 @@ describe("rebuildable volumes", () => {
     const { backup, json } = build({ policy: { rebuildable: "skip" } });
     expect(mounts(runnerOf(json))["/data/test-chain"]).toBeUndefined();
     expect(backup.skipped.map((s) => s.volume.name)).toEqual(["test-chain"]);
-    expect(
-      JSON.parse(uploadsOf(json, "backup_runner").find((u) => u.file === RUNNER_PATHS.sources)!.content).sources.map((s: any) => s.volume),
-    ).not.toContain("test-chain");
+    expect(sourcesOf(json).map((s) => s.volume)).not.toContain("test-chain");
   });
   test("include: backed up as files, mounted read-only at /data/<name>", () => {
     const { backup, json } = build({ policy: { rebuildable: "include" } });
     expect(mounts(runnerOf(json))["/data/test-chain"]).toBe("test-chain:ro");
     expect(backup.skipped).toEqual([]);
     expect(backup.covered.map((v) => v.name)).toContain("test-chain");
-    const sources = JSON.parse(uploadsOf(json, "backup_runner").find((u) => u.file === RUNNER_PATHS.sources)!.content).sources;
-    expect(sources.find((s: any) => s.volume === "test-chain")).toEqual({ kind: "files", volume: "test-chain", companions: [] });
+    const sources = sourcesOf(json);
+    expect(sources.find((s) => s.volume === "test-chain")).toEqual({ kind: "files", volume: "test-chain", companions: [] });
   });
 });
 
@@ -332,7 +345,7 @@ describe("on the swarm target", () => {
     expect(mounts(c)["/data/test-data"]).toBe("test-data:ro");
   });
   test("its files go through a files loader, as on the containers target", () => {
-    expect(container(json, "backup_runner_files").upload.map((u: any) => u.file)).toContain(RUNNER_PATHS.script);
+    expect(container(json, "backup_runner_files").upload.map((u) => u.file)).toContain(RUNNER_PATHS.script);
   });
   test("it may be conditional there (a swarm service may not): count on backup_repository", () => {
     expect(runnerOf(json).count).toBe(OPTIONAL);

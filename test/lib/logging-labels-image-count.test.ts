@@ -6,9 +6,9 @@ import { container, labelMap, scratchStack, STAGING_SWARM, synthJson } from "../
 /** Library additions used by the Jessy stack: json-file `labels` and counted images (and networks, volumes). */
 
 describe("Logging labels", () => {
-  function withLogging(logging: Record<string, unknown>) {
+  function withLogging(logging: ServiceProps["logging"]) {
     const s = scratchStack();
-    new Service(s.stack, "App", { name: "app", image: s.image, user: "1000:1000", networks: [{ network: s.network }], logging } as any);
+    new Service(s.stack, "App", { name: "app", image: s.image, user: "1000:1000", networks: [{ network: s.network }], logging });
     return container(synthJson(s.stack), "app");
   }
   test("are joined into the json-file labels option", () => {
@@ -38,7 +38,7 @@ describe("ContainerImage enabledWhen", () => {
     const network = new Network(stack, "Net", { name: "test-net", internal: false });
     new Service(stack, "App", { name: "app", image, user: "1000:1000", networks: [{ network }], oneShot: true, enabledWhen });
     const json = synthJson(stack);
-    return { json, image: Object.values<any>(json.resource.docker_image)[0], app: container(json, "app") };
+    return { json, image: Object.values(json.resource.docker_image)[0], app: container(json, "app") };
   }
   test("counts the image with the condition and addresses its single instance", () => {
     const { image, app } = build(true);
@@ -147,8 +147,8 @@ describe("StandardLabels", () => {
   });
   test("touches no volume or network (a label change would replace them)", () => {
     const json = build();
-    for (const r of [...Object.values<any>(json.resource.docker_network ?? {}), ...Object.values<any>(json.resource.docker_volume ?? {})]) {
-      expect((r.labels ?? []).map((l: any) => l.label)).not.toContain("system");
+    for (const r of [...Object.values(json.resource.docker_network ?? {}), ...Object.values(json.resource.docker_volume ?? {})]) {
+      expect((r.labels ?? []).map((l) => l.label)).not.toContain("system");
     }
   });
 });

@@ -94,7 +94,7 @@ describe("Service configuration files: sensitive when the content reads a secret
       { user: "0" },
     );
     const json = synthJson(s.stack);
-    expect(uploadsOf(json, "app").map((u: any) => [u.file, u.permissions])).toEqual([
+    expect(uploadsOf(json, "app").map((u) => [u.file, u.permissions])).toEqual([
       ["/etc/app/db.conf", "0400"],
       ["/etc/app/app.conf", "0444"],
     ]);
@@ -102,7 +102,7 @@ describe("Service configuration files: sensitive when the content reads a secret
   });
   test("on one host, a non-root reader can read it only world-readable, as a secret file (0444, in a directory only the service mounts)", () => {
     const { s } = app([{ containerPath: "/etc/app/db.conf", content: "url = postgresql://app:PASSWORD@db/app\n" }]);
-    expect(uploadsOf(synthJson(s.stack), "app").map((u: any) => u.permissions)).toEqual(["0444"]);
+    expect(uploadsOf(synthJson(s.stack), "app").map((u) => u.permissions)).toEqual(["0444"]);
   });
   test("on swarm, a file with a secret is a docker_secret and one without a docker_config", () => {
     const { s } = app(
@@ -117,7 +117,7 @@ describe("Service configuration files: sensitive when the content reads a secret
     expect(Object.keys(json.resource.docker_config)).toEqual(["app_etc_app_app_conf"]);
     expect(json.resource.docker_config.app_etc_app_app_conf.data).toBe("${base64encode(local.app_etc_app_app_conf_content)}");
     const spec = swarmService(json, "app").task_spec.container_spec;
-    expect(spec.secrets.map((f: any) => [f.file_name, f.file_mode])).toEqual([["/etc/app/db.conf", 0o400]]);
+    expect(spec.secrets.map((f) => [f.file_name, f.file_mode])).toEqual([["/etc/app/db.conf", 0o400]]);
   });
   test("a file reading a sensitive variable that no Secret declared is a docker_secret too, with no length check to wait for", () => {
     const s = scratchStack(STAGING_SWARM);

@@ -1,14 +1,14 @@
 import { TerraformStack, TerraformVariable, Testing } from "../../lib/cdk";
-import { Condition, FileText, Secret, Service, Volume, Network, ConstructValidationError } from "../../lib";
+import { Condition, FileText, Secret, Service, ServiceProps, Volume, Network, ConstructValidationError } from "../../lib";
 import { container, cpusOf, envMap, labelMap, scratchStack, synthJson } from "../helpers";
 
 /** A condition on a bool variable `name` (declared in a stack of its own: only its expression is read). */
 const whenTrue = (name: string) =>
   Condition.whenTrue(new TerraformVariable(new TerraformStack(Testing.app(), "vars"), name, { type: "bool" }));
 
-function minimal(extra: Record<string, unknown> = {}) {
+function minimal(extra: Partial<ServiceProps> = {}) {
   const s = scratchStack();
-  new Service(s.stack, "App", { name: "app", image: s.image, user: "1000:1000", networks: [{ network: s.network }], ...extra } as any);
+  new Service(s.stack, "App", { name: "app", image: s.image, user: "1000:1000", networks: [{ network: s.network }], ...extra });
   return { ...s, json: synthJson(s.stack) };
 }
 
@@ -162,7 +162,7 @@ describe("Service explicit settings", () => {
 });
 
 describe("Service files", () => {
-  function withSecret(extra: Record<string, unknown> = {}) {
+  function withSecret(extra: Partial<ServiceProps> = {}) {
     const s = scratchStack();
     const secret = new Secret(s.stack, "Token", { variableName: "api_token", description: "token" });
     new Service(s.stack, "App", {
@@ -173,7 +173,7 @@ describe("Service files", () => {
       secretFiles: [secret.file("/run/secrets/api_token")],
       configFiles: [{ containerPath: "/etc/app/app.toml", content: FileText.of("x = 1") }],
       ...extra,
-    } as any);
+    });
     return synthJson(s.stack);
   }
 
@@ -201,7 +201,7 @@ describe("Service files", () => {
     const addresses = (json: ReturnType<typeof withSecret>) => Object.keys(json.resource.docker_volume).sort();
     expect(addresses(withSecret())).toEqual(["app_files_etc_app", "app_files_run_secrets"]);
     // A service no earlier release deployed has no counter addresses to move from (test/lib/earlier-addresses.test.ts).
-    expect((withSecret() as any).moved).toBeUndefined();
+    expect(withSecret().moved).toBeUndefined();
     const more = withSecret({
       configFiles: [
         { containerPath: "/aaa/first.conf", content: FileText.of("a") },
@@ -284,7 +284,7 @@ describe("Service files", () => {
 });
 
 describe("Service validation", () => {
-  const expectInvalid = (extra: Record<string, unknown>, ...fragments: string[]) => {
+  const expectInvalid = (extra: Partial<ServiceProps>, ...fragments: string[]) => {
     let error: unknown;
     try {
       minimal(extra);

@@ -1,10 +1,22 @@
-import { labelDigest } from "../../lib/service-spec";
 import { Aspects, TerraformStack, TerraformVariable, Testing } from "../../lib/cdk";
-import { Condition, ConstructValidationError, ContainerImage, FileText, Network, Secret, Service, StandardLabels, Volume } from "../../lib";
+import {
+  Condition,
+  ConstructValidationError,
+  ContainerImage,
+  FileText,
+  Network,
+  PortMapping,
+  RestartPolicy,
+  Secret,
+  Service,
+  ServiceProps,
+  StandardLabels,
+  Volume,
+} from "../../lib";
 import { placementOf } from "../../lib/resolved-service";
 import { tmpfsOptions } from "../../lib/swarm-service";
 import { SwarmTarget } from "../../lib/target";
-import { container, scratchStack, STAGING_SWARM, swarmService, synthJson, TfJson } from "../helpers";
+import { container, DockerService, scratchStack, STAGING_SWARM, swarmService, synthJson, TfJson, TfLabel } from "../helpers";
 
 /** The swarm rendering of `Service` (lib/swarm-service.ts), on a scratch stack whose target is a swarm. */
 
@@ -15,7 +27,7 @@ const whenTrue = (name: string) =>
   Condition.whenTrue(new TerraformVariable(new TerraformStack(Testing.app(), "vars"), name, { type: "bool" }));
 
 /** One service on a swarm scratch stack; `build` adds more children before it. */
-function onSwarm(extra: Record<string, unknown> = {}, target: SwarmTarget = STAGING_SWARM) {
+function onSwarm(extra: Partial<ServiceProps> = {}, target: SwarmTarget = STAGING_SWARM) {
   const s = scratchStack(target);
   const service = new Service(s.stack, "App", {
     name: "app",
@@ -23,14 +35,14 @@ function onSwarm(extra: Record<string, unknown> = {}, target: SwarmTarget = STAG
     user: "1000:1000",
     networks: [{ network: s.network }],
     ...extra,
-  } as any);
+  });
   const json = synthJson(s.stack);
   return { ...s, service, json, svc: json.resource.docker_service?.app };
 }
 
 /** The mount of a swarm service at `target`. */
-const mountAt = (svc: any, target: string) => svc.task_spec.container_spec.mounts.find((m: any) => m.target === target);
-const labels = (list: any[]) => Object.fromEntries((list ?? []).map((l: any) => [l.label, l.value]));
+const mountAt = (svc: DockerService, target: string) => svc.task_spec.container_spec.mounts.find((m) => m.target === target);
+const labels = (list: TfLabel[] | undefined) => Object.fromEntries((list ?? []).map((l) => [l.label, l.value]));
 
 describe("swarm Service defaults", () => {
   const { json, svc, service } = onSwarm();
@@ -111,8 +123,8 @@ describe("swarm Service defaults", () => {
 });
 
 describe("swarm Service explicit settings", () => {
-  const spec = (extra: Record<string, unknown>) => onSwarm(extra).svc.task_spec.container_spec;
-  const task = (extra: Record<string, unknown>) => onSwarm(extra).svc.task_spec;
+  const spec = (extra: Partial<ServiceProps>) => onSwarm(extra).svc.task_spec.container_spec;
+  const task = (extra: Partial<ServiceProps>) => onSwarm(extra).svc.task_spec;
 
   test("capabilities are added back sorted, de-duplicated and with the CAP_ prefix", () => {
     expect(spec({ capabilities: ["SETUID", "CHOWN", "SETUID"] }).cap_add).toEqual(["CAP_CHOWN", "CAP_SETUID"]);
@@ -142,7 +154,7 @@ describe("swarm Service explicit settings", () => {
       start_period: "0s",
     });
   });
-  test.each([
+  test.each<[RestartPolicy | undefined, DockerService["task_spec"]["restart_policy"]]>([
     [undefined, { condition: "any", delay: "5s", max_attempts: 0, window: "0s" }],
     ["unless-stopped", { condition: "any", delay: "5s", max_attempts: 0, window: "0s" }],
     ["always", { condition: "any", delay: "5s", max_attempts: 0, window: "0s" }],
@@ -273,7 +285,7 @@ describe("swarm placement", () => {
 
   function rendered(
     mount: (v: { nodeLocal: Volume; perNode: Volume }) => Record<string, unknown>,
-    extra: Record<string, unknown> = {},
+    extra: Partial<ServiceProps> = {},
     target: SwarmTarget = STAGING_SWARM,
   ) {
     const t = scratchStack(target);
@@ -347,7 +359,7 @@ describe("swarm placement", () => {
 });
 
 describe("swarm ports", () => {
-  const ports = [
+  const ports: PortMapping[] = [
     { containerPort: 8443, hostPort: 443, kind: "https", public: true },
     { containerPort: 9090, hostPort: 19090, kind: "metrics" },
   ];
@@ -413,7 +425,7 @@ describe("swarm replicas and convergence", () => {
 });
 
 describe("swarm files", () => {
-  function withFiles(extra: Record<string, unknown> = {}, files: Record<string, unknown> = {}) {
+  function withFiles(extra: Partial<ServiceProps> = {}, files: Partial<ServiceProps> = {}) {
     const s = scratchStack(STAGING_SWARM);
     const secret = new Secret(s.stack, "Token", { variableName: "api_token", description: "token" });
     new Service(s.stack, "App", {
@@ -425,7 +437,7 @@ describe("swarm files", () => {
       configFiles: [{ containerPath: "/etc/app/app.toml", content: FileText.of('x = "1"\n') }],
       ...files,
       ...extra,
-    } as any);
+    });
     const json = synthJson(s.stack);
     return { json, svc: swarmService(json, "app"), spec: swarmService(json, "app").task_spec.container_spec };
   }
@@ -452,7 +464,7 @@ describe("swarm files", () => {
       triggers_replace: { content: "${local.app_run_secrets_api_token_content}" },
       lifecycle: { create_before_destroy: true },
     });
-    for (const s of Object.values<any>(json.resource.docker_secret)) expect(s.name).not.toMatch(/sha|md5|hash/);
+    for (const s of Object.values(json.resource.docker_secret)) expect(s.name).not.toMatch(/sha|md5|hash/);
   });
   test("a changed file that carries a secret changes only the terraform_data trigger: names and references stay as they are", () => {
     const sensitiveConfig = (host: string) =>
@@ -494,7 +506,8 @@ describe("swarm files", () => {
     const { json, spec } = withFiles();
     expect(json.locals!.app_etc_app_app_toml_content).toBe('x = "1"\n');
     expect(json.resource.docker_config.app_etc_app_app_toml).toEqual({
-      name: `app-toml-${labelDigest("/etc/app/app.toml").slice(0, 4)}\${substr(sha256(local.app_etc_app_app_toml_content), 0, 12)}`,
+      // "aea5": the first 4 hex digits of the 32-bit FNV-1a hash of "/etc/app/app.toml" (0xaea56832).
+      name: "app-toml-aea5${substr(sha256(local.app_etc_app_app_toml_content), 0, 12)}",
       data: "${base64encode(local.app_etc_app_app_toml_content)}",
       lifecycle: { create_before_destroy: true },
     });
@@ -524,7 +537,7 @@ describe("swarm files", () => {
       name: "app-url-${substr(terraform_data.app_etc_app_db_url_version.id, 0, 8)}",
       depends_on: ["terraform_data.api_token_length"],
     });
-    expect(spec.secrets.find((s: any) => s.file_name === "/etc/app/db.url")).toMatchObject({
+    expect(spec.secrets.find((s) => s.file_name === "/etc/app/db.url")).toMatchObject({
       file_mode: 0o400,
       file_uid: "1000",
       file_gid: "1000",
@@ -547,7 +560,7 @@ describe("swarm files", () => {
   });
   test("files are owned by the user the image drops to", () => {
     const { spec } = withFiles({ user: undefined, rootReason: "the entrypoint chowns data, then drops privileges", dropsToUser: "70:70" });
-    expect([...spec.secrets, ...spec.configs].map((f: any) => `${f.file_uid}:${f.file_gid}`)).toEqual(["70:70", "70:70"]);
+    expect([...spec.secrets, ...spec.configs].map((f) => `${f.file_uid}:${f.file_gid}`)).toEqual(["70:70", "70:70"]);
   });
   test("files are owned by root for a root service, and a bare uid is also the gid", () => {
     expect(withFiles({ user: undefined, rootReason: "the image needs root for a good reason" }).spec.secrets[0]).toMatchObject({
@@ -627,8 +640,12 @@ describe("swarm Service validation", () => {
     for (const f of fragments) expect((error as Error).message).toContain(f);
     expect((error as Error).message).toContain("test/App");
   };
-  const publicPort = { containerPort: 8443, hostPort: 443, kind: "https", public: true };
-  function withVolume(target: SwarmTarget | undefined, mount: (v: Volume) => unknown, extra: Record<string, unknown> = {}) {
+  const publicPort: PortMapping = { containerPort: 8443, hostPort: 443, kind: "https", public: true };
+  function withVolume(
+    target: SwarmTarget | undefined,
+    mount: (v: Volume) => NonNullable<ServiceProps["volumes"]>[number],
+    extra: Partial<ServiceProps> = {},
+  ) {
     const s = scratchStack(target);
     const v = new Volume(s.stack, "Data", { name: "data" });
     return new Service(s.stack, "App", {
@@ -638,7 +655,7 @@ describe("swarm Service validation", () => {
       networks: [{ network: s.network }],
       volumes: [mount(v)],
       ...extra,
-    } as any);
+    });
   }
 
   test("fails when replicas > 1 on the containers target", () =>
@@ -759,7 +776,7 @@ describe("Service on the containers target", () => {
   });
 });
 
-function minimalOn(target: SwarmTarget | undefined, extra: Record<string, unknown>) {
+function minimalOn(target: SwarmTarget | undefined, extra: Partial<ServiceProps>) {
   const s = scratchStack(target);
   return new Service(s.stack, "App", {
     name: "app",
@@ -767,5 +784,5 @@ function minimalOn(target: SwarmTarget | undefined, extra: Record<string, unknow
     user: "1000:1000",
     networks: [{ network: s.network }],
     ...extra,
-  } as any);
+  });
 }

@@ -1,6 +1,6 @@
 /** tomlFile: documents as Terraform writes them and Python's tomllib reads them. */
 import { TerraformVariable } from "../../lib/cdk";
-import { tomlFile } from "../../lib";
+import { FileText, tomlFile } from "../../lib";
 import { synthesizedTemplates } from "../helpers";
 import { HOSTILE_VALUES, readTomls, renderForEach, renderTemplates } from "../real-readers";
 
@@ -54,8 +54,8 @@ describe("tomlFile", () => {
   });
 
   test("fails for a Terraform key, a Terraform number, or a value holding the placeholder word", () => {
-    const withVariable = (make: (v: TerraformVariable) => unknown) => () =>
-      synthesizedTemplates((stack) => ({ f: make(new TerraformVariable(stack, "v", { type: "string" })) as any }));
+    const withVariable = (make: (v: TerraformVariable) => FileText) => () =>
+      synthesizedTemplates((stack) => ({ f: make(new TerraformVariable(stack, "v", { type: "string" })) }));
     expect(withVariable((v) => tomlFile({ [v.stringValue]: "x" }))).toThrow(/must be literal text/);
     expect(withVariable((v) => tomlFile({ n: v.numberValue }))).toThrow(/a Terraform number cannot be written/);
     expect(() => tomlFile({ a: "zzfiletextvalue0z" })).toThrow(/may not contain/);

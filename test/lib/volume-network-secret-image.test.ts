@@ -95,10 +95,10 @@ describe("ContainerImage", () => {
       reference: "app:dev",
       build: { contextPath: "/src", dockerfile: "docker/Dockerfile", target: "development" },
     });
-    const images = Object.values(synthJson(stack).resource.docker_image) as any[];
+    const images = Object.values(synthJson(stack).resource.docker_image);
     const built = images.find((i) => i.name === "app:dev");
-    expect(built.keep_locally).toBe(true);
-    expect(built.build).toEqual({ context: "/src", dockerfile: "docker/Dockerfile", target: "development", tag: ["app:dev"] });
+    expect(built?.keep_locally).toBe(true);
+    expect(built?.build).toEqual({ context: "/src", dockerfile: "docker/Dockerfile", target: "development", tag: ["app:dev"] });
   });
   test.each([
     ["zfnd/zebra:5.0.0", true, true],

@@ -383,7 +383,7 @@ describe("reports and output", () => {
   test("PolicyViolationError names the stack, the construct path and the rule", () => {
     const error = new PolicyViolationError(checkPolicies([failing().stack]));
     expect(error.message).toMatch(
-      /^policy check failed: 1 error in policy-test\n  stack policy-test \(Production pack\):\n    - Production-ContainerNotPrivileged at docker_container\.Raw \(policy-test\/Raw\): privileged is true/,
+      /^policy check failed: 1 error in policy-test\n {2}stack policy-test \(Production pack\):\n {4}- Production-ContainerNotPrivileged at docker_container\.Raw \(policy-test\/Raw\): privileged is true/,
     );
   });
 

@@ -29,7 +29,7 @@ describe("synth with a bad production stack", () => {
     const code = synthesize(ENVIRONMENTS, { outdir: tmp("policy-bad-"), stderr: (t) => (stderr += t), systems: BAD_SYSTEMS });
     expect(code).toBe(1);
     expect(stderr).toMatch(
-      /synth failed: policy check failed: 1 error in zcash-production\n  stack zcash-production \(Production pack\):\n    - Production-ContainerNotPrivileged at docker_container\.z3_zebra \(zcash-production\/Z3\/Zebra\/Resource\): privileged is true/,
+      /synth failed: policy check failed: 1 error in zcash-production\n {2}stack zcash-production \(Production pack\):\n {4}- Production-ContainerNotPrivileged at docker_container\.z3_zebra \(zcash-production\/Z3\/Zebra\/Resource\): privileged is true/,
     );
     // The summary printed before the error still covers every stack.
     expect(stderr).toContain("policy zcash-production (Production): 1 error");
